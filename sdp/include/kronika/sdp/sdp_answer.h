@@ -1,0 +1,70 @@
+// SDP answers from Kronika (the SRS): codec choice per stream and the answer text.
+//
+// The SRS only receives media: every accepted stream is answered `a=recvonly` (or
+// `a=inactive` when the SRC paused it). Every offered m-line gets one answer m-line, in
+// order; refused ones (non-audio, no usable codec) get port 0 (RFC 3264 section 6).
+//
+// Thread safety: pure functions, callable from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kronika/result.h"
+#include "kronika/sdp/sdp_offer.h"
+
+namespace kronika::sdp {
+
+struct CodecPreferences {
+  // Encodings we decode, most preferred first (upper case, as PayloadFormat::encoding).
+  std::vector<std::string> order = {"PCMU", "PCMA", "G722", "OPUS", "G729"};
+  bool accept_telephone_event = true;  // answer telephone-event when offered
+};
+
+struct NegotiatedStream {
+  size_t index = 0;  // m-line index, 0-based
+  std::string label;
+  std::string media;
+  bool accepted = false;  // false -> answered with port 0 (non-audio, no codec, port 0)
+  PayloadFormat codec;    // chosen codec (valid when accepted)
+  std::optional<PayloadFormat> telephone_event;
+  std::optional<CryptoAttribute> crypto;  // the SRC's chosen SDES suite/key when SAVP
+  std::string protocol;                   // echoed from the offer ("RTP/AVP", "RTP/SAVP")
+  bool paused = false;                    // offer on hold -> answer a=inactive
+  int ptime_ms = 0;                       // from the offer, 0 when absent
+  std::string remote_address;
+  uint16_t remote_port = 0;
+  uint16_t local_port = 0;  // filled in by the caller (srs allocates ports) before formatting
+};
+
+struct Negotiation {
+  std::vector<NegotiatedStream> streams;
+};
+
+// Chooses per offered audio stream the first codec of `prefs.order` that the offer carries
+// (our preference order wins), plus telephone-event, plus the first supported SDES suite
+// (AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32) for RTP/SAVP.
+// An offer whose audio streams are all on hold is accepted (paused = true).
+// Failure: 488 "sdp: no acceptable codec in m-line 1 (offered: GSM iLBC)" when no audio
+// stream at all can be accepted (m-line numbers 1-based in the message).
+Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& prefs);
+
+// Answer SDP (CRLF): c=IN IP4 `local_ip` (IP6 if it contains ':'), one m-line per offered
+// m-line, a=label echoed, a=recvonly or a=inactive, rtpmap/fmtp for the chosen codec and
+// telephone-event, a=ptime echoed, a=crypto with OUR key when SRTP.
+// `local_srtp_keys[i]`: base64 master key+salt for stream i (empty / missing -> no a=crypto).
+std::string FormatAnswer(const Negotiation& negotiation, std::string_view local_ip,
+                         uint64_t session_id, uint64_t version,
+                         const std::vector<std::string>& local_srtp_keys = {});
+
+// Offer for a re-INVITE that arrived without SDP: the current local ports, recvonly, all
+// preferred codecs (in `prefs.order`, with their static or conventional dynamic payload
+// types) plus telephone-event. Refused streams keep port 0.
+std::string FormatOffer(const Negotiation& current, const CodecPreferences& prefs,
+                        std::string_view local_ip, uint64_t session_id, uint64_t version);
+
+}  // namespace kronika::sdp
