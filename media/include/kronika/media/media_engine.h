@@ -1,0 +1,119 @@
+// MediaEngine: receives the RTP legs of every recording and writes one Ogg Opus file each.
+//
+// Threads. The engine owns a fixed pool of media workers (MediaConfig::workers, default
+// one per core). Each recording is pinned to one worker (hash(recording_id) % workers);
+// that worker alone owns the recording's UDP sockets, RTP pipelines, encoder and file.
+// The public methods below are meant for ONE control thread (the SIP thread); Stats() and
+// TakeEvents() may be called from any thread. No method blocks on disk or on media: Open
+// and Update bind UDP sockets on the calling thread (microseconds) and post a command to
+// the worker through a bounded queue; a full queue fails the call (counted in Stats()).
+//
+// Files. While recording: <recordings_dir>/YYYY/MM/DD/<recording_id>.opus.part (UTC date
+// of Open), an Ogg page flushed at least every second, so a crash loses at most ~1 s.
+// Close finishes the stream, fsyncs and renames to .opus, then reports kFinished.
+// RecoverInterrupted repairs .part files left by a crash (call it before Start).
+//
+// Ownership: Start returns the only owner; destroying the engine closes every recording
+// (as Close would), joins the workers and releases every port.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kronika/media/media_config.h"
+#include "kronika/result.h"
+
+namespace kronika::media {
+
+struct OpenedRecording {
+  std::vector<uint16_t> local_ports;  // RTP port per stream, same order as RecordingSpec
+  std::filesystem::path file;         // final path (<...>/<id>.opus) once Close completes
+};
+
+enum class MediaEventKind {
+  kDtmf,         // RFC 4733 digit on a stream: digit, duration_s
+  kRtpTimeout,   // no RTP on a stream for rtp_timeout_ms: silence from timeline_ms
+  kRtpResumed,   // RTP back after a timeout
+  kFinished,     // file complete and renamed: duration_s = recorded length, detail = path
+  kFailed,       // recording stopped (write error, disk full...): detail says why
+};
+
+struct MediaEvent {
+  std::string recording_id;
+  MediaEventKind kind = MediaEventKind::kFailed;
+  int64_t timeline_ms = 0;  // position on the recording's timeline (0 = Open)
+  char digit = 0;           // kDtmf only: '0'..'9', '*', '#', 'A'..'D'
+  std::string label;        // stream label (a=label) for per-stream events, else ""
+  std::string detail;       // human-readable; kFinished: the file path
+  double duration_s = 0;    // kDtmf: tone length; kFinished: recording length
+};
+
+// Counters summed over all workers when Stats() is called (for /metrics).
+struct MediaStats {
+  uint64_t recordings_active = 0;        // gauge
+  uint64_t recordings_opened_total = 0;
+  uint64_t recordings_finished_total = 0;
+  uint64_t recordings_failed_total = 0;
+  uint64_t rtp_ports_in_use = 0;         // gauge
+  uint64_t rtp_port_exhausted_total = 0; // Open/Update refused with 503 (no port)
+  uint64_t disk_full_refusals_total = 0; // Open refused with 503 (min_free_disk_bytes)
+  uint64_t queue_full_total = 0;         // commands refused because a worker queue was full
+  uint64_t rtp_packets_total = 0;        // accepted RTP packets
+  uint64_t rtp_bytes_total = 0;
+  uint64_t rtp_packets_lost_total = 0;   // sequence gaps never filled
+  uint64_t rtp_foreign_source_total = 0; // dropped: source other than the latched one
+  uint64_t rtp_invalid_total = 0;        // dropped: not RTP / unknown payload / SRTP auth
+  uint64_t rtp_timeouts_total = 0;
+  uint64_t dtmf_events_total = 0;
+  uint64_t file_bytes_written_total = 0;
+  uint64_t file_write_errors_total = 0;
+  double recorded_seconds_total = 0;     // audio written, all recordings
+};
+
+class MediaEngine {
+ public:
+  // Validates the config, creates the recordings directory and starts the workers.
+  // Errors: invalid config (port range, bitrate ...), directory not creatable.
+  static Result<std::unique_ptr<MediaEngine>> Start(const MediaConfig& config);
+
+  // Finds recordings cut off by a crash (*.opus.part under recordings_dir), truncates each
+  // to its last complete Ogg page, marks it end-of-stream, renames it to .opus and returns
+  // their recording ids. Files with no complete audio page are removed (not returned).
+  // Call before Start, from any thread; blocks on disk.
+  static std::vector<std::string> RecoverInterrupted(const MediaConfig& config);
+
+  virtual ~MediaEngine() = default;
+  MediaEngine(const MediaEngine&) = delete;
+  MediaEngine& operator=(const MediaEngine&) = delete;
+
+  // Starts a recording: binds one RTP port per stream and queues the start to the worker.
+  // Errors: 503 "media: no free RTP port", 503 "media: disk almost full",
+  // 503 "media: worker queue full", 500 "media: recording <id> already open", 400 no streams.
+  virtual Result<OpenedRecording> Open(const RecordingSpec& spec) = 0;
+
+  // Re-INVITE: pause/resume, codec or remote address change, streams added or removed
+  // (matched by mline_index; kept streams keep their port). Channel layout of the file is
+  // fixed at Open. Errors: as Open, plus 481 "media: no recording <id>".
+  virtual Result<OpenedRecording> Update(const RecordingSpec& spec) = 0;
+
+  // BYE: stops receiving, finishes and closes the file; kFinished (or kFailed) follows as
+  // an event. Unknown ids are ignored. Never blocks.
+  virtual void Close(const std::string& recording_id) = 0;
+
+  // Pending events in arrival order; empty if none. Thread-safe, non-blocking.
+  virtual std::vector<MediaEvent> TakeEvents() = 0;
+
+  // A file descriptor that is readable while events are pending (eventfd; register it with
+  // su_root). TakeEvents() clears it. Owned by the engine.
+  virtual int event_fd() const = 0;
+
+  virtual MediaStats Stats() const = 0;
+
+ protected:
+  MediaEngine() = default;
+};
+
+}  // namespace kronika::media
