@@ -11,16 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "kronika/sdp/sdp_offer.h"
+
 namespace kronika::media {
 
-// One negotiated RTP payload format of a stream (an a=rtpmap line, resolved).
-struct PayloadFormat {
-  int payload_type = 0;      // 0..127
-  std::string encoding;      // "PCMU", "PCMA", "G722", "G729", "telephone-event", ... (case as in SDP)
-  int clock_rate_hz = 8000;  // RTP clock rate from a=rtpmap (G722 says 8000 per RFC 3551)
-  int channels = 1;
-  std::string fmtp;          // a=fmtp parameters, verbatim ("" if none)
-};
+// One negotiated RTP payload format of a stream: the SDP library's type (upper-case
+// encoding name, RTP clock rate, fmtp), shared so the SIP layer passes offers through.
+using PayloadFormat = kronika::sdp::PayloadFormat;
 
 struct MediaConfig {
   std::string bind_ip = "127.0.0.1";  // local address the RTP sockets bind to
