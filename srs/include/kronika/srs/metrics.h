@@ -1,0 +1,94 @@
+// Metrics: every Prometheus series Kronika exports, defined in one place.
+//
+// Names follow Prometheus conventions (kronika_ prefix, unit suffixes, _total for
+// counters). Label values come from small fixed sets (SIP method, status code, reason
+// keyword, codec) - never a call id, recording id or number.
+//
+// Threads: the SIP-thread helpers (OnSipRequest ...) are called on the SIP thread; they
+// use prometheus-cpp counters, which are thread-safe, so other threads may call them too.
+// Hot media paths do not touch this class: workers keep plain per-worker counters and a
+// collector callback (AddCollector) turns their sums into families at scrape time.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kronika::srs {
+
+// Metric names, one constant each, so dashboards, alerts and code agree.
+inline constexpr char kMetricBuildInfo[] = "kronika_build_info";
+inline constexpr char kMetricSipRequests[] = "kronika_sip_requests_total";
+inline constexpr char kMetricSipResponses[] = "kronika_sip_responses_total";
+inline constexpr char kMetricSessionsActive[] = "kronika_sessions_active";
+inline constexpr char kMetricSessionsStarted[] = "kronika_sessions_started_total";
+inline constexpr char kMetricSessionsRejected[] = "kronika_sessions_rejected_total";
+inline constexpr char kMetricSessionSetupSeconds[] = "kronika_session_setup_seconds";
+inline constexpr char kMetricBadInput[] = "kronika_sip_bad_input_total";
+inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished_total";
+
+// Builds one family by hand, for collector callbacks.
+prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double value);
+prometheus::MetricFamily CounterFamily(std::string name, std::string help, double value);
+
+class Metrics {
+ public:
+  Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // SIP: every request received and every final/provisional response sent.
+  // `method` is normalised to a fixed set (INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE,
+  // INFO, PRACK, REFER, NOTIFY, SUBSCRIBE, MESSAGE, REGISTER, OTHER).
+  void OnSipRequest(std::string_view method);
+  void OnSipResponse(std::string_view method, int status);
+
+  // Sessions: `reason` is a short keyword (overload, no_port, disk, store, bad_sdp,
+  // bad_multipart, bad_metadata, not_siprec, no_codec, policy ...).
+  void OnSessionStarted(double setup_seconds);
+  void OnSessionRejected(std::string_view reason);
+  void OnBadInput(std::string_view kind);
+  void OnRecordingFinished(std::string_view state);  // completed, interrupted, failed
+  void SetActiveSessions(double n);
+
+  // Adds a callback run at each scrape; it returns families computed from live state
+  // (media worker counters, store map use, disk free). Call before serving.
+  using Collector = std::function<std::vector<prometheus::MetricFamily>()>;
+  void AddCollector(Collector collector);
+
+  // Text exposition format 0.0.4 of everything above; safe from any thread.
+  std::string Render() const;
+
+  prometheus::Registry& registry() { return *registry_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& sip_requests_;
+  prometheus::Family<prometheus::Counter>& sip_responses_;
+  prometheus::Family<prometheus::Counter>& sessions_started_;
+  prometheus::Family<prometheus::Counter>& sessions_rejected_;
+  prometheus::Family<prometheus::Counter>& bad_input_;
+  prometheus::Family<prometheus::Counter>& recordings_finished_;
+  prometheus::Family<prometheus::Gauge>& sessions_active_family_;
+  prometheus::Family<prometheus::Histogram>& setup_seconds_family_;
+  prometheus::Gauge& sessions_active_;
+  prometheus::Histogram& setup_seconds_;
+
+  mutable std::mutex collectors_mu_;
+  std::vector<Collector> collectors_;  // GUARDED_BY(collectors_mu_)
+};
+
+// Method name reduced to the fixed label set above.
+std::string_view NormalizeSipMethod(std::string_view method);
+
+}  // namespace kronika::srs
