@@ -1,0 +1,82 @@
+// HttpServer: one small HTTP listener (civetweb) with a route table.
+//
+// The recording API (recording_api.h), /healthz and the ops engineer's /metrics all mount
+// on the same server. Bound to 127.0.0.1:8080 by default: there is no authentication yet,
+// so do not expose it beyond localhost.
+//
+// Threads: civetweb runs handlers on its own worker threads (HttpServerOptions::threads);
+// a handler may run concurrently with itself and must be thread-safe. Route() may be
+// called before or after Start(), from any thread. Handlers must not throw (an escaping
+// exception is answered with 500).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kronika/result.h"
+
+namespace kronika::srs {
+
+struct HttpServerOptions {
+  std::string listen_address = "127.0.0.1";  // IPv4 literal
+  int port = 8080;                            // 0 = ephemeral (see HttpServer::port())
+  int threads = 4;                            // civetweb worker threads
+};
+
+struct HttpRequest {
+  std::string method;        // "GET", ...
+  std::string path;          // URL-decoded path without the query, e.g. "/api/v1/recordings/X"
+  std::string path_rest;     // for prefix routes: the part after the prefix ("X"), else ""
+  std::string query_string;  // raw, without '?'
+  std::string remote_addr;
+
+  // URL-decoded value of the first `name=` in the query string; nullopt when absent.
+  std::optional<std::string> QueryParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+
+  // {"error": {"status": <status>, "message": <message>}} with the given status.
+  static HttpResponse JsonError(int status, std::string_view message);
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  explicit HttpServer(HttpServerOptions options);
+  ~HttpServer();  // Stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Registers `handler` for `method` on `pattern`: an exact path ("/healthz") or a prefix
+  // ending in "/*" ("/api/v1/recordings/*" matches "/api/v1/recordings/ABC", with
+  // path_rest "ABC"). Exact routes win over prefixes; longer prefixes win. A later
+  // registration of the same method+pattern replaces the earlier. Unknown paths get 404,
+  // known paths with another method 405 (JSON errors).
+  void Route(std::string method, std::string pattern, HttpHandler handler);
+
+  // Binds and starts serving. Error (message names the address) when the port is taken.
+  Status Start();
+  // Stops accepting and waits for running handlers. Idempotent.
+  void Stop();
+
+  // The bound port after Start() (the real one when options.port was 0); 0 before.
+  int port() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kronika::srs

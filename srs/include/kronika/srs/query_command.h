@@ -1,0 +1,25 @@
+// `kronika query` and `kronika show`: command-line access to the recording store.
+//
+//   kronika query [--data-dir DIR | --config FILE] [--number N] [--participant NAME]
+//                 [--from TIME] [--to TIME] [--id ID] [--state S] [--limit N]
+//                 [--offset N] [--json | --csv]
+//   kronika show ID [--data-dir DIR | --config FILE] [--json]
+//
+// argv[0] is the command name ("query" / "show") and is ignored; main() passes
+// (argc - 1, argv + 1). The store is opened read-only, so both run while the daemon
+// writes. Exit codes: 0 results found, 1 no results, 2 usage / config / store error
+// (message on `err`). Output formats and column names: docs/query.md.
+#pragma once
+
+#include <iosfwd>
+
+namespace kronika::srs {
+
+int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err);
+int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+// Same, writing to std::cout / std::cerr.
+int RunQueryCommand(int argc, char** argv);
+int RunShowCommand(int argc, char** argv);
+
+}  // namespace kronika::srs

@@ -1,0 +1,85 @@
+// RecordingRecord: what the store keeps about one recording.
+//
+// A plain value type owned by the store module, deliberately independent of the SDP /
+// metadata parser types so the on-disk schema does not move when the parser does. The
+// daemon (SIP thread) builds a snapshot of a session and hands a copy to
+// Store::Enqueue(); readers get copies back from Store::Get()/Query(). No locking: a
+// record is a value, copy it between threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kronika::srs {
+
+// Version of the record layout written by this build (see store.h for migrations).
+inline constexpr int kRecordingSchemaVersion = 1;
+
+struct ParticipantRecord {
+  std::string participant_id;   // RFC 7865 participant_id (base64 as received)
+  std::string name;             // display name, may be empty
+  std::string aor;              // e.g. "sip:+48221234567@pbx.example.pl"
+  std::string number_e164;      // "+48221234567" when the caller could normalise, else ""
+  std::string number_original;  // number as it appeared (user part / tel URI), may be ""
+  int channel = -1;             // Ogg channel carrying this participant: 0, 1, or -1 (none)
+
+  friend bool operator==(const ParticipantRecord&, const ParticipantRecord&) = default;
+};
+
+struct TimelineEvent {
+  int64_t time_ms_utc = 0;  // milliseconds since the Unix epoch, UTC
+  std::string kind;         // invite, answer, pause, resume, update, metadata, dtmf,
+                            // rtp-timeout, bye, interrupted ...
+  std::string detail;       // free text, may be empty
+
+  friend bool operator==(const TimelineEvent&, const TimelineEvent&) = default;
+};
+
+enum class RecordingState { kActive, kCompleted, kInterrupted, kFailed };
+
+// "active", "completed", "interrupted", "failed" (stable: used in the CLI, API and CSV).
+constexpr std::string_view RecordingStateName(RecordingState state) {
+  switch (state) {
+    case RecordingState::kActive: return "active";
+    case RecordingState::kCompleted: return "completed";
+    case RecordingState::kInterrupted: return "interrupted";
+    case RecordingState::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+// Inverse of RecordingStateName(); nullopt for any other text.
+constexpr std::optional<RecordingState> ParseRecordingState(std::string_view name) {
+  if (name == "active") return RecordingState::kActive;
+  if (name == "completed") return RecordingState::kCompleted;
+  if (name == "interrupted") return RecordingState::kInterrupted;
+  if (name == "failed") return RecordingState::kFailed;
+  return std::nullopt;
+}
+
+struct RecordingRecord {
+  std::string recording_id;  // 26-char time-sortable id (ULID-like), made by the daemon; key
+  std::string sip_call_id;
+  std::string src_host;      // SRC (SBC) address the INVITE came from
+  std::string site;          // configured site name, may be empty
+  int64_t start_ms_utc = 0;  // recording start, ms since epoch UTC (indexed)
+  int64_t end_ms_utc = 0;    // 0 while active
+  RecordingState state = RecordingState::kActive;
+  std::string file_path;     // Ogg Opus file, absolute or relative to data_dir
+  uint64_t file_bytes = 0;
+  double duration_s = 0.0;
+  std::string codec;         // e.g. "opus/48000/2 from PCMU"
+  std::vector<ParticipantRecord> participants;
+  std::vector<TimelineEvent> timeline;
+  std::string metadata_xml_last;  // last raw RFC 7865 metadata document (for audits)
+  int64_t retention_expiry_ms_utc = 0;  // 0 = not set; filled by policy (issue 7), indexed
+  bool legal_hold = false;              // indexed
+  int schema_version = kRecordingSchemaVersion;  // set by the store on write
+
+  friend bool operator==(const RecordingRecord&, const RecordingRecord&) = default;
+};
+
+}  // namespace kronika::srs
