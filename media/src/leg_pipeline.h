@@ -1,0 +1,110 @@
+// LegPipeline: one received RTP leg -> decoded PCM placed on the recording timeline.
+//
+// Per datagram: [SRTP unprotect] -> RTP parse -> timeline placement -> reorder buffer.
+// Per Drain(): due packets are decoded in order (PLC for losses), resampled to the
+// recording rate and handed to a LegSink as PcmChunks; RFC 4733 key presses as DtmfEvents.
+//
+// Timeline: sample positions at output_rate_hz, 0 = the recording's t0. The first packet of
+// an SSRC is placed at its arrival time; later packets by RTP timestamp, so network jitter
+// does not move audio. Re-anchored on SSRC change, on a timestamp jump (> 1 s away from the
+// arrival-derived position) and on sustained clock drift (> 20 ms for 2 s).
+//
+// Output contract for the aligner:
+//   - chunks come in timeline order and never overlap;
+//   - gaps between chunks are silence (no packets: before the first one, DTX/CN, hold,
+//     losses longer than kMaxConcealMs);
+//   - after Drain(now_ns), watermark() >= now - kReorderDelay (in samples), and no later
+//     chunk starts before watermark().
+//
+// Threading: one instance belongs to one media worker thread; nothing here is thread-safe.
+// No call throws; malformed input is counted in stats() and dropped.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kronika/media/leg_stats.h"
+#include "kronika/result.h"
+
+namespace kronika::media {
+
+// How long a packet waits in the reorder buffer after its timeline slot (arrival-anchored).
+inline constexpr std::chrono::milliseconds kReorderDelay{60};
+
+struct PayloadFormat {
+  int payload_type = -1;  // 0..127
+  std::string encoding;   // PCMU PCMA G722 G729 OPUS TELEPHONE-EVENT CN (case-insensitive)
+  int clock_rate = 8000;  // RTP clock in Hz (G722: 8000 although audio is 16 kHz)
+  int channels = 1;       // OPUS/48000/2 is decoded to mono
+};
+
+struct LegConfig {
+  std::vector<PayloadFormat> formats;  // accepted payload types (codecs + telephone-event + CN)
+  int output_rate_hz = 8000;           // 8000 or 16000: the recording's PCM rate
+  // Empty suite = plain RTP. Suites: AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32.
+  // Key: the REMOTE side's SDES key (base64 of 16-byte key + 14-byte salt; an "inline:"
+  // prefix and a "|lifetime|MKI" suffix are accepted and ignored).
+  std::string srtp_suite;
+  std::string srtp_key_b64;
+};
+
+// Borrowed view: samples stay valid only during the OnAudio call.
+struct PcmChunk {
+  int64_t start_sample = 0;  // timeline position at output_rate_hz; 0 = recording t0
+  const int16_t* samples = nullptr;
+  size_t count = 0;
+};
+
+struct DtmfEvent {
+  int64_t start_sample = 0;  // timeline position of the key press at output_rate_hz
+  char digit = 0;            // '0'-'9', '*', '#', 'A'-'D' (REQUIREMENTS CONSENT-2 keeps '*')
+  int duration_ms = 0;
+};
+
+class LegSink {
+ public:
+  virtual ~LegSink() = default;
+  virtual void OnAudio(const PcmChunk& chunk) = 0;
+  virtual void OnDtmf(const DtmfEvent& event) = 0;
+};
+
+class LegPipeline {
+ public:
+  // Checks a config without building anything: known encodings, rate 8000/16000, SRTP
+  // suite and key. Error messages fit a SIP Warning ("media: unsupported codec FOO/8000").
+  static Status Validate(const LegConfig& config);
+
+  // An invalid config yields a pipeline that drops everything (counted in `bad` or
+  // `srtp_failures`); call Validate() first to reject it at SDP time.
+  explicit LegPipeline(LegConfig config);
+  ~LegPipeline();
+  LegPipeline(const LegPipeline&) = delete;
+  LegPipeline& operator=(const LegPipeline&) = delete;
+
+  // One UDP payload. arrival_ns: monotonic nanoseconds relative to the recording's t0.
+  // The bytes are copied if needed; the buffer may be reused after the call.
+  void OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns);
+
+  // Emits audio whose playout time (timeline position + kReorderDelay) is <= now_ns, and
+  // pending DTMF events. Calls the sink synchronously; chunks are valid only in the call.
+  void Drain(int64_t now_ns, LegSink& sink);
+
+  // New formats/SRTP after a re-INVITE; keeps the timeline, the buffer and the stats.
+  // output_rate_hz must not change (ignored if it does).
+  void Reconfigure(LegConfig config);
+
+  // Timeline sample before which this leg will emit nothing more.
+  int64_t watermark() const;
+
+  const LegStats& stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kronika::media
