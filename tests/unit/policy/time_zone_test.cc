@@ -1,0 +1,197 @@
+// SCOPE-2 / issue 7 item 8: POSIX TZ rules, UTC <-> site civil time, DST transitions.
+#include "kronika/policy/time_zone.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+namespace kronika::policy {
+namespace {
+
+int64_t Utc(int y, int mo, int d, int h, int mi, int s = 0) {
+  return MsFromCivil(CivilDateTime{CivilDate{y, mo, d}, h, mi, s, 0});
+}
+
+CivilDateTime Wall(int y, int mo, int d, int h, int mi, int s = 0) {
+  return CivilDateTime{CivilDate{y, mo, d}, h, mi, s, 0};
+}
+
+TimeZone MustParse(const char* rule) {
+  Result<TimeZone> tz = TimeZone::Parse(rule);
+  INFO(rule);
+  REQUIRE(tz.ok());
+  return tz.value();
+}
+
+// glibc's own reading of a TZ value: an independent oracle for our parser.
+struct GlibcLocal {
+  CivilDateTime civil;
+  long offset_s;
+  bool dst;
+};
+GlibcLocal GlibcToLocal(const char* tz_value, int64_t ms_utc) {
+  setenv("TZ", tz_value, 1);
+  tzset();
+  const time_t t = static_cast<time_t>(ms_utc / 1000);
+  struct tm tm {};
+  localtime_r(&t, &tm);
+  return GlibcLocal{Wall(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec),
+                    tm.tm_gmtoff, tm.tm_isdst > 0};
+}
+
+}  // namespace
+
+TEST_CASE("SCOPE-2 Europe/Warsaw 2026 spring-forward: 02:00 CET becomes 03:00 CEST on 29 March") {
+  const TimeZone tz = TimeZone::EuropeWarsaw();
+  LocalTime before = tz.ToLocal(Utc(2026, 3, 29, 0, 59, 59));
+  CHECK(before.civil == Wall(2026, 3, 29, 1, 59, 59));
+  CHECK(before.abbreviation == "CET");
+  CHECK(before.utc_offset_s == 3600);
+  CHECK_FALSE(before.is_dst);
+  LocalTime after = tz.ToLocal(Utc(2026, 3, 29, 1, 0, 0));
+  CHECK(after.civil == Wall(2026, 3, 29, 3, 0, 0));
+  CHECK(after.abbreviation == "CEST");
+  CHECK(after.utc_offset_s == 7200);
+  CHECK(after.is_dst);
+  // The Sunday before (22 March) is not a transition day.
+  CHECK(tz.ToLocal(Utc(2026, 3, 22, 1, 0)).civil == Wall(2026, 3, 22, 2, 0));
+}
+
+TEST_CASE("SCOPE-2 Europe/Warsaw 2026 fall-back: 03:00 CEST becomes 02:00 CET on 25 October") {
+  const TimeZone tz = TimeZone::EuropeWarsaw();
+  CHECK(tz.ToLocal(Utc(2026, 10, 25, 0, 59, 59)).civil == Wall(2026, 10, 25, 2, 59, 59));
+  CHECK(tz.ToLocal(Utc(2026, 10, 25, 0, 59, 59)).is_dst);
+  CHECK(tz.ToLocal(Utc(2026, 10, 25, 1, 0, 0)).civil == Wall(2026, 10, 25, 2, 0, 0));
+  CHECK_FALSE(tz.ToLocal(Utc(2026, 10, 25, 1, 0, 0)).is_dst);
+  CHECK(tz.FormatIso(Utc(2026, 10, 25, 0, 30)) == "2026-10-25T02:30:00.000+02:00");
+  CHECK(tz.FormatIso(Utc(2026, 10, 25, 1, 30)) == "2026-10-25T02:30:00.000+01:00");
+  CHECK(tz.FormatHuman(Utc(2026, 10, 25, 1, 30)) == "2026-10-25 02:30:00 CET");
+}
+
+TEST_CASE("SCOPE-2 local 02:30 on 2026-03-29 does not exist and maps to the transition instant") {
+  const TimeZone tz = TimeZone::EuropeWarsaw();
+  UtcCandidates c = tz.ToUtc(Wall(2026, 3, 29, 2, 30));
+  CHECK(c.kind == LocalTimeKind::kNonexistent);
+  CHECK(c.earliest_ms_utc == Utc(2026, 3, 29, 1, 0));
+  CHECK(c.latest_ms_utc == Utc(2026, 3, 29, 1, 0));
+  // The edges of the gap: 01:59:59 exists (CET), 03:00:00 exists (CEST).
+  CHECK(tz.ToUtc(Wall(2026, 3, 29, 1, 59, 59)).kind == LocalTimeKind::kUnique);
+  CHECK(tz.ToUtc(Wall(2026, 3, 29, 1, 59, 59)).earliest_ms_utc == Utc(2026, 3, 29, 0, 59, 59));
+  CHECK(tz.ToUtc(Wall(2026, 3, 29, 3, 0)).earliest_ms_utc == Utc(2026, 3, 29, 1, 0));
+  CHECK(tz.ToUtc(Wall(2026, 3, 29, 2, 0)).kind == LocalTimeKind::kNonexistent);
+}
+
+TEST_CASE("SCOPE-2 local 02:30 on 2026-10-25 is shown twice: 00:30Z (CEST) and 01:30Z (CET)") {
+  const TimeZone tz = TimeZone::EuropeWarsaw();
+  UtcCandidates c = tz.ToUtc(Wall(2026, 10, 25, 2, 30));
+  CHECK(c.kind == LocalTimeKind::kAmbiguous);
+  CHECK(c.earliest_ms_utc == Utc(2026, 10, 25, 0, 30));
+  CHECK(c.latest_ms_utc == Utc(2026, 10, 25, 1, 30));
+  CHECK(tz.ToUtc(Wall(2026, 10, 25, 3, 0)).kind == LocalTimeKind::kUnique);
+  CHECK(tz.ToUtc(Wall(2026, 10, 25, 1, 59, 59)).kind == LocalTimeKind::kUnique);
+}
+
+TEST_CASE("SCOPE-2 round trip UTC -> local -> UTC every 15 minutes of 2026 in Warsaw") {
+  const TimeZone tz = TimeZone::EuropeWarsaw();
+  int ambiguous = 0;
+  for (int64_t t = Utc(2026, 1, 1, 0, 0); t < Utc(2027, 1, 1, 0, 0); t += 15 * kMsPerMinute) {
+    const UtcCandidates c = tz.ToUtc(tz.ToLocal(t).civil);
+    REQUIRE(c.kind != LocalTimeKind::kNonexistent);
+    REQUIRE((c.earliest_ms_utc == t || c.latest_ms_utc == t));
+    if (c.kind == LocalTimeKind::kAmbiguous) ++ambiguous;
+  }
+  // 02:00..02:59 on 25 October is read twice: 4 quarter hours x 2 instants.
+  CHECK(ambiguous == 8);
+}
+
+TEST_CASE("SCOPE-2 parsed rules agree with glibc hour by hour, 2025..2028") {
+  // Rules of several shapes: our default, southern hemisphere, negative DST (Ireland),
+  // Jn and n forms, a half-hour zone without DST, minute offsets, quoted names.
+  const char* rules[] = {
+      "CET-1CEST,M3.5.0,M10.5.0/3", "<-03>3",
+      "AEST-10AEDT,M10.1.0,M4.1.0/3", "IST-1GMT0,M10.5.0,M3.5.0/1",
+      "<+0330>-3:30",               "NZST-12NZDT,M9.5.0,M4.1.0/3",
+      "AAA3BBB,J60/2,J300/2",        "AAA-2BBB-3,59/4,299/1:30",
+      "<-05>5<-04>,M3.2.0,M11.1.0"};
+  for (const char* rule : rules) {
+    const TimeZone tz = MustParse(rule);
+    for (int64_t t = Utc(2025, 1, 1, 0, 0); t < Utc(2029, 1, 1, 0, 0); t += kMsPerHour) {
+      const GlibcLocal want = GlibcToLocal(rule, t);
+      const LocalTime got = tz.ToLocal(t);
+      INFO(rule << " at " << t);
+      REQUIRE(got.utc_offset_s == want.offset_s);
+      REQUIRE(got.civil == want.civil);
+      REQUIRE(got.is_dst == want.dst);
+    }
+  }
+  unsetenv("TZ");
+  tzset();
+}
+
+TEST_CASE("SCOPE-2 the default Warsaw rule matches tzdata Europe/Warsaw 2000..2037") {
+  if (std::getenv("KRONIKA_NO_TZDATA") != nullptr) return;
+  FILE* f = std::fopen("/usr/share/zoneinfo/Europe/Warsaw", "rb");
+  if (f == nullptr) {
+    WARN("tzdata Europe/Warsaw not installed; skipping the cross-check");
+    return;
+  }
+  std::fclose(f);
+  const TimeZone tz = TimeZone::EuropeWarsaw();
+  for (int64_t t = Utc(2000, 1, 1, 0, 0); t < Utc(2038, 1, 1, 0, 0); t += kMsPerHour) {
+    const GlibcLocal want = GlibcToLocal("Europe/Warsaw", t);
+    INFO(t);
+    REQUIRE(tz.OffsetAt(t) == want.offset_s);
+  }
+  unsetenv("TZ");
+  tzset();
+}
+
+TEST_CASE("SCOPE-2 TZ rules without DST, UTC default, names and offsets") {
+  TimeZone utc;
+  CHECK(utc.rule() == "UTC0");
+  CHECK(utc.ToLocal(0).civil == Wall(1970, 1, 1, 0, 0));
+  const TimeZone tehran_like = MustParse("<+0330>-3:30");
+  CHECK(tehran_like.ToLocal(0).abbreviation == "+0330");
+  CHECK(tehran_like.ToLocal(0).utc_offset_s == 12600);
+  CHECK(tehran_like.FormatIso(0) == "1970-01-01T03:30:00.000+03:30");
+  const TimeZone west = MustParse("<-03>3");
+  CHECK(west.FormatIso(0) == "1969-12-31T21:00:00.000-03:00");
+  CHECK_FALSE(west.has_dst());
+  CHECK(MustParse("EST5EDT4,M3.2.0/2:00:00,M11.1.0/2:00:00").has_dst());
+}
+
+TEST_CASE("SCOPE-2 malformed TZ rules are refused with the position of the fault") {
+  struct Bad {
+    const char* rule;
+    const char* message_part;
+  };
+  const Bad bad[] = {
+      {"", "empty rule"},
+      {":Europe/Warsaw", "tzdata file name"},
+      {"CE-1", "standard-time name"},
+      {"CET", "UTC offset of standard time"},
+      {"CET-25", "UTC offset of standard time"},
+      {"CET-1CEST", "transition rule"},
+      {"CET-1CEST,M3.5.0", "DST end rule"},
+      {"CET-1CEST,M13.5.0,M10.5.0/3", "month 1..12"},
+      {"CET-1CEST,M3.6.0,M10.5.0/3", "week 1..5"},
+      {"CET-1CEST,M3.5.7,M10.5.0/3", "weekday 0..6"},
+      {"CET-1CEST,J0,J300", "1..365"},
+      {"CET-1CEST,366,300", "0..365"},
+      {"CET-1CEST,M3.5.0/168,M10.5.0", "transition time"},
+      {"CET-1CEST,M3.5.0,M10.5.0/3x", "unexpected text"},
+      {"CET-1CEST-1,M3.5.0,M10.5.0", "DST offset equals"},
+      {"<AB>-1", "standard-time name"},
+  };
+  for (const Bad& b : bad) {
+    Result<TimeZone> tz = TimeZone::Parse(b.rule);
+    INFO(b.rule);
+    REQUIRE_FALSE(tz.ok());
+    CHECK_THAT(tz.error().message, Catch::Contains(b.message_part));
+    CHECK_THAT(tz.error().message, Catch::StartsWith("time_zone: "));
+  }
+}
+
+}  // namespace kronika::policy
