@@ -28,7 +28,7 @@ struct PhoneNumber {
   std::string e164;       // "+48221234567", "" when not a full number
   std::string digits;     // the dialable digits as sent ("1002", "0221234567", "+4822..."
                           // without separators); "" when the user part has no digits
-  std::string extension;  // tel ";ext=" / "ext." suffix, "" when none
+  std::string extension;  // ";ext=" parameter (RFC 3966), "" when none
   std::string kind;       // "tel", "sip", "sips" or "name" (no URI scheme)
 };
 

@@ -19,7 +19,8 @@ namespace kronika::sdp {
 // One <nameID aor="..."><name>...</name></nameID> (RFC 7865) or draft <aor>/<name>.
 struct NameId {
   std::string aor;   // "sip:9000@192.168.50.102"; may lack a scheme (Sonus, SEMS)
-  std::string name;  // display name, trimmed of surrounding whitespace; may be ""
+  std::string name;  // display name, trimmed of whitespace and of one pair of
+                     // surrounding double quotes (Acme sends &quot;Name&quot;); may be ""
   std::string lang;  // xml:lang of <name>, "" when absent
 };
 
@@ -28,6 +29,11 @@ struct Participant {
   std::vector<NameId> names;
   std::vector<std::string> send_stream_ids;  // streams this participant sends on
   std::vector<std::string> recv_stream_ids;  // streams this participant receives
+  // True when the body stated this participant's stream association (<send>/<recv> or a
+  // <participantstreamassoc>, even an empty one). In a partial update it then replaces
+  // the previous send/recv lists (RFC 8068 §3.2.2: on hold the held party's <send>
+  // disappears); when false the lists are left alone.
+  bool has_stream_assoc = false;
   std::vector<std::string> session_ids;      // <participantsessionassoc>, session= attribute
   std::string associate_time;                // from <participantsessionassoc> or inline
   std::string disassociate_time;             // "" while still in the call

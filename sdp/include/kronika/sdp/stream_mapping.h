@@ -36,16 +36,28 @@ struct StreamMapping {
   bool fallback_used = false;    // true when labels could not be matched one-to-one
   std::string fallback_reason;   // human-readable why, e.g. "SDP label a_leg not in metadata"
   bool mixed_single_stream = false;  // one m-line carrying all participants (mono)
+  // True when the metadata states no stream association at all (drachtio test UACs,
+  // OpenSIPS) and participant_ids were filled from participant document order instead.
+  // Independent of fallback_used, which is only about labels.
+  bool senders_guessed = false;
 };
 
 // `sdp_labels`: the a=label value of each m-line, in m-line order ("" when missing).
 // `metadata`: borrowed, may be nullptr (no metadata yet): pure m-line order then.
 // Rules:
 //  - every label matches exactly one metadata stream: senders come from the metadata.
-//  - otherwise (missing/unmatched labels, metadata describing fewer or more streams):
-//    metadata streams are taken in document order for m-lines in order,
-//    fallback_used = true and fallback_reason says what disagreed.
-//  - a single m-line is mixed_single_stream with channel kChannelMixedMono.
+//    Labels are compared as strings, so matching non-numeric labels (SEMS a_leg) map.
+//  - otherwise (missing/unmatched/repeated labels, metadata describing fewer or more
+//    streams): unmatched m-lines take the unmatched metadata streams in document order,
+//    fallback_used = true and fallback_reason says what disagreed. An m-line left
+//    without a metadata stream gets the participants whose <send> names a stream the
+//    metadata does not describe (Oracle: second leg missing from <stream> list).
+//  - a single m-line is mixed_single_stream with channel kChannelMixedMono; its
+//    participant_ids also include senders of metadata streams absent from the SDP.
+//  - no stream association anywhere in the metadata: participants are assigned to
+//    m-lines in document order when their count equals the m-line count (all of them
+//    to a single m-line), senders_guessed = true.
+//  - metadata == nullptr: m-line order, fallback_used = true, reason "no metadata".
 //  - with two or more m-lines, m-line 0 -> left, m-line 1 -> right, later m-lines
 //    kChannelMixedMono (mixed into both).
 // Never fails.
