@@ -1,0 +1,33 @@
+// LoadPlan: what kronika-loadgen sends, from its command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kronika/result.h"
+
+namespace kronika::loadgen {
+
+struct LoadPlan {
+  std::string target_host = "127.0.0.1";  // the SRS (kronika serve --sip)
+  int target_port = 5060;
+  std::string local_ip = "127.0.0.1";
+  int sip_port = 5070;             // our SIP UAC port (UDP)
+  int rtp_port_base = 40000;       // one RTP socket per sender thread from here
+  int concurrent = 10;             // sessions held open at once
+  int total = 0;                   // sessions in all (0 = concurrent)
+  double setup_rate_per_s = 50;    // new INVITEs per second while below `concurrent`
+  double duration_min_s = 10;      // call length, uniform in [min, max]
+  double duration_max_s = 10;
+  double hold_fraction = 0;        // share of calls that pause and resume once (re-INVITE)
+  double update_fraction = 0;      // share of calls that send a metadata UPDATE once
+  int sender_threads = 1;          // RTP sender threads (one socket each)
+  std::string json_path;           // report file ("" = stdout only)
+  uint32_t seed = 1;
+};
+
+// Parses argv (after the program name). Errors name the option.
+Result<LoadPlan> ParseLoadPlan(int argc, char** argv);
+std::string LoadPlanUsage();
+
+}  // namespace kronika::loadgen
