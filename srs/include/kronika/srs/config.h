@@ -1,0 +1,119 @@
+// Kronika's configuration: one TOML file, an embedded default, command-line overrides.
+//
+// Load order (later wins): built-in defaults (the values below, identical to the
+// documented example config/kronika.toml) -> the TOML file given with --config ->
+// command-line overrides (--data-dir, --sip, --http, --rtp-ports, --log-level).
+// ValidateConfig() then checks every option once, at start; each error message names the
+// option it is about ("config: sip.listen: port 70000 out of range"), so it can be shown
+// to the operator as is. Unknown keys in the file are errors too (typos must not pass
+// silently). docs/configuration.md lists every option with its default, unit and meaning.
+//
+// Threads: plain values; build once on the main thread, then share read-only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kronika/result.h"
+
+namespace kronika::srs {
+
+// "ADDR:PORT" split and checked. IPv6 addresses are written in brackets: "[::1]:5060".
+struct HostPort {
+  std::string host;    // literal IP address or host name, without brackets
+  uint16_t port = 0;   // 1..65535
+};
+
+struct SipConfig {
+  std::string listen = "127.0.0.1:5060";      // UDP + TCP listener, ADDR:PORT
+  std::string tls_listen;                      // "" = no TLS; else sips: listener ADDR:PORT
+  std::string tls_cert_dir;                    // holds agent.pem (+ cafile.pem); needed with tls_listen
+  int max_sessions = 1000;                     // concurrent recording sessions; more -> 503
+  bool accept_non_siprec = false;              // plain SDP INVITE (no metadata) -> record instead of 488
+  int session_timer = 1800;                    // seconds; Session-Expires granted when the SRC asks
+                                               // for RFC 4028 timers; 0 = never use session timers
+  int retry_after = 30;                        // seconds, Retry-After sent with every 503
+  std::string user_agent = "Kronika/0.1.0";    // User-Agent / Server header
+};
+
+struct MediaConfig {
+  int rtp_port_min = 20000;          // first RTP port (even); RTCP not bound
+  int rtp_port_max = 39999;          // last RTP port
+  std::string bind_ip = "127.0.0.1"; // address the RTP sockets bind to and the SDP answer advertises
+  int workers = 0;                   // media threads; 0 = one per CPU core
+  int opus_bitrate = 16000;          // bit/s of the whole Opus stream (both channels)
+  int opus_complexity = 0;           // 0 (cheapest) .. 10 (best quality per bit)
+  bool stereo = true;                // true: one leg per channel; false: both legs mixed to mono
+  int rtp_timeout_ms = 5000;         // no RTP on a stream this long -> rtp-timeout event; 0 = off
+  int min_free_disk_mb = 256;        // below this much free disk space new INVITEs get 503
+};
+
+struct CodecsConfig {
+  // Payload formats (encoding names as in a=rtpmap, case-insensitive) in the order the
+  // SRS prefers them when an m-line offers several.
+  std::vector<std::string> preference = {"PCMU", "PCMA", "G722", "opus", "G729"};
+};
+
+struct HttpConfig {
+  std::string listen = "127.0.0.1:8080";  // HTTP API + /metrics, ADDR:PORT
+};
+
+struct StorageConfig {
+  std::string data_dir = "./var";   // recordings in data_dir/recordings, LMDB in data_dir/db
+  int lmdb_map_size_mb = 1024;      // LMDB map size (upper bound of the database file)
+};
+
+struct LogConfig {
+  std::string level = "info";  // error | warn | info | debug
+};
+
+struct Config {
+  SipConfig sip;
+  MediaConfig media;
+  CodecsConfig codecs;
+  HttpConfig http;
+  StorageConfig storage;
+  LogConfig log;
+
+  // Derived paths (no I/O).
+  std::string RecordingsDir() const;  // <data_dir>/recordings
+  std::string DatabaseDir() const;    // <data_dir>/db
+};
+
+// Command-line overrides; an empty string means "not given".
+struct ConfigOverrides {
+  std::string data_dir;   // --data-dir DIR
+  std::string sip;        // --sip ADDR:PORT
+  std::string http;       // --http ADDR:PORT
+  std::string rtp_ports;  // --rtp-ports MIN-MAX
+  std::string log_level;  // --log-level LEVEL
+};
+
+// Parses TOML text over the defaults. `source` names the file in error messages.
+// Errors: TOML syntax (with line:column), an unknown key, a value of the wrong type.
+// Does not validate ranges: call ValidateConfig().
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view source);
+
+// Reads and parses the file at `path`. Error if it cannot be read or parsed.
+Result<Config> LoadConfigFile(const std::string& path);
+
+// Applies command-line overrides. Error names the flag ("--rtp-ports: expected MIN-MAX").
+Status ApplyOverrides(const ConfigOverrides& overrides, Config& config);
+
+// Checks every option (ranges, address syntax, cross-field rules, TLS files present).
+// Returns the first problem, message "config: <section.key>: <what is wrong>".
+Status ValidateConfig(const Config& config);
+
+// Every problem ValidateConfig() would report, in file order (empty when valid).
+std::vector<std::string> ConfigProblems(const Config& config);
+
+// The effective configuration as TOML (what `kronika serve --check-config` prints);
+// ParseConfig(FormatConfig(c)) yields c again.
+std::string FormatConfig(const Config& config);
+
+// Splits "ADDR:PORT" / "[v6]:PORT". Error message starts with what is wrong (no option name).
+Result<HostPort> ParseHostPort(std::string_view text);
+
+}  // namespace kronika::srs

@@ -1,0 +1,73 @@
+#include "config_fields.h"
+
+#include <array>
+#include <type_traits>
+#include <utility>
+
+namespace kronika::srs {
+namespace {
+
+template <typename T>
+constexpr FieldType TypeOf() {
+  if constexpr (std::is_same_v<T, std::string>) return FieldType::kString;
+  if constexpr (std::is_same_v<T, int>) return FieldType::kInt;
+  if constexpr (std::is_same_v<T, bool>) return FieldType::kBool;
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) return FieldType::kStringList;
+}
+
+// The field's type comes from the member itself, so the table cannot lie about it.
+template <typename Accessor>
+constexpr ConfigField MakeField(const char* section, const char* key, Accessor) {
+  using T = std::remove_pointer_t<decltype(Accessor{}(std::declval<Config&>()))>;
+  return ConfigField{section, key, TypeOf<T>(), [](Config& c) -> void* { return Accessor{}(c); }};
+}
+
+#define KRONIKA_FIELD(section, key) \
+  MakeField(#section, #key, [](Config& c) { return &c.section.key; })
+
+const std::array kFields = {
+    KRONIKA_FIELD(sip, listen),
+    KRONIKA_FIELD(sip, tls_listen),
+    KRONIKA_FIELD(sip, tls_cert_dir),
+    KRONIKA_FIELD(sip, max_sessions),
+    KRONIKA_FIELD(sip, accept_non_siprec),
+    KRONIKA_FIELD(sip, session_timer),
+    KRONIKA_FIELD(sip, retry_after),
+    KRONIKA_FIELD(sip, user_agent),
+    KRONIKA_FIELD(media, rtp_port_min),
+    KRONIKA_FIELD(media, rtp_port_max),
+    KRONIKA_FIELD(media, bind_ip),
+    KRONIKA_FIELD(media, workers),
+    KRONIKA_FIELD(media, opus_bitrate),
+    KRONIKA_FIELD(media, opus_complexity),
+    KRONIKA_FIELD(media, stereo),
+    KRONIKA_FIELD(media, rtp_timeout_ms),
+    KRONIKA_FIELD(media, min_free_disk_mb),
+    KRONIKA_FIELD(codecs, preference),
+    KRONIKA_FIELD(http, listen),
+    KRONIKA_FIELD(storage, data_dir),
+    KRONIKA_FIELD(storage, lmdb_map_size_mb),
+    KRONIKA_FIELD(log, level),
+};
+
+#undef KRONIKA_FIELD
+
+}  // namespace
+
+std::span<const ConfigField> ConfigFields() { return kFields; }
+
+const ConfigField* FindField(std::string_view section, std::string_view key) {
+  for (const ConfigField& field : kFields) {
+    if (section == field.section && key == field.key) return &field;
+  }
+  return nullptr;
+}
+
+bool KnownSection(std::string_view section) {
+  for (const ConfigField& field : kFields) {
+    if (section == field.section) return true;
+  }
+  return false;
+}
+
+}  // namespace kronika::srs
