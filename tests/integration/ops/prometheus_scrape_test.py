@@ -10,57 +10,18 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
+import urllib.error
 import urllib.parse
-import urllib.request
 
-SOURCE = os.environ.get("KRONIKA_SOURCE", os.path.join(os.path.dirname(__file__), "../../.."))
-BIN = os.environ.get("KRONIKA_BIN", os.path.join(SOURCE, "build/srs/kronika"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import SOURCE, Kronika, free_port, free_udp_tcp_port, http_get, make_tone_wav, wait_for  # noqa: E402
+
 DASHBOARD = os.path.join(SOURCE, "interop/grafana/dashboards/kronika-overview.json")
 ALERTS = os.path.join(SOURCE, "interop/prometheus/kronika-alerts.yml")
 SCENARIO = os.path.join(SOURCE, "tests/integration/ops/uac-short-call.xml")
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_sip_port():
-    """A port free for both UDP and TCP (kronika listens on both)."""
-    for _ in range(50):
-        port = free_port(socket.SOCK_DGRAM)
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free SIP port")
-
-
-def http_get(url, timeout=5):
-    with urllib.request.urlopen(url, timeout=timeout) as resp:
-        return resp.read().decode()
-
-
-def wait_for(what, fn, timeout=30):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception as e:  # noqa: BLE001 - keep polling until the deadline
-            last = e
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what} (last error: {last})")
 
 
 def promql(prom, expr):
@@ -76,27 +37,21 @@ def main():
     for tool in ("prometheus", "sipp", "sox"):
         if not shutil.which(tool):
             print(f"SKIP: {tool} not installed")
-            return 0
-    work = tempfile.mkdtemp(prefix="kronika-ops-")
-    sip, http, prom = free_sip_port(), free_port(), free_port()
-    rtp_min = 30000 + (os.getpid() % 500) * 20
+            return 77
+    node = Kronika()
+    work = node.work
+    prom = free_port()
     procs = []
     failures = []
     try:
-        log = open(os.path.join(work, "kronika.log"), "w")
-        procs.append(subprocess.Popen(
-            [BIN, "serve", "--data-dir", os.path.join(work, "data"), "--sip", f"127.0.0.1:{sip}",
-             "--http", f"127.0.0.1:{http}", "--rtp-ports", f"{rtp_min}-{rtp_min + 19}"],
-            stdout=log, stderr=subprocess.STDOUT))
-        wait_for("kronika /metrics", lambda: "kronika_build_info" in http_get(f"http://127.0.0.1:{http}/metrics"))
-
+        node.start()
+        http = node.http_port
         # One real recording session so that SIP, session and RTP series carry data.
-        subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-e", "u-law",
-                        os.path.join(work, "tone.wav"), "synth", "2", "sine", "440"], check=True)
+        make_tone_wav(os.path.join(work, "tone.wav"))
         call = subprocess.run(
-            ["sipp", "-sf", SCENARIO, "-m", "1", "-p", str(free_sip_port()), "-i", "127.0.0.1",
+            ["sipp", "-sf", SCENARIO, "-m", "1", "-p", str(free_udp_tcp_port()), "-i", "127.0.0.1",
              "-timeout", "30s", "-timeout_error", "-nostdin", "-trace_err",
-             f"127.0.0.1:{sip}"], cwd=work, capture_output=True, text=True)
+             f"127.0.0.1:{node.sip_port}"], cwd=work, capture_output=True, text=True)
         if call.returncode != 0:
             failures.append(f"SIPp call failed (exit {call.returncode}): {call.stdout[-500:]} {call.stderr[-500:]}")
 
@@ -160,6 +115,7 @@ scrape_configs:
                 if not s.get("data", {}).get("result"):
                     failures.append(f"alert expr names {name}, which has no series")
     finally:
+        node.stop()
         for p in reversed(procs):
             p.terminate()
             try:
@@ -168,10 +124,7 @@ scrape_configs:
                 p.kill()
     if failures:
         print("FAIL:\n  " + "\n  ".join(failures))
-        for name in ("kronika.log",):
-            path = os.path.join(work, name)
-            if os.path.exists(path):
-                print(f"--- {name} (tail) ---\n" + open(path).read()[-3000:])
+        print("--- kronika log (tail) ---\n" + node.log_tail())
         return 1
     shutil.rmtree(work, ignore_errors=True)
     print("OK: Prometheus scraped kronika; call counted; all dashboard and alert expressions valid")
