@@ -1,19 +1,158 @@
+// Offer/answer decisions for a receive-only recorder (RFC 3264 as applied by RFC 7866).
 #include "kronika/sdp/sdp_answer.h"
 
+#include <algorithm>
+#include <string>
+
+#include "warning_text.h"
+
 namespace kronika::sdp {
+namespace {
 
-Result<Negotiation> Negotiate(const SdpOffer&, const CodecPreferences&) {
-  return MakeError(500, "sdp: not implemented yet");
+constexpr int kOpusClockRateHz = 48000;
+
+bool IsRtpTransport(std::string_view protocol) {
+  return protocol == "RTP/AVP" || protocol == "RTP/AVPF" || protocol == "RTP/SAVP" ||
+         protocol == "RTP/SAVPF";
 }
 
-std::string FormatAnswer(const Negotiation&, std::string_view, uint64_t, uint64_t,
-                         const std::vector<std::string>&) {
+bool IsSrtpTransport(std::string_view protocol) {
+  return protocol == "RTP/SAVP" || protocol == "RTP/SAVPF";
+}
+
+bool IsSupportedSuite(std::string_view suite) {
+  return std::find(std::begin(kSupportedSrtpSuites), std::end(kSupportedSrtpSuites), suite) !=
+         std::end(kSupportedSrtpSuites);
+}
+
+std::string MLine(size_t index) { return "m-line " + std::to_string(index + 1); }
+
+// "GSM ILBC" - the offered encodings, in offer order, without repeats.
+std::string OfferedCodecNames(const OfferedStream& stream) {
+  std::vector<std::string> names;
+  for (const PayloadFormat& f : stream.formats) {
+    if (std::find(names.begin(), names.end(), f.encoding) == names.end()) {
+      names.push_back(f.encoding);
+    }
+  }
+  if (names.empty()) return WarningSafe(stream.format_list.empty() ? "none" : stream.format_list);
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ' ';
+    out += n;
+  }
+  return WarningSafe(out, 80);
+}
+
+std::optional<PayloadFormat> ChooseCodec(const OfferedStream& stream,
+                                         const CodecPreferences& prefs) {
+  for (const std::string& wanted : prefs.order) {
+    const std::string name = ToUpper(wanted);
+    for (const PayloadFormat& f : stream.formats) {
+      if (f.encoding != name) continue;
+      if (name == "OPUS" && f.clock_rate != kOpusClockRateHz) continue;
+      return f;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<PayloadFormat> ChooseTelephoneEvent(const OfferedStream& stream,
+                                                  const PayloadFormat& codec) {
+  std::optional<PayloadFormat> first;
+  for (const PayloadFormat& f : stream.formats) {
+    if (f.encoding != "TELEPHONE-EVENT") continue;
+    if (f.clock_rate == codec.clock_rate) return f;
+    if (!first) first = f;
+  }
+  return first;
+}
+
+std::optional<CryptoAttribute> ChooseCrypto(const OfferedStream& stream) {
+  for (const CryptoAttribute& c : stream.crypto) {
+    if (IsSupportedSuite(c.suite) && c.key_params.rfind("inline:", 0) == 0) return c;
+  }
+  return std::nullopt;
+}
+
+std::string OfferedSuites(const OfferedStream& stream) {
+  std::string out;
+  for (const CryptoAttribute& c : stream.crypto) {
+    if (!out.empty()) out += ' ';
+    out += c.suite;
+  }
+  return WarningSafe(out.empty() ? "none" : out, 80);
+}
+
+// Fills `ns` for an audio stream; returns "" when accepted, else why not.
+std::string NegotiateAudio(const OfferedStream& offered, const CodecPreferences& prefs,
+                           NegotiatedStream& ns) {
+  if (offered.port == 0) return "audio " + MLine(offered.index) + " removed (port 0)";
+  if (!IsRtpTransport(offered.protocol)) {
+    return "unsupported transport " + WarningSafe(offered.protocol) + " in " +
+           MLine(offered.index);
+  }
+  if (IsSrtpTransport(offered.protocol)) {
+    ns.crypto = ChooseCrypto(offered);
+    if (!ns.crypto) {
+      return "no supported SRTP crypto suite in " + MLine(offered.index) +
+             " (offered: " + OfferedSuites(offered) + ")";
+    }
+  }
+  std::optional<PayloadFormat> codec = ChooseCodec(offered, prefs);
+  if (!codec) {
+    ns.crypto.reset();
+    return "no acceptable codec in " + MLine(offered.index) +
+           " (offered: " + OfferedCodecNames(offered) + ")";
+  }
+  ns.codec = *codec;
+  if (prefs.accept_telephone_event) ns.telephone_event = ChooseTelephoneEvent(offered, *codec);
+  // We never send: an SRC that only wants to receive (recvonly) or has paused the stream
+  // gets a=inactive.
+  ns.paused = offered.OnHold() || offered.direction == Direction::kRecvOnly;
+  ns.accepted = true;
   return {};
 }
 
-std::string FormatOffer(const Negotiation&, const CodecPreferences&, std::string_view, uint64_t,
-                        uint64_t) {
-  return {};
+}  // namespace
+
+Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& prefs) {
+  Negotiation negotiation;
+  std::string first_failure;
+  std::string non_audio;
+  bool any_audio = false;
+  bool any_accepted = false;
+
+  for (const OfferedStream& offered : offer.streams) {
+    NegotiatedStream ns;
+    ns.index = offered.index;
+    ns.label = offered.label;
+    ns.media = offered.media;
+    ns.protocol = offered.protocol;
+    ns.format_list = offered.format_list;
+    ns.ptime_ms = offered.ptime_ms;
+    ns.remote_address = offered.connection_address;
+    ns.remote_port = offered.port;
+    if (offered.media == "audio") {
+      any_audio = true;
+      const std::string failure = NegotiateAudio(offered, prefs, ns);
+      if (!failure.empty() && first_failure.empty()) first_failure = failure;
+      any_accepted = any_accepted || ns.accepted;
+    } else {
+      if (!non_audio.empty()) non_audio += ' ';
+      non_audio += offered.media;
+    }
+    negotiation.streams.push_back(std::move(ns));
+  }
+
+  if (!any_accepted) {
+    if (!any_audio) {
+      return MakeError(488, "sdp: no audio m-line in offer (offered: " +
+                                WarningSafe(non_audio.empty() ? "none" : non_audio) + ")");
+    }
+    return MakeError(488, "sdp: " + first_failure);
+  }
+  return negotiation;
 }
 
 }  // namespace kronika::sdp

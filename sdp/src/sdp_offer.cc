@@ -1,6 +1,111 @@
+// SDP offer reading on top of sofia-sip's SDP parser (sdp_parse).
+//
+// sofia-sip already resolves what matters here: media-level direction over session-level
+// (m_mode), static payload types without a=rtpmap (its RFC 3551 table, rm_predef), and
+// a=rtpmap/a=fmtp pairs. What is left is copying into plain C++ values and reading the
+// attributes sofia keeps as text (a=label, a=ptime, a=crypto).
 #include "kronika/sdp/sdp_offer.h"
 
+#include <charconv>
+#include <memory>
+#include <sstream>
+
+#include "sofia_home.h"
+#include "warning_text.h"
+
 namespace kronika::sdp {
+namespace {
+
+// Tolerate SDP without c= (OpenSIPS); everything else stays sofia-sip's default checks.
+constexpr int kSdpParseFlags = sdp_f_c_missing;
+
+struct ParserDeleter {
+  void operator()(sdp_parser_t* p) const { sdp_parser_free(p); }
+};
+using ParserPtr = std::unique_ptr<sdp_parser_t, ParserDeleter>;
+
+int ParseInt(std::string_view text, int fallback) {
+  int value = fallback;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() ? value : fallback;
+}
+
+Direction FromSofiaMode(unsigned mode) {
+  switch (mode) {
+    case sdp_inactive: return Direction::kInactive;
+    case sdp_sendonly: return Direction::kSendOnly;
+    case sdp_recvonly: return Direction::kRecvOnly;
+    default: return Direction::kSendRecv;
+  }
+}
+
+// `a=crypto:<tag> <suite> <key-params> [<session-params>...]` (RFC 4568 section 9.1).
+std::optional<CryptoAttribute> ParseCrypto(std::string_view value) {
+  std::istringstream in{std::string(value)};
+  std::string tag;
+  CryptoAttribute crypto;
+  if (!(in >> tag >> crypto.suite >> crypto.key_params)) return std::nullopt;
+  crypto.tag = ParseInt(tag, -1);
+  if (crypto.tag < 0) return std::nullopt;
+  std::string param;
+  while (in >> param) {
+    if (!crypto.session_params.empty()) crypto.session_params += ' ';
+    crypto.session_params += param;
+  }
+  return crypto;
+}
+
+OfferedStream ReadStream(const sdp_session_t& session, const sdp_media_t& m, size_t index) {
+  OfferedStream stream;
+  stream.index = index;
+  stream.media = m.m_type_name != nullptr ? m.m_type_name : "";
+  stream.protocol = m.m_proto_name != nullptr ? m.m_proto_name : "";
+  stream.port = m.m_port <= 65535 ? static_cast<uint16_t>(m.m_port) : 0;
+  if (m.m_connections != nullptr && m.m_connections->c_address != nullptr) {
+    stream.connection_address = m.m_connections->c_address;
+  } else if (session.sdp_connection != nullptr && session.sdp_connection->c_address != nullptr) {
+    stream.connection_address = session.sdp_connection->c_address;
+  }
+  stream.direction = FromSofiaMode(m.m_mode);
+
+  for (const sdp_rtpmap_t* rm = m.m_rtpmaps; rm != nullptr; rm = rm->rm_next) {
+    if (!stream.format_list.empty()) stream.format_list += ' ';
+    stream.format_list += std::to_string(rm->rm_pt);
+    if (rm->rm_encoding == nullptr || rm->rm_encoding[0] == '\0') continue;  // unknown dynamic
+    PayloadFormat format;
+    format.payload_type = static_cast<int>(rm->rm_pt);
+    format.encoding = ToUpper(rm->rm_encoding);
+    format.clock_rate = static_cast<int>(rm->rm_rate);
+    if (rm->rm_params != nullptr && stream.media == "audio") {
+      format.channels = ParseInt(rm->rm_params, 1);
+    }
+    if (rm->rm_fmtp != nullptr) format.fmtp = rm->rm_fmtp;
+    stream.formats.push_back(std::move(format));
+  }
+  if (m.m_rtpmaps == nullptr) {
+    for (const sdp_list_t* l = m.m_format; l != nullptr; l = l->l_next) {
+      if (l->l_text == nullptr) continue;
+      if (!stream.format_list.empty()) stream.format_list += ' ';
+      stream.format_list += l->l_text;
+    }
+  }
+
+  for (const sdp_attribute_t* a = m.m_attributes; a != nullptr; a = a->a_next) {
+    if (a->a_name == nullptr) continue;
+    const std::string name = ToLower(a->a_name);
+    const std::string_view value = a->a_value != nullptr ? a->a_value : "";
+    if (name == "label") {
+      stream.label = std::string(value);
+    } else if (name == "ptime") {
+      stream.ptime_ms = ParseInt(value, 0);
+    } else if (name == "crypto") {
+      if (auto crypto = ParseCrypto(value)) stream.crypto.push_back(std::move(*crypto));
+    }
+  }
+  return stream;
+}
+
+}  // namespace
 
 std::string_view DirectionName(Direction direction) {
   switch (direction) {
@@ -12,14 +117,39 @@ std::string_view DirectionName(Direction direction) {
   return "sendrecv";
 }
 
-int PayloadFormat::AudioSampleRateHz() const { return encoding == "G722" ? 16000 : clock_rate; }
-
-bool OfferedStream::OnHold() const {
-  return direction == Direction::kInactive || connection_address == "0.0.0.0" || port == 0;
+int PayloadFormat::AudioSampleRateHz() const {
+  // RFC 3551 section 4.5.2: G.722 is sampled at 16 kHz but its RTP clock is 8000 Hz.
+  return encoding == "G722" ? 16000 : clock_rate;
 }
 
-Result<SdpOffer> ParseSdpOffer(std::string_view) {
-  return MakeError(500, "sdp: not implemented yet");
+bool OfferedStream::OnHold() const {
+  return direction == Direction::kInactive || connection_address == "0.0.0.0" ||
+         connection_address == "::" || port == 0;
+}
+
+Result<SdpOffer> ParseSdpOffer(std::string_view sdp) {
+  SofiaHome home;
+  if (home.get() == nullptr) return MakeError(500, "sdp: out of memory");
+  ParserPtr parser(sdp_parse(home.get(), sdp.data(), static_cast<issize_t>(sdp.size()),
+                             kSdpParseFlags));
+  const sdp_session_t* session = sdp_session(parser.get());
+  if (session == nullptr) {
+    const char* why = sdp_parsing_error(parser.get());
+    return MakeError(400, "sdp: " + WarningSafe(why != nullptr ? why : "unparsable", 80));
+  }
+
+  SdpOffer offer;
+  if (session->sdp_origin != nullptr) {
+    const sdp_origin_t& o = *session->sdp_origin;
+    offer.origin_username = o.o_username != nullptr ? o.o_username : "";
+    offer.origin_session_id = std::to_string(o.o_id);
+    offer.origin_version = o.o_version;
+  }
+  size_t index = 0;
+  for (const sdp_media_t* m = session->sdp_media; m != nullptr; m = m->m_next) {
+    offer.streams.push_back(ReadStream(*session, *m, index++));
+  }
+  return offer;
 }
 
 }  // namespace kronika::sdp

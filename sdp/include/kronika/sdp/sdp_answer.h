@@ -34,6 +34,7 @@ struct NegotiatedStream {
   std::optional<PayloadFormat> telephone_event;
   std::optional<CryptoAttribute> crypto;  // the SRC's chosen SDES suite/key when SAVP
   std::string protocol;                   // echoed from the offer ("RTP/AVP", "RTP/SAVP")
+  std::string format_list;                // offered m= formats, echoed when refusing
   bool paused = false;                    // offer on hold -> answer a=inactive
   int ptime_ms = 0;                       // from the offer, 0 when absent
   std::string remote_address;
@@ -45,26 +46,44 @@ struct Negotiation {
   std::vector<NegotiatedStream> streams;
 };
 
+// SDES suites Kronika can decrypt (libsrtp2), in the order tried when several are offered:
+// the SRC's order decides, this list only filters.
+inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA1_80",
+                                                           "AES_CM_128_HMAC_SHA1_32"};
+
 // Chooses per offered audio stream the first codec of `prefs.order` that the offer carries
-// (our preference order wins), plus telephone-event, plus the first supported SDES suite
-// (AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32) for RTP/SAVP.
-// An offer whose audio streams are all on hold is accepted (paused = true).
-// Failure: 488 "sdp: no acceptable codec in m-line 1 (offered: GSM iLBC)" when no audio
-// stream at all can be accepted (m-line numbers 1-based in the message).
+// (our preference order wins; OPUS must be 48000 Hz), plus telephone-event (the one with
+// the codec's clock rate, else the first), plus for RTP/SAVP the first offered a=crypto with
+// a suite from kSupportedSrtpSuites.
+// Refused (accepted = false, answered with port 0): non-audio m-lines, port 0, transports
+// other than RTP/AVP, RTP/AVPF, RTP/SAVP, RTP/SAVPF, SAVP without a usable a=crypto, no codec
+// from `prefs.order`.
+// Paused (accepted, answered a=inactive): the SRC's stream is inactive, recvonly or on hold
+// with c=0.0.0.0. An offer whose audio streams are all paused is accepted.
+// Failure (when no stream at all can be accepted; m-line numbers 1-based):
+//   488 "sdp: no acceptable codec in m-line 1 (offered: GSM ILBC)"
+//   488 "sdp: no supported SRTP crypto suite in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"
+//   488 "sdp: unsupported transport UDP/TLS/RTP/SAVP in m-line 1"
+//   488 "sdp: no audio m-line in offer (offered: video)"
 Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& prefs);
 
 // Answer SDP (CRLF): c=IN IP4 `local_ip` (IP6 if it contains ':'), one m-line per offered
 // m-line, a=label echoed, a=recvonly or a=inactive, rtpmap/fmtp for the chosen codec and
 // telephone-event, a=ptime echoed, a=crypto with OUR key when SRTP.
-// `local_srtp_keys[i]`: base64 master key+salt for stream i (empty / missing -> no a=crypto).
+// `local_srtp_keys[i]`: base64 master key+salt (30 bytes for the AES_CM_128 suites) for
+// stream i. REQUIRES: a key for every accepted stream with `crypto` set, and local_port != 0
+// for every accepted stream; a stream missing either is answered with port 0 (refused).
 std::string FormatAnswer(const Negotiation& negotiation, std::string_view local_ip,
                          uint64_t session_id, uint64_t version,
                          const std::vector<std::string>& local_srtp_keys = {});
 
 // Offer for a re-INVITE that arrived without SDP: the current local ports, recvonly, all
 // preferred codecs (in `prefs.order`, with their static or conventional dynamic payload
-// types) plus telephone-event. Refused streams keep port 0.
+// types; the currently negotiated payload types are kept) plus telephone-event, and for SRTP
+// streams a=crypto with the current suite and `local_srtp_keys[i]`. Refused streams keep
+// port 0. The SRC's answer (in the ACK) can be read with ParseSdpOffer + Negotiate.
 std::string FormatOffer(const Negotiation& current, const CodecPreferences& prefs,
-                        std::string_view local_ip, uint64_t session_id, uint64_t version);
+                        std::string_view local_ip, uint64_t session_id, uint64_t version,
+                        const std::vector<std::string>& local_srtp_keys = {});
 
 }  // namespace kronika::sdp

@@ -40,7 +40,8 @@ struct PayloadFormat {
 struct CryptoAttribute {
   int tag = 0;
   std::string suite;       // e.g. "AES_CM_128_HMAC_SHA1_80"
-  std::string key_params;  // e.g. "inline:base64key|2^31" (several joined by ' ')
+  std::string key_params;      // e.g. "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^31"
+  std::string session_params;  // e.g. "UNENCRYPTED_SRTCP", "" when absent
 };
 
 struct OfferedStream {
@@ -52,9 +53,10 @@ struct OfferedStream {
   uint16_t port = 0;
   Direction direction = Direction::kSendRecv;  // media-level over session-level
   // Offered formats in offer order. Static payload types (0 PCMU, 3 GSM, 4 G723, 8 PCMA,
-  // 9 G722, 13 CN, 18 G729) are known without a=rtpmap; unknown dynamic ones without
-  // rtpmap are left out.
+  // 9 G722, 13 CN, 18 G729 ... sofia-sip's RFC 3551 table) are known without a=rtpmap;
+  // dynamic ones without a=rtpmap are left out.
   std::vector<PayloadFormat> formats;
+  std::string format_list;  // the m= line's format tokens as sent ("0 8 101", "*")
   std::vector<CryptoAttribute> crypto;
   int ptime_ms = 0;  // a=ptime, 0 when absent
 
@@ -70,7 +72,10 @@ struct SdpOffer {
   std::vector<OfferedStream> streams;
 };
 
-// Parses `sdp` (CRLF or LF). Failure: 400 "sdp: <what is wrong>" (syntax error, no m-line).
+// Parses `sdp` (CRLF or LF). A missing c= line is tolerated (OpenSIPS sends none;
+// connection_address is then ""). An SDP without m= lines parses to zero streams (Negotiate
+// refuses it). Works for SDP answers too (e.g. the SRC's answer in an ACK).
+// Failure: 400 "sdp: <what is wrong>" (sofia-sip's parse error, e.g. "sdp: No o= present").
 Result<SdpOffer> ParseSdpOffer(std::string_view sdp);
 
 }  // namespace kronika::sdp

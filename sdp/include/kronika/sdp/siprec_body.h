@@ -27,10 +27,16 @@ struct SiprecBody {
   bool multipart = false;                   // true when the body was multipart/*
 };
 
+// Whether the request must carry an SDP: an INVITE with a body must (an offer), an UPDATE
+// or re-INVITE may carry only new metadata (RFC 7866 section 7.1.2).
+enum class SdpPart { kRequired, kOptional };
+
 // Splits `body` according to `content_type_header` (the full Content-Type value, with its
 // parameters, e.g. `multipart/mixed;boundary=foo`).
 //
 // - `application/sdp` -> the whole body is the SDP, multipart = false.
+// - `application/rs-metadata+xml` or `application/rs-metadata` alone -> metadata only,
+//   sdp empty; accepted only with SdpPart::kOptional.
 // - `multipart/mixed`, `multipart/related`, `multipart/alternative` -> split; parts may
 //   come in any order; parts other than SDP and metadata (e.g. application/gtd) are
 //   ignored; Content-Disposition is optional. Tolerated quirks seen from real SBCs: LF-only
@@ -39,9 +45,12 @@ struct SiprecBody {
 //
 // Failure:
 //   415 "multipart: unsupported body type text/plain" - neither application/sdp nor multipart
-//   415 "multipart: no application/sdp part"
-//   400 "multipart: no boundary parameter" / "multipart: boundary never found in body" ...
-//   400 "multipart: empty body"
-Result<SiprecBody> ParseSiprecBody(std::string_view content_type_header, std::string_view body);
+//   415 "multipart: no application/sdp part" (kRequired; with kOptional: when neither an
+//       SDP nor a metadata part is present)
+//   400 "multipart: no boundary parameter in Content-Type"
+//   400 "multipart: boundary 'foo' not found in body"
+//   400 "multipart: malformed body" / "multipart: empty body" / "multipart: bad Content-Type"
+Result<SiprecBody> ParseSiprecBody(std::string_view content_type_header, std::string_view body,
+                                   SdpPart sdp_part = SdpPart::kRequired);
 
 }  // namespace kronika::sdp
