@@ -1,0 +1,73 @@
+// Consent basis and DTMF meaning (CONSENT-1, CONSENT-2).
+//
+// All five regulations rely on consent by conduct: the caller hears an announcement and
+// continues the call (Lubliniec §3, Bydgoszcz §4.4, Bolesławiec §1.3, Halinów §1.3.2,
+// Szczecin §1.4); on outgoing calls the employee says it (Bydgoszcz §4.2, Bolesławiec
+// §1.4, Halinów §1.3.3) or, in Lubliniec, the callee hears "połączenie jest nagrywane".
+// The SRS stores per recording which basis it relied on and whether that came from the
+// SRC's metadata or from the site's documented default.
+//
+// Bolesławiec §1.3: the caller may press '*' to hear the information clause; the SRS
+// keeps every DTMF event (RFC 4733) with its time and marks that one.
+//
+// Threads: pure functions, any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kronika/policy/scope.h"
+#include "kronika/policy/site_policy.h"
+
+namespace kronika::policy {
+
+// What the SRC said about this call, if anything (e.g. a vendor metadata extension or a
+// header the SBC adds after its announcement). nullopt = not said.
+struct ConsentHints {
+  std::optional<bool> announcement_played;
+  std::optional<bool> employee_statement;
+};
+
+enum class ConsentSource {
+  kSrcMetadata,  // the SRC told us
+  kSiteDefault,  // the site's documented practice for this direction
+  kNone,         // neither
+};
+
+struct ConsentAssessment {
+  ConsentBasis basis = ConsentBasis::kUnknown;
+  ConsentSource source = ConsentSource::kNone;
+  std::string text;  // "consent: announcement played (SRC metadata) (CONSENT-2)"
+};
+
+// Rules: an explicit SRC hint wins (announcement first, then employee statement); a hint
+// saying the announcement was NOT played also rules out an announcement default; without
+// hints the site default for the call's direction applies (unknown direction: unknown).
+ConsentAssessment AssessConsent(const SitePolicy& policy, Direction direction, const ConsentHints& hints);
+
+enum class DtmfMeaning {
+  kInformationClauseRequested,  // the site's info-clause key pressed by the caller
+  kKeyPress,                    // any other key (kept in the metadata all the same)
+  kNotAKey,                     // RFC 4733 event outside 0..15 (tones, flash ...)
+};
+
+struct DtmfClassification {
+  DtmfMeaning meaning = DtmfMeaning::kKeyPress;
+  char symbol = '?';   // '0'..'9', '*', '#', 'A'..'D'; '?' for kNotAKey
+  std::string text;    // "dtmf: '*' information clause requested (CONSENT-2)"
+};
+
+// `event_code`: RFC 4733 event (0-9 digits, 10 '*', 11 '#', 12-15 A-D).
+// `from_caller`: true when the key came from the calling party, false when from another
+// participant, nullopt when the SRS cannot tell. The info-clause meaning needs an incoming
+// call and a key not known to come from someone other than the caller.
+DtmfClassification ClassifyDtmf(const SitePolicy& policy, int event_code, Direction direction,
+                                std::optional<bool> from_caller);
+
+// RFC 4733 event code -> key symbol, '?' outside 0..15.
+char DtmfSymbol(int event_code);
+
+std::string_view ConsentSourceName(ConsentSource source);  // "src-metadata", "site-default", "none"
+
+}  // namespace kronika::policy
