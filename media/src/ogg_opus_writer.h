@@ -1,0 +1,89 @@
+// OggOpusWriter: one Ogg Opus file (RFC 7845) written with libogg as packets arrive.
+//
+// The writer produces the OpusHead (input rate = the native 8/16 kHz, pre-skip from the
+// encoder lookahead) and OpusTags (vendor "kronika", RECORDING_ID=<id>) pages itself,
+// then one audio packet per 20 ms. Granule positions count 48 kHz samples. A page is
+// written with write(2) at least every kMaxUnflushedAudioMs of audio, so a crash (kill -9,
+// power loss after the page cache is written back) loses at most about one second.
+// The last packet is held back so that Finish() can mark it end-of-stream.
+//
+// Used by one thread (the recording's worker). Create/WritePacket/Finish do blocking
+// write(2) calls into the page cache but never fsync; CommitRecordingFile does the fsync
+// and rename and is meant for a thread that may block (the engine's finisher).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kronika/result.h"
+
+namespace kronika::media {
+
+inline constexpr int kMaxUnflushedAudioMs = 1000;
+inline constexpr char kOpusVendor[] = "kronika";
+
+struct OggOpusHeader {
+  int channels = 2;            // 1 or 2 (channel mapping family 0)
+  int input_rate_hz = 8000;    // informational OpusHead field: the native rate
+  int pre_skip_48k = 0;        // encoder lookahead in 48 kHz samples
+  std::string recording_id;    // stored as RECORDING_ID=<id> in OpusTags
+};
+
+class OggOpusWriter {
+ public:
+  // Creates the parent directories and `path` (must not exist), writes the two header
+  // pages. Errors: 500 "media: cannot create <path>: <strerror>", write errors.
+  static Result<std::unique_ptr<OggOpusWriter>> Create(const std::filesystem::path& path,
+                                                       const OggOpusHeader& header, uint32_t serial);
+  ~OggOpusWriter();  // closes the fd if still owned (no EOS written: the file stays a .part)
+  OggOpusWriter(const OggOpusWriter&) = delete;
+  OggOpusWriter& operator=(const OggOpusWriter&) = delete;
+
+  // Appends one Opus packet that decodes to `samples_48k` samples (960 for 20 ms).
+  // Errors: 500 "media: write <path>: <strerror>"; the writer is unusable afterwards.
+  Status WritePacket(const uint8_t* data, size_t size, int samples_48k);
+
+  // Writes the held-back packet with the end-of-stream flag and flushes the last page.
+  // `audio_samples_48k` is the real audio length: the final granule becomes pre-skip +
+  // audio_samples_48k (RFC 7845 end trimming), so the decoded file is exactly that long
+  // when the caller encoded at least pre-skip samples of padding after the audio.
+  // Clamped to the audio submitted. The fd stays open for CommitRecordingFile.
+  Status Finish(int64_t audio_samples_48k);
+
+  // Hands the file descriptor to the caller (who must close it). -1 if already released.
+  int ReleaseFd();
+
+  const std::filesystem::path& path() const { return path_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+  int64_t packet_samples_48k() const { return granule_ + pending_samples_48k_; }  // all packets
+
+ private:
+  OggOpusWriter();
+  Status SubmitPending(bool end_of_stream, int64_t final_granule);
+  Status WritePages(bool force_flush);
+  Status WriteAll(const unsigned char* data, long size);
+
+  struct State;
+  std::unique_ptr<State> state_;
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool failed_ = false;
+  int64_t pre_skip_ = 0;
+  int64_t granule_ = 0;           // 48 kHz samples of the packets given to libogg
+  int64_t packet_no_ = 0;
+  int64_t unflushed_samples_48k_ = 0;
+  uint64_t bytes_written_ = 0;
+  std::vector<uint8_t> pending_;  // held-back packet
+  int pending_samples_48k_ = 0;
+  bool has_pending_ = false;
+};
+
+// fsyncs and closes `fd`, renames `part_path` to `final_path`, fsyncs the directory.
+// Blocking. Errors: 500 "media: commit <path>: <strerror>".
+Status CommitRecordingFile(int fd, const std::filesystem::path& part_path,
+                           const std::filesystem::path& final_path);
+
+}  // namespace kronika::media

@@ -1,0 +1,168 @@
+#include "recording_recovery.h"
+
+#include <fcntl.h>
+#include <ogg/ogg.h>
+#include <opus/opus.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <system_error>
+
+namespace kronika::media {
+namespace {
+
+constexpr size_t kOpusHeadMinBytes = 19;
+
+Error RecoverError(const std::filesystem::path& path, const std::string& why) {
+  return MakeError(500, "media: recover " + path.string() + ": " + why);
+}
+
+// All complete packets of all complete pages of `bytes`, in order (libogg does the
+// framing and CRC checks; a torn or corrupt tail simply yields no more packets).
+std::vector<std::vector<unsigned char>> ReadPackets(const std::string& bytes, uint32_t* serial) {
+  std::vector<std::vector<unsigned char>> packets;
+  ogg_sync_state sync;
+  ogg_sync_init(&sync);
+  char* buffer = ogg_sync_buffer(&sync, static_cast<long>(bytes.size()));
+  std::memcpy(buffer, bytes.data(), bytes.size());
+  ogg_sync_wrote(&sync, static_cast<long>(bytes.size()));
+  ogg_stream_state stream;
+  bool stream_open = false;
+  ogg_page page;
+  bool hole = false;
+  while (!hole) {
+    const int got = ogg_sync_pageout(&sync, &page);
+    if (got == 0) break;         // no more complete pages
+    if (got < 0) continue;       // skipped garbage
+    if (!stream_open) {
+      *serial = static_cast<uint32_t>(ogg_page_serialno(&page));
+      ogg_stream_init(&stream, ogg_page_serialno(&page));
+      stream_open = true;
+    }
+    if (static_cast<uint32_t>(ogg_page_serialno(&page)) != *serial) continue;
+    if (ogg_stream_pagein(&stream, &page) != 0) break;
+    ogg_packet op;
+    for (;;) {
+      const int r = ogg_stream_packetout(&stream, &op);
+      if (r == 0) break;
+      if (r < 0) { hole = true; break; }  // lost data: keep what precedes it
+      packets.emplace_back(op.packet, op.packet + op.bytes);
+    }
+  }
+  if (stream_open) ogg_stream_clear(&stream);
+  ogg_sync_clear(&sync);
+  return packets;
+}
+
+Status WriteAllFd(int fd, const unsigned char* data, long size) {
+  while (size > 0) {
+    const ssize_t n = write(fd, data, static_cast<size_t>(size));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return MakeError(500, std::strerror(errno));
+    }
+    data += n;
+    size -= n;
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path) {
+  const std::string name = part_path.filename().string();
+  const size_t suffix_len = std::strlen(kPartSuffix);
+  if (name.size() <= suffix_len || name.compare(name.size() - suffix_len, suffix_len, kPartSuffix) != 0) {
+    return RecoverError(part_path, "not a .opus.part file");
+  }
+  RecoveredFile out;
+  out.recording_id = name.substr(0, name.size() - suffix_len);
+  out.file = part_path.parent_path() / (out.recording_id + ".opus");
+
+  std::ifstream in(part_path, std::ios::binary);
+  if (!in) return RecoverError(part_path, std::strerror(errno));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint32_t serial = 0;
+  const std::vector<std::vector<unsigned char>> packets = ReadPackets(bytes, &serial);
+  if (packets.size() < 2 || packets[0].size() < kOpusHeadMinBytes ||
+      std::memcmp(packets[0].data(), "OpusHead", 8) != 0 || packets[1].size() < 8 ||
+      std::memcmp(packets[1].data(), "OpusTags", 8) != 0) {
+    return RecoverError(part_path, "no Ogg Opus headers");
+  }
+  if (packets.size() < 3) return RecoverError(part_path, "no complete audio page");
+  const int64_t pre_skip = packets[0][10] | (packets[0][11] << 8);
+
+  const std::filesystem::path tmp = part_path.parent_path() / (out.recording_id + ".opus.recovering");
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return RecoverError(tmp, std::strerror(errno));
+  ogg_stream_state os;
+  ogg_stream_init(&os, static_cast<int>(serial));
+  int64_t granule = 0;
+  Status status = OkStatus();
+  for (size_t i = 0; i < packets.size() && status.ok(); ++i) {
+    const std::vector<unsigned char>& p = packets[i];
+    ogg_packet op{};
+    op.packet = const_cast<unsigned char*>(p.data());
+    op.bytes = static_cast<long>(p.size());
+    op.b_o_s = i == 0;
+    op.e_o_s = i + 1 == packets.size();
+    op.packetno = static_cast<int64_t>(i);
+    if (i >= 2) {
+      const int samples = opus_packet_get_nb_samples(p.data(), static_cast<opus_int32>(p.size()), 48000);
+      if (samples > 0) granule += samples;
+      op.granulepos = granule;
+    }
+    ogg_stream_packetin(&os, &op);
+    ogg_page page;
+    // Headers on pages of their own; audio in normal pages, the last one flushed.
+    while (status.ok() && (i < 2 || op.e_o_s ? ogg_stream_flush(&os, &page) : ogg_stream_pageout(&os, &page))) {
+      status = WriteAllFd(fd, page.header, page.header_len);
+      if (status.ok()) status = WriteAllFd(fd, page.body, page.body_len);
+    }
+  }
+  ogg_stream_clear(&os);
+  if (status.ok() && fsync(fd) != 0) status = MakeError(500, std::strerror(errno));
+  close(fd);
+  if (!status.ok()) {
+    unlink(tmp.c_str());
+    return RecoverError(tmp, status.error().message);
+  }
+  if (rename(tmp.c_str(), out.file.c_str()) != 0) return RecoverError(out.file, std::strerror(errno));
+  unlink(part_path.c_str());
+  const int dir = open(part_path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
+  out.duration_s = static_cast<double>(std::max<int64_t>(0, granule - pre_skip)) / 48000.0;
+  return out;
+}
+
+std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir) {
+  std::vector<RecoveredFile> out;
+  std::error_code ec;
+  std::vector<std::filesystem::path> parts;
+  for (auto it = std::filesystem::recursive_directory_iterator(recordings_dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_regular_file(ec) && name.size() > std::strlen(kPartSuffix) &&
+        name.ends_with(kPartSuffix)) {
+      parts.push_back(it->path());
+    }
+  }
+  for (const auto& part : parts) {
+    Result<RecoveredFile> r = RecoverPartFile(part);
+    if (r.ok()) {
+      out.push_back(std::move(r.value()));
+    } else if (r.error().message.ends_with("no complete audio page")) {
+      std::filesystem::remove(part, ec);
+    }
+  }
+  return out;
+}
+
+}  // namespace kronika::media

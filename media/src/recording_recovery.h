@@ -1,0 +1,35 @@
+// Crash recovery of recordings: repairs <id>.opus.part files a killed process left behind.
+//
+// A .part file is a valid Ogg Opus stream cut anywhere: it ends with zero or more complete
+// pages and maybe a torn one. Repair keeps every complete packet of the complete pages,
+// rewrites them into <id>.opus with granule positions recomputed from the packet durations
+// and the last packet marked end-of-stream, fsyncs it and removes the .part.
+//
+// Blocking disk I/O; any thread. Used by MediaEngine::RecoverInterrupted at start.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "kronika/result.h"
+
+namespace kronika::media {
+
+inline constexpr char kPartSuffix[] = ".opus.part";
+
+struct RecoveredFile {
+  std::string recording_id;
+  std::filesystem::path file;  // the repaired .opus
+  double duration_s = 0;       // audio kept
+};
+
+// Repairs one .part file. Errors: 500 "media: recover <path>: <why>" (unreadable, not Ogg
+// Opus, no audio packet); an unrepairable file is left in place under its .part name.
+Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path);
+
+// Repairs every *.opus.part under `recordings_dir` (recursively). Returns the repaired
+// ones; files without a single complete audio page are deleted.
+std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir);
+
+}  // namespace kronika::media

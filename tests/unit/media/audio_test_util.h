@@ -1,0 +1,115 @@
+// Test helpers for media tests: tone generation, Goertzel, decoding Ogg Opus with
+// libopusfile (an independent reader, not our own code).
+#pragma once
+
+#include <opus/opusfile.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace kronika::media::testing {
+
+struct DecodedAudio {
+  bool ok = false;
+  int channels = 0;
+  uint32_t input_rate_hz = 0;
+  int pre_skip = 0;
+  std::string vendor;
+  std::string recording_id_tag;
+  std::vector<int16_t> pcm;  // interleaved, 48 kHz
+  double duration_s() const { return channels ? static_cast<double>(pcm.size()) / channels / 48000.0 : 0; }
+  // Samples of one channel between [from_s, to_s).
+  std::vector<float> Channel(int c, double from_s, double to_s) const {
+    std::vector<float> out;
+    const size_t frames = pcm.size() / static_cast<size_t>(channels);
+    const size_t a = static_cast<size_t>(std::max(0.0, from_s) * 48000);
+    const size_t b = std::min(frames, static_cast<size_t>(to_s * 48000));
+    for (size_t i = a; i < b; ++i) out.push_back(pcm[i * static_cast<size_t>(channels) + static_cast<size_t>(c)]);
+    return out;
+  }
+};
+
+inline DecodedAudio DecodeOpusFile(const std::filesystem::path& path) {
+  DecodedAudio out;
+  int err = 0;
+  OggOpusFile* of = op_open_file(path.c_str(), &err);
+  if (of == nullptr) return out;
+  const OpusHead* head = op_head(of, -1);
+  out.channels = head->channel_count;
+  out.input_rate_hz = head->input_sample_rate;
+  out.pre_skip = static_cast<int>(head->pre_skip);
+  const OpusTags* tags = op_tags(of, -1);
+  if (tags != nullptr && tags->vendor != nullptr) out.vendor = tags->vendor;
+  if (const char* id = opus_tags_query(tags, "RECORDING_ID", 0)) out.recording_id_tag = id;
+  std::vector<int16_t> buf(5760 * 2);
+  for (;;) {
+    const int n = op_read(of, buf.data(), static_cast<int>(buf.size()), nullptr);
+    if (n < 0) {
+      op_free(of);
+      return out;
+    }
+    if (n == 0) break;
+    out.pcm.insert(out.pcm.end(), buf.begin(), buf.begin() + n * out.channels);
+  }
+  op_free(of);
+  out.ok = true;
+  return out;
+}
+
+// Relative power of `freq_hz` in `x` (sampled at rate_hz), normalised by the signal energy:
+// ~0.5 for a pure tone at that frequency, ~0 for silence or another frequency.
+inline double GoertzelShare(const std::vector<float>& x, double freq_hz, double rate_hz = 48000) {
+  if (x.empty()) return 0;
+  const double w = 2 * M_PI * freq_hz / rate_hz;
+  const double coeff = 2 * std::cos(w);
+  double s1 = 0, s2 = 0, energy = 0;
+  for (float v : x) {
+    const double s0 = v + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+    energy += static_cast<double>(v) * v;
+  }
+  if (energy <= 0) return 0;
+  const double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return power / (energy * static_cast<double>(x.size()));
+}
+
+// Which of `candidates` dominates x.
+inline double DominantFrequency(const std::vector<float>& x, const std::vector<double>& candidates) {
+  double best = 0, best_share = -1;
+  for (double f : candidates) {
+    const double s = GoertzelShare(x, f);
+    if (s > best_share) { best_share = s; best = f; }
+  }
+  return best;
+}
+
+inline double Rms(const std::vector<float>& x) {
+  if (x.empty()) return 0;
+  double e = 0;
+  for (float v : x) e += static_cast<double>(v) * v;
+  return std::sqrt(e / static_cast<double>(x.size()));
+}
+
+inline int16_t ToneSample(double freq_hz, int64_t n, int rate_hz, double amplitude = 8000) {
+  return static_cast<int16_t>(amplitude * std::sin(2 * M_PI * freq_hz * static_cast<double>(n) / rate_hz));
+}
+
+// Runs opusinfo (opus-tools) on the file; true if it exits 0. Missing tool -> true + note.
+inline bool OpusinfoAccepts(const std::filesystem::path& path, std::string* output = nullptr) {
+  const std::string cmd = "opusinfo '" + path.string() + "' 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return false;
+  std::string text;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) text += buf;
+  const int rc = pclose(p);
+  if (output != nullptr) *output = text;
+  return rc == 0 && text.find("WARNING") == std::string::npos && text.find("ERROR") == std::string::npos;
+}
+
+}  // namespace kronika::media::testing
