@@ -15,10 +15,6 @@
 
 namespace kronika::media {
 
-// One negotiated RTP payload format of a stream: the SDP library's type (upper-case
-// encoding name, RTP clock rate, fmtp), shared so the SIP layer passes offers through.
-using PayloadFormat = kronika::sdp::PayloadFormat;
-
 struct MediaConfig {
   std::string bind_ip = "127.0.0.1";  // local address the RTP sockets bind to
   uint16_t rtp_port_min = 20000;      // first port of the RTP range (rounded up to even)
@@ -38,7 +34,8 @@ struct StreamSpec {
   size_t mline_index = 0;              // m-line position in the offer
   std::string label;                   // a=label value (ties the stream to metadata)
   int channel = -1;                    // 0 left, 1 right, -1 mixed into both / mono
-  std::vector<PayloadFormat> formats;  // accepted formats, telephone-event included
+  // Accepted formats (the SDP library's type), telephone-event included.
+  std::vector<kronika::sdp::PayloadFormat> formats;
   bool paused = false;                 // a=inactive / a=sendonly-from-us: record silence
   std::string srtp_suite;              // "" = plain RTP, else e.g. "AES_CM_128_HMAC_SHA1_80"
   std::string srtp_remote_key_b64;     // inline key from the offer's a=crypto
