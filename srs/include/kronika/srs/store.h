@@ -70,8 +70,8 @@ struct RecordingQuery {
                             // matched against each participant's number_e164 and
                             // number_original after dropping spaces, dashes, dots, parens;
                             // also tried in E.164 form via sdp::NormalizePhoneNumber()
-  std::string default_country_code;  // digits, e.g. "48": lets national forms
-                                     // ("022 123 45 67") find E.164 numbers
+  std::string default_country_code = "48";  // digits; lets national forms
+                                            // ("022 123 45 67") find E.164 numbers
   std::string participant;  // case-insensitive (ASCII) substring of a participant name or AoR
   std::optional<int64_t> from_ms_utc;  // start_ms_utc >= from
   std::optional<int64_t> to_ms_utc;    // start_ms_utc <  to

@@ -1,0 +1,22 @@
+// UTC times on the command line and in the API: ISO-8601 in, ISO-8601 out.
+// Pure functions, any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "kronika/result.h"
+
+namespace kronika::srs {
+
+// Accepts "2026-11-25T10:00:00Z", "2026-11-25T10:00:00.250Z", "2026-11-25T10:00Z",
+// "2026-11-25T11:00:00+01:00" and a bare date "2026-11-25" (midnight UTC; with
+// `date_is_end_of_day` the following midnight, so `--to 2026-11-25` includes that day).
+// Error (400) names the text that could not be read.
+Result<int64_t> ParseUtcTime(std::string_view text, bool date_is_end_of_day = false);
+
+// "2026-11-25T10:00:00Z"; with_ms: "2026-11-25T10:00:00.250Z". "" for 0 (unset).
+std::string FormatUtcTime(int64_t ms_utc, bool with_ms = false);
+
+}  // namespace kronika::srs

@@ -1,0 +1,194 @@
+// `kronika query` / `kronika show` against a real store in a temporary directory.
+#include "kronika/srs/query_command.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "kronika/srs/store.h"
+#include "query_time.h"
+#include "store_test_util.h"
+
+namespace kronika::srs {
+namespace {
+
+using testing::kT0Ms;
+using testing::MakeRecording;
+using testing::TempDir;
+
+constexpr int64_t kMinuteMs = 60'000;
+constexpr int64_t kDayMs = 24 * 60 * kMinuteMs;
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run Invoke(int (*command)(int, char**, std::ostream&, std::ostream&),
+           std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  int code = command(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+// Three recordings: two from +48601234567 (10:01 and next day 09:00), one from another.
+class Fixture {
+ public:
+  Fixture() {
+    auto store = Store::Open(StoreDir(tmp.path()), StoreOptions{});
+    REQUIRE(store.ok());
+    a = MakeRecording("01JDX0000000000000000000Q1", kT0Ms + kMinuteMs, "+48601234567",
+                      "Kowalski, Jan");
+    b = MakeRecording("01JDX0000000000000000000Q2", kT0Ms + kDayMs - 60 * kMinuteMs,
+                      "+48601234567");
+    b.state = RecordingState::kInterrupted;
+    c = MakeRecording("01JDX0000000000000000000Q3", kT0Ms + 2 * kMinuteMs, "+48509876543",
+                      "Anna Nowak");
+    for (const auto& r : {a, b, c}) REQUIRE((*store)->Enqueue(r));
+    REQUIRE((*store)->Flush().ok());
+  }
+  std::string dir() const { return tmp.path().string(); }
+  TempDir tmp;
+  RecordingRecord a, b, c;
+};
+
+TEST_CASE("query: --json lists matches by number in start order with documented fields") {
+  Fixture f;
+  Run run = Invoke(RunQueryCommand,
+                   {"query", "--data-dir", f.dir(), "--number", "0048 601 234 567", "--json"});
+  CHECK(run.code == 0);
+  auto json = nlohmann::json::parse(run.out);
+  REQUIRE(json["count"] == 2);
+  auto rows = json["recordings"];
+  CHECK(rows[0]["recording_id"] == f.a.recording_id);
+  CHECK(rows[0]["start_utc"] == "2026-11-25T10:01:00Z");
+  CHECK(rows[0]["end_utc"] == "2026-11-25T10:02:35Z");
+  CHECK(rows[0]["duration_s"] == 95.5);
+  CHECK(rows[0]["state"] == "completed");
+  CHECK(rows[0]["numbers"] == nlohmann::json({"+48601234567", "+48221234567"}));
+  CHECK(rows[0]["participants"][0]["name"] == "Kowalski, Jan");
+  CHECK(rows[0]["participants"][0]["channel"] == 0);
+  CHECK(rows[0]["file_path"] == f.a.file_path);
+  CHECK(rows[1]["recording_id"] == f.b.recording_id);
+  CHECK(rows[1]["state"] == "interrupted");
+}
+
+TEST_CASE("query: --csv has the stable header and quotes fields with commas") {
+  Fixture f;
+  Run run = Invoke(RunQueryCommand, {"query", "--data-dir=" + f.dir(), "--from",
+                                     "2026-11-25T10:00:00Z", "--to", "2026-11-25T10:05:00Z",
+                                     "--csv"});
+  CHECK(run.code == 0);
+  std::istringstream lines(run.out);
+  std::string header, row1, row2, extra;
+  std::getline(lines, header);
+  std::getline(lines, row1);
+  std::getline(lines, row2);
+  CHECK_FALSE(std::getline(lines, extra));
+  CHECK(header ==
+        "recording_id,start_utc,end_utc,duration_s,state,participants,numbers,file_path,"
+        "file_bytes,codec,site,src_host,sip_call_id\r");
+  CHECK(row1.rfind(f.a.recording_id + ",2026-11-25T10:01:00Z,2026-11-25T10:02:35Z,95.500,"
+                   "completed,\"Kowalski, Jan; Infolinia\",+48601234567; +48221234567,",
+                   0) == 0);
+  CHECK(row2.rfind(f.c.recording_id + ",", 0) == 0);
+}
+
+TEST_CASE("query: a --to date includes that whole day; filters combine") {
+  Fixture f;
+  Run day = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--from", "2026-11-25",
+                                     "--to", "2026-11-25", "--json"});
+  CHECK(day.code == 0);
+  CHECK(nlohmann::json::parse(day.out)["count"] == 2);  // a and c; b is on the 26th
+  Run interrupted = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--state",
+                                             "interrupted", "--json"});
+  CHECK(interrupted.code == 0);
+  CHECK(nlohmann::json::parse(interrupted.out)["recordings"][0]["recording_id"] ==
+        f.b.recording_id);
+  Run by_name = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--participant",
+                                         "nowak", "--limit", "5"});
+  CHECK(by_name.code == 0);
+  CHECK_THAT(by_name.out, Catch::Contains(f.c.recording_id) && Catch::Contains("Anna Nowak"));
+  CHECK_THAT(by_name.out, !Catch::Contains(f.a.recording_id));
+  Run newest = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--order", "desc",
+                                        "--limit", "1", "--json"});
+  CHECK(nlohmann::json::parse(newest.out)["recordings"][0]["recording_id"] == f.b.recording_id);
+}
+
+TEST_CASE("query: exit 1 without results, 2 on usage, config or store errors") {
+  Fixture f;
+  Run none = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--number", "+48700000000",
+                                      "--json"});
+  CHECK(none.code == 1);
+  CHECK(nlohmann::json::parse(none.out)["count"] == 0);
+  Run bad_time = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--from", "yesterday"});
+  CHECK(bad_time.code == 2);
+  CHECK_THAT(bad_time.err, Catch::Contains("--from: time 'yesterday' is not ISO-8601"));
+  Run bad_state = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--state", "done"});
+  CHECK(bad_state.code == 2);
+  Run unknown = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--colour"});
+  CHECK(unknown.code == 2);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown option --colour"));
+  TempDir empty;
+  Run no_db = Invoke(RunQueryCommand, {"query", "--data-dir", empty.path().string()});
+  CHECK(no_db.code == 2);
+  CHECK_THAT(no_db.err, Catch::Contains("no database"));
+  Run no_config = Invoke(RunQueryCommand, {"query", "--config", "/nonexistent/kronika.toml"});
+  CHECK(no_config.code == 2);
+}
+
+TEST_CASE("query: --config reads storage.data_dir") {
+  Fixture f;
+  std::filesystem::path config = f.tmp.path() / "kronika.toml";
+  std::ofstream(config) << "[storage]\ndata_dir = \"" << f.dir() << "\"\n";
+  Run run = Invoke(RunQueryCommand, {"query", "--config", config.string(), "--id",
+                                     f.c.recording_id, "--json"});
+  CHECK(run.code == 0);
+  CHECK(nlohmann::json::parse(run.out)["recordings"][0]["recording_id"] == f.c.recording_id);
+}
+
+TEST_CASE("show: prints the full record with its timeline; 1 for an unknown id") {
+  Fixture f;
+  Run json = Invoke(RunShowCommand, {"show", f.a.recording_id, "--data-dir", f.dir(), "--json"});
+  CHECK(json.code == 0);
+  auto rec = nlohmann::json::parse(json.out);
+  CHECK(rec["recording_id"] == f.a.recording_id);
+  CHECK(rec["sip_call_id"] == f.a.sip_call_id);
+  CHECK(rec["start_utc"] == "2026-11-25T10:01:00.000Z");
+  REQUIRE(rec["timeline"].size() == 3);
+  CHECK(rec["timeline"][1]["kind"] == "answer");
+  CHECK(rec["timeline"][1]["time_utc"] == "2026-11-25T10:01:00.200Z");
+  CHECK(rec["participants"][0]["number_e164"] == "+48601234567");
+  CHECK(rec["metadata_xml_last"] == f.a.metadata_xml_last);
+  CHECK(rec["legal_hold"] == false);
+
+  Run text = Invoke(RunShowCommand, {"show", "--data-dir", f.dir(), f.a.recording_id});
+  CHECK(text.code == 0);
+  CHECK_THAT(text.out, Catch::Contains("2026-11-25T10:01:00.200Z  answer  200 OK"));
+
+  Run missing = Invoke(RunShowCommand, {"show", "--data-dir", f.dir(), "01JDXNOSUCHRECORDING00000"});
+  CHECK(missing.code == 1);
+  Run usage = Invoke(RunShowCommand, {"show", "--data-dir", f.dir()});
+  CHECK(usage.code == 2);
+}
+
+TEST_CASE("query: ISO-8601 times and dates") {
+  CHECK(*ParseUtcTime("2026-11-25T10:00:00Z") == kT0Ms);
+  CHECK(*ParseUtcTime("2026-11-25T10:00Z") == kT0Ms);
+  CHECK(*ParseUtcTime("2026-11-25T10:00:00.25Z") == kT0Ms + 250);
+  CHECK(*ParseUtcTime("2026-11-25T11:00:00+01:00") == kT0Ms);
+  CHECK(*ParseUtcTime("2026-11-25") == kT0Ms - 10 * 60 * kMinuteMs);
+  CHECK(*ParseUtcTime("2026-11-25", true) == kT0Ms + 14 * 60 * kMinuteMs);
+  CHECK_FALSE(ParseUtcTime("2026-11-25T10:00:00").ok());  // local time: ambiguous
+  CHECK_FALSE(ParseUtcTime("2026-02-30").ok());
+  CHECK_FALSE(ParseUtcTime("25.11.2026").ok());
+  CHECK(FormatUtcTime(kT0Ms + 250, true) == "2026-11-25T10:00:00.250Z");
+  CHECK(FormatUtcTime(0).empty());
+}
+
+}  // namespace
+}  // namespace kronika::srs
