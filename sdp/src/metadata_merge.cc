@@ -73,14 +73,12 @@ class ChangeLog {
         !before.associate_time.empty()) {
       Add(who + " associated at " + after.associate_time);
     }
-    if (after.disassociate_time != before.disassociate_time &&
-        !after.disassociate_time.empty()) {
+    if (after.disassociate_time != before.disassociate_time && !after.disassociate_time.empty()) {
       Add(who + " disassociated at " + after.disassociate_time);
     }
   }
 
-  void Senders(const RecordingMetadata& md, const Participant& before,
-               const Participant& after) {
+  void Senders(const RecordingMetadata& md, const Participant& before, const Participant& after) {
     std::vector<std::string> stopped = Minus(before.send_stream_ids, after.send_stream_ids);
     std::vector<std::string> started = Minus(after.send_stream_ids, before.send_stream_ids);
     if (!stopped.empty()) {
@@ -229,8 +227,7 @@ void MergePartial(RecordingMetadata& current, const RecordingMetadata& update, C
 }
 
 // Complete snapshot: report the difference, then replace.
-void ReplaceComplete(RecordingMetadata& current, const RecordingMetadata& update,
-                     ChangeLog& log) {
+void ReplaceComplete(RecordingMetadata& current, const RecordingMetadata& update, ChangeLog& log) {
   for (const Stream& s : update.streams) {
     const Stream* old = FindIn(current.streams, s.id);
     if (old == nullptr) {

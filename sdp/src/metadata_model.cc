@@ -35,8 +35,7 @@ const Stream* FindStreamByLabel(const RecordingMetadata& metadata, std::string_v
   return nullptr;
 }
 
-std::vector<std::string> SendersOf(const RecordingMetadata& metadata,
-                                   std::string_view stream_id) {
+std::vector<std::string> SendersOf(const RecordingMetadata& metadata, std::string_view stream_id) {
   std::vector<std::string> senders;
   for (const Participant& participant : metadata.participants) {
     const auto& sends = participant.send_stream_ids;

@@ -1,8 +1,7 @@
 #include "kronika/sdp/metadata_parser.h"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
+#include <pugixml.hpp>
 #include <string>
 
 #include "metadata_xml.h"
@@ -79,13 +78,11 @@ bool ReadSendRecv(const pugi::xml_node& child, Participant& participant) {
   return false;
 }
 
-void AppendExtension(std::string& into, const pugi::xml_node& child) {
-  into += Serialize(child);
-}
+void AppendExtension(std::string& into, const pugi::xml_node& child) { into += Serialize(child); }
 
 Error MissingId(std::string_view element, std::string_view attribute) {
-  return MakeError(400, "metadata: <" + std::string(element) + "> without " +
-                            std::string(attribute));
+  return MakeError(400,
+                   "metadata: <" + std::string(element) + "> without " + std::string(attribute));
 }
 
 class Parser {
@@ -118,8 +115,8 @@ class Parser {
     if (NameIs(node, "participantstreamassoc")) return ParticipantStreamAssoc(node);
     if (NameIs(node, "sessionrecordingassoc")) return SessionRecordingAssoc(node);
     if (NameIs(node, "extensiondata")) {
-      metadata_.extensions.push_back(Extension{AttributeOf(node, {"id"}),
-                                               AttributeOf(node, {"parent"}), Serialize(node)});
+      metadata_.extensions.push_back(
+          Extension{AttributeOf(node, {"id"}), AttributeOf(node, {"parent"}), Serialize(node)});
       return OkStatus();
     }
     metadata_.unknown_xml += Serialize(node);
@@ -288,8 +285,8 @@ Result<RecordingMetadata> ParseRecordingMetadata(std::string_view xml) {
   pugi::xml_parse_result parsed =
       doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) {
-    return MakeError(400, "metadata: XML parse error at offset " +
-                              std::to_string(parsed.offset) + ": " + parsed.description());
+    return MakeError(400, "metadata: XML parse error at offset " + std::to_string(parsed.offset) +
+                              ": " + parsed.description());
   }
   pugi::xml_node root = doc.document_element();
   if (!root) return MakeError(400, "metadata: document has no root element");

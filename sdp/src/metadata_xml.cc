@@ -57,8 +57,7 @@ bool NameIs(const pugi::xml_node& node, std::string_view name) {
   return true;
 }
 
-std::string AttributeOf(const pugi::xml_node& node,
-                        std::initializer_list<std::string_view> names) {
+std::string AttributeOf(const pugi::xml_node& node, std::initializer_list<std::string_view> names) {
   for (std::string_view wanted : names) {
     for (const pugi::xml_attribute& a : node.attributes()) {
       if (LocalName(a.name()) == wanted) return Trim(a.value());
@@ -75,9 +74,7 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin));
 }
 
-std::string TrimmedText(const pugi::xml_node& node) {
-  return Trim(node.text().get());
-}
+std::string TrimmedText(const pugi::xml_node& node) { return Trim(node.text().get()); }
 
 std::string TextWithoutWhitespace(const pugi::xml_node& node) {
   std::string out;

@@ -112,7 +112,7 @@ PhoneNumber NormalizePhoneNumber(std::string_view uri_or_name,
   bool parsed = !text.empty() && url_d(&url, buffer.data()) == 0;
 
   std::string user;
-  std::string params;     // URI parameters, tel: parameters
+  std::string params;       // URI parameters, tel: parameters
   std::string user_params;  // sip:+4822;phone-context=+48@host puts them in the user part
   if (parsed && url.url_type == url_sip) {
     number.kind = "sip";

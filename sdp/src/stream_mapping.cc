@@ -27,10 +27,10 @@ std::string Plural(size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+// An explicit empty association (Cisco a=inactive offer) counts: nobody sends yet.
 bool AnyStreamAssociation(const RecordingMetadata& md) {
-  return std::any_of(md.participants.begin(), md.participants.end(), [](const Participant& p) {
-    return !p.send_stream_ids.empty() || !p.recv_stream_ids.empty();
-  });
+  return std::any_of(md.participants.begin(), md.participants.end(),
+                     [](const Participant& p) { return p.has_stream_assoc; });
 }
 
 // Participants sending on a stream id that no metadata <stream> describes.

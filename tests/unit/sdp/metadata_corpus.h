@@ -3,12 +3,11 @@
 // metadata bodies inside SIPp scenarios with SIPp keywords substituted.
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <pugixml.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -71,9 +70,8 @@ inline std::vector<std::string> ExtractMetadataXmls(std::string_view text) {
   while (std::regex_search(rest, m, kStart)) {
     std::string from = rest.substr(static_cast<size_t>(m.position(0)));
     std::smatch end;
-    size_t length = std::regex_search(from, end, kBoundary)
-                        ? static_cast<size_t>(end.position(0))
-                        : from.size();
+    size_t length = std::regex_search(from, end, kBoundary) ? static_cast<size_t>(end.position(0))
+                                                            : from.size();
     out.push_back(from.substr(0, length));
     rest = from.substr(length);
   }
@@ -119,12 +117,21 @@ inline std::string CsvField(const std::filesystem::path& csv, int field) {
 inline std::string SubstituteSippKeywords(const std::string& text,
                                           const std::filesystem::path& scenario_dir) {
   static const std::regex kKeyword(R"re(\[([a-z_]+)([0-9]*)( file="([^"]*)")?[^\]\n]*\])re");
-  static const std::map<std::string, std::string> kValues = {
-      {"call_id", "1-4242@192.0.2.1"}, {"local_ip", "192.0.2.1"}, {"local_port", "5062"},
-      {"remote_ip", "192.0.2.2"},      {"remote_port", "5060"},   {"media_ip", "192.0.2.1"},
-      {"local_ip_type", "4"},          {"media_port", "6000"},    {"auto_media_port", "6000"},
-      {"transport", "UDP"},            {"call_number", "1"},      {"pid", "4242"},
-      {"len", "0"},                    {"cseq", "1"},             {"branch", "z9hG4bK-1"}};
+  static const std::map<std::string, std::string> kValues = {{"call_id", "1-4242@192.0.2.1"},
+                                                             {"local_ip", "192.0.2.1"},
+                                                             {"local_port", "5062"},
+                                                             {"remote_ip", "192.0.2.2"},
+                                                             {"remote_port", "5060"},
+                                                             {"media_ip", "192.0.2.1"},
+                                                             {"local_ip_type", "4"},
+                                                             {"media_port", "6000"},
+                                                             {"auto_media_port", "6000"},
+                                                             {"transport", "UDP"},
+                                                             {"call_number", "1"},
+                                                             {"pid", "4242"},
+                                                             {"len", "0"},
+                                                             {"cseq", "1"},
+                                                             {"branch", "z9hG4bK-1"}};
   std::string out;
   auto begin = std::sregex_iterator(text.begin(), text.end(), kKeyword);
   size_t last = 0;
@@ -150,8 +157,7 @@ inline std::vector<std::string> ScenarioMetadataBodies(const std::filesystem::pa
   pugi::xml_document doc;
   if (!doc.load_file(scenario.c_str())) return out;
   for (const pugi::xpath_node& send : doc.select_nodes("//send")) {
-    std::string message = SubstituteSippKeywords(send.node().text().get(),
-                                                 scenario.parent_path());
+    std::string message = SubstituteSippKeywords(send.node().text().get(), scenario.parent_path());
     for (std::string& xml : ExtractMetadataXmls(message)) out.push_back(std::move(xml));
   }
   return out;

@@ -35,44 +35,45 @@ std::vector<std::string> SenderIds(const RecordingMetadata& md, const std::strin
   return SendersOf(md, s->id);
 }
 
-#define REQUIRE_CORPUS()                      \
-  if (!HaveCorpus()) {                        \
-    WARN(metadata_testing::kNoCorpus);        \
-    return;                                   \
+#define REQUIRE_CORPUS()               \
+  if (!HaveCorpus()) {                 \
+    WARN(metadata_testing::kNoCorpus); \
+    return;                            \
   }
 
 TEST_CASE("First complete snapshot lists everyone and every stream as added", "[metadata]") {
   REQUIRE_CORPUS();
   RecordingMetadata current;
-  auto changes = Lines(MergeMetadata(current, Rfc("rfc8068-sec3.3.1-example-1-basic-call-with-src-mixing-streams-1.xml")));
-  CHECK(changes == std::vector<std::string>{
-                       "stream i1Pz3to5hGk8fuXl+PbwCw== (label 96) added",
-                       "session hVpd7YQgRW2nD22h7q60JQ== added",
-                       "participant srfBElmCRp2QB23b7Mpk0w== (sip:alice@atlanta.com) added",
-                       "participant srfBElmCRp2QB23b7Mpk0w== (sip:alice@atlanta.com) sends on label 96",
-                       "participant zSfPoSvdSDCmU3A3TRDxAw== (sip:bob@biloxy.com) added",
-                       "participant zSfPoSvdSDCmU3A3TRDxAw== (sip:bob@biloxy.com) sends on label 96",
-                   });
+  auto changes = Lines(MergeMetadata(
+      current, Rfc("rfc8068-sec3.3.1-example-1-basic-call-with-src-mixing-streams-1.xml")));
+  CHECK(changes ==
+        std::vector<std::string>{
+            "stream i1Pz3to5hGk8fuXl+PbwCw== (label 96) added",
+            "session hVpd7YQgRW2nD22h7q60JQ== added",
+            "participant srfBElmCRp2QB23b7Mpk0w== (sip:alice@atlanta.com) added",
+            "participant srfBElmCRp2QB23b7Mpk0w== (sip:alice@atlanta.com) sends on label 96",
+            "participant zSfPoSvdSDCmU3A3TRDxAw== (sip:bob@biloxy.com) added",
+            "participant zSfPoSvdSDCmU3A3TRDxAw== (sip:bob@biloxy.com) sends on label 96",
+        });
   CHECK(current.participants.size() == 2);
   CHECK(current.mode == DataMode::kComplete);
 }
 
-TEST_CASE("RFC 7865 §8.2: a partial update disassociates Bob and keeps the rest",
-          "[metadata]") {
+TEST_CASE("RFC 7865 §8.2: a partial update disassociates Bob and keeps the rest", "[metadata]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc7865-sec8.1-complete-sip-recording-metadata-example-1.xml");
   auto changes = Lines(MergeMetadata(
       current, Rfc("rfc7865-sec8.2-partial-update-of-recording-metadata-xml-body-1.xml")));
-  CHECK(changes == std::vector<std::string>{
-                       "participant srfBElmCRp2QB23b7Mpk0w== (sip:bob@biloxi.com) "
-                       "disassociated at 2010-12-16T23:41:07Z"});
-  REQUIRE(current.participants.size() == 2);  // partial updates never remove
+  CHECK(changes ==
+        std::vector<std::string>{"participant srfBElmCRp2QB23b7Mpk0w== (sip:bob@biloxi.com) "
+                                 "disassociated at 2010-12-16T23:41:07Z"});
+  REQUIRE(current.participants.size() == 2);                  // partial updates never remove
   const Participant* bob = FindParticipant(current, kAlice);  // Bob carries this id in §8
   REQUIRE(bob != nullptr);
   CHECK(bob->disassociate_time == "2010-12-16T23:41:07Z");
   CHECK(bob->associate_time == "2010-12-16T23:41:07Z");
-  CHECK(bob->names.size() == 1);                // same nameID not duplicated
-  CHECK(bob->send_stream_ids.size() == 2);      // no stream association in the update
+  CHECK(bob->names.size() == 1);            // same nameID not duplicated
+  CHECK(bob->send_stream_ids.size() == 2);  // no stream association in the update
   CHECK(current.streams.size() == 4);
   CHECK(current.groups.size() == 1);
 }
@@ -91,8 +92,7 @@ TEST_CASE("RFC 8068 §3.2.2: hold stops Alice's streams, resume restores them", 
   CHECK(SenderIds(current, "98") == std::vector<std::string>{kBob});
   CHECK(FindParticipant(current, kBob)->recv_stream_ids.empty());  // Bob hears nothing
 
-  auto resume =
-      Lines(MergeMetadata(current, Rfc("rfc8068-sec3.2.2-example-2-hold-resume-2.xml")));
+  auto resume = Lines(MergeMetadata(current, Rfc("rfc8068-sec3.2.2-example-2-hold-resume-2.xml")));
   CHECK(resume == std::vector<std::string>{
                       "participant srfBElmCRp2QB23b7Mpk0w== (sip:alice@atlanta.com) started "
                       "sending on label 97, label 96"});
@@ -100,8 +100,7 @@ TEST_CASE("RFC 8068 §3.2.2: hold stops Alice's streams, resume restores them", 
   CHECK(FindParticipant(current, kBob)->recv_stream_ids.size() == 2);
 }
 
-TEST_CASE("RFC 8068 §3.3.2: hold in a mixed stream drops Alice from its senders",
-          "[metadata]") {
+TEST_CASE("RFC 8068 §3.3.2: hold in a mixed stream drops Alice from its senders", "[metadata]") {
   REQUIRE_CORPUS();
   RecordingMetadata current =
       Rfc("rfc8068-sec3.3.1-example-1-basic-call-with-src-mixing-streams-1.xml");
@@ -139,8 +138,9 @@ TEST_CASE("RFC 8068 §3.2.3: transfer adds Carol, disassociates Alice", "[metada
   auto ended = Lines(MergeMetadata(
       current, Rfc("rfc8068-sec3.2.3-example-3-call-transfer-re-invite-and-refer-based-2.xml")));
   CHECK(ended.front() == "session hVpd7YQgRW2nD22h7q60JQ== stopped at 2010-12-16T23:41:07Z");
-  CHECK(ended.back() == "participant zSfPoSvdSDCmU3A3TRDxAw== (sip:bob@biloxy.com) "
-                        "disassociated at 2010-12-16T23:41:07Z");
+  CHECK(ended.back() ==
+        "participant zSfPoSvdSDCmU3A3TRDxAw== (sip:bob@biloxy.com) "
+        "disassociated at 2010-12-16T23:41:07Z");
 
   // ...and a complete snapshot of the new one replaces everything.
   auto snapshot = Lines(MergeMetadata(
@@ -172,8 +172,7 @@ TEST_CASE("RFC 8068 §3.2.4: disconnect stops the session and both parties", "[m
   CHECK(current.sessions[0].stop_time == "2010-12-16T23:41:07Z");
 }
 
-TEST_CASE("Merging the same partial update twice reports nothing the second time",
-          "[metadata]") {
+TEST_CASE("Merging the same partial update twice reports nothing the second time", "[metadata]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc8068-sec3.2.1-example-1-basic-call-1.xml");
   RecordingMetadata hold = Rfc("rfc8068-sec3.2.2-example-2-hold-resume-1.xml");

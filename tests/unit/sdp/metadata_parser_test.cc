@@ -1,12 +1,12 @@
 // ParseRecordingMetadata against synthetic dialect cases, every RFC 7865/7866/8068 example
 // and every vendor body in the interop corpus (SIPp scenarios: metadata_sipp_test.cc).
-#include <catch2/catch.hpp>
+#include "kronika/sdp/metadata_parser.h"
 
+#include <catch2/catch.hpp>
 #include <functional>
 #include <map>
 #include <set>
 
-#include "kronika/sdp/metadata_parser.h"
 #include "metadata_corpus.h"
 
 namespace kronika::sdp {
@@ -76,8 +76,7 @@ TEST_CASE("Damaged XML is a 400 naming the byte offset", "[metadata]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().sip_status == 400);
   // Offset 88 is the name in "</recording>" that does not close <participant>.
-  CHECK(r.error().message ==
-        "metadata: XML parse error at offset 88: Start-end tags mismatch");
+  CHECK(r.error().message == "metadata: XML parse error at offset 88: Start-end tags mismatch");
 
   Result<RecordingMetadata> empty = ParseRecordingMetadata("");
   REQUIRE_FALSE(empty.ok());
@@ -134,11 +133,10 @@ TEST_CASE("Unknown elements are kept verbatim, never dropped", "[metadata]") {
   CHECK(md.streams[0].extension_xml == "<codec>opus</codec>");
 }
 
-TEST_CASE("Prefixes declared on the root are re-declared in kept extension XML",
-          "[metadata]") {
-  RecordingMetadata md = MustParse(
-      R"(<recording xmlns="urn:ietf:params:xml:ns:recording:1" xmlns:v="urn:v">)"
-      R"(<participant participant_id="P"><v:flag>1</v:flag></participant></recording>)");
+TEST_CASE("Prefixes declared on the root are re-declared in kept extension XML", "[metadata]") {
+  RecordingMetadata md =
+      MustParse(R"(<recording xmlns="urn:ietf:params:xml:ns:recording:1" xmlns:v="urn:v">)"
+                R"(<participant participant_id="P"><v:flag>1</v:flag></participant></recording>)");
   CHECK(md.participants[0].extension_xml == R"(<v:flag xmlns:v="urn:v">1</v:flag>)");
 }
 
@@ -153,8 +151,7 @@ const std::map<std::string, Check>& RfcExpectations() {
          // A snapshot request goes SRS->SRC; receiving one as metadata is an error.
          Result<RecordingMetadata> r = ParseRecordingMetadata(xml);
          REQUIRE_FALSE(r.ok());
-         CHECK(r.error().message ==
-               "metadata: root element <requestsnapshot> is not <recording>");
+         CHECK(r.error().message == "metadata: root element <requestsnapshot> is not <recording>");
        }},
       {"rfc7866-sec9.2-procedures-at-the-srs-1.xml",
        [](const std::string& xml) {
@@ -383,8 +380,9 @@ const std::map<std::string, Check>& VendorExpectations() {
          REQUIRE(md.participants.size() == 2);
          const Participant& caller = ByAor(md, "sip:31624895902@10.10.128.62");
          CHECK(Contains(caller.extension_xml, "<apkt:realm>Avaya-GR-REC</apkt:realm>"));
-         CHECK(Contains(caller.extension_xml,
-                        R"(<apkt:header label="Call-ID"><value>134485702_44821128@10.10.128.62</value></apkt:header>)"));
+         CHECK(Contains(
+             caller.extension_xml,
+             R"(<apkt:header label="Call-ID"><value>134485702_44821128@10.10.128.62</value></apkt:header>)"));
          CHECK(SenderAors(md, "201835599") == "sip:31624895902@10.10.128.62");
          CHECK(SenderAors(md, "201835600") == "sip:33187164021@sip.webhelpgroupe.lan");
        }},

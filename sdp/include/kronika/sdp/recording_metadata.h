@@ -34,9 +34,9 @@ struct Participant {
   // the previous send/recv lists (RFC 8068 §3.2.2: on hold the held party's <send>
   // disappears); when false the lists are left alone.
   bool has_stream_assoc = false;
-  std::vector<std::string> session_ids;      // <participantsessionassoc>, session= attribute
-  std::string associate_time;                // from <participantsessionassoc> or inline
-  std::string disassociate_time;             // "" while still in the call
+  std::vector<std::string> session_ids;  // <participantsessionassoc>, session= attribute
+  std::string associate_time;            // from <participantsessionassoc> or inline
+  std::string disassociate_time;         // "" while still in the call
   // Verbatim XML of <extensiondata> children and of any child element this parser does
   // not know (serialized, concatenated in document order). "" when none.
   std::string extension_xml;
@@ -54,12 +54,12 @@ struct Stream {
 };
 
 struct Session {
-  std::string id;        // session_id= / id=
-  std::string group_id;  // <group-ref> or group= attribute
-  std::vector<std::string> sip_session_ids;  // <sipSessionID>, verbatim
+  std::string id;                            // session_id= / id=
+  std::string group_id;                      // <group-ref> or group= attribute
+  std::vector<std::string> sip_session_ids;  // <sipSessionID>, whitespace removed
   std::string start_time;                    // <start-time>
   std::string stop_time;                     // <stop-time>
-  std::string associate_time;    // inline, or from <sessionrecordingassoc>
+  std::string associate_time;                // inline, or from <sessionrecordingassoc>
   std::string disassociate_time;
   std::string extension_xml;  // as Participant::extension_xml
 };
@@ -101,8 +101,7 @@ const Stream* FindStreamByLabel(const RecordingMetadata& metadata, std::string_v
 const Session* FindSession(const RecordingMetadata& metadata, std::string_view id);
 
 // Ids of the participants that send on stream `stream_id`, in document order.
-std::vector<std::string> SendersOf(const RecordingMetadata& metadata,
-                                   std::string_view stream_id);
+std::vector<std::string> SendersOf(const RecordingMetadata& metadata, std::string_view stream_id);
 
 // One human-readable line per change, for the recording timeline, e.g.
 // "participant fSD3PFErSjNTHLDiXCELjw== (sip:9000@192.168.50.102) added",

@@ -24,17 +24,17 @@ inline constexpr int kChannelRight = 1;
 inline constexpr int kChannelMixedMono = -1;  // one stream carries everyone: both channels
 
 struct StreamAssignment {
-  size_t mline_index = 0;  // 0-based position of the m-line in the SDP
-  std::string label;       // SDP a=label of this m-line ("" when absent)
-  std::string stream_id;   // metadata <stream> id matched to it, "" when none
+  size_t mline_index = 0;                    // 0-based position of the m-line in the SDP
+  std::string label;                         // SDP a=label of this m-line ("" when absent)
+  std::string stream_id;                     // metadata <stream> id matched to it, "" when none
   std::vector<std::string> participant_ids;  // senders on this stream (metadata order)
   int channel = kChannelMixedMono;           // kChannelLeft/Right/MixedMono
 };
 
 struct StreamMapping {
   std::vector<StreamAssignment> streams;  // one per m-line, in m-line order
-  bool fallback_used = false;    // true when labels could not be matched one-to-one
-  std::string fallback_reason;   // human-readable why, e.g. "SDP label a_leg not in metadata"
+  bool fallback_used = false;             // true when labels could not be matched one-to-one
+  std::string fallback_reason;       // human-readable why, e.g. "SDP label a_leg not in metadata"
   bool mixed_single_stream = false;  // one m-line carrying all participants (mono)
   // True when the metadata states no stream association at all (drachtio test UACs,
   // OpenSIPS) and participant_ids were filled from participant document order instead.
@@ -54,9 +54,10 @@ struct StreamMapping {
 //    metadata does not describe (Oracle: second leg missing from <stream> list).
 //  - a single m-line is mixed_single_stream with channel kChannelMixedMono; its
 //    participant_ids also include senders of metadata streams absent from the SDP.
-//  - no stream association anywhere in the metadata: participants are assigned to
-//    m-lines in document order when their count equals the m-line count (all of them
-//    to a single m-line), senders_guessed = true.
+//  - no stream association anywhere in the metadata (not even an empty
+//    <participantstreamassoc>, which Cisco sends for a=inactive): participants are
+//    assigned to m-lines in document order when their count equals the m-line count
+//    (all of them to a single m-line), senders_guessed = true.
 //  - metadata == nullptr: m-line order, fallback_used = true, reason "no metadata".
 //  - with two or more m-lines, m-line 0 -> left, m-line 1 -> right, later m-lines
 //    kChannelMixedMono (mixed into both).
