@@ -100,7 +100,7 @@ Status NormalizeNumberPlan(NumberPlan& plan, std::string_view field) {
     std::optional<std::string> last = CanonicalNumber(plan, r.last);
     if (!first) return fail(key + ".first", "\"" + r.first + "\" is not a number");
     if (!last) return fail(key + ".last", "\"" + r.last + "\" is not a number");
-    if (first->size() != last->size() || (*first)[0] != (*last)[0]) {
+    if (first->size() != last->size() || ((*first)[0] == '+') != ((*last)[0] == '+')) {
       return fail(key, "first and last differ in length or form");
     }
     if (*first > *last) return fail(key, "first is above last");

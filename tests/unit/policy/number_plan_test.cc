@@ -27,7 +27,7 @@ TEST_CASE("SCOPE-1 canonical numbers from what people type") {
 TEST_CASE("SCOPE-1 internal numbers: prefixes, ranges and extension lengths") {
   NumberPlan plan;
   plan.internal_prefixes = {"+48 52 300"};
-  plan.internal_ranges = {{"+48523456000", "+48523456099"}, {"7000", "7099"}};
+  plan.internal_ranges = {{"+48523456000", "+48523456099"}, {"7000", "8099"}};
   plan.extension_lengths = {3};
   REQUIRE(NormalizeNumberPlan(plan, "numbers").ok());
   CHECK(plan.internal_prefixes[0] == "+4852300");
@@ -38,7 +38,10 @@ TEST_CASE("SCOPE-1 internal numbers: prefixes, ranges and extension lengths") {
   CHECK_FALSE(IsInternalNumber(plan, "+48523456100"));
   CHECK_FALSE(IsInternalNumber(plan, "+4852345609"));  // shorter: not in the block
   CHECK(IsInternalNumber(plan, "7042"));
-  CHECK_FALSE(IsInternalNumber(plan, "7100"));
+  CHECK(IsInternalNumber(plan, "7100"));
+  CHECK(IsInternalNumber(plan, "8099"));
+  CHECK_FALSE(IsInternalNumber(plan, "8100"));
+  CHECK_FALSE(IsInternalNumber(plan, "6999"));
   CHECK(IsInternalNumber(plan, "214"));
   CHECK_FALSE(IsInternalNumber(plan, "2140"));
   CHECK_FALSE(IsInternalNumber(plan, "+48601234567"));
@@ -54,6 +57,8 @@ TEST_CASE("SCOPE-1 a broken number plan is refused naming the field") {
   bad_prefix.internal_prefixes = {"+48", "52x"};
   NumberPlan bad_range;
   bad_range.internal_ranges = {{"200", "299"}, {"200", "2999"}};
+  NumberPlan mixed_form;
+  mixed_form.internal_ranges = {{"+4852", "48520"}};
   NumberPlan reversed;
   reversed.internal_ranges = {{"299", "200"}};
   NumberPlan bad_len;
@@ -65,6 +70,7 @@ TEST_CASE("SCOPE-1 a broken number plan is refused naming the field") {
   const Case cases[] = {
       {bad_prefix, "numbers.internal_prefixes[1]: \"52x\" is not a number prefix"},
       {bad_range, "numbers.internal_ranges[1]: first and last differ in length or form"},
+      {mixed_form, "numbers.internal_ranges[0]: first and last differ in length or form"},
       {reversed, "numbers.internal_ranges[0]: first is above last"},
       {bad_len, "numbers.extension_lengths[0]: 0 not in 1..15"},
       {national_len, "numbers.extension_lengths[0]: 9 equals national_number_length"},
