@@ -130,6 +130,11 @@ PhoneNumber NormalizePhoneNumber(std::string_view uri_or_name,
     user = text;
   } else {
     user = url.url_user != nullptr ? url.url_user : "";
+    // "sip:8638254725" (BroadWorks ACD): no '@', so the number sits in the host part.
+    if (url.url_user == nullptr && url.url_host != nullptr && url.url_scheme != nullptr &&
+        AllDigits(url.url_host)) {
+      user = url.url_host;
+    }
     if (url.url_params != nullptr) params = url.url_params;
     size_t semicolon = user.find(';');
     if (semicolon != std::string::npos) {
