@@ -1,29 +1,190 @@
-// HttpServer: stub until the civetweb implementation lands.
+// HttpServer on civetweb: one catch-all civetweb handler dispatching to our route table.
 #include "kronika/srs/http_server.h"
 
+#include <civetweb.h>
+
+#include <exception>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <tuple>
+
 namespace kronika::srs {
+namespace {
+
+constexpr char kRequestTimeoutMs[] = "10000";
+
+struct RouteKey {
+  std::string method;
+  std::string path;  // exact path, or the prefix (with trailing '/') of a "/*" pattern
+  bool operator<(const RouteKey& o) const {
+    return std::tie(path, method) < std::tie(o.path, o.method);
+  }
+};
+
+void InitCivetwebOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { mg_init_library(0); });
+}
+
+}  // namespace
 
 class HttpServer::Impl {
  public:
+  // Finds the handler for a request; fills path_rest. nullptr + status 404/405 if none.
+  HttpHandler Find(const std::string& method, const std::string& path, std::string& path_rest,
+                   int& status) const {
+    std::shared_lock lock(mu);
+    bool other_method = false;
+    if (auto it = exact.find(RouteKey{method, path}); it != exact.end()) return it->second;
+    for (const auto& [key, handler] : exact) {
+      if (key.path == path) other_method = true;
+    }
+    const std::pair<const RouteKey, HttpHandler>* best = nullptr;
+    for (const auto& entry : prefix) {
+      const RouteKey& key = entry.first;
+      if (path.compare(0, key.path.size(), key.path) != 0) continue;
+      if (key.method != method) {
+        other_method = true;
+        continue;
+      }
+      if (best == nullptr || key.path.size() > best->first.path.size()) best = &entry;
+    }
+    if (best != nullptr) {
+      path_rest = path.substr(best->first.path.size());
+      return best->second;
+    }
+    status = other_method ? 405 : 404;
+    return nullptr;
+  }
+
+  static int Dispatch(mg_connection* conn, void* data) noexcept;
+
   HttpServerOptions options;
+  mutable std::shared_mutex mu;
+  std::map<RouteKey, HttpHandler> exact;   // guarded by mu
+  std::map<RouteKey, HttpHandler> prefix;  // guarded by mu
+  mg_context* ctx = nullptr;
+  int bound_port = 0;
 };
 
-std::optional<std::string> HttpRequest::QueryParam(std::string_view /*name*/) const {
-  return std::nullopt;
+namespace {
+
+void Send(mg_connection* conn, const HttpResponse& response) {
+  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                     mg_get_response_code_text(conn, response.status) + "\r\n" +
+                     "Content-Type: " + response.content_type + "\r\n" +
+                     "Content-Length: " + std::to_string(response.body.size()) + "\r\n" +
+                     "Cache-Control: no-store\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  mg_write(conn, head.data(), head.size());
+  if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
 }
+
+}  // namespace
+
+int HttpServer::Impl::Dispatch(mg_connection* conn, void* data) noexcept {
+  auto* impl = static_cast<HttpServer::Impl*>(data);
+  const mg_request_info* info = mg_get_request_info(conn);
+  HttpResponse response;
+  try {
+    HttpRequest request;
+    request.method = info->request_method ? info->request_method : "";
+    request.path = info->local_uri ? info->local_uri : "";
+    request.query_string = info->query_string ? info->query_string : "";
+    request.remote_addr = info->remote_addr;
+    int status = 0;
+    HttpHandler handler = impl->Find(request.method, request.path, request.path_rest, status);
+    if (handler) {
+      response = handler(request);
+    } else {
+      response = HttpResponse::JsonError(
+          status, status == 405 ? "method " + request.method + " not allowed on " + request.path
+                                : "no such resource: " + request.path);
+    }
+  } catch (const std::exception& e) {
+    response = HttpResponse::JsonError(500, std::string("internal error: ") + e.what());
+  } catch (...) {
+    response = HttpResponse::JsonError(500, "internal error");
+  }
+  Send(conn, response);
+  return response.status;
+}
+
+std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const {
+  if (query_string.empty()) return std::nullopt;
+  std::string key(name);
+  std::string buffer(query_string.size() + 1, '\0');
+  int n = mg_get_var2(query_string.data(), query_string.size(), key.c_str(), buffer.data(),
+                      buffer.size(), 0);
+  if (n < 0) return std::nullopt;
+  buffer.resize(static_cast<size_t>(n));
+  return buffer;
+}
+
 HttpResponse HttpResponse::JsonError(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
-  r.body = std::string(message);
+  r.body = nlohmann::json{{"error", {{"status", status}, {"message", message}}}}.dump();
   return r;
 }
+
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
 }
-HttpServer::~HttpServer() = default;
-void HttpServer::Route(std::string, std::string, HttpHandler) {}
-Status HttpServer::Start() { return MakeError(500, "http: not implemented yet"); }
-void HttpServer::Stop() {}
-int HttpServer::port() const { return 0; }
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Route(std::string method, std::string pattern, HttpHandler handler) {
+  std::unique_lock lock(impl_->mu);
+  if (pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, "/*") == 0) {
+    pattern.pop_back();  // keep the '/'
+    impl_->prefix[RouteKey{std::move(method), std::move(pattern)}] = std::move(handler);
+  } else {
+    impl_->exact[RouteKey{std::move(method), std::move(pattern)}] = std::move(handler);
+  }
+}
+
+Status HttpServer::Start() {
+  if (impl_->ctx != nullptr) return OkStatus();
+  InitCivetwebOnce();
+  const std::string listen =
+      impl_->options.listen_address + ":" + std::to_string(impl_->options.port);
+  const std::string threads = std::to_string(impl_->options.threads);
+  const char* civet_options[] = {"listening_ports", listen.c_str(),
+                                 "num_threads", threads.c_str(),
+                                 "request_timeout_ms", kRequestTimeoutMs,
+                                 nullptr};
+  mg_callbacks callbacks{};
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = impl_.get();
+  init.configuration_options = civet_options;
+  char error_text[256] = "";
+  mg_error_data error{};
+  error.text = error_text;
+  error.text_buffer_size = sizeof error_text;
+  impl_->ctx = mg_start2(&init, &error);
+  if (impl_->ctx == nullptr) {
+    return MakeError(500, "http: cannot listen on " + listen + ": " +
+                              (error_text[0] ? error_text : "civetweb failed to start"));
+  }
+  mg_set_request_handler(impl_->ctx, "/", &Impl::Dispatch, impl_.get());
+  mg_server_port ports[4];
+  int n = mg_get_server_ports(impl_->ctx, 4, ports);
+  impl_->bound_port = n > 0 ? ports[0].port : impl_->options.port;
+  return OkStatus();
+}
+
+void HttpServer::Stop() {
+  if (impl_->ctx == nullptr) return;
+  mg_stop(impl_->ctx);
+  impl_->ctx = nullptr;
+  impl_->bound_port = 0;
+}
+
+int HttpServer::port() const { return impl_->bound_port; }
 
 }  // namespace kronika::srs

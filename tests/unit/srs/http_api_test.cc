@@ -1,0 +1,193 @@
+// The HTTP server and recording API, with real requests over TCP on an ephemeral port.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "kronika/srs/http_server.h"
+#include "kronika/srs/recording_api.h"
+#include "store_test_util.h"
+
+namespace kronika::srs {
+namespace {
+
+using testing::kT0Ms;
+using testing::MakeRecording;
+using testing::TempDir;
+
+struct Reply {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+// One HTTP/1.1 request with Connection: close, read to EOF.
+Reply Request(int port, const std::string& method, const std::string& target) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string request = method + " " + target +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
+  std::string raw;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) raw.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  Reply reply;
+  size_t end = raw.find("\r\n\r\n");
+  REQUIRE(end != std::string::npos);
+  reply.head = raw.substr(0, end);
+  reply.body = raw.substr(end + 4);
+  REQUIRE(reply.head.rfind("HTTP/1.1 ", 0) == 0);
+  reply.status = std::stoi(reply.head.substr(9, 3));
+  return reply;
+}
+
+struct ApiFixture {
+  ApiFixture() {
+    auto opened = Store::Open(StoreDir(tmp.path()), StoreOptions{});
+    REQUIRE(opened.ok());
+    store = std::move(opened).value();
+    a = MakeRecording("01JDX0000000000000000000W1", kT0Ms, "+48601234567", "Jan Kowalski");
+    b = MakeRecording("01JDX0000000000000000000W2", kT0Ms + 60'000, "+48601234567", "Jan Kowalski");
+    c = MakeRecording("01JDX0000000000000000000W3", kT0Ms + 120'000, "+48509876543", "Anna Nowak");
+    for (const auto& r : {a, b, c}) REQUIRE(store->Enqueue(r));
+    REQUIRE(store->Flush().ok());
+    HttpServerOptions options;
+    options.port = 0;
+    server = std::make_unique<HttpServer>(options);
+    RegisterRecordingApi(*server, *store);
+    REQUIRE(server->Start().ok());
+    REQUIRE(server->port() > 0);
+  }
+  TempDir tmp;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<HttpServer> server;
+  RecordingRecord a, b, c;
+};
+
+TEST_CASE("http: GET /api/v1/recordings filters by number and time, JSON and CSV") {
+  ApiFixture f;
+  Reply by_number = Request(f.server->port(), "GET", "/api/v1/recordings?number=%2B48601234567");
+  CHECK(by_number.status == 200);
+  CHECK_THAT(by_number.head, Catch::Contains("Content-Type: application/json"));
+  auto json = nlohmann::json::parse(by_number.body);
+  CHECK(json["count"] == 2);
+  CHECK(json["recordings"][0]["recording_id"] == f.a.recording_id);
+  CHECK(json["recordings"][1]["recording_id"] == f.b.recording_id);
+
+  Reply window = Request(f.server->port(), "GET",
+                         "/api/v1/recordings?from=2026-11-25T10:00:30Z&to=2026-11-25T10:05:00Z"
+                         "&participant=nowak");
+  CHECK(window.status == 200);
+  auto rows = nlohmann::json::parse(window.body)["recordings"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["recording_id"] == f.c.recording_id);
+
+  Reply csv = Request(f.server->port(), "GET", "/api/v1/recordings?format=csv&limit=1");
+  CHECK(csv.status == 200);
+  CHECK_THAT(csv.head, Catch::Contains("Content-Type: text/csv"));
+  CHECK(csv.body.rfind("recording_id,start_utc,end_utc,duration_s,state,", 0) == 0);
+  CHECK_THAT(csv.body, Catch::Contains(f.a.recording_id) && !Catch::Contains(f.b.recording_id));
+}
+
+TEST_CASE("http: GET /api/v1/recordings/{id} returns the full record or a JSON 404") {
+  ApiFixture f;
+  Reply found = Request(f.server->port(), "GET", "/api/v1/recordings/" + f.b.recording_id);
+  CHECK(found.status == 200);
+  auto rec = nlohmann::json::parse(found.body);
+  CHECK(rec["recording_id"] == f.b.recording_id);
+  CHECK(rec["timeline"].size() == 3);
+  CHECK(rec["participants"][0]["number_e164"] == "+48601234567");
+
+  Reply missing = Request(f.server->port(), "GET", "/api/v1/recordings/01JDXNOSUCH0000000000000000");
+  CHECK(missing.status == 404);
+  auto error = nlohmann::json::parse(missing.body);
+  CHECK(error["error"]["status"] == 404);
+  CHECK_THAT(error["error"]["message"].get<std::string>(), Catch::Contains("01JDXNOSUCH"));
+}
+
+TEST_CASE("http: bad parameters, unknown paths and methods get JSON errors") {
+  ApiFixture f;
+  Reply bad_time = Request(f.server->port(), "GET", "/api/v1/recordings?from=yesterday");
+  CHECK(bad_time.status == 400);
+  CHECK_THAT(nlohmann::json::parse(bad_time.body)["error"]["message"].get<std::string>(),
+             Catch::StartsWith("from: time 'yesterday'"));
+  CHECK(Request(f.server->port(), "GET", "/api/v1/recordings?limit=0").status == 400);
+  CHECK(Request(f.server->port(), "GET", "/api/v1/recordings?format=xml").status == 400);
+  CHECK(Request(f.server->port(), "GET", "/nothing-here").status == 404);
+  Reply post = Request(f.server->port(), "POST", "/api/v1/recordings");
+  CHECK(post.status == 405);
+  CHECK(nlohmann::json::parse(post.body)["error"]["status"] == 405);
+}
+
+TEST_CASE("http: /healthz and routes mounted by other modules share the server") {
+  ApiFixture f;
+  f.server->Route("GET", "/metrics", [](const HttpRequest&) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = "kronika_up 1\n";
+    return r;
+  });
+  Reply health = Request(f.server->port(), "GET", "/healthz");
+  CHECK(health.status == 200);
+  auto json = nlohmann::json::parse(health.body);
+  CHECK(json["status"] == "ok");
+  CHECK(json["store"]["recordings"] == 3);
+  Reply metrics = Request(f.server->port(), "GET", "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body == "kronika_up 1\n");
+  CHECK_THAT(metrics.head, Catch::Contains("text/plain; version=0.0.4"));
+}
+
+TEST_CASE("http: /healthz answers 503 while the store's map is full") {
+  TempDir tmp;
+  StoreOptions options;
+  options.map_size_bytes = 256 * 1024;
+  options.max_map_size_bytes = 0;
+  options.max_batch_delay = std::chrono::milliseconds(1);
+  auto store = Store::Open(StoreDir(tmp.path()), options);
+  REQUIRE(store.ok());
+  for (int i = 0; i < 40; ++i) {
+    RecordingRecord r = MakeRecording("01JDX00000000000000000X" + std::to_string(100 + i),
+                                      kT0Ms + i, "+48601000000");
+    r.metadata_xml_last.assign(20'000, 'x');
+    REQUIRE((*store)->Enqueue(r));
+  }
+  REQUIRE_FALSE((*store)->Flush(std::chrono::milliseconds(300)).ok());
+  HttpServerOptions http;
+  http.port = 0;
+  HttpServer server(http);
+  RegisterRecordingApi(server, **store);
+  REQUIRE(server.Start().ok());
+  Reply health = Request(server.port(), "GET", "/healthz");
+  CHECK(health.status == 503);
+  auto json = nlohmann::json::parse(health.body);
+  CHECK(json["status"] == "unhealthy");
+  CHECK(json["store"]["map_full"] == true);
+  CHECK(json["store"]["queue_depth"] == 40);
+}
+
+TEST_CASE("http: a taken port is reported with the address") {
+  HttpServerOptions options;
+  options.port = 0;
+  HttpServer first(options);
+  REQUIRE(first.Start().ok());
+  options.port = first.port();
+  HttpServer second(options);
+  Status started = second.Start();
+  REQUIRE_FALSE(started.ok());
+  CHECK_THAT(started.error().message,
+             Catch::Contains("127.0.0.1:" + std::to_string(first.port())));
+}
+
+}  // namespace
+}  // namespace kronika::srs
