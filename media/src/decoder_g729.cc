@@ -1,6 +1,8 @@
 #include "decoder_g729.h"
 
+extern "C" {  // bcg729 headers lack C++ guards
 #include <bcg729/decoder.h>
+}
 
 namespace kronika::media {
 namespace {

@@ -22,7 +22,7 @@ JitterBuffer::Insert JitterBuffer::Add(const BufferedPacket& header, const uint8
   packet.position = header.position;
   packet.sequence = header.sequence;
   packet.epoch = header.epoch;
-  packet.format_index = header.format_index;
+  packet.payload_type = header.payload_type;
   packet.marker = header.marker;
   packet.comfort_noise = header.comfort_noise;
   if (!spare_payloads_.empty()) {

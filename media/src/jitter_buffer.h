@@ -15,7 +15,7 @@ struct BufferedPacket {
   int64_t position = 0;     // timeline start at the output rate
   int64_t sequence = 0;     // extended sequence number within its epoch
   uint32_t epoch = 0;       // anchor epoch: increments on SSRC change
-  int format_index = -1;    // index into the pipeline's payload formats
+  uint8_t payload_type = 0;
   bool marker = false;      // RTP marker: first packet of a talkspurt
   bool comfort_noise = false;
   std::vector<uint8_t> payload;

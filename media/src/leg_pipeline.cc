@@ -19,8 +19,11 @@ namespace {
 
 // Thresholds (see the header for the behaviour they shape).
 constexpr int64_t kTimestampJumpMs = 1000;    // re-anchor when this far from arrival time
-constexpr int64_t kMaxDriftMs = 20;           // tolerated steady offset from arrival time
-constexpr int64_t kDriftWindowMs = 1000;      // minimum offset is measured per window
+// Offset from arrival time tolerated before correcting. Acting after 2 windows of 0.5 s
+// wholly beyond it, a sender clock off by 0.5 % is corrected at <= 10 + 1.5 * 5 < 20 ms
+// (the alignment budget); real clocks (<= 100 ppm) are corrected at ~10 ms.
+constexpr int64_t kMaxDriftMs = 10;
+constexpr int64_t kDriftWindowMs = 500;       // minimum offset is measured per window
 constexpr int kDriftWindowsToAct = 2;         // windows in a row beyond kMaxDriftMs
 constexpr int64_t kMaxConcealMs = 80;         // PLC per gap; the rest of a gap is silence
 constexpr int64_t kStraySsrcMs = 200;         // old-SSRC stragglers after a switch: late
@@ -82,7 +85,9 @@ class LegPipeline::Impl {
 
   bool IsLossBefore(const BufferedPacket& next) const;
   void FillGap(int64_t limit, const BufferedPacket* next, LegSink& sink);
-  void Conceal(int64_t samples, const BufferedPacket* next, LegSink& sink);
+  void Conceal(Format& format, int64_t samples, const BufferedPacket* next, LegSink& sink);
+  // The current format of a payload type, else the one it had before the last Configure.
+  Format* FormatFor(int payload_type);
   void Emit(const BufferedPacket& packet, LegSink& sink);
   void EmitPcm(int64_t position, LegSink& sink);
 
@@ -92,6 +97,7 @@ class LegPipeline::Impl {
   bool config_valid_ = true;
   LegConfig config_;
   std::vector<Format> formats_;
+  std::vector<Format> retired_formats_;  // dropped by the last Configure; for buffered packets
   std::array<int, 128> format_of_pt_{};
   std::unique_ptr<SrtpSession> srtp_;
   bool srtp_required_ = false;
@@ -119,15 +125,15 @@ class LegPipeline::Impl {
   int64_t drift_window_min_ = 0;
   bool drift_window_has_ = false;
   int drift_windows_over_ = 0;
-  int64_t drift_last_min_ = 0;
 
   // Playout.
   JitterBuffer buffer_{kMaxBufferedPackets};
   int64_t cursor_ = 0;            // timeline end of what was emitted or skipped
   bool emitted_any_ = false;
+  int64_t audio_end_ = -1;        // timeline end of the last emitted chunk
   uint32_t emitted_epoch_ = 0;
   int64_t emitted_seq_ = 0;       // sequence of the last emitted packet (emitted_epoch_)
-  int last_format_ = -1;          // format of the last decoded audio
+  int last_pt_ = -1;              // payload type of the last decoded audio
   int64_t last_packet_samples_ = 0;
   int64_t gap_concealed_ = 0;     // samples concealed in the current gap
   std::vector<int16_t> native_;   // scratch: decoder output
@@ -191,12 +197,15 @@ void LegPipeline::Impl::Configure(LegConfig config) {
     }
     formats.push_back(std::move(format));
   }
+  retired_formats_.clear();
+  for (auto& old : formats_) {
+    if (old.decoder) retired_formats_.push_back(std::move(old));
+  }
   formats_ = std::move(formats);
   format_of_pt_.fill(-1);
   for (size_t i = 0; i < formats_.size(); ++i) {
     format_of_pt_[static_cast<size_t>(formats_[i].format.payload_type)] = static_cast<int>(i);
   }
-  last_format_ = -1;  // indices changed; concealment resumes after the next packet
 
   if (config.srtp_suite != config_.srtp_suite || config.srtp_key_b64 != config_.srtp_key_b64 ||
       (!srtp_ && !config.srtp_suite.empty())) {
@@ -277,7 +286,7 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
   header.position = position;
   header.sequence = ext_seq;
   header.epoch = epoch_;
-  header.format_index = index;
+  header.payload_type = rtp->payload_type;
   header.marker = rtp->marker;
   header.comfort_noise = encoding == Encoding::kCn;
   switch (buffer_.Add(header, rtp->payload, rtp->payload_size)) {
@@ -380,13 +389,8 @@ void LegPipeline::Impl::TrackDrift(int64_t offset, int64_t arrival_ns) {
     drift_windows_over_ = 0;
     return;
   }
-  // The smaller of the two windows' offsets, so a single slow window does not over-correct.
-  const int64_t correction =
-      drift_windows_over_ == 0 || std::llabs(window_min) < std::llabs(drift_last_min_)
-          ? window_min
-          : drift_last_min_;
-  drift_last_min_ = window_min;
   if (++drift_windows_over_ < kDriftWindowsToAct) return;
+  const int64_t correction = window_min;  // the most recent estimate of the offset
   anchor_position_ += correction;
   buffer_.Shift(epoch_, correction);
   drift_window_min_ = offset - correction;
@@ -446,24 +450,29 @@ bool LegPipeline::Impl::IsLossBefore(const BufferedPacket& next) const {
 // Advances cursor_ to `limit`: PLC while the gap is a proven loss and within
 // kMaxConcealMs, silence (no chunk) for the rest.
 void LegPipeline::Impl::FillGap(int64_t limit, const BufferedPacket* next, LegSink& sink) {
-  if (next != nullptr && last_format_ >= 0 && IsLossBefore(*next)) {
+  // Conceal a loss proven by a later packet, from the end of the last audio: a gap whose
+  // start already passed as silence (nothing buffered then) stays silence.
+  const bool loss = next != nullptr && cursor_ == audio_end_ && IsLossBefore(*next);
+  Format* format = last_pt_ >= 0 ? FormatFor(last_pt_) : nullptr;
+  if (loss && format != nullptr && format->decoder) {
     while (cursor_ < limit && gap_concealed_ < MsToSamples(kMaxConcealMs)) {
       // Conceal in packet-sized pieces; the piece that ends at `next` may use its FEC.
       const int64_t piece = std::min({std::max<int64_t>(last_packet_samples_, 1),
-                                      next->position - cursor_,
+                                      next ? next->position - cursor_ : INT64_MAX,
                                       MsToSamples(kMaxConcealMs) - gap_concealed_});
       if (piece <= 0) break;
-      Conceal(piece, next, sink);
+      Conceal(*format, piece, next, sink);
     }
   }
   cursor_ = std::max(cursor_, limit);
 }
 
-void LegPipeline::Impl::Conceal(int64_t samples, const BufferedPacket* next, LegSink& sink) {
-  Format& format = formats_[static_cast<size_t>(last_format_)];
+void LegPipeline::Impl::Conceal(Format& format, int64_t samples, const BufferedPacket* next,
+                                LegSink& sink) {
   const int native_rate = format.decoder->sample_rate();
   const size_t native = static_cast<size_t>(samples * native_rate / output_rate_);
-  const bool fec = next->format_index == last_format_ && cursor_ + samples == next->position;
+  const bool fec = next != nullptr && next->payload_type == last_pt_ &&
+                   cursor_ + samples == next->position;
   native_.clear();
   format.decoder->Conceal(native, fec ? next->payload.data() : nullptr,
                           fec ? next->payload.size() : 0, native_);
@@ -488,11 +497,12 @@ void LegPipeline::Impl::Emit(const BufferedPacket& packet, LegSink& sink) {
   emitted_seq_ = packet.sequence;
   gap_concealed_ = 0;
   if (packet.comfort_noise) return;  // silence until the next packet: no chunk
-  if (packet.format_index < 0 || static_cast<size_t>(packet.format_index) >= formats_.size()) {
+  Format* found = FormatFor(packet.payload_type);
+  if (found == nullptr || !found->decoder) {
     ++stats_.bad;
     return;
   }
-  Format& format = formats_[static_cast<size_t>(packet.format_index)];
+  Format& format = *found;
   native_.clear();
   if (!format.decoder->Decode(packet.payload.data(), packet.payload.size(), native_)) {
     ++stats_.bad;
@@ -500,7 +510,7 @@ void LegPipeline::Impl::Emit(const BufferedPacket& packet, LegSink& sink) {
   }
   pcm_.clear();
   format.resampler->Process(native_.data(), native_.size(), pcm_);
-  last_format_ = packet.format_index;
+  last_pt_ = packet.payload_type;
   last_packet_samples_ = static_cast<int64_t>(pcm_.size());
   if (stats_.codec != EncodingName(format.encoding)) {
     stats_.codec = std::string(EncodingName(format.encoding));
@@ -518,6 +528,16 @@ void LegPipeline::Impl::EmitPcm(int64_t position, LegSink& sink) {
   chunk.count = pcm_.size() - static_cast<size_t>(skip);
   sink.OnAudio(chunk);
   cursor_ = position + static_cast<int64_t>(pcm_.size());
+  audio_end_ = cursor_;
+}
+
+LegPipeline::Impl::Format* LegPipeline::Impl::FormatFor(int payload_type) {
+  const int index = format_of_pt_[static_cast<size_t>(payload_type & 0x7f)];
+  if (index >= 0) return &formats_[static_cast<size_t>(index)];
+  for (auto& f : retired_formats_) {
+    if (f.format.payload_type == payload_type) return &f;
+  }
+  return nullptr;
 }
 
 LegPipeline::LegPipeline(LegConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}

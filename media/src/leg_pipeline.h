@@ -6,13 +6,22 @@
 //
 // Timeline: sample positions at output_rate_hz, 0 = the recording's t0. The first packet of
 // an SSRC is placed at its arrival time; later packets by RTP timestamp, so network jitter
-// does not move audio. Re-anchored on SSRC change, on a timestamp jump (> 1 s away from the
-// arrival-derived position) and on sustained clock drift (> 20 ms for 2 s).
+// does not move audio. Re-anchored on SSRC change, on a timestamp jump (> 1 s away from
+// the arrival-derived position) and on clock drift (the fastest packets of a 0.5 s window
+// more than 10 ms off, two windows in a row), which keeps a leg within the 20 ms alignment
+// budget for sender clocks up to 0.5 % off. A drift correction inserts silence or drops
+// the overlapping samples (at most a few per minute for real clocks).
+//
+// Losses: the codec's PLC (spandsp waveform repeat for G.711/G.722, bcg729, Opus PLC/FEC)
+// fills a gap, from the end of the last audio and for up to 80 ms, when a later packet is
+// already buffered at the gap's playout time (so losses up to ~60 ms are concealed; longer
+// bursts, and pauses without packets, are silence). The marker bit (talkspurt start) and
+// comfort noise (CN, PT 13) mean silence, not loss. The 8<->16 kHz resampler adds ~1 ms.
 //
 // Output contract for the aligner:
 //   - chunks come in timeline order and never overlap;
 //   - gaps between chunks are silence (no packets: before the first one, DTX/CN, hold,
-//     losses longer than kMaxConcealMs);
+//     loss bursts longer than the reorder window);
 //   - after Drain(now_ns), watermark() >= now - kReorderDelay (in samples), and no later
 //     chunk starts before watermark().
 //
