@@ -1,73 +1,314 @@
-// Temporary stub so the SIP layer can code against the interface; replaced by the real
-// engine (workers, sockets, Opus writer) in the following commits.
 #include "kronika/media/media_engine.h"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include <sys/resource.h>
+#include <time.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
-#include <mutex>
+#include <thread>
+
+#include "file_finisher.h"
+#include "leg_pipeline.h"
+#include "media_worker.h"
+#include "recording_recovery.h"
+#include "udp_port_pool.h"
+#include "work_queue.h"
 
 namespace kronika::media {
 namespace {
 
-class StubMediaEngine final : public MediaEngine {
+constexpr int kMaxWorkers = 256;
+
+int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Recording ids become file names: keep them to a safe alphabet.
+bool ValidRecordingId(const std::string& id) {
+  if (id.empty() || id.size() > 128 || id[0] == '.') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+}
+
+bool IsAudioCodec(const sdp::PayloadFormat& f) {
+  std::string e = f.encoding;
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::toupper(c); });
+  return e != "TELEPHONE-EVENT" && e != "CN";
+}
+
+// 16 kHz when any stream may carry wideband audio (G.722, Opus ...), else 8 kHz.
+int NativeRateHz(const RecordingSpec& spec) {
+  for (const auto& stream : spec.streams) {
+    for (const auto& f : stream.formats) {
+      if (IsAudioCodec(f) && f.AudioSampleRateHz() > 8000) return 16000;
+    }
+  }
+  return 8000;
+}
+
+std::filesystem::path DatedDir(const std::filesystem::path& root) {
+  const time_t now = time(nullptr);
+  tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[16];
+  strftime(buf, sizeof buf, "%Y/%m/%d", &utc);
+  return root / buf;
+}
+
+LegConfig ValidationConfig(const StreamSpec& spec, int rate_hz) {
+  LegConfig config;
+  for (const auto& f : spec.formats) config.formats.push_back({f.payload_type, f.encoding, f.clock_rate, f.channels});
+  config.output_rate_hz = rate_hz;
+  config.srtp_suite = spec.srtp_suite;
+  config.srtp_key_b64 = spec.srtp_remote_key_b64;
+  return config;
+}
+
+Status ValidateConfig(const MediaConfig& c) {
+  if (c.rtp_port_min == 0 || c.rtp_port_min > c.rtp_port_max) {
+    return MakeError(500, "media: rtp_port_min..rtp_port_max is not a port range");
+  }
+  if (c.workers < 0 || c.workers > kMaxWorkers) return MakeError(500, "media: workers must be 0..256");
+  if (c.opus_bitrate_bps < 6000 || c.opus_bitrate_bps > 510000) {
+    return MakeError(500, "media: opus_bitrate_bps must be 6000..510000");
+  }
+  if (c.opus_complexity < 0 || c.opus_complexity > 10) return MakeError(500, "media: opus_complexity must be 0..10");
+  if (c.rtp_timeout_ms < 0) return MakeError(500, "media: rtp_timeout_ms must be >= 0");
+  if (c.recordings_dir.empty()) return MakeError(500, "media: recordings_dir is empty");
+  return OkStatus();
+}
+
+// Two streams per recording need two sockets: lift the soft fd limit to the hard one.
+void RaiseFileLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+class Engine final : public MediaEngine {
  public:
-  explicit StubMediaEngine(const MediaConfig& config)
-      : config_(config), next_port_(config.rtp_port_min), efd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
-  ~StubMediaEngine() override { close(efd_); }
+  explicit Engine(const MediaConfig& config) : config_(config), events_(SIZE_MAX) {}
+
+  ~Engine() override {
+    for (auto& worker : workers_) worker->Stop();  // closes and finishes every recording
+    workers_.clear();
+    finisher_.reset();  // commits the files queued by the workers
+  }
+
+  Status Init() {
+    auto ports = UdpPortPool::Create(config_.bind_ip, config_.rtp_port_min, config_.rtp_port_max);
+    if (!ports.ok()) return ports.error();
+    ports_ = std::move(ports.value());
+    if (!events_.ok()) return MakeError(500, "media: eventfd failed");
+    finisher_ = std::make_unique<FileFinisher>(config_.recordings_dir, &events_);
+    int n = config_.workers > 0 ? config_.workers : static_cast<int>(std::thread::hardware_concurrency());
+    n = std::clamp(n, 1, kMaxWorkers);
+    for (int i = 0; i < n; ++i) {
+      workers_.push_back(std::make_unique<MediaWorker>(i, config_, ports_.get(), &events_, finisher_.get()));
+      if (Status s = workers_.back()->Start(); !s.ok()) return s;
+    }
+    return OkStatus();
+  }
 
   Result<OpenedRecording> Open(const RecordingSpec& spec) override {
-    std::lock_guard lock(mu_);
-    if (open_.count(spec.recording_id)) return MakeError(500, "media: recording " + spec.recording_id + " already open");
-    OpenedRecording r;
-    for (size_t i = 0; i < spec.streams.size(); ++i) {
-      r.local_ports.push_back(next_port_);
-      next_port_ = static_cast<uint16_t>(next_port_ + 2);
+    if (!ValidRecordingId(spec.recording_id)) {
+      return MakeError(400, "media: invalid recording id (allowed: letters, digits, - _ .)");
     }
-    r.file = config_.recordings_dir / (spec.recording_id + ".opus");
-    open_[spec.recording_id] = r;
-    return r;
+    if (registry_.count(spec.recording_id)) {
+      return MakeError(500, "media: recording " + spec.recording_id + " already open");
+    }
+    if (spec.streams.empty()) return MakeError(400, "media: recording without streams");
+    if (finisher_->free_disk_bytes() < config_.min_free_disk_bytes) {
+      ++disk_full_;
+      return MakeError(503, "media: disk almost full");
+    }
+    const int rate = NativeRateHz(spec);
+    if (Status s = ValidateStreams(spec, rate); !s.ok()) return s.error();
+    auto sockets = BindStreams(spec, {});
+    if (!sockets.ok()) return sockets.error();
+
+    WorkerCommand command;
+    command.kind = WorkerCommand::Kind::kOpen;
+    command.recording_id = spec.recording_id;
+    command.spec = spec;
+    command.sockets = sockets.value();
+    command.t0_ns = MonotonicNs();
+    command.rate_hz = rate;
+    command.channels = config_.stereo && spec.streams.size() >= 2 ? 2 : 1;
+    const std::filesystem::path dir = DatedDir(config_.recordings_dir);
+    command.part_path = dir / (spec.recording_id + kPartSuffix);
+    command.final_path = dir / (spec.recording_id + ".opus");
+    const size_t worker = std::hash<std::string>{}(spec.recording_id) % workers_.size();
+    if (!workers_[worker]->TryPost(command)) {  // moves `command` away on success
+      ReleaseAll(sockets.value());
+      ++queue_full_;
+      return MakeError(503, "media: worker queue full");
+    }
+    ++opened_;
+    Registered& reg = registry_[spec.recording_id];
+    reg.worker = worker;
+    OpenedRecording out;
+    out.file = dir / (spec.recording_id + ".opus");
+    for (size_t i = 0; i < spec.streams.size(); ++i) {
+      reg.ports[spec.streams[i].mline_index] = sockets.value()[i].port;
+      out.local_ports.push_back(sockets.value()[i].port);
+    }
+    reg.file = out.file;
+    reg.rate_hz = rate;
+    return out;
   }
+
   Result<OpenedRecording> Update(const RecordingSpec& spec) override {
-    std::lock_guard lock(mu_);
-    auto it = open_.find(spec.recording_id);
-    if (it == open_.end()) return MakeError(481, "media: no recording " + spec.recording_id);
-    return it->second;
+    auto it = registry_.find(spec.recording_id);
+    if (it == registry_.end()) return MakeError(481, "media: no recording " + spec.recording_id);
+    Registered& reg = it->second;
+    if (Status s = ValidateStreams(spec, reg.rate_hz); !s.ok()) return s.error();
+    auto sockets = BindStreams(spec, reg.ports);
+    if (!sockets.ok()) return sockets.error();
+    WorkerCommand command;
+    command.kind = WorkerCommand::Kind::kUpdate;
+    command.recording_id = spec.recording_id;
+    command.spec = spec;
+    command.sockets = sockets.value();
+    if (!workers_[reg.worker]->TryPost(command)) {
+      ReleaseAll(sockets.value());
+      ++queue_full_;
+      return MakeError(503, "media: worker queue full");
+    }
+    OpenedRecording out;
+    out.file = reg.file;
+    std::map<size_t, uint16_t> ports;
+    for (size_t i = 0; i < spec.streams.size(); ++i) {
+      const size_t m = spec.streams[i].mline_index;
+      const uint16_t port = sockets.value()[i].fd >= 0 ? sockets.value()[i].port : reg.ports[m];
+      ports[m] = port;
+      out.local_ports.push_back(port);
+    }
+    reg.ports = std::move(ports);
+    return out;
   }
-  void Close(const std::string& id) override {
-    std::lock_guard lock(mu_);
-    auto it = open_.find(id);
-    if (it == open_.end()) return;
-    events_.push_back(MediaEvent{id, MediaEventKind::kFinished, 0, 0, "", it->second.file.string(), 0});
-    open_.erase(it);
-    uint64_t one = 1;
-    (void)!write(efd_, &one, sizeof one);
+
+  void Close(const std::string& recording_id) override {
+    auto it = registry_.find(recording_id);
+    if (it == registry_.end()) return;
+    WorkerCommand command;
+    command.kind = WorkerCommand::Kind::kClose;
+    command.recording_id = recording_id;
+    workers_[it->second.worker]->ForcePost(std::move(command));  // a BYE is never dropped
+    registry_.erase(it);
   }
-  std::vector<MediaEvent> TakeEvents() override {
-    std::lock_guard lock(mu_);
-    uint64_t v;
-    (void)!read(efd_, &v, sizeof v);
-    return std::exchange(events_, {});
+
+  std::vector<MediaEvent> TakeEvents() override { return events_.TakeAll(); }
+  int event_fd() const override { return events_.fd(); }
+
+  MediaStats Stats() const override {
+    MediaStats s;
+    uint64_t frames = 0;
+    for (const auto& w : workers_) {
+      const WorkerCounters& c = w->counters();
+      auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+      s.recordings_active += get(c.recordings_active);
+      s.recordings_failed_total += get(c.recordings_failed);
+      s.rtp_packets_total += get(c.rtp_packets);
+      s.rtp_bytes_total += get(c.rtp_bytes);
+      s.rtp_packets_lost_total += get(c.rtp_lost);
+      s.rtp_foreign_source_total += get(c.rtp_foreign_source);
+      s.rtp_invalid_total += get(c.rtp_invalid);
+      s.rtp_timeouts_total += get(c.rtp_timeouts);
+      s.dtmf_events_total += get(c.dtmf_events);
+      s.file_bytes_written_total += get(c.file_bytes);
+      s.file_write_errors_total += get(c.file_write_errors);
+      frames += get(c.frames_written);
+    }
+    s.recordings_opened_total = opened_.load(std::memory_order_relaxed);
+    s.recordings_finished_total = finisher_->finished();
+    s.recordings_failed_total += finisher_->failed();
+    s.rtp_ports_in_use = ports_->in_use();
+    s.rtp_port_exhausted_total = port_exhausted_.load(std::memory_order_relaxed);
+    s.disk_full_refusals_total = disk_full_.load(std::memory_order_relaxed);
+    s.queue_full_total = queue_full_.load(std::memory_order_relaxed);
+    s.recorded_seconds_total = static_cast<double>(frames) * kTickMs / 1000.0;
+    return s;
   }
-  int event_fd() const override { return efd_; }
-  MediaStats Stats() const override { return {}; }
 
  private:
-  MediaConfig config_;
-  std::mutex mu_;
-  uint16_t next_port_;
-  int efd_;
-  std::map<std::string, OpenedRecording> open_;
-  std::vector<MediaEvent> events_;
+  struct Registered {
+    size_t worker = 0;
+    std::map<size_t, uint16_t> ports;  // by m-line index
+    std::filesystem::path file;
+    int rate_hz = 8000;
+  };
+
+  static Status ValidateStreams(const RecordingSpec& spec, int rate_hz) {
+    for (const auto& stream : spec.streams) {
+      if (Status s = LegPipeline::Validate(ValidationConfig(stream, rate_hz)); !s.ok()) {
+        return MakeError(488, s.error().message);
+      }
+    }
+    return OkStatus();
+  }
+
+  // A socket per stream whose m-line has none yet (fd -1 for the ones that keep theirs).
+  Result<std::vector<BoundSocket>> BindStreams(const RecordingSpec& spec, const std::map<size_t, uint16_t>& have) {
+    std::vector<BoundSocket> out;
+    for (const auto& stream : spec.streams) {
+      if (have.count(stream.mline_index)) {
+        out.push_back(BoundSocket{});
+        continue;
+      }
+      auto socket = ports_->Acquire();
+      if (!socket.ok()) {
+        ReleaseAll(out);
+        ++port_exhausted_;
+        return socket.error();
+      }
+      out.push_back(socket.value());
+    }
+    return out;
+  }
+
+  void ReleaseAll(const std::vector<BoundSocket>& sockets) {
+    for (const auto& s : sockets) {
+      if (s.fd >= 0) ports_->Release(s);
+    }
+  }
+
+  const MediaConfig config_;
+  WorkQueue<MediaEvent> events_;
+  std::unique_ptr<UdpPortPool> ports_;
+  std::unique_ptr<FileFinisher> finisher_;
+  std::vector<std::unique_ptr<MediaWorker>> workers_;
+  std::map<std::string, Registered> registry_;  // control thread only
+  std::atomic<uint64_t> opened_{0};
+  std::atomic<uint64_t> port_exhausted_{0};
+  std::atomic<uint64_t> disk_full_{0};
+  std::atomic<uint64_t> queue_full_{0};
 };
 
 }  // namespace
 
 Result<std::unique_ptr<MediaEngine>> MediaEngine::Start(const MediaConfig& config) {
-  return std::unique_ptr<MediaEngine>(std::make_unique<StubMediaEngine>(config));
+  if (Status s = ValidateConfig(config); !s.ok()) return s.error();
+  std::error_code ec;
+  std::filesystem::create_directories(config.recordings_dir, ec);
+  if (ec) return MakeError(500, "media: cannot create " + config.recordings_dir.string() + ": " + ec.message());
+  RaiseFileLimit();
+  auto engine = std::make_unique<Engine>(config);
+  if (Status s = engine->Init(); !s.ok()) return s.error();
+  return std::unique_ptr<MediaEngine>(std::move(engine));
 }
 
-std::vector<std::string> MediaEngine::RecoverInterrupted(const MediaConfig&) { return {}; }
+std::vector<std::string> MediaEngine::RecoverInterrupted(const MediaConfig& config) {
+  std::vector<std::string> ids;
+  for (const RecoveredFile& f : RecoverAll(config.recordings_dir)) ids.push_back(f.recording_id);
+  return ids;
+}
 
 }  // namespace kronika::media

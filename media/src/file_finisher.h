@@ -1,0 +1,63 @@
+// FileFinisher: the one thread that may block on disk for the media engine.
+//
+// Workers hand it finished recordings (fd + .part path); it fsyncs, renames to .opus,
+// fsyncs the directory and reports kFinished (or kFailed) on the engine's event queue.
+// Every kDiskCheckPeriod it samples the free space of the recordings directory, which
+// MediaEngine::Open reads (an atomic) instead of calling statvfs on the SIP thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "kronika/media/media_engine.h"
+#include "work_queue.h"
+
+namespace kronika::media {
+
+inline constexpr std::chrono::milliseconds kDiskCheckPeriod{1000};
+
+struct FinishJob {
+  std::string recording_id;
+  int fd = -1;                      // owned by the job
+  std::filesystem::path part_path;  // written file
+  std::filesystem::path final_path;
+  double duration_s = 0;
+};
+
+class FileFinisher {
+ public:
+  // `events` is borrowed and must outlive the finisher.
+  FileFinisher(std::filesystem::path recordings_dir, WorkQueue<MediaEvent>* events);
+  ~FileFinisher();  // finishes every queued job, then joins
+  FileFinisher(const FileFinisher&) = delete;
+  FileFinisher& operator=(const FileFinisher&) = delete;
+
+  void Submit(FinishJob job);  // any thread, never blocks on disk
+  uint64_t free_disk_bytes() const { return free_bytes_.load(std::memory_order_relaxed); }
+  uint64_t finished() const { return finished_.load(std::memory_order_relaxed); }
+  uint64_t failed() const { return failed_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run();
+  void SampleFreeSpace();
+
+  const std::filesystem::path dir_;
+  WorkQueue<MediaEvent>* const events_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<FinishJob> jobs_;
+  bool stop_ = false;
+  std::atomic<uint64_t> free_bytes_{UINT64_MAX};
+  std::atomic<uint64_t> finished_{0};
+  std::atomic<uint64_t> failed_{0};
+  std::thread thread_;
+};
+
+}  // namespace kronika::media

@@ -1,0 +1,515 @@
+#include "media_worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include "aligner.h"
+#include "leg_pipeline.h"
+#include "ogg_opus_writer.h"
+#include "opus_frame_encoder.h"
+
+namespace kronika::media {
+namespace {
+
+constexpr int kRecvBatch = 64;           // datagrams per recvmmsg call
+constexpr size_t kDatagramBytes = 2048;  // RTP over UDP never exceeds the Ethernet MTU here
+constexpr int kEpollBatch = 256;
+constexpr int kStatsEveryTicks = 50;     // publish leg counters once a second
+constexpr int64_t kNsPerMs = 1'000'000;
+
+int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Parses an SDP connection address into `out` (port 0). False for "", 0.0.0.0 (hold), names.
+bool ParseExpectedSource(const std::string& ip, sockaddr_storage* out) {
+  std::memset(out, 0, sizeof *out);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(out);
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    if (v4->sin_addr.s_addr == htonl(INADDR_ANY)) return false;
+    v4->sin_family = AF_INET;
+    return true;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
+  if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    if (IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr)) return false;
+    v6->sin6_family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+
+bool SameHost(const sockaddr_storage& a, const sockaddr_storage& b) {
+  if (a.ss_family != b.ss_family) return false;
+  if (a.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr ==
+           reinterpret_cast<const sockaddr_in&>(b).sin_addr.s_addr;
+  }
+  return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr,
+                     &reinterpret_cast<const sockaddr_in6&>(b).sin6_addr, 16) == 0;
+}
+
+uint16_t PortOf(const sockaddr_storage& a) {
+  return a.ss_family == AF_INET ? reinterpret_cast<const sockaddr_in&>(a).sin_port
+                                : reinterpret_cast<const sockaddr_in6&>(a).sin6_port;
+}
+
+LegConfig MakeLegConfig(const StreamSpec& spec, int rate_hz) {
+  LegConfig config;
+  for (const auto& f : spec.formats) {
+    config.formats.push_back(PayloadFormat{f.payload_type, f.encoding, f.clock_rate, f.channels});
+  }
+  config.output_rate_hz = rate_hz;
+  config.srtp_suite = spec.srtp_suite;
+  config.srtp_key_b64 = spec.srtp_remote_key_b64;
+  return config;
+}
+
+bool SameFormats(const StreamSpec& a, const StreamSpec& b) {
+  if (a.formats.size() != b.formats.size() || a.srtp_suite != b.srtp_suite ||
+      a.srtp_remote_key_b64 != b.srtp_remote_key_b64) {
+    return false;
+  }
+  for (size_t i = 0; i < a.formats.size(); ++i) {
+    const auto& x = a.formats[i];
+    const auto& y = b.formats[i];
+    if (x.payload_type != y.payload_type || x.encoding != y.encoding || x.clock_rate != y.clock_rate ||
+        x.channels != y.channels) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+struct MediaWorker::Stream {
+  Recording* rec = nullptr;
+  StreamSpec spec;
+  BoundSocket socket;
+  std::unique_ptr<LegPipeline> pipeline;
+  bool has_expected = false;   // SDP c= address: only this host may send
+  sockaddr_storage expected{};
+  bool latched = false;        // first accepted source: only it may send from then on
+  sockaddr_storage source{};
+  int64_t last_rx_ns = 0;      // relative to t0
+  bool timed_out = false;
+  LegStats published;          // counters already added to the worker totals
+};
+
+struct MediaWorker::Recording {
+  std::string id;
+  int64_t t0_ns = 0;
+  int rate_hz = 8000;
+  std::vector<std::unique_ptr<Stream>> streams;
+  std::unique_ptr<Aligner> aligner;
+  std::unique_ptr<OpusFrameEncoder> encoder;
+  std::unique_ptr<OggOpusWriter> writer;
+  std::filesystem::path final_path;
+  std::vector<uint8_t> packet;
+  int64_t frames_written = 0;
+  uint64_t file_bytes_published = 0;
+  bool failed = false;
+};
+
+// Receives a leg's decoded audio and DTMF during Drain.
+class MediaWorker::Sink final : public LegSink {
+ public:
+  Sink(MediaWorker& worker, Recording& rec, const Stream& stream) : worker_(worker), rec_(rec), stream_(stream) {}
+  void OnAudio(const PcmChunk& chunk) override {
+    rec_.aligner->Push(stream_.spec.channel, chunk.start_sample, {chunk.samples, chunk.count});
+  }
+  void OnDtmf(const DtmfEvent& event) override {
+    MediaEvent e;
+    e.recording_id = rec_.id;
+    e.kind = MediaEventKind::kDtmf;
+    e.timeline_ms = event.start_sample * 1000 / rec_.rate_hz;
+    e.digit = event.digit;
+    e.label = stream_.spec.label;
+    e.duration_s = event.duration_ms / 1000.0;
+    worker_.Emit(std::move(e));
+  }
+
+ private:
+  MediaWorker& worker_;
+  Recording& rec_;
+  const Stream& stream_;
+};
+
+MediaWorker::MediaWorker(int index, const MediaConfig& config, UdpPortPool* ports,
+                         WorkQueue<MediaEvent>* events, FileFinisher* finisher)
+    : index_(index),
+      config_(config),
+      ports_(ports),
+      events_(events),
+      finisher_(finisher),
+      queue_(static_cast<size_t>(std::max(1, config.worker_queue_capacity))) {}
+
+MediaWorker::~MediaWorker() {
+  Stop();
+  if (timer_fd_ >= 0) close(timer_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+Status MediaWorker::Start() {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (epoll_fd_ < 0 || timer_fd_ < 0 || !queue_.ok()) {
+    return MakeError(500, std::string("media: worker: ") + std::strerror(errno));
+  }
+  itimerspec period{};
+  period.it_interval.tv_nsec = kTickMs * kNsPerMs;
+  period.it_value.tv_nsec = kTickMs * kNsPerMs;
+  timerfd_settime(timer_fd_, 0, &period, nullptr);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &queue_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, queue_.fd(), &ev);
+  ev.data.ptr = &timer_fd_;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+  thread_ = std::thread([this] { Run(); });
+  return OkStatus();
+}
+
+void MediaWorker::Stop() {
+  if (!thread_.joinable()) return;
+  WorkerCommand stop;
+  stop.kind = WorkerCommand::Kind::kStop;
+  queue_.ForcePush(std::move(stop));
+  thread_.join();
+}
+
+void MediaWorker::Emit(MediaEvent event) { events_->ForcePush(std::move(event)); }
+
+void MediaWorker::Run() {
+  std::array<epoll_event, kEpollBatch> events{};
+  while (!stopping_) {
+    const int n = epoll_wait(epoll_fd_, events.data(), kEpollBatch, -1);
+    if (n < 0) continue;  // EINTR
+    bool commands = false;
+    bool tick = false;
+    const int64_t now = MonotonicNs();
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[static_cast<size_t>(i)].data.ptr;
+      if (tag == &queue_) {
+        commands = true;
+      } else if (tag == &timer_fd_) {
+        uint64_t expirations;
+        (void)!read(timer_fd_, &expirations, sizeof expirations);
+        tick = true;
+      } else {
+        ReadSocket(*static_cast<Stream*>(tag), now);
+      }
+    }
+    // Commands may delete streams, so they run after every event of the batch was used.
+    if (commands) HandleCommands();
+    if (tick) Tick(MonotonicNs());
+  }
+  std::vector<std::string> ids;
+  for (const auto& [id, rec] : recordings_) ids.push_back(id);
+  for (const auto& id : ids) CloseRecording(id);
+}
+
+void MediaWorker::HandleCommands() {
+  for (WorkerCommand& command : queue_.TakeAll()) {
+    switch (command.kind) {
+      case WorkerCommand::Kind::kOpen: OpenRecording(command); break;
+      case WorkerCommand::Kind::kUpdate: UpdateRecording(command); break;
+      case WorkerCommand::Kind::kClose: CloseRecording(command.recording_id); break;
+      case WorkerCommand::Kind::kStop: stopping_ = true; break;
+    }
+  }
+}
+
+std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, const StreamSpec& spec,
+                                                             BoundSocket socket) {
+  auto stream = std::make_unique<Stream>();
+  stream->rec = &rec;
+  stream->socket = socket;
+  stream->spec = spec;
+  stream->pipeline = std::make_unique<LegPipeline>(MakeLegConfig(spec, rec.rate_hz));
+  stream->has_expected = ParseExpectedSource(spec.remote_ip, &stream->expected);
+  stream->last_rx_ns = MonotonicNs() - rec.t0_ns;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = stream.get();
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd, &ev);
+  return stream;
+}
+
+void MediaWorker::ApplySpec(Stream& stream, const StreamSpec& spec) {
+  if (!SameFormats(stream.spec, spec)) stream.pipeline->Reconfigure(MakeLegConfig(spec, stream.rec->rate_hz));
+  if (spec.remote_ip != stream.spec.remote_ip || spec.remote_port != stream.spec.remote_port) {
+    stream.has_expected = ParseExpectedSource(spec.remote_ip, &stream.expected);
+    stream.latched = false;
+  }
+  if (stream.spec.paused && !spec.paused) {
+    stream.last_rx_ns = MonotonicNs() - stream.rec->t0_ns;  // timeout counts from resume
+    stream.timed_out = false;
+  }
+  stream.spec = spec;
+}
+
+void MediaWorker::RemoveStream(Stream& stream) {
+  PublishLegStats(stream);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, stream.socket.fd, nullptr);
+  ports_->Release(stream.socket);
+  stream.socket.fd = -1;
+}
+
+void MediaWorker::OpenRecording(WorkerCommand& command) {
+  auto rec = std::make_unique<Recording>();
+  rec->id = command.recording_id;
+  rec->t0_ns = command.t0_ns;
+  rec->rate_hz = command.rate_hz;
+  rec->final_path = command.final_path;
+  for (size_t i = 0; i < command.spec.streams.size(); ++i) {
+    rec->streams.push_back(MakeStream(*rec, command.spec.streams[i], command.sockets[i]));
+  }
+  counters_.recordings_active.fetch_add(1, std::memory_order_relaxed);
+  const int frame = command.rate_hz * kFrameMs / 1000;
+  rec->aligner = std::make_unique<Aligner>(command.rate_hz, command.channels, frame,
+                                           kAlignWindowMs * command.rate_hz / 1000);
+  auto encoder = OpusFrameEncoder::Create(command.rate_hz, command.channels, config_.opus_bitrate_bps,
+                                          config_.opus_complexity);
+  if (!encoder.ok()) {
+    recordings_[rec->id] = std::move(rec);
+    Fail(*recordings_[command.recording_id], encoder.error().message);
+    return;
+  }
+  rec->encoder = std::move(encoder.value());
+  const uint32_t serial = static_cast<uint32_t>(std::hash<std::string>{}(rec->id));
+  auto writer = OggOpusWriter::Create(
+      command.part_path, {command.channels, command.rate_hz, rec->encoder->pre_skip_48k(), rec->id}, serial);
+  Recording& ref = *rec;
+  recordings_[rec->id] = std::move(rec);
+  if (!writer.ok()) {
+    counters_.file_write_errors.fetch_add(1, std::memory_order_relaxed);
+    Fail(ref, writer.error().message);
+    return;
+  }
+  ref.writer = std::move(writer.value());
+}
+
+void MediaWorker::UpdateRecording(WorkerCommand& command) {
+  auto it = recordings_.find(command.recording_id);
+  if (it == recordings_.end()) {
+    for (const auto& s : command.sockets) {
+      if (s.fd >= 0) ports_->Release(s);
+    }
+    return;
+  }
+  Recording& rec = *it->second;
+  std::vector<std::unique_ptr<Stream>> next;
+  for (size_t i = 0; i < command.spec.streams.size(); ++i) {
+    const StreamSpec& spec = command.spec.streams[i];
+    if (command.sockets[i].fd >= 0) {
+      next.push_back(MakeStream(rec, spec, command.sockets[i]));
+      continue;
+    }
+    auto old = std::find_if(rec.streams.begin(), rec.streams.end(), [&](const auto& s) {
+      return s && s->spec.mline_index == spec.mline_index;
+    });
+    if (old == rec.streams.end()) continue;  // cannot happen: the engine binds new m-lines
+    ApplySpec(**old, spec);
+    next.push_back(std::move(*old));
+  }
+  for (auto& s : rec.streams) {
+    if (s) RemoveStream(*s);
+  }
+  rec.streams = std::move(next);
+}
+
+void MediaWorker::DrainLegs(Recording& rec, int64_t rel_ns) {
+  for (auto& stream : rec.streams) {
+    Sink sink(*this, rec, *stream);
+    stream->pipeline->Drain(rel_ns, sink);
+  }
+}
+
+void MediaWorker::WriteFrame(Recording& rec, const int16_t* pcm) {
+  if (rec.failed) return;
+  if (Status s = rec.encoder->Encode(pcm, rec.packet); !s.ok()) {
+    Fail(rec, s.error().message);
+    return;
+  }
+  if (Status s = rec.writer->WritePacket(rec.packet.data(), rec.packet.size(), kOpusGranuleRateHz * kFrameMs / 1000);
+      !s.ok()) {
+    counters_.file_write_errors.fetch_add(1, std::memory_order_relaxed);
+    Fail(rec, s.error().message);
+    return;
+  }
+  ++rec.frames_written;
+  counters_.frames_written.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t bytes = rec.writer->bytes_written();
+  counters_.file_bytes.fetch_add(bytes - rec.file_bytes_published, std::memory_order_relaxed);
+  rec.file_bytes_published = bytes;
+}
+
+// Emits every frame that all legs have finished with (or that is kMaxAlignLagMs old).
+void MediaWorker::Advance(Recording& rec, int64_t now_ns) {
+  const int64_t rel_ns = now_ns - rec.t0_ns;
+  DrainLegs(rec, rel_ns);
+  if (rec.failed) return;
+  const int64_t now_samples = rel_ns / 1000 * rec.rate_hz / 1'000'000;
+  int64_t upto = now_samples;
+  for (const auto& stream : rec.streams) upto = std::min(upto, stream->pipeline->watermark());
+  upto = std::max(upto, now_samples - int64_t{kMaxAlignLagMs} * rec.rate_hz / 1000);
+  while (!rec.failed && rec.aligner->FrameReady(upto)) WriteFrame(rec, rec.aligner->PopFrame().data());
+}
+
+void MediaWorker::Fail(Recording& rec, const std::string& why) {
+  if (rec.failed) return;
+  rec.failed = true;
+  rec.writer.reset();  // closes the fd; the .part stays for RecoverInterrupted
+  counters_.recordings_failed.fetch_add(1, std::memory_order_relaxed);
+  MediaEvent e;
+  e.recording_id = rec.id;
+  e.kind = MediaEventKind::kFailed;
+  e.timeline_ms = rec.frames_written * kFrameMs;
+  e.detail = why;
+  Emit(std::move(e));
+}
+
+void MediaWorker::CloseRecording(const std::string& id) {
+  auto it = recordings_.find(id);
+  if (it == recordings_.end()) return;
+  Recording& rec = *it->second;
+  const int64_t rel_ns = MonotonicNs() - rec.t0_ns;
+  if (!rec.failed) {
+    // Everything that arrived before the BYE is played out (reorder delay skipped).
+    DrainLegs(rec, rel_ns + std::chrono::nanoseconds(kReorderDelay).count() + kTickMs * kNsPerMs);
+    const int64_t end_sample = rel_ns / 1000 * rec.rate_hz / 1'000'000;
+    while (!rec.failed && (rec.aligner->next_frame_start() < end_sample || rec.frames_written == 0)) {
+      WriteFrame(rec, rec.aligner->PopFrame().data());
+    }
+  }
+  for (auto& stream : rec.streams) RemoveStream(*stream);
+  if (!rec.failed) {
+    // One frame of silence flushes the encoder lookahead; end trimming cuts it off again.
+    const int64_t audio_48k = rec.frames_written * kOpusGranuleRateHz * kFrameMs / 1000;
+    std::vector<int16_t> silence(static_cast<size_t>(rec.encoder->frame_samples() * rec.encoder->channels()), 0);
+    Status s = rec.encoder->Encode(silence.data(), rec.packet);
+    if (s.ok()) s = rec.writer->WritePacket(rec.packet.data(), rec.packet.size(), kOpusGranuleRateHz * kFrameMs / 1000);
+    if (s.ok()) s = rec.writer->Finish(audio_48k);
+    if (!s.ok()) {
+      counters_.file_write_errors.fetch_add(1, std::memory_order_relaxed);
+      Fail(rec, s.error().message);
+    } else {
+      counters_.file_bytes.fetch_add(rec.writer->bytes_written() - rec.file_bytes_published,
+                                     std::memory_order_relaxed);
+      FinishJob job;
+      job.recording_id = rec.id;
+      job.part_path = rec.writer->path();
+      job.final_path = rec.final_path;
+      job.duration_s = static_cast<double>(audio_48k) / kOpusGranuleRateHz;
+      job.fd = rec.writer->ReleaseFd();
+      finisher_->Submit(std::move(job));
+    }
+  }
+  counters_.late_samples.fetch_add(rec.aligner->late_samples_dropped(), std::memory_order_relaxed);
+  counters_.recordings_active.fetch_sub(1, std::memory_order_relaxed);
+  recordings_.erase(it);
+}
+
+void MediaWorker::ReadSocket(Stream& stream, int64_t now_ns) {
+  static thread_local std::array<std::array<uint8_t, kDatagramBytes>, kRecvBatch> buffers;
+  std::array<mmsghdr, kRecvBatch> msgs{};
+  std::array<iovec, kRecvBatch> iovs{};
+  std::array<sockaddr_storage, kRecvBatch> from{};
+  Recording& rec = *stream.rec;
+  const int64_t rel_ns = now_ns - rec.t0_ns;
+  for (;;) {
+    for (int i = 0; i < kRecvBatch; ++i) {
+      iovs[static_cast<size_t>(i)] = {buffers[static_cast<size_t>(i)].data(), kDatagramBytes};
+      msgs[static_cast<size_t>(i)].msg_hdr = {};
+      msgs[static_cast<size_t>(i)].msg_hdr.msg_iov = &iovs[static_cast<size_t>(i)];
+      msgs[static_cast<size_t>(i)].msg_hdr.msg_iovlen = 1;
+      msgs[static_cast<size_t>(i)].msg_hdr.msg_name = &from[static_cast<size_t>(i)];
+      msgs[static_cast<size_t>(i)].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    }
+    const int n = recvmmsg(stream.socket.fd, msgs.data(), kRecvBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;  // EAGAIN: drained
+    for (int i = 0; i < n; ++i) {
+      const auto& src = from[static_cast<size_t>(i)];
+      // No symmetric latching: only the SDP host, and from the first packet on only the
+      // first source address, may feed this stream.
+      if (stream.has_expected && !SameHost(src, stream.expected)) {
+        counters_.rtp_foreign_source.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (!stream.latched) {
+        stream.source = src;
+        stream.latched = true;
+      } else if (!SameHost(src, stream.source) || PortOf(src) != PortOf(stream.source)) {
+        counters_.rtp_foreign_source.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (stream.spec.paused) continue;  // paused: recorded as silence
+      stream.last_rx_ns = rel_ns;
+      if (stream.timed_out) {
+        stream.timed_out = false;
+        MediaEvent e;
+        e.recording_id = rec.id;
+        e.kind = MediaEventKind::kRtpResumed;
+        e.timeline_ms = rel_ns / kNsPerMs;
+        e.label = stream.spec.label;
+        Emit(std::move(e));
+      }
+      stream.pipeline->OnDatagram(buffers[static_cast<size_t>(i)].data(), msgs[static_cast<size_t>(i)].msg_len,
+                                  rel_ns);
+    }
+    if (n < kRecvBatch) return;
+  }
+}
+
+void MediaWorker::PublishLegStats(Stream& stream) {
+  const LegStats& now = stream.pipeline->stats();
+  LegStats& was = stream.published;
+  counters_.rtp_packets.fetch_add(now.packets - was.packets, std::memory_order_relaxed);
+  counters_.rtp_bytes.fetch_add(now.bytes - was.bytes, std::memory_order_relaxed);
+  if (now.lost > was.lost) counters_.rtp_lost.fetch_add(now.lost - was.lost, std::memory_order_relaxed);
+  counters_.rtp_invalid.fetch_add((now.bad - was.bad) + (now.srtp_failures - was.srtp_failures),
+                                  std::memory_order_relaxed);
+  counters_.dtmf_events.fetch_add(now.dtmf_events - was.dtmf_events, std::memory_order_relaxed);
+  was = now;
+}
+
+void MediaWorker::Tick(int64_t now_ns) {
+  const bool publish = ++ticks_ % kStatsEveryTicks == 0;
+  const int64_t timeout_ns = int64_t{config_.rtp_timeout_ms} * kNsPerMs;
+  for (auto& [id, rec] : recordings_) {
+    Advance(*rec, now_ns);
+    const int64_t rel_ns = now_ns - rec->t0_ns;
+    for (auto& stream : rec->streams) {
+      if (publish) PublishLegStats(*stream);
+      if (config_.rtp_timeout_ms > 0 && !stream->spec.paused && !stream->timed_out &&
+          rel_ns - stream->last_rx_ns > timeout_ns) {
+        stream->timed_out = true;
+        counters_.rtp_timeouts.fetch_add(1, std::memory_order_relaxed);
+        MediaEvent e;
+        e.recording_id = rec->id;
+        e.kind = MediaEventKind::kRtpTimeout;
+        e.timeline_ms = stream->last_rx_ns / kNsPerMs;
+        e.label = stream->spec.label;
+        e.detail = "no RTP for " + std::to_string(config_.rtp_timeout_ms) + " ms";
+        Emit(std::move(e));
+      }
+    }
+  }
+}
+
+}  // namespace kronika::media

@@ -1,0 +1,124 @@
+// MediaWorker: one thread that owns a shard of the recordings.
+//
+// It owns, for every recording pinned to it, the UDP sockets (registered with its own
+// epoll), the LegPipelines, the Aligner, the Opus encoder and the Ogg writer. Nothing of
+// a recording is touched by another thread. Input:
+//   - commands (Open / Update / Close) from the SIP thread through a bounded WorkQueue;
+//   - datagrams, read with recvmmsg in batches as soon as a socket is readable;
+//   - a 20 ms timerfd tick that drains the legs, aligns, encodes and writes.
+// Output: MediaEvents on the engine's event queue, finished files to the FileFinisher,
+// counters as relaxed atomics that MediaEngine::Stats() sums.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "file_finisher.h"
+#include "kronika/media/media_config.h"
+#include "kronika/media/media_engine.h"
+#include "kronika/result.h"
+#include "udp_port_pool.h"
+#include "work_queue.h"
+
+namespace kronika::media {
+
+inline constexpr int kTickMs = 20;
+// Audio not delivered by a leg this long after real time is dropped as late (the legs'
+// own reorder delay is 60 ms; this bounds how far the file may lag the network).
+inline constexpr int kMaxAlignLagMs = 200;
+inline constexpr int kAlignWindowMs = 320;  // must exceed kMaxAlignLagMs + one frame
+
+struct WorkerCommand {
+  enum class Kind { kOpen, kUpdate, kClose, kStop };
+  Kind kind = Kind::kStop;
+  std::string recording_id;
+  RecordingSpec spec;                 // kOpen, kUpdate
+  std::vector<BoundSocket> sockets;   // per spec.streams; fd -1 = the stream keeps its socket
+  int64_t t0_ns = 0;                  // kOpen: CLOCK_MONOTONIC at Open
+  int rate_hz = 8000;                 // kOpen
+  int channels = 2;                   // kOpen
+  std::filesystem::path part_path;    // kOpen
+  std::filesystem::path final_path;   // kOpen
+};
+
+// Per-worker counters; written by the worker, read by anyone.
+struct WorkerCounters {
+  std::atomic<uint64_t> recordings_active{0};
+  std::atomic<uint64_t> recordings_failed{0};
+  std::atomic<uint64_t> rtp_packets{0};
+  std::atomic<uint64_t> rtp_bytes{0};
+  std::atomic<uint64_t> rtp_lost{0};
+  std::atomic<uint64_t> rtp_foreign_source{0};
+  std::atomic<uint64_t> rtp_invalid{0};
+  std::atomic<uint64_t> rtp_timeouts{0};
+  std::atomic<uint64_t> dtmf_events{0};
+  std::atomic<uint64_t> file_bytes{0};
+  std::atomic<uint64_t> file_write_errors{0};
+  std::atomic<uint64_t> frames_written{0};   // 20 ms frames of audio
+  std::atomic<uint64_t> late_samples{0};     // aligner: audio later than kMaxAlignLagMs
+};
+
+class MediaWorker {
+ public:
+  // All pointers are borrowed and must outlive the worker.
+  MediaWorker(int index, const MediaConfig& config, UdpPortPool* ports, WorkQueue<MediaEvent>* events,
+              FileFinisher* finisher);
+  ~MediaWorker();  // Stop()s if running
+  MediaWorker(const MediaWorker&) = delete;
+  MediaWorker& operator=(const MediaWorker&) = delete;
+
+  // Creates epoll + timerfd and starts the thread. Errors: 500 "media: worker: <strerror>".
+  Status Start();
+  // Closes every recording (files finished as on Close) and joins. Any thread but its own.
+  void Stop();
+
+  // Any thread. TryPost fails (command untouched) when the queue is full.
+  bool TryPost(WorkerCommand& command) { return queue_.TryPush(command); }
+  void ForcePost(WorkerCommand command) { queue_.ForcePush(std::move(command)); }
+
+  const WorkerCounters& counters() const { return counters_; }
+
+ private:
+  struct Stream;
+  struct Recording;
+  class Sink;
+
+  void Run();
+  void HandleCommands();
+  void OpenRecording(WorkerCommand& command);
+  void UpdateRecording(WorkerCommand& command);
+  void CloseRecording(const std::string& id);
+  std::unique_ptr<Stream> MakeStream(Recording& rec, const StreamSpec& spec, BoundSocket socket);
+  void ApplySpec(Stream& stream, const StreamSpec& spec);
+  void RemoveStream(Stream& stream);
+  void ReadSocket(Stream& stream, int64_t now_ns);
+  void Tick(int64_t now_ns);
+  void Advance(Recording& rec, int64_t now_ns);
+  void DrainLegs(Recording& rec, int64_t rel_ns);
+  void WriteFrame(Recording& rec, const int16_t* pcm);
+  void Fail(Recording& rec, const std::string& why);
+  void PublishLegStats(Stream& stream);
+  void Emit(MediaEvent event);
+
+  const int index_;
+  const MediaConfig config_;
+  UdpPortPool* const ports_;
+  WorkQueue<MediaEvent>* const events_;
+  FileFinisher* const finisher_;
+  WorkQueue<WorkerCommand> queue_;
+  WorkerCounters counters_;
+  int epoll_fd_ = -1;
+  int timer_fd_ = -1;
+  std::thread thread_;
+  bool stopping_ = false;
+  std::unordered_map<std::string, std::unique_ptr<Recording>> recordings_;
+  int ticks_ = 0;
+};
+
+}  // namespace kronika::media
