@@ -12,19 +12,13 @@ namespace kronika::media::testing {
 
 inline std::vector<uint8_t> MakeRtp(uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc,
                                     const std::vector<uint8_t>& payload, bool marker = false) {
-  std::vector<uint8_t> p = {0x80,
-                            static_cast<uint8_t>((marker ? 0x80 : 0) | pt),
-                            static_cast<uint8_t>(seq >> 8),
-                            static_cast<uint8_t>(seq),
-                            static_cast<uint8_t>(ts >> 24),
-                            static_cast<uint8_t>(ts >> 16),
-                            static_cast<uint8_t>(ts >> 8),
-                            static_cast<uint8_t>(ts),
-                            static_cast<uint8_t>(ssrc >> 24),
-                            static_cast<uint8_t>(ssrc >> 16),
-                            static_cast<uint8_t>(ssrc >> 8),
-                            static_cast<uint8_t>(ssrc)};
-  p.insert(p.end(), payload.begin(), payload.end());
+  std::vector<uint8_t> p(12 + payload.size());
+  p[0] = 0x80;
+  p[1] = static_cast<uint8_t>((marker ? 0x80 : 0) | pt);
+  for (int i = 0; i < 2; ++i) p[size_t(2 + i)] = static_cast<uint8_t>(seq >> (8 - 8 * i));
+  for (int i = 0; i < 4; ++i) p[size_t(4 + i)] = static_cast<uint8_t>(ts >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i) p[size_t(8 + i)] = static_cast<uint8_t>(ssrc >> (24 - 8 * i));
+  for (size_t i = 0; i < payload.size(); ++i) p[12 + i] = payload[i];
   return p;
 }
 
