@@ -1,6 +1,7 @@
 // Store readers: Get, Query, ExpiredBefore (any thread, any process).
 #include <algorithm>
 #include <limits>
+#include <memory>
 
 #include "kronika/sdp/phone_number.h"
 #include "kronika/srs/store.h"
@@ -114,40 +115,107 @@ class Cursor {
   int rc_ = 0;
 };
 
+// One number's entries in by_number, walked in (start, id) order within [from, to).
+// Dup values are TimeKey(start, id), so LMDB keeps them sorted by time: the walk stops as
+// soon as the query has its rows, whatever the number's total count (hotlines).
+class NumberStream {
+ public:
+  NumberStream(const Store::Impl& impl, MDB_txn* txn, std::string number, const RecordingQuery& q)
+      : cursor_(txn, impl.by_number), number_(std::move(number)), q_(q) {}
+
+  int Start() {
+    if (cursor_.open_rc() != 0) return cursor_.open_rc();
+    MDB_val key = Val(number_), value;
+    int rc;
+    if (!q_.newest_first) {
+      std::string seek = TimeKey(q_.from_ms_utc.value_or(std::numeric_limits<int64_t>::min()), "");
+      value = Val(seek);
+      rc = cursor_.Get(key, value, MDB_GET_BOTH_RANGE);
+    } else {
+      rc = MDB_NOTFOUND;
+      if (q_.to_ms_utc) {
+        std::string seek = TimeKey(*q_.to_ms_utc, "");
+        value = Val(seek);
+        rc = cursor_.Get(key, value, MDB_GET_BOTH_RANGE);
+        if (rc == 0) rc = cursor_.Get(key, value, MDB_PREV_DUP);
+        else if (rc != MDB_NOTFOUND) return rc;
+        else rc = -1;  // every entry is before `to`: start from the last one
+      }
+      if (!q_.to_ms_utc || rc == -1) {
+        key = Val(number_);
+        rc = cursor_.Get(key, value, MDB_SET_KEY);
+        if (rc == 0) rc = cursor_.Get(key, value, MDB_LAST_DUP);
+      }
+    }
+    return Load(rc, value);
+  }
+
+  int Advance() {
+    MDB_val key, value;
+    int rc = cursor_.Get(key, value, q_.newest_first ? MDB_PREV_DUP : MDB_NEXT_DUP);
+    return Load(rc, value);
+  }
+
+  bool valid() const { return valid_; }
+  int64_t start() const { return start_; }
+  const std::string& id() const { return id_; }
+
+ private:
+  int Load(int rc, const MDB_val& value) {
+    valid_ = false;
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc != 0) return rc;
+    if (!SplitTimeKey(View(value), start_, id_)) return 0;
+    if (!q_.newest_first && q_.to_ms_utc && start_ >= *q_.to_ms_utc) return 0;
+    if (q_.newest_first && q_.from_ms_utc && start_ < *q_.from_ms_utc) return 0;
+    valid_ = true;
+    return 0;
+  }
+
+  Cursor cursor_;
+  std::string number_;
+  const RecordingQuery& q_;
+  bool valid_ = false;
+  int64_t start_ = 0;
+  std::string id_;
+};
+
 Status QueryByNumber(const Store::Impl& impl, MDB_txn* txn, const RecordingQuery& q,
                      Collector& out) {
-  struct Hit {
-    int64_t start;
-    std::string id;
-  };
-  std::vector<Hit> hits;
-  Cursor cursor(txn, impl.by_number);
-  if (cursor.open_rc() != 0) return ReadError("open by_number cursor", cursor.open_rc());
-  for (const std::string& number : NumberQueryKeys(q)) {
-    MDB_val key = Val(number), value;
-    int rc = cursor.Get(key, value, MDB_SET_KEY);
-    while (rc == 0) {
-      Hit hit;
-      if (SplitTimeKey(View(value), hit.start, hit.id) && InTimeRange(q, hit.start)) {
-        hits.push_back(std::move(hit));
-      }
-      rc = cursor.Get(key, value, MDB_NEXT_DUP);
-    }
-    if (rc != MDB_NOTFOUND) return ReadError("walk by_number", rc);
+  // Merge the streams of every form of the number (E.164, as typed, digits).
+  std::vector<std::unique_ptr<NumberStream>> streams;
+  for (std::string& number : NumberQueryKeys(q)) {
+    auto stream = std::make_unique<NumberStream>(impl, txn, std::move(number), q);
+    if (int rc = stream->Start(); rc != 0) return ReadError("walk by_number", rc);
+    streams.push_back(std::move(stream));
   }
-  auto less = [](const Hit& a, const Hit& b) {
-    return a.start != b.start ? a.start < b.start : a.id < b.id;
+  auto before = [&](const NumberStream& a, const NumberStream& b) {
+    bool less = a.start() != b.start() ? a.start() < b.start() : a.id() < b.id();
+    bool same = a.start() == b.start() && a.id() == b.id();
+    return !same && (q.newest_first ? !less : less);
   };
-  std::sort(hits.begin(), hits.end(), less);
-  hits.erase(std::unique(hits.begin(), hits.end(),
-                         [](const Hit& a, const Hit& b) { return a.id == b.id && a.start == b.start; }),
-             hits.end());
-  if (q.newest_first) std::reverse(hits.begin(), hits.end());
-  for (const Hit& hit : hits) {
-    Result<std::optional<RecordingRecord>> rec = GetIn(impl, txn, hit.id);
-    if (!rec.ok()) return rec.error();
-    if (!rec->has_value() || (*rec)->start_ms_utc != hit.start) continue;  // stale entry
-    if (!out.Offer(std::move(**rec))) break;
+  int64_t last_start = 0;
+  std::string last_id;
+  bool emitted = false;
+  for (;;) {
+    NumberStream* next = nullptr;
+    for (auto& s : streams) {
+      if (s->valid() && (next == nullptr || before(*s, *next))) next = s.get();
+    }
+    if (next == nullptr) break;
+    const bool duplicate = emitted && next->start() == last_start && next->id() == last_id;
+    if (!duplicate) {
+      last_start = next->start();
+      last_id = next->id();
+      emitted = true;
+      Result<std::optional<RecordingRecord>> rec = GetIn(impl, txn, last_id);
+      if (!rec.ok()) return rec.error();
+      // Skip stale entries (record gone or moved in time).
+      if (rec->has_value() && (*rec)->start_ms_utc == last_start && !out.Offer(std::move(**rec))) {
+        break;
+      }
+    }
+    if (int rc = next->Advance(); rc != 0) return ReadError("walk by_number", rc);
   }
   return OkStatus();
 }

@@ -174,6 +174,38 @@ TEST_CASE("store: query by number finds every written form and orders by start t
   CHECK(QueryIds(*store, q).empty());
 }
 
+TEST_CASE("store: a busy number's time window and order are served from the index") {
+  TempDir tmp;
+  auto store = OpenWriter(StoreDir(tmp.path()));
+  // A hotline: 50 calls to +48221234567, one a minute, ids out of time order.
+  std::vector<std::string> ids_by_time;
+  for (int i = 0; i < 50; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "01JDX00000000000000000J%03d", 49 - i);
+    ids_by_time.push_back(id);
+    REQUIRE(store->Enqueue(MakeRecording(id, kT0Ms + i * kMinuteMs, "+4860000" + std::to_string(1000 + i))));
+  }
+  REQUIRE(store->Flush().ok());
+  RecordingQuery q;
+  q.number = "+48 22 123 45 67";
+  q.from_ms_utc = kT0Ms + 10 * kMinuteMs;
+  q.to_ms_utc = kT0Ms + 20 * kMinuteMs;
+  q.limit = 3;
+  CHECK(QueryIds(*store, q) == std::vector<std::string>{ids_by_time[10], ids_by_time[11], ids_by_time[12]});
+  q.newest_first = true;
+  CHECK(QueryIds(*store, q) == std::vector<std::string>{ids_by_time[19], ids_by_time[18], ids_by_time[17]});
+  q.to_ms_utc = kT0Ms + 100 * kMinuteMs;  // past the last call
+  CHECK(QueryIds(*store, q) == std::vector<std::string>{ids_by_time[49], ids_by_time[48], ids_by_time[47]});
+  q.to_ms_utc.reset();
+  q.from_ms_utc = kT0Ms + 48 * kMinuteMs;
+  q.limit = 0;
+  CHECK(QueryIds(*store, q) == std::vector<std::string>{ids_by_time[49], ids_by_time[48]});
+  q.newest_first = false;
+  q.from_ms_utc.reset();
+  q.to_ms_utc = kT0Ms;  // before the first call
+  CHECK(QueryIds(*store, q).empty());
+}
+
 TEST_CASE("store: time range, state and participant filters") {
   TempDir tmp;
   auto store = OpenWriter(StoreDir(tmp.path()));
