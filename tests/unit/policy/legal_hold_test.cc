@@ -9,7 +9,7 @@ namespace kronika::policy {
 
 using testing::Utc;
 
-TEST_CASE("RET-2 a hold names case, who and when; lifting is a separate recorded act") {
+TEST_CASE("RET-2 a hold names case, who and when, and lifting is a separate recorded act") {
   HoldSet holds;
   REQUIRE(holds.Place("r1", "II K 123/26", "j.kowalska", Utc(2026, 2, 1, 9, 0)).ok());
   CHECK(holds.IsHeld("r1"));
@@ -33,7 +33,7 @@ TEST_CASE("RET-2 a hold names case, who and when; lifting is a separate recorded
   CHECK(holds.HoldsOf("r1").size() == 2);
 }
 
-TEST_CASE("RET-2 several holds on one recording; the recording is held while any is active") {
+TEST_CASE("RET-2 several holds on one recording, held while any is active") {
   HoldSet holds;
   REQUIRE(holds.Place("r1", "A", "x", 1).ok());
   REQUIRE(holds.Place("r1", "B", "y", 2).ok());

@@ -52,7 +52,7 @@ TEST_CASE("RET-1 3 months from the day of recording end with that date's local m
   CHECK(StampRetention(site, Utc(2026, 3, 14, 22, 30)).recording_day == CivilDate{2026, 3, 14});
 }
 
-TEST_CASE("RET-1 short target months clamp to their last day; 6 and 12 months; DST on both ends") {
+TEST_CASE("RET-1 short target months clamp to their last day, 6 and 12 months, DST on both ends") {
   const TimeZone warsaw = TimeZone::EuropeWarsaw();
   // 30 November + 3 months: February has no 30th -> kept through 28 February 2027 (CET).
   RetentionStamp nov = StampRetention(warsaw, 3, Utc(2026, 11, 30, 12, 0));
