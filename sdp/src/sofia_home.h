@@ -19,20 +19,26 @@ namespace kronika::sdp {
 
 // Owns one su_home_t; everything sofia allocates from it is freed with it.
 // Not copyable, not movable; lives on the stack of one parse call (one thread).
+//
+// The home itself is a member (su_home_init/su_home_deinit), not su_home_new(): with a
+// heap home, sofia-sip 1.12.11's su_home_move() (called by msg_multipart_parse) can resize
+// the block table and lose the "heap allocated" flag, so su_home_unref() then leaks the
+// 24-byte su_home_t (seen with LeakSanitizer on the Cisco 3-part body).
 class SofiaHome {
  public:
-  SofiaHome() : home_(static_cast<su_home_t*>(su_home_new(sizeof(su_home_t)))) {}
+  SofiaHome() { ok_ = su_home_init(&home_) == 0; }
   ~SofiaHome() {
-    if (home_ != nullptr) su_home_unref(home_);
+    if (ok_) su_home_deinit(&home_);
   }
   SofiaHome(const SofiaHome&) = delete;
   SofiaHome& operator=(const SofiaHome&) = delete;
 
   // nullptr only when out of memory.
-  su_home_t* get() const { return home_; }
+  su_home_t* get() { return ok_ ? &home_ : nullptr; }
 
  private:
-  su_home_t* home_;
+  su_home_t home_ = {};
+  bool ok_ = false;
 };
 
 }  // namespace kronika::sdp

@@ -141,6 +141,8 @@ TEST_CASE("SEMS and Sonus: legacy content type and missing closing delimiter",
   }
 }
 
+// Under ASan this body also guards against the sofia-sip su_home leak described in
+// sdp/src/sofia_home.h (three parts, enough allocations for su_home_move to resize).
 TEST_CASE("Cisco: the application/gtd part is ignored", "[siprec_body]") {
   if (!HaveCorpus()) return;
   const CorpusBody b = VendorBody("cisco-cube/cisco-siprec-offer.txt", false);
