@@ -166,6 +166,12 @@ def adapt(src: Path, corpus: Path) -> tuple[str, list[str]]:
     if "audio_alaw_2h.wav" in text:
         text = text.replace("audio_alaw_2h.wav", "audio_alaw.wav")
         notes.append("audio_alaw_2h.wav->audio_alaw.wav")
+    if src.name == "uac_siprec_pcap_deny.xml":
+        # SIPp 3.6 refuses to load it: every <recv> before the ACK is optional ("<recv>
+        # before <send> sequence without a mandatory message"). The 200 is made mandatory.
+        text = text.replace('<recv response="200" rtd="true" crlf="true" optional="true">',
+                            '<recv response="200" rtd="true" crlf="true">')
+        notes.append("200 made mandatory (SIPp 3.6 rejects all-optional receives)")
     if "[call_id]-XX" in text:
         # uac_siprec_pcap2.xml: SIPp maps responses to calls by Call-ID, so a Call-ID that
         # is not exactly [call_id] makes every answer "unknown call" in any SIPp 3.x.
@@ -188,6 +194,12 @@ def adapt(src: Path, corpus: Path) -> tuple[str, list[str]]:
     text = re.sub(r'(<pause\s+milliseconds=)"(\d+)"', lambda m: cap(m, PAUSE_CAP_MS), text)
     if capped:
         notes.append(f"{len(capped)} pause(s) capped to {PAUSE_CAP_MS} ms")
+    dist = re.findall(r'<pause\s+distribution="[^"]*"[^>]*/>', text)
+    if dist:
+        # 16b_basic_calls_outbound.xml: normal(mean 180 s, stdev 60 s) call length
+        text = re.sub(r'<pause\s+distribution="[^"]*"[^>]*/>',
+                      f'<pause milliseconds="{PAUSE_CAP_MS}"/>', text)
+        notes.append(f"random pause -> {PAUSE_CAP_MS} ms")
     text = re.sub(r'(<timewait\s+milliseconds=)"(\d+)"', lambda m: cap(m, TIMEWAIT_CAP_MS), text)
     return text, notes
 
