@@ -219,6 +219,7 @@ class Engine final : public MediaEngine {
       s.rtp_packets_total += get(c.rtp_packets);
       s.rtp_bytes_total += get(c.rtp_bytes);
       s.rtp_packets_lost_total += get(c.rtp_lost);
+      s.rtp_packets_late_total += get(c.rtp_late);
       s.rtp_foreign_source_total += get(c.rtp_foreign_source);
       s.rtp_invalid_total += get(c.rtp_invalid);
       s.rtp_timeouts_total += get(c.rtp_timeouts);

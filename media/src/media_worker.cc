@@ -482,6 +482,7 @@ void MediaWorker::PublishLegStats(Stream& stream) {
   counters_.rtp_packets.fetch_add(now.packets - was.packets, std::memory_order_relaxed);
   counters_.rtp_bytes.fetch_add(now.bytes - was.bytes, std::memory_order_relaxed);
   if (now.lost > was.lost) counters_.rtp_lost.fetch_add(now.lost - was.lost, std::memory_order_relaxed);
+  counters_.rtp_late.fetch_add(now.late - was.late, std::memory_order_relaxed);
   counters_.rtp_invalid.fetch_add((now.bad - was.bad) + (now.srtp_failures - was.srtp_failures),
                                   std::memory_order_relaxed);
   counters_.dtmf_events.fetch_add(now.dtmf_events - was.dtmf_events, std::memory_order_relaxed);

@@ -54,6 +54,7 @@ struct WorkerCounters {
   std::atomic<uint64_t> rtp_packets{0};
   std::atomic<uint64_t> rtp_bytes{0};
   std::atomic<uint64_t> rtp_lost{0};
+  std::atomic<uint64_t> rtp_late{0};
   std::atomic<uint64_t> rtp_foreign_source{0};
   std::atomic<uint64_t> rtp_invalid{0};
   std::atomic<uint64_t> rtp_timeouts{0};

@@ -64,6 +64,7 @@ struct MediaStats {
   uint64_t rtp_packets_total = 0;        // accepted RTP packets
   uint64_t rtp_bytes_total = 0;
   uint64_t rtp_packets_lost_total = 0;   // sequence gaps never filled
+  uint64_t rtp_packets_late_total = 0;   // arrived after their place in the file was written
   uint64_t rtp_foreign_source_total = 0; // dropped: source other than the latched one
   uint64_t rtp_invalid_total = 0;        // dropped: not RTP / unknown payload / SRTP auth
   uint64_t rtp_timeouts_total = 0;
