@@ -33,7 +33,8 @@ int64_t DaysFromCivil(const CivilDate& date) {
 
 CivilDate CivilFromDays(int64_t days_since_epoch) {
   const chr::year_month_day ymd{chr::sys_days{chr::days{days_since_epoch}}};
-  return CivilDate{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+  return CivilDate{static_cast<int>(ymd.year()),
+                   static_cast<int>(static_cast<unsigned>(ymd.month())),
                    static_cast<int>(static_cast<unsigned>(ymd.day()))};
 }
 
@@ -83,8 +84,8 @@ std::string FormatDate(const CivilDate& date) {
 
 std::string FormatDateTime(const CivilDateTime& civil) {
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d.%03d", FormatDate(civil.date).c_str(), civil.hour,
-                civil.minute, civil.second, civil.millisecond);
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d.%03d", FormatDate(civil.date).c_str(),
+                civil.hour, civil.minute, civil.second, civil.millisecond);
   return buf;
 }
 
@@ -93,7 +94,8 @@ bool ParseDate(const std::string& text, CivilDate& out) {
   for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
     if (text[i] < '0' || text[i] > '9') return false;
   }
-  CivilDate date{std::stoi(text.substr(0, 4)), std::stoi(text.substr(5, 2)), std::stoi(text.substr(8, 2))};
+  CivilDate date{std::stoi(text.substr(0, 4)), std::stoi(text.substr(5, 2)),
+                 std::stoi(text.substr(8, 2))};
   if (!IsValidDate(date)) return false;
   out = date;
   return true;

@@ -15,28 +15,41 @@ ConsentAssessment Make(ConsentBasis basis, ConsentSource source, const std::stri
 
 }  // namespace
 
-ConsentAssessment AssessConsent(const SitePolicy& policy, Direction direction, const ConsentHints& hints) {
+ConsentAssessment AssessConsent(const SitePolicy& policy, Direction direction,
+                                const ConsentHints& hints) {
   if (hints.announcement_played == true) {
-    return Make(ConsentBasis::kAnnouncementPlayed, ConsentSource::kSrcMetadata, "SRC reports the announcement played");
+    return Make(ConsentBasis::kAnnouncementPlayed, ConsentSource::kSrcMetadata,
+                "SRC reports the announcement played");
   }
   if (hints.employee_statement == true) {
-    return Make(ConsentBasis::kEmployeeStatement, ConsentSource::kSrcMetadata, "SRC reports the employee statement");
+    return Make(ConsentBasis::kEmployeeStatement, ConsentSource::kSrcMetadata,
+                "SRC reports the employee statement");
   }
   ConsentBasis fallback = ConsentBasis::kUnknown;
   switch (direction) {
-    case Direction::kIncoming: fallback = policy.consent.incoming; break;
-    case Direction::kOutgoing: fallback = policy.consent.outgoing; break;
-    case Direction::kInternal: fallback = policy.consent.internal; break;
-    case Direction::kUnknown: fallback = ConsentBasis::kUnknown; break;
+    case Direction::kIncoming:
+      fallback = policy.consent.incoming;
+      break;
+    case Direction::kOutgoing:
+      fallback = policy.consent.outgoing;
+      break;
+    case Direction::kInternal:
+      fallback = policy.consent.internal;
+      break;
+    case Direction::kUnknown:
+      fallback = ConsentBasis::kUnknown;
+      break;
   }
   // An SRC that says "no announcement" (or "no statement") overrides a default of that kind.
   if ((fallback == ConsentBasis::kAnnouncementPlayed && hints.announcement_played == false) ||
       (fallback == ConsentBasis::kEmployeeStatement && hints.employee_statement == false)) {
-    return Make(ConsentBasis::kUnknown, ConsentSource::kSrcMetadata, "SRC reports the site's usual basis did not happen");
+    return Make(ConsentBasis::kUnknown, ConsentSource::kSrcMetadata,
+                "SRC reports the site's usual basis did not happen");
   }
   if (fallback == ConsentBasis::kUnknown) {
-    return Make(ConsentBasis::kUnknown, ConsentSource::kNone,
-                "no SRC hint, no site default for " + std::string(DirectionName(direction)) + " calls");
+    return Make(
+        ConsentBasis::kUnknown, ConsentSource::kNone,
+        "no SRC hint, no site default for " + std::string(DirectionName(direction)) + " calls");
   }
   return Make(fallback, ConsentSource::kSiteDefault,
               "site default for " + std::string(DirectionName(direction)) + " calls");
@@ -58,7 +71,8 @@ DtmfClassification ClassifyDtmf(const SitePolicy& policy, int event_code, Direct
     return c;
   }
   const std::string& key = policy.consent.info_clause_dtmf;
-  if (!key.empty() && key[0] == c.symbol && direction == Direction::kIncoming && from_caller != false) {
+  if (!key.empty() && key[0] == c.symbol && direction == Direction::kIncoming &&
+      from_caller != false) {
     c.meaning = DtmfMeaning::kInformationClauseRequested;
     c.text = std::string("dtmf: '") + c.symbol + "' information clause requested" +
              (from_caller ? "" : " (sender not identified)") + " (CONSENT-2)";
@@ -71,9 +85,12 @@ DtmfClassification ClassifyDtmf(const SitePolicy& policy, int event_code, Direct
 
 std::string_view ConsentSourceName(ConsentSource source) {
   switch (source) {
-    case ConsentSource::kSrcMetadata: return "src-metadata";
-    case ConsentSource::kSiteDefault: return "site-default";
-    case ConsentSource::kNone: return "none";
+    case ConsentSource::kSrcMetadata:
+      return "src-metadata";
+    case ConsentSource::kSiteDefault:
+      return "site-default";
+    case ConsentSource::kNone:
+      return "none";
   }
   return "none";
 }

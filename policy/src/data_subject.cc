@@ -14,7 +14,9 @@ bool TakesPart(const NumberPlan& plan, const RecordingInfo& r, const std::string
 
 Result<std::string> SubjectNumber(const SitePolicy& policy, std::string_view number) {
   std::optional<std::string> c = CanonicalNumber(policy.numbers, number);
-  if (!c) return MakeError(400, "rights: \"" + std::string(number) + "\" is not a phone number (RIGHTS-1)");
+  if (!c)
+    return MakeError(400,
+                     "rights: \"" + std::string(number) + "\" is not a phone number (RIGHTS-1)");
   return *c;
 }
 
@@ -32,9 +34,11 @@ Result<std::vector<std::string>> FindRecordingsOf(const SitePolicy& policy,
   return ids;
 }
 
-Result<ErasurePlan> PlanErasure(const SitePolicy& policy, const std::vector<RecordingInfo>& recordings,
-                                const HoldSet& holds, std::string_view number, const DeletionRequest& request) {
-  if (request.requested_by.empty()) return MakeError(400, "rights: erasure requested_by is empty (RIGHTS-2)");
+Result<ErasurePlan> PlanErasure(const SitePolicy& policy,
+                                const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
+                                std::string_view number, const DeletionRequest& request) {
+  if (request.requested_by.empty())
+    return MakeError(400, "rights: erasure requested_by is empty (RIGHTS-2)");
   if (request.reason.empty()) return MakeError(400, "rights: erasure reason is empty (RIGHTS-2)");
   Result<std::string> subject = SubjectNumber(policy, number);
   if (!subject.ok()) return subject.error();
@@ -53,7 +57,8 @@ Result<ErasurePlan> PlanErasure(const SitePolicy& policy, const std::vector<Reco
       continue;
     }
     if (r.in_progress) {
-      plan.kept.push_back(KeptRecording{r.id, {}, "rights: " + r.id + " kept: still being recorded; ask again when it ends"});
+      plan.kept.push_back(KeptRecording{
+          r.id, {}, "rights: " + r.id + " kept: still being recorded; ask again when it ends"});
       continue;
     }
     DeletionOrder order;
@@ -62,26 +67,29 @@ Result<ErasurePlan> PlanErasure(const SitePolicy& policy, const std::vector<Reco
     order.requested_by = request.requested_by;
     order.reason = request.reason;
     order.decided_at_ms_utc = request.at_ms_utc;
-    order.text = "rights: erase " + r.id + " on request of " + request.requested_by + ": " + request.reason + " (RIGHTS-2)";
+    order.text = "rights: erase " + r.id + " on request of " + request.requested_by + ": " +
+                 request.reason + " (RIGHTS-2)";
     plan.erase.push_back(std::move(order));
   }
-  plan.text = "rights: erase " + std::to_string(plan.erase.size()) + " recording(s) of " + plan.subject + ", keep " +
-              std::to_string(held) + " under legal hold";
-  if (plan.kept.size() > held) plan.text += " and " + std::to_string(plan.kept.size() - held) + " in progress";
+  plan.text = "rights: erase " + std::to_string(plan.erase.size()) + " recording(s) of " +
+              plan.subject + ", keep " + std::to_string(held) + " under legal hold";
+  if (plan.kept.size() > held)
+    plan.text += " and " + std::to_string(plan.kept.size() - held) + " in progress";
   plan.text += " (RIGHTS-2)";
   return plan;
 }
 
-Result<Restriction> Restrict(const Restriction& current, std::string_view by, std::string_view reason,
-                             int64_t at_ms_utc) {
+Result<Restriction> Restrict(const Restriction& current, std::string_view by,
+                             std::string_view reason, int64_t at_ms_utc) {
   if (by.empty()) return MakeError(400, "rights: restriction by is empty (RIGHTS-3)");
   if (reason.empty()) return MakeError(400, "rights: restriction reason is empty (RIGHTS-3)");
-  if (current.restricted) return MakeError(409, "rights: recording is already restricted (RIGHTS-3)");
+  if (current.restricted)
+    return MakeError(409, "rights: recording is already restricted (RIGHTS-3)");
   return Restriction{true, std::string(by), at_ms_utc, std::string(reason)};
 }
 
-Result<Restriction> Unrestrict(const Restriction& current, std::string_view by, std::string_view reason,
-                               int64_t at_ms_utc) {
+Result<Restriction> Unrestrict(const Restriction& current, std::string_view by,
+                               std::string_view reason, int64_t at_ms_utc) {
   if (by.empty()) return MakeError(400, "rights: unrestriction by is empty (RIGHTS-3)");
   if (reason.empty()) return MakeError(400, "rights: unrestriction reason is empty (RIGHTS-3)");
   if (!current.restricted) return MakeError(409, "rights: recording is not restricted (RIGHTS-3)");
@@ -90,8 +98,9 @@ Result<Restriction> Unrestrict(const Restriction& current, std::string_view by, 
 
 Status CheckUse(const Restriction& restriction, UseKind use, const TimeZone& zone) {
   if (!restriction.restricted || use == UseKind::kMetadata) return OkStatus();
-  return MakeError(403, "rights: recording restricted since " + zone.FormatIso(restriction.since_ms_utc) + " by " +
-                            restriction.by + ": " + (use == UseKind::kPlayback ? "playback" : "export") +
+  return MakeError(403, "rights: recording restricted since " +
+                            zone.FormatIso(restriction.since_ms_utc) + " by " + restriction.by +
+                            ": " + (use == UseKind::kPlayback ? "playback" : "export") +
                             " refused (RIGHTS-3)");
 }
 

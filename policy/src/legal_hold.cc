@@ -14,36 +14,38 @@ Result<HoldSet> HoldSet::FromHistory(std::vector<Hold> history) {
   HoldSet set;
   for (Hold& h : history) {
     std::optional<HoldLift> lift = std::move(h.lift);
-    if (Status s = set.Place(h.recording_id, h.case_ref, h.placed_by, h.placed_at_ms_utc); !s.ok()) {
+    if (Status s = set.Place(h.recording_id, h.case_ref, h.placed_by, h.placed_at_ms_utc);
+        !s.ok()) {
       return s.error();
     }
     if (lift) {
-      Result<Hold> lifted = set.Lift(h.recording_id, h.case_ref, lift->lifted_by, lift->reason, lift->lifted_at_ms_utc);
+      Result<Hold> lifted = set.Lift(h.recording_id, h.case_ref, lift->lifted_by, lift->reason,
+                                     lift->lifted_at_ms_utc);
       if (!lifted.ok()) return lifted.error();
     }
   }
   return set;
 }
 
-Status HoldSet::Place(std::string_view recording_id, std::string_view case_ref, std::string_view placed_by,
-                      int64_t at_ms_utc) {
+Status HoldSet::Place(std::string_view recording_id, std::string_view case_ref,
+                      std::string_view placed_by, int64_t at_ms_utc) {
   if (Status s = RequireField(recording_id, "recording_id"); !s.ok()) return s;
   if (Status s = RequireField(case_ref, "case_ref"); !s.ok()) return s;
   if (Status s = RequireField(placed_by, "placed_by"); !s.ok()) return s;
   for (const Hold& h : history_) {
     if (h.active() && h.recording_id == recording_id && h.case_ref == case_ref) {
-      return MakeError(409, "hold: recording " + std::string(recording_id) + " is already held for case " +
-                                std::string(case_ref) + " (RET-2)");
+      return MakeError(409, "hold: recording " + std::string(recording_id) +
+                                " is already held for case " + std::string(case_ref) + " (RET-2)");
     }
   }
-  history_.push_back(Hold{std::string(recording_id), std::string(case_ref), std::string(placed_by), at_ms_utc,
-                          std::nullopt});
+  history_.push_back(Hold{std::string(recording_id), std::string(case_ref), std::string(placed_by),
+                          at_ms_utc, std::nullopt});
   ++active_count_[std::string(recording_id)];
   return OkStatus();
 }
 
-Result<Hold> HoldSet::Lift(std::string_view recording_id, std::string_view case_ref, std::string_view lifted_by,
-                           std::string_view reason, int64_t at_ms_utc) {
+Result<Hold> HoldSet::Lift(std::string_view recording_id, std::string_view case_ref,
+                           std::string_view lifted_by, std::string_view reason, int64_t at_ms_utc) {
   if (Status s = RequireField(lifted_by, "lifted_by"); !s.ok()) return s.error();
   if (Status s = RequireField(reason, "reason"); !s.ok()) return s.error();
   for (Hold& h : history_) {
@@ -56,8 +58,8 @@ Result<Hold> HoldSet::Lift(std::string_view recording_id, std::string_view case_
     if (--it->second == 0) active_count_.erase(it);
     return h;
   }
-  return MakeError(404, "hold: no active hold for case " + std::string(case_ref) + " on recording " +
-                            std::string(recording_id) + " (RET-2)");
+  return MakeError(404, "hold: no active hold for case " + std::string(case_ref) +
+                            " on recording " + std::string(recording_id) + " (RET-2)");
 }
 
 bool HoldSet::IsHeld(std::string_view recording_id) const {

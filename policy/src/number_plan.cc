@@ -73,12 +73,14 @@ Status NormalizeNumberPlan(NumberPlan& plan, std::string_view field) {
   auto fail = [&](const std::string& key, const std::string& what) -> Status {
     return MakeError(400, f + "." + key + ": " + what);
   };
-  if (!plan.country_code.empty() && (!AllDigits(plan.country_code) || plan.country_code.size() > 3 ||
-                                     plan.country_code[0] == '0')) {
-    return fail("country_code", "\"" + plan.country_code + "\" is not a country calling code (1-3 digits)");
+  if (!plan.country_code.empty() && (!AllDigits(plan.country_code) ||
+                                     plan.country_code.size() > 3 || plan.country_code[0] == '0')) {
+    return fail("country_code",
+                "\"" + plan.country_code + "\" is not a country calling code (1-3 digits)");
   }
   if (plan.national_number_length < 0 || plan.national_number_length > 14) {
-    return fail("national_number_length", std::to_string(plan.national_number_length) + " not in 0..14");
+    return fail("national_number_length",
+                std::to_string(plan.national_number_length) + " not in 0..14");
   }
   for (size_t i = 0; i < plan.internal_prefixes.size(); ++i) {
     std::string& p = plan.internal_prefixes[i];
@@ -110,11 +112,13 @@ Status NormalizeNumberPlan(NumberPlan& plan, std::string_view field) {
   for (size_t i = 0; i < plan.extension_lengths.size(); ++i) {
     const int len = plan.extension_lengths[i];
     if (len < 1 || len > kMaxExtensionLength) {
-      return fail("extension_lengths[" + std::to_string(i) + "]", std::to_string(len) + " not in 1..15");
+      return fail("extension_lengths[" + std::to_string(i) + "]",
+                  std::to_string(len) + " not in 1..15");
     }
     if (len == plan.national_number_length) {
       return fail("extension_lengths[" + std::to_string(i) + "]",
-                  std::to_string(len) + " equals national_number_length: every national number would be internal");
+                  std::to_string(len) +
+                      " equals national_number_length: every national number would be internal");
     }
   }
   return OkStatus();

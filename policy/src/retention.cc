@@ -6,21 +6,30 @@ namespace kronika::policy {
 
 std::string_view DeletionCauseName(DeletionCause cause) {
   switch (cause) {
-    case DeletionCause::kRetentionExpired: return "retention-expired";
-    case DeletionCause::kEarlyDeletion: return "early-deletion";
-    case DeletionCause::kErasureRequest: return "erasure-request";
-    case DeletionCause::kQuotaEviction: return "quota-eviction";
+    case DeletionCause::kRetentionExpired:
+      return "retention-expired";
+    case DeletionCause::kEarlyDeletion:
+      return "early-deletion";
+    case DeletionCause::kErasureRequest:
+      return "erasure-request";
+    case DeletionCause::kQuotaEviction:
+      return "quota-eviction";
   }
   return "unknown";
 }
 
 std::string_view ClockCheckName(ClockCheck check) {
   switch (check) {
-    case ClockCheck::kSane: return "sane";
-    case ClockCheck::kOperatorConfirmed: return "operator-confirmed";
-    case ClockCheck::kWentBackwards: return "went-backwards";
-    case ClockCheck::kJumpedAhead: return "jumped-ahead";
-    case ClockCheck::kMonotonicDisagrees: return "monotonic-disagrees";
+    case ClockCheck::kSane:
+      return "sane";
+    case ClockCheck::kOperatorConfirmed:
+      return "operator-confirmed";
+    case ClockCheck::kWentBackwards:
+      return "went-backwards";
+    case ClockCheck::kJumpedAhead:
+      return "jumped-ahead";
+    case ClockCheck::kMonotonicDisagrees:
+      return "monotonic-disagrees";
   }
   return "unknown";
 }
@@ -64,31 +73,34 @@ bool ClockBelievable(const SitePolicy& policy, const std::vector<RecordingInfo>&
   };
   if (trusted && clock.now_ms_utc + tolerance_ms < *trusted) {
     return refuse(ClockCheck::kWentBackwards, "clock " + zone.FormatIso(clock.now_ms_utc) +
-                                                  " is behind the newest trusted time " + zone.FormatIso(*trusted));
+                                                  " is behind the newest trusted time " +
+                                                  zone.FormatIso(*trusted));
   }
   if (clock.last_sweep_ms_utc && clock.monotonic_since_last_sweep_ms) {
     const int64_t wall = clock.now_ms_utc - *clock.last_sweep_ms_utc;
     const int64_t drift = wall - *clock.monotonic_since_last_sweep_ms;
     if (drift > tolerance_ms || drift < -tolerance_ms) {
       return refuse(ClockCheck::kMonotonicDisagrees,
-                    "wall clock moved " + std::to_string(wall / kMsPerSecond) + " s since the last sweep, monotonic clock " +
+                    "wall clock moved " + std::to_string(wall / kMsPerSecond) +
+                        " s since the last sweep, monotonic clock " +
                         std::to_string(*clock.monotonic_since_last_sweep_ms / kMsPerSecond) + " s");
     }
     return true;  // corroborated: any gap is real elapsed time
   }
   if (trusted && clock.now_ms_utc - *trusted > max_gap_ms) {
-    return refuse(ClockCheck::kJumpedAhead, "clock " + zone.FormatIso(clock.now_ms_utc) + " is more than " +
-                                                std::to_string(policy.retention.sweep_max_gap_hours) +
-                                                " h after the newest trusted time " + zone.FormatIso(*trusted) +
-                                                " and no monotonic reading confirms it");
+    return refuse(ClockCheck::kJumpedAhead,
+                  "clock " + zone.FormatIso(clock.now_ms_utc) + " is more than " +
+                      std::to_string(policy.retention.sweep_max_gap_hours) +
+                      " h after the newest trusted time " + zone.FormatIso(*trusted) +
+                      " and no monotonic reading confirms it");
   }
   return true;
 }
 
 }  // namespace
 
-SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
-                    const SweepClock& clock) {
+SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& recordings,
+                    const HoldSet& holds, const SweepClock& clock) {
   SweepPlan plan;
   if (!ClockBelievable(policy, recordings, clock, plan)) return plan;
   const int64_t now = clock.now_ms_utc;
@@ -104,15 +116,18 @@ SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& 
     expired.push_back(&r);
   }
   std::sort(expired.begin(), expired.end(), [](const RecordingInfo* a, const RecordingInfo* b) {
-    return a->expires_at_ms_utc != b->expires_at_ms_utc ? a->expires_at_ms_utc < b->expires_at_ms_utc : a->id < b->id;
+    return a->expires_at_ms_utc != b->expires_at_ms_utc
+               ? a->expires_at_ms_utc < b->expires_at_ms_utc
+               : a->id < b->id;
   });
   for (const RecordingInfo* r : expired) {
     if (holds.IsHeld(r->id)) {
       KeptRecording kept{r->id, holds.ActiveCases(r->id), ""};
       std::string cases;
       for (const std::string& c : kept.hold_cases) cases += (cases.empty() ? "" : ", ") + c;
-      kept.text = "retention: " + r->id + " expired " + policy.zone.FormatIso(r->expires_at_ms_utc) +
-                  " but is kept under legal hold (" + cases + ") (RET-2)";
+      kept.text = "retention: " + r->id + " expired " +
+                  policy.zone.FormatIso(r->expires_at_ms_utc) + " but is kept under legal hold (" +
+                  cases + ") (RET-2)";
       plan.kept_on_hold.push_back(std::move(kept));
       continue;
     }
@@ -126,23 +141,27 @@ SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& 
     plan.deletions.push_back(std::move(order));
   }
   plan.text = "retention: sweep at " + policy.zone.FormatIso(now) + " (clock " +
-              std::string(ClockCheckName(plan.clock)) + "): " + std::to_string(plan.deletions.size()) +
-              " to delete, " + std::to_string(plan.kept_on_hold.size()) + " expired but held (RET-3)";
+              std::string(ClockCheckName(plan.clock)) +
+              "): " + std::to_string(plan.deletions.size()) + " to delete, " +
+              std::to_string(plan.kept_on_hold.size()) + " expired but held (RET-3)";
   return plan;
 }
 
 Result<DeletionOrder> PlanEarlyDeletion(const RecordingInfo& recording, const HoldSet& holds,
                                         const DeletionRequest& request) {
-  if (request.requested_by.empty()) return MakeError(400, "early deletion: requested_by is empty (RET-4)");
+  if (request.requested_by.empty())
+    return MakeError(400, "early deletion: requested_by is empty (RET-4)");
   if (request.reason.empty()) return MakeError(400, "early deletion: reason is empty (RET-4)");
   if (holds.IsHeld(recording.id)) {
     std::string cases;
-    for (const std::string& c : holds.ActiveCases(recording.id)) cases += (cases.empty() ? "" : ", ") + c;
-    return MakeError(409, "early deletion: recording " + recording.id + " is under legal hold (" + cases +
-                              "); lift the hold first (RET-2)");
+    for (const std::string& c : holds.ActiveCases(recording.id))
+      cases += (cases.empty() ? "" : ", ") + c;
+    return MakeError(409, "early deletion: recording " + recording.id + " is under legal hold (" +
+                              cases + "); lift the hold first (RET-2)");
   }
   if (recording.in_progress) {
-    return MakeError(409, "early deletion: recording " + recording.id + " is still being recorded (RET-4)");
+    return MakeError(
+        409, "early deletion: recording " + recording.id + " is still being recorded (RET-4)");
   }
   DeletionOrder order;
   order.recording_id = recording.id;
@@ -150,8 +169,8 @@ Result<DeletionOrder> PlanEarlyDeletion(const RecordingInfo& recording, const Ho
   order.requested_by = request.requested_by;
   order.reason = request.reason;
   order.decided_at_ms_utc = request.at_ms_utc;
-  order.text = "retention: delete " + recording.id + " early on request of " + request.requested_by + ": " +
-               request.reason + " (RET-4)";
+  order.text = "retention: delete " + recording.id + " early on request of " +
+               request.requested_by + ": " + request.reason + " (RET-4)";
   return order;
 }
 

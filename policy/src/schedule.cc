@@ -57,7 +57,8 @@ Result<TimeWindow> ParseTimeWindow(std::string_view text) {
     return MakeError(400, "\"" + std::string(text) + "\" is not HH:MM-HH:MM");
   }
   if (start >= end) {
-    return MakeError(400, "\"" + std::string(text) + "\" ends before it starts (windows may not cross midnight)");
+    return MakeError(400, "\"" + std::string(text) +
+                              "\" ends before it starts (windows may not cross midnight)");
   }
   return TimeWindow{start, end};
 }
@@ -82,12 +83,14 @@ Status NormalizeWorkingHours(WorkingHours& hours, std::string_view field) {
     for (size_t i = 0; i < windows.size(); ++i) {
       const TimeWindow& w = windows[i];
       if (w.start_minute < 0 || w.end_minute > kMinutesPerDay || w.start_minute >= w.end_minute) {
-        return MakeError(400, key + "[" + std::to_string(i) + "]: window " + std::to_string(w.start_minute) +
-                                  ".." + std::to_string(w.end_minute) + " min is not within one day");
+        return MakeError(400, key + "[" + std::to_string(i) + "]: window " +
+                                  std::to_string(w.start_minute) + ".." +
+                                  std::to_string(w.end_minute) + " min is not within one day");
       }
     }
-    std::sort(windows.begin(), windows.end(),
-              [](const TimeWindow& a, const TimeWindow& b) { return a.start_minute < b.start_minute; });
+    std::sort(windows.begin(), windows.end(), [](const TimeWindow& a, const TimeWindow& b) {
+      return a.start_minute < b.start_minute;
+    });
     for (size_t i = 1; i < windows.size(); ++i) {
       if (windows[i].start_minute < windows[i - 1].end_minute) {
         return MakeError(400, key + ": " + FormatTimeWindow(windows[i]) + " overlaps " +
@@ -97,16 +100,19 @@ Status NormalizeWorkingHours(WorkingHours& hours, std::string_view field) {
   }
   for (size_t i = 0; i < hours.holidays.size(); ++i) {
     if (!IsValidDate(hours.holidays[i])) {
-      return MakeError(400, f + ".holidays[" + std::to_string(i) + "]: " + FormatDate(hours.holidays[i]) +
-                                " is not a calendar date");
+      return MakeError(400, f + ".holidays[" + std::to_string(i) +
+                                "]: " + FormatDate(hours.holidays[i]) + " is not a calendar date");
     }
   }
   std::sort(hours.holidays.begin(), hours.holidays.end());
-  hours.holidays.erase(std::unique(hours.holidays.begin(), hours.holidays.end()), hours.holidays.end());
+  hours.holidays.erase(std::unique(hours.holidays.begin(), hours.holidays.end()),
+                       hours.holidays.end());
   if (!hours.always) {
     const bool any = std::any_of(hours.weekly.begin(), hours.weekly.end(),
                                  [](const std::vector<TimeWindow>& w) { return !w.empty(); });
-    if (!any) return MakeError(400, f + ": always = false but no weekday has a window (nothing would be recorded)");
+    if (!any)
+      return MakeError(
+          400, f + ": always = false but no weekday has a window (nothing would be recorded)");
   }
   return OkStatus();
 }

@@ -25,7 +25,8 @@ CallClass ClassifyCall(const NumberPlan& plan, const CallFacts& facts) {
 
 Direction DirectionOf(const NumberPlan& plan, const CallFacts& facts) {
   if (ClassifyCall(plan, facts) == CallClass::kInternal) return Direction::kInternal;
-  if (!facts.caller_index || *facts.caller_index >= facts.participants.size()) return Direction::kUnknown;
+  if (!facts.caller_index || *facts.caller_index >= facts.participants.size())
+    return Direction::kUnknown;
   const size_t caller = *facts.caller_index;
   if (IsInternal(plan, facts.participants[caller])) return Direction::kOutgoing;
   for (size_t i = 0; i < facts.participants.size(); ++i) {
@@ -62,64 +63,88 @@ Decision Decide(const SitePolicy& policy, const CallFacts& facts) {
   };
 
   if (std::optional<std::string> match = DoNotRecordMatch(policy, facts)) {
-    return refuse(DecisionReason::kDoNotRecord, "participant " + *match + " is on the do-not-record list (CONSENT-3)");
+    return refuse(DecisionReason::kDoNotRecord,
+                  "participant " + *match + " is on the do-not-record list (CONSENT-3)");
   }
   const ScopePolicy& scope = policy.scope;
   switch (d.direction) {
     case Direction::kInternal:
-      if (!scope.record_internal) return refuse(DecisionReason::kInternalExcluded, "internal call not recorded (SCOPE-1)");
+      if (!scope.record_internal)
+        return refuse(DecisionReason::kInternalExcluded, "internal call not recorded (SCOPE-1)");
       break;
     case Direction::kIncoming:
-      if (!scope.record_incoming) return refuse(DecisionReason::kIncomingExcluded, "incoming external call not recorded (SCOPE-1)");
+      if (!scope.record_incoming)
+        return refuse(DecisionReason::kIncomingExcluded,
+                      "incoming external call not recorded (SCOPE-1)");
       break;
     case Direction::kOutgoing:
-      if (!scope.record_outgoing) return refuse(DecisionReason::kOutgoingExcluded, "outgoing external call not recorded (SCOPE-1)");
+      if (!scope.record_outgoing)
+        return refuse(DecisionReason::kOutgoingExcluded,
+                      "outgoing external call not recorded (SCOPE-1)");
       break;
     case Direction::kUnknown:
       if (!(scope.record_incoming && scope.record_outgoing)) {
         return refuse(DecisionReason::kDirectionUnknown,
-                      "external call of unknown direction not recorded: site records one direction only (SCOPE-1)");
+                      "external call of unknown direction not recorded: site records one direction "
+                      "only (SCOPE-1)");
       }
       break;
   }
   switch (schedule.verdict) {
     case ScheduleVerdict::kHoliday:
-      return refuse(DecisionReason::kHoliday, "call at " + when + " falls on a public holiday (SCOPE-2)");
+      return refuse(DecisionReason::kHoliday,
+                    "call at " + when + " falls on a public holiday (SCOPE-2)");
     case ScheduleVerdict::kClosedDay:
-      return refuse(DecisionReason::kClosedDay, "call at " + when + " falls on a day without working hours (SCOPE-2)");
+      return refuse(DecisionReason::kClosedDay,
+                    "call at " + when + " falls on a day without working hours (SCOPE-2)");
     case ScheduleVerdict::kOutsideWindow:
-      return refuse(DecisionReason::kOutsideWorkingHours, "call at " + when + " is outside working hours (SCOPE-2)");
+      return refuse(DecisionReason::kOutsideWorkingHours,
+                    "call at " + when + " is outside working hours (SCOPE-2)");
     case ScheduleVerdict::kAlways:
     case ScheduleVerdict::kInWindow:
       break;
   }
   d.record = true;
   d.reason = DecisionReason::kInScope;
-  d.text = "policy: " + std::string(DirectionName(d.direction)) + " call at " + when + " recorded" + at;
+  d.text =
+      "policy: " + std::string(DirectionName(d.direction)) + " call at " + when + " recorded" + at;
   return d;
 }
 
 std::string_view DecisionReasonName(DecisionReason reason) {
   switch (reason) {
-    case DecisionReason::kInScope: return "in-scope";
-    case DecisionReason::kDoNotRecord: return "do-not-record";
-    case DecisionReason::kInternalExcluded: return "internal-excluded";
-    case DecisionReason::kIncomingExcluded: return "incoming-excluded";
-    case DecisionReason::kOutgoingExcluded: return "outgoing-excluded";
-    case DecisionReason::kDirectionUnknown: return "direction-unknown";
-    case DecisionReason::kOutsideWorkingHours: return "outside-working-hours";
-    case DecisionReason::kClosedDay: return "closed-day";
-    case DecisionReason::kHoliday: return "holiday";
+    case DecisionReason::kInScope:
+      return "in-scope";
+    case DecisionReason::kDoNotRecord:
+      return "do-not-record";
+    case DecisionReason::kInternalExcluded:
+      return "internal-excluded";
+    case DecisionReason::kIncomingExcluded:
+      return "incoming-excluded";
+    case DecisionReason::kOutgoingExcluded:
+      return "outgoing-excluded";
+    case DecisionReason::kDirectionUnknown:
+      return "direction-unknown";
+    case DecisionReason::kOutsideWorkingHours:
+      return "outside-working-hours";
+    case DecisionReason::kClosedDay:
+      return "closed-day";
+    case DecisionReason::kHoliday:
+      return "holiday";
   }
   return "unknown";
 }
 
 std::string_view DirectionName(Direction direction) {
   switch (direction) {
-    case Direction::kIncoming: return "incoming";
-    case Direction::kOutgoing: return "outgoing";
-    case Direction::kInternal: return "internal";
-    case Direction::kUnknown: return "unknown";
+    case Direction::kIncoming:
+      return "incoming";
+    case Direction::kOutgoing:
+      return "outgoing";
+    case Direction::kInternal:
+      return "internal";
+    case Direction::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

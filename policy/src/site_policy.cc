@@ -14,7 +14,9 @@ Error Problem(const std::string& field, const std::string& what) {
   return MakeError(400, "policy: " + field + ": " + what);
 }
 
-Error Prefixed(const Error& inner) { return MakeError(inner.sip_status, "policy: " + inner.message); }
+Error Prefixed(const Error& inner) {
+  return MakeError(inner.sip_status, "policy: " + inner.message);
+}
 
 bool IsDtmfSymbol(const std::string& s) {
   return s.size() == 1 && std::string_view("0123456789*#ABCD").find(s[0]) != std::string_view::npos;
@@ -37,34 +39,41 @@ Result<SitePolicy> ValidateSitePolicy(SitePolicy p) {
   if (Status s = NormalizeWorkingHours(p.hours, "hours"); !s.ok()) return Prefixed(s.error());
 
   if (p.scope.reject_status < 400 || p.scope.reject_status > 699) {
-    return Problem("scope.reject_status", std::to_string(p.scope.reject_status) + " is not a SIP 4xx-6xx status");
+    return Problem("scope.reject_status",
+                   std::to_string(p.scope.reject_status) + " is not a SIP 4xx-6xx status");
   }
   if (!p.scope.record_incoming && !p.scope.record_outgoing && !p.scope.record_internal) {
-    return Problem("scope", "incoming, outgoing and internal are all false (nothing would be recorded)");
+    return Problem("scope",
+                   "incoming, outgoing and internal are all false (nothing would be recorded)");
   }
   for (size_t i = 0; i < p.scope.do_not_record.size(); ++i) {
     std::string& n = p.scope.do_not_record[i];
     std::optional<std::string> canonical = CanonicalNumber(p.numbers, n);
     if (!canonical) {
-      return Problem("scope.do_not_record[" + std::to_string(i) + "]", "\"" + n + "\" is not a phone number");
+      return Problem("scope.do_not_record[" + std::to_string(i) + "]",
+                     "\"" + n + "\" is not a phone number");
     }
     n = *canonical;
   }
   std::sort(p.scope.do_not_record.begin(), p.scope.do_not_record.end());
-  p.scope.do_not_record.erase(std::unique(p.scope.do_not_record.begin(), p.scope.do_not_record.end()),
-                              p.scope.do_not_record.end());
+  p.scope.do_not_record.erase(
+      std::unique(p.scope.do_not_record.begin(), p.scope.do_not_record.end()),
+      p.scope.do_not_record.end());
 
   if (!p.consent.info_clause_dtmf.empty() && !IsDtmfSymbol(p.consent.info_clause_dtmf)) {
-    return Problem("consent.info_clause_dtmf", "\"" + p.consent.info_clause_dtmf + "\" is not one DTMF key (0-9 * # A-D)");
+    return Problem("consent.info_clause_dtmf",
+                   "\"" + p.consent.info_clause_dtmf + "\" is not one DTMF key (0-9 * # A-D)");
   }
 
   if (p.retention.months < 1 || p.retention.months > kMaxRetentionMonths) {
     return Problem("retention.months", std::to_string(p.retention.months) + " not in 1..120");
   }
   if (p.retention.sweep_max_gap_hours < 1 || p.retention.sweep_max_gap_hours > kMaxSweepGapHours) {
-    return Problem("retention.sweep_max_gap_hours", std::to_string(p.retention.sweep_max_gap_hours) + " not in 1..8760");
+    return Problem("retention.sweep_max_gap_hours",
+                   std::to_string(p.retention.sweep_max_gap_hours) + " not in 1..8760");
   }
-  if (p.retention.sweep_clock_tolerance_s < 1 || p.retention.sweep_clock_tolerance_s > kMaxClockToleranceS) {
+  if (p.retention.sweep_clock_tolerance_s < 1 ||
+      p.retention.sweep_clock_tolerance_s > kMaxClockToleranceS) {
     return Problem("retention.sweep_clock_tolerance_s",
                    std::to_string(p.retention.sweep_clock_tolerance_s) + " not in 1..86400");
   }
@@ -80,9 +89,12 @@ std::string_view NotRecordedActionName(NotRecordedAction action) {
 
 std::string_view ConsentBasisName(ConsentBasis basis) {
   switch (basis) {
-    case ConsentBasis::kAnnouncementPlayed: return "announcement";
-    case ConsentBasis::kEmployeeStatement: return "employee-statement";
-    case ConsentBasis::kUnknown: return "unknown";
+    case ConsentBasis::kAnnouncementPlayed:
+      return "announcement";
+    case ConsentBasis::kEmployeeStatement:
+      return "employee-statement";
+    case ConsentBasis::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -10,9 +10,9 @@
 namespace kronika::policy {
 
 constexpr int32_t kSecondsPerHour = 3600;
-constexpr int kMaxOffsetHours = 24;         // POSIX: UTC offsets within 0..24 h
-constexpr int kMaxTransitionHours = 167;    // RFC 8536 §3.3.1
-constexpr int kMinNameLength = 3;           // POSIX: std/dst names have at least 3 characters
+constexpr int kMaxOffsetHours = 24;       // POSIX: UTC offsets within 0..24 h
+constexpr int kMaxTransitionHours = 167;  // RFC 8536 §3.3.1
+constexpr int kMinNameLength = 3;         // POSIX: std/dst names have at least 3 characters
 
 // Recursive-descent reader of one POSIX TZ rule; every error names the position.
 class TzRuleParser {
@@ -24,10 +24,12 @@ class TzRuleParser {
     tz.rule_ = std::string(text_);
     tz.dst_name_.clear();
     if (text_.empty()) return Fail("empty rule");
-    if (text_[0] == ':') return Fail("':' (a tzdata file name) is not a rule; write the rule itself");
+    if (text_[0] == ':')
+      return Fail("':' (a tzdata file name) is not a rule; write the rule itself");
     if (!ReadName(tz.std_name_)) return Fail("expected a standard-time name (3+ letters or <...>)");
     int32_t west = 0;
-    if (!ReadHms(west, kMaxOffsetHours, /*sign_allowed=*/true)) return Fail("expected the UTC offset of standard time");
+    if (!ReadHms(west, kMaxOffsetHours, /*sign_allowed=*/true))
+      return Fail("expected the UTC offset of standard time");
     tz.std_offset_s_ = -west;
     tz.dst_offset_s_ = tz.std_offset_s_;
     if (AtEnd()) return tz;
@@ -39,7 +41,8 @@ class TzRuleParser {
       if (!ReadHms(west, kMaxOffsetHours, true)) return Fail("expected the UTC offset of DST");
       tz.dst_offset_s_ = -west;
     }
-    if (AtEnd() || Peek() != ',') return Fail("expected ',' and a transition rule after the DST part");
+    if (AtEnd() || Peek() != ',')
+      return Fail("expected ',' and a transition rule after the DST part");
     ++pos_;
     if (!ReadRuleDate(tz.dst_start_)) return Fail(error_.empty() ? "bad DST start rule" : error_);
     if (AtEnd() || Peek() != ',') return Fail("expected ',' and the DST end rule");
@@ -206,7 +209,7 @@ bool TimeZone::IsDstAt(int64_t ms_utc) const {
   const int64_t start = TransitionMs(year, dst_start_, std_offset_s_);
   const int64_t end = TransitionMs(year, dst_end_, dst_offset_s_);
   if (start < end) return ms_utc >= start && ms_utc < end;  // northern hemisphere
-  return !(ms_utc >= end && ms_utc < start);                  // southern: DST spans New Year
+  return !(ms_utc >= end && ms_utc < start);                // southern: DST spans New Year
 }
 
 int32_t TimeZone::OffsetAt(int64_t ms_utc) const {
@@ -267,7 +270,8 @@ std::string TimeZone::FormatIso(int64_t ms_utc) const {
 std::string TimeZone::FormatHuman(int64_t ms_utc) const {
   const LocalTime lt = ToLocal(ms_utc);
   char buf[24];
-  std::snprintf(buf, sizeof buf, " %02d:%02d:%02d ", lt.civil.hour, lt.civil.minute, lt.civil.second);
+  std::snprintf(buf, sizeof buf, " %02d:%02d:%02d ", lt.civil.hour, lt.civil.minute,
+                lt.civil.second);
   return FormatDate(lt.civil.date) + buf + lt.abbreviation;
 }
 

@@ -5,7 +5,8 @@
 
 namespace kronika::policy {
 
-TEST_CASE("RET-1 adding calendar months clamps to the last day of a shorter month (art. 112 k.c.)") {
+TEST_CASE(
+    "RET-1 adding calendar months clamps to the last day of a shorter month (art. 112 k.c.)") {
   CHECK(AddMonthsClamped({2026, 3, 15}, 3) == CivilDate{2026, 6, 15});
   CHECK(AddMonthsClamped({2026, 11, 30}, 3) == CivilDate{2027, 2, 28});
   CHECK(AddMonthsClamped({2027, 11, 30}, 3) == CivilDate{2028, 2, 29});  // leap year

@@ -23,7 +23,8 @@ TEST_CASE("CONSENT-1 site defaults: announcement on incoming, employee statement
   CHECK(internal.basis == ConsentBasis::kUnknown);
   CHECK(internal.source == ConsentSource::kNone);
   CHECK(AssessConsent(site, Direction::kUnknown, {}).basis == ConsentBasis::kUnknown);
-  CHECK(AssessConsent(BoleslawiecLike(), Direction::kInternal, {}).basis == ConsentBasis::kEmployeeStatement);
+  CHECK(AssessConsent(BoleslawiecLike(), Direction::kInternal, {}).basis ==
+        ConsentBasis::kEmployeeStatement);
 }
 
 TEST_CASE("CONSENT-2 what the SRC reports wins over the site default") {
@@ -39,10 +40,12 @@ TEST_CASE("CONSENT-2 what the SRC reports wins over the site default") {
   CHECK(b.basis == ConsentBasis::kUnknown);
   CHECK(b.source == ConsentSource::kSrcMetadata);
   // "No announcement" says nothing against the employee statement on outgoing calls.
-  CHECK(AssessConsent(site, Direction::kOutgoing, not_played).basis == ConsentBasis::kEmployeeStatement);
+  CHECK(AssessConsent(site, Direction::kOutgoing, not_played).basis ==
+        ConsentBasis::kEmployeeStatement);
   ConsentHints statement;
   statement.employee_statement = true;
-  CHECK(AssessConsent(site, Direction::kUnknown, statement).basis == ConsentBasis::kEmployeeStatement);
+  CHECK(AssessConsent(site, Direction::kUnknown, statement).basis ==
+        ConsentBasis::kEmployeeStatement);
   CHECK(AssessConsent(site, Direction::kUnknown, statement).source == ConsentSource::kSrcMetadata);
 }
 
@@ -62,7 +65,8 @@ TEST_CASE("CONSENT-2 '*' from the caller of an incoming call requests the inform
   CHECK(ClassifyDtmf(site, 11, Direction::kIncoming, true).meaning == DtmfMeaning::kKeyPress);
   CHECK(ClassifyDtmf(site, 11, Direction::kIncoming, true).symbol == '#');
   // A site without an info-clause key: '*' is just a key.
-  CHECK(ClassifyDtmf(BydgoszczLike(), 10, Direction::kIncoming, true).meaning == DtmfMeaning::kKeyPress);
+  CHECK(ClassifyDtmf(BydgoszczLike(), 10, Direction::kIncoming, true).meaning ==
+        DtmfMeaning::kKeyPress);
   // RFC 4733 events beyond the keypad.
   CHECK(ClassifyDtmf(site, 16, Direction::kIncoming, true).meaning == DtmfMeaning::kNotAKey);
   CHECK(ClassifyDtmf(site, -1, Direction::kIncoming, true).symbol == '?');

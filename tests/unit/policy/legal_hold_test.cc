@@ -14,7 +14,8 @@ TEST_CASE("RET-2 a hold names case, who and when, and lifting is a separate reco
   REQUIRE(holds.Place("r1", "II K 123/26", "j.kowalska", Utc(2026, 2, 1, 9, 0)).ok());
   CHECK(holds.IsHeld("r1"));
   CHECK_FALSE(holds.IsHeld("r2"));
-  Result<Hold> lifted = holds.Lift("r1", "II K 123/26", "a.nowak", "final ruling 2026-09-01", Utc(2026, 9, 2, 9, 0));
+  Result<Hold> lifted =
+      holds.Lift("r1", "II K 123/26", "a.nowak", "final ruling 2026-09-01", Utc(2026, 9, 2, 9, 0));
   REQUIRE(lifted.ok());
   CHECK_FALSE(holds.IsHeld("r1"));
   CHECK(lifted->placed_by == "j.kowalska");
@@ -58,11 +59,14 @@ TEST_CASE("RET-2 malformed hold acts are refused") {
   REQUIRE_FALSE(twice.ok());
   CHECK(twice.error().sip_status == 409);
   CHECK(twice.error().message == "hold: recording r1 is already held for case A (RET-2)");
-  CHECK(holds.Lift("r1", "A", "", "why", 200).error().message == "hold: lifted_by is empty (RET-2)");
+  CHECK(holds.Lift("r1", "A", "", "why", 200).error().message ==
+        "hold: lifted_by is empty (RET-2)");
   CHECK(holds.Lift("r1", "A", "x", "", 200).error().message == "hold: reason is empty (RET-2)");
   CHECK(holds.Lift("r1", "B", "x", "why", 200).error().sip_status == 404);
-  CHECK(holds.Lift("r9", "A", "x", "why", 200).error().message == "hold: no active hold for case A on recording r9 (RET-2)");
-  CHECK(holds.Lift("r1", "A", "x", "why", 99).error().message == "hold: lift time is before the hold was placed (RET-2)");
+  CHECK(holds.Lift("r9", "A", "x", "why", 200).error().message ==
+        "hold: no active hold for case A on recording r9 (RET-2)");
+  CHECK(holds.Lift("r1", "A", "x", "why", 99).error().message ==
+        "hold: lift time is before the hold was placed (RET-2)");
   CHECK(holds.IsHeld("r1"));  // nothing changed by the refused acts
   REQUIRE(holds.Lift("r1", "A", "x", "why", 200).ok());
   CHECK(holds.Lift("r1", "A", "x", "why", 201).error().sip_status == 404);  // lifted once only

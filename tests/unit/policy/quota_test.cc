@@ -37,7 +37,8 @@ std::vector<std::string> EvictedIds(const QuotaPlan& plan) {
 
 }  // namespace
 
-TEST_CASE("RET-5 quota levels: ok below the warning, warning from warn_percent, full at the limit") {
+TEST_CASE(
+    "RET-5 quota levels: ok below the warning, warning from warn_percent, full at the limit") {
   const QuotaPolicy q = Quota(100);
   CHECK(AssessQuota(q, 0).level == QuotaLevel::kOk);
   CHECK(AssessQuota(q, 90 * kMiB - 1).level == QuotaLevel::kOk);
@@ -53,11 +54,9 @@ TEST_CASE("RET-5 quota levels: ok below the warning, warning from warn_percent, 
 TEST_CASE("RET-5 quota eviction skips held recordings") {
   // 100 MiB quota, 95 MiB used in five recordings; a new 20 MiB recording needs 15 MiB.
   const std::vector<RecordingInfo> recs = {
-      Rec("jan", Utc(2026, 1, 5, 9, 0), 10 * kMiB),   // oldest, on hold
-      Rec("feb", Utc(2026, 2, 5, 9, 0), 10 * kMiB),
-      Rec("mar", Utc(2026, 3, 5, 9, 0), 10 * kMiB),
-      Rec("apr", Utc(2026, 4, 5, 9, 0), 25 * kMiB),
-      Rec("may", Utc(2026, 5, 5, 9, 0), 40 * kMiB),
+      Rec("jan", Utc(2026, 1, 5, 9, 0), 10 * kMiB),  // oldest, on hold
+      Rec("feb", Utc(2026, 2, 5, 9, 0), 10 * kMiB), Rec("mar", Utc(2026, 3, 5, 9, 0), 10 * kMiB),
+      Rec("apr", Utc(2026, 4, 5, 9, 0), 25 * kMiB), Rec("may", Utc(2026, 5, 5, 9, 0), 40 * kMiB),
   };
   HoldSet holds;
   REQUIRE(holds.Place("jan", "II K 1/26", "director", Utc(2026, 2, 1, 9, 0)).ok());
@@ -69,13 +68,18 @@ TEST_CASE("RET-5 quota eviction skips held recordings") {
   CHECK(plan.evictions[0].cause == DeletionCause::kQuotaEviction);
   CHECK(plan.evictions[0].requested_by == "quota");
   CHECK(plan.evictions[0].text ==
-        "quota: evict feb (10485760 bytes): storage quota of 100 MiB reached; oldest recording not on hold (RET-5)");
+        "quota: evict feb (10485760 bytes): storage quota of 100 MiB reached; oldest recording not "
+        "on hold (RET-5)");
   // Without the hold the oldest two go.
-  CHECK(EvictedIds(PlanQuota(Quota(100), recs, HoldSet(), 20 * kMiB, 0)) == std::vector<std::string>{"jan", "feb"});
+  CHECK(EvictedIds(PlanQuota(Quota(100), recs, HoldSet(), 20 * kMiB, 0)) ==
+        std::vector<std::string>{"jan", "feb"});
 }
 
-TEST_CASE("RET-5 nothing is evicted when it fits, when eviction cannot make room, or in refuse-new mode") {
-  const std::vector<RecordingInfo> recs = {Rec("a", 1, 30 * kMiB), Rec("b", 2, 30 * kMiB), Rec("c", 3, 30 * kMiB)};
+TEST_CASE(
+    "RET-5 nothing is evicted when it fits, when eviction cannot make room, or in refuse-new "
+    "mode") {
+  const std::vector<RecordingInfo> recs = {Rec("a", 1, 30 * kMiB), Rec("b", 2, 30 * kMiB),
+                                           Rec("c", 3, 30 * kMiB)};
   // Fits: 90 + 10 = 100 MiB, exactly the limit.
   QuotaPlan fits = PlanQuota(Quota(100), recs, HoldSet(), 10 * kMiB, 0);
   CHECK(fits.admit_new);
@@ -99,8 +103,11 @@ TEST_CASE("RET-5 nothing is evicted when it fits, when eviction cannot make room
   CHECK(PlanQuota(QuotaPolicy{}, recs, HoldSet(), 1000 * kMiB, 0).admit_new);
 }
 
-TEST_CASE("RET-5 a periodic check brings usage back under the limit, never touching recordings in progress") {
-  std::vector<RecordingInfo> recs = {Rec("old-live", 1, 50 * kMiB), Rec("b", 2, 40 * kMiB), Rec("c", 3, 40 * kMiB)};
+TEST_CASE(
+    "RET-5 a periodic check brings usage back under the limit, never touching recordings in "
+    "progress") {
+  std::vector<RecordingInfo> recs = {Rec("old-live", 1, 50 * kMiB), Rec("b", 2, 40 * kMiB),
+                                     Rec("c", 3, 40 * kMiB)};
   recs[0].in_progress = true;
   const QuotaPlan plan = PlanQuota(Quota(100), recs, HoldSet(), 0, 0);  // 130 MiB used
   CHECK(plan.status.level == QuotaLevel::kFull);

@@ -13,7 +13,8 @@ using testing::BydgoszczLike;
 using testing::MustValidate;
 using testing::Utc;
 
-RecordingInfo Rec(const SitePolicy& site, const std::string& id, int64_t start, uint64_t bytes = 1000) {
+RecordingInfo Rec(const SitePolicy& site, const std::string& id, int64_t start,
+                  uint64_t bytes = 1000) {
   RecordingInfo r;
   r.id = id;
   r.start_ms_utc = start;
@@ -60,13 +61,16 @@ TEST_CASE("RET-1 short target months clamp to their last day, 6 and 12 months, D
   CHECK(nov.expires_at_ms_utc == Utc(2027, 2, 28, 23, 0));
   // Szczecin-like 6 months from 31 August 2026 -> 28 February 2027.
   CHECK(StampRetention(warsaw, 6, Utc(2026, 8, 31, 8, 0)).last_day_kept == CivilDate{2027, 2, 28});
-  // Lubliniec-like 12 months from the spring-forward day 2026 -> 29 March 2027, CEST since 28 March.
+  // Lubliniec-like 12 months from the spring-forward day 2026 -> 29 March 2027, CEST since 28
+  // March.
   RetentionStamp dst = StampRetention(warsaw, 12, Utc(2026, 3, 29, 1, 30));
   CHECK(dst.recording_day == CivilDate{2026, 3, 29});
   CHECK(dst.expires_at_ms_utc == Utc(2027, 3, 29, 22, 0));
   // Started in the repeated autumn hour (02:30 CEST and 02:30 CET): same day either way.
-  CHECK(StampRetention(warsaw, 3, Utc(2026, 10, 25, 0, 30)).last_day_kept == CivilDate{2027, 1, 25});
-  CHECK(StampRetention(warsaw, 3, Utc(2026, 10, 25, 1, 30)).last_day_kept == CivilDate{2027, 1, 25});
+  CHECK(StampRetention(warsaw, 3, Utc(2026, 10, 25, 0, 30)).last_day_kept ==
+        CivilDate{2027, 1, 25});
+  CHECK(StampRetention(warsaw, 3, Utc(2026, 10, 25, 1, 30)).last_day_kept ==
+        CivilDate{2027, 1, 25});
 }
 
 TEST_CASE("RET-1 where a DST rule skips midnight, expiry is the first instant of the next day") {
@@ -83,7 +87,9 @@ TEST_CASE("RET-1 where a DST rule skips midnight, expiry is the first instant of
   CHECK(tz->ToLocal(s.expires_at_ms_utc - 1).civil.date == CivilDate{2026, 10, 3});
 }
 
-TEST_CASE("RET-1 never early: for every hour of 2026 the expiry is the first instant after the last kept day") {
+TEST_CASE(
+    "RET-1 never early: for every hour of 2026 the expiry is the first instant after the last kept "
+    "day") {
   const TimeZone warsaw = TimeZone::EuropeWarsaw();
   for (int months : {3, 6, 12}) {
     for (int64_t t = Utc(2026, 1, 1, 0, 0); t < Utc(2027, 1, 1, 0, 0); t += kMsPerHour) {
@@ -96,7 +102,9 @@ TEST_CASE("RET-1 never early: for every hour of 2026 the expiry is the first ins
   }
 }
 
-TEST_CASE("RET-3 sweep deletes expired recordings only, earliest expiry first, and names the next expiry") {
+TEST_CASE(
+    "RET-3 sweep deletes expired recordings only, earliest expiry first, and names the next "
+    "expiry") {
   const SitePolicy site = BydgoszczLike();
   std::vector<RecordingInfo> recs = {
       Rec(site, "b", Utc(2026, 1, 20, 9, 0)),  // expires 2026-04-21 00:00 CEST
@@ -106,16 +114,19 @@ TEST_CASE("RET-3 sweep deletes expired recordings only, earliest expiry first, a
   RecordingInfo live = Rec(site, "live", Utc(2025, 1, 1, 9, 0));
   live.in_progress = true;  // absurd, but a plan must never touch a recording being written
   recs.push_back(live);
-  SweepClock clock = At(Utc(2026, 4, 20, 22, 0));  // 2026-04-21 00:00 CEST exactly
+  SweepClock clock = At(Utc(2026, 4, 20, 22, 0));     // 2026-04-21 00:00 CEST exactly
   clock.last_sweep_ms_utc = Utc(2026, 4, 20, 21, 0);  // the hourly sweep before
   const SweepPlan plan = PlanSweep(site, recs, HoldSet(), clock);
   REQUIRE_FALSE(plan.refused);
   CHECK(DeletedIds(plan) == std::vector<std::string>{"a", "b"});
   CHECK(plan.deletions[0].cause == DeletionCause::kRetentionExpired);
   CHECK(plan.deletions[0].requested_by == "retention-sweeper");
-  CHECK(plan.deletions[0].text == "retention: delete a: retention period ended 2026-04-11T00:00:00.000+02:00 (RET-3)");
+  CHECK(plan.deletions[0].text ==
+        "retention: delete a: retention period ended 2026-04-11T00:00:00.000+02:00 (RET-3)");
   CHECK(plan.next_expiry_ms_utc == Utc(2026, 6, 1, 22, 0));
-  CHECK(plan.text == "retention: sweep at 2026-04-21T00:00:00.000+02:00 (clock sane): 2 to delete, 0 expired but held (RET-3)");
+  CHECK(plan.text ==
+        "retention: sweep at 2026-04-21T00:00:00.000+02:00 (clock sane): 2 to delete, 0 expired "
+        "but held (RET-3)");
   // One millisecond earlier "b" is not yet due.
   clock.now_ms_utc -= 1;
   CHECK(DeletedIds(PlanSweep(site, recs, HoldSet(), clock)) == std::vector<std::string>{"a"});
@@ -135,14 +146,18 @@ TEST_CASE("RET-2 held recording survives expiry and goes at first sweep after li
   REQUIRE(during.kept_on_hold.size() == 1);
   CHECK(during.kept_on_hold[0].recording_id == "evidence");
   CHECK(during.kept_on_hold[0].hold_cases == std::vector<std::string>{"II K 123/26"});
-  CHECK_THAT(during.kept_on_hold[0].text, Catch::Contains("kept under legal hold (II K 123/26) (RET-2)"));
+  CHECK_THAT(during.kept_on_hold[0].text,
+             Catch::Contains("kept under legal hold (II K 123/26) (RET-2)"));
   // Months later, still held: still kept.
   const std::vector<RecordingInfo> remaining = {recs[0]};
   SweepClock later = At(Utc(2026, 11, 2, 1, 0));
   later.operator_confirmed = true;  // the test skips the months of sweeps in between
   CHECK(PlanSweep(site, remaining, holds, later).deletions.empty());
   // The final ruling: the hold is lifted; the next sweep deletes it.
-  REQUIRE(holds.Lift("evidence", "II K 123/26", "j.kowalska", "final ruling of 2026-11-02", Utc(2026, 11, 2, 12, 0)).ok());
+  REQUIRE(holds
+              .Lift("evidence", "II K 123/26", "j.kowalska", "final ruling of 2026-11-02",
+                    Utc(2026, 11, 2, 12, 0))
+              .ok());
   SweepClock next = At(Utc(2026, 11, 3, 1, 0));
   next.last_sweep_ms_utc = Utc(2026, 11, 2, 1, 0);
   const SweepPlan after = PlanSweep(site, remaining, holds, next);
@@ -158,7 +173,8 @@ TEST_CASE("RET-2 a recording held for two cases stays until both holds are lifte
   REQUIRE(holds.Place("r1", "case-B", "director", Utc(2026, 2, 2, 9, 0)).ok());
   SweepClock clock = At(Utc(2026, 6, 1, 1, 0));
   clock.operator_confirmed = true;
-  CHECK(PlanSweep(site, recs, holds, clock).kept_on_hold[0].hold_cases == std::vector<std::string>{"case-A", "case-B"});
+  CHECK(PlanSweep(site, recs, holds, clock).kept_on_hold[0].hold_cases ==
+        std::vector<std::string>{"case-A", "case-B"});
   REQUIRE(holds.Lift("r1", "case-A", "director", "ruling A final", Utc(2026, 5, 1, 9, 0)).ok());
   CHECK(PlanSweep(site, recs, holds, clock).deletions.empty());
   REQUIRE(holds.Lift("r1", "case-B", "director", "ruling B final", Utc(2026, 5, 2, 9, 0)).ok());
@@ -174,13 +190,17 @@ TEST_CASE("RET-3 a clock that went backwards refuses the sweep") {
   CHECK(plan.refused);
   CHECK(plan.clock == ClockCheck::kWentBackwards);
   CHECK(plan.deletions.empty());
-  CHECK_THAT(plan.text, Catch::StartsWith("retention: sweep refused: clock 2026-06-01T02:00:00.000+02:00 is behind"));
+  CHECK_THAT(
+      plan.text,
+      Catch::StartsWith("retention: sweep refused: clock 2026-06-01T02:00:00.000+02:00 is behind"));
   // Within the tolerance (600 s) it runs.
   clock.last_sweep_ms_utc = Utc(2026, 6, 1, 0, 9);
   CHECK_FALSE(PlanSweep(site, recs, HoldSet(), clock).refused);
   // A recording that started "later than now" is evidence of a backwards step as well.
-  const std::vector<RecordingInfo> future = {Rec(site, "old", Utc(2026, 1, 1, 9, 0)), Rec(site, "new", Utc(2026, 6, 2, 9, 0))};
-  CHECK(PlanSweep(site, future, HoldSet(), At(Utc(2026, 6, 1, 0, 0))).clock == ClockCheck::kWentBackwards);
+  const std::vector<RecordingInfo> future = {Rec(site, "old", Utc(2026, 1, 1, 9, 0)),
+                                             Rec(site, "new", Utc(2026, 6, 2, 9, 0))};
+  CHECK(PlanSweep(site, future, HoldSet(), At(Utc(2026, 6, 1, 0, 0))).clock ==
+        ClockCheck::kWentBackwards);
 }
 
 TEST_CASE("RET-3 a clock that jumped ahead never deletes early") {
@@ -200,7 +220,8 @@ TEST_CASE("RET-3 a clock that jumped ahead never deletes early") {
   CHECK(plan.clock == ClockCheck::kMonotonicDisagrees);
   CHECK(plan.deletions.empty());
   // The monotonic clock agrees (the daemon really ran that long): the sweep runs.
-  jumped.monotonic_since_last_sweep_ms = Utc(2027, 1, 1, 0, 0) - Utc(2026, 5, 10, 0, 0) + 5 * kMsPerMinute;
+  jumped.monotonic_since_last_sweep_ms =
+      Utc(2027, 1, 1, 0, 0) - Utc(2026, 5, 10, 0, 0) + 5 * kMsPerMinute;
   plan = PlanSweep(site, recs, HoldSet(), jumped);
   CHECK_FALSE(plan.refused);
   CHECK(DeletedIds(plan) == std::vector<std::string>{"r"});
@@ -234,13 +255,16 @@ TEST_CASE("RET-4 early deletion needs a requester and a reason and is refused un
   const SitePolicy site = BydgoszczLike();
   const RecordingInfo r = Rec(site, "r7", Utc(2026, 3, 2, 9, 0));
   HoldSet holds;
-  DeletionRequest req{"asi.nowak", "no relevance established (Bydgoszcz §3.5)", Utc(2026, 3, 3, 9, 0)};
+  DeletionRequest req{"asi.nowak", "no relevance established (Bydgoszcz §3.5)",
+                      Utc(2026, 3, 3, 9, 0)};
   Result<DeletionOrder> ok = PlanEarlyDeletion(r, holds, req);
   REQUIRE(ok.ok());
   CHECK(ok->cause == DeletionCause::kEarlyDeletion);
   CHECK(ok->requested_by == "asi.nowak");
   CHECK(ok->decided_at_ms_utc == Utc(2026, 3, 3, 9, 0));
-  CHECK(ok->text == "retention: delete r7 early on request of asi.nowak: no relevance established (Bydgoszcz §3.5) (RET-4)");
+  CHECK(ok->text ==
+        "retention: delete r7 early on request of asi.nowak: no relevance established (Bydgoszcz "
+        "§3.5) (RET-4)");
 
   DeletionRequest anonymous = req;
   anonymous.requested_by.clear();
@@ -250,13 +274,16 @@ TEST_CASE("RET-4 early deletion needs a requester and a reason and is refused un
   CHECK(a.error().message == "early deletion: requested_by is empty (RET-4)");
   DeletionRequest no_reason = req;
   no_reason.reason.clear();
-  CHECK(PlanEarlyDeletion(r, holds, no_reason).error().message == "early deletion: reason is empty (RET-4)");
+  CHECK(PlanEarlyDeletion(r, holds, no_reason).error().message ==
+        "early deletion: reason is empty (RET-4)");
 
   REQUIRE(holds.Place("r7", "PR 1 Ds. 55/26", "director", Utc(2026, 3, 2, 12, 0)).ok());
   Result<DeletionOrder> held = PlanEarlyDeletion(r, holds, req);
   REQUIRE_FALSE(held.ok());
   CHECK(held.error().sip_status == 409);
-  CHECK(held.error().message == "early deletion: recording r7 is under legal hold (PR 1 Ds. 55/26); lift the hold first (RET-2)");
+  CHECK(held.error().message ==
+        "early deletion: recording r7 is under legal hold (PR 1 Ds. 55/26); lift the hold first "
+        "(RET-2)");
 
   RecordingInfo live = Rec(site, "live", Utc(2026, 3, 2, 9, 0));
   live.in_progress = true;

@@ -24,7 +24,9 @@ TEST_CASE("SCOPE-2 Bydgoszcz-like working day: 07:59 is not recorded, 08:01 is")
   const Decision early = Decide(site, Incoming(Utc(2026, 3, 10, 6, 59)));
   CHECK_FALSE(early.record);
   CHECK(early.reason == DecisionReason::kOutsideWorkingHours);
-  CHECK(early.text == "policy: call at 2026-03-10 07:59:00 CET is outside working hours (SCOPE-2) at site bydgoszcz");
+  CHECK(early.text ==
+        "policy: call at 2026-03-10 07:59:00 CET is outside working hours (SCOPE-2) at site "
+        "bydgoszcz");
   CHECK(early.local_start.civil.hour == 7);
   const Decision on_time = Decide(site, Incoming(Utc(2026, 3, 10, 7, 1)));
   CHECK(on_time.record);
@@ -52,7 +54,8 @@ TEST_CASE("SCOPE-2 Bydgoszcz-like public holiday: neither 07:59 nor 08:01 is rec
   // 10 November is already 00:30 on 11 November in Poland.
   CHECK(Decide(site, Incoming(Utc(2026, 11, 11, 9, 0))).reason == DecisionReason::kHoliday);
   CHECK(Decide(site, Incoming(Utc(2026, 11, 10, 23, 30))).reason == DecisionReason::kHoliday);
-  CHECK(Decide(site, Incoming(Utc(2026, 11, 10, 22, 30))).reason == DecisionReason::kOutsideWorkingHours);
+  CHECK(Decide(site, Incoming(Utc(2026, 11, 10, 22, 30))).reason ==
+        DecisionReason::kOutsideWorkingHours);
 }
 
 TEST_CASE("SCOPE-2 Bydgoszcz-like weekend is a closed day") {
@@ -63,11 +66,13 @@ TEST_CASE("SCOPE-2 Bydgoszcz-like weekend is a closed day") {
   CHECK(Decide(site, Incoming(Utc(2026, 3, 15, 9, 0))).reason == DecisionReason::kClosedDay);
   // Friday 23:30 local is Friday (closed hours), Saturday 00:30 local is the weekend,
   // although both are Friday in UTC.
-  CHECK(Decide(site, Incoming(Utc(2026, 3, 13, 22, 30))).reason == DecisionReason::kOutsideWorkingHours);
+  CHECK(Decide(site, Incoming(Utc(2026, 3, 13, 22, 30))).reason ==
+        DecisionReason::kOutsideWorkingHours);
   CHECK(Decide(site, Incoming(Utc(2026, 3, 13, 23, 30))).reason == DecisionReason::kClosedDay);
 }
 
-TEST_CASE("SCOPE-2 working hours follow the DST switch: Monday after 29 March 2026 starts at 06:00Z") {
+TEST_CASE(
+    "SCOPE-2 working hours follow the DST switch: Monday after 29 March 2026 starts at 06:00Z") {
   const SitePolicy site = BydgoszczLike();
   // Friday 27 March (CET): 08:01 local = 07:01Z.
   CHECK(Decide(site, Incoming(Utc(2026, 3, 27, 7, 1))).record);
@@ -76,7 +81,7 @@ TEST_CASE("SCOPE-2 working hours follow the DST switch: Monday after 29 March 20
   // ignored DST would record 09:01 and miss the first hour.
   CHECK(Decide(site, Incoming(Utc(2026, 3, 30, 6, 1))).record);
   CHECK_FALSE(Decide(site, Incoming(Utc(2026, 3, 30, 5, 59))).record);
-  CHECK(Decide(site, Incoming(Utc(2026, 3, 30, 13, 59))).record);   // 15:59 CEST
+  CHECK(Decide(site, Incoming(Utc(2026, 3, 30, 13, 59))).record);       // 15:59 CEST
   CHECK_FALSE(Decide(site, Incoming(Utc(2026, 3, 30, 14, 0))).record);  // 16:00 CEST
   // Monday 26 October (CET again): 08:01 local = 07:01Z.
   CHECK(Decide(site, Incoming(Utc(2026, 10, 26, 7, 1))).record);
@@ -85,9 +90,11 @@ TEST_CASE("SCOPE-2 working hours follow the DST switch: Monday after 29 March 20
 
 TEST_CASE("SCOPE-2 a Sunday window on the DST days themselves") {
   SitePolicy p = BydgoszczLike();
-  p.hours.weekly[static_cast<size_t>(Weekday::kSunday)] = {TimeWindow{1 * 60, 4 * 60}};  // 01:00-04:00
+  p.hours.weekly[static_cast<size_t>(Weekday::kSunday)] = {
+      TimeWindow{1 * 60, 4 * 60}};  // 01:00-04:00
   const SitePolicy site = MustValidate(p);
-  // 29 March: 01:00 CET = 00:00Z; the wall clock jumps 02:00 -> 03:00 at 01:00Z; 04:00 CEST = 02:00Z.
+  // 29 March: 01:00 CET = 00:00Z; the wall clock jumps 02:00 -> 03:00 at 01:00Z; 04:00 CEST =
+  // 02:00Z.
   CHECK_FALSE(Decide(site, Incoming(Utc(2026, 3, 28, 23, 59))).record);
   CHECK(Decide(site, Incoming(Utc(2026, 3, 29, 0, 0))).record);
   CHECK(Decide(site, Incoming(Utc(2026, 3, 29, 1, 59))).record);
@@ -122,7 +129,8 @@ TEST_CASE("SCOPE-1 direction from the caller: incoming, outgoing, unknown") {
   const int64_t t = Utc(2026, 3, 10, 9, 0);
   CHECK(Decide(site, CallFacts{{"+48601234567", "214"}, 0, t}).direction == Direction::kIncoming);
   CHECK(Decide(site, CallFacts{{"+48601234567", "214"}, 1, t}).direction == Direction::kOutgoing);
-  CHECK(Decide(site, CallFacts{{"+48601234567", "214"}, std::nullopt, t}).direction == Direction::kUnknown);
+  CHECK(Decide(site, CallFacts{{"+48601234567", "214"}, std::nullopt, t}).direction ==
+        Direction::kUnknown);
   // Anonymous caller to an extension: incoming, external.
   const Decision anon = Decide(site, CallFacts{{"", "214"}, 0, t});
   CHECK(anon.direction == Direction::kIncoming);
@@ -130,7 +138,8 @@ TEST_CASE("SCOPE-1 direction from the caller: incoming, outgoing, unknown") {
   // Only one participant known: cannot be internal.
   CHECK(Decide(site, CallFacts{{"214"}, 0, t}).call_class == CallClass::kExternal);
   // Nobody of the office: unknown direction.
-  CHECK(Decide(site, CallFacts{{"+48601234567", "+48222222222"}, 0, t}).direction == Direction::kUnknown);
+  CHECK(Decide(site, CallFacts{{"+48601234567", "+48222222222"}, 0, t}).direction ==
+        Direction::kUnknown);
   // Caller index out of range is treated as unknown.
   CHECK(Decide(site, CallFacts{{"+48601234567", "214"}, 7, t}).direction == Direction::kUnknown);
 }
@@ -158,7 +167,8 @@ TEST_CASE("SCOPE-1 per-direction switches and the unknown-direction rule") {
         DecisionReason::kIncomingExcluded);
 }
 
-TEST_CASE("CONSENT-3 a participant on the do-not-record list is not recorded, whatever the format") {
+TEST_CASE(
+    "CONSENT-3 a participant on the do-not-record list is not recorded, whatever the format") {
   SitePolicy p = BoleslawiecLike();
   p.scope.do_not_record = {"+48 601 234 567", "0048 22 111 22 33"};
   const SitePolicy site = MustValidate(p);
@@ -167,10 +177,13 @@ TEST_CASE("CONSENT-3 a participant on the do-not-record list is not recorded, wh
   const Decision d = Decide(site, CallFacts{{"+48601234567", "214"}, 0, t});
   CHECK_FALSE(d.record);
   CHECK(d.reason == DecisionReason::kDoNotRecord);
-  CHECK(d.text == "policy: participant +48601234567 is on the do-not-record list (CONSENT-3) at site boleslawiec");
+  CHECK(d.text ==
+        "policy: participant +48601234567 is on the do-not-record list (CONSENT-3) at site "
+        "boleslawiec");
   // National form from a PBX that did not normalise: still matched.
   CHECK(Decide(site, CallFacts{{"214", "221112233"}, 0, t}).reason == DecisionReason::kDoNotRecord);
-  CHECK(Decide(site, CallFacts{{"214", "0221112233"}, 0, t}).reason == DecisionReason::kDoNotRecord);
+  CHECK(Decide(site, CallFacts{{"214", "0221112233"}, 0, t}).reason ==
+        DecisionReason::kDoNotRecord);
   // Others are recorded; the list wins over a 24/7 schedule and over internal recording.
   CHECK(Decide(site, CallFacts{{"+48601234568", "214"}, 0, t}).record);
   CHECK(DoNotRecordMatch(site, CallFacts{{"", "214"}, 0, t}) == std::nullopt);

@@ -32,9 +32,12 @@ TEST_CASE("SCOPE-2 every invalid field is named in the error") {
     const char* message;
   };
   const Case cases[] = {
-      {[](SitePolicy& p) { p.site_id = "Bydgoszcz"; }, "policy: site.id: \"Bydgoszcz\" is not 1..32 of [a-z0-9_-]"},
-      {[](SitePolicy& p) { p.time_zone_rule = "Europe/Warsaw"; }, "policy: site.time_zone: time_zone: "},
-      {[](SitePolicy& p) { p.numbers.extension_lengths = {20}; }, "policy: numbers.extension_lengths[0]: 20 not in 1..15"},
+      {[](SitePolicy& p) { p.site_id = "Bydgoszcz"; },
+       "policy: site.id: \"Bydgoszcz\" is not 1..32 of [a-z0-9_-]"},
+      {[](SitePolicy& p) { p.time_zone_rule = "Europe/Warsaw"; },
+       "policy: site.time_zone: time_zone: "},
+      {[](SitePolicy& p) { p.numbers.extension_lengths = {20}; },
+       "policy: numbers.extension_lengths[0]: 20 not in 1..15"},
       {[](SitePolicy& p) {
          p.hours.always = false;
          p.hours.weekly[1] = {TimeWindow{480, 960}, TimeWindow{900, 1000}};
@@ -45,23 +48,33 @@ TEST_CASE("SCOPE-2 every invalid field is named in the error") {
          p.hours.weekly[2] = {TimeWindow{600, 500}};
        },
        "policy: hours.tue[0]: window 600..500 min is not within one day"},
-      {[](SitePolicy& p) { p.hours.always = false; }, "policy: hours: always = false but no weekday has a window"},
-      {[](SitePolicy& p) { p.hours.holidays = {CivilDate{2026, 2, 30}}; },
+      {[](SitePolicy& p) { p.hours.always = false; },
+       "policy: hours: always = false but no weekday has a window"},
+      {[](SitePolicy& p) {
+         p.hours.holidays = {CivilDate{2026, 2, 30}};
+       },
        "policy: hours.holidays[0]: 2026-02-30 is not a calendar date"},
-      {[](SitePolicy& p) { p.scope.reject_status = 200; }, "policy: scope.reject_status: 200 is not a SIP 4xx-6xx status"},
+      {[](SitePolicy& p) { p.scope.reject_status = 200; },
+       "policy: scope.reject_status: 200 is not a SIP 4xx-6xx status"},
       {[](SitePolicy& p) {
          p.scope.record_incoming = p.scope.record_outgoing = p.scope.record_internal = false;
        },
        "policy: scope: incoming, outgoing and internal are all false"},
-      {[](SitePolicy& p) { p.scope.do_not_record = {"+48 601", "nobody"}; },
+      {[](SitePolicy& p) {
+         p.scope.do_not_record = {"+48 601", "nobody"};
+       },
        "policy: scope.do_not_record[1]: \"nobody\" is not a phone number"},
       {[](SitePolicy& p) { p.consent.info_clause_dtmf = "**"; },
        "policy: consent.info_clause_dtmf: \"**\" is not one DTMF key"},
       {[](SitePolicy& p) { p.retention.months = 0; }, "policy: retention.months: 0 not in 1..120"},
-      {[](SitePolicy& p) { p.retention.months = 121; }, "policy: retention.months: 121 not in 1..120"},
-      {[](SitePolicy& p) { p.retention.sweep_max_gap_hours = 0; }, "policy: retention.sweep_max_gap_hours: 0 not in"},
-      {[](SitePolicy& p) { p.retention.sweep_clock_tolerance_s = 0; }, "policy: retention.sweep_clock_tolerance_s: 0"},
-      {[](SitePolicy& p) { p.quota.warn_percent = 0; }, "policy: quota.warn_percent: 0 not in 1..100"},
+      {[](SitePolicy& p) { p.retention.months = 121; },
+       "policy: retention.months: 121 not in 1..120"},
+      {[](SitePolicy& p) { p.retention.sweep_max_gap_hours = 0; },
+       "policy: retention.sweep_max_gap_hours: 0 not in"},
+      {[](SitePolicy& p) { p.retention.sweep_clock_tolerance_s = 0; },
+       "policy: retention.sweep_clock_tolerance_s: 0"},
+      {[](SitePolicy& p) { p.quota.warn_percent = 0; },
+       "policy: quota.warn_percent: 0 not in 1..100"},
   };
   for (const Case& c : cases) {
     SitePolicy p = Minimal();
@@ -108,7 +121,8 @@ TEST_CASE("SCOPE-1 config spellings of the enums round-trip") {
   for (NotRecordedAction a : {NotRecordedAction::kReject, NotRecordedAction::kAnswerAndDrop}) {
     CHECK(ParseNotRecordedAction(NotRecordedActionName(a)) == a);
   }
-  for (ConsentBasis b : {ConsentBasis::kAnnouncementPlayed, ConsentBasis::kEmployeeStatement, ConsentBasis::kUnknown}) {
+  for (ConsentBasis b : {ConsentBasis::kAnnouncementPlayed, ConsentBasis::kEmployeeStatement,
+                         ConsentBasis::kUnknown}) {
     CHECK(ParseConsentBasis(ConsentBasisName(b)) == b);
   }
   for (QuotaAction a : {QuotaAction::kEvictOldest, QuotaAction::kRefuseNew}) {

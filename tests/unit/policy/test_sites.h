@@ -29,8 +29,8 @@ inline NumberPlan OfficePlan() {
 // Polish statutory holidays of 2026 (ustawa o dniach wolnych od pracy, with 24 December
 // since 2025): Easter 5 April, Pentecost 24 May, Corpus Christi 4 June.
 inline std::vector<CivilDate> PolishHolidays2026() {
-  return {{2026, 1, 1},  {2026, 1, 6},   {2026, 4, 5},   {2026, 4, 6},   {2026, 5, 1},
-          {2026, 5, 3},  {2026, 5, 24},  {2026, 6, 4},   {2026, 8, 15},  {2026, 11, 1},
+  return {{2026, 1, 1},   {2026, 1, 6},   {2026, 4, 5},   {2026, 4, 6},  {2026, 5, 1},
+          {2026, 5, 3},   {2026, 5, 24},  {2026, 6, 4},   {2026, 8, 15}, {2026, 11, 1},
           {2026, 11, 11}, {2026, 12, 24}, {2026, 12, 25}, {2026, 12, 26}};
 }
 

@@ -2,7 +2,6 @@
 #include "kronika/policy/time_zone.h"
 
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <ctime>
 #include <string>
@@ -37,8 +36,9 @@ GlibcLocal GlibcToLocal(const char* tz_value, int64_t ms_utc) {
   const time_t t = static_cast<time_t>(ms_utc / 1000);
   struct tm tm {};
   localtime_r(&t, &tm);
-  return GlibcLocal{Wall(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec),
-                    tm.tm_gmtoff, tm.tm_isdst > 0};
+  return GlibcLocal{
+      Wall(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec),
+      tm.tm_gmtoff, tm.tm_isdst > 0};
 }
 
 }  // namespace
@@ -109,12 +109,15 @@ TEST_CASE("SCOPE-2 round trip UTC -> local -> UTC every 15 minutes of 2026 in Wa
 TEST_CASE("SCOPE-2 parsed rules agree with glibc hour by hour, 2025..2028") {
   // Rules of several shapes: our default, southern hemisphere, negative DST (Ireland),
   // Jn and n forms, a half-hour zone without DST, minute offsets, quoted names.
-  const char* rules[] = {
-      "CET-1CEST,M3.5.0,M10.5.0/3", "<-03>3",
-      "AEST-10AEDT,M10.1.0,M4.1.0/3", "IST-1GMT0,M10.5.0,M3.5.0/1",
-      "<+0330>-3:30",               "NZST-12NZDT,M9.5.0,M4.1.0/3",
-      "AAA3BBB,J60/2,J300/2",        "AAA-2BBB-3,59/4,299/1:30",
-      "<-05>5<-04>,M3.2.0,M11.1.0"};
+  const char* rules[] = {"CET-1CEST,M3.5.0,M10.5.0/3",
+                         "<-03>3",
+                         "AEST-10AEDT,M10.1.0,M4.1.0/3",
+                         "IST-1GMT0,M10.5.0,M3.5.0/1",
+                         "<+0330>-3:30",
+                         "NZST-12NZDT,M9.5.0,M4.1.0/3",
+                         "AAA3BBB,J60/2,J300/2",
+                         "AAA-2BBB-3,59/4,299/1:30",
+                         "<-05>5<-04>,M3.2.0,M11.1.0"};
   for (const char* rule : rules) {
     const TimeZone tz = MustParse(rule);
     for (int64_t t = Utc(2025, 1, 1, 0, 0); t < Utc(2029, 1, 1, 0, 0); t += kMsPerHour) {

@@ -44,7 +44,8 @@ struct ConsentAssessment {
 // Rules: an explicit SRC hint wins (announcement first, then employee statement); a hint
 // saying the announcement was NOT played also rules out an announcement default; without
 // hints the site default for the call's direction applies (unknown direction: unknown).
-ConsentAssessment AssessConsent(const SitePolicy& policy, Direction direction, const ConsentHints& hints);
+ConsentAssessment AssessConsent(const SitePolicy& policy, Direction direction,
+                                const ConsentHints& hints);
 
 enum class DtmfMeaning {
   kInformationClauseRequested,  // the site's info-clause key pressed by the caller
@@ -54,8 +55,8 @@ enum class DtmfMeaning {
 
 struct DtmfClassification {
   DtmfMeaning meaning = DtmfMeaning::kKeyPress;
-  char symbol = '?';   // '0'..'9', '*', '#', 'A'..'D'; '?' for kNotAKey
-  std::string text;    // "dtmf: '*' information clause requested (CONSENT-2)"
+  char symbol = '?';  // '0'..'9', '*', '#', 'A'..'D'; '?' for kNotAKey
+  std::string text;   // "dtmf: '*' information clause requested (CONSENT-2)"
 };
 
 // `event_code`: RFC 4733 event (0-9 digits, 10 '*', 11 '#', 12-15 A-D).

@@ -30,30 +30,32 @@ Result<std::vector<std::string>> FindRecordingsOf(const SitePolicy& policy,
                                                   std::string_view number);
 
 struct ErasurePlan {
-  std::string subject;                // canonical number
-  std::vector<DeletionOrder> erase;   // cause kErasureRequest
-  std::vector<KeptRecording> kept;    // held (RET-2) or still being recorded
-  std::string text;                   // "rights: erase 3 recording(s) of +48601234567, keep 1 under legal hold (RIGHTS-2)"
+  std::string subject;               // canonical number
+  std::vector<DeletionOrder> erase;  // cause kErasureRequest
+  std::vector<KeptRecording> kept;   // held (RET-2) or still being recorded
+  std::string
+      text;  // "rights: erase 3 recording(s) of +48601234567, keep 1 under legal hold (RIGHTS-2)"
 };
 
 // RIGHTS-2 / CONSENT-3. Errors: 400 empty requested_by / reason, or `number` not a number.
-Result<ErasurePlan> PlanErasure(const SitePolicy& policy, const std::vector<RecordingInfo>& recordings,
-                                const HoldSet& holds, std::string_view number, const DeletionRequest& request);
+Result<ErasurePlan> PlanErasure(const SitePolicy& policy,
+                                const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
+                                std::string_view number, const DeletionRequest& request);
 
 // RIGHTS-3 state of one recording.
 struct Restriction {
   bool restricted = false;
-  std::string by;           // who restricted or last lifted it
-  int64_t since_ms_utc = 0; // when
+  std::string by;            // who restricted or last lifted it
+  int64_t since_ms_utc = 0;  // when
   std::string reason;
 };
 
 // Restrict / lift a restriction: the new state. Errors: 400 empty by/reason; 409 already
 // restricted (Restrict) or not restricted (Unrestrict).
-Result<Restriction> Restrict(const Restriction& current, std::string_view by, std::string_view reason,
-                             int64_t at_ms_utc);
-Result<Restriction> Unrestrict(const Restriction& current, std::string_view by, std::string_view reason,
-                               int64_t at_ms_utc);
+Result<Restriction> Restrict(const Restriction& current, std::string_view by,
+                             std::string_view reason, int64_t at_ms_utc);
+Result<Restriction> Unrestrict(const Restriction& current, std::string_view by,
+                               std::string_view reason, int64_t at_ms_utc);
 
 enum class UseKind {
   kPlayback,  // listening, streaming, download for listening

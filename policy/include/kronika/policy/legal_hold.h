@@ -33,7 +33,7 @@ struct HoldLift {
 
 struct Hold {
   std::string recording_id;
-  std::string case_ref;    // e.g. "II K 123/26"
+  std::string case_ref;  // e.g. "II K 123/26"
   std::string placed_by;
   int64_t placed_at_ms_utc = 0;
   std::optional<HoldLift> lift;  // set once lifted
@@ -56,13 +56,13 @@ class HoldSet {
 
   // Lifts the active hold of `case_ref` on the recording; returns the lifted hold.
   // Errors: 400 empty lifted_by/reason, 404 no such active hold, 400 lift before placing.
-  Result<Hold> Lift(std::string_view recording_id, std::string_view case_ref, std::string_view lifted_by,
-                    std::string_view reason, int64_t at_ms_utc);
+  Result<Hold> Lift(std::string_view recording_id, std::string_view case_ref,
+                    std::string_view lifted_by, std::string_view reason, int64_t at_ms_utc);
 
   bool IsHeld(std::string_view recording_id) const;
   std::vector<std::string> ActiveCases(std::string_view recording_id) const;  // in placing order
-  std::vector<Hold> HoldsOf(std::string_view recording_id) const;  // active and lifted
-  const std::vector<Hold>& History() const { return history_; }    // every act, placing order
+  std::vector<Hold> HoldsOf(std::string_view recording_id) const;             // active and lifted
+  const std::vector<Hold>& History() const { return history_; }  // every act, placing order
 
  private:
   std::vector<Hold> history_;

@@ -26,11 +26,11 @@ struct NumberRange {
 };
 
 struct NumberPlan {
-  std::string country_code = "48";    // digits without '+'; national numbers get it
-  int national_number_length = 9;     // digits of a national significant number (PL: 9)
+  std::string country_code = "48";             // digits without '+'; national numbers get it
+  int national_number_length = 9;              // digits of a national significant number (PL: 9)
   std::vector<std::string> internal_prefixes;  // canonical prefixes: "+4852340", "2"
   std::vector<NumberRange> internal_ranges;
-  std::vector<int> extension_lengths;          // digit-only numbers of these lengths are internal
+  std::vector<int> extension_lengths;  // digit-only numbers of these lengths are internal
 };
 
 // Canonical form of a number typed by a person or sent by an SRC:

@@ -44,18 +44,18 @@ struct QuotaStatus {
 QuotaStatus AssessQuota(const QuotaPolicy& quota, uint64_t used_bytes);
 
 struct QuotaPlan {
-  QuotaStatus status;                  // before the plan
-  bool admit_new = true;               // may a new recording of incoming_bytes start?
+  QuotaStatus status;                    // before the plan
+  bool admit_new = true;                 // may a new recording of incoming_bytes start?
   std::vector<DeletionOrder> evictions;  // oldest first (kEvictOldest only)
-  uint64_t used_after_bytes = 0;       // used bytes once evictions are done (without the new one)
+  uint64_t used_after_bytes = 0;         // used bytes once evictions are done (without the new one)
   std::string text;
 };
 
 // Plans room for a new recording of `incoming_bytes` (an estimate; 0 for a periodic check
 // that only brings usage back under the limit). Used bytes are the sum of size_bytes.
 // Candidates for eviction: not held, not in progress; oldest start first (ties by id).
-QuotaPlan PlanQuota(const QuotaPolicy& quota, const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
-                    uint64_t incoming_bytes, int64_t now_ms_utc);
+QuotaPlan PlanQuota(const QuotaPolicy& quota, const std::vector<RecordingInfo>& recordings,
+                    const HoldSet& holds, uint64_t incoming_bytes, int64_t now_ms_utc);
 
 std::string_view QuotaLevelName(QuotaLevel level);  // "unlimited", "ok", "warning", "full"
 

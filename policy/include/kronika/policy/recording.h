@@ -22,7 +22,7 @@ struct RecordingInfo {
   int64_t expires_at_ms_utc = 0;  // RetentionStamp::expires_at_ms_utc, fixed at start (RET-1)
   uint64_t size_bytes = 0;        // bytes on disk (all copies) counted against the quota
   std::vector<std::string> participants;  // canonical numbers (E.164 or extension digits)
-  bool in_progress = false;       // still being written: never deleted by a plan
+  bool in_progress = false;               // still being written: never deleted by a plan
 };
 
 enum class DeletionCause {
@@ -35,10 +35,10 @@ enum class DeletionCause {
 struct DeletionOrder {
   std::string recording_id;
   DeletionCause cause = DeletionCause::kRetentionExpired;
-  std::string requested_by;    // person, or "retention-sweeper" / "quota" for automatic acts
-  std::string reason;          // why, in the requester's words or the rule's
+  std::string requested_by;  // person, or "retention-sweeper" / "quota" for automatic acts
+  std::string reason;        // why, in the requester's words or the rule's
   int64_t decided_at_ms_utc = 0;
-  std::string text;            // one line for the audit log, no content of the recording
+  std::string text;  // one line for the audit log, no content of the recording
 };
 
 // A recording a plan would have deleted but keeps, and why.

@@ -43,8 +43,8 @@ namespace kronika::policy {
 
 struct RetentionStamp {
   int months = 0;
-  CivilDate recording_day;     // site-local date of the start
-  CivilDate last_day_kept;     // recording_day + months (clamped), local
+  CivilDate recording_day;        // site-local date of the start
+  CivilDate last_day_kept;        // recording_day + months (clamped), local
   int64_t expires_at_ms_utc = 0;  // first instant of the local day after last_day_kept
 };
 
@@ -53,11 +53,11 @@ RetentionStamp StampRetention(const SitePolicy& policy, int64_t start_ms_utc);
 RetentionStamp StampRetention(const TimeZone& zone, int months, int64_t start_ms_utc);
 
 struct SweepClock {
-  int64_t now_ms_utc = 0;                              // wall clock now
-  std::optional<int64_t> last_sweep_ms_utc;            // wall clock at the last completed sweep
+  int64_t now_ms_utc = 0;                                // wall clock now
+  std::optional<int64_t> last_sweep_ms_utc;              // wall clock at the last completed sweep
   std::optional<int64_t> monotonic_since_last_sweep_ms;  // steady/boot clock elapsed since then,
                                                          // when the same boot took both readings
-  bool operator_confirmed = false;                     // an operator vouched for the clock
+  bool operator_confirmed = false;                       // an operator vouched for the clock
 };
 
 enum class ClockCheck {
@@ -71,15 +71,16 @@ enum class ClockCheck {
 struct SweepPlan {
   bool refused = false;
   ClockCheck clock = ClockCheck::kSane;
-  std::string text;                        // one line: what the sweep will do or why it refuses
-  std::vector<DeletionOrder> deletions;    // expired and not held, earliest expiry first
-  std::vector<KeptRecording> kept_on_hold; // expired but held (RET-2)
-  std::optional<int64_t> next_expiry_ms_utc;  // earliest expiry still ahead (schedule the next sweep)
+  std::string text;                         // one line: what the sweep will do or why it refuses
+  std::vector<DeletionOrder> deletions;     // expired and not held, earliest expiry first
+  std::vector<KeptRecording> kept_on_hold;  // expired but held (RET-2)
+  std::optional<int64_t>
+      next_expiry_ms_utc;  // earliest expiry still ahead (schedule the next sweep)
 };
 
 // RET-3. Recordings in progress are never planned for deletion.
-SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
-                    const SweepClock& clock);
+SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& recordings,
+                    const HoldSet& holds, const SweepClock& clock);
 
 // A person's request to delete a recording before its period ends (RET-4, Bydgoszcz §3.5),
 // or a data subject's erasure request (RIGHTS-2, see data_subject.h).

@@ -58,7 +58,8 @@ enum class DecisionReason {
 struct Decision {
   bool record = false;
   DecisionReason reason = DecisionReason::kInScope;
-  std::string text;  // one line, e.g. "policy: internal call not recorded at site bydgoszcz (SCOPE-1)"
+  std::string
+      text;  // one line, e.g. "policy: internal call not recorded at site bydgoszcz (SCOPE-1)"
   // What to do when !record (copied from the site policy).
   NotRecordedAction action_if_not = NotRecordedAction::kReject;
   int reject_status = 603;  // SIP status for kReject

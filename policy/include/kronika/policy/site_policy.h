@@ -45,41 +45,41 @@ enum class QuotaAction {
   kRefuseNew,    // "refuse-new": keep everything, do not record new calls
 };
 
-struct ScopePolicy {                        // [scope]
-  bool record_incoming = true;              // incoming  (SCOPE-1)
-  bool record_outgoing = true;              // outgoing  (SCOPE-1)
-  bool record_internal = false;             // internal  (SCOPE-1; Bolesławiec: true)
+struct ScopePolicy {             // [scope]
+  bool record_incoming = true;   // incoming  (SCOPE-1)
+  bool record_outgoing = true;   // outgoing  (SCOPE-1)
+  bool record_internal = false;  // internal  (SCOPE-1; Bolesławiec: true)
   NotRecordedAction not_recorded_action = NotRecordedAction::kReject;  // not_recorded
-  int reject_status = 603;                  // reject_status, SIP 400..699
-  std::vector<std::string> do_not_record;   // do_not_record: numbers (CONSENT-3)
+  int reject_status = 603;                 // reject_status, SIP 400..699
+  std::vector<std::string> do_not_record;  // do_not_record: numbers (CONSENT-3)
 };
 
-struct ConsentPolicy {                                      // [consent]
+struct ConsentPolicy {                                        // [consent]
   ConsentBasis incoming = ConsentBasis::kAnnouncementPlayed;  // incoming
   ConsentBasis outgoing = ConsentBasis::kEmployeeStatement;   // outgoing
   ConsentBasis internal = ConsentBasis::kUnknown;             // internal
   std::string info_clause_dtmf;  // info_clause_dtmf: "" or one of 0-9 * # A-D (Bolesławiec "*")
 };
 
-struct RetentionPolicy {        // [retention]
-  int months = 3;               // months: 1..120, calendar months from the day of recording
-  int64_t sweep_max_gap_hours = 168;       // sweep_max_gap_hours: wall-clock step the sweeper
-                                           // accepts without monotonic proof, 1..8760
-  int64_t sweep_clock_tolerance_s = 600;   // sweep_clock_tolerance_s: allowed disagreement
-                                           // between clocks, 1..86400
+struct RetentionPolicy {              // [retention]
+  int months = 3;                     // months: 1..120, calendar months from the day of recording
+  int64_t sweep_max_gap_hours = 168;  // sweep_max_gap_hours: wall-clock step the sweeper
+                                      // accepts without monotonic proof, 1..8760
+  int64_t sweep_clock_tolerance_s = 600;  // sweep_clock_tolerance_s: allowed disagreement
+                                          // between clocks, 1..86400
 };
 
-struct QuotaPolicy {                  // [quota]
-  uint64_t limit_mib = 0;             // limit_mib: storage for recordings in MiB; 0 = no quota
-  int warn_percent = 90;              // warn_percent: alert at this share of the limit, 1..100
+struct QuotaPolicy {       // [quota]
+  uint64_t limit_mib = 0;  // limit_mib: storage for recordings in MiB; 0 = no quota
+  int warn_percent = 90;   // warn_percent: alert at this share of the limit, 1..100
   QuotaAction at_limit = QuotaAction::kEvictOldest;  // at_limit
 };
 
 struct SitePolicy {
-  std::string site_id;                                          // [site] id: [a-z0-9_-]{1,32}
+  std::string site_id;                                            // [site] id: [a-z0-9_-]{1,32}
   std::string time_zone_rule = std::string(kEuropeWarsawTzRule);  // [site] time_zone
-  NumberPlan numbers;                                           // [numbers]
-  WorkingHours hours;                                           // [hours]: always, mon..sun, holidays
+  NumberPlan numbers;                                             // [numbers]
+  WorkingHours hours;  // [hours]: always, mon..sun, holidays
   ScopePolicy scope;
   ConsentPolicy consent;
   RetentionPolicy retention;
@@ -97,8 +97,9 @@ Result<SitePolicy> ValidateSitePolicy(SitePolicy policy);
 
 // Stable config spellings of the enums, and their inverses (nullopt for anything else).
 std::string_view NotRecordedActionName(NotRecordedAction action);  // "reject", "answer-and-drop"
-std::string_view ConsentBasisName(ConsentBasis basis);  // "announcement", "employee-statement", "unknown"
-std::string_view QuotaActionName(QuotaAction action);   // "evict-oldest", "refuse-new"
+std::string_view ConsentBasisName(
+    ConsentBasis basis);  // "announcement", "employee-statement", "unknown"
+std::string_view QuotaActionName(QuotaAction action);  // "evict-oldest", "refuse-new"
 std::optional<NotRecordedAction> ParseNotRecordedAction(std::string_view name);
 std::optional<ConsentBasis> ParseConsentBasis(std::string_view name);
 std::optional<QuotaAction> ParseQuotaAction(std::string_view name);

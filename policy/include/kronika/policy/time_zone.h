@@ -86,8 +86,8 @@ class TimeZone {
  private:
   struct RuleDate {
     enum class Form { kJulianNoLeap, kZeroBasedDay, kMonthWeekDay } form = Form::kMonthWeekDay;
-    int a = 0, b = 0, c = 0;   // Jn: a=n; n: a=n; Mm.w.d: a=m, b=w, c=d
-    int32_t time_s = 7200;     // local time of the transition, seconds (may be <0 or >24h)
+    int a = 0, b = 0, c = 0;  // Jn: a=n; n: a=n; Mm.w.d: a=m, b=w, c=d
+    int32_t time_s = 7200;    // local time of the transition, seconds (may be <0 or >24h)
   };
   // UTC instants (ms) at which DST starts and ends in `year`.
   int64_t TransitionMs(int year, const RuleDate& when, int32_t offset_before_s) const;
