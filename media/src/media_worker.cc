@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -426,7 +427,11 @@ void MediaWorker::CloseRecording(const std::string& id) {
 }
 
 void MediaWorker::ReadSocket(Stream& stream, int64_t now_ns) {
-  static thread_local std::array<std::array<uint8_t, kDatagramBytes>, kRecvBatch> buffers;
+  // On the heap, not in static TLS: 128 KB of thread_local data makes every thread of the
+  // process need that much stack, and civetweb's 100 KB worker threads then fail to start.
+  using Buffers = std::array<std::array<uint8_t, kDatagramBytes>, kRecvBatch>;
+  static thread_local const std::unique_ptr<Buffers> buffers_owner = std::make_unique<Buffers>();
+  Buffers& buffers = *buffers_owner;
   std::array<mmsghdr, kRecvBatch> msgs{};
   std::array<iovec, kRecvBatch> iovs{};
   std::array<sockaddr_storage, kRecvBatch> from{};
