@@ -34,7 +34,9 @@ struct StreamAssignment {
 struct StreamMapping {
   std::vector<StreamAssignment> streams;  // one per m-line, in m-line order
   bool fallback_used = false;             // true when labels could not be matched one-to-one
-  std::string fallback_reason;       // human-readable why, e.g. "SDP label a_leg not in metadata"
+  // Human-readable why, "; "-joined, e.g. "SDP label a_leg (m-line 1) not in metadata";
+  // "" when fallback_used is false. Fit for a log line or the recording timeline.
+  std::string fallback_reason;
   bool mixed_single_stream = false;  // one m-line carrying all participants (mono)
   // True when the metadata states no stream association at all (drachtio test UACs,
   // OpenSIPS) and participant_ids were filled from participant document order instead.
@@ -43,7 +45,8 @@ struct StreamMapping {
 };
 
 // `sdp_labels`: the a=label value of each m-line, in m-line order ("" when missing).
-// `metadata`: borrowed, may be nullptr (no metadata yet): pure m-line order then.
+// `metadata`: borrowed, may be nullptr (no metadata yet): pure m-line order then. Pass
+// the merged view (MergeMetadata), not a bare partial update.
 // Rules:
 //  - every label matches exactly one metadata stream: senders come from the metadata.
 //    Labels are compared as strings, so matching non-numeric labels (SEMS a_leg) map.
