@@ -17,6 +17,23 @@ constexpr unsigned kMaxDbs = 8;
 constexpr int kReadersFullRetries = 50;
 constexpr auto kReadersFullWait = std::chrono::milliseconds(2);
 
+// Puts key/value; when the key sorts after every key already in the database (new
+// time-ordered ids, new start times) with MDB_APPEND, which fills pages completely
+// instead of splitting them in half: about half the file size for sequential inserts.
+int PutOrAppend(MDB_txn* txn, MDB_dbi dbi, MDB_val* key, MDB_val* value) {
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &cursor);
+  if (rc != 0) return rc;
+  MDB_val last_key, last_value;
+  rc = mdb_cursor_get(cursor, &last_key, &last_value, MDB_LAST);
+  bool append = rc == MDB_NOTFOUND || (rc == 0 && mdb_cmp(txn, dbi, key, &last_key) > 0);
+  if (rc == 0 || rc == MDB_NOTFOUND) {
+    rc = append ? mdb_cursor_put(cursor, key, value, MDB_APPEND) : mdb_put(txn, dbi, key, value, 0);
+  }
+  mdb_cursor_close(cursor);
+  return rc;
+}
+
 Error LmdbError(const std::string& what, int rc, int sip_status = 500) {
   return MakeError(sip_status, "store: " + what + ": " + mdb_strerror(rc));
 }
@@ -167,10 +184,10 @@ int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
   const RecordingRecord& rec = op.record;
   std::string encoded = EncodeRecord(rec);
   MDB_val data = Val(encoded), empty{0, nullptr};
-  if ((rc = mdb_put(txn, recordings, &key, &data, 0)) != 0) return rc;
+  if ((rc = PutOrAppend(txn, recordings, &key, &data)) != 0) return rc;
   std::string start_key = TimeKey(rec.start_ms_utc, id);
   MDB_val sk = Val(start_key);
-  if ((rc = mdb_put(txn, by_start, &sk, &empty, 0)) != 0) return rc;
+  if ((rc = PutOrAppend(txn, by_start, &sk, &empty)) != 0) return rc;
   for (const std::string& number : NumberKeysOf(rec)) {
     MDB_val nk = Val(number), nv = Val(start_key);
     if ((rc = mdb_put(txn, by_number, &nk, &nv, MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST) {
