@@ -47,6 +47,8 @@ const std::array kFields = {
     KRONIKA_FIELD(http, listen),
     KRONIKA_FIELD(storage, data_dir),
     KRONIKA_FIELD(storage, lmdb_map_size_mb),
+    KRONIKA_FIELD(site, name),
+    KRONIKA_FIELD(site, country_code),
     KRONIKA_FIELD(log, level),
 };
 

@@ -208,6 +208,17 @@ std::vector<std::string> ConfigProblems(const Config& c) {
   if (c.storage.data_dir.empty()) p.Add("storage.data_dir", "must not be empty");
   p.Range("storage.lmdb_map_size_mb", c.storage.lmdb_map_size_mb, 16, 1048576, " MB");
 
+  // [site]
+  if (c.site.name.size() > 200 || std::any_of(c.site.name.begin(), c.site.name.end(),
+                                               [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; })) {
+    p.Add("site.name", "must be at most 200 printable characters");
+  }
+  if (c.site.country_code.empty() || c.site.country_code.size() > 3 || c.site.country_code[0] == '0' ||
+      !std::all_of(c.site.country_code.begin(), c.site.country_code.end(),
+                   [](unsigned char ch) { return std::isdigit(ch); })) {
+    p.Add("site.country_code", "'" + c.site.country_code + "' is not a country calling code (1-3 digits, e.g. 48)");
+  }
+
   // [log]
   if (std::none_of(std::begin(kLogLevels), std::end(kLogLevels),
                    [&](const char* level) { return c.log.level == level; })) {
@@ -224,14 +235,9 @@ Status ValidateConfig(const Config& config) {
 
 Status ApplyOverrides(const ConfigOverrides& o, Config& config) {
   if (!o.data_dir.empty()) config.storage.data_dir = o.data_dir;
-  if (!o.sip.empty()) {
-    if (Result<HostPort> hp = ParseHostPort(o.sip); !hp.ok()) return Error{"--sip: " + hp.error().message};
-    config.sip.listen = o.sip;
-  }
-  if (!o.http.empty()) {
-    if (Result<HostPort> hp = ParseHostPort(o.http); !hp.ok()) return Error{"--http: " + hp.error().message};
-    config.http.listen = o.http;
-  }
+  // --sip / --http values are checked by ValidateConfig() as sip.listen / http.listen.
+  if (!o.sip.empty()) config.sip.listen = o.sip;
+  if (!o.http.empty()) config.http.listen = o.http;
   if (!o.rtp_ports.empty()) {
     const size_t dash = o.rtp_ports.find('-');
     std::optional<long long> min, max;

@@ -26,7 +26,7 @@ void FillRandom(std::array<uint8_t, 10>& bytes) {
     filled += static_cast<size_t>(n);
   }
   if (filled == bytes.size()) return;
-  thread_local std::mt19937_64 fallback{std::random_device{}()};
+  std::random_device fallback;
   for (uint8_t& b : bytes) b = static_cast<uint8_t>(fallback());
 }
 

@@ -14,6 +14,7 @@ std::string_view TimelineEventName(TimelineEventKind kind) {
     case TimelineEventKind::kMetadataChange: return "metadata-change";
     case TimelineEventKind::kDtmf: return "dtmf";
     case TimelineEventKind::kRtpTimeout: return "rtp-timeout";
+    case TimelineEventKind::kRtpResumed: return "rtp-resumed";
     case TimelineEventKind::kBye: return "bye";
     case TimelineEventKind::kCancel: return "cancel";
     case TimelineEventKind::kSessionExpired: return "session-expired";

@@ -110,6 +110,8 @@ TEST_CASE("every validation error names its option") {
       {"[http]\nlisten = \"127.0.0.1:5060\"", "config: http.listen: same address and port as sip.listen"},
       {"[storage]\ndata_dir = \"\"", "config: storage.data_dir: must not be empty"},
       {"[storage]\nlmdb_map_size_mb = 1", "config: storage.lmdb_map_size_mb: 1 MB out of range"},
+      {"[site]\ncountry_code = \"+48\"", "config: site.country_code: '+48' is not a country calling code"},
+      {"[site]\nname = \"a\\nb\"", "config: site.name: must be at most 200 printable characters"},
       {"[log]\nlevel = \"verbose\"", "config: log.level: 'verbose' is not one of error, warn, info, debug"},
   };
   for (const Case& c : cases) {
@@ -164,10 +166,12 @@ TEST_CASE("command-line overrides win over the file and are validated") {
   };
   CHECK(ApplyOverrides(only([](ConfigOverrides& o) { o.rtp_ports = "4000"; }), d).error().message ==
         "--rtp-ports: '4000': expected MIN-MAX, e.g. 20000-29999");
-  CHECK(ApplyOverrides(only([](ConfigOverrides& o) { o.sip = "1.2.3.4"; }), d).error().message ==
-        "--sip: '1.2.3.4': expected ADDR:PORT");
-  CHECK(ApplyOverrides(only([](ConfigOverrides& o) { o.http = "1.2.3.4:99999"; }), d).error().message ==
-        "--http: port 99999 out of range 1..65535");
+  Config e;
+  REQUIRE(ApplyOverrides(only([](ConfigOverrides& o) { o.sip = "127.0.0.1:70000"; }), e).ok());
+  CHECK(ValidateConfig(e).error().message == "config: sip.listen: port 70000 out of range 1..65535");
+  Config f;
+  REQUIRE(ApplyOverrides(only([](ConfigOverrides& o) { o.http = "1.2.3.4"; }), f).ok());
+  CHECK(ValidateConfig(f).error().message == "config: http.listen: '1.2.3.4': expected ADDR:PORT");
   REQUIRE(ApplyOverrides(only([](ConfigOverrides& o) { o.log_level = "loud"; }), d).ok());
   CHECK(ValidateConfig(d).error().message == "config: log.level: 'loud' is not one of error, warn, info, debug");
 }

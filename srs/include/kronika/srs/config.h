@@ -65,6 +65,12 @@ struct StorageConfig {
   int lmdb_map_size_mb = 1024;      // LMDB map size (upper bound of the database file)
 };
 
+struct SiteConfig {
+  std::string name;                 // site name stored with each recording ("" = none)
+  std::string country_code = "48";  // digits without '+'; national numbers in metadata are
+                                    // indexed as +<country_code>... (RIGHTS-1 search)
+};
+
 struct LogConfig {
   std::string level = "info";  // error | warn | info | debug
 };
@@ -75,6 +81,7 @@ struct Config {
   CodecsConfig codecs;
   HttpConfig http;
   StorageConfig storage;
+  SiteConfig site;
   LogConfig log;
 
   // Derived paths (no I/O).
@@ -99,7 +106,8 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source);
 // Reads and parses the file at `path`. Error if it cannot be read or parsed.
 Result<Config> LoadConfigFile(const std::string& path);
 
-// Applies command-line overrides. Error names the flag ("--rtp-ports: expected MIN-MAX").
+// Applies command-line overrides. Error names the flag ("--rtp-ports: expected MIN-MAX");
+// --sip and --http values are checked by ValidateConfig() under their option names.
 Status ApplyOverrides(const ConfigOverrides& overrides, Config& config);
 
 // Checks every option (ranges, address syntax, cross-field rules, TLS files present).

@@ -28,6 +28,7 @@ enum class TimelineEventKind {
   kMetadataChange,  // new RFC 7865 metadata merged (re-INVITE or UPDATE)
   kDtmf,            // RFC 4733 digit seen by the media engine (CONSENT-2); detail = digit
   kRtpTimeout,      // no RTP for media.rtp_timeout_ms
+  kRtpResumed,      // RTP back after a timeout
   kBye,             // session ended by BYE (detail says which side)
   kCancel,          // INVITE cancelled before the answer
   kSessionExpired,  // RFC 4028 session timer ran out
@@ -36,7 +37,7 @@ enum class TimelineEventKind {
 };
 
 // "invite", "answer", "pause", "resume", "update", "metadata-change", "dtmf",
-// "rtp-timeout", "bye", "cancel", "session-expired", "error", "shutdown".
+// "rtp-timeout", "rtp-resumed", "bye", "cancel", "session-expired", "error", "shutdown".
 std::string_view TimelineEventName(TimelineEventKind kind);
 
 struct TimelineEntry {

@@ -1,0 +1,57 @@
+// SipServer: Kronika's SIPREC UAS (RFC 7866) on sofia-sip.
+//
+// Listens on sip.listen (UDP + TCP) and, when configured, sip.tls_listen (TLS, sips:).
+// Answers SIPREC INVITEs (multipart SDP + RFC 7865 metadata) with an SDP answer whose RTP
+// ports come from the media engine, follows re-INVITE / UPDATE (pause, resume, stream and
+// metadata changes), BYE, CANCEL, session timers (RFC 4028, the SRC refreshes) and
+// OPTIONS, refuses bad input with 400/415/488 + Warning, and overload (sip.max_sessions,
+// no RTP port, disk or store trouble) with a fast 503 + Retry-After (SCOPE-4: the recorder
+// refuses fast, never holds a call). Every session's snapshot goes to the store queue at
+// start, at each change and at the end.
+//
+// Threads: Create() and Run() must be called on the same thread, which becomes the SIP
+// thread: it alone owns every dialog and session. RequestStop() may be called from any
+// thread or a signal handler. No sofia-sip type appears in this header.
+#pragma once
+
+#include <memory>
+
+#include "kronika/media/media_engine.h"
+#include "kronika/result.h"
+#include "kronika/srs/config.h"
+
+namespace kronika::srs {
+
+class Metrics;
+class Store;
+
+struct SipServerDeps {
+  media::MediaEngine* media = nullptr;  // required; borrowed, must outlive the server
+  Store* store = nullptr;               // optional (snapshots dropped when null); borrowed
+  Metrics* metrics = nullptr;           // optional; borrowed
+};
+
+class SipServer {
+ public:
+  // Creates the sofia-sip stack and binds the listeners. Errors name the address
+  // ("sip: cannot listen on sip:127.0.0.1:5060 (address in use?)").
+  static Result<std::unique_ptr<SipServer>> Create(const Config& config, SipServerDeps deps);
+  ~SipServer();
+  SipServer(const SipServer&) = delete;
+  SipServer& operator=(const SipServer&) = delete;
+
+  // Runs the SIP event loop until RequestStop(); then ends every session (BYE to the SRCs,
+  // media files finished, final snapshots queued), waiting at most ~5 s, and returns.
+  Status Run();
+
+  // Asks Run() to return. Async-signal-safe; callable from any thread, any number of times.
+  void RequestStop();
+
+  class Impl;
+
+ private:
+  explicit SipServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kronika::srs

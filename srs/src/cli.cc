@@ -1,0 +1,46 @@
+#include "kronika/srs/cli.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "kronika/srs/query_command.h"
+#include "serve.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: kronika <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve   run the SIPREC recording server (kronika serve --help)\n"
+    "  query   list recordings from the store (kronika query --help)\n"
+    "  show    show one recording (kronika show ID)\n"
+    "\n"
+    "  --version   print the version\n"
+    "  --help      print this help\n";
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const char* command = argv[1];
+  if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0 || std::strcmp(command, "help") == 0) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (std::strcmp(command, "--version") == 0 || std::strcmp(command, "version") == 0) {
+    std::printf("kronika %s\n", kKronikaVersion);
+    return 0;
+  }
+  if (std::strcmp(command, "serve") == 0) return RunServeCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "query") == 0) return RunQueryCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "show") == 0) return RunShowCommand(argc - 1, argv + 1);
+  std::fprintf(stderr, "kronika: unknown command '%s'\n%s", command, kUsage);
+  return 2;
+}
+
+}  // namespace kronika::srs
