@@ -159,6 +159,44 @@ def plan(corpus: Path) -> list[Job]:
     return jobs
 
 
+def fix_ack_cseq(text: str) -> tuple[str, int]:
+    """BroadWorks-modelled miarec scenarios copy the ACK (with its CSeq number) from a
+    Metaswitch scenario, so the ACK's CSeq does not match the INVITE's. RFC 3261 17.1.1.3 /
+    13.2.2.4: the ACK carries the INVITE's CSeq number; a UAS rightly ignores this one and
+    the next re-INVITE meets "500 Overlapping Requests". Sets each ACK's number to the
+    last INVITE's. Two of them also send an ACK and a BYE whose CSeq method says INVITE
+    (RFC 3261 8.1.1.5: the method must match the request's), and some let the CSeq of a
+    later request (BYE, UPDATE) fall below an earlier one in the same dialog, which RFC
+    3261 12.2.2 answers with 500; such a number is raised to the previous one + 1."""
+    out, last, fixed, pos = [], None, 0, 0
+    highest: int | None = None
+    for m in re.finditer(r"(<send[^>]*>\s*<!\[CDATA\[)(.*?)(\]\]>)", text, re.S):
+        body = m.group(2)
+        first = body.strip().split("\n", 1)[0].strip()
+        cseq = re.search(r"^(\s*CSeq\s*:\s*)(\d+)\s+(\w+)", body, re.M | re.I)
+        method = first.split()[0] if first else ""
+        if cseq and method in ("ACK", "BYE") and cseq.group(3) != method:
+            body = body[:cseq.start(3)] + method + body[cseq.end(3):]
+            fixed += 1
+            cseq = re.search(r"^(\s*CSeq\s*:\s*)(\d+)\s+(\w+)", body, re.M | re.I)
+        if cseq and method not in ("ACK", "CANCEL") and highest is not None \
+                and int(cseq.group(2)) <= highest and not first.startswith("INVITE"):
+            body = body[:cseq.start(2)] + str(highest + 1) + body[cseq.end(2):]
+            fixed += 1
+            cseq = re.search(r"^(\s*CSeq\s*:\s*)(\d+)\s+(\w+)", body, re.M | re.I)
+        if cseq and method not in ("ACK", "CANCEL"):
+            highest = max(highest or 0, int(cseq.group(2)))
+        if cseq and first.startswith("INVITE"):
+            last = cseq.group(2)
+        elif cseq and first.startswith("ACK") and last and cseq.group(2) != last:
+            body = body[:cseq.start(2)] + last + body[cseq.end(2):]
+            fixed += 1
+        out.append(text[pos:m.start(2)] + body)
+        pos = m.end(2)
+    out.append(text[pos:])
+    return "".join(out), fixed
+
+
 def adapt(src: Path, corpus: Path) -> tuple[str, list[str]]:
     """Returns the adapted scenario text and the list of adaptations made."""
     text = src.read_text(encoding="latin-1")
@@ -177,6 +215,16 @@ def adapt(src: Path, corpus: Path) -> tuple[str, list[str]]:
         # is not exactly [call_id] makes every answer "unknown call" in any SIPp 3.x.
         text = text.replace("[call_id]-XX", "[call_id]")
         notes.append("Call-ID [call_id]-XX->[call_id]")
+    if re.search(r"^\s*Contact:\s*<[^>\n]*$", text, re.M):
+        # Metaswitch-modelled miarec scenarios: "Contact: <sip:U@H:P;+sip.src" never closes
+        # the '<' (ACK/BYE in the same files use a well-formed Contact). sofia-sip rejects
+        # the INVITE with "400 Bad Contact Header" before Kronika sees it.
+        text = re.sub(r"^(\s*Contact:\s*<[^>;\n]*)((?:;[^>\n]*)?)\s*$", r"\1>\2", text,
+                      flags=re.M)
+        notes.append("unterminated Contact '<' closed")
+    text, acks = fix_ack_cseq(text)
+    if acks:
+        notes.append(f"{acks} ACK/BYE CSeq(s) corrected")
     pcap = corpus / "drachtio" / "pcap" / "g711a.pcap"
     if "/tmp/pcap/g711a.pcap" in text:
         text = text.replace("/tmp/pcap/g711a.pcap", str(pcap))
