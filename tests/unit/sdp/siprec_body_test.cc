@@ -234,6 +234,17 @@ TEST_CASE("multipart variants accepted", "[siprec_body]") {
     REQUIRE(parsed.ok());
     CHECK(*parsed->metadata_xml == kXml);
   }
+  SECTION("part types with parameters and in upper case, header with trailing space") {
+    std::string body = TwoParts("b");
+    body.replace(body.find("application/sdp"), 15, "Application/SDP;charset=UTF-8");
+    body.replace(body.find("application/rs-metadata+xml"), 27,
+                 "APPLICATION/RS-METADATA+XML; charset=utf-8");
+    const auto parsed = ParseSiprecBody("Multipart/Mixed; boundary=b ", body);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->sdp.find("a=label:1\r\n") != std::string::npos);
+    CHECK(parsed->metadata_content_type == "application/rs-metadata+xml");
+    CHECK(*parsed->metadata_xml == kXml);
+  }
   SECTION("metadata-only UPDATE body with SdpPart::kOptional") {
     const auto parsed =
         ParseSiprecBody("application/rs-metadata+xml", kXml, SdpPart::kOptional);

@@ -20,7 +20,7 @@
 namespace kronika::sdp {
 
 struct CodecPreferences {
-  // Encodings we decode, most preferred first (upper case, as PayloadFormat::encoding).
+  // Encodings we decode, most preferred first (names as in a=rtpmap, case-insensitive).
   std::vector<std::string> order = {"PCMU", "PCMA", "G722", "OPUS", "G729"};
   bool accept_telephone_event = true;  // answer telephone-event when offered
 };
@@ -64,6 +64,7 @@ inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA
 //   488 "sdp: no acceptable codec in m-line 1 (offered: GSM ILBC)"
 //   488 "sdp: no supported SRTP crypto suite in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"
 //   488 "sdp: unsupported transport UDP/TLS/RTP/SAVP in m-line 1"
+//   488 "sdp: audio m-line 1 removed (port 0)"
 //   488 "sdp: no audio m-line in offer (offered: video)"
 Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& prefs);
 

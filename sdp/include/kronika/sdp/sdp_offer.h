@@ -39,7 +39,7 @@ struct PayloadFormat {
 // SDES key (RFC 4568) `a=crypto:<tag> <suite> <key-params> [<session-params>]`.
 struct CryptoAttribute {
   int tag = 0;
-  std::string suite;       // e.g. "AES_CM_128_HMAC_SHA1_80"
+  std::string suite;           // e.g. "AES_CM_128_HMAC_SHA1_80"
   std::string key_params;      // e.g. "inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj|2^31"
   std::string session_params;  // e.g. "UNENCRYPTED_SRTCP", "" when absent
 };
@@ -52,9 +52,9 @@ struct OfferedStream {
   std::string connection_address;  // media-level c= or else session-level c=
   uint16_t port = 0;
   Direction direction = Direction::kSendRecv;  // media-level over session-level
-  // Offered formats in offer order. Static payload types (0 PCMU, 3 GSM, 4 G723, 8 PCMA,
-  // 9 G722, 13 CN, 18 G729 ... sofia-sip's RFC 3551 table) are known without a=rtpmap;
-  // dynamic ones without a=rtpmap are left out.
+  // Offered formats in m= line order. Static payload types (0 PCMU, 2 G721, 3 GSM,
+  // 4 G723, 8 PCMA, 9 G722, 13 CN, 18 G729 ... sofia-sip's RFC 3551 table) are known
+  // without a=rtpmap; dynamic ones without a=rtpmap are left out.
   std::vector<PayloadFormat> formats;
   std::string format_list;  // the m= line's format tokens as sent ("0 8 101", "*")
   std::vector<CryptoAttribute> crypto;
