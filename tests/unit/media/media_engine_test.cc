@@ -59,6 +59,25 @@ StreamSpec Stream(size_t mline, int channel) {
 
 RecordingSpec TwoLegs(const std::string& id) { return RecordingSpec{id, {Stream(0, 0), Stream(1, 1)}}; }
 
+bool Bindable(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  close(fd);
+  return ok;
+}
+
+// First even port p in [from, to] with p and p + 2 free; 0 if none.
+uint16_t FreePortPair(uint16_t from, uint16_t to) {
+  for (uint16_t p = from; p + 2 <= to; p = static_cast<uint16_t>(p + 4)) {
+    if (Bindable(p) && Bindable(static_cast<uint16_t>(p + 2))) return p;
+  }
+  return 0;
+}
+
 // Waits for an event of `kind` for `id`; collects everything seen into `seen`.
 bool WaitForEvent(MediaEngine& engine, const std::string& id, MediaEventKind kind, MediaEvent* out,
                   std::vector<MediaEvent>* seen = nullptr, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
@@ -258,7 +277,10 @@ TEST_CASE("RTP silence longer than rtp_timeout_ms is reported, and its return to
 }
 
 TEST_CASE("Open refuses with 503 when ports run out or the disk is almost full") {
-  MediaConfig config = TestConfig("refuse", 31600, 31603);  // two even ports: 31600, 31602
+  // A range of exactly two even ports, both free right now (other test runs may hold some).
+  const uint16_t base = FreePortPair(31600, 31998);
+  REQUIRE(base != 0);
+  MediaConfig config = TestConfig("refuse", base, static_cast<uint16_t>(base + 3));
   auto engine = MediaEngine::Start(config);
   REQUIRE(engine.ok());
   auto first = (*engine)->Open(TwoLegs("r-1"));
