@@ -140,7 +140,6 @@ Status SipServer::Impl::Init() {
                  NUTAG_APPL_METHOD("INVITE, UPDATE, OPTIONS"),
                  SIPTAG_ALLOW_STR(kAllow),
                  SIPTAG_SUPPORTED_STR(timers ? kSupported : "siprec"),
-                 SIPTAG_ACCEPT_STR(kAccept),
                  SIPTAG_USER_AGENT_STR(config_.sip.user_agent.c_str()),
                  SIPTAG_SERVER_STR(config_.sip.user_agent.c_str()),
                  NUTAG_SESSION_TIMER(static_cast<unsigned>(timers ? config_.sip.session_timer : 0)),
@@ -259,6 +258,7 @@ void SipServer::Impl::Respond(nua_handle_t* nh, const char* method, const SipRep
               TAG_IF(!reply.content_type.empty(), SIPTAG_CONTENT_TYPE_STR(reply.content_type.c_str())),
               TAG_IF(!reply.content_type.empty(), SIPTAG_PAYLOAD_STR(reply.body.c_str())),
               TAG_IF(reply.status == 405, SIPTAG_ALLOW_STR(kAllow)),
+              TAG_IF(reply.status == 415, SIPTAG_ACCEPT_STR(kAccept)),
               TAG_IF(!contact.empty() && reply.status < 300, SIPTAG_CONTACT_STR(contact.c_str())),
               TAG_END());
   if (deps_.metrics != nullptr) deps_.metrics->OnSipResponse(method, reply.status);

@@ -1,0 +1,379 @@
+// SessionManager + Session: the SIPREC decisions of the SIP thread, without sofia-sip.
+// A fake media engine stands in for RTP; snapshots are collected as the store would get
+// them. Each case is what an SRC would see in the SIP answer or what an auditor would
+// see in the stored timeline.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kronika/media/media_engine.h"
+#include "kronika/srs/log.h"
+#include "kronika/srs/recording_id.h"
+#include "session_manager.h"
+
+namespace kronika::srs {
+namespace {
+
+using std::chrono::milliseconds;
+Clock::time_point At(int64_t ms) { return Clock::time_point{milliseconds(1764076131000 + ms)}; }
+
+class FakeMedia final : public media::MediaEngine {
+ public:
+  Result<media::OpenedRecording> Open(const media::RecordingSpec& spec) override {
+    opened.push_back(spec);
+    if (!fail_with.message.empty()) return fail_with;
+    return Ports(spec);
+  }
+  Result<media::OpenedRecording> Update(const media::RecordingSpec& spec) override {
+    updated.push_back(spec);
+    if (!fail_with.message.empty()) return fail_with;
+    return Ports(spec);
+  }
+  void Close(const std::string& id) override { closed.push_back(id); }
+  std::vector<media::MediaEvent> TakeEvents() override { return {}; }
+  int event_fd() const override { return -1; }
+  media::MediaStats Stats() const override { return {}; }
+
+  std::vector<media::RecordingSpec> opened, updated;
+  std::vector<std::string> closed;
+  Error fail_with;
+
+ private:
+  media::OpenedRecording Ports(const media::RecordingSpec& spec) {
+    media::OpenedRecording r;
+    for (const media::StreamSpec& s : spec.streams) {
+      auto [it, inserted] = ports_.try_emplace(spec.recording_id + "/" + std::to_string(s.mline_index), next_port_);
+      if (inserted) next_port_ += 2;
+      r.local_ports.push_back(it->second);
+    }
+    r.file = "/rec/" + spec.recording_id + ".opus";
+    return r;
+  }
+  std::map<std::string, uint16_t> ports_;
+  uint16_t next_port_ = 30000;
+};
+
+constexpr char kBoundary[] = "multipart/mixed;boundary=b1";
+
+std::string Sdp(const std::string& direction1 = "sendonly", const std::string& direction2 = "sendonly",
+                const std::string& c = "192.0.2.10", int version = 1) {
+  return "v=0\r\no=SRC 1000 " + std::to_string(version) + " IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 " + c +
+         "\r\nt=0 0\r\n"
+         "m=audio 40000 RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
+         "a=rtpmap:101 telephone-event/8000\r\na=label:1\r\na=" + direction1 + "\r\n"
+         "m=audio 40002 RTP/AVP 8 0 101\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n"
+         "a=rtpmap:101 telephone-event/8000\r\na=label:2\r\na=" + direction2 + "\r\n";
+}
+
+std::string Metadata(const std::string& extra_participant = "") {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<recording xmlns=\"urn:ietf:params:xml:ns:recording:1\">\n"
+      " <datamode>complete</datamode>\n"
+      " <session session_id=\"s1\"><sipSessionID>abc</sipSessionID></session>\n"
+      " <participant participant_id=\"pA\"><nameID aor=\"sip:+48221234567@example.com\"><name>Anna</name></nameID></participant>\n"
+      " <participant participant_id=\"pB\"><nameID aor=\"sip:0227654321@example.com\"><name>Bogdan</name></nameID></participant>\n" +
+      extra_participant +
+      " <stream stream_id=\"st1\" session_id=\"s1\"><label>1</label></stream>\n"
+      " <stream stream_id=\"st2\" session_id=\"s1\"><label>2</label></stream>\n"
+      " <participantstreamassoc participant_id=\"pA\"><send>st1</send><recv>st2</recv></participantstreamassoc>\n"
+      " <participantstreamassoc participant_id=\"pB\"><send>st2</send><recv>st1</recv></participantstreamassoc>\n"
+      "</recording>\n";
+  return xml;
+}
+
+std::string Multipart(const std::string& sdp, const std::string& xml) {
+  return "--b1\r\nContent-Type: application/sdp\r\n\r\n" + sdp +
+         "--b1\r\nContent-Type: application/rs-metadata+xml\r\nContent-Disposition: recording-session\r\n\r\n" + xml +
+         "--b1--\r\n";
+}
+
+SipRequestInfo Request(const std::string& method, const std::string& content_type, const std::string& body) {
+  SipRequestInfo r;
+  r.method = method;
+  r.content_type = content_type;
+  r.body = body;
+  r.call_id = "call-1@src";
+  r.src_host = "192.0.2.10";
+  return r;
+}
+
+struct Fixture {
+  explicit Fixture(SessionManagerOptions options = {}) : manager(options, &media, Sink(), nullptr, nullptr) {
+    SetLogLevel(LogLevel::kError);  // keep the test output readable
+  }
+  SnapshotSink Sink() {
+    return [this](RecordingRecord r) {
+      snapshots.push_back(std::move(r));
+      return true;
+    };
+  }
+  Session& Start() {
+    SessionManager::InviteOutcome out =
+        manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0));
+    REQUIRE(out.reply.status == 200);
+    REQUIRE(out.session != nullptr);
+    manager.OnAck(*out.session, Request("ACK", "", ""), At(10));
+    return *out.session;
+  }
+  std::vector<std::string> Kinds(const Session& s) const {
+    std::vector<std::string> kinds;
+    for (const TimelineEntry& e : s.timeline.events()) kinds.emplace_back(TimelineEventName(e.kind));
+    return kinds;
+  }
+
+  FakeMedia media;
+  std::vector<RecordingRecord> snapshots;
+  SessionManager manager;
+};
+
+TEST_CASE("a SIPREC INVITE is answered 200 with a recvonly SDP on the media engine's ports") {
+  Fixture f;
+  SessionManager::InviteOutcome out =
+      f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0));
+  REQUIRE(out.reply.status == 200);
+  CHECK(out.reply.content_type == "application/sdp");
+  CHECK(out.reply.body.find("m=audio 30000 RTP/AVP") != std::string::npos);
+  CHECK(out.reply.body.find("m=audio 30002 RTP/AVP") != std::string::npos);
+  CHECK(out.reply.body.find("a=recvonly") != std::string::npos);
+  CHECK(out.reply.body.find("a=label:2") != std::string::npos);
+  CHECK(out.reply.body.find("c=IN IP4 127.0.0.1") != std::string::npos);
+
+  REQUIRE(f.media.opened.size() == 1);
+  const media::RecordingSpec& spec = f.media.opened[0];
+  CHECK(IsValidRecordingId(spec.recording_id));
+  REQUIRE(spec.streams.size() == 2);
+  CHECK(spec.streams[0].channel == 0);  // label 1 (Anna) left
+  CHECK(spec.streams[1].channel == 1);  // label 2 (Bogdan) right
+  CHECK(spec.streams[0].formats.front().encoding == "PCMU");  // our preference order
+  CHECK(spec.streams[0].remote_ip == "192.0.2.10");
+
+  // The store got the session at start, with normalised numbers and channels.
+  REQUIRE(f.snapshots.size() == 1);
+  const RecordingRecord& r = f.snapshots[0];
+  CHECK(r.recording_id == spec.recording_id);
+  CHECK(r.state == RecordingState::kActive);
+  CHECK(r.sip_call_id == "call-1@src");
+  REQUIRE(r.participants.size() == 2);
+  CHECK(r.participants[0].number_e164 == "+48221234567");
+  CHECK(r.participants[0].channel == 0);
+  CHECK(r.participants[1].number_e164 == "+48227654321");  // national 022... with country code 48
+  CHECK(r.participants[1].channel == 1);
+  REQUIRE(r.timeline.size() == 2);
+  CHECK(r.timeline[0].kind == "invite");
+  CHECK(r.timeline[1].kind == "answer");
+  CHECK(f.manager.live_sessions() == 1);
+}
+
+TEST_CASE("a plain SDP INVITE is refused 488 unless accept_non_siprec") {
+  Fixture strict;
+  SessionManager::InviteOutcome out = strict.manager.OnInitialInvite(Request("INVITE", "application/sdp", Sdp()), At(0));
+  CHECK(out.session == nullptr);
+  CHECK(out.reply.status == 488);
+  CHECK(out.reply.warning == "not a SIPREC request: no recording metadata");
+  CHECK(strict.media.opened.empty());
+  CHECK(strict.snapshots.empty());
+
+  SessionManagerOptions lenient;
+  lenient.accept_non_siprec = true;
+  Fixture f(lenient);
+  out = f.manager.OnInitialInvite(Request("INVITE", "application/sdp", Sdp()), At(0));
+  CHECK(out.reply.status == 200);
+  REQUIRE(out.session != nullptr);
+  CHECK_FALSE(out.session->metadata.has_value());
+}
+
+TEST_CASE("bad bodies get 400/415/488 with the parser's message as Warning, and nothing is opened") {
+  Fixture f;
+  SipReply r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), "<recording><broken>\r\n")), At(0)).reply;
+  CHECK(r.status == 400);
+  CHECK(r.warning.rfind("metadata:", 0) == 0);
+  r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, "no boundary in here"), At(0)).reply;
+  CHECK(r.status == 400);
+  CHECK(r.warning.rfind("multipart:", 0) == 0);
+  r = f.manager.OnInitialInvite(Request("INVITE", "text/plain", "hello"), At(0)).reply;
+  CHECK(r.status == 415);
+  r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart("v=0\r\nnonsense\r\n", Metadata())), At(0)).reply;
+  CHECK(r.status == 400);
+  CHECK(r.warning.rfind("sdp:", 0) == 0);
+  const std::string gsm_only =
+      "v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 4000 RTP/AVP 3\r\na=label:1\r\n";
+  r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(gsm_only, Metadata())), At(0)).reply;
+  CHECK(r.status == 488);
+  CHECK(r.warning.find("no acceptable codec") != std::string::npos);
+  CHECK(f.media.opened.empty());
+  CHECK(f.manager.total_sessions() == 0);
+}
+
+TEST_CASE("sip.max_sessions reached and media refusals answer 503 with Retry-After (SCOPE-4)") {
+  SessionManagerOptions options;
+  options.max_sessions = 1;
+  options.retry_after_s = 7;
+  Fixture f(options);
+  f.Start();
+  SipReply r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(5)).reply;
+  CHECK(r.status == 503);
+  CHECK(r.retry_after_s == 7);
+  CHECK(r.reason_key == "overload");
+
+  Fixture g;
+  g.media.fail_with = MakeError(503, "media: no free RTP port");
+  r = g.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0)).reply;
+  CHECK(r.status == 503);
+  CHECK(r.retry_after_s == 30);
+  CHECK(r.warning == "media: no free RTP port");
+  CHECK(r.reason_key == "no_port");
+  CHECK(g.manager.total_sessions() == 0);
+}
+
+TEST_CASE("an unhealthy store refuses new sessions with 503") {
+  FakeMedia media;
+  SessionManager manager({}, &media, nullptr, [] { return false; }, nullptr);
+  SipReply r = manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0)).reply;
+  CHECK(r.status == 503);
+  CHECK(r.reason_key == "store");
+  CHECK(media.opened.empty());
+}
+
+TEST_CASE("re-INVITE with a=inactive pauses, the next one resumes; the ports stay (SCOPE-5)") {
+  Fixture f;
+  Session& s = f.Start();
+  const uint16_t port = s.negotiation.streams[0].local_port;
+
+  SipReply r = f.manager.OnReInvite(
+      s, Request("INVITE", kBoundary, Multipart(Sdp("inactive", "inactive", "192.0.2.10", 2), Metadata())), At(1000));
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("a=inactive") != std::string::npos);
+  REQUIRE(f.media.updated.size() == 1);
+  CHECK(f.media.updated[0].streams[0].paused);
+  CHECK(s.RecordingStreams() == 0);
+  CHECK(s.timeline.paused());
+
+  r = f.manager.OnReInvite(s, Request("INVITE", "application/sdp", Sdp("sendonly", "sendonly", "192.0.2.10", 3)), At(4000));
+  REQUIRE(r.status == 200);
+  CHECK(r.body.find("a=recvonly") != std::string::npos);
+  CHECK(s.negotiation.streams[0].local_port == port);
+  CHECK_FALSE(s.timeline.paused());
+  const std::vector<PausedSpan> spans = s.timeline.PausedSpans();
+  REQUIRE(spans.size() == 1);
+  CHECK(spans[0].reason == "a=inactive");
+  CHECK(*spans[0].end - spans[0].start == milliseconds(3000));
+}
+
+TEST_CASE("hold with c=0.0.0.0 is a pause with that reason") {
+  Fixture f;
+  Session& s = f.Start();
+  SipReply r = f.manager.OnReInvite(s, Request("INVITE", "application/sdp", Sdp("sendonly", "sendonly", "0.0.0.0", 2)), At(500));
+  REQUIRE(r.status == 200);
+  REQUIRE(s.timeline.PausedSpans().size() == 1);
+  CHECK(s.timeline.PausedSpans()[0].reason == "c=0.0.0.0");
+}
+
+TEST_CASE("an unchanged re-offer is answered with the same SDP and does not touch the media") {
+  Fixture f;
+  Session& s = f.Start();
+  const std::string first = s.local_sdp;
+  SipReply r = f.manager.OnReInvite(s, Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(500));
+  REQUIRE(r.status == 200);
+  CHECK(r.body == first);
+  CHECK(f.media.updated.empty());
+}
+
+TEST_CASE("a metadata-only UPDATE merges metadata and is answered 200 without a body") {
+  Fixture f;
+  Session& s = f.Start();
+  const std::string update =
+      "<?xml version=\"1.0\"?><recording xmlns=\"urn:ietf:params:xml:ns:recording:1\"><datamode>partial</datamode>"
+      "<participant participant_id=\"pC\"><nameID aor=\"sip:+48225550000@example.com\"><name>Cezary</name></nameID>"
+      "</participant></recording>";
+  SipReply r = f.manager.OnUpdate(s, Request("UPDATE", "application/rs-metadata+xml", update), At(2000));
+  CHECK(r.status == 200);
+  CHECK(r.body.empty());
+  CHECK(r.content_type.empty());
+  REQUIRE(s.metadata.has_value());
+  CHECK(s.metadata->participants.size() == 3);
+  CHECK(f.Kinds(s).back() == "metadata-change");
+  CHECK(s.timeline.events().back().detail.find("pC") != std::string::npos);
+  CHECK(f.snapshots.back().participants.size() == 3);
+  CHECK(f.media.updated.empty());
+
+  r = f.manager.OnUpdate(s, Request("UPDATE", "application/rs-metadata+xml", "<recording"), At(2100));
+  CHECK(r.status == 400);
+  CHECK(s.metadata->participants.size() == 3);  // a refused update changes nothing
+}
+
+TEST_CASE("a re-INVITE without SDP gets our offer; the SRC's answer in the ACK applies") {
+  Fixture f;
+  Session& s = f.Start();
+  SipReply r = f.manager.OnReInvite(s, Request("INVITE", "", ""), At(1000));
+  REQUIRE(r.status == 200);
+  CHECK(r.content_type == "application/sdp");
+  CHECK(r.body.find("m=audio 30000") != std::string::npos);
+  CHECK(s.awaiting_answer);
+  f.manager.OnAck(s, Request("ACK", "application/sdp", Sdp("inactive", "inactive", "192.0.2.10", 2)), At(1010));
+  CHECK_FALSE(s.awaiting_answer);
+  CHECK(s.timeline.paused());
+  REQUIRE(f.media.updated.size() == 1);
+  CHECK(f.media.updated[0].streams[1].paused);
+}
+
+TEST_CASE("BYE closes the media; the file report finishes the session with its final snapshot") {
+  Fixture f;
+  Session& s = f.Start();
+  const std::string id = s.id();
+  f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(5000));
+  REQUIRE(f.media.closed == std::vector<std::string>{id});
+  CHECK(f.manager.live_sessions() == 0);
+  REQUIRE(f.manager.Find(id) != nullptr);  // waiting for the file
+
+  media::MediaEvent dtmf{id, media::MediaEventKind::kDtmf, 100, '*', "1", "", 0.1};
+  media::MediaEvent done{id, media::MediaEventKind::kFinished, 0, 0, "", "/rec/2026/" + id + ".opus", 4.98};
+  f.manager.OnMediaEvents({dtmf, done}, At(5100));
+  CHECK(f.manager.Find(id) == nullptr);
+  const RecordingRecord& last = f.snapshots.back();
+  CHECK(last.state == RecordingState::kCompleted);
+  CHECK(last.end_ms_utc == 1764076131000 + 5000);
+  CHECK(last.duration_s == Approx(4.98));
+  CHECK(last.file_path == "/rec/2026/" + id + ".opus");
+  std::vector<std::string> kinds;
+  for (const TimelineEvent& e : last.timeline) kinds.push_back(e.kind);
+  CHECK(kinds == std::vector<std::string>{"invite", "answer", "bye", "dtmf"});
+  CHECK(last.timeline[3].detail == "* (label 1)");
+}
+
+TEST_CASE("a media failure stops the recording but not the call; a missing file report times out") {
+  Fixture f;
+  Session& s = f.Start();
+  const std::string id = s.id();
+  f.manager.OnMediaEvents({media::MediaEvent{id, media::MediaEventKind::kFailed, 0, 0, "", "disk full", 0}}, At(100));
+  REQUIRE(f.manager.Find(id) != nullptr);  // the dialog goes on
+  CHECK(f.manager.live_sessions() == 1);
+  f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(200));
+  CHECK(f.manager.Find(id) == nullptr);
+  CHECK(f.snapshots.back().state == RecordingState::kFailed);
+
+  Fixture g;
+  Session& t = g.Start();
+  const std::string tid = t.id();
+  g.manager.End(t, TimelineEventKind::kShutdown, "server stopping", At(1000));
+  g.manager.Tick(At(1000 + 29000));
+  REQUIRE(g.manager.Find(tid) != nullptr);
+  g.manager.Tick(At(1000 + 31000));
+  CHECK(g.manager.Find(tid) == nullptr);
+  CHECK(g.snapshots.back().state == RecordingState::kFailed);
+}
+
+TEST_CASE("shutdown ends every session as interrupted") {
+  Fixture f;
+  Session& a = f.Start();
+  const std::string id = a.id();
+  f.manager.EndAll(TimelineEventKind::kShutdown, "server stopping", At(100));
+  CHECK(f.media.closed.size() == 1);
+  f.manager.OnMediaEvents({media::MediaEvent{id, media::MediaEventKind::kFinished, 0, 0, "", "", 0.1}}, At(200));
+  CHECK(f.snapshots.back().state == RecordingState::kInterrupted);
+}
+
+}  // namespace
+}  // namespace kronika::srs
