@@ -5,9 +5,12 @@ second that one core of `kronika serve` sustains, and 200 OK latency at that loa
 The server is pinned to CPU 0 (`taskset -c 0`), SIPp to CPU 1, both on loopback, no media.
   1. throughput: closed loop, SIPp keeps --concurrency calls in flight with no rate limit
      for about --seconds; cycles/s = successful calls / wall time (all calls must succeed);
-  2. latency: open loop at 50 % and 80 % of that rate for --seconds, SIPp tracing every
-     message (-trace_msg, microsecond timestamps); latency = time from the INVITE leaving
-     SIPp to the 200 OK arriving (so it includes SIPp's own scheduling, an upper bound).
+  2. latency: SIPp keeps an open-loop load of 50 % and 80 % of that rate for --seconds
+     while a probe (tests/integration/sip/sip_client.py, on SIPp's core) places its own
+     SIPREC calls one after another and times INVITE sent -> 200 OK received with
+     time.perf_counter(); SIPp's own response times (-trace_rtt, 1 ms resolution) for
+     every load call are reported beside it. (SIPp's -trace_msg timestamps would give
+     microseconds, but tracing every message slows SIPp itself down at these rates.)
 Writes JSON (default build/bench/sip_bench.json). Run by the `bench` target or by hand:
   KRONIKA_BIN=build/srs/kronika python3 bench/sip_bench.py --out /tmp/sip_bench.json
 """
@@ -21,14 +24,15 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
-from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent
 sys.path.insert(0, str(SOURCE / "tests" / "integration" / "sip"))
 import kronika_harness as h  # noqa: E402
+from sip_client import Dialog, SipClient  # noqa: E402
 
 SCENARIO = HERE / "sip_bench.xml"
 
@@ -65,54 +69,83 @@ def throughput(server, ports, workdir, cpu, concurrency, calls) -> dict:
             "wall_s": round(wall, 3), "cycles_per_s": round(ok / wall, 1) if wall else 0}
 
 
-TS = re.compile(r"^-{20,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\n(UDP message (sent|received))",
-                re.M)
-
-
-def invite_latencies_ms(messages: str) -> list[float]:
-    """INVITE sent -> 200 (CSeq INVITE) received, per Call-ID, from a SIPp -trace_msg log."""
-    sent: dict[str, float] = {}
-    lat: list[float] = []
-    positions = [(m.start(), m) for m in TS.finditer(messages)] + [(len(messages), None)]
-    for (start, m), (end, _) in zip(positions, positions[1:]):
-        block = messages[start:end]
-        when = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
-        cid = re.search(r"^Call-ID:\s*(\S+)", block, re.M | re.I)
-        cseq = re.search(r"^CSeq:\s*\d+\s+(\S+)", block, re.M | re.I)
-        if not cid or not cseq or cseq.group(1).upper() != "INVITE":
-            continue
-        if m.group(3) == "sent" and "\nINVITE " in block:
-            sent.setdefault(cid.group(1), when)
-        elif m.group(3) == "received" and re.search(r"\nSIP/2\.0 200 ", block):
-            if cid.group(1) in sent:
-                lat.append((when - sent.pop(cid.group(1))) * 1000)
-    return lat
-
-
 def percentile(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def summary(values: list[float]) -> dict:
+    if not values:
+        return {"samples": 0}
+    return {"samples": len(values), "p50_ms": round(percentile(values, 50), 3),
+            "p99_ms": round(percentile(values, 99), 3), "max_ms": round(max(values), 3),
+            "mean_ms": round(statistics.fmean(values), 3)}
+
+
+BODY = (SOURCE / "interop" / "sipp" / "bodies" / "lf-only-siprec-body.txt").read_text()
+BODY = BODY.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+BODY_TYPE = "multipart/mixed;boundary=kronika-lf-boundary"
+
+
+def probe_calls(server: h.KronikaServer, seconds: float, stop: threading.Event) -> list[float]:
+    """Sequential SIPREC calls; returns INVITE->200 times in ms."""
+    lat: list[float] = []
+    deadline = time.monotonic() + seconds
+    client = SipClient("udp", h.LOOPBACK, server.sip_port, timeout_s=5)
+    try:
+        while time.monotonic() < deadline and not stop.is_set():
+            d = Dialog(client)
+            t0 = time.perf_counter()
+            resp = d.invite(BODY, BODY_TYPE)
+            t1 = time.perf_counter()
+            if resp and resp[-1].status == 200:
+                lat.append((t1 - t0) * 1000)
+                d.ack(resp[-1])
+                d.bye()
+            elif resp:
+                d.ack(resp[-1])
+            time.sleep(0.02)
+    finally:
+        client.close()
+    return lat
+
+
+def sipp_rtts(rundir: Path) -> list[float]:
+    values = []
+    for f in rundir.glob("*_rtt.csv"):
+        for line in f.read_text().splitlines()[1:]:
+            parts = line.split(";")
+            if len(parts) >= 2:
+                try:
+                    values.append(float(parts[1]))
+                except ValueError:
+                    pass
+    return values
 
 
 def latency(server, ports, workdir, cpu, rate, seconds) -> dict:
     rundir = workdir / f"latency-{rate}"
     rundir.mkdir()
     calls = int(rate * seconds)
-    rc, wall, out = run(sipp_cmd(server, ports, cpu, [
-        "-m", str(calls), "-r", str(rate), "-rp", "1000", "-l", str(max(100, rate)),
-        "-trace_msg"]), rundir)
-    text = "".join(p.read_text(errors="replace") for p in rundir.glob("*_messages.log"))
-    lat = invite_latencies_ms(text)
-    for p in rundir.glob("*_messages.log"):
-        p.unlink()
-    result = {"rate_cps": rate, "calls": calls, "successful": successful_calls(out),
-              "failed": failed_calls(out), "sipp_rc": rc, "samples": len(lat)}
-    if lat:
-        result.update({"p50_ms": round(percentile(lat, 50), 3),
-                       "p99_ms": round(percentile(lat, 99), 3),
-                       "max_ms": round(max(lat), 3),
-                       "mean_ms": round(statistics.fmean(lat), 3)})
-    return result
+    stop = threading.Event()
+    probe: list[float] = []
+    worker = threading.Thread(target=lambda: probe.extend(
+        probe_calls(server, seconds - 0.5, stop)))
+    cmd = sipp_cmd(server, ports, cpu, ["-m", str(calls), "-r", str(rate), "-rp", "1000",
+                                        "-l", str(max(100, rate)), "-trace_rtt",
+                                        "-rtt_freq", "1"])
+    time.sleep(0)
+    proc = subprocess.Popen(cmd, cwd=rundir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    time.sleep(0.5)  # probe once the load is running
+    worker.start()
+    out = proc.communicate()[0].decode(errors="replace")
+    stop.set()
+    worker.join()
+    return {"rate_cps": rate, "calls": calls, "successful": successful_calls(out),
+            "failed": failed_calls(out), "sipp_rc": proc.returncode,
+            "probe_invite_to_200": summary(probe),
+            "sipp_rtt_1ms_resolution": summary(sipp_rtts(rundir))}
 
 
 def main() -> int:
@@ -132,6 +165,8 @@ def main() -> int:
         return 0
     two_cores = (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
     server_cpu, sipp_cpu = ("0", "1") if two_cores else (None, "")
+    if two_cores:
+        os.sched_setaffinity(0, {1})  # this script's probe shares SIPp's core, not the server's
     ports = h.PortAllocator(args.port_base, span=3000)
     workdir = h.make_tempdir("kronika-sip-bench-")
     server = h.KronikaServer(binary, workdir / "server", ports, rtp_port_count=2000,
@@ -145,7 +180,7 @@ def main() -> int:
         tput = throughput(server, ports, workdir, sipp_cpu, args.concurrency, calls)
         max_rate = tput["cycles_per_s"]
         lat = [latency(server, ports, workdir, sipp_cpu, max(10, int(max_rate * f)), args.seconds)
-               for f in (0.5, 0.8)]
+               for f in (0.5, 0.8, 1.0)]
         alive = server.alive()
     finally:
         code = server.stop()

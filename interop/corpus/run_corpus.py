@@ -180,7 +180,7 @@ def fix_ack_cseq(text: str) -> tuple[str, int]:
             fixed += 1
             cseq = re.search(r"^(\s*CSeq\s*:\s*)(\d+)\s+(\w+)", body, re.M | re.I)
         if cseq and method not in ("ACK", "CANCEL") and highest is not None \
-                and int(cseq.group(2)) <= highest and not first.startswith("INVITE"):
+                and int(cseq.group(2)) < highest and not first.startswith("INVITE"):
             body = body[:cseq.start(2)] + str(highest + 1) + body[cseq.end(2):]
             fixed += 1
             cseq = re.search(r"^(\s*CSeq\s*:\s*)(\d+)\s+(\w+)", body, re.M | re.I)

@@ -42,26 +42,36 @@ def _port_is_free(port: int) -> bool:
 class PortAllocator:
     """Hands out free ports from [base, base+span); each test gets its own base so parallel
     ctest entries never collide, and every port is also probed (other build dirs may be
-    running tests at the same time). Thread-safe."""
+    running tests at the same time). Ports handed out stay reserved until release(); the
+    allocator wraps around to reuse released ones. Thread-safe."""
 
     def __init__(self, base: int, span: int = 2000):
         self._base = base
         self._next = base
         self._end = base + span
+        self._reserved: set[int] = set()
         self._lock = threading.Lock()
 
     def take(self, count: int = 1) -> int:
-        """Returns the first of `count` consecutive free ports. Wraps around to the base
-        when the range is used up (ports of finished runs are free again)."""
+        """Returns the first of `count` consecutive free ports."""
         with self._lock:
             for _ in range((self._end - self._base) * 2):
                 if self._next + count > self._end:
                     self._next = self._base
                 first = self._next
+                block = range(first, first + count)
+                if any(p in self._reserved for p in block):
+                    self._next += 1
+                    continue
                 self._next += count
-                if all(_port_is_free(p) for p in range(first, first + count)):
+                if all(_port_is_free(p) for p in block):
+                    self._reserved.update(block)
                     return first
         raise RuntimeError("no free port block left in the allocator's range")
+
+    def release(self, first: int, count: int = 1) -> None:
+        with self._lock:
+            self._reserved.difference_update(range(first, first + count))
 
 
 def sip_options_ping(port: int, timeout_s: float = 0.5, transport: str = "udp") -> str | None:
@@ -107,6 +117,8 @@ class KronikaServer:
         self.binary = binary
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self._ports = ports
+        self._rtp_count = rtp_port_count
         self.sip_port = ports.take(1)
         self.http_port = ports.take(1)
         self.rtp_min = ports.take(rtp_port_count)
@@ -150,7 +162,8 @@ class KronikaServer:
                            f"{ready_timeout_s:.0f} s:\n" + self.log_text())
 
     def stop(self, timeout_s: float = 10.0) -> int | None:
-        """SIGTERM, wait, SIGKILL as last resort. Returns the exit code."""
+        """SIGTERM, wait, SIGKILL as last resort. Returns the exit code. The ports go back
+        to the allocator."""
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -160,6 +173,11 @@ class KronikaServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self._ports is not None:
+            self._ports.release(self.sip_port)
+            self._ports.release(self.http_port)
+            self._ports.release(self.rtp_min, self._rtp_count)
+            self._ports = None
         return self.proc.returncode
 
     def alive(self) -> bool:
@@ -242,6 +260,10 @@ def run_sipp(scenario: Path, server_addr: str, workdir: Path, ports: PortAllocat
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
+        if local_port is None:
+            ports.release(lport)
+        if media_port is None:
+            ports.release(mport, 4)
         return SippResult(proc.returncode, workdir, out.decode(errors="replace"),
                           scenario.name, time.monotonic() - started)
 
