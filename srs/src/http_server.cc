@@ -3,6 +3,8 @@
 
 #include <civetweb.h>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -25,7 +27,7 @@ struct RouteKey {
 
 void InitCivetwebOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { mg_init_library(0); });
+  std::call_once(once, [] { mg_init_library(MG_FEATURES_SSL); });
 }
 
 }  // namespace
@@ -95,6 +97,23 @@ int HttpServer::Impl::Dispatch(mg_connection* conn, void* data) noexcept {
     request.path = info->local_uri ? info->local_uri : "";
     request.query_string = info->query_string ? info->query_string : "";
     request.remote_addr = info->remote_addr;
+    for (int i = 0; i < info->num_headers; ++i) {
+      request.headers.emplace_back(info->http_headers[i].name ? info->http_headers[i].name : "",
+                                   info->http_headers[i].value ? info->http_headers[i].value : "");
+    }
+    if (info->content_length > 0 &&
+        static_cast<uint64_t>(info->content_length) > impl->options.max_body_bytes) {
+      Send(conn, HttpResponse::JsonError(413, "request body too large"));
+      return 413;
+    }
+    char chunk[8192];
+    for (int n; (n = mg_read(conn, chunk, sizeof chunk)) > 0;) {
+      request.body.append(chunk, static_cast<size_t>(n));
+      if (request.body.size() > impl->options.max_body_bytes) {
+        Send(conn, HttpResponse::JsonError(413, "request body too large"));
+        return 413;
+      }
+    }
     int status = 0;
     HttpHandler handler = impl->Find(request.method, request.path, request.path_rest, status);
     if (handler) {
@@ -111,6 +130,18 @@ int HttpServer::Impl::Dispatch(mg_connection* conn, void* data) noexcept {
   }
   Send(conn, response);
   return response.status;
+}
+
+std::optional<std::string> HttpRequest::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const {
@@ -147,21 +178,40 @@ void HttpServer::Route(std::string method, std::string pattern, HttpHandler hand
   }
 }
 
+HttpHandler HttpServer::Handler(const std::string& method, std::string pattern) const {
+  std::shared_lock lock(impl_->mu);
+  const bool is_prefix = pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, "/*") == 0;
+  if (is_prefix) pattern.pop_back();
+  const auto& table = is_prefix ? impl_->prefix : impl_->exact;
+  auto it = table.find(RouteKey{method, pattern});
+  return it == table.end() ? HttpHandler() : it->second;
+}
+
 Status HttpServer::Start() {
   if (impl_->ctx != nullptr) return OkStatus();
   InitCivetwebOnce();
-  const std::string listen =
-      impl_->options.listen_address + ":" + std::to_string(impl_->options.port);
+  const bool tls = !impl_->options.tls_certificate.empty();
+  const std::string listen = impl_->options.listen_address + ":" +
+                             std::to_string(impl_->options.port) + (tls ? "s" : "");
   const std::string threads = std::to_string(impl_->options.threads);
-  const char* civet_options[] = {"listening_ports", listen.c_str(),
-                                 "num_threads", threads.c_str(),
-                                 "request_timeout_ms", kRequestTimeoutMs,
-                                 nullptr};
+  std::vector<const char*> civet_options = {"listening_ports", listen.c_str(),
+                                            "num_threads", threads.c_str(),
+                                            "request_timeout_ms", kRequestTimeoutMs};
+  if (tls) {
+    if (mg_check_feature(2) == 0) {
+      return MakeError(500, "http: TLS requested but civetweb was built without TLS support");
+    }
+    civet_options.push_back("ssl_certificate");
+    civet_options.push_back(impl_->options.tls_certificate.c_str());
+    civet_options.push_back("ssl_protocol_version");
+    civet_options.push_back("4");  // TLS 1.2 and newer
+  }
+  civet_options.push_back(nullptr);
   mg_callbacks callbacks{};
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = impl_.get();
-  init.configuration_options = civet_options;
+  init.configuration_options = civet_options.data();
   char error_text[256] = "";
   mg_error_data error{};
   error.text = error_text;

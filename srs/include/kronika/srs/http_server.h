@@ -23,9 +23,13 @@
 namespace kronika::srs {
 
 struct HttpServerOptions {
-  std::string listen_address = "127.0.0.1";  // IPv4 literal
+  std::string listen_address = "127.0.0.1";  // IP literal (IPv6 without brackets)
   int port = 8080;                            // 0 = ephemeral (see HttpServer::port())
   int threads = 4;                            // civetweb worker threads
+  // PEM file holding the server certificate and its private key; when set the listener
+  // speaks HTTPS only (SEC-1). "" = plain HTTP.
+  std::string tls_certificate;
+  size_t max_body_bytes = 1 << 20;            // larger request bodies are answered with 413
 };
 
 struct HttpRequest {
@@ -34,6 +38,11 @@ struct HttpRequest {
   std::string path_rest;     // for prefix routes: the part after the prefix ("X"), else ""
   std::string query_string;  // raw, without '?'
   std::string remote_addr;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  std::string body;  // request body (POST/PUT), at most HttpServerOptions::max_body_bytes
+
+  // Value of the first header named `name` (case-insensitive); nullopt when absent.
+  std::optional<std::string> Header(std::string_view name) const;
 
   // URL-decoded value of the first `name=` in the query string; nullopt when absent.
   std::optional<std::string> QueryParam(std::string_view name) const;
@@ -64,6 +73,9 @@ class HttpServer {
   // registration of the same method+pattern replaces the earlier. Unknown paths get 404,
   // known paths with another method 405 (JSON errors).
   void Route(std::string method, std::string pattern, HttpHandler handler);
+  // The handler registered for exactly this method + pattern (as given to Route()), or an
+  // empty function. Lets a module wrap routes registered by another (e.g. authentication).
+  HttpHandler Handler(const std::string& method, std::string pattern) const;
 
   // Binds and starts serving. Error (message names the address) when the port is taken.
   Status Start();
