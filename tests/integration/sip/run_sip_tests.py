@@ -10,6 +10,7 @@ tests/integration/CMakeLists.txt). Exit 0 = pass, 1 = fail, 77 = skipped.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import ssl
 import subprocess
@@ -29,6 +30,12 @@ SCENARIOS = SOURCE / "interop" / "sipp"
 SHARED = h.env_path("KRONIKA_SHARED", str(SOURCE.parent / "shared"))
 
 CALL_MS = "2000"  # -d: how long calls hold before BYE
+
+# Scenarios after which the recording itself is checked: (min, max) playback seconds.
+RECORDING_CHECKS = {
+    "uac-basic-call.xml": (1.8, 3.0),
+    "uac-tcp-basic-call.xml": (1.8, 3.0),
+}
 
 # group -> list of (scenario file, transport, extra SIPp args)
 SIPP_GROUPS = {
@@ -82,8 +89,46 @@ def prepare_sipp_dir(workdir: Path) -> None:
         bodies.symlink_to(SCENARIOS / "bodies")
 
 
+def recordings(server: h.KronikaServer) -> set[Path]:
+    return set((server.data_dir / "recordings").rglob("*.opus"))
+
+
+def channel_rms(wav: Path, channel: int) -> float:
+    out = subprocess.run(["sox", str(wav), "-n", "remix", str(channel), "stat"],
+                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True).stderr
+    m = re.search(r"RMS\s+amplitude:\s+([0-9.]+)", out)
+    return float(m.group(1)) if m else -1.0
+
+
+def check_recording(server: h.KronikaServer, before: set[Path], name: str,
+                    limits: tuple[float, float], failures: Failures) -> None:
+    """What a user gets: one new stereo Ogg Opus file as long as the call, the tone SIPp
+    played into m-line 1 on one channel and (nothing sent on m-line 2) near-silence on the
+    other."""
+    new = sorted(recordings(server) - before)
+    if not failures.check(len(new) == 1, f"{name}: one new recording file",
+                          f"  new files: {new}\n{server.log_text(3000)}"):
+        return
+    info = subprocess.run(["opusinfo", str(new[0])], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True).stdout
+    m = re.search(r"Playback length:\s*(\d+)m:([0-9.]+)s", info)
+    length = int(m.group(1)) * 60 + float(m.group(2)) if m else -1.0
+    channels = re.search(r"Channels:\s*(\d+)", info)
+    failures.check(channels is not None and channels.group(1) == "2"
+                   and limits[0] <= length <= limits[1],
+                   f"{name}: stereo, {limits[0]}-{limits[1]} s long (got {length:.2f} s)", info)
+    wav = new[0].with_suffix(".check.wav")
+    subprocess.run(["opusdec", "--quiet", "--rate", "8000", str(new[0]), str(wav)], check=False)
+    loud, quiet = sorted((channel_rms(wav, 1), channel_rms(wav, 2)), reverse=True)
+    failures.check(loud > 0.1 and quiet < 0.02,
+                   f"{name}: the tone is on one channel (RMS {loud:.3f}), the silent leg "
+                   f"on the other (RMS {quiet:.3f})")
+    wav.unlink(missing_ok=True)
+
+
 def run_scenario(server: h.KronikaServer, ports: h.PortAllocator, tmp: Path, name: str,
                  transport: str, extra: list[str], failures: Failures) -> None:
+    before = recordings(server)
     workdir = tmp / name.removesuffix(".xml")
     prepare_sipp_dir(workdir)
     result = h.run_sipp(SCENARIOS / name, server.sip_addr, workdir, ports,
@@ -95,6 +140,9 @@ def run_scenario(server: h.KronikaServer, ports: h.PortAllocator, tmp: Path, nam
                   f"{'alive' if server.alive() else 'DEAD'}\n{result.stdout[-3000:]}\n"
                   f"{result.logs()}\n--- server log ---\n{server.log_text()}")
     failures.check(ok, f"{name} ({transport})", detail)
+    if name in RECORDING_CHECKS and result.rc == 0:
+        time.sleep(0.5)  # the file is closed just after the BYE is answered
+        check_recording(server, before, name, RECORDING_CHECKS[name], failures)
 
 
 def group_sipp(group: str, binary: Path, ports: h.PortAllocator, tmp: Path,
