@@ -191,7 +191,9 @@ Status HttpServer::Start() {
   if (impl_->ctx != nullptr) return OkStatus();
   InitCivetwebOnce();
   const bool tls = !impl_->options.tls_certificate.empty();
-  const std::string listen = impl_->options.listen_address + ":" +
+  const std::string& address = impl_->options.listen_address;
+  const bool v6 = address.find(':') != std::string::npos;  // civetweb wants "[::1]:8080"
+  const std::string listen = (v6 ? "[" + address + "]" : address) + ":" +
                              std::to_string(impl_->options.port) + (tls ? "s" : "");
   const std::string threads = std::to_string(impl_->options.threads);
   std::vector<const char*> civet_options = {"listening_ports", listen.c_str(),
