@@ -103,6 +103,13 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
 
 SipServer::Impl::~Impl() {
   if (tick_timer_ != nullptr) su_timer_destroy(tick_timer_);
+  if (nua_ != nullptr && !nua_shutdown_done_) {
+    // Never ran (or Run() was cut short): the stack must be shut down before nua_destroy.
+    shutting_down_ = true;
+    nua_shutdown(nua_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!nua_shutdown_done_ && std::chrono::steady_clock::now() < deadline) su_root_step(root_, 50);
+  }
   if (nua_ != nullptr) nua_destroy(nua_);
   if (root_ != nullptr) {
     if (media_fd_registration_ > 0) su_root_deregister(root_, media_fd_registration_);
