@@ -340,7 +340,7 @@ def group_vendor_bodies(binary: Path, ports: h.PortAllocator, tmp: Path,
                 if ok and got is not None and got >= 300:
                     ok = final.header("warning") is not None
                     detail += " (a rejection must carry a Warning header)"
-                failures.check(ok and server.alive(), name, detail + "\n" +
+                failures.check(ok and server.alive(), f"{name}: got {got}", detail + "\n" +
                                (server.log_text(3000) if not ok else ""))
                 if final is not None:
                     d.ack(final)
