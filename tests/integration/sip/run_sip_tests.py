@@ -216,7 +216,11 @@ def group_overload(binary: Path, ports: h.PortAllocator, tmp: Path, failures: Fa
         prepare_sipp_dir(holder_dir)
         proc, finish = h.run_sipp(SCENARIOS / "uac-basic-call.xml", server.sip_addr, holder_dir,
                                   ports, extra=["-d", "6000"], popen=True)
-        time.sleep(1.5)  # the holder's call is up well before this
+        # wait until the held call is up (the server logs each recording it starts)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and "recording started" not in server.log_text():
+            time.sleep(0.1)
+        time.sleep(0.3)
         run_scenario(server, ports, tmp, "uac-overload-expect-503.xml", "u1", [], failures)
         held = finish()
         failures.check(held.rc == 0, "held call unaffected by the rejected one",
