@@ -268,6 +268,12 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
   // A timestamp far away from where the arrival time says it should be: re-anchor here.
   int64_t position = PositionOf(ext_ts, clock_rate);
   if (std::llabs(arrival_samples - position) > MsToSamples(kTimestampJumpMs)) {
+    if (ext_seq != max_seq_) {
+      // A straggler from before a jump we already re-anchored on: its slot is concealed.
+      seen_[static_cast<size_t>(ext_seq % kSeqWindow)] = false;
+      ++stats_.late;
+      return;
+    }
     anchor_ext_ts_ = ext_ts;
     anchor_position_ = std::max(arrival_samples, cursor_);
     position = anchor_position_;

@@ -283,11 +283,13 @@ TEST_CASE("Leg: a timestamp jump of more than 1 s re-anchors at arrival", "[leg]
     ts = uint32_t(int64_t(ts) + jump);
     for (int i = 0; i < 4; ++i) sent[k].bytes[size_t(4 + i)] = uint8_t(ts >> (24 - 8 * i));
   }
+  sent[19].arrival_ns += 25 * kMs;  // arrives after the jump: a straggler
   Run(leg, sent, sink);
   CHECK(leg.stats().reanchors == 1);
-  CHECK(leg.stats().late == 0);
-  // Audio stays where it was heard: contiguous 40 packets from 100 ms.
+  CHECK(leg.stats().late == 1);
+  // Audio stays where it was heard: packets from 100 ms, the straggler's slot concealed.
   CHECK(sink.CoveredIn(800, 800 + 40 * 160) == 40 * 160);
+  CHECK(leg.stats().concealed_samples == 160);
   CHECK(sink.chunks.back().end() == 800 + 40 * 160);
 }
 

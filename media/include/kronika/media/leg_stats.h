@@ -11,7 +11,7 @@ namespace kronika::media {
 
 struct LegStats {
   uint64_t packets = 0;         // datagrams accepted as RTP (after SRTP), any payload type
-  uint64_t bytes = 0;           // UDP payload bytes of those datagrams
+  uint64_t bytes = 0;           // RTP bytes of those packets (after SRTP unprotect)
   uint64_t lost = 0;            // RFC 3550 cumulative loss: expected - received, per SSRC
   uint64_t late = 0;            // arrived after their timeline slot was played; dropped
   uint64_t duplicate = 0;       // sequence number seen before (or SRTP replay); dropped
