@@ -154,6 +154,8 @@ def group_sipp(group: str, binary: Path, ports: h.PortAllocator, tmp: Path,
             run_scenario(server, ports, tmp, name, transport, extra, failures)
         if group == "edge":
             check_cancel_before_answer(server, failures)
+        if group == "errors":
+            check_unserved_methods_refused(server, failures)
     finally:
         code = server.stop()
         failures.check(code == 0, "server exits 0 on SIGTERM",
@@ -203,6 +205,26 @@ def check_cancel_before_answer(server: h.KronikaServer, failures: Failures) -> N
                            f"  {got}; BYE -> {bye}\n{server.log_text()}")
         else:
             failures.check(False, "CANCEL before answer", f"  {got}\n{server.log_text()}")
+    finally:
+        client.close()
+
+
+def check_unserved_methods_refused(server: h.KronikaServer, failures: Failures) -> None:
+    """An SRS records sessions; requests it does not serve out of dialog must be refused
+    (>= 400), never accepted: a 202 to a REFER would tell anyone the recorder will call
+    the Refer-To target."""
+    client = SipClient("udp", h.LOOPBACK, server.sip_port)
+    try:
+        for method, extra in (("REFER", ["Refer-To: <sip:attacker@example.com>"]),
+                              ("SUBSCRIBE", ["Event: dialog", "Expires: 60"]),
+                              ("MESSAGE", []), ("PUBLISH", ["Event: presence"]),
+                              ("REGISTER", []), ("INFO", [])):
+            d = Dialog(client)
+            resp = client.transaction(d._request(method, extra), method)
+            final = resp[-1] if resp else None
+            failures.check(final is not None and final.status >= 400,
+                           f"out-of-dialog {method} is refused (got "
+                           f"{final.status_line if final else 'no answer'})")
     finally:
         client.close()
 
