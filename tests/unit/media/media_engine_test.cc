@@ -276,6 +276,78 @@ TEST_CASE("RTP silence longer than rtp_timeout_ms is reported, and its return to
   std::filesystem::remove_all(config.recordings_dir);
 }
 
+TEST_CASE("RFC 4733 key presses become DTMF events at their timeline position") {
+  MediaConfig config = TestConfig("dtmf", 31500);
+  auto engine = MediaEngine::Start(config);
+  REQUIRE(engine.ok());
+  auto opened = (*engine)->Open(TwoLegs("dtmf-1"));
+  REQUIRE(opened.ok());
+  PcmuLeg a(opened->local_ports[0], 1, 0, 0);
+  // 1 s on leg A; at 0.5 s the caller presses '*' (event 10) for 100 ms, sent as
+  // telephone-event PT 101 in the same RTP stream (RFC 4733: one start timestamp, growing
+  // duration, the last three packets with the E bit); no audio while the key is down.
+  const auto start = Clock::now();
+  int16_t pcm[kFrame];
+  uint32_t event_ts = 0;
+  for (int f = 0; f < 50; ++f) {
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * f));
+    if (f == 25) event_ts = a.timestamp();
+    if (f >= 25 && f < 32) {
+      const bool end = f >= 29;
+      const uint16_t duration = static_cast<uint16_t>(end ? 800 : (f - 24) * 160);
+      const uint8_t event[4] = {10, static_cast<uint8_t>((end ? 0x80 : 0) | 10), static_cast<uint8_t>(duration >> 8),
+                                static_cast<uint8_t>(duration)};
+      a.SendOther(101, f == 25, event_ts, event, sizeof event);
+      a.AdvanceTimestamp(kFrame);
+      continue;
+    }
+    for (int i = 0; i < kFrame; ++i) pcm[i] = ToneSample(440, int64_t{f} * kFrame + i, kRate, 6000);
+    a.SendFrame(pcm, kFrame);
+  }
+  (*engine)->Close("dtmf-1");
+  MediaEvent dtmf;
+  std::vector<MediaEvent> seen;
+  REQUIRE(WaitForEvent(**engine, "dtmf-1", MediaEventKind::kFinished, nullptr, &seen));
+  int digits = 0;
+  for (const auto& e : seen) {
+    if (e.kind != MediaEventKind::kDtmf) continue;
+    ++digits;
+    dtmf = e;
+  }
+  REQUIRE(digits == 1);
+  CHECK(dtmf.digit == '*');
+  CHECK(dtmf.label == "1");
+  CHECK(dtmf.timeline_ms == Approx(500).margin(80));
+  CHECK(dtmf.duration_s == Approx(0.1).margin(0.021));
+  CHECK((*engine)->Stats().dtmf_events_total == 1);
+  std::filesystem::remove_all(config.recordings_dir);
+}
+
+TEST_CASE("With stereo off both legs are mixed into a mono file") {
+  MediaConfig config = TestConfig("mono", 31900);
+  config.stereo = false;
+  auto engine = MediaEngine::Start(config);
+  REQUIRE(engine.ok());
+  auto opened = (*engine)->Open(TwoLegs("mono-1"));
+  REQUIRE(opened.ok());
+  PcmuLeg a(opened->local_ports[0], 1, 0, 0);
+  PcmuLeg b(opened->local_ports[1], 2, 0, 0);
+  SendRealTime({&a, &b}, 1.5, [&](int f, int leg, int16_t* pcm) {
+    for (int i = 0; i < kFrame; ++i) pcm[i] = ToneSample(leg == 0 ? 440 : 1000, int64_t{f} * kFrame + i, kRate, 6000);
+    return true;
+  });
+  (*engine)->Close("mono-1");
+  REQUIRE(WaitForEvent(**engine, "mono-1", MediaEventKind::kFinished, nullptr));
+  const auto audio = DecodeOpusFile(opened->file);
+  REQUIRE(audio.ok);
+  CHECK(audio.channels == 1);
+  const auto mix = audio.Channel(0, 0.3, 1.3);
+  CHECK(testing::GoertzelShare(mix, 440) > 0.1);
+  CHECK(testing::GoertzelShare(mix, 1000) > 0.1);
+  CHECK(testing::OpusinfoAccepts(opened->file));
+  std::filesystem::remove_all(config.recordings_dir);
+}
+
 TEST_CASE("Open refuses with 503 when ports run out or the disk is almost full") {
   // A range of exactly two even ports, both free right now (other test runs may hold some).
   const uint16_t base = FreePortPair(31600, 31998);

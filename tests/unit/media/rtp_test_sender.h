@@ -79,6 +79,23 @@ class PcmuLeg {
     ++seq_;
     ts_ += static_cast<uint32_t>(count);
   }
+  // Sends a packet of another payload type in the same stream (same SSRC, next sequence
+  // number) with an explicit timestamp, e.g. RFC 4733 telephone-event; the audio
+  // timestamp is not advanced (call AdvanceTimestamp for the audio time that passes).
+  void SendOther(uint8_t payload_type, bool marker, uint32_t timestamp, const uint8_t* payload, size_t len) {
+    std::vector<uint8_t> p(12 + len);
+    p[0] = 0x80;
+    p[1] = static_cast<uint8_t>((marker ? 0x80 : 0) | payload_type);
+    p[2] = static_cast<uint8_t>(seq_ >> 8);
+    p[3] = static_cast<uint8_t>(seq_);
+    for (int i = 0; i < 4; ++i) p[4 + i] = static_cast<uint8_t>(timestamp >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i) p[8 + i] = static_cast<uint8_t>(ssrc_ >> (24 - 8 * i));
+    std::memcpy(p.data() + 12, payload, len);
+    sender_.Send(p.data(), p.size());
+    ++seq_;
+  }
+  void AdvanceTimestamp(size_t count) { ts_ += static_cast<uint32_t>(count); }
+  uint32_t timestamp() const { return ts_; }
   UdpSender& sender() { return sender_; }
 
  private:
