@@ -1,0 +1,78 @@
+// Access control for the HTTP API (issue 8): authenticated roles, the playback workflow,
+// the listening register, disclosures and encryption at rest, mounted on the daemon's
+// HttpServer. docs/api.md lists every endpoint with its role; docs/compliance.md maps the
+// requirement IDs (ACCESS-1..5, REG-1..3, DISC-1..3, SEC-1, RET-3, RIGHTS-3).
+//
+// Every request must carry "Authorization: Bearer <token>" (tokens from
+// `kronika user token`), except /healthz and /metrics (no personal data). Refused calls
+// are answered 401/403 with a JSON error, logged ("access: refused ...") and counted in
+// kronika_access_refused_total{reason}.
+//
+// Threads: AccessContext methods and the mounted handlers may run on any thread
+// concurrently. The context borrows the store (and metrics) and must be destroyed after
+// the HTTP server has stopped and before the store.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kronika/result.h"
+#include "kronika/srs/http_server.h"
+#include "kronika/srs/metrics.h"
+#include "kronika/srs/store.h"
+
+namespace kronika::srs {
+
+struct AccessOptions {
+  std::filesystem::path data_dir;         // storage.data_dir; access state in <data_dir>/access
+  // Master key (KEK) file for encryption at rest; "" = take KRONIKA_MASTER_KEY_FILE from the
+  // environment; when neither is set, recordings stay unencrypted (logged as a warning).
+  std::filesystem::path master_key_file;
+  // HMAC key file for signing export manifests; "" = KRONIKA_EXPORT_SIGNING_KEY_FILE or none.
+  std::filesystem::path export_signing_key_file;
+  // How often finished recordings are looked for and encrypted (0 = never, e.g. in tests
+  // that call EncryptPending() themselves).
+  std::chrono::milliseconds encrypt_interval{1000};
+};
+
+class AccessContext {
+ public:
+  // Opens <data_dir>/access (creating it), loads the master key when configured, starts the
+  // encryption thread. Errors: unusable directory, unreadable master key, key file inside
+  // the data directory. `store` is borrowed (deletions are queued on it); `metrics` may be
+  // null.
+  static Result<std::unique_ptr<AccessContext>> Open(const AccessOptions& options, Store& store,
+                                                     Metrics* metrics);
+  ~AccessContext();  // stops the encryption thread
+  AccessContext(const AccessContext&) = delete;
+  AccessContext& operator=(const AccessContext&) = delete;
+
+  // Encrypts every finished (not .part) plaintext recording under <data_dir>/recordings;
+  // returns how many were encrypted. A no-op without a master key.
+  Result<size_t> EncryptPending();
+  bool encryption_enabled() const;
+
+  // RET-3/RET-4/RIGHTS-2: destroys a recording for good: its data key is shredded, the
+  // audio files (.kenc and any plaintext) are overwritten and unlinked, the store record is
+  // deleted. 409 when the recording is under legal hold, 404 unknown id. `by` and `reason`
+  // go into the log (the content does not).
+  Status DestroyRecording(std::string_view recording_id, std::string_view by, std::string_view reason);
+
+  class Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  explicit AccessContext(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Registers the access routes on `server` and wraps the read-only recording API already
+// registered there (GET /api/v1/recordings, /api/v1/recordings/*) with authentication.
+// Call after RegisterRecordingApi() and before Start(). `context` must outlive Stop().
+void MountAccessApi(HttpServer& server, AccessContext& context);
+
+}  // namespace kronika::srs

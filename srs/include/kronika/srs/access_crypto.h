@@ -1,0 +1,81 @@
+// Cryptographic building blocks of the access module (SEC-1, RET-3, REG-3, DISC-3), all on
+// OpenSSL's libcrypto: random bytes, SHA-256, HMAC-SHA-256, AES-256-GCM, and the chunked
+// encrypted recording file format (".kenc").
+//
+// .kenc layout (all integers big-endian):
+//   header (32 bytes): "KENC0001" | u32 chunk_bytes | u64 plaintext_bytes | 12 bytes file_nonce
+//   chunk i (i = 0..n-1): 16-byte GCM tag | ciphertext (chunk_bytes, the last one shorter)
+// Each chunk is AES-256-GCM under the recording's data key (DEK) with
+// IV = file_nonce XOR big-endian(i) in the last 8 bytes, and the whole header plus
+// big-endian(i) as additional data, so chunks cannot be reordered, truncated or moved
+// between files, and the plaintext size cannot be changed. A reader can decrypt any byte
+// range by reading only the chunks covering it (HTTP range requests).
+//
+// Threads: free functions are thread-safe; a DecryptingReader is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kronika/result.h"
+
+namespace kronika::srs {
+
+inline constexpr size_t kAesKeyBytes = 32;
+inline constexpr size_t kGcmNonceBytes = 12;
+inline constexpr size_t kGcmTagBytes = 16;
+inline constexpr uint32_t kKencChunkBytes = 64 * 1024;
+inline constexpr size_t kKencHeaderBytes = 32;
+inline constexpr char kKencSuffix[] = ".kenc";
+
+// `n` bytes from the OpenSSL CSPRNG (throws nothing; aborts only if the RNG is broken).
+std::string RandomBytes(size_t n);
+std::string HexEncode(std::string_view bytes);
+// nullopt-like error when `hex` has odd length or a non-hex digit.
+Result<std::string> HexDecode(std::string_view hex);
+std::string Sha256(std::string_view data);  // 32 raw bytes
+std::string Sha256Hex(std::string_view data);
+std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
+
+// AES-256-GCM of a small value (key wrapping): nonce | tag | ciphertext. `aad` binds the
+// value to its use (e.g. the recording id). Error 400 on a wrong key size.
+Result<std::string> SealSmall(std::string_view key, std::string_view plaintext, std::string_view aad);
+// Error 403 "authentication failed" when key, aad or data do not match.
+Result<std::string> OpenSmall(std::string_view key, std::string_view sealed, std::string_view aad);
+
+// Encrypts `plain` into the .kenc file `out` (written to out + ".tmp", fsynced, renamed,
+// directory fsynced). Error names the path.
+Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::path& out,
+                   std::string_view dek);
+
+// Random access to the plaintext of a .kenc file.
+class DecryptingReader {
+ public:
+  // Error when the file cannot be read, is not .kenc, or the header does not authenticate
+  // under `dek` (checked by decrypting the first chunk).
+  static Result<std::unique_ptr<DecryptingReader>> Open(const std::filesystem::path& path,
+                                                        std::string_view dek);
+  ~DecryptingReader();
+  uint64_t size() const { return plaintext_bytes_; }
+  // Plaintext bytes [offset, offset+length) clipped to size(). Error 403 when a chunk fails
+  // authentication (tampered file or wrong key).
+  Result<std::string> Read(uint64_t offset, uint64_t length);
+
+ private:
+  DecryptingReader() = default;
+  int fd_ = -1;
+  std::string header_;
+  std::string dek_;
+  uint64_t plaintext_bytes_ = 0;
+  uint32_t chunk_bytes_ = 0;
+};
+
+// Overwrites a file's bytes with zeros, fsyncs and unlinks it (best effort against
+// recovery on a non-CoW file system; see docs/compliance.md for the limits).
+Status OverwriteAndUnlink(const std::filesystem::path& path);
+
+}  // namespace kronika::srs

@@ -1,0 +1,633 @@
+// AccessContext and the access routes (see kronika/srs/access_api.h, docs/api.md).
+#include "kronika/srs/access_api.h"
+
+#include <prometheus/counter.h>
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "access_db.h"
+#include "access_disclosure.h"
+#include "access_keys.h"
+#include "access_playback.h"
+#include "access_register.h"
+#include "access_ui.h"
+#include "access_users.h"
+#include "json_record.h"
+#include "kronika/srs/access_crypto.h"
+#include "kronika/srs/log.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr char kMetricAccessRefused[] = "kronika_access_refused_total";
+constexpr char kMetricPlaybacks[] = "kronika_access_playbacks_total";
+constexpr char kMetricEncrypted[] = "kronika_recordings_encrypted_total";
+constexpr char kSigningKeyEnv[] = "KRONIKA_EXPORT_SIGNING_KEY_FILE";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse Json(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse ErrorResponse(const Error& e) {
+  int status = e.sip_status;
+  if (status < 400 || status > 599) status = 500;
+  return HttpResponse::JsonError(status, e.message);
+}
+
+// "bytes=a-b" / "bytes=a-" / "bytes=-n" against `total`: [from, to] inclusive, nullopt when
+// unsatisfiable; `present` false when there is no usable Range header.
+std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& header, uint64_t total, bool& present) {
+  present = false;
+  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return std::nullopt;
+  const std::string spec = header.substr(6);
+  const size_t dash = spec.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  present = true;
+  try {
+    const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
+    if (a.empty()) {
+      const uint64_t n = std::stoull(b);
+      if (n == 0 || total == 0) return std::nullopt;
+      return std::make_pair(total - std::min(n, total), total - 1);
+    }
+    const uint64_t from = std::stoull(a);
+    uint64_t to = b.empty() ? total - 1 : std::stoull(b);
+    if (from >= total || to < from) return std::nullopt;
+    return std::make_pair(from, std::min(to, total - 1));
+  } catch (...) {
+    present = false;
+    return std::nullopt;
+  }
+}
+
+const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener, Role::kDpo,
+                                            Role::kAuditor};
+const std::vector<Role> kRegisterReaders = {Role::kRecordsKeeper, Role::kAuditor, Role::kDpo};
+const std::vector<Role> kWorkflowReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor};
+
+}  // namespace
+
+class AccessContext::Impl {
+ public:
+  AccessOptions options;
+  Store* store = nullptr;
+  std::unique_ptr<AccessDb> db;
+  std::unique_ptr<UserDirectory> users;
+  std::unique_ptr<ListeningRegister> reg;
+  std::unique_ptr<PlaybackWorkflow> playback;
+  std::unique_ptr<DisclosureBook> disclosures;
+  std::unique_ptr<RecordingKeys> keys;  // null without a master key
+  std::optional<std::string> signing_key;
+
+  prometheus::Family<prometheus::Counter>* refused_family = nullptr;
+  prometheus::Counter* playbacks = nullptr;
+  prometheus::Counter* encrypted = nullptr;
+
+  std::mutex encrypt_mu;  // one EncryptPending() at a time
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;  // GUARDED_BY(stop_mu)
+  std::thread encryptor;
+
+  void CountRefused(const std::string& reason) {
+    if (refused_family) refused_family->Add({{"reason", reason}}).Increment();
+  }
+
+  // Authenticates and checks that the caller has one of `roles` (empty = any role).
+  // On failure fills `refusal` (401/403), logs and counts it.
+  std::optional<Identity> Authorise(const HttpRequest& request, const std::vector<Role>& roles,
+                                    HttpResponse& refusal) {
+    const std::string header = request.Header("Authorization").value_or("");
+    std::string token;
+    if (header.rfind("Bearer ", 0) == 0) token = header.substr(7);
+    Result<Identity> who = token.empty() ? Result<Identity>(MakeError(401, "authentication required: send "
+                                                                           "Authorization: Bearer <token>"))
+                                         : users->Authenticate(token);
+    if (!who.ok()) {
+      Logf(LogLevel::kWarn, "", "access: refused %s %s from %s: %s", request.method.c_str(), request.path.c_str(),
+           request.remote_addr.c_str(), who.error().message.c_str());
+      CountRefused("unauthenticated");
+      refusal = HttpResponse::JsonError(401, who.error().message);
+      refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"kronika\"");
+      return std::nullopt;
+    }
+    bool allowed = roles.empty();
+    for (Role r : roles) allowed = allowed || who->user.Has(r);
+    if (!allowed) {
+      std::string names;
+      for (Role r : roles) names += (names.empty() ? "" : ", ") + std::string(RoleName(r));
+      Refuse(request, *who, "forbidden", "role required: " + names + " (ACCESS-1)", refusal);
+      return std::nullopt;
+    }
+    return *who;
+  }
+
+  void Refuse(const HttpRequest& request, const Identity& who, const std::string& reason, const std::string& message,
+              HttpResponse& refusal, std::string_view recording_id = "") {
+    Logf(LogLevel::kWarn, std::string(recording_id).c_str(), "access: refused %s %s for %s (token %s) from %s: %s",
+         request.method.c_str(), request.path.c_str(), who.user.username.c_str(), who.token_id.c_str(),
+         request.remote_addr.c_str(), message.c_str());
+    CountRefused(reason);
+    refusal = HttpResponse::JsonError(403, message);
+  }
+
+  std::filesystem::path PlainPathOf(const RecordingRecord& r) const {
+    std::filesystem::path p = r.file_path;
+    if (p.empty()) {
+      return options.data_dir / "recordings" / (r.recording_id + ".opus");
+    }
+    return p.is_relative() ? options.data_dir / p : p;
+  }
+
+  HttpResponse Audio(const HttpRequest& request, const Identity& who, const std::string& recording_id);
+};
+
+namespace {
+
+nlohmann::json ParticipantsJson(const RecordingRecord& r) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : r.participants) {
+    out.push_back({{"name", p.name}, {"number", DisplayNumber(p)}, {"aor", p.aor}});
+  }
+  return out;
+}
+
+nlohmann::json UserJson(const User& u) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (Role r : u.roles) roles.push_back(RoleName(r));
+  return {{"username", u.username}, {"name", u.name},         {"surname", u.surname},
+          {"position", u.position}, {"roles", roles},         {"disabled", u.disabled},
+          {"authorised_by", u.authorised_by}};
+}
+
+Result<nlohmann::json> ParseBody(const HttpRequest& request) {
+  if (request.body.empty()) return nlohmann::json::object();
+  nlohmann::json j = nlohmann::json::parse(request.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return MakeError(400, "body: a JSON object is expected");
+  return j;
+}
+
+}  // namespace
+
+HttpResponse AccessContext::Impl::Audio(const HttpRequest& request, const Identity& who,
+                                        const std::string& recording_id) {
+  HttpResponse refusal;
+  auto record = store->Get(recording_id);
+  if (!record.ok()) return ErrorResponse(record.error());
+  if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + recording_id);
+  const int64_t now = NowMs();
+  auto grant = playback->AuthorisePlayback(who, recording_id, request.QueryParam("request").value_or(""), now);
+  if (!grant.ok()) {
+    Refuse(request, who, grant.error().message.find("RIGHTS-3") != std::string::npos ? "restricted" : "not_approved",
+           grant.error().message, refusal, recording_id);
+    return refusal;
+  }
+  const RecordingRecord& r = **record;
+  uint64_t total = 0;
+  // Size first (cheap: header only), then the range.
+  auto probe = ReadRecordingAudio(keys.get(), recording_id, PlainPathOf(r), 0, 0, total);
+  if (!probe.ok()) return ErrorResponse(probe.error());
+  bool ranged = false;
+  auto range = ParseRange(request.Header("Range").value_or(""), total, ranged);
+  if (ranged && !range) {
+    HttpResponse out = HttpResponse::JsonError(416, "range not satisfiable");
+    out.headers.emplace_back("Content-Range", "bytes */" + std::to_string(total));
+    return out;
+  }
+  const uint64_t from = ranged ? range->first : 0;
+  const uint64_t to = ranged ? range->second : (total == 0 ? 0 : total - 1);
+  auto bytes = ReadRecordingAudio(keys.get(), recording_id, PlainPathOf(r), from, total == 0 ? 0 : to - from + 1, total);
+  if (!bytes.ok()) return ErrorResponse(bytes.error());
+
+  // REG-1: the register entry is made before any audio leaves; no entry, no audio.
+  const double duration = r.duration_s > 0 ? r.duration_s : (r.end_ms_utc > r.start_ms_utc ? (r.end_ms_utc - r.start_ms_utc) / 1000.0 : 0);
+  auto at = [&](uint64_t byte) { return total == 0 ? 0.0 : std::round(duration * static_cast<double>(byte) / static_cast<double>(total) * 10) / 10; };
+  const nlohmann::json participants = ParticipantsJson(r);
+  const nlohmann::json& g = *grant;
+  nlohmann::json entry = {
+      {"recording_id", recording_id},
+      {"calling_number", participants.size() > 0 ? participants[0].value("number", "") : ""},
+      {"called_number", participants.size() > 1 ? participants[1].value("number", "") : ""},
+      {"call_start_utc", IsoUtc(r.start_ms_utc)},
+      {"call_end_utc", IsoUtc(r.end_ms_utc)},
+      {"participants", participants},
+      {"listened_from_s", at(from)},
+      {"listened_to_s", at(total == 0 ? 0 : to + 1)},
+      {"bytes", {{"from", from}, {"to", to}, {"total", total}}},
+      {"listener", {{"username", who.user.username}, {"name", who.user.name}, {"surname", who.user.surname},
+                    {"position", who.user.position}}},
+      {"listened_at_utc", IsoUtc(now)},
+      {"listened_at_ms_utc", now},
+      {"identity", {{"username", who.user.username}, {"token_id", who.token_id}, {"remote_addr", request.remote_addr}}},
+      {"request_id", g.value("id", "")},
+      {"reason", g.value("reason", "")},
+      {"reason_text", g.value("reason_text", "")},
+      {"justification", g.value("justification", "")},
+      {"protocol", g.value("protocol", nlohmann::json::object())},
+      {"approved_by", g["decision"].value("by_name", "")},
+      {"approver_note", g["decision"].value("note", "")},
+      {"employee_informed", g["informed"][recording_id]},
+  };
+  auto appended = reg->Append(std::move(entry));
+  if (!appended.ok()) {
+    Logf(LogLevel::kError, recording_id.c_str(), "access: playback refused, register append failed: %s",
+         appended.error().message.c_str());
+    return HttpResponse::JsonError(500, "playback refused: the listening register could not be written");
+  }
+  if (playbacks) playbacks->Increment();
+  Logf(LogLevel::kInfo, recording_id.c_str(), "access: playback bytes %llu-%llu/%llu by %s (request %s, register #%s)",
+       static_cast<unsigned long long>(from), static_cast<unsigned long long>(to),
+       static_cast<unsigned long long>(total), who.user.username.c_str(), g.value("id", "").c_str(),
+       (*appended)["seq"].dump().c_str());
+  HttpResponse out;
+  out.status = ranged ? 206 : 200;
+  out.content_type = "audio/ogg";
+  out.body = std::move(*bytes);
+  out.headers.emplace_back("Accept-Ranges", "bytes");
+  if (ranged) {
+    out.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" + std::to_string(to) + "/" +
+                                                  std::to_string(total));
+  }
+  out.headers.emplace_back("X-Kronika-Register-Entry", (*appended)["seq"].dump());
+  return out;
+}
+
+AccessContext::AccessContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AccessContext::~AccessContext() {
+  {
+    std::lock_guard lock(impl_->stop_mu);
+    impl_->stopping = true;
+  }
+  impl_->stop_cv.notify_all();
+  if (impl_->encryptor.joinable()) impl_->encryptor.join();
+}
+
+Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& options, Store& store,
+                                                           Metrics* metrics) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->store = &store;
+  auto db = AccessDb::Open(options.data_dir);
+  if (!db.ok()) return db.error();
+  impl->db = std::move(*db);
+  impl->users = std::make_unique<UserDirectory>(*impl->db);
+  impl->reg = std::make_unique<ListeningRegister>(*impl->db, ListeningRegister::DefaultPath(options.data_dir));
+  impl->playback = std::make_unique<PlaybackWorkflow>(*impl->db, store);
+  impl->disclosures = std::make_unique<DisclosureBook>(*impl->db, store);
+  std::filesystem::path key_file = options.master_key_file;
+  if (key_file.empty()) {
+    if (const char* env = std::getenv(kMasterKeyEnv); env && *env) key_file = env;
+  }
+  if (!key_file.empty()) {
+    auto kek = LoadMasterKey(key_file, options.data_dir);
+    if (!kek.ok()) return kek.error();
+    impl->keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(options.data_dir), *kek);
+    Logf(LogLevel::kInfo, "", "access: recordings are encrypted at rest (master key %s)", impl->keys->kek_id().c_str());
+  } else {
+    Logf(LogLevel::kWarn, "", "access: no master key (%s): recordings are NOT encrypted at rest (SEC-1)", kMasterKeyEnv);
+  }
+  std::filesystem::path signing_file = options.export_signing_key_file;
+  if (signing_file.empty()) {
+    if (const char* env = std::getenv(kSigningKeyEnv); env && *env) signing_file = env;
+  }
+  if (!signing_file.empty()) {
+    auto key = LoadMasterKey(signing_file, options.data_dir);
+    if (!key.ok()) return key.error();
+    impl->signing_key = *key;
+  }
+  if (metrics) {
+    auto& registry = metrics->registry();
+    impl->refused_family = &prometheus::BuildCounter()
+                                .Name(kMetricAccessRefused)
+                                .Help("API calls refused: reason unauthenticated, forbidden (role), not_approved, restricted")
+                                .Register(registry);
+    impl->refused_family->Add({{"reason", "unauthenticated"}});
+    impl->refused_family->Add({{"reason", "forbidden"}});
+    impl->refused_family->Add({{"reason", "not_approved"}});
+    impl->playbacks = &prometheus::BuildCounter()
+                           .Name(kMetricPlaybacks)
+                           .Help("Audio responses served (each has a listening register entry)")
+                           .Register(registry)
+                           .Add({});
+    impl->encrypted = &prometheus::BuildCounter()
+                           .Name(kMetricEncrypted)
+                           .Help("Finished recordings encrypted at rest")
+                           .Register(registry)
+                           .Add({});
+  }
+  std::unique_ptr<AccessContext> context(new AccessContext(std::move(impl)));
+  Impl* raw = context->impl_.get();
+  if (raw->keys && options.encrypt_interval.count() > 0) {
+    AccessContext* self = context.get();
+    raw->encryptor = std::thread([self, raw] {
+      std::unique_lock lock(raw->stop_mu);
+      while (!raw->stopping) {
+        lock.unlock();
+        Result<size_t> n = self->EncryptPending();
+        if (!n.ok()) Logf(LogLevel::kError, "", "access: encryption pass failed: %s", n.error().message.c_str());
+        lock.lock();
+        raw->stop_cv.wait_for(lock, raw->options.encrypt_interval, [raw] { return raw->stopping; });
+      }
+    });
+  }
+  return context;
+}
+
+bool AccessContext::encryption_enabled() const { return impl_->keys != nullptr; }
+
+Result<size_t> AccessContext::EncryptPending() {
+  if (!impl_->keys) return size_t{0};
+  std::lock_guard lock(impl_->encrypt_mu);
+  const std::filesystem::path dir = impl_->options.data_dir / "recordings";
+  std::error_code ec;
+  std::vector<std::filesystem::path> todo;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".opus") todo.push_back(it->path());
+  }
+  size_t n = 0;
+  for (const auto& path : todo) {
+    const std::string id = path.stem().string();
+    Status s = EncryptFinishedRecording(*impl_->keys, id, path);
+    if (!s.ok()) {
+      Logf(LogLevel::kError, id.c_str(), "access: cannot encrypt %s: %s", path.c_str(), s.error().message.c_str());
+      continue;
+    }
+    ++n;
+    if (impl_->encrypted) impl_->encrypted->Increment();
+    Logf(LogLevel::kDebug, id.c_str(), "access: encrypted %s", path.c_str());
+  }
+  return n;
+}
+
+Status AccessContext::DestroyRecording(std::string_view recording_id, std::string_view by, std::string_view reason) {
+  const std::string id(recording_id);
+  auto record = impl_->store->Get(id);
+  if (!record.ok()) return record.error();
+  if (!record->has_value()) return MakeError(404, "no recording " + id);
+  if ((*record)->legal_hold) return MakeError(409, "recording " + id + " is under legal hold (RET-2); lift it first");
+  if ((*record)->state == RecordingState::kActive) return MakeError(409, "recording " + id + " is still being recorded");
+  const std::filesystem::path plain = impl_->PlainPathOf(**record);
+  if (impl_->keys) {
+    if (Status s = impl_->keys->Shred(id); !s.ok()) return s;
+  }
+  if (Status s = OverwriteAndUnlink(EncryptedPathOf(plain)); !s.ok()) return s;
+  if (Status s = OverwriteAndUnlink(plain); !s.ok()) return s;
+  if (!impl_->store->EnqueueDelete(id)) return MakeError(503, "store: deletion of " + id + " could not be queued");
+  Logf(LogLevel::kInfo, id.c_str(), "access: recording destroyed by %s: %s (key shredded, files overwritten)",
+       std::string(by).c_str(), std::string(reason).c_str());
+  return OkStatus();
+}
+
+void MountAccessApi(HttpServer& server, AccessContext& context) {
+  AccessContext::Impl* c = &context.impl();
+  AccessContext* ctx = &context;
+  using Guarded = std::function<HttpResponse(const HttpRequest&, const Identity&)>;
+  auto guard = [c](std::vector<Role> roles, Guarded fn) -> HttpHandler {
+    return [c, roles = std::move(roles), fn = std::move(fn)](const HttpRequest& request) {
+      HttpResponse refusal;
+      std::optional<Identity> who = c->Authorise(request, roles, refusal);
+      if (!who) return refusal;
+      return fn(request, *who);
+    };
+  };
+  auto result = [](const Result<nlohmann::json>& r, int ok_status = 200) {
+    return r.ok() ? Json(ok_status, *r) : ErrorResponse(r.error());
+  };
+
+  // The read-only recording API, now behind authentication (metadata holds phone numbers).
+  HttpHandler list_inner = server.Handler("GET", "/api/v1/recordings");
+  HttpHandler get_inner = server.Handler("GET", "/api/v1/recordings/*");
+  if (list_inner) {
+    server.Route("GET", "/api/v1/recordings",
+                 guard(kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) { return list_inner(r); }));
+  }
+  server.Route("GET", "/api/v1/recordings/*",
+               guard({}, [c, get_inner](const HttpRequest& request, const Identity& who) -> HttpResponse {
+                 const std::string& rest = request.path_rest;
+                 const size_t slash = rest.find('/');
+                 const std::string id = rest.substr(0, slash);
+                 const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+                 HttpResponse refusal;
+                 if (sub == "audio") return c->Audio(request, who, id);
+                 bool reader = false;
+                 for (Role r : kMetadataReaders) reader = reader || who.user.Has(r);
+                 if (!reader) {
+                   c->Refuse(request, who, "forbidden", "role required to read recording metadata (ACCESS-1)", refusal, id);
+                   return refusal;
+                 }
+                 if (sub == "restriction") {
+                   auto row = c->db->Get(AccessTable::kRestrictions, id);
+                   if (!row.ok()) return ErrorResponse(row.error());
+                   return Json(200, row->has_value() ? nlohmann::json::parse(**row)
+                                                     : nlohmann::json{{"recording_id", id}, {"restricted", false}});
+                 }
+                 if (get_inner) return get_inner(request);
+                 return HttpResponse::JsonError(404, "no such resource: " + request.path);
+               }));
+  server.Route("POST", "/api/v1/recordings/*",
+               guard({Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
+                 const std::string& rest = request.path_rest;
+                 const size_t slash = rest.find('/');
+                 if (slash == std::string::npos || rest.substr(slash + 1) != "restriction") {
+                   return HttpResponse::JsonError(404, "no such resource: " + request.path);
+                 }
+                 const std::string id = rest.substr(0, slash);
+                 auto body = ParseBody(request);
+                 if (!body.ok()) return ErrorResponse(body.error());
+                 auto record = c->store->Get(id);
+                 if (!record.ok()) return ErrorResponse(record.error());
+                 if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + id);
+                 if (!body->contains("restricted") || !(*body)["restricted"].is_boolean()) {
+                   return HttpResponse::JsonError(400, "restricted: true or false required");
+                 }
+                 auto state = SetRestriction(*c->db, id, (*body)["restricted"].get<bool>(), who.user.username,
+                                             body->value("reason", ""), NowMs());
+                 if (!state.ok()) return ErrorResponse(state.error());
+                 Logf(LogLevel::kInfo, id.c_str(), "access: %s set restricted=%s (RIGHTS-3)", who.user.username.c_str(),
+                      (*state)["restricted"].dump().c_str());
+                 return Json(200, *state);
+               }));
+  server.Route("DELETE", "/api/v1/recordings/*",
+               guard({Role::kAdministrator, Role::kRecordsKeeper},
+                     [ctx](const HttpRequest& request, const Identity& who) -> HttpResponse {
+                       const std::string& id = request.path_rest;
+                       if (id.empty() || id.find('/') != std::string::npos) {
+                         return HttpResponse::JsonError(404, "no such resource: " + request.path);
+                       }
+                       const std::string reason = request.QueryParam("reason").value_or("");
+                       if (reason.empty()) return HttpResponse::JsonError(400, "reason: required (RET-4)");
+                       Status s = ctx->DestroyRecording(id, who.user.username, reason);
+                       if (!s.ok()) return ErrorResponse(s.error());
+                       return Json(200, {{"recording_id", id}, {"destroyed", true}, {"by", who.user.username},
+                                         {"reason", reason}});
+                     }));
+
+  server.Route("GET", "/api/v1/me", guard({}, [](const HttpRequest&, const Identity& who) {
+                 nlohmann::json j = UserJson(who.user);
+                 j["token_id"] = who.token_id;
+                 return Json(200, j);
+               }));
+  server.Route("GET", "/api/v1/users", guard({Role::kAdministrator}, [c](const HttpRequest&, const Identity&) {
+                 auto users = c->users->List();
+                 if (!users.ok()) return ErrorResponse(users.error());
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const auto& u : *users) out.push_back(UserJson(u));
+                 return Json(200, {{"users", out}});
+               }));
+
+  // Playback workflow (ACCESS-2..5).
+  server.Route("POST", "/api/v1/playback-requests",
+               guard({Role::kListener}, [c, result](const HttpRequest& request, const Identity& who) {
+                 auto body = ParseBody(request);
+                 if (!body.ok()) return ErrorResponse(body.error());
+                 auto r = c->playback->File(who, *body, NowMs());
+                 if (r.ok()) Logf(LogLevel::kInfo, "", "access: %s filed playback request %s", who.user.username.c_str(), (*r)["id"].get<std::string>().c_str());
+                 return result(r, 201);
+               }));
+  server.Route("GET", "/api/v1/playback-requests",
+               guard({}, [c](const HttpRequest&, const Identity& who) {
+                 auto all = c->playback->List();
+                 if (!all.ok()) return ErrorResponse(all.error());
+                 bool sees_all = false;
+                 for (Role r : kWorkflowReaders) sees_all = sees_all || who.user.Has(r);
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const auto& r : *all) {
+                   if (sees_all || r.value("requester", "") == who.user.username) out.push_back(r);
+                 }
+                 return Json(200, {{"requests", out}});
+               }));
+  server.Route("GET", "/api/v1/playback-requests/*", guard({}, [c](const HttpRequest& request, const Identity& who) {
+                 auto r = c->playback->Get(request.path_rest);
+                 if (!r.ok()) return ErrorResponse(r.error());
+                 bool sees_all = false;
+                 for (Role role : kWorkflowReaders) sees_all = sees_all || who.user.Has(role);
+                 if (!sees_all && r->value("requester", "") != who.user.username) {
+                   HttpResponse refusal;
+                   c->Refuse(request, who, "forbidden", "not your request", refusal);
+                   return refusal;
+                 }
+                 return Json(200, *r);
+               }));
+  server.Route("POST", "/api/v1/playback-requests/*",
+               guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
+                 const std::string& rest = request.path_rest;
+                 const size_t slash = rest.find('/');
+                 if (slash == std::string::npos) return HttpResponse::JsonError(404, "no such resource: " + request.path);
+                 const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+                 auto body = ParseBody(request);
+                 if (!body.ok()) return ErrorResponse(body.error());
+                 Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
+                 if (action == "opinion") r = c->playback->Opinion(who, id, *body, NowMs());
+                 if (action == "decision") r = c->playback->Decide(who, id, *body, NowMs());
+                 if (action == "informed") r = c->playback->MarkInformed(who, id, *body, NowMs());
+                 if (!r.ok() && r.error().sip_status == 403) {
+                   HttpResponse refusal;
+                   c->Refuse(request, who, "forbidden", r.error().message, refusal);
+                   return refusal;
+                 }
+                 if (r.ok()) Logf(LogLevel::kInfo, "", "access: %s recorded %s on %s", who.user.username.c_str(), action.c_str(), id.c_str());
+                 return result(r);
+               }));
+
+  // Listening register (REG-1..3).
+  server.Route("GET", "/api/v1/register", guard(kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
+                 auto entries = c->reg->Entries();
+                 if (!entries.ok()) return ErrorResponse(entries.error());
+                 const std::string format = request.QueryParam("format").value_or("json");
+                 HttpResponse out;
+                 if (format == "csv") {
+                   out.content_type = "text/csv; charset=utf-8";
+                   out.body = RegisterCsv(*entries);
+                 } else if (format == "html") {
+                   out.content_type = "text/html; charset=utf-8";
+                   out.body = RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+                 } else if (format == "json") {
+                   out.body = nlohmann::json{{"entries", *entries}}.dump();
+                 } else {
+                   return HttpResponse::JsonError(400, "format: expected json, csv or html");
+                 }
+                 return out;
+               }));
+  server.Route("GET", "/api/v1/register/verify",
+               guard({Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
+                 auto v = c->reg->Verify();
+                 if (!v.ok()) return ErrorResponse(v.error());
+                 return Json(200, {{"ok", v->ok}, {"entries", v->entries}, {"head_hash", v->head_hash},
+                                   {"first_bad_line", v->first_bad_line}, {"problem", v->problem}});
+               }));
+
+  // Disclosure (DISC-1..3).
+  server.Route("POST", "/api/v1/disclosures",
+               guard({Role::kRecordsKeeper}, [c, result](const HttpRequest& request, const Identity& who) {
+                 auto body = ParseBody(request);
+                 if (!body.ok()) return ErrorResponse(body.error());
+                 return result(c->disclosures->File(who, *body, NowMs()), 201);
+               }));
+  server.Route("GET", "/api/v1/disclosures",
+               guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
+                     [c](const HttpRequest&, const Identity&) {
+                       auto all = c->disclosures->List();
+                       if (!all.ok()) return ErrorResponse(all.error());
+                       return Json(200, {{"disclosures", *all}});
+                     }));
+  server.Route("GET", "/api/v1/disclosures/*",
+               guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
+                     [c, result](const HttpRequest& request, const Identity&) {
+                       return result(c->disclosures->Get(request.path_rest));
+                     }));
+  server.Route("POST", "/api/v1/disclosures/*",
+               guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
+                 const std::string& rest = request.path_rest;
+                 const size_t slash = rest.find('/');
+                 if (slash == std::string::npos) return HttpResponse::JsonError(404, "no such resource: " + request.path);
+                 const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+                 auto body = ParseBody(request);
+                 if (!body.ok()) return ErrorResponse(body.error());
+                 Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
+                 if (action == "decision") r = c->disclosures->Decide(who, id, *body, NowMs());
+                 if (action == "export") {
+                   const int64_t now = NowMs();
+                   const std::filesystem::path out =
+                       c->options.data_dir / "exports" / (id + "-" + std::to_string(now));
+                   r = c->disclosures->Export(who, id, c->keys.get(), c->options.data_dir, out, c->signing_key, now);
+                 }
+                 if (!r.ok() && r.error().sip_status == 403) {
+                   HttpResponse refusal;
+                   c->Refuse(request, who, "forbidden", r.error().message, refusal);
+                   return refusal;
+                 }
+                 if (r.ok()) Logf(LogLevel::kInfo, "", "access: %s recorded %s on disclosure %s", who.user.username.c_str(), action.c_str(), id.c_str());
+                 return result(r);
+               }));
+
+  // The listeners' and approvers' page (static; it calls the API with the user's token).
+  auto ui = [](const HttpRequest&) {
+    HttpResponse out;
+    out.content_type = "text/html; charset=utf-8";
+    out.body = std::string(AccessUiHtml());
+    out.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'; media-src blob: 'self'");
+    return out;
+  };
+  server.Route("GET", "/ui", ui);
+  server.Route("GET", "/ui/", ui);
+}
+
+}  // namespace kronika::srs

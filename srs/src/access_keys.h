@@ -1,0 +1,83 @@
+// Per-recording data keys and encryption at rest (SEC-1, RET-3).
+//
+// Every finished recording gets its own random 256-bit data key (DEK). The DEK is wrapped
+// (AES-256-GCM, the recording id as additional data) with the master key (KEK), read from
+// the file named by KRONIKA_MASTER_KEY_FILE (32 raw bytes or 64 hex digits), which must not
+// lie inside the data directory. Each wrapped DEK is its own small file
+// `<data_dir>/access/keys/<recording id>.dek`: "KDEK1" | 8-byte KEK id | sealed DEK.
+// Crypto-shredding: Shred() overwrites and unlinks that file, after which the .kenc file
+// (and any backup copy of it) cannot be decrypted with anything left on disk.
+// Rotation: Rotate(new_kek) rewraps every DEK with a new KEK (each file replaced
+// atomically), after which the old KEK can be destroyed.
+//
+// Threads: all methods may be called from any thread; per-recording files make them
+// independent, Rotate() should not race with Create() for the same id.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kronika/result.h"
+
+namespace kronika::srs {
+
+inline constexpr char kMasterKeyEnv[] = "KRONIKA_MASTER_KEY_FILE";
+
+// Reads a master key file (32 raw bytes or 64 hex digits + optional newline). Error when
+// unreadable, of another size, or inside `data_dir` (keys must not sit next to the data).
+Result<std::string> LoadMasterKey(const std::filesystem::path& key_file, const std::filesystem::path& data_dir);
+
+class RecordingKeys {
+ public:
+  RecordingKeys(std::filesystem::path keys_dir, std::string kek);
+  ~RecordingKeys();
+
+  static std::filesystem::path DefaultDir(const std::filesystem::path& data_dir);
+  // First 8 bytes of SHA-256 of the KEK, hex: names a KEK without revealing it.
+  static std::string KekId(std::string_view kek);
+
+  // New DEK for `recording_id`, wrapped and fsynced before returning. 409 when one exists.
+  Result<std::string> Create(std::string_view recording_id);
+  // The DEK of `recording_id`. 404 when shredded / never created, 403 when the KEK does
+  // not unwrap it (wrong master key).
+  Result<std::string> Get(std::string_view recording_id) const;
+  bool Has(std::string_view recording_id) const;
+  // Destroys the wrapped DEK (crypto-shredding). Ok when there was none.
+  Status Shred(std::string_view recording_id);
+  // Rewraps every DEK under `new_kek`; returns how many. Keys that the current KEK cannot
+  // unwrap stop the rotation with an error naming them (nothing is lost: each file is
+  // replaced only after its new version is written).
+  Result<size_t> Rotate(std::string_view new_kek);
+  Result<std::vector<std::string>> RecordingIds() const;
+  const std::string& kek_id() const { return kek_id_; }
+
+ private:
+  std::filesystem::path PathOf(std::string_view recording_id) const;
+  Status WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek) const;
+
+  std::filesystem::path dir_;
+  std::string kek_;
+  std::string kek_id_;
+};
+
+// `<file>.kenc` for a recording file path.
+std::filesystem::path EncryptedPathOf(const std::filesystem::path& plain_path);
+
+// After a recording ends: creates its DEK, writes `<path>.kenc`, then overwrites and
+// unlinks the plaintext. Idempotent: a recording already encrypted is left alone (and a
+// leftover plaintext beside a valid .kenc is removed).
+Status EncryptFinishedRecording(RecordingKeys& keys, std::string_view recording_id,
+                                const std::filesystem::path& plain_path);
+
+// Reads [offset, offset+length) of a recording's audio, decrypting `<path>.kenc` when it
+// exists (needs `keys`), else the plaintext file. `total_bytes` gets the audio size.
+// 404 when neither file exists or the key was shredded.
+Result<std::string> ReadRecordingAudio(const RecordingKeys* keys, std::string_view recording_id,
+                                       const std::filesystem::path& plain_path, uint64_t offset,
+                                       uint64_t length, uint64_t& total_bytes);
+
+}  // namespace kronika::srs
