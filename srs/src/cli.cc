@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "kronika/srs/access_commands.h"
 #include "kronika/srs/query_command.h"
 #include "serve.h"
 
@@ -16,6 +17,10 @@ constexpr char kUsage[] =
     "  serve   run the SIPREC recording server (kronika serve --help)\n"
     "  query   list recordings from the store (kronika query --help)\n"
     "  show    show one recording (kronika show ID)\n"
+    "  user      users, roles and API tokens (kronika user --help)\n"
+    "  register  verify / export the listening register (kronika register --help)\n"
+    "  export    verify a disclosure export package (kronika export --help)\n"
+    "  key       master key status and rotation (kronika key --help)\n"
     "\n"
     "  --version   print the version\n"
     "  --help      print this help\n";
@@ -39,6 +44,11 @@ int RunCli(int argc, char** argv) {
   if (std::strcmp(command, "serve") == 0) return RunServeCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "query") == 0) return RunQueryCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "show") == 0) return RunShowCommand(argc - 1, argv + 1);
+  // Access module (issue 8).
+  if (std::strcmp(command, "user") == 0) return RunUserCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "register") == 0) return RunRegisterCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "export") == 0) return RunExportCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "key") == 0) return RunKeyCommand(argc - 1, argv + 1);
   std::fprintf(stderr, "kronika: unknown command '%s'\n%s", command, kUsage);
   return 2;
 }

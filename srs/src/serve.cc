@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +19,7 @@
 
 #include "disk_metrics.h"
 #include "kronika/media/media_engine.h"
+#include "kronika/srs/access_api.h"
 #include "kronika/srs/config.h"
 #include "kronika/srs/http_server.h"
 #include "kronika/srs/log.h"
@@ -216,8 +218,18 @@ int RunServeCommand(int argc, char** argv) {
   HttpServerOptions http_options;
   http_options.listen_address = http_listen.host;
   http_options.port = http_listen.port;
+  // Access module (issue 8): HTTPS when KRONIKA_HTTP_TLS_CERT names a PEM (cert + key).
+  if (const char* cert = std::getenv("KRONIKA_HTTP_TLS_CERT"); cert && *cert) http_options.tls_certificate = cert;
   HttpServer http(http_options);
   RegisterRecordingApi(http, **store);
+  AccessOptions access_options;
+  access_options.data_dir = config.storage.data_dir;
+  Result<std::unique_ptr<AccessContext>> access = AccessContext::Open(access_options, **store, &metrics);
+  if (!access.ok()) {
+    Logf(LogLevel::kError, "", "access: %s", access.error().message.c_str());
+    return kExitRuntime;
+  }
+  MountAccessApi(http, **access);
   http.Route("GET", "/metrics", [&metrics](const HttpRequest&) {
     HttpResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -259,6 +271,7 @@ int RunServeCommand(int argc, char** argv) {
 
   sip->reset();  // SIP stack gone: no new work for media or store
   http.Stop();   // handlers borrow the store and the media engine
+  access->reset();  // access handlers are gone; stop its encryption thread before the store
   media->reset();  // finishes every open file
   if (Status flushed = (*store)->Flush(); !flushed.ok()) {
     Logf(LogLevel::kError, "", "store: final flush failed: %s", flushed.error().message.c_str());
