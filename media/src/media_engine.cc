@@ -19,6 +19,9 @@ namespace kronika::media {
 namespace {
 
 constexpr int kMaxWorkers = 256;
+// A worker busy this share of the last second (per mille) takes no new recordings: each
+// one adds encode work every 20 ms, and a worker that falls behind delays all of its files.
+constexpr uint32_t kOverloadBusyPermille = 950;
 
 int64_t MonotonicNs() {
   timespec ts{};
@@ -131,6 +134,11 @@ class Engine final : public MediaEngine {
     }
     const int rate = NativeRateHz(spec);
     if (Status s = ValidateStreams(spec, rate); !s.ok()) return s.error();
+    const size_t worker = std::hash<std::string>{}(spec.recording_id) % workers_.size();
+    if (workers_[worker]->counters().busy_permille.load(std::memory_order_relaxed) >= kOverloadBusyPermille) {
+      ++overloaded_;
+      return MakeError(503, "media: worker overloaded");
+    }
     auto sockets = BindStreams(spec, {});
     if (!sockets.ok()) return sockets.error();
 
@@ -145,7 +153,6 @@ class Engine final : public MediaEngine {
     const std::filesystem::path dir = DatedDir(config_.recordings_dir);
     command.part_path = dir / (spec.recording_id + kPartSuffix);
     command.final_path = dir / (spec.recording_id + ".opus");
-    const size_t worker = std::hash<std::string>{}(spec.recording_id) % workers_.size();
     if (!workers_[worker]->TryPost(command)) {  // moves `command` away on success
       ReleaseAll(sockets.value());
       ++queue_full_;
@@ -235,6 +242,7 @@ class Engine final : public MediaEngine {
     s.rtp_port_exhausted_total = port_exhausted_.load(std::memory_order_relaxed);
     s.disk_full_refusals_total = disk_full_.load(std::memory_order_relaxed);
     s.queue_full_total = queue_full_.load(std::memory_order_relaxed);
+    s.overload_refusals_total = overloaded_.load(std::memory_order_relaxed);
     s.recorded_seconds_total = static_cast<double>(frames) * kTickMs / 1000.0;
     return s;
   }
@@ -291,6 +299,7 @@ class Engine final : public MediaEngine {
   std::atomic<uint64_t> port_exhausted_{0};
   std::atomic<uint64_t> disk_full_{0};
   std::atomic<uint64_t> queue_full_{0};
+  std::atomic<uint64_t> overloaded_{0};
 };
 
 }  // namespace

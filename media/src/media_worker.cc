@@ -197,12 +197,25 @@ void MediaWorker::Emit(MediaEvent event) { events_->ForcePush(std::move(event));
 
 void MediaWorker::Run() {
   std::array<epoll_event, kEpollBatch> events{};
+  int64_t window_start = MonotonicNs();
+  int64_t busy_ns = 0;
+  int64_t busy_since = window_start;
   while (!stopping_) {
+    // Load: share of wall time spent working (CPU or preempted) rather than waiting.
+    const int64_t before_wait = MonotonicNs();
+    busy_ns += before_wait - busy_since;
+    if (before_wait - window_start >= kBusyWindowMs * kNsPerMs) {
+      counters_.busy_permille.store(static_cast<uint32_t>(busy_ns * 1000 / (before_wait - window_start)),
+                                    std::memory_order_relaxed);
+      window_start = before_wait;
+      busy_ns = 0;
+    }
     const int n = epoll_wait(epoll_fd_, events.data(), kEpollBatch, -1);
+    busy_since = MonotonicNs();
     if (n < 0) continue;  // EINTR
     bool commands = false;
     bool tick = false;
-    const int64_t now = MonotonicNs();
+    const int64_t now = busy_since;
     for (int i = 0; i < n; ++i) {
       void* tag = events[static_cast<size_t>(i)].data.ptr;
       if (tag == &queue_) {

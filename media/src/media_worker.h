@@ -33,6 +33,7 @@ inline constexpr int kTickMs = 20;
 // own reorder delay is 60 ms; this bounds how far the file may lag the network).
 inline constexpr int kMaxAlignLagMs = 200;
 inline constexpr int kAlignWindowMs = 320;  // must exceed kMaxAlignLagMs + one frame
+inline constexpr int kBusyWindowMs = 1000;  // busy_permille is measured over this window
 
 struct WorkerCommand {
   enum class Kind { kOpen, kUpdate, kClose, kStop };
@@ -63,6 +64,7 @@ struct WorkerCounters {
   std::atomic<uint64_t> file_write_errors{0};
   std::atomic<uint64_t> frames_written{0};   // 20 ms frames of audio
   std::atomic<uint64_t> late_samples{0};     // aligner: audio later than kMaxAlignLagMs
+  std::atomic<uint32_t> busy_permille{0};    // wall time outside epoll_wait, last window
 };
 
 class MediaWorker {

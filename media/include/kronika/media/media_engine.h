@@ -61,6 +61,7 @@ struct MediaStats {
   uint64_t rtp_port_exhausted_total = 0; // Open/Update refused with 503 (no port)
   uint64_t disk_full_refusals_total = 0; // Open refused with 503 (min_free_disk_bytes)
   uint64_t queue_full_total = 0;         // commands refused because a worker queue was full
+  uint64_t overload_refusals_total = 0;  // Open refused: the worker was busy >= 95 % of the last second
   uint64_t rtp_packets_total = 0;        // accepted RTP packets
   uint64_t rtp_bytes_total = 0;
   uint64_t rtp_packets_lost_total = 0;   // sequence gaps never filled
@@ -92,7 +93,10 @@ class MediaEngine {
 
   // Starts a recording: binds one RTP port per stream and queues the start to the worker.
   // Errors: 503 "media: no free RTP port", 503 "media: disk almost full",
-  // 503 "media: worker queue full", 500 "media: recording <id> already open", 400 no streams.
+  // 503 "media: worker queue full", 503 "media: worker overloaded" (the recording's worker
+  // was busy >= 95 % of the last second: more calls would make every recording on it lose
+  // audio), 500 "media: recording <id> already open", 400 no streams or a bad id,
+  // 488 "media: ..." codec/SRTP parameters the RTP pipeline cannot handle.
   virtual Result<OpenedRecording> Open(const RecordingSpec& spec) = 0;
 
   // Re-INVITE: pause/resume, codec or remote address change, streams added or removed
