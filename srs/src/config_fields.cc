@@ -49,6 +49,9 @@ const std::array kFields = {
     KRONIKA_FIELD(storage, lmdb_map_size_mb),
     KRONIKA_FIELD(site, name),
     KRONIKA_FIELD(site, country_code),
+    KRONIKA_FIELD(policy, site_files),
+    KRONIKA_FIELD(policy, sweep_interval_s),
+    KRONIKA_FIELD(policy, overwrite_on_delete),
     KRONIKA_FIELD(log, level),
 };
 

@@ -219,6 +219,9 @@ std::vector<std::string> ConfigProblems(const Config& c) {
     p.Add("site.country_code", "'" + c.site.country_code + "' is not a country calling code (1-3 digits, e.g. 48)");
   }
 
+  // [policy] (issue 7): the site files themselves are read and checked by LoadSitePolicies().
+  p.Range("policy.sweep_interval_s", c.policy.sweep_interval_s, 1, 86400, " s");
+
   // [log]
   if (std::none_of(std::begin(kLogLevels), std::end(kLogLevels),
                    [&](const char* level) { return c.log.level == level; })) {

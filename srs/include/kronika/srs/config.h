@@ -71,6 +71,16 @@ struct SiteConfig {
                                     // indexed as +<country_code>... (RIGHTS-1 search)
 };
 
+// Recording policy (issue 7, docs/compliance.md): site rule files and the retention sweeper.
+struct PolicyConfig {
+  std::vector<std::string> site_files;  // site policy TOML files (config/sites/*.toml); the one
+                                        // whose [site] id equals site.name governs new calls;
+                                        // every file's rules apply to its own stored recordings.
+                                        // Empty = no policy (record everything, keep forever).
+  int sweep_interval_s = 300;           // seconds between retention/quota sweeps (RET-3, RET-5)
+  bool overwrite_on_delete = true;      // overwrite audio with zeros before unlink (RET-3)
+};
+
 struct LogConfig {
   std::string level = "info";  // error | warn | info | debug
 };
@@ -82,6 +92,7 @@ struct Config {
   HttpConfig http;
   StorageConfig storage;
   SiteConfig site;
+  PolicyConfig policy;
   LogConfig log;
 
   // Derived paths (no I/O).
