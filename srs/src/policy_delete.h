@@ -1,0 +1,56 @@
+// Carrying out deletion orders (RET-3, RET-4, RET-5, RIGHTS-2): the only code that deletes
+// recordings. For each order it
+//  1. re-reads the legal holds inside the policy-db write transaction that logs the act
+//     and drops any order whose recording is now held (a hold placed by the CLI a moment
+//     ago wins; the order comes back in `kept`);
+//  2. logs what/when/which rule/who in the append-only deletion_log, without content;
+//  3. overwrites the audio file with zeros, fsyncs and unlinks it (overwrite: true), or
+//     only unlinks it. With the access engineer's encryption at rest, deleting the file
+//     and its per-recording key is the crypto-shredding variant; not wired here yet;
+//  4. queues the store removal of the record and its index entries (Store::EnqueueDelete)
+//     and, when flush is set, waits for the commit.
+// The store must be opened read-write (the daemon's, or the CLI's own on the same data
+// directory: LMDB serialises the two writers).
+// Threads: any thread; callers serialise sweeps themselves.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kronika/policy/number_plan.h"
+#include "kronika/policy/recording.h"
+#include "kronika/result.h"
+#include "kronika/srs/recording_record.h"
+#include "kronika/srs/store.h"
+#include "policy_db.h"
+
+namespace kronika::srs {
+
+struct DeleteOptions {
+  std::filesystem::path data_dir;  // file_path of a record is relative to it unless absolute
+  bool overwrite = true;           // policy.overwrite_on_delete
+  bool flush = true;               // wait for the store commit
+};
+
+struct DeleteOutcome {
+  std::vector<std::string> deleted;             // logged, file gone, record removal committed
+  std::vector<policy::KeptRecording> kept;      // held at the last moment (RET-2)
+  std::vector<std::string> file_errors;         // "<id>: <what>" (record removed all the same)
+};
+
+// `records` supplies file path, site, start and size of each ordered id (orders whose id
+// is missing there are skipped as already gone).
+Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::vector<policy::DeletionOrder>& orders,
+                                       const std::unordered_map<std::string, RecordingRecord>& records,
+                                       const DeleteOptions& options, int64_t now_ms_utc);
+
+// Overwrites (optionally) and unlinks one file. A missing file is not an error.
+Status ShredFile(const std::filesystem::path& path, bool overwrite);
+
+// The policy view of a stored record; participants in canonical form under `plan`.
+policy::RecordingInfo InfoOf(const RecordingRecord& record, const policy::NumberPlan* plan);
+
+}  // namespace kronika::srs

@@ -1,0 +1,190 @@
+#include "retention_sweeper.h"
+
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "kronika/policy/retention.h"
+#include "kronika/srs/log.h"
+
+namespace kronika::srs {
+
+RetentionSweeper::RetentionSweeper(Store* store, PolicyDb* db, const SitePolicies* sites, PolicyMetrics* metrics,
+                                   SweepOptions options, QuotaCallback on_quota)
+    : store_(store), db_(db), sites_(sites), metrics_(metrics), options_(std::move(options)),
+      on_quota_(std::move(on_quota)) {}
+
+RetentionSweeper::~RetentionSweeper() { Stop(); }
+
+Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optional<int64_t> monotonic_since_last_ms,
+                                                bool operator_confirmed) {
+  SweepReport report;
+  if (sites_->empty()) {
+    report.text = "retention: no site policy configured, nothing is deleted";
+    return report;
+  }
+  const policy::SitePolicy& clock_policy = sites_->all().front();
+  Result<policy::HoldSet> holds = db_->LoadHolds();
+  if (!holds.ok()) {
+    if (metrics_) metrics_->OnSweep("failed");
+    return holds.error();
+  }
+  std::unordered_set<std::string> held;
+  for (const policy::Hold& h : holds->History()) {
+    if (holds->IsHeld(h.recording_id)) held.insert(h.recording_id);
+  }
+  if (metrics_) metrics_->SetHeldRecordings(static_cast<double>(held.size()));
+
+  policy::SweepClock clock;
+  clock.now_ms_utc = now_ms_utc;
+  clock.last_sweep_ms_utc = db_->LastSweep();
+  clock.monotonic_since_last_sweep_ms = clock.last_sweep_ms_utc ? monotonic_since_last_ms : std::nullopt;
+  clock.operator_confirmed = operator_confirmed;
+
+  const DeleteOptions delete_options{options_.data_dir, options_.overwrite, true};
+  std::unordered_set<std::string> skipped;  // held or in progress: stay in ExpiredBefore
+  bool first = true;
+  for (;;) {
+    Result<std::vector<std::string>> ids = store_->ExpiredBefore(now_ms_utc, options_.batch + skipped.size());
+    if (!ids.ok()) {
+      if (metrics_) metrics_->OnSweep("failed");
+      return ids.error();
+    }
+    std::vector<policy::RecordingInfo> infos;
+    std::unordered_map<std::string, RecordingRecord> records;
+    for (const std::string& id : *ids) {
+      if (skipped.count(id) != 0) continue;
+      Result<std::optional<RecordingRecord>> r = store_->Get(id);
+      if (!r.ok()) return r.error();
+      if (!r->has_value()) continue;
+      const policy::SitePolicy* site = sites_->ForRecording((*r)->site);
+      infos.push_back(InfoOf(**r, site != nullptr ? &site->numbers : nullptr));
+      records.emplace(id, std::move(**r));
+    }
+    policy::SweepPlan plan = policy::PlanSweep(clock_policy, infos, *holds, clock);
+    if (first) report.text = plan.text;
+    first = false;
+    if (plan.refused) {
+      report.refused = true;
+      report.text = plan.text;
+      Logf(LogLevel::kWarn, "", "%s", plan.text.c_str());
+      if (metrics_) metrics_->OnSweep("refused");
+      return report;
+    }
+    for (const policy::KeptRecording& k : plan.kept_on_hold) skipped.insert(k.recording_id);
+    for (const policy::RecordingInfo& info : infos) {
+      if (info.in_progress) skipped.insert(info.id);
+    }
+    report.kept_on_hold += plan.kept_on_hold.size();
+    if (plan.deletions.empty()) break;
+    Result<DeleteOutcome> done = ExecuteDeletions(*store_, *db_, plan.deletions, records, delete_options, now_ms_utc);
+    if (!done.ok()) {
+      if (metrics_) metrics_->OnSweep("failed");
+      return done.error();
+    }
+    for (const policy::KeptRecording& k : done->kept) skipped.insert(k.recording_id);
+    report.kept_on_hold += done->kept.size();
+    report.deleted += done->deleted.size();
+    if (metrics_) metrics_->OnDeletion(policy::DeletionCauseName(policy::DeletionCause::kRetentionExpired),
+                                       static_cast<double>(done->deleted.size()));
+    for (const std::string& e : done->file_errors) Logf(LogLevel::kWarn, "", "retention: %s", e.c_str());
+  }
+
+  Result<size_t> evicted = EnforceQuota(now_ms_utc, *holds, report);
+  if (!evicted.ok()) {
+    if (metrics_) metrics_->OnSweep("failed");
+    return evicted.error();
+  }
+  report.evicted = *evicted;
+  if (Status s = db_->SetLastSweep(now_ms_utc); !s.ok()) return s.error();
+  last_sweep_steady_ = std::chrono::steady_clock::now();
+  if (metrics_) metrics_->OnSweep("completed");
+  if (report.deleted > 0 || report.evicted > 0) {
+    Logf(LogLevel::kInfo, "", "retention sweep: %zu expired deleted, %zu kept on hold, %zu evicted (quota)",
+         report.deleted, report.kept_on_hold, report.evicted);
+  }
+  return report;
+}
+
+Result<size_t> RetentionSweeper::EnforceQuota(int64_t now_ms_utc, const policy::HoldSet& holds, SweepReport& report) {
+  bool any_quota = false;
+  for (const policy::SitePolicy& s : sites_->all()) any_quota = any_quota || s.quota.limit_mib > 0;
+  if (!any_quota) {
+    for (const policy::SitePolicy& s : sites_->all()) {
+      if (metrics_) metrics_->SetQuota(s.site_id, 0, 0, false);
+    }
+    return size_t{0};
+  }
+  RecordingQuery all;
+  all.limit = 0;
+  Result<std::vector<RecordingRecord>> rows = store_->Query(all);
+  if (!rows.ok()) return rows.error();
+  std::map<std::string, std::vector<policy::RecordingInfo>> by_site;
+  std::unordered_map<std::string, RecordingRecord> records;
+  for (RecordingRecord& r : *rows) {
+    const policy::SitePolicy* site = sites_->ForRecording(r.site);
+    if (site == nullptr) continue;
+    by_site[site->site_id].push_back(InfoOf(r, &site->numbers));
+    records.emplace(r.recording_id, std::move(r));
+  }
+  size_t evicted = 0;
+  for (const policy::SitePolicy& site : sites_->all()) {
+    policy::QuotaPlan plan = policy::PlanQuota(site.quota, by_site[site.site_id], holds, 0, now_ms_utc);
+    report.quota_texts.push_back(site.site_id + ": " + plan.text);
+    if (!plan.evictions.empty()) {
+      Result<DeleteOutcome> done = ExecuteDeletions(*store_, *db_, plan.evictions, records,
+                                                    DeleteOptions{options_.data_dir, options_.overwrite, true},
+                                                    now_ms_utc);
+      if (!done.ok()) return done.error();
+      evicted += done->deleted.size();
+      if (metrics_) metrics_->OnDeletion(policy::DeletionCauseName(policy::DeletionCause::kQuotaEviction),
+                                         static_cast<double>(done->deleted.size()));
+    }
+    const uint64_t used = plan.evictions.empty() ? plan.status.used_bytes : plan.used_after_bytes;
+    if (metrics_) {
+      metrics_->SetQuota(site.site_id, static_cast<double>(used), static_cast<double>(plan.status.limit_bytes),
+                         plan.status.level == policy::QuotaLevel::kWarning || plan.status.level == policy::QuotaLevel::kFull);
+    }
+    if (plan.status.level == policy::QuotaLevel::kWarning || plan.status.level == policy::QuotaLevel::kFull) {
+      Logf(LogLevel::kWarn, "", "%s", plan.status.text.c_str());
+    }
+    if (on_quota_) on_quota_(site.site_id, plan);
+  }
+  return evicted;
+}
+
+void RetentionSweeper::Start(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this, interval] { Loop(interval); });
+}
+
+void RetentionSweeper::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
+  for (;;) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    std::optional<int64_t> mono;
+    if (last_sweep_steady_) {
+      mono = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                   *last_sweep_steady_)
+                 .count();
+    }
+    Result<SweepReport> report = SweepOnce(now, mono);
+    if (!report.ok()) Logf(LogLevel::kError, "", "retention sweep failed: %s", report.error().message.c_str());
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, interval, [this] { return stopping_; })) return;
+  }
+}
+
+}  // namespace kronika::srs
