@@ -208,6 +208,7 @@ class Engine final : public MediaEngine {
     WorkerCommand command;
     command.kind = WorkerCommand::Kind::kClose;
     command.recording_id = recording_id;
+    command.close_ns = MonotonicNs();
     workers_[it->second.worker]->ForcePost(std::move(command));  // a BYE is never dropped
     registry_.erase(it);
   }

@@ -234,7 +234,7 @@ void MediaWorker::Run() {
   }
   std::vector<std::string> ids;
   for (const auto& [id, rec] : recordings_) ids.push_back(id);
-  for (const auto& id : ids) CloseRecording(id);
+  for (const auto& id : ids) CloseRecording(id, MonotonicNs());
 }
 
 void MediaWorker::HandleCommands() {
@@ -242,7 +242,7 @@ void MediaWorker::HandleCommands() {
     switch (command.kind) {
       case WorkerCommand::Kind::kOpen: OpenRecording(command); break;
       case WorkerCommand::Kind::kUpdate: UpdateRecording(command); break;
-      case WorkerCommand::Kind::kClose: CloseRecording(command.recording_id); break;
+      case WorkerCommand::Kind::kClose: CloseRecording(command.recording_id, command.close_ns); break;
       case WorkerCommand::Kind::kStop: stopping_ = true; break;
     }
   }
@@ -398,11 +398,11 @@ void MediaWorker::Fail(Recording& rec, const std::string& why) {
   Emit(std::move(e));
 }
 
-void MediaWorker::CloseRecording(const std::string& id) {
+void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
   auto it = recordings_.find(id);
   if (it == recordings_.end()) return;
   Recording& rec = *it->second;
-  const int64_t rel_ns = MonotonicNs() - rec.t0_ns;
+  const int64_t rel_ns = close_ns - rec.t0_ns;
   if (!rec.failed) {
     // Everything that arrived before the BYE is played out (reorder delay skipped).
     DrainLegs(rec, rel_ns + std::chrono::nanoseconds(kReorderDelay).count() + kTickMs * kNsPerMs);

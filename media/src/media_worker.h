@@ -42,6 +42,7 @@ struct WorkerCommand {
   RecordingSpec spec;                 // kOpen, kUpdate
   std::vector<BoundSocket> sockets;   // per spec.streams; fd -1 = the stream keeps its socket
   int64_t t0_ns = 0;                  // kOpen: CLOCK_MONOTONIC at Open
+  int64_t close_ns = 0;               // kClose: CLOCK_MONOTONIC at Close (the file ends there)
   int rate_hz = 8000;                 // kOpen
   int channels = 2;                   // kOpen
   std::filesystem::path part_path;    // kOpen
@@ -96,7 +97,8 @@ class MediaWorker {
   void HandleCommands();
   void OpenRecording(WorkerCommand& command);
   void UpdateRecording(WorkerCommand& command);
-  void CloseRecording(const std::string& id);
+  // close_ns: when the BYE came (the recording ends there even if the worker is behind).
+  void CloseRecording(const std::string& id, int64_t close_ns);
   std::unique_ptr<Stream> MakeStream(Recording& rec, const StreamSpec& spec, BoundSocket socket);
   void ApplySpec(Stream& stream, const StreamSpec& spec);
   void RemoveStream(Stream& stream);
