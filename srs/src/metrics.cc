@@ -92,6 +92,15 @@ Metrics::Metrics()
       .Add({{"version", Version()}})
       .Set(1);
   sessions_started_.Add({});
+  // Every label value we can emit exists from the start at 0, so rate() and the alert
+  // rules see a series before the first refusal (a missing series reads as "no data").
+  for (std::string_view reason : kSessionRejectReasons) {
+    sessions_rejected_.Add({{"reason", std::string(reason)}});
+  }
+  for (std::string_view kind : kBadInputKinds) bad_input_.Add({{"kind", std::string(kind)}});
+  for (std::string_view state : {"completed", "interrupted", "failed"}) {
+    recordings_finished_.Add({{"state", std::string(state)}});
+  }
 }
 
 void Metrics::OnSipRequest(std::string_view method) {

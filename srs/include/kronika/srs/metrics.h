@@ -37,6 +37,14 @@ inline constexpr char kMetricSessionSetupSeconds[] = "kronika_session_setup_seco
 inline constexpr char kMetricBadInput[] = "kronika_sip_bad_input_total";
 inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished_total";
 
+// The reason keywords sessions are refused with, and the kinds of malformed input
+// (a subset of the reasons). Kept here so the label set stays bounded and documented.
+inline constexpr std::string_view kSessionRejectReasons[] = {
+    "overload", "store", "no_port", "disk", "media", "not_siprec", "bad_sdp",
+    "no_codec", "bad_multipart", "bad_metadata", "policy", "unauthenticated"};
+inline constexpr std::string_view kBadInputKinds[] = {"bad_sdp", "no_codec", "bad_multipart",
+                                                       "bad_metadata", "not_siprec"};
+
 // Builds one family by hand, for collector callbacks.
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double value);
 prometheus::MetricFamily CounterFamily(std::string name, std::string help, double value);
