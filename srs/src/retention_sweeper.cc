@@ -41,6 +41,22 @@ Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optiona
   clock.monotonic_since_last_sweep_ms = clock.last_sweep_ms_utc ? monotonic_since_last_ms : std::nullopt;
   clock.operator_confirmed = operator_confirmed;
 
+  // The newest recording start is a trusted instant for the clock guard (PlanSweep): a call
+  // recorded a minute ago proves the wall clock is not far behind. Passed as an entry that
+  // is never deletable (in progress, no id in `records`).
+  std::optional<policy::RecordingInfo> newest;
+  {
+    RecordingQuery q;
+    q.limit = 1;
+    q.newest_first = true;
+    Result<std::vector<RecordingRecord>> rows = store_->Query(q);
+    if (rows.ok() && !rows->empty()) {
+      newest = policy::RecordingInfo{};
+      newest->id = "\x01newest-start";
+      newest->start_ms_utc = rows->front().start_ms_utc;
+      newest->in_progress = true;
+    }
+  }
   const DeleteOptions delete_options{options_.data_dir, options_.overwrite, true};
   std::unordered_set<std::string> skipped;  // held or in progress: stay in ExpiredBefore
   bool first = true;
@@ -61,6 +77,7 @@ Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optiona
       infos.push_back(InfoOf(**r, site != nullptr ? &site->numbers : nullptr));
       records.emplace(id, std::move(**r));
     }
+    if (newest) infos.push_back(*newest);
     policy::SweepPlan plan = policy::PlanSweep(clock_policy, infos, *holds, clock);
     if (first) report.text = plan.text;
     first = false;

@@ -1,0 +1,48 @@
+// Shared plumbing of the policy commands (policy_commands.h): arguments, data directory,
+// site files, time formatting. Private to srs/src.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kronika/result.h"
+#include "kronika/srs/store.h"
+#include "site_config.h"
+
+namespace kronika::srs {
+
+struct CliArgs {
+  std::vector<std::string> positional;
+  std::multimap<std::string, std::string> values;
+  std::set<std::string> flags;
+  std::optional<std::string> Get(const std::string& key) const;
+  std::vector<std::string> All(const std::string& key) const;
+  bool Has(const std::string& flag) const { return flags.count(flag) != 0; }
+};
+
+// `--key value` for keys in `valued`, `--flag` for keys in `flags`; other dashes: error.
+Result<CliArgs> ParseCliArgs(int argc, char** argv, int first, const std::set<std::string>& valued,
+                             const std::set<std::string>& flags);
+
+struct PolicyCliContext {
+  std::filesystem::path data_dir;
+  SitePolicies sites;
+  std::string site_name;  // config site.name
+  bool overwrite = true;
+};
+// From --config FILE or --data-dir DIR + --site FILE...
+Result<PolicyCliContext> OpenPolicyContext(const CliArgs& args);
+
+Result<std::unique_ptr<Store>> OpenStore(const PolicyCliContext& ctx, bool read_write);
+
+int64_t NowMsUtc();
+// "2026-11-25T10:00:00Z (2026-11-25 11:00:00 CET)" with the site's zone when known.
+std::string FormatBoth(int64_t ms_utc, const policy::SitePolicy* site);
+
+}  // namespace kronika::srs

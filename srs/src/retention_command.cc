@@ -1,0 +1,104 @@
+// kronika retention sweep|delete|log (RET-3, RET-4). See policy_commands.h.
+#include <cstdio>
+#include <unordered_map>
+
+#include "kronika/policy/retention.h"
+#include "policy_cli.h"
+#include "policy_commands.h"
+#include "query_time.h"
+#include "retention_sweeper.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr char kRetentionUsage[] =
+    "usage: kronika retention sweep [--now TIME] [--confirm-clock]\n"
+    "       kronika retention delete ID --by WHO --reason TEXT\n"
+    "       kronika retention log [--limit N]\n"
+    "  common: --config FILE | --data-dir DIR [--site FILE ...]\n"
+    "  sweep deletes expired recordings not under legal hold now (the daemon also sweeps\n"
+    "  every policy.sweep_interval_s); it refuses when the clock is not believable unless\n"
+    "  --confirm-clock. delete is early deletion on a named person's request (RET-4).\n";
+
+int Fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "kronika retention: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+Status DeleteEarly(Store& store, PolicyDb& db, const std::string& recording_id, const policy::DeletionRequest& request,
+                   const DeleteOptions& options) {
+  Result<std::optional<RecordingRecord>> r = store.Get(recording_id);
+  if (!r.ok()) return r.error();
+  if (!r->has_value()) return MakeError(404, "no recording " + recording_id);
+  Result<policy::HoldSet> holds = db.LoadHolds();
+  if (!holds.ok()) return holds.error();
+  Result<policy::DeletionOrder> order = policy::PlanEarlyDeletion(InfoOf(**r, nullptr), *holds, request);
+  if (!order.ok()) return order.error();
+  std::unordered_map<std::string, RecordingRecord> records{{recording_id, **r}};
+  Result<DeleteOutcome> done = ExecuteDeletions(store, db, {*order}, records, options, request.at_ms_utc);
+  if (!done.ok()) return done.error();
+  if (!done->kept.empty()) return MakeError(409, done->kept.front().text);
+  return OkStatus();
+}
+
+int RunRetentionCommand(int argc, char** argv) {
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 1, {"config", "data-dir", "site", "by", "reason", "now", "limit"},
+                                      {"confirm-clock", "help"});
+  if (!args.ok()) return Fail(args.error().message + "\n" + kRetentionUsage, 2);
+  if (args->Has("help") || args->positional.empty()) {
+    std::fputs(kRetentionUsage, args->Has("help") ? stdout : stderr);
+    return args->Has("help") ? 0 : 2;
+  }
+  Result<PolicyCliContext> ctx = OpenPolicyContext(*args);
+  if (!ctx.ok()) return Fail(ctx.error().message);
+  Result<std::unique_ptr<PolicyDb>> db = PolicyDb::Open(ctx->data_dir);
+  if (!db.ok()) return Fail(db.error().message);
+  const policy::SitePolicy* site = ctx->sites.ForRecording(ctx->site_name);
+  const std::string& verb = args->positional[0];
+  if (verb == "log") {
+    const size_t limit = static_cast<size_t>(std::stoul(args->Get("limit").value_or("50")));
+    for (const DeletionLogEntry& e : (*db)->DeletionLog(limit)) {
+      std::printf("%s  %s  %s  by %s  (%s)\n", FormatBoth(e.deleted_at_ms_utc, site).c_str(), e.recording_id.c_str(),
+                  e.cause.c_str(), e.by.c_str(), e.reason.c_str());
+    }
+    return 0;
+  }
+  if (verb == "sweep") {
+    int64_t now = NowMsUtc();
+    if (auto text = args->Get("now")) {
+      Result<int64_t> t = ParseUtcTime(*text);
+      if (!t.ok()) return Fail(t.error().message, 2);
+      now = *t;
+    }
+    Result<std::unique_ptr<Store>> store = OpenStore(*ctx, true);
+    if (!store.ok()) return Fail(store.error().message);
+    RetentionSweeper sweeper(store->get(), db->get(), &ctx->sites, nullptr,
+                             SweepOptions{ctx->data_dir, ctx->overwrite, 1000});
+    Result<SweepReport> report = sweeper.SweepOnce(now, std::nullopt, args->Has("confirm-clock"));
+    if (!report.ok()) return Fail(report.error().message);
+    std::printf("%s\n", report->text.c_str());
+    for (const std::string& q : report->quota_texts) std::printf("%s\n", q.c_str());
+    std::printf("deleted %zu expired, kept %zu on hold, evicted %zu (quota)\n", report->deleted, report->kept_on_hold,
+                report->evicted);
+    return report->refused ? 1 : 0;
+  }
+  if (verb == "delete") {
+    if (args->positional.size() != 2) return Fail(kRetentionUsage, 2);
+    Result<std::unique_ptr<Store>> store = OpenStore(*ctx, true);
+    if (!store.ok()) return Fail(store.error().message);
+    const policy::DeletionRequest request{args->Get("by").value_or(""), args->Get("reason").value_or(""), NowMsUtc()};
+    if (Status s = DeleteEarly(**store, **db, args->positional[1], request,
+                               DeleteOptions{ctx->data_dir, ctx->overwrite, true});
+        !s.ok()) {
+      return Fail(s.error().message);
+    }
+    std::printf("deleted %s (early deletion requested by %s, RET-4)\n", args->positional[1].c_str(),
+                request.requested_by.c_str());
+    return 0;
+  }
+  return Fail("unknown subcommand '" + verb + "'\n" + kRetentionUsage, 2);
+}
+
+}  // namespace kronika::srs
