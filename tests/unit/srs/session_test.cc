@@ -148,6 +148,11 @@ TEST_CASE("a SIPREC INVITE is answered 200 with a recvonly SDP on the media engi
   CHECK(spec.streams[0].channel == 0);  // label 1 (Anna) left
   CHECK(spec.streams[1].channel == 1);  // label 2 (Bogdan) right
   CHECK(spec.streams[0].formats.front().encoding == "PCMU");  // our preference order
+  // The engine also decodes the SRC's own first choice (PCMA) in case it ignores our answer.
+  REQUIRE(spec.streams[0].formats.size() == 3);
+  CHECK(spec.streams[0].formats[1].encoding == "PCMA");
+  CHECK(spec.streams[0].formats[1].payload_type == 8);
+  CHECK(spec.streams[0].formats[2].encoding == "TELEPHONE-EVENT");
   CHECK(spec.streams[0].remote_ip == "192.0.2.10");
 
   // The store got the session at start, with normalised numbers and channels.
