@@ -19,11 +19,13 @@
 
 #include "disk_metrics.h"
 #include "kronika/media/media_engine.h"
+#include "kronika/srs/cli.h"
 #include "kronika/srs/access_api.h"
 #include "kronika/srs/config.h"
 #include "kronika/srs/http_server.h"
 #include "kronika/srs/log.h"
 #include "kronika/srs/metrics.h"
+#include "store_metrics.h"
 #include "kronika/srs/recording_api.h"
 #include "kronika/srs/sip_server.h"
 #include "kronika/srs/store.h"
@@ -39,6 +41,7 @@ constexpr int kExitUsage = 2;
 constexpr char kServeUsage[] =
     "usage: kronika serve [--config FILE] [--data-dir DIR] [--sip ADDR:PORT] [--http ADDR:PORT]\n"
     "                     [--rtp-ports MIN-MAX] [--log-level error|warn|info|debug] [--check-config]\n"
+    "                     [--version] [--help]\n"
     "\n"
     "Runs the SIPREC recording server. Without --config the built-in defaults apply\n"
     "(config/kronika.toml documents them); the options above override the file.\n"
@@ -49,6 +52,7 @@ struct ServeArgs {
   ConfigOverrides overrides;
   bool check_config = false;
   bool help = false;
+  bool version = false;
 };
 
 std::optional<ServeArgs> ParseServeArgs(int argc, char** argv, std::string& error) {
@@ -86,6 +90,8 @@ std::optional<ServeArgs> ParseServeArgs(int argc, char** argv, std::string& erro
       args.check_config = true;
     } else if (arg == "--help" || arg == "-h") {
       args.help = true;
+    } else if (arg == "--version") {
+      args.version = true;
     } else {
       error = "unknown option '" + arg + "'";
       return std::nullopt;
@@ -143,6 +149,10 @@ int RunServeCommand(int argc, char** argv) {
   }
   if (args->help) {
     std::fputs(kServeUsage, stdout);
+    return kExitOk;
+  }
+  if (args->version) {
+    std::printf("kronika %s\n", kKronikaVersion);
     return kExitOk;
   }
 
@@ -213,6 +223,7 @@ int RunServeCommand(int argc, char** argv) {
   media::MediaEngine* media_engine = media->get();
   metrics.AddCollector([media_engine] { return MediaFamilies(media_engine->Stats()); });
   metrics.AddCollector([dir = config.RecordingsDir()] { return DiskFamilies(dir); });
+  metrics.AddCollector([store_ptr = store->get()] { return StoreFamilies(*store_ptr); });
 
   const HostPort http_listen = *ParseHostPort(config.http.listen);
   HttpServerOptions http_options;
