@@ -127,7 +127,8 @@ def check_recording(server: h.KronikaServer, before: set[Path], name: str,
 
 
 def run_scenario(server: h.KronikaServer, ports: h.PortAllocator, tmp: Path, name: str,
-                 transport: str, extra: list[str], failures: Failures) -> None:
+                 transport: str, extra: list[str], failures: Failures,
+                 check_audio: bool = True) -> None:
     before = recordings(server)
     workdir = tmp / name.removesuffix(".xml")
     prepare_sipp_dir(workdir)
@@ -140,7 +141,7 @@ def run_scenario(server: h.KronikaServer, ports: h.PortAllocator, tmp: Path, nam
                   f"{'alive' if server.alive() else 'DEAD'}\n{result.stdout[-3000:]}\n"
                   f"{result.logs()}\n--- server log ---\n{server.log_text()}")
     failures.check(ok, f"{name} ({transport})", detail)
-    if name in RECORDING_CHECKS and result.rc == 0:
+    if check_audio and name in RECORDING_CHECKS and result.rc == 0:
         time.sleep(0.5)  # the file is closed just after the BYE is answered
         check_recording(server, before, name, RECORDING_CHECKS[name], failures)
 
@@ -248,7 +249,8 @@ def group_overload(binary: Path, ports: h.PortAllocator, tmp: Path, failures: Fa
         failures.check(held.rc == 0, "held call unaffected by the rejected one",
                        f"  sipp rc {held.rc}\n{held.logs()}\n{server.log_text()}")
         # the slot is free again once the first call ended
-        run_scenario(server, ports, tmp, "uac-basic-call.xml", "u1", ["-d", "500"], failures)
+        run_scenario(server, ports, tmp, "uac-basic-call.xml", "u1", ["-d", "500"], failures,
+                     check_audio=False)
     finally:
         server.stop()
 
