@@ -372,6 +372,49 @@ TEST_CASE("store: a full map grows up to the configured maximum and commits ever
   CHECK(stats->map_size_bytes <= 16u * 1024 * 1024);
 }
 
+TEST_CASE("store: readers in the daemon's own threads keep working while the map grows") {
+  TempDir tmp;
+  StoreOptions options;
+  options.map_size_bytes = 256 * 1024;
+  options.max_map_size_bytes = 64 * 1024 * 1024;
+  options.max_batch = 20;  // many small commits, several map growths
+  auto store = OpenWriter(StoreDir(tmp.path()), options);
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::atomic<uint64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      size_t last = 0;
+      while (!done.load()) {
+        RecordingQuery q;
+        q.number = "+48601000000";
+        q.limit = 0;
+        auto rows = store->Query(q);
+        if (!rows.ok() || rows->size() < last) ++failures;
+        if (rows.ok()) last = rows->size();
+        ++reads;
+      }
+    });
+  }
+  for (int i = 0; i < 600; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "01JDX00000000000000000K%03d", i);
+    RecordingRecord r = MakeRecording(id, kT0Ms + i, "+48601000000");
+    r.metadata_xml_last.assign(8'000, 'x');
+    REQUIRE(store->Enqueue(r));
+  }
+  REQUIRE(store->Flush().ok());
+  done = true;
+  for (auto& t : readers) t.join();
+  CHECK(failures.load() == 0);
+  CHECK(reads.load() > 0);
+  auto stats = store->Stats();
+  REQUIRE(stats.ok());
+  CHECK(stats->recordings == 600);
+  CHECK(stats->map_size_bytes >= 4u * 1024 * 1024);  // grew at least four times
+}
+
 TEST_CASE("store: a database written by a newer schema is refused") {
   TempDir tmp;
   const auto dir = StoreDir(tmp.path());
