@@ -1,0 +1,163 @@
+// Encryption at rest, crypto-shredding and key rotation (SEC-1, RET-3).
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "access_keys.h"
+#include "kronika/srs/access_crypto.h"
+#include "store_test_util.h"
+
+namespace kronika::srs {
+namespace {
+
+using testing::TempDir;
+
+std::string ReadAll(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteAll(const std::filesystem::path& p, const std::string& data) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+std::string Pattern(size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
+  return s;
+}
+
+TEST_CASE("SEC-1 kenc round trip decrypts any byte range, across chunk boundaries", "[access][SEC-1]") {
+  TempDir dir;
+  const std::string plain = Pattern(3 * kKencChunkBytes + 1234);
+  WriteAll(dir.path() / "a.opus", plain);
+  const std::string dek = RandomBytes(kAesKeyBytes);
+  REQUIRE(EncryptFile(dir.path() / "a.opus", dir.path() / "a.opus.kenc", dek).ok());
+  const std::string enc = ReadAll(dir.path() / "a.opus.kenc");
+  CHECK(enc.find(plain.substr(1000, 64)) == std::string::npos);  // no plaintext run survives
+  auto reader = DecryptingReader::Open(dir.path() / "a.opus.kenc", dek);
+  REQUIRE(reader.ok());
+  CHECK((*reader)->size() == plain.size());
+  CHECK(*(*reader)->Read(0, plain.size()) == plain);
+  CHECK(*(*reader)->Read(kKencChunkBytes - 10, 20) == plain.substr(kKencChunkBytes - 10, 20));
+  CHECK(*(*reader)->Read(plain.size() - 5, 100) == plain.substr(plain.size() - 5));
+  CHECK((*reader)->Read(plain.size() + 10, 5)->empty());
+}
+
+TEST_CASE("SEC-1 a flipped byte or a wrong key fails authentication", "[access][SEC-1]") {
+  TempDir dir;
+  const std::string plain = Pattern(2 * kKencChunkBytes);
+  WriteAll(dir.path() / "a.opus", plain);
+  const std::string dek = RandomBytes(kAesKeyBytes);
+  REQUIRE(EncryptFile(dir.path() / "a.opus", dir.path() / "a.opus.kenc", dek).ok());
+  CHECK_FALSE(DecryptingReader::Open(dir.path() / "a.opus.kenc", RandomBytes(kAesKeyBytes)).ok());
+  std::string enc = ReadAll(dir.path() / "a.opus.kenc");
+  enc[kKencHeaderBytes + kKencChunkBytes + 100] ^= 1;  // inside chunk 1
+  WriteAll(dir.path() / "b.kenc", enc);
+  auto reader = DecryptingReader::Open(dir.path() / "b.kenc", dek);
+  REQUIRE(reader.ok());  // chunk 0 is fine
+  CHECK((*reader)->Read(0, 10).ok());
+  auto bad = (*reader)->Read(kKencChunkBytes + 5, 10);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().sip_status == 403);
+  // Truncation (last chunk removed) is detected too.
+  std::string cut = ReadAll(dir.path() / "a.opus.kenc");
+  cut.resize(cut.size() - 100);
+  WriteAll(dir.path() / "c.kenc", cut);
+  auto truncated = DecryptingReader::Open(dir.path() / "c.kenc", dek);
+  REQUIRE(truncated.ok());
+  CHECK_FALSE((*truncated)->Read(0, plain.size()).ok());
+}
+
+TEST_CASE("RET-3 EncryptFinishedRecording leaves no plaintext and playback decrypts on the fly", "[access][RET-3][SEC-1]") {
+  TempDir dir;
+  const auto rec = dir.path() / "recordings/2026/11/25/REC1.opus";
+  const std::string audio = "OggS" + Pattern(100000);
+  WriteAll(rec, audio);
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), RandomBytes(kAesKeyBytes));
+  REQUIRE(EncryptFinishedRecording(keys, "REC1", rec).ok());
+  CHECK_FALSE(std::filesystem::exists(rec));
+  CHECK(std::filesystem::exists(EncryptedPathOf(rec)));
+  uint64_t total = 0;
+  auto part = ReadRecordingAudio(&keys, "REC1", rec, 4, 1000, total);
+  REQUIRE(part.ok());
+  CHECK(total == audio.size());
+  CHECK(*part == audio.substr(4, 1000));
+  // Idempotent: a second pass changes nothing.
+  CHECK(EncryptFinishedRecording(keys, "REC1", rec).ok());
+  CHECK_FALSE(std::filesystem::exists(rec));
+  CHECK(ReadRecordingAudio(&keys, "REC1", rec, 0, 10, total).ok());
+}
+
+TEST_CASE("RET-3 a shredded recording cannot be decrypted with any key left on disk", "[access][RET-3]") {
+  TempDir dir;
+  const std::string kek = RandomBytes(kAesKeyBytes);
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), kek);
+  std::vector<std::filesystem::path> files;
+  for (const char* id : {"REC1", "REC2", "REC3"}) {
+    const auto p = dir.path() / "recordings" / (std::string(id) + ".opus");
+    WriteAll(p, "OggS" + Pattern(5000));
+    REQUIRE(EncryptFinishedRecording(keys, id, p).ok());
+    files.push_back(p);
+  }
+  const std::string dek2 = *keys.Get("REC2");
+  const std::string backup = ReadAll(EncryptedPathOf(files[1]));  // e.g. last night's backup copy
+  REQUIRE(keys.Shred("REC2").ok());
+  CHECK_FALSE(keys.Get("REC2").ok());
+  WriteAll(dir.path() / "backup.kenc", backup);
+  // Try every key file still on disk, unwrapped with the master key, against the backup.
+  size_t tried = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (entry.path().extension() != ".dek") continue;
+    auto dek = keys.Get(entry.path().stem().string());
+    REQUIRE(dek.ok());
+    ++tried;
+    CHECK_FALSE(DecryptingReader::Open(dir.path() / "backup.kenc", *dek).ok());
+  }
+  CHECK(tried == 2);
+  // And the raw data key is nowhere in the data directory.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) CHECK(ReadAll(entry.path()).find(dek2) == std::string::npos);
+  }
+}
+
+TEST_CASE("SEC-1 key rotation rewraps every data key; the old master key no longer opens them", "[access][SEC-1]") {
+  TempDir dir;
+  const std::string old_kek = RandomBytes(kAesKeyBytes), new_kek = RandomBytes(kAesKeyBytes);
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), old_kek);
+  const auto p = dir.path() / "recordings/R1.opus";
+  WriteAll(p, "OggS" + Pattern(9000));
+  REQUIRE(EncryptFinishedRecording(keys, "R1", p).ok());
+  REQUIRE(keys.Create("R2").ok());
+  auto n = keys.Rotate(new_kek);
+  REQUIRE(n.ok());
+  CHECK(*n == 2);
+  RecordingKeys with_new(RecordingKeys::DefaultDir(dir.path()), new_kek);
+  RecordingKeys with_old(RecordingKeys::DefaultDir(dir.path()), old_kek);
+  uint64_t total = 0;
+  CHECK(ReadRecordingAudio(&with_new, "R1", p, 0, 4, total).ok());
+  auto refused = with_old.Get("R1");
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().sip_status == 403);
+  // A resumed rotation skips keys already under the new master key.
+  auto again = with_old.Rotate(new_kek);
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+}
+
+TEST_CASE("SEC-1 the master key file must not lie inside the data directory", "[access][SEC-1]") {
+  TempDir dir;
+  WriteAll(dir.path() / "data/master.key", std::string(64, 'a'));
+  WriteAll(dir.path() / "keys/master.key", std::string(64, 'a') + "\n");
+  CHECK_FALSE(LoadMasterKey(dir.path() / "data/master.key", dir.path() / "data").ok());
+  auto ok = LoadMasterKey(dir.path() / "keys/master.key", dir.path() / "data");
+  REQUIRE(ok.ok());
+  CHECK(ok->size() == 32);
+}
+
+}  // namespace
+}  // namespace kronika::srs
