@@ -16,6 +16,7 @@
 #include "access_keys.h"
 #include "access_register.h"
 #include "access_users.h"
+#include "kronika/srs/access_crypto.h"
 #include "kronika/srs/config.h"
 
 namespace kronika::srs {
@@ -116,6 +117,8 @@ constexpr char kExportUsage[] =
 constexpr char kKeyUsage[] =
     "usage: kronika key status                     master key id and number of recording keys\n"
     "       kronika key rotate --new-key-file FILE  rewrap every recording key with a new master key\n"
+    "       kronika key probe FILE.kenc             which recording key on disk decrypts FILE (e.g. a\n"
+    "                                               backup copy); exit 0 one does, 1 none does\n"
     "The current master key is read from $KRONIKA_MASTER_KEY_FILE (or --key-file FILE).\n"
     "common options: --data-dir DIR | --config FILE\n";
 
@@ -266,7 +269,7 @@ int RunExportCommand(int argc, char** argv) {
 
 int RunKeyCommand(int argc, char** argv) {
   Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.size() != 1 || a.options.count("help")) {
+  if (!a.error.empty() || a.positional.empty() || a.positional.size() > 2 || a.options.count("help")) {
     std::fputs(kKeyUsage, a.options.count("help") ? stdout : stderr);
     return a.options.count("help") ? kExitOk : kExitUsage;
   }
@@ -290,6 +293,21 @@ int RunKeyCommand(int argc, char** argv) {
     for (const auto& id : *ids) usable += keys.Get(id).ok() ? 1 : 0;
     std::printf("master key %s: %zu recording keys, %zu unwrap with it\n", keys.kek_id().c_str(), ids->size(), usable);
     return usable == ids->size() ? kExitOk : kExitFailed;
+  }
+  if (a.positional[0] == "probe" && a.positional.size() == 2) {
+    auto ids = keys.RecordingIds();
+    if (!ids.ok()) return Fail(ids.error());
+    for (const auto& id : *ids) {
+      auto dek = keys.Get(id);
+      if (!dek.ok()) continue;
+      auto reader = DecryptingReader::Open(a.positional[1], *dek);
+      if (reader.ok() && (*reader)->Read(0, (*reader)->size()).ok()) {
+        std::printf("%s decrypts with the key of recording %s\n", a.positional[1].c_str(), id.c_str());
+        return kExitOk;
+      }
+    }
+    std::printf("no key on disk decrypts %s (tried %zu recording keys)\n", a.positional[1].c_str(), ids->size());
+    return kExitFailed;
   }
   if (a.positional[0] == "rotate") {
     const std::string new_file = Opt(a, "new-key-file");
