@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Issue 8 "done when", end to end through the HTTP API of a real `kronika serve` with real
+tokens (made by `kronika user token`) and a real recording (SIPp call):
+
+- ACCESS-1/2: a listener without an approved request gets 403, and the refusal is logged
+  and counted; an administrator cannot list metadata or play; no token -> 401.
+- ACCESS-3/4 + REG-1: request -> approval -> employee informed -> GET .../audio plays the
+  Ogg Opus file (full and HTTP range 206) and the register has an entry with the REG-1 fields.
+- REG-3: editing one byte of the register makes `kronika register verify` fail (exit 1).
+- DISC-1..3: a granted disclosure exports a package that `kronika export verify` accepts;
+  after changing one byte of the audio it fails.
+- SEC-1/RET-3: the recording is encrypted at rest (no plaintext .opus left, no OggS in the
+  .kenc); after DELETE the saved .kenc copy cannot be decrypted with any key left on disk.
+- RIGHTS-3: a restricted recording cannot be requested.
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav, wait_for  # noqa: E402
+
+SCENARIO = os.path.join(SOURCE, "tests/integration/ops/uac-short-call.xml")
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+class Api:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+
+    def call(self, method, path, token=None, body=None, headers=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, dict(resp.headers), resp.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def json(self, method, path, token=None, body=None):
+        status, _, raw = self.call(method, path, token, body)
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw
+
+
+def kronika(*args, env=None):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, env=env)
+
+
+def main():
+    for tool in ("sipp", "sox"):
+        if not shutil.which(tool):
+            print(f"SKIP: {tool} not installed")
+            return 77
+    keys_dir = tempfile.mkdtemp(prefix="kronika-keys-")  # outside the data dir (SEC-1)
+    master = os.path.join(keys_dir, "master.key")
+    with open(master, "w") as f:
+        f.write(os.urandom(32).hex() + "\n")
+    os.environ["KRONIKA_MASTER_KEY_FILE"] = master
+    node = Kronika()
+    data = node.data_dir
+    env = dict(os.environ)
+
+    # Users and tokens through the CLI, before the daemon starts (same LMDB is fine live too).
+    def add(user, roles, name, surname, position):
+        r = kronika("user", "add", user, "--role", roles, "--name", name, "--surname", surname,
+                    "--position", position, "--data-dir", data, env=env)
+        check(r.returncode == 0, f"kronika user add {user} ({r.stderr.strip()})")
+        t = kronika("user", "token", user, "--data-dir", data, env=env)
+        check(t.returncode == 0 and t.stdout.startswith("krk_"), f"kronika user token {user}")
+        return t.stdout.strip()
+
+    os.makedirs(data, exist_ok=True)
+    tok = {
+        "listener": add("anna", "listener", "Anna", "Nowak", "Inspector"),
+        "other": add("piotr", "listener", "Piotr", "Lis", "Clerk"),
+        "director": add("ewa", "approver", "Ewa", "Wójcik", "Director"),
+        "keeper": add("jan", "records_keeper", "Jan", "Kowal", "Records keeper"),
+        "admin": add("root", "administrator", "Adam", "Admin", "System administrator"),
+        "dpo": add("iod", "dpo", "Iza", "Dobra", "Data protection officer"),
+        "auditor": add("audit", "auditor", "Olga", "Audyt", "Auditor"),
+    }
+    listed = kronika("user", "list", "--data-dir", data, env=env)
+    check("anna" in listed.stdout and "records_keeper" in listed.stdout, "kronika user list shows users and roles")
+
+    try:
+        node.start()
+        api = Api(node.http_port)
+        work = node.work
+        make_tone_wav(os.path.join(work, "tone.wav"))
+        call = subprocess.run(
+            ["sipp", "-sf", SCENARIO, "-m", "2", "-l", "1", "-p", str(free_udp_tcp_port()), "-i", "127.0.0.1",
+             "-timeout", "30s", "-timeout_error", "-nostdin", f"127.0.0.1:{node.sip_port}"],
+            cwd=work, capture_output=True, text=True)
+        check(call.returncode == 0, f"SIPp recording call (exit {call.returncode})")
+
+        def finished():
+            s, body = api.json("GET", "/api/v1/recordings?state=completed", tok["keeper"])
+            return body["recordings"] if s == 200 and body.get("count", 0) >= 2 else None
+        rec = wait_for("two completed recordings", finished, timeout=30)[0]
+        rid = rec["recording_id"]
+
+        # SEC-1 / RET-3: encrypted at rest shortly after the recording finished.
+        def encrypted():
+            return glob.glob(os.path.join(data, "recordings", "**", rid + ".opus.kenc"), recursive=True)
+        kenc = wait_for("the recording encrypted at rest", encrypted, timeout=15)[0]
+        plain = kenc[:-len(".kenc")]
+        check(not os.path.exists(plain), "SEC-1 no plaintext .opus left after encryption")
+        with open(kenc, "rb") as f:
+            blob = f.read()
+        check(b"OggS" not in blob and b"OpusHead" not in blob, "SEC-1 .kenc holds no readable Ogg/Opus")
+
+        # ACCESS-1: authentication and roles.
+        s, _ = api.json("GET", "/api/v1/recordings")
+        check(s == 401, f"ACCESS-1 no token -> 401 (got {s})")
+        s, _ = api.json("GET", "/api/v1/recordings", "krk_" + "0" * 16 + "_" + "0" * 64)
+        check(s == 401, f"ACCESS-1 forged token -> 401 (got {s})")
+        s, _ = api.json("GET", "/api/v1/recordings", tok["admin"])
+        check(s == 403, f"ACCESS-1 administrator cannot read call metadata -> 403 (got {s})")
+        s, me = api.json("GET", "/api/v1/me", tok["listener"])
+        check(s == 200 and me["roles"] == ["listener"] and me["surname"] == "Nowak", "GET /api/v1/me")
+
+        # ACCESS-2: no approved request -> 403, logged and counted.
+        before = node.metric("kronika_access_refused_total", {"reason": "not_approved"}) or 0
+        s, body = api.json("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"])
+        check(s == 403, f"ACCESS-2 listener without approval -> 403 (got {s})")
+        after = node.metric("kronika_access_refused_total", {"reason": "not_approved"}) or 0
+        check(after == before + 1, f"ACCESS-2 refusal counted ({before} -> {after})")
+        check(f"access: refused GET /api/v1/recordings/{rid}/audio for anna" in node.log_tail(20000),
+              "ACCESS-2 refusal logged with the user and path")
+        s, _ = api.json("GET", f"/api/v1/recordings/{rid}/audio", tok["admin"])
+        check(s == 403, f"ACCESS-1 administrator cannot listen (got {s})")
+
+        # ACCESS-3: request with a reason, approval by the director.
+        s, body = api.json("POST", "/api/v1/playback-requests", tok["listener"],
+                           {"recording_ids": [rid], "reason": "x", "justification": "j"})
+        check(s == 400, f"ACCESS-3 unknown reason -> 400 (got {s})")
+        s, req = api.json("POST", "/api/v1/playback-requests", tok["listener"],
+                          {"recording_ids": [rid], "reason": "e", "justification": "complaint no. 12/2026",
+                           "protocol": {"causes": "tone of the call", "actions": "talk with employee"}})
+        check(s == 201 and req["status"] == "pending", f"ACCESS-3 request filed (got {s})")
+        prid = req["id"]
+        s, _ = api.json("POST", f"/api/v1/playback-requests/{prid}/decision", tok["listener"], {"granted": True})
+        check(s == 403, f"ACCESS-3 listener cannot approve (got {s})")
+        s, dec = api.json("POST", f"/api/v1/playback-requests/{prid}/decision", tok["director"],
+                          {"granted": True, "note": "approved for complaint handling", "valid_minutes": 30})
+        check(s == 200 and dec["status"] == "approved", f"ACCESS-3 director approves (got {s})")
+        s, body = api.json("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"])
+        check(s == 403 and "ACCESS-4" in body["error"]["message"], f"ACCESS-4 not before the employee is informed ({s})")
+        s, _ = api.json("POST", f"/api/v1/playback-requests/{prid}/informed", tok["keeper"],
+                        {"recording_id": rid, "how": "in person"})
+        check(s == 200, f"ACCESS-4 employee marked informed (got {s})")
+
+        # Playback (full and ranged) and the register.
+        s, headers, audio = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"])
+        check(s == 200 and audio[:4] == b"OggS" and headers.get("Content-Type") == "audio/ogg",
+              f"playback: 200 audio/ogg starting with OggS (got {s}, {audio[:4]!r})")
+        check(headers.get("Accept-Ranges") == "bytes", "playback: Accept-Ranges bytes")
+        ogg = os.path.join(work, "played.opus")
+        with open(ogg, "wb") as f:
+            f.write(audio)
+        if shutil.which("opusinfo"):
+            info = subprocess.run(["opusinfo", ogg], capture_output=True, text=True)
+            check(info.returncode == 0 and "Playback length" in info.stdout, "playback: opusinfo reads the decrypted file")
+        s, headers, part = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"],
+                                    headers={"Range": "bytes=10-99"})
+        check(s == 206 and part == audio[10:100] and headers.get("Content-Range") == f"bytes 10-99/{len(audio)}",
+              f"playback: range request 206 with the right bytes (got {s})")
+        s, _, _ = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["other"])
+        check(s == 403, f"ACCESS-2 another listener cannot use anna's approval (got {s})")
+
+        s, reg = api.json("GET", "/api/v1/register", tok["keeper"])
+        entries = reg["entries"] if s == 200 else []
+        check(len(entries) == 2, f"REG-1 two register entries for two playbacks (got {len(entries)})")
+        if entries:
+            e = entries[0]
+            fields = ["called_number", "calling_number", "call_start_utc", "listened_from_s", "listened_to_s",
+                      "participants", "listener", "listened_at_utc", "identity"]
+            check(all(k in e for k in fields), "REG-1 entry has every field")
+            check(e["calling_number"] == "+48221234567" and e["listener"]["surname"] == "Nowak"
+                  and e["listener"]["position"] == "Inspector" and e["identity"]["username"] == "anna",
+                  f"REG-1 entry values ({e['calling_number']}, {e['listener']})")
+            check(e["request_id"] == prid and e["approved_by"].startswith("Ewa"), "REG-1 entry names request and approver")
+            check(entries[1]["bytes"] == {"from": 10, "to": 99, "total": len(audio)}, "REG-1 ranged entry keeps the part")
+        s, _ = api.json("GET", "/api/v1/register", tok["listener"])
+        check(s == 403, f"REG listener cannot read the register (got {s})")
+        s, v = api.json("GET", "/api/v1/register/verify", tok["auditor"])
+        check(s == 200 and v["ok"] and v["entries"] == 2, "REG-3 verify over the API (auditor)")
+        s, h, csv = api.call("GET", "/api/v1/register?format=csv", tok["keeper"])
+        check(s == 200 and csv.decode().count("\r\n") == 3, "REG-1 CSV export over the API")
+        s, h, html = api.call("GET", "/api/v1/register?format=html", tok["keeper"])
+        check(s == 200 and b"Approver&#39;s position" in html, "REG-2 printable protocol over the API")
+        r = kronika("register", "verify", "--data-dir", data)
+        check(r.returncode == 0 and "intact: 2 entries" in r.stdout, f"REG-3 register verify ok ({r.stdout.strip()})")
+        r = kronika("register", "export", "--csv", "--data-dir", data)
+        check(r.returncode == 0 and "Nowak" in r.stdout, "REG-1 register export --csv")
+
+        # DISC-1..3: disclosure and export package, encrypted audio decrypted on the fly.
+        s, d = api.json("POST", "/api/v1/disclosures", tok["keeper"],
+                        {"requester_institution": "Policja KMP", "request_date": "2026-11-26",
+                         "request_number": "RSD-123/26", "phone_number": "+48221234567",
+                         "call_date": rec["start_utc"][:10], "justification": "investigation",
+                         "recording_ids": [rid]})
+        check(s == 201, f"DISC-2 disclosure filed (got {s})")
+        did = d["id"]
+        s, _ = api.json("POST", f"/api/v1/disclosures/{did}/export", tok["keeper"])
+        check(s == 409, f"DISC-1 no export before the decision (got {s})")
+        s, _ = api.json("POST", f"/api/v1/disclosures/{did}/decision", tok["director"], {"granted": True, "note": "ok"})
+        check(s == 200, f"DISC-1 director grants (got {s})")
+        s, ex = api.json("POST", f"/api/v1/disclosures/{did}/export", tok["keeper"])
+        check(s == 200, f"DISC-3 export package written (got {s})")
+        if s == 200:
+            pkg = ex["package"]
+            with open(os.path.join(pkg, "audio", rid + ".opus"), "rb") as f:
+                exported = f.read()
+            check(exported == audio, "DISC-3 package audio equals the played (decrypted) audio")
+            r = kronika("export", "verify", pkg)
+            check(r.returncode == 0, f"DISC-3 export verify ok ({r.stdout.strip()})")
+            with open(os.path.join(pkg, "audio", rid + ".opus"), "r+b") as f:
+                f.seek(200)
+                byte = f.read(1)
+                f.seek(200)
+                f.write(bytes([byte[0] ^ 0x01]))
+            r = kronika("export", "verify", pkg)
+            check(r.returncode == 1 and "altered" in r.stdout, f"DISC-3 tampered package fails ({r.stdout.strip()})")
+
+        # REG-3: one edited byte in the register file.
+        reg_file = os.path.join(data, "access", "register.jsonl")
+        with open(reg_file, "rb") as f:
+            raw = bytearray(f.read())
+        at = raw.index(b"Inspector")
+        raw[at] = ord("X")
+        with open(reg_file, "wb") as f:
+            f.write(raw)
+        r = kronika("register", "verify", "--data-dir", data)
+        check(r.returncode == 1 and "entry 1" in r.stdout, f"REG-3 edited byte detected ({r.stdout.strip()})")
+        s, _, _ = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"])
+        check(s == 500, f"REG-3 no playback while the register is damaged (got {s})")
+
+        # RIGHTS-3: restriction blocks requests.
+        s, _ = api.json("POST", f"/api/v1/recordings/{rid}/restriction", tok["listener"],
+                        {"restricted": True, "reason": "x"})
+        check(s == 403, f"RIGHTS-3 only the DPO restricts (got {s})")
+        s, _ = api.json("POST", f"/api/v1/recordings/{rid}/restriction", tok["dpo"],
+                        {"restricted": True, "reason": "objection"})
+        check(s == 200, f"RIGHTS-3 DPO restricts (got {s})")
+        s, _ = api.json("POST", "/api/v1/playback-requests", tok["listener"],
+                        {"recording_ids": [rid], "reason": "a", "justification": "j"})
+        check(s == 403, f"RIGHTS-3 restricted recording cannot be requested (got {s})")
+        s, _ = api.json("POST", f"/api/v1/recordings/{rid}/restriction", tok["dpo"],
+                        {"restricted": False, "reason": "withdrawn"})
+
+        # RET-3: deletion shreds the key; a saved copy of the .kenc stays unreadable.
+        backup = os.path.join(work, "backup.kenc")
+        shutil.copy(kenc, backup)
+        r = kronika("key", "probe", backup, "--data-dir", data, env=env)
+        check(r.returncode == 0 and rid in r.stdout, f"RET-3 before deletion the copy decrypts ({r.stdout.strip()})")
+        s, _ = api.json("DELETE", f"/api/v1/recordings/{rid}?reason=relevance+questioned", tok["listener"])
+        check(s == 403, f"RET-4 listener cannot delete (got {s})")
+        s, body = api.json("DELETE", f"/api/v1/recordings/{rid}?reason=relevance+questioned", tok["admin"])
+        check(s == 200, f"RET-4 administrator deletes ({s} {body})")
+        check(not os.path.exists(kenc) and not os.path.exists(plain), "RET-3 audio files gone")
+        key_files = glob.glob(os.path.join(data, "**", "*.dek"), recursive=True)
+        check(not any(os.path.basename(k) == rid + ".dek" for k in key_files), "RET-3 data key destroyed")
+        # Try every key left on disk (each .dek unwrapped by the master key) on the saved copy.
+        r = kronika("key", "probe", backup, "--data-dir", data, env=env)
+        check(r.returncode == 1 and "no key on disk decrypts" in r.stdout,
+              f"RET-3 deleted recording's copy cannot be decrypted with any key left ({r.stdout.strip()})")
+        r = kronika("key", "status", "--data-dir", data, env=env)
+        check(r.returncode == 0, f"key status after deletion ({r.stdout.strip()})")
+        s, _ = api.json("GET", f"/api/v1/recordings/{rid}", tok["keeper"])
+        wait_for("the store record deleted", lambda: api.json("GET", f"/api/v1/recordings/{rid}", tok["keeper"])[0] == 404,
+                 timeout=10)
+    finally:
+        node.stop()
+        shutil.rmtree(keys_dir, ignore_errors=True)
+    if failures:
+        print(f"\n{len(failures)} check(s) failed:\n  " + "\n  ".join(failures))
+        print(node.log_tail(3000))
+        return 1
+    print("all access checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
