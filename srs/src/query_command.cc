@@ -114,11 +114,11 @@ std::string JoinNames(const RecordingRecord& r) {
 
 void PrintTable(const std::vector<RecordingRecord>& rows, std::ostream& out) {
   char line[512];
-  std::snprintf(line, sizeof line, "%-26s  %-20s  %9s  %-11s  %-30s  %s\n", "RECORDING_ID",
+  std::snprintf(line, sizeof line, "%-26s  %-20s  %9s  %-11s  %-44s  %s\n", "RECORDING_ID",
                 "START_UTC", "DURATION", "STATE", "NUMBERS", "PARTICIPANTS");
   out << line;
   for (const RecordingRecord& r : rows) {
-    std::snprintf(line, sizeof line, "%-26s  %-20s  %8.1fs  %-11s  %-30s  %s\n",
+    std::snprintf(line, sizeof line, "%-26s  %-20s  %8.1fs  %-11s  %-44s  %s\n",
                   r.recording_id.c_str(), FormatUtcTime(r.start_ms_utc).c_str(), r.duration_s,
                   std::string(RecordingStateName(r.state)).c_str(), JoinNumbers(r).c_str(),
                   JoinNames(r).c_str());
