@@ -6,6 +6,7 @@
 // attributes sofia keeps as text (a=label, a=ptime, a=crypto).
 #include "kronika/sdp/sdp_offer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <sstream>
@@ -18,6 +19,59 @@ namespace {
 
 // Tolerate SDP without c= (OpenSIPS); everything else stays sofia-sip's default checks.
 constexpr int kSdpParseFlags = sdp_f_c_missing;
+
+// RFC 4566 token-char.
+bool IsTokenChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u == 0x21 || (u >= 0x23 && u <= 0x27) || u == 0x2a || u == 0x2b || u == 0x2d ||
+         u == 0x2e || (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5a) ||
+         (u >= 0x5e && u <= 0x7e);
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// m= line field `index` (0 media, 1 port, 2 proto, 3.. fmt) is well-formed per RFC 4566:
+// media = token, port = 1*DIGIT ["/" integer], proto = token *("/" token), fmt = token.
+bool MediaFieldOk(size_t index, std::string_view word) {
+  if (index == 1) {
+    const size_t slash = word.find('/');
+    const std::string_view port = word.substr(0, slash);
+    const std::string_view count =
+        slash == std::string_view::npos ? std::string_view("0") : word.substr(slash + 1);
+    return !port.empty() && !count.empty() && std::all_of(port.begin(), port.end(), IsDigit) &&
+           std::all_of(count.begin(), count.end(), IsDigit);
+  }
+  return std::all_of(word.begin(), word.end(),
+                     [&](char c) { return IsTokenChar(c) || (index == 2 && c == '/'); });
+}
+
+// sofia-sip 1.12.11's sdp_parse() loops forever (allocating) when an m= line has, after the
+// characters it can read as port and protocol, something that is not a token-char, e.g.
+// "m=audio 1 FOO ;", "m=audio 1 R;;TP/AVP 0" or "m=audio 350cabe\xaa:1" (found by fuzzing
+// the corpus bodies). Such lines are invalid RFC 4566, so every m= line is checked here,
+// before sofia sees it. Returns the 1-based number of the first bad m= line, 0 if none.
+size_t FirstUnsafeMediaLine(std::string_view sdp) {
+  size_t m_line = 0;
+  while (!sdp.empty()) {
+    const size_t eol = sdp.find_first_of("\r\n");
+    std::string_view line = sdp.substr(0, eol);
+    sdp = eol == std::string_view::npos ? std::string_view() : sdp.substr(eol + 1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.rfind("m=", 0) != 0) continue;
+    ++m_line;
+    line.remove_prefix(2);
+    size_t field = 0;
+    while (!line.empty()) {
+      const size_t start = line.find_first_not_of(" \t");
+      if (start == std::string_view::npos) break;
+      line.remove_prefix(start);
+      const size_t end = line.find_first_of(" \t");
+      if (!MediaFieldOk(field++, line.substr(0, end))) return m_line;
+      line = end == std::string_view::npos ? std::string_view() : line.substr(end);
+    }
+  }
+  return 0;
+}
 
 struct ParserDeleter {
   void operator()(sdp_parser_t* p) const { sdp_parser_free(p); }
@@ -128,6 +182,9 @@ bool OfferedStream::OnHold() const {
 }
 
 Result<SdpOffer> ParseSdpOffer(std::string_view sdp) {
+  if (const size_t bad = FirstUnsafeMediaLine(sdp); bad != 0) {
+    return MakeError(400, "sdp: malformed m-line " + std::to_string(bad));
+  }
   SofiaHome home;
   if (home.get() == nullptr) return MakeError(500, "sdp: out of memory");
   ParserPtr parser(sdp_parse(home.get(), sdp.data(), static_cast<issize_t>(sdp.size()),

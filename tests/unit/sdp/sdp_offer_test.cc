@@ -227,7 +227,19 @@ TEST_CASE("syntax errors are 400 with sofia-sip's reason", "[sdp_offer]") {
       {"", "sdp: bad SDP message"},
       {"v=0\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 1 RTP/AVP 0\r\n", "sdp: No o= present"},
       {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio x RTP/AVP 0\r\n",
-       "sdp: m= invalid port number"},
+       "sdp: malformed m-line 1"},
+      {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 1/x RTP/AVP 0\r\n",
+       "sdp: malformed m-line 1"},
+      {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 1 RTP/AVP 0 x\r\n",
+       "sdp: m= invalid format for RTP/AVT"},
+      // These made sofia-sip's sdp_parse() loop forever (found by fuzzing corpus bodies).
+      {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
+       "m=audio 35012 R;;;;;TP/AVP 8 0 101\r\n",
+       "sdp: malformed m-line 2"},
+      {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 1 FOO ;\r\n",
+       "sdp: malformed m-line 1"},
+      {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 350cabe\xaa:1\r\n",
+       "sdp: malformed m-line 1"},
   };
   for (const Case& c : cases) {
     INFO(c.sdp);
