@@ -2,6 +2,7 @@
 #include "kronika/srs/http_server.h"
 
 #include <civetweb.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cctype>
@@ -202,6 +203,18 @@ Status HttpServer::Start() {
   if (tls) {
     if (mg_check_feature(2) == 0) {
       return MakeError(500, "http: TLS requested but civetweb was built without TLS support");
+    }
+    // civetweb loads libssl at run time and calls SSL_get_peer_certificate on every TLS
+    // connection without checking the lookup; OpenSSL 3 no longer exports that name (it is
+    // a macro for SSL_get1_peer_certificate), so Debian 12's civetweb 1.15 crashes on the
+    // first HTTPS request. Refuse instead of crashing (measured on this platform).
+    if (void* ssl = dlopen("libssl.so", RTLD_LAZY | RTLD_LOCAL); ssl != nullptr) {
+      const bool usable = dlsym(ssl, "SSL_get_peer_certificate") != nullptr;
+      dlclose(ssl);
+      if (!usable) {
+        return MakeError(500, "http: TLS unavailable: civetweb needs SSL_get_peer_certificate, which this "
+                              "OpenSSL (3.x) no longer exports; terminate TLS in a reverse proxy (docs/api.md)");
+      }
     }
     civet_options.push_back("ssl_certificate");
     civet_options.push_back(impl_->options.tls_certificate.c_str());
