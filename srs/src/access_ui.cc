@@ -99,6 +99,7 @@ async function play(req, id) {
     const entry = r.headers.get('X-Kronika-Register-Entry');
     const player = $('player'); player.src = URL.createObjectURL(await r.blob()); player.dataset.recording = id;
     setStatus('playing ' + id + ' (register entry ' + entry + ')', true);
+    document.body.dataset.played = id;
   } catch (e) { setStatus(e.message); }
 }
 async function loadRequests() {
@@ -128,7 +129,23 @@ async function loadRequests() {
     body.appendChild(tr);
   }
 }
+// Automation hook (headless tests, bookmarks): "#token=...&click=CSS" signs in with the token
+// (kept in sessionStorage; the fragment never reaches the server and is cleared at once)
+// and then clicks the first element matching CSS, as a user would.
+async function fromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (!params.get('token')) return;
+  history.replaceState(null, '', location.pathname);
+  $('token').value = params.get('token');
+  await login();
+  const selector = params.get('click');
+  if (selector) {
+    const target = document.querySelector(selector);
+    if (target) target.click(); else setStatus('nothing to click: ' + selector);
+  }
+}
 $('login-btn').onclick = login;
+fromFragment();
 $('q-btn').onclick = () => loadRecordings().catch(e => setStatus(e.message));
 $('file-btn').onclick = fileRequest;
 </script>
