@@ -2,6 +2,8 @@
 
 #include <spandsp.h>
 
+#include "decoder_plc.h"
+
 namespace kronika::media {
 namespace {
 
@@ -11,7 +13,6 @@ class G722Decoder final : public Decoder {
  public:
   G722Decoder() {
     state_ = g722_decode_init(nullptr, kG722BitRate, 0);
-    plc_init(&plc_);
   }
   ~G722Decoder() override { g722_decode_free(state_); }
   G722Decoder(const G722Decoder&) = delete;
@@ -24,7 +25,7 @@ class G722Decoder final : public Decoder {
     out.resize(base + 2 * size);  // one byte = two 16 kHz samples
     const int n = g722_decode(state_, out.data() + base, payload, static_cast<int>(size));
     out.resize(base + static_cast<size_t>(n < 0 ? 0 : n));
-    plc_rx(&plc_, out.data() + base, n < 0 ? 0 : n);
+    plc_.Receive(out.data() + base, static_cast<size_t>(n < 0 ? 0 : n));
     return n >= 0;
   }
 
@@ -33,18 +34,17 @@ class G722Decoder final : public Decoder {
   void Conceal(size_t samples, const uint8_t*, size_t, std::vector<int16_t>& out) override {
     const size_t base = out.size();
     out.resize(base + samples);
-    plc_fillin(&plc_, out.data() + base, static_cast<int>(samples));
+    plc_.FillIn(out.data() + base, samples);
   }
 
   void Reset() override {
     g722_decode_free(state_);
     state_ = g722_decode_init(nullptr, kG722BitRate, 0);
-    plc_init(&plc_);
   }
 
  private:
   g722_decode_state_t* state_ = nullptr;
-  plc_state_t plc_;
+  WaveformPlc plc_;
 };
 
 }  // namespace
