@@ -177,7 +177,10 @@ TEST_CASE("Two PCMU legs over UDP become a stereo file: 440 Hz left, 1000 Hz rig
   const double click_left = LoudestBlock(audio, 0);
   const double click_right = LoudestBlock(audio, 1);
   INFO("click left " << click_left << " s, right " << click_right << " s");
-  CHECK(std::abs(click_left - click_right) <= 0.020);
+  // Requirement: within 20 ms; LoudestBlock steps by 2.5 ms. (Each leg is anchored on its
+  // first packet's arrival, so a sender preempted between the two first packets shows up
+  // here as up to 20 ms; the legs re-anchor beyond that.)
+  CHECK(std::abs(click_left - click_right) <= 0.020 + 0.0025);
   CHECK(click_left == Approx(1.5).margin(0.2));  // arrival-anchored: ~1.5 s + reorder delay
   CHECK(testing::OpusinfoAccepts(opened->file));
 
