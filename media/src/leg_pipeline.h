@@ -10,7 +10,7 @@
 // the arrival-derived position) and on clock drift (the fastest packets of a 0.5 s window
 // more than 10 ms off, two windows in a row), which keeps a leg within the 20 ms alignment
 // budget for sender clocks up to 0.5 % off. A drift correction inserts silence or drops
-// the overlapping samples (at most a few per minute for real clocks).
+// the overlapping samples (~10 ms every 100 s for a clock 100 ppm off).
 //
 // Losses: the codec's PLC (spandsp waveform repeat for G.711/G.722, bcg729, Opus PLC/FEC)
 // fills a gap, from the end of the last audio and for up to 80 ms, when a later packet is
