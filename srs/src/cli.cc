@@ -5,6 +5,7 @@
 
 #include "kronika/srs/access_commands.h"
 #include "kronika/srs/query_command.h"
+#include "policy_commands.h"
 #include "serve.h"
 
 namespace kronika::srs {
@@ -21,6 +22,10 @@ constexpr char kUsage[] =
     "  register  verify / export the listening register (kronika register --help)\n"
     "  export    verify a disclosure export package (kronika export --help)\n"
     "  key       master key status and rotation (kronika key --help)\n"
+    "  hold      legal holds: place, lift, list (kronika hold --help)\n"
+    "  subject   data subjects: find, erase, restrict, unrestrict (kronika subject --help)\n"
+    "  dnr       do-not-record numbers: add, remove, list (kronika dnr --help)\n"
+    "  retention sweep now, early deletion, deletion log (kronika retention --help)\n"
     "\n"
     "  --version   print the version\n"
     "  --help      print this help\n";
@@ -49,6 +54,11 @@ int RunCli(int argc, char** argv) {
   if (std::strcmp(command, "register") == 0) return RunRegisterCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "export") == 0) return RunExportCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "key") == 0) return RunKeyCommand(argc - 1, argv + 1);
+  // Recording policy (issue 7).
+  if (std::strcmp(command, "hold") == 0) return RunHoldCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "subject") == 0) return RunSubjectCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "dnr") == 0) return RunDnrCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "retention") == 0) return RunRetentionCommand(argc - 1, argv + 1);
   std::fprintf(stderr, "kronika: unknown command '%s'\n%s", command, kUsage);
   return 2;
 }

@@ -30,6 +30,11 @@
 #include "kronika/srs/sip_server.h"
 #include "kronika/srs/store.h"
 #include "media_metrics.h"
+#include "policy_db.h"
+#include "policy_gate.h"
+#include "policy_metrics.h"
+#include "retention_sweeper.h"
+#include "site_config.h"
 
 namespace kronika::srs {
 namespace {
@@ -252,10 +257,33 @@ int RunServeCommand(int argc, char** argv) {
     return kExitRuntime;
   }
 
+  // Recording policy (issue 7): site files, policy db, INVITE gate, retention sweeper.
+  Result<SitePolicies> sites = SitePolicies::Load(config.policy.site_files);
+  if (!sites.ok()) {
+    Logf(LogLevel::kError, "", "%s", sites.error().message.c_str());
+    http.Stop();
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<PolicyDb>> policy_db = PolicyDb::Open(config.storage.data_dir);
+  if (!policy_db.ok()) {
+    Logf(LogLevel::kError, "", "%s", policy_db.error().message.c_str());
+    http.Stop();
+    return kExitRuntime;
+  }
+  PolicyMetrics policy_metrics(metrics.registry());
+  PolicyGate policy_gate(&*sites, config.site.name, policy_db->get(), &policy_metrics);
+  RetentionSweeper sweeper(store->get(), policy_db->get(), &*sites, &policy_metrics,
+                           SweepOptions{config.storage.data_dir, config.policy.overwrite_on_delete, 1000},
+                           [&policy_gate](const std::string& site, const policy::QuotaPlan& plan) {
+                             policy_gate.SetQuotaPlan(site, plan);
+                           });
+  if (!sites->empty()) sweeper.Start(std::chrono::seconds(config.policy.sweep_interval_s));
+
   SipServerDeps deps;
   deps.media = media_engine;
   deps.store = store->get();
   deps.metrics = &metrics;
+  deps.policy = sites->empty() ? nullptr : &policy_gate;
   Result<std::unique_ptr<SipServer>> sip = SipServer::Create(config, deps);
   if (!sip.ok()) {
     Logf(LogLevel::kError, "", "sip.listen: %s", sip.error().message.c_str());
@@ -281,6 +309,7 @@ int RunServeCommand(int argc, char** argv) {
   signal_waiter.join();
 
   sip->reset();  // SIP stack gone: no new work for media or store
+  sweeper.Stop();  // issue 7: no deletion while the store shuts down
   http.Stop();   // handlers borrow the store and the media engine
   access->reset();  // access handlers are gone; stop its encryption thread before the store
   media->reset();  // finishes every open file

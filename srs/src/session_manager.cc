@@ -361,6 +361,12 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
     session->metadata_xml_last = *body->metadata_xml;
   }
   session->timeline.Add(TimelineEventKind::kInvite, now, "Call-ID " + request.call_id);
+  if (options_.admit) {  // issue 7: SCOPE-1/2, CONSENT-3, RET-5
+    if (std::optional<SipReply> refusal = options_.admit(session->Snapshot())) {
+      outcome.reply = std::move(*refusal);
+      return outcome;
+    }
+  }
 
   SipReply reply = ApplyOffer(*session, body->sdp, now, false);
   if (reply.status != 200) {

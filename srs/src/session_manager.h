@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,11 @@ struct SessionManagerOptions {
   std::string site;
   std::string country_code = "48";
   std::chrono::seconds finish_timeout{30};  // ending session without kFinished -> failed
+  // Recording policy (issue 7, srs/src/policy_gate.h): asked once per initial INVITE with
+  // the session's first snapshot, after the metadata is parsed and before any media is
+  // opened; a returned reply refuses the session (nothing answered, nothing stored).
+  // Empty = record every call. Must not block (SIP thread).
+  std::function<std::optional<SipReply>(const RecordingRecord&)> admit;
 };
 
 // Receives each snapshot for the store; returns false when it could not be queued.

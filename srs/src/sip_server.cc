@@ -13,6 +13,7 @@
 #include "kronika/srs/log.h"
 #include "kronika/srs/metrics.h"
 #include "kronika/srs/store.h"
+#include "policy_gate.h"
 #include "sip_server_impl.h"
 
 namespace kronika::srs {
@@ -46,18 +47,28 @@ std::string MethodName(const sip_t* sip) {
   return "";
 }
 
-// Our Contact for a dialog, marked +sip.srs (RFC 7866 section 6.1.1), on the transport and
-// address the SRC used to reach us (the request URI's host:port).
-std::string SrsContact(const sip_t* sip) {
+// Our Contact for a dialog, marked +sip.srs (RFC 7866 section 6.1.1): the address we
+// listen on for the transport the request came over (sip.listen, or sip.tls_listen for
+// TLS), so that in-dialog requests reach this node even when the INVITE came through a
+// proxy whose address is in the request URI (Kamailio dispatcher). Only a wildcard
+// listen address falls back to the request URI's host:port.
+std::string SrsContact(const sip_t* sip, const std::string& listen, const std::string& tls_listen) {
   if (sip == nullptr || sip->sip_request == nullptr || sip->sip_request->rq_url->url_host == nullptr) return "";
   const url_t* target = sip->sip_request->rq_url;
   std::string protocol = sip->sip_via != nullptr && sip->sip_via->v_protocol != nullptr ? sip->sip_via->v_protocol : "";
   const bool tls = protocol.find("TLS") != std::string::npos;
   const bool tcp = protocol.find("TCP") != std::string::npos;
-  std::string host = target->url_host;
-  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-  std::string contact = std::string("<") + (tls ? "sips:" : "sip:") + host;
-  if (target->url_port != nullptr && target->url_port[0] != '\0') contact += std::string(":") + target->url_port;
+  std::string host_port;
+  if (Result<HostPort> hp = ParseHostPort(tls && !tls_listen.empty() ? tls_listen : listen);
+      hp.ok() && hp->host != "0.0.0.0" && hp->host != "::" && hp->host != "*") {
+    host_port = hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host;
+    host_port += ":" + std::to_string(hp->port);
+  } else {
+    host_port = target->url_host;
+    if (host_port.find(':') != std::string::npos && host_port.front() != '[') host_port = "[" + host_port + "]";
+    if (target->url_port != nullptr && target->url_port[0] != '\0') host_port += std::string(":") + target->url_port;
+  }
+  std::string contact = std::string("<") + (tls ? "sips:" : "sip:") + host_port;
   if (tcp) contact += ";transport=tcp";
   return contact + ">;+sip.srs";
 }
@@ -72,7 +83,7 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
     : config_(config),
       deps_(deps),
       manager_(
-          [&config] {
+          [&config, &deps] {
             SessionManagerOptions o;
             o.max_sessions = config.sip.max_sessions;
             o.accept_non_siprec = config.sip.accept_non_siprec;
@@ -87,12 +98,17 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
             o.stereo = config.media.stereo;
             o.site = config.site.name;
             o.country_code = config.site.country_code;
+            if (deps.policy != nullptr) {  // issue 7
+              o.admit = [gate = deps.policy](const RecordingRecord& r) { return gate->Admit(r); };
+            }
             return o;
           }(),
           deps.media,
-          deps.store == nullptr ? SnapshotSink() : SnapshotSink([store = deps.store](RecordingRecord r) {
-            return store->Enqueue(std::move(r));
-          }),
+          deps.store == nullptr ? SnapshotSink()
+                                : SnapshotSink([store = deps.store, gate = deps.policy](RecordingRecord r) {
+                                    if (gate != nullptr) gate->Stamp(r);  // issue 7: RET-1, CONSENT-1/2
+                                    return store->Enqueue(std::move(r));
+                                  }),
           deps.store == nullptr ? std::function<bool()>() : std::function<bool()>([store = deps.store] {
             return store->Healthy();
           }),
@@ -343,7 +359,7 @@ void SipServer::Impl::OnInvite(nua_handle_t* nh, const sip_t* sip) {
   if (Session* session = SessionOf(nh)) {  // re-INVITE on our dialog
     const SipReply reply = manager_.OnReInvite(*session, request, Clock::now());
     if (reply.status >= 300) Logf(LogLevel::kWarn, session->id(), "re-INVITE refused: %d %s", reply.status, reply.warning.c_str());
-    Respond(nh, "INVITE", reply, false, SrsContact(sip));
+    Respond(nh, "INVITE", reply, false, SrsContact(sip, config_.sip.listen, config_.sip.tls_listen));
     return;
   }
   if (shutting_down_) {
@@ -363,7 +379,7 @@ void SipServer::Impl::OnInvite(nua_handle_t* nh, const sip_t* sip) {
   } else {
     dialogs_[nh] = Dialog{outcome.session->id()};
   }
-  Respond(nh, "INVITE", outcome.reply, false, SrsContact(sip));
+  Respond(nh, "INVITE", outcome.reply, false, SrsContact(sip, config_.sip.listen, config_.sip.tls_listen));
 }
 
 void SipServer::Impl::OnUpdate(nua_handle_t* nh, const sip_t* sip) {

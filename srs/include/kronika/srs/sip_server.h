@@ -23,12 +23,14 @@
 namespace kronika::srs {
 
 class Metrics;
+class PolicyGate;
 class Store;
 
 struct SipServerDeps {
   media::MediaEngine* media = nullptr;  // required; borrowed, must outlive the server
   Store* store = nullptr;               // optional (snapshots dropped when null); borrowed
   Metrics* metrics = nullptr;           // optional; borrowed
+  PolicyGate* policy = nullptr;         // optional (issue 7): admits INVITEs, stamps snapshots; borrowed
 };
 
 class SipServer {
