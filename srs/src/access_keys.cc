@@ -169,6 +169,14 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   return n;
 }
 
+Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,
+                            const std::filesystem::path& plain_path) {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  Status key = OverwriteAndUnlink(RecordingKeys::DefaultDir(data_dir) / (std::string(recording_id) + kDekSuffix));
+  if (!key.ok()) return key;
+  return OverwriteAndUnlink(EncryptedPathOf(plain_path));
+}
+
 std::filesystem::path EncryptedPathOf(const std::filesystem::path& plain_path) {
   return plain_path.string() + kKencSuffix;
 }

@@ -64,6 +64,13 @@ class RecordingKeys {
   std::string kek_id_;
 };
 
+// Crypto-shredding for deletion paths that hold no master key or AccessContext (retention
+// sweeper, erasure, early deletion): overwrites and unlinks the recording's key file
+// `<data_dir>/access/keys/<id>.dek` and its `<plain_path>.kenc`. Ok when neither exists.
+// Call it next to deleting the plaintext file and the store record.
+Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,
+                            const std::filesystem::path& plain_path);
+
 // `<file>.kenc` for a recording file path.
 std::filesystem::path EncryptedPathOf(const std::filesystem::path& plain_path);
 

@@ -161,3 +161,23 @@ TEST_CASE("SEC-1 the master key file must not lie inside the data directory", "[
 
 }  // namespace
 }  // namespace kronika::srs
+
+namespace kronika::srs {
+namespace {
+
+TEST_CASE("RET-3 ShredRecordingAtRest destroys key and ciphertext without the master key", "[access][RET-3]") {
+  testing::TempDir dir;
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), RandomBytes(kAesKeyBytes));
+  const auto p = dir.path() / "recordings/R9.opus";
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << "OggS-some-audio";
+  REQUIRE(EncryptFinishedRecording(keys, "R9", p).ok());
+  REQUIRE(keys.Has("R9"));
+  REQUIRE(ShredRecordingAtRest(dir.path(), "R9", p).ok());
+  CHECK_FALSE(keys.Has("R9"));
+  CHECK_FALSE(std::filesystem::exists(EncryptedPathOf(p)));
+  CHECK(ShredRecordingAtRest(dir.path(), "R9", p).ok());  // idempotent
+}
+
+}  // namespace
+}  // namespace kronika::srs
