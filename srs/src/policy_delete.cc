@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "access_keys.h"
 #include "kronika/srs/log.h"
 #include "kronika/policy/number_plan.h"
 
@@ -85,6 +86,10 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::ve
       std::filesystem::path file(r.file_path);
       if (file.is_relative()) file = options.data_dir / file;
       if (Status s = ShredFile(file, options.overwrite); !s.ok()) out.file_errors.push_back(e.recording_id + ": " + s.error().message);
+      // Encrypted at rest (access module): destroy the data key and the .kenc too (RET-3).
+      if (Status s = ShredRecordingAtRest(options.data_dir, e.recording_id, file); !s.ok()) {
+        out.file_errors.push_back(e.recording_id + ": " + s.error().message);
+      }
     }
     if (!store.EnqueueDelete(e.recording_id)) {
       return MakeError(503, "store: delete of " + e.recording_id + " not queued (read-only or queue full)");
