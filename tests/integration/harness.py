@@ -71,6 +71,7 @@ class Kronika:
 
     def __init__(self, sip_host="127.0.0.1", rtp_ports=20, extra_args=(), work=None):
         self.work = work or tempfile.mkdtemp(prefix="kronika-it-")
+        os.makedirs(self.work, exist_ok=True)
         self.sip_host = sip_host
         self.sip_port = free_udp_tcp_port(sip_host)
         self.http_port = free_port()
