@@ -167,6 +167,10 @@ TEST_CASE("A recording process killed with SIGKILL is recovered up to the last s
   // Sent 3 s; at most ~1 s (one flush period) plus the 60 ms reorder delay is lost.
   CHECK(audio.duration_s() >= 3.0 - 1.0 - 0.3);
   CHECK(audio.duration_s() <= 3.3);
+  for (double t = 0; t + 0.25 <= audio.duration_s(); t += 0.25) {
+    UNSCOPED_INFO("t=" << t << " rms L " << testing::Rms(audio.Channel(0, t, t + 0.25)) << " R "
+                       << testing::Rms(audio.Channel(1, t, t + 0.25)));
+  }
   CHECK(DominantFrequency(audio.Channel(0, 0.3, 1.5), {440, 1000}) == 440);
   CHECK(DominantFrequency(audio.Channel(1, 0.3, 1.5), {440, 1000}) == 1000);
   std::string info;
