@@ -40,7 +40,9 @@ struct StreamSpec {
   std::string srtp_suite;              // "" = plain RTP, else e.g. "AES_CM_128_HMAC_SHA1_80"
   std::string srtp_remote_key_b64;     // inline key from the offer's a=crypto
   std::string remote_ip;               // expected source (c= line); "" = latch first source
-  uint16_t remote_port = 0;            // expected source port; 0 = any port of remote_ip
+  uint16_t remote_port = 0;            // informational: not enforced (SRCs may send from
+                                       // another port than their m= port); the first
+                                       // source port seen is latched instead
 };
 
 struct RecordingSpec {
