@@ -362,6 +362,13 @@ void SipServer::Impl::OnInvite(nua_handle_t* nh, const sip_t* sip) {
     Respond(nh, "INVITE", reply, false, SrsContact(sip, config_.sip.listen, config_.sip.tls_listen));
     return;
   }
+  if (dialogs_.count(nh) != 0) {  // re-INVITE on a dialog whose recording already ended
+    SipReply reply;
+    reply.status = 481;
+    reply.warning = "recording session already ended";
+    Respond(nh, "INVITE", reply, false);
+    return;
+  }
   if (shutting_down_) {
     SipReply reply;
     reply.status = 503;
