@@ -40,7 +40,8 @@ std::vector<prometheus::MetricFamily> MediaFamilies(const media::MediaStats& s) 
                               "Recordings the media engine refused (answered 503), by reason",
                               {{"no_port", d(s.rtp_port_exhausted_total)},
                                {"disk_full", d(s.disk_full_refusals_total)},
-                               {"queue_full", d(s.queue_full_total)}}));
+                               {"queue_full", d(s.queue_full_total)},
+                               {"worker_overloaded", d(s.overload_refusals_total)}}));
   out.push_back(CounterFamily("kronika_rtp_packets_total", "RTP packets accepted",
                               d(s.rtp_packets_total)));
   out.push_back(CounterFamily("kronika_rtp_received_bytes_total", "RTP bytes accepted",
@@ -50,7 +51,8 @@ std::vector<prometheus::MetricFamily> MediaFamilies(const media::MediaStats& s) 
                               d(s.rtp_packets_lost_total)));
   out.push_back(ReasonCounter("kronika_rtp_dropped_packets_total", "RTP packets dropped, by reason",
                               {{"foreign_source", d(s.rtp_foreign_source_total)},
-                               {"invalid", d(s.rtp_invalid_total)}}));
+                               {"invalid", d(s.rtp_invalid_total)},
+                               {"late", d(s.rtp_packets_late_total)}}));
   out.push_back(CounterFamily("kronika_rtp_timeouts_total",
                               "Streams that went silent for longer than media.rtp_timeout_ms",
                               d(s.rtp_timeouts_total)));
