@@ -32,7 +32,8 @@ constexpr char kMetricEncrypted[] = "kronika_recordings_encrypted_total";
 constexpr char kSigningKeyEnv[] = "KRONIKA_EXPORT_SIGNING_KEY_FILE";
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -51,7 +52,8 @@ HttpResponse ErrorResponse(const Error& e) {
 
 // "bytes=a-b" / "bytes=a-" / "bytes=-n" against `total`: [from, to] inclusive, nullopt when
 // unsatisfiable; `present` false when there is no usable Range header.
-std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& header, uint64_t total, bool& present) {
+std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& header, uint64_t total,
+                                                        bool& present) {
   present = false;
   if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return std::nullopt;
   const std::string spec = header.substr(6);
@@ -75,10 +77,11 @@ std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& heade
   }
 }
 
-const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener, Role::kDpo,
-                                            Role::kAuditor};
+const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener,
+                                            Role::kDpo, Role::kAuditor};
 const std::vector<Role> kRegisterReaders = {Role::kRecordsKeeper, Role::kAuditor, Role::kDpo};
-const std::vector<Role> kWorkflowReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor};
+const std::vector<Role> kWorkflowReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kDpo,
+                                            Role::kAuditor};
 
 }  // namespace
 
@@ -115,12 +118,14 @@ class AccessContext::Impl {
     const std::string header = request.Header("Authorization").value_or("");
     std::string token;
     if (header.rfind("Bearer ", 0) == 0) token = header.substr(7);
-    Result<Identity> who = token.empty() ? Result<Identity>(MakeError(401, "authentication required: send "
-                                                                           "Authorization: Bearer <token>"))
-                                         : users->Authenticate(token);
+    Result<Identity> who = token.empty()
+                               ? Result<Identity>(MakeError(401,
+                                                            "authentication required: send "
+                                                            "Authorization: Bearer <token>"))
+                               : users->Authenticate(token);
     if (!who.ok()) {
-      Logf(LogLevel::kWarn, "", "access: refused %s %s from %s: %s", request.method.c_str(), request.path.c_str(),
-           request.remote_addr.c_str(), who.error().message.c_str());
+      Logf(LogLevel::kWarn, "", "access: refused %s %s from %s: %s", request.method.c_str(),
+           request.path.c_str(), request.remote_addr.c_str(), who.error().message.c_str());
       CountRefused("unauthenticated");
       refusal = HttpResponse::JsonError(401, who.error().message);
       refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"kronika\"");
@@ -137,10 +142,12 @@ class AccessContext::Impl {
     return *who;
   }
 
-  void Refuse(const HttpRequest& request, const Identity& who, const std::string& reason, const std::string& message,
-              HttpResponse& refusal, std::string_view recording_id = "") {
-    Logf(LogLevel::kWarn, std::string(recording_id).c_str(), "access: refused %s %s for %s (token %s) from %s: %s",
-         request.method.c_str(), request.path.c_str(), who.user.username.c_str(), who.token_id.c_str(),
+  void Refuse(const HttpRequest& request, const Identity& who, const std::string& reason,
+              const std::string& message, HttpResponse& refusal,
+              std::string_view recording_id = "") {
+    Logf(LogLevel::kWarn, std::string(recording_id).c_str(),
+         "access: refused %s %s for %s (token %s) from %s: %s", request.method.c_str(),
+         request.path.c_str(), who.user.username.c_str(), who.token_id.c_str(),
          request.remote_addr.c_str(), message.c_str());
     CountRefused(reason);
     refusal = HttpResponse::JsonError(403, message);
@@ -154,7 +161,8 @@ class AccessContext::Impl {
     return p.is_relative() ? options.data_dir / p : p;
   }
 
-  HttpResponse Audio(const HttpRequest& request, const Identity& who, const std::string& recording_id);
+  HttpResponse Audio(const HttpRequest& request, const Identity& who,
+                     const std::string& recording_id);
 };
 
 namespace {
@@ -170,8 +178,8 @@ nlohmann::json ParticipantsJson(const RecordingRecord& r) {
 nlohmann::json UserJson(const User& u) {
   nlohmann::json roles = nlohmann::json::array();
   for (Role r : u.roles) roles.push_back(RoleName(r));
-  return {{"username", u.username}, {"name", u.name},         {"surname", u.surname},
-          {"position", u.position}, {"roles", roles},         {"disabled", u.disabled},
+  return {{"username", u.username},          {"name", u.name}, {"surname", u.surname},
+          {"position", u.position},          {"roles", roles}, {"disabled", u.disabled},
           {"authorised_by", u.authorised_by}};
 }
 
@@ -191,10 +199,13 @@ HttpResponse AccessContext::Impl::Audio(const HttpRequest& request, const Identi
   if (!record.ok()) return ErrorResponse(record.error());
   if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + recording_id);
   const int64_t now = NowMs();
-  auto grant = playback->AuthorisePlayback(who, recording_id, request.QueryParam("request").value_or(""), now);
+  auto grant = playback->AuthorisePlayback(who, recording_id,
+                                           request.QueryParam("request").value_or(""), now);
   if (!grant.ok()) {
-    Refuse(request, who, grant.error().message.find("RIGHTS-3") != std::string::npos ? "restricted" : "not_approved",
-           grant.error().message, refusal, recording_id);
+    Refuse(
+        request, who,
+        grant.error().message.find("RIGHTS-3") != std::string::npos ? "restricted" : "not_approved",
+        grant.error().message, refusal, recording_id);
     return refusal;
   }
   const RecordingRecord& r = **record;
@@ -211,12 +222,21 @@ HttpResponse AccessContext::Impl::Audio(const HttpRequest& request, const Identi
   }
   const uint64_t from = ranged ? range->first : 0;
   const uint64_t to = ranged ? range->second : (total == 0 ? 0 : total - 1);
-  auto bytes = ReadRecordingAudio(keys.get(), recording_id, PlainPathOf(r), from, total == 0 ? 0 : to - from + 1, total);
+  auto bytes = ReadRecordingAudio(keys.get(), recording_id, PlainPathOf(r), from,
+                                  total == 0 ? 0 : to - from + 1, total);
   if (!bytes.ok()) return ErrorResponse(bytes.error());
 
   // REG-1: the register entry is made before any audio leaves; no entry, no audio.
-  const double duration = r.duration_s > 0 ? r.duration_s : (r.end_ms_utc > r.start_ms_utc ? (r.end_ms_utc - r.start_ms_utc) / 1000.0 : 0);
-  auto at = [&](uint64_t byte) { return total == 0 ? 0.0 : std::round(duration * static_cast<double>(byte) / static_cast<double>(total) * 10) / 10; };
+  const double duration =
+      r.duration_s > 0
+          ? r.duration_s
+          : (r.end_ms_utc > r.start_ms_utc ? (r.end_ms_utc - r.start_ms_utc) / 1000.0 : 0);
+  auto at = [&](uint64_t byte) {
+    return total == 0 ? 0.0
+                      : std::round(duration * static_cast<double>(byte) /
+                                   static_cast<double>(total) * 10) /
+                            10;
+  };
   const nlohmann::json participants = ParticipantsJson(r);
   const nlohmann::json& g = *grant;
   nlohmann::json entry = {
@@ -229,11 +249,17 @@ HttpResponse AccessContext::Impl::Audio(const HttpRequest& request, const Identi
       {"listened_from_s", at(from)},
       {"listened_to_s", at(total == 0 ? 0 : to + 1)},
       {"bytes", {{"from", from}, {"to", to}, {"total", total}}},
-      {"listener", {{"username", who.user.username}, {"name", who.user.name}, {"surname", who.user.surname},
-                    {"position", who.user.position}}},
+      {"listener",
+       {{"username", who.user.username},
+        {"name", who.user.name},
+        {"surname", who.user.surname},
+        {"position", who.user.position}}},
       {"listened_at_utc", IsoUtc(now)},
       {"listened_at_ms_utc", now},
-      {"identity", {{"username", who.user.username}, {"token_id", who.token_id}, {"remote_addr", request.remote_addr}}},
+      {"identity",
+       {{"username", who.user.username},
+        {"token_id", who.token_id},
+        {"remote_addr", request.remote_addr}}},
       {"request_id", g.value("id", "")},
       {"reason", g.value("reason", "")},
       {"reason_text", g.value("reason_text", "")},
@@ -245,12 +271,14 @@ HttpResponse AccessContext::Impl::Audio(const HttpRequest& request, const Identi
   };
   auto appended = reg->Append(std::move(entry));
   if (!appended.ok()) {
-    Logf(LogLevel::kError, recording_id.c_str(), "access: playback refused, register append failed: %s",
-         appended.error().message.c_str());
-    return HttpResponse::JsonError(500, "playback refused: the listening register could not be written");
+    Logf(LogLevel::kError, recording_id.c_str(),
+         "access: playback refused, register append failed: %s", appended.error().message.c_str());
+    return HttpResponse::JsonError(500,
+                                   "playback refused: the listening register could not be written");
   }
   if (playbacks) playbacks->Increment();
-  Logf(LogLevel::kInfo, recording_id.c_str(), "access: playback bytes %llu-%llu/%llu by %s (request %s, register #%s)",
+  Logf(LogLevel::kInfo, recording_id.c_str(),
+       "access: playback bytes %llu-%llu/%llu by %s (request %s, register #%s)",
        static_cast<unsigned long long>(from), static_cast<unsigned long long>(to),
        static_cast<unsigned long long>(total), who.user.username.c_str(), g.value("id", "").c_str(),
        (*appended)["seq"].dump().c_str());
@@ -260,8 +288,8 @@ HttpResponse AccessContext::Impl::Audio(const HttpRequest& request, const Identi
   out.body = std::move(*bytes);
   out.headers.emplace_back("Accept-Ranges", "bytes");
   if (ranged) {
-    out.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" + std::to_string(to) + "/" +
-                                                  std::to_string(total));
+    out.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
+                                                  std::to_string(to) + "/" + std::to_string(total));
   }
   out.headers.emplace_back("X-Kronika-Register-Entry", (*appended)["seq"].dump());
   return out;
@@ -278,8 +306,8 @@ AccessContext::~AccessContext() {
   if (impl_->encryptor.joinable()) impl_->encryptor.join();
 }
 
-Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& options, Store& store,
-                                                           Metrics* metrics) {
+Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& options,
+                                                           Store& store, Metrics* metrics) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->store = &store;
@@ -287,7 +315,8 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
   if (!db.ok()) return db.error();
   impl->db = std::move(*db);
   impl->users = std::make_unique<UserDirectory>(*impl->db);
-  impl->reg = std::make_unique<ListeningRegister>(*impl->db, ListeningRegister::DefaultPath(options.data_dir));
+  impl->reg = std::make_unique<ListeningRegister>(*impl->db,
+                                                  ListeningRegister::DefaultPath(options.data_dir));
   impl->playback = std::make_unique<PlaybackWorkflow>(*impl->db, store);
   impl->disclosures = std::make_unique<DisclosureBook>(*impl->db, store);
   std::filesystem::path key_file = options.master_key_file;
@@ -298,9 +327,11 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
     auto kek = LoadMasterKey(key_file, options.data_dir);
     if (!kek.ok()) return kek.error();
     impl->keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(options.data_dir), *kek);
-    Logf(LogLevel::kInfo, "", "access: recordings are encrypted at rest (master key %s)", impl->keys->kek_id().c_str());
+    Logf(LogLevel::kInfo, "", "access: recordings are encrypted at rest (master key %s)",
+         impl->keys->kek_id().c_str());
   } else {
-    Logf(LogLevel::kWarn, "", "access: no master key (%s): recordings are NOT encrypted at rest (SEC-1)", kMasterKeyEnv);
+    Logf(LogLevel::kWarn, "",
+         "access: no master key (%s): recordings are NOT encrypted at rest (SEC-1)", kMasterKeyEnv);
   }
   std::filesystem::path signing_file = options.export_signing_key_file;
   if (signing_file.empty()) {
@@ -315,7 +346,9 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
     auto& registry = metrics->registry();
     impl->refused_family = &prometheus::BuildCounter()
                                 .Name(kMetricAccessRefused)
-                                .Help("API calls refused: reason unauthenticated, forbidden (role), not_approved, restricted")
+                                .Help(
+                                    "API calls refused: reason unauthenticated, forbidden (role), "
+                                    "not_approved, restricted")
                                 .Register(registry);
     impl->refused_family->Add({{"reason", "unauthenticated"}});
     impl->refused_family->Add({{"reason", "forbidden"}});
@@ -340,7 +373,9 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
       while (!raw->stopping) {
         lock.unlock();
         Result<size_t> n = self->EncryptPending();
-        if (!n.ok()) Logf(LogLevel::kError, "", "access: encryption pass failed: %s", n.error().message.c_str());
+        if (!n.ok())
+          Logf(LogLevel::kError, "", "access: encryption pass failed: %s",
+               n.error().message.c_str());
         lock.lock();
         raw->stop_cv.wait_for(lock, raw->options.encrypt_interval, [raw] { return raw->stopping; });
       }
@@ -366,7 +401,8 @@ Result<size_t> AccessContext::EncryptPending() {
     const std::string id = path.stem().string();
     Status s = EncryptFinishedRecording(*impl_->keys, id, path);
     if (!s.ok()) {
-      Logf(LogLevel::kError, id.c_str(), "access: cannot encrypt %s: %s", path.c_str(), s.error().message.c_str());
+      Logf(LogLevel::kError, id.c_str(), "access: cannot encrypt %s: %s", path.c_str(),
+           s.error().message.c_str());
       continue;
     }
     ++n;
@@ -376,21 +412,26 @@ Result<size_t> AccessContext::EncryptPending() {
   return n;
 }
 
-Status AccessContext::DestroyRecording(std::string_view recording_id, std::string_view by, std::string_view reason) {
+Status AccessContext::DestroyRecording(std::string_view recording_id, std::string_view by,
+                                       std::string_view reason) {
   const std::string id(recording_id);
   auto record = impl_->store->Get(id);
   if (!record.ok()) return record.error();
   if (!record->has_value()) return MakeError(404, "no recording " + id);
-  if ((*record)->legal_hold) return MakeError(409, "recording " + id + " is under legal hold (RET-2); lift it first");
-  if ((*record)->state == RecordingState::kActive) return MakeError(409, "recording " + id + " is still being recorded");
+  if ((*record)->legal_hold)
+    return MakeError(409, "recording " + id + " is under legal hold (RET-2); lift it first");
+  if ((*record)->state == RecordingState::kActive)
+    return MakeError(409, "recording " + id + " is still being recorded");
   const std::filesystem::path plain = impl_->PlainPathOf(**record);
   if (impl_->keys) {
     if (Status s = impl_->keys->Shred(id); !s.ok()) return s;
   }
   if (Status s = OverwriteAndUnlink(EncryptedPathOf(plain)); !s.ok()) return s;
   if (Status s = OverwriteAndUnlink(plain); !s.ok()) return s;
-  if (!impl_->store->EnqueueDelete(id)) return MakeError(503, "store: deletion of " + id + " could not be queued");
-  Logf(LogLevel::kInfo, id.c_str(), "access: recording destroyed by %s: %s (key shredded, files overwritten)",
+  if (!impl_->store->EnqueueDelete(id))
+    return MakeError(503, "store: deletion of " + id + " could not be queued");
+  Logf(LogLevel::kInfo, id.c_str(),
+       "access: recording destroyed by %s: %s (key shredded, files overwritten)",
        std::string(by).c_str(), std::string(reason).c_str());
   return OkStatus();
 }
@@ -416,54 +457,60 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   HttpHandler get_inner = server.Handler("GET", "/api/v1/recordings/*");
   if (list_inner) {
     server.Route("GET", "/api/v1/recordings",
-                 guard(kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) { return list_inner(r); }));
+                 guard(kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) {
+                   return list_inner(r);
+                 }));
   }
-  server.Route("GET", "/api/v1/recordings/*",
-               guard({}, [c, get_inner](const HttpRequest& request, const Identity& who) -> HttpResponse {
-                 const std::string& rest = request.path_rest;
-                 const size_t slash = rest.find('/');
-                 const std::string id = rest.substr(0, slash);
-                 const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
-                 HttpResponse refusal;
-                 if (sub == "audio") return c->Audio(request, who, id);
-                 bool reader = false;
-                 for (Role r : kMetadataReaders) reader = reader || who.user.Has(r);
-                 if (!reader) {
-                   c->Refuse(request, who, "forbidden", "role required to read recording metadata (ACCESS-1)", refusal, id);
-                   return refusal;
-                 }
-                 if (sub == "restriction") {
-                   auto row = c->db->Get(AccessTable::kRestrictions, id);
-                   if (!row.ok()) return ErrorResponse(row.error());
-                   return Json(200, row->has_value() ? nlohmann::json::parse(**row)
-                                                     : nlohmann::json{{"recording_id", id}, {"restricted", false}});
-                 }
-                 if (get_inner) return get_inner(request);
-                 return HttpResponse::JsonError(404, "no such resource: " + request.path);
-               }));
-  server.Route("POST", "/api/v1/recordings/*",
-               guard({Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
-                 const std::string& rest = request.path_rest;
-                 const size_t slash = rest.find('/');
-                 if (slash == std::string::npos || rest.substr(slash + 1) != "restriction") {
-                   return HttpResponse::JsonError(404, "no such resource: " + request.path);
-                 }
-                 const std::string id = rest.substr(0, slash);
-                 auto body = ParseBody(request);
-                 if (!body.ok()) return ErrorResponse(body.error());
-                 auto record = c->store->Get(id);
-                 if (!record.ok()) return ErrorResponse(record.error());
-                 if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + id);
-                 if (!body->contains("restricted") || !(*body)["restricted"].is_boolean()) {
-                   return HttpResponse::JsonError(400, "restricted: true or false required");
-                 }
-                 auto state = SetRestriction(*c->db, id, (*body)["restricted"].get<bool>(), who.user.username,
-                                             body->value("reason", ""), NowMs());
-                 if (!state.ok()) return ErrorResponse(state.error());
-                 Logf(LogLevel::kInfo, id.c_str(), "access: %s set restricted=%s (RIGHTS-3)", who.user.username.c_str(),
-                      (*state)["restricted"].dump().c_str());
-                 return Json(200, *state);
-               }));
+  server.Route(
+      "GET", "/api/v1/recordings/*",
+      guard({}, [c, get_inner](const HttpRequest& request, const Identity& who) -> HttpResponse {
+        const std::string& rest = request.path_rest;
+        const size_t slash = rest.find('/');
+        const std::string id = rest.substr(0, slash);
+        const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+        HttpResponse refusal;
+        if (sub == "audio") return c->Audio(request, who, id);
+        bool reader = false;
+        for (Role r : kMetadataReaders) reader = reader || who.user.Has(r);
+        if (!reader) {
+          c->Refuse(request, who, "forbidden",
+                    "role required to read recording metadata (ACCESS-1)", refusal, id);
+          return refusal;
+        }
+        if (sub == "restriction") {
+          auto row = c->db->Get(AccessTable::kRestrictions, id);
+          if (!row.ok()) return ErrorResponse(row.error());
+          return Json(200, row->has_value()
+                               ? nlohmann::json::parse(**row)
+                               : nlohmann::json{{"recording_id", id}, {"restricted", false}});
+        }
+        if (get_inner) return get_inner(request);
+        return HttpResponse::JsonError(404, "no such resource: " + request.path);
+      }));
+  server.Route(
+      "POST", "/api/v1/recordings/*",
+      guard({Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
+        const std::string& rest = request.path_rest;
+        const size_t slash = rest.find('/');
+        if (slash == std::string::npos || rest.substr(slash + 1) != "restriction") {
+          return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        }
+        const std::string id = rest.substr(0, slash);
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        auto record = c->store->Get(id);
+        if (!record.ok()) return ErrorResponse(record.error());
+        if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + id);
+        if (!body->contains("restricted") || !(*body)["restricted"].is_boolean()) {
+          return HttpResponse::JsonError(400, "restricted: true or false required");
+        }
+        auto state = SetRestriction(*c->db, id, (*body)["restricted"].get<bool>(),
+                                    who.user.username, body->value("reason", ""), NowMs());
+        if (!state.ok()) return ErrorResponse(state.error());
+        Logf(LogLevel::kInfo, id.c_str(), "access: %s set restricted=%s (RIGHTS-3)",
+             who.user.username.c_str(), (*state)["restricted"].dump().c_str());
+        return Json(200, *state);
+      }));
   server.Route("DELETE", "/api/v1/recordings/*",
                guard({Role::kAdministrator, Role::kRecordsKeeper},
                      [ctx](const HttpRequest& request, const Identity& who) -> HttpResponse {
@@ -472,10 +519,13 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                          return HttpResponse::JsonError(404, "no such resource: " + request.path);
                        }
                        const std::string reason = request.QueryParam("reason").value_or("");
-                       if (reason.empty()) return HttpResponse::JsonError(400, "reason: required (RET-4)");
+                       if (reason.empty())
+                         return HttpResponse::JsonError(400, "reason: required (RET-4)");
                        Status s = ctx->DestroyRecording(id, who.user.username, reason);
                        if (!s.ok()) return ErrorResponse(s.error());
-                       return Json(200, {{"recording_id", id}, {"destroyed", true}, {"by", who.user.username},
+                       return Json(200, {{"recording_id", id},
+                                         {"destroyed", true},
+                                         {"by", who.user.username},
                                          {"reason", reason}});
                      }));
 
@@ -484,7 +534,8 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                  j["token_id"] = who.token_id;
                  return Json(200, j);
                }));
-  server.Route("GET", "/api/v1/users", guard({Role::kAdministrator}, [c](const HttpRequest&, const Identity&) {
+  server.Route("GET", "/api/v1/users",
+               guard({Role::kAdministrator}, [c](const HttpRequest&, const Identity&) {
                  auto users = c->users->List();
                  if (!users.ok()) return ErrorResponse(users.error());
                  nlohmann::json out = nlohmann::json::array();
@@ -493,14 +544,17 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                }));
 
   // Playback workflow (ACCESS-2..5).
-  server.Route("POST", "/api/v1/playback-requests",
-               guard({Role::kListener}, [c, result](const HttpRequest& request, const Identity& who) {
-                 auto body = ParseBody(request);
-                 if (!body.ok()) return ErrorResponse(body.error());
-                 auto r = c->playback->File(who, *body, NowMs());
-                 if (r.ok()) Logf(LogLevel::kInfo, "", "access: %s filed playback request %s", who.user.username.c_str(), (*r)["id"].get<std::string>().c_str());
-                 return result(r, 201);
-               }));
+  server.Route(
+      "POST", "/api/v1/playback-requests",
+      guard({Role::kListener}, [c, result](const HttpRequest& request, const Identity& who) {
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        auto r = c->playback->File(who, *body, NowMs());
+        if (r.ok())
+          Logf(LogLevel::kInfo, "", "access: %s filed playback request %s",
+               who.user.username.c_str(), (*r)["id"].get<std::string>().c_str());
+        return result(r, 201);
+      }));
   server.Route("GET", "/api/v1/playback-requests",
                guard({}, [c](const HttpRequest&, const Identity& who) {
                  auto all = c->playback->List();
@@ -513,7 +567,8 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                  }
                  return Json(200, {{"requests", out}});
                }));
-  server.Route("GET", "/api/v1/playback-requests/*", guard({}, [c](const HttpRequest& request, const Identity& who) {
+  server.Route("GET", "/api/v1/playback-requests/*",
+               guard({}, [c](const HttpRequest& request, const Identity& who) {
                  auto r = c->playback->Get(request.path_rest);
                  if (!r.ok()) return ErrorResponse(r.error());
                  bool sees_all = false;
@@ -525,29 +580,34 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                  }
                  return Json(200, *r);
                }));
-  server.Route("POST", "/api/v1/playback-requests/*",
-               guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
-                 const std::string& rest = request.path_rest;
-                 const size_t slash = rest.find('/');
-                 if (slash == std::string::npos) return HttpResponse::JsonError(404, "no such resource: " + request.path);
-                 const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
-                 auto body = ParseBody(request);
-                 if (!body.ok()) return ErrorResponse(body.error());
-                 Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
-                 if (action == "opinion") r = c->playback->Opinion(who, id, *body, NowMs());
-                 if (action == "decision") r = c->playback->Decide(who, id, *body, NowMs());
-                 if (action == "informed") r = c->playback->MarkInformed(who, id, *body, NowMs());
-                 if (!r.ok() && r.error().sip_status == 403) {
-                   HttpResponse refusal;
-                   c->Refuse(request, who, "forbidden", r.error().message, refusal);
-                   return refusal;
-                 }
-                 if (r.ok()) Logf(LogLevel::kInfo, "", "access: %s recorded %s on %s", who.user.username.c_str(), action.c_str(), id.c_str());
-                 return result(r);
-               }));
+  server.Route(
+      "POST", "/api/v1/playback-requests/*",
+      guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
+        const std::string& rest = request.path_rest;
+        const size_t slash = rest.find('/');
+        if (slash == std::string::npos)
+          return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
+        if (action == "opinion") r = c->playback->Opinion(who, id, *body, NowMs());
+        if (action == "decision") r = c->playback->Decide(who, id, *body, NowMs());
+        if (action == "informed") r = c->playback->MarkInformed(who, id, *body, NowMs());
+        if (!r.ok() && r.error().sip_status == 403) {
+          HttpResponse refusal;
+          c->Refuse(request, who, "forbidden", r.error().message, refusal);
+          return refusal;
+        }
+        if (r.ok())
+          Logf(LogLevel::kInfo, "", "access: %s recorded %s on %s", who.user.username.c_str(),
+               action.c_str(), id.c_str());
+        return result(r);
+      }));
 
   // Listening register (REG-1..3).
-  server.Route("GET", "/api/v1/register", guard(kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
+  server.Route("GET", "/api/v1/register",
+               guard(kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
                  auto entries = c->reg->Entries();
                  if (!entries.ok()) return ErrorResponse(entries.error());
                  const std::string format = request.QueryParam("format").value_or("json");
@@ -557,7 +617,8 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    out.body = RegisterCsv(*entries);
                  } else if (format == "html") {
                    out.content_type = "text/html; charset=utf-8";
-                   out.body = RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+                   out.body =
+                       RegisterProtocolHtml(*entries, "Listening register - playback protocols");
                  } else if (format == "json") {
                    out.body = nlohmann::json{{"entries", *entries}}.dump();
                  } else {
@@ -565,21 +626,26 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                  }
                  return out;
                }));
-  server.Route("GET", "/api/v1/register/verify",
-               guard({Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
-                 auto v = c->reg->Verify();
-                 if (!v.ok()) return ErrorResponse(v.error());
-                 return Json(200, {{"ok", v->ok}, {"entries", v->entries}, {"head_hash", v->head_hash},
-                                   {"first_bad_line", v->first_bad_line}, {"problem", v->problem}});
-               }));
+  server.Route(
+      "GET", "/api/v1/register/verify",
+      guard({Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
+        auto v = c->reg->Verify();
+        if (!v.ok()) return ErrorResponse(v.error());
+        return Json(200, {{"ok", v->ok},
+                          {"entries", v->entries},
+                          {"head_hash", v->head_hash},
+                          {"first_bad_line", v->first_bad_line},
+                          {"problem", v->problem}});
+      }));
 
   // Disclosure (DISC-1..3).
-  server.Route("POST", "/api/v1/disclosures",
-               guard({Role::kRecordsKeeper}, [c, result](const HttpRequest& request, const Identity& who) {
-                 auto body = ParseBody(request);
-                 if (!body.ok()) return ErrorResponse(body.error());
-                 return result(c->disclosures->File(who, *body, NowMs()), 201);
-               }));
+  server.Route(
+      "POST", "/api/v1/disclosures",
+      guard({Role::kRecordsKeeper}, [c, result](const HttpRequest& request, const Identity& who) {
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        return result(c->disclosures->File(who, *body, NowMs()), 201);
+      }));
   server.Route("GET", "/api/v1/disclosures",
                guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
                      [c](const HttpRequest&, const Identity&) {
@@ -592,30 +658,35 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                      [c, result](const HttpRequest& request, const Identity&) {
                        return result(c->disclosures->Get(request.path_rest));
                      }));
-  server.Route("POST", "/api/v1/disclosures/*",
-               guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
-                 const std::string& rest = request.path_rest;
-                 const size_t slash = rest.find('/');
-                 if (slash == std::string::npos) return HttpResponse::JsonError(404, "no such resource: " + request.path);
-                 const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
-                 auto body = ParseBody(request);
-                 if (!body.ok()) return ErrorResponse(body.error());
-                 Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
-                 if (action == "decision") r = c->disclosures->Decide(who, id, *body, NowMs());
-                 if (action == "export") {
-                   const int64_t now = NowMs();
-                   const std::filesystem::path out =
-                       c->options.data_dir / "exports" / (id + "-" + std::to_string(now));
-                   r = c->disclosures->Export(who, id, c->keys.get(), c->options.data_dir, out, c->signing_key, now);
-                 }
-                 if (!r.ok() && r.error().sip_status == 403) {
-                   HttpResponse refusal;
-                   c->Refuse(request, who, "forbidden", r.error().message, refusal);
-                   return refusal;
-                 }
-                 if (r.ok()) Logf(LogLevel::kInfo, "", "access: %s recorded %s on disclosure %s", who.user.username.c_str(), action.c_str(), id.c_str());
-                 return result(r);
-               }));
+  server.Route(
+      "POST", "/api/v1/disclosures/*",
+      guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
+        const std::string& rest = request.path_rest;
+        const size_t slash = rest.find('/');
+        if (slash == std::string::npos)
+          return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
+        if (action == "decision") r = c->disclosures->Decide(who, id, *body, NowMs());
+        if (action == "export") {
+          const int64_t now = NowMs();
+          const std::filesystem::path out =
+              c->options.data_dir / "exports" / (id + "-" + std::to_string(now));
+          r = c->disclosures->Export(who, id, c->keys.get(), c->options.data_dir, out,
+                                     c->signing_key, now);
+        }
+        if (!r.ok() && r.error().sip_status == 403) {
+          HttpResponse refusal;
+          c->Refuse(request, who, "forbidden", r.error().message, refusal);
+          return refusal;
+        }
+        if (r.ok())
+          Logf(LogLevel::kInfo, "", "access: %s recorded %s on disclosure %s",
+               who.user.username.c_str(), action.c_str(), id.c_str());
+        return result(r);
+      }));
 
   // The listeners' and approvers' page (static; it calls the API with the user's token).
   auto ui = [](const HttpRequest&) {
@@ -623,7 +694,8 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
     out.content_type = "text/html; charset=utf-8";
     out.body = std::string(AccessUiHtml());
     out.headers.emplace_back("Content-Security-Policy",
-                             "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'; media-src blob: 'self'");
+                             "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src "
+                             "'unsafe-inline'; media-src blob: 'self'");
     return out;
   };
   server.Route("GET", "/ui", ui);

@@ -58,7 +58,8 @@ Args ParseArgs(int argc, char** argv, const std::vector<std::string>& flags) {
 }
 
 std::optional<std::filesystem::path> DataDir(const Args& a) {
-  if (auto it = a.options.find("data-dir"); it != a.options.end()) return std::filesystem::path(it->second);
+  if (auto it = a.options.find("data-dir"); it != a.options.end())
+    return std::filesystem::path(it->second);
   if (auto it = a.options.find("config"); it != a.options.end()) {
     Result<Config> config = LoadConfigFile(it->second);
     if (!config.ok()) {
@@ -71,7 +72,8 @@ std::optional<std::filesystem::path> DataDir(const Args& a) {
 }
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -95,7 +97,8 @@ std::string Opt(const Args& a, const std::string& name) {
 }
 
 constexpr char kUserUsage[] =
-    "usage: kronika user add USERNAME --role ROLE[,ROLE] --name NAME --surname SURNAME --position POSITION\n"
+    "usage: kronika user add USERNAME --role ROLE[,ROLE] --name NAME --surname SURNAME --position "
+    "POSITION\n"
     "                        [--authorised-by REFERENCE]\n"
     "       kronika user list\n"
     "       kronika user disable|enable USERNAME\n"
@@ -116,8 +119,10 @@ constexpr char kExportUsage[] =
 
 constexpr char kKeyUsage[] =
     "usage: kronika key status                     master key id and number of recording keys\n"
-    "       kronika key rotate --new-key-file FILE  rewrap every recording key with a new master key\n"
-    "       kronika key probe FILE.kenc             which recording key on disk decrypts FILE (e.g. a\n"
+    "       kronika key rotate --new-key-file FILE  rewrap every recording key with a new master "
+    "key\n"
+    "       kronika key probe FILE.kenc             which recording key on disk decrypts FILE "
+    "(e.g. a\n"
     "                                               backup copy); exit 0 one does, 1 none does\n"
     "The current master key is read from $KRONIKA_MASTER_KEY_FILE (or --key-file FILE).\n"
     "common options: --data-dir DIR | --config FILE\n";
@@ -147,7 +152,8 @@ int RunUserCommand(int argc, char** argv) {
     std::string roles = Opt(a, "role");
     for (size_t start = 0; !roles.empty() && start <= roles.size();) {
       size_t comma = roles.find(',', start);
-      const std::string name = roles.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      const std::string name =
+          roles.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       std::optional<Role> role = ParseRole(name);
       if (!role) {
         std::fprintf(stderr, "kronika user: unknown role '%s'\n%s", name.c_str(), kUserUsage);
@@ -158,10 +164,12 @@ int RunUserCommand(int argc, char** argv) {
       start = comma + 1;
     }
     if (u.name.empty() || u.surname.empty() || u.position.empty()) {
-      std::fprintf(stderr, "kronika user add: --name, --surname and --position are required (REG-1)\n");
+      std::fprintf(stderr,
+                   "kronika user add: --name, --surname and --position are required (REG-1)\n");
       return kExitUsage;
     }
-    if (Status s = users.Add(u); !s.ok()) return s.error().sip_status == 400 ? (Fail(s.error()), kExitUsage) : Fail(s.error());
+    if (Status s = users.Add(u); !s.ok())
+      return s.error().sip_status == 400 ? (Fail(s.error()), kExitUsage) : Fail(s.error());
     std::printf("user %s added\n", u.username.c_str());
     return kExitOk;
   }
@@ -172,13 +180,15 @@ int RunUserCommand(int argc, char** argv) {
     for (const auto& u : *list) {
       std::string roles;
       for (Role r : u.roles) roles += (roles.empty() ? "" : ",") + std::string(RoleName(r));
-      std::printf("%-20s %-30s %-30s %-40s %s\n", u.username.c_str(), (u.name + " " + u.surname).c_str(),
-                  u.position.c_str(), roles.c_str(), u.disabled ? "disabled" : "enabled");
+      std::printf("%-20s %-30s %-30s %-40s %s\n", u.username.c_str(),
+                  (u.name + " " + u.surname).c_str(), u.position.c_str(), roles.c_str(),
+                  u.disabled ? "disabled" : "enabled");
     }
     return kExitOk;
   }
   if ((verb == "disable" || verb == "enable") && a.positional.size() == 2) {
-    if (Status s = users.SetDisabled(a.positional[1], verb == "disable"); !s.ok()) return Fail(s.error());
+    if (Status s = users.SetDisabled(a.positional[1], verb == "disable"); !s.ok())
+      return Fail(s.error());
     std::printf("user %s %sd\n", a.positional[1].c_str(), verb.c_str());
     return kExitOk;
   }
@@ -186,7 +196,8 @@ int RunUserCommand(int argc, char** argv) {
     auto token = users.IssueToken(a.positional[1], Opt(a, "label"), NowMs());
     if (!token.ok()) return Fail(token.error());
     std::printf("%s\n", token->c_str());
-    std::fprintf(stderr, "kronika: store this token now; it is not kept and cannot be shown again\n");
+    std::fprintf(stderr,
+                 "kronika: store this token now; it is not kept and cannot be shown again\n");
     return kExitOk;
   }
   if (verb == "revoke" && a.positional.size() == 2) {
@@ -220,16 +231,18 @@ int RunRegisterCommand(int argc, char** argv) {
     if (verb == "head") {
       std::printf("%llu %s\n", static_cast<unsigned long long>(v->entries), v->head_hash.c_str());
     } else {
-      std::printf("register intact: %llu entries, head %s\n", static_cast<unsigned long long>(v->entries),
-                  v->head_hash.c_str());
+      std::printf("register intact: %llu entries, head %s\n",
+                  static_cast<unsigned long long>(v->entries), v->head_hash.c_str());
     }
     return kExitOk;
   }
   if (verb == "export" && (a.options.count("csv") != 0) != (a.options.count("html") != 0)) {
     auto entries = reg.Entries();
     if (!entries.ok()) return Fail(entries.error());
-    const std::string text = a.options.count("csv") ? RegisterCsv(*entries)
-                                                    : RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+    const std::string text =
+        a.options.count("csv")
+            ? RegisterCsv(*entries)
+            : RegisterProtocolHtml(*entries, "Listening register - playback protocols");
     const std::string out = Opt(a, "out");
     if (out.empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
@@ -246,7 +259,8 @@ int RunRegisterCommand(int argc, char** argv) {
 
 int RunExportCommand(int argc, char** argv) {
   Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.size() != 2 || a.positional[0] != "verify" || a.options.count("help")) {
+  if (!a.error.empty() || a.positional.size() != 2 || a.positional[0] != "verify" ||
+      a.options.count("help")) {
     std::fputs(kExportUsage, a.options.count("help") ? stdout : stderr);
     return a.options.count("help") ? kExitOk : kExitUsage;
   }
@@ -263,13 +277,15 @@ int RunExportCommand(int argc, char** argv) {
     return kExitFailed;
   }
   std::printf("package intact: %zu files match MANIFEST.sha256%s\n", v.files,
-              key ? ", signature valid" : (v.signed_manifest ? " (signature present, not checked: no key given)" : ""));
+              key ? ", signature valid"
+                  : (v.signed_manifest ? " (signature present, not checked: no key given)" : ""));
   return kExitOk;
 }
 
 int RunKeyCommand(int argc, char** argv) {
   Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.empty() || a.positional.size() > 2 || a.options.count("help")) {
+  if (!a.error.empty() || a.positional.empty() || a.positional.size() > 2 ||
+      a.options.count("help")) {
     std::fputs(kKeyUsage, a.options.count("help") ? stdout : stderr);
     return a.options.count("help") ? kExitOk : kExitUsage;
   }
@@ -291,7 +307,8 @@ int RunKeyCommand(int argc, char** argv) {
     if (!ids.ok()) return Fail(ids.error());
     size_t usable = 0;
     for (const auto& id : *ids) usable += keys.Get(id).ok() ? 1 : 0;
-    std::printf("master key %s: %zu recording keys, %zu unwrap with it\n", keys.kek_id().c_str(), ids->size(), usable);
+    std::printf("master key %s: %zu recording keys, %zu unwrap with it\n", keys.kek_id().c_str(),
+                ids->size(), usable);
     return usable == ids->size() ? kExitOk : kExitFailed;
   }
   if (a.positional[0] == "probe" && a.positional.size() == 2) {
@@ -302,11 +319,13 @@ int RunKeyCommand(int argc, char** argv) {
       if (!dek.ok()) continue;
       auto reader = DecryptingReader::Open(a.positional[1], *dek);
       if (reader.ok() && (*reader)->Read(0, (*reader)->size()).ok()) {
-        std::printf("%s decrypts with the key of recording %s\n", a.positional[1].c_str(), id.c_str());
+        std::printf("%s decrypts with the key of recording %s\n", a.positional[1].c_str(),
+                    id.c_str());
         return kExitOk;
       }
     }
-    std::printf("no key on disk decrypts %s (tried %zu recording keys)\n", a.positional[1].c_str(), ids->size());
+    std::printf("no key on disk decrypts %s (tried %zu recording keys)\n", a.positional[1].c_str(),
+                ids->size());
     return kExitFailed;
   }
   if (a.positional[0] == "rotate") {
@@ -319,8 +338,10 @@ int RunKeyCommand(int argc, char** argv) {
     if (!new_kek.ok()) return Fail(new_kek.error());
     auto n = keys.Rotate(*new_kek);
     if (!n.ok()) return Fail(n.error());
-    std::printf("rewrapped %zu recording keys: master key %s -> %s; point %s at the new file, then destroy the old one\n",
-                *n, RecordingKeys::KekId(*kek).c_str(), keys.kek_id().c_str(), kMasterKeyEnv);
+    std::printf(
+        "rewrapped %zu recording keys: master key %s -> %s; point %s at the new file, then destroy "
+        "the old one\n",
+        *n, RecordingKeys::KekId(*kek).c_str(), keys.kek_id().c_str(), kMasterKeyEnv);
     return kExitOk;
   }
   std::fputs(kKeyUsage, stderr);

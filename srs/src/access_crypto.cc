@@ -39,7 +39,8 @@ uint64_t GetBig(std::string_view s) {
 std::string ChunkIv(std::string_view file_nonce, uint64_t index) {
   std::string iv(file_nonce);
   for (int i = 0; i < 8; ++i) {
-    iv[kGcmNonceBytes - 1 - i] = static_cast<char>(iv[kGcmNonceBytes - 1 - i] ^ ((index >> (8 * i)) & 0xff));
+    iv[kGcmNonceBytes - 1 - i] =
+        static_cast<char>(iv[kGcmNonceBytes - 1 - i] ^ ((index >> (8 * i)) & 0xff));
   }
   return iv;
 }
@@ -56,7 +57,8 @@ struct CipherCtx {
 };
 
 // AES-256-GCM encrypt: returns tag | ciphertext.
-std::string GcmSeal(std::string_view key, std::string_view iv, std::string_view aad, std::string_view plain) {
+std::string GcmSeal(std::string_view key, std::string_view iv, std::string_view aad,
+                    std::string_view plain) {
   CipherCtx c;
   std::string out(kGcmTagBytes + plain.size(), '\0');
   int len = 0;
@@ -136,7 +138,8 @@ void FsyncDir(const std::filesystem::path& dir) {
 
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) std::abort();
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1)
+    std::abort();
   return out;
 }
 
@@ -190,7 +193,8 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Result<std::string> SealSmall(std::string_view key, std::string_view plaintext, std::string_view aad) {
+Result<std::string> SealSmall(std::string_view key, std::string_view plaintext,
+                              std::string_view aad) {
   if (key.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
   std::string nonce = RandomBytes(kGcmNonceBytes);
   return nonce + GcmSeal(key, nonce, aad, plaintext);
@@ -198,11 +202,13 @@ Result<std::string> SealSmall(std::string_view key, std::string_view plaintext, 
 
 Result<std::string> OpenSmall(std::string_view key, std::string_view sealed, std::string_view aad) {
   if (key.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
-  if (sealed.size() < kGcmNonceBytes + kGcmTagBytes) return MakeError(403, "crypto: sealed value too short");
+  if (sealed.size() < kGcmNonceBytes + kGcmTagBytes)
+    return MakeError(403, "crypto: sealed value too short");
   return GcmOpen(key, sealed.substr(0, kGcmNonceBytes), aad, sealed.substr(kGcmNonceBytes));
 }
 
-Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::path& out, std::string_view dek) {
+Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::path& out,
+                   std::string_view dek) {
   if (dek.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
   int in = ::open(plain.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return IoError("open", plain, errno);
@@ -222,7 +228,8 @@ Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::pa
     return IoError("create", tmp, err);
   }
   Status status = WriteAll(fd, header, tmp);
-  for (uint64_t index = 0, offset = 0; status.ok() && (offset < size || (size == 0 && index == 0)); ++index) {
+  for (uint64_t index = 0, offset = 0; status.ok() && (offset < size || (size == 0 && index == 0));
+       ++index) {
     Result<std::string> chunk = ReadAt(in, offset, kKencChunkBytes, plain);
     if (!chunk.ok()) {
       status = chunk.error();
@@ -232,7 +239,8 @@ Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::pa
       status = MakeError(500, "encrypt: " + plain.string() + " shrank while reading");
       break;
     }
-    status = WriteAll(fd, GcmSeal(dek, ChunkIv(file_nonce, index), ChunkAad(header, index), *chunk), tmp);
+    status = WriteAll(fd, GcmSeal(dek, ChunkIv(file_nonce, index), ChunkAad(header, index), *chunk),
+                      tmp);
     OPENSSL_cleanse(chunk->data(), chunk->size());
     offset += chunk->size();
     if (size == 0) break;
@@ -240,7 +248,8 @@ Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::pa
   ::close(in);
   if (status.ok() && ::fsync(fd) != 0) status = IoError("fsync", tmp, errno);
   ::close(fd);
-  if (status.ok() && ::rename(tmp.c_str(), out.c_str()) != 0) status = IoError("rename", out, errno);
+  if (status.ok() && ::rename(tmp.c_str(), out.c_str()) != 0)
+    status = IoError("rename", out, errno);
   if (!status.ok()) {
     ::unlink(tmp.c_str());
     return status;
@@ -282,12 +291,15 @@ Result<std::string> DecryptingReader::Read(uint64_t offset, uint64_t length) {
   uint64_t index = offset / chunk_bytes_;
   if (plaintext_bytes_ == 0) index = 0;
   for (; index * chunk_bytes_ < end || (plaintext_bytes_ == 0 && index == 0); ++index) {
-    const uint64_t plain_len = std::min<uint64_t>(chunk_bytes_, plaintext_bytes_ - index * chunk_bytes_);
+    const uint64_t plain_len =
+        std::min<uint64_t>(chunk_bytes_, plaintext_bytes_ - index * chunk_bytes_);
     const uint64_t at = kKencHeaderBytes + index * (uint64_t{chunk_bytes_} + kGcmTagBytes);
     Result<std::string> sealed = ReadAt(fd_, at, plain_len + kGcmTagBytes, "chunk");
     if (!sealed.ok()) return sealed.error();
-    if (sealed->size() != plain_len + kGcmTagBytes) return MakeError(403, "decrypt: file truncated");
-    Result<std::string> plain = GcmOpen(dek_, ChunkIv(file_nonce, index), ChunkAad(header_, index), *sealed);
+    if (sealed->size() != plain_len + kGcmTagBytes)
+      return MakeError(403, "decrypt: file truncated");
+    Result<std::string> plain =
+        GcmOpen(dek_, ChunkIv(file_nonce, index), ChunkAad(header_, index), *sealed);
     if (!plain.ok()) return plain.error();
     const uint64_t chunk_start = index * chunk_bytes_;
     const uint64_t from = std::max(offset, chunk_start) - chunk_start;

@@ -10,7 +10,7 @@ namespace kronika::srs {
 namespace {
 
 constexpr size_t kMapBytes = size_t{256} << 20;
-constexpr std::array<const char*, 6> kTableNames = {"users", "tokens", "requests",
+constexpr std::array<const char*, 6> kTableNames = {"users",       "tokens",       "requests",
                                                     "disclosures", "restrictions", "meta"};
 
 Error LmdbError(std::string_view what, int rc) {
@@ -127,7 +127,8 @@ Result<std::vector<std::pair<std::string, std::string>>> AccessDb::List(AccessTa
   }
   std::vector<std::pair<std::string, std::string>> out;
   MDB_val k{}, v{};
-  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
+  for (rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT)) {
     out.emplace_back(std::string(static_cast<char*>(k.mv_data), k.mv_size),
                      std::string(static_cast<char*>(v.mv_data), v.mv_size));
   }

@@ -56,6 +56,8 @@ class AccessDb {
 };
 
 // `<data_dir>/access`: the access module's directory (db, register, keys).
-inline std::filesystem::path AccessDir(const std::filesystem::path& data_dir) { return data_dir / "access"; }
+inline std::filesystem::path AccessDir(const std::filesystem::path& data_dir) {
+  return data_dir / "access";
+}
 
 }  // namespace kronika::srs

@@ -52,43 +52,57 @@ std::string MainNumber(const RecordingRecord& r) {
 
 std::string HandOverProtocol(const nlohmann::json& d, const std::vector<RecordingRecord>& records) {
   std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hand-over protocol "
-       << HtmlEscape(d.value("id", "")) << "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
-       << "table{border-collapse:collapse;width:100%}th,td{border:1px solid #000;padding:4px;text-align:left}"
-       << ".sig{height:4em}</style></head><body>\n<h1>Protocol of handing over call recordings</h1>\n"
-       << "<p>Disclosure " << HtmlEscape(d.value("id", "")) << " to <b>" << HtmlEscape(d.value("requester_institution", ""))
-       << "</b>, written request no. " << HtmlEscape(d.value("request_number", "")) << " of "
-       << HtmlEscape(d.value("request_date", "")) << ".</p>\n<p>Justification: "
-       << HtmlEscape(d.value("justification", "")) << "</p>\n<p>Decision: granted by "
-       << HtmlEscape(d["decision"].value("by_name", "")) << " on "
-       << HtmlEscape(IsoUtc(d["decision"].value("at_ms_utc", int64_t{0}))) << ".</p>\n"
-       << "<table><tr><th>No.</th><th>Recording</th><th>Date</th><th>Phone number</th><th>Duration</th><th>SHA-256 of audio</th></tr>\n";
+  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hand-over "
+          "protocol "
+       << HtmlEscape(d.value("id", ""))
+       << "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
+       << "table{border-collapse:collapse;width:100%}th,td{border:1px solid "
+          "#000;padding:4px;text-align:left}"
+       << ".sig{height:4em}</style></head><body>\n<h1>Protocol of handing over call "
+          "recordings</h1>\n"
+       << "<p>Disclosure " << HtmlEscape(d.value("id", "")) << " to <b>"
+       << HtmlEscape(d.value("requester_institution", "")) << "</b>, written request no. "
+       << HtmlEscape(d.value("request_number", "")) << " of "
+       << HtmlEscape(d.value("request_date", ""))
+       << ".</p>\n<p>Justification: " << HtmlEscape(d.value("justification", ""))
+       << "</p>\n<p>Decision: granted by " << HtmlEscape(d["decision"].value("by_name", ""))
+       << " on " << HtmlEscape(IsoUtc(d["decision"].value("at_ms_utc", int64_t{0}))) << ".</p>\n"
+       << "<table><tr><th>No.</th><th>Recording</th><th>Date</th><th>Phone "
+          "number</th><th>Duration</th><th>SHA-256 of audio</th></tr>\n";
   int n = 0;
   for (const auto& r : records) {
     char duration[32];
     std::snprintf(duration, sizeof duration, "%d min %02d s", static_cast<int>(r.duration_s) / 60,
                   static_cast<int>(r.duration_s) % 60);
     html << "<tr><td>" << ++n << "</td><td>" << HtmlEscape(r.recording_id) << "</td><td>"
-         << HtmlEscape(IsoUtc(r.start_ms_utc)) << "</td><td>" << HtmlEscape(MainNumber(r)) << "</td><td>" << duration
-         << "</td><td>see MANIFEST.sha256</td></tr>\n";
+         << HtmlEscape(IsoUtc(r.start_ms_utc)) << "</td><td>" << HtmlEscape(MainNumber(r))
+         << "</td><td>" << duration << "</td><td>see MANIFEST.sha256</td></tr>\n";
   }
-  html << "</table>\n<p>The receiver declares that the recordings will be used only for the purpose stated "
-          "in the request (" << HtmlEscape(d.value("purpose", d.value("justification", ""))) << ") and not "
-          "disclosed further (DISC-3).</p>\n<table><tr><th>Handed over by</th><th>Received by</th></tr>"
+  html << "</table>\n<p>The receiver declares that the recordings will be used only for the "
+          "purpose stated "
+          "in the request ("
+       << HtmlEscape(d.value("purpose", d.value("justification", "")))
+       << ") and not "
+          "disclosed further (DISC-3).</p>\n<table><tr><th>Handed over by</th><th>Received "
+          "by</th></tr>"
           "<tr><td class=\"sig\"></td><td class=\"sig\"></td></tr></table>\n</body></html>\n";
   return html.str();
 }
 
 }  // namespace
 
-Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann::json& body, int64_t now_ms_utc) {
-  if (!who.user.Has(Role::kRecordsKeeper)) return MakeError(403, "only a records keeper files disclosure requests");
-  for (const char* field : {"requester_institution", "request_date", "request_number", "justification"}) {
+Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann::json& body,
+                                            int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kRecordsKeeper))
+    return MakeError(403, "only a records keeper files disclosure requests");
+  for (const char* field :
+       {"requester_institution", "request_date", "request_number", "justification"}) {
     if (!body.is_object() || body.value(field, "").empty()) {
       return MakeError(400, std::string(field) + ": required (DISC-2)");
     }
   }
-  if (!body.contains("recording_ids") || !body["recording_ids"].is_array() || body["recording_ids"].empty()) {
+  if (!body.contains("recording_ids") || !body["recording_ids"].is_array() ||
+      body["recording_ids"].empty()) {
     return MakeError(400, "recording_ids: a non-empty array is required");
   }
   std::vector<std::string> ids;
@@ -100,7 +114,9 @@ Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann:
     if (!record->has_value()) return MakeError(404, "no recording " + ids.back());
     auto restricted = IsRestricted(db_, ids.back());
     if (!restricted.ok()) return restricted.error();
-    if (*restricted) return MakeError(403, "recording " + ids.back() + " is restricted and cannot be exported (RIGHTS-3)");
+    if (*restricted)
+      return MakeError(
+          403, "recording " + ids.back() + " is restricted and cannot be exported (RIGHTS-3)");
   }
   nlohmann::json d = {{"filed_by", who.user.username},
                       {"requester_institution", body.value("requester_institution", "")},
@@ -125,17 +141,20 @@ Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann:
   return d;
 }
 
-Result<nlohmann::json> DisclosureBook::Decide(const Identity& who, std::string_view id, const nlohmann::json& body,
-                                              int64_t now_ms_utc) {
-  if (!who.user.Has(Role::kApprover)) return MakeError(403, "only an approver decides disclosures (DISC-1)");
-  if (!body.contains("granted") || !body["granted"].is_boolean()) return MakeError(400, "granted: true or false required");
+Result<nlohmann::json> DisclosureBook::Decide(const Identity& who, std::string_view id,
+                                              const nlohmann::json& body, int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kApprover))
+    return MakeError(403, "only an approver decides disclosures (DISC-1)");
+  if (!body.contains("granted") || !body["granted"].is_boolean())
+    return MakeError(400, "granted: true or false required");
   nlohmann::json d;
   Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
     auto row = txn.Get(AccessTable::kDisclosures, id);
     if (!row.ok()) return row.error();
     if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
     d = nlohmann::json::parse(**row);
-    if (d.value("status", "") != "pending") return MakeError(409, "disclosure " + std::string(id) + " is already decided");
+    if (d.value("status", "") != "pending")
+      return MakeError(409, "disclosure " + std::string(id) + " is already decided");
     const bool granted = body["granted"].get<bool>();
     d["status"] = granted ? "granted" : "refused";
     d["decision"] = {{"by", who.user.username},
@@ -164,24 +183,30 @@ Result<std::vector<nlohmann::json>> DisclosureBook::List() const {
   return out;
 }
 
-Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id, const RecordingKeys* keys,
+Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id,
+                                              const RecordingKeys* keys,
                                               const std::filesystem::path& data_dir,
                                               const std::filesystem::path& out_dir,
-                                              const std::optional<std::string>& signing_key, int64_t now_ms_utc) {
-  if (!who.user.Has(Role::kRecordsKeeper)) return MakeError(403, "only a records keeper prepares export packages");
+                                              const std::optional<std::string>& signing_key,
+                                              int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kRecordsKeeper))
+    return MakeError(403, "only a records keeper prepares export packages");
   auto d = Get(id);
   if (!d.ok()) return d.error();
   if (d->value("status", "") != "granted") {
-    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") + ", not granted (DISC-1)");
+    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") +
+                              ", not granted (DISC-1)");
   }
   std::error_code ec;
-  if (std::filesystem::exists(out_dir, ec)) return MakeError(409, "export: " + out_dir.string() + " already exists");
+  if (std::filesystem::exists(out_dir, ec))
+    return MakeError(409, "export: " + out_dir.string() + " already exists");
   std::vector<RecordingRecord> records;
   for (const auto& rid : (*d)["recording_ids"]) {
     const std::string recording_id = rid.get<std::string>();
     auto restricted = IsRestricted(db_, recording_id);
     if (!restricted.ok()) return restricted.error();
-    if (*restricted) return MakeError(403, "recording " + recording_id + " is restricted (RIGHTS-3)");
+    if (*restricted)
+      return MakeError(403, "recording " + recording_id + " is restricted (RIGHTS-3)");
     auto record = store_.Get(recording_id);
     if (!record.ok()) return record.error();
     if (!record->has_value()) return MakeError(404, "no recording " + recording_id + " (deleted?)");
@@ -208,8 +233,11 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   for (const auto& [path, content] : files) {
     if (Status s = WriteText(out_dir / path, content); !s.ok()) return s.error();
   }
-  nlohmann::json record = {{"at_ms_utc", now_ms_utc}, {"by", who.user.username}, {"package", out_dir.string()},
-                           {"manifest_sha256", Sha256Hex(manifest)}, {"signed", signing_key.has_value()}};
+  nlohmann::json record = {{"at_ms_utc", now_ms_utc},
+                           {"by", who.user.username},
+                           {"package", out_dir.string()},
+                           {"manifest_sha256", Sha256Hex(manifest)},
+                           {"signed", signing_key.has_value()}};
   Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
     auto row = txn.Get(AccessTable::kDisclosures, id);
     if (!row.ok()) return row.error();

@@ -34,14 +34,15 @@ class DisclosureBook {
   // 404 unknown recording, 403 restricted recording (RIGHTS-3).
   Result<nlohmann::json> File(const Identity& who, const nlohmann::json& body, int64_t now_ms_utc);
   // Approver grants or refuses ({granted, note}). 409 decided already.
-  Result<nlohmann::json> Decide(const Identity& who, std::string_view id, const nlohmann::json& body,
-                                int64_t now_ms_utc);
+  Result<nlohmann::json> Decide(const Identity& who, std::string_view id,
+                                const nlohmann::json& body, int64_t now_ms_utc);
   Result<nlohmann::json> Get(std::string_view id) const;
   Result<std::vector<nlohmann::json>> List() const;
   // Writes the package of a granted disclosure into `out_dir` (must not exist yet) and
   // records the export. 409 not granted, 403 a recording became restricted.
   Result<nlohmann::json> Export(const Identity& who, std::string_view id, const RecordingKeys* keys,
-                                const std::filesystem::path& data_dir, const std::filesystem::path& out_dir,
+                                const std::filesystem::path& data_dir,
+                                const std::filesystem::path& out_dir,
                                 const std::optional<std::string>& signing_key, int64_t now_ms_utc);
 
  private:

@@ -40,7 +40,8 @@ bool ValidId(std::string_view id) {
 
 }  // namespace
 
-Result<std::string> LoadMasterKey(const std::filesystem::path& key_file, const std::filesystem::path& data_dir) {
+Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
+                                  const std::filesystem::path& data_dir) {
   if (!data_dir.empty() && IsInside(key_file, data_dir)) {
     return MakeError(400, "master key: " + key_file.string() + " lies inside the data directory " +
                               data_dir.string() + "; keep it elsewhere (SEC-1)");
@@ -51,12 +52,14 @@ Result<std::string> LoadMasterKey(const std::filesystem::path& key_file, const s
   buf << in.rdbuf();
   std::string text = buf.str();
   if (text.size() == kAesKeyBytes) return text;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.pop_back();
   if (text.size() == 2 * kAesKeyBytes) {
     Result<std::string> key = HexDecode(text);
     if (key.ok()) return key;
   }
-  return MakeError(400, "master key: " + key_file.string() + " must hold 32 bytes or 64 hex digits");
+  return MakeError(400,
+                   "master key: " + key_file.string() + " must hold 32 bytes or 64 hex digits");
 }
 
 RecordingKeys::RecordingKeys(std::filesystem::path keys_dir, std::string kek)
@@ -71,13 +74,16 @@ std::filesystem::path RecordingKeys::DefaultDir(const std::filesystem::path& dat
   return AccessDir(data_dir) / "keys";
 }
 
-std::string RecordingKeys::KekId(std::string_view kek) { return HexEncode(Sha256(kek).substr(0, kKekIdBytes)); }
+std::string RecordingKeys::KekId(std::string_view kek) {
+  return HexEncode(Sha256(kek).substr(0, kKekIdBytes));
+}
 
 std::filesystem::path RecordingKeys::PathOf(std::string_view recording_id) const {
   return dir_ / (std::string(recording_id) + kDekSuffix);
 }
 
-Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek) const {
+Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_view dek,
+                                   std::string_view kek) const {
   Result<std::string> sealed = SealSmall(kek, dek, recording_id);
   if (!sealed.ok()) return sealed.error();
   const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + *sealed;
@@ -85,7 +91,8 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
   const std::filesystem::path tmp = path.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return MakeError(500, "keys: create " + tmp.string() + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) && ::fsync(fd) == 0;
+  const bool ok = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) &&
+                  ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
@@ -101,7 +108,8 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
 
 Result<std::string> RecordingKeys::Create(std::string_view recording_id) {
   if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
-  if (Has(recording_id)) return MakeError(409, "keys: " + std::string(recording_id) + " already has a key");
+  if (Has(recording_id))
+    return MakeError(409, "keys: " + std::string(recording_id) + " already has a key");
   std::string dek = RandomBytes(kAesKeyBytes);
   if (Status s = WriteWrapped(recording_id, dek, kek_); !s.ok()) return s.error();
   return dek;
@@ -115,19 +123,23 @@ bool RecordingKeys::Has(std::string_view recording_id) const {
 Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
   if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
   std::ifstream in(PathOf(recording_id), std::ios::binary);
-  if (!in) return MakeError(404, "keys: no key for " + std::string(recording_id) + " (destroyed or never made)");
+  if (!in)
+    return MakeError(
+        404, "keys: no key for " + std::string(recording_id) + " (destroyed or never made)");
   std::ostringstream buf;
   buf << in.rdbuf();
   const std::string blob = buf.str();
-  if (blob.compare(0, kDekMagic.size(), kDekMagic) != 0 || blob.size() < kDekMagic.size() + kKekIdBytes) {
+  if (blob.compare(0, kDekMagic.size(), kDekMagic) != 0 ||
+      blob.size() < kDekMagic.size() + kKekIdBytes) {
     return MakeError(500, "keys: " + PathOf(recording_id).string() + " is not a key file");
   }
   const std::string kek_id = HexEncode(blob.substr(kDekMagic.size(), kKekIdBytes));
   if (kek_id != kek_id_) {
-    return MakeError(403, "keys: " + std::string(recording_id) + " is wrapped by master key " + kek_id +
-                              ", the configured one is " + kek_id_);
+    return MakeError(403, "keys: " + std::string(recording_id) + " is wrapped by master key " +
+                              kek_id + ", the configured one is " + kek_id_);
   }
-  return OpenSmall(kek_, std::string_view(blob).substr(kDekMagic.size() + kKekIdBytes), recording_id);
+  return OpenSmall(kek_, std::string_view(blob).substr(kDekMagic.size() + kKekIdBytes),
+                   recording_id);
 }
 
 Status RecordingKeys::Shred(std::string_view recording_id) {
@@ -147,17 +159,20 @@ Result<std::vector<std::string>> RecordingKeys::RecordingIds() const {
 }
 
 Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
-  if (new_kek.size() != kAesKeyBytes) return MakeError(400, "keys: new master key must be 32 bytes");
+  if (new_kek.size() != kAesKeyBytes)
+    return MakeError(400, "keys: new master key must be 32 bytes");
   auto ids = RecordingIds();
   if (!ids.ok()) return ids.error();
   size_t n = 0;
   for (const std::string& id : *ids) {
     Result<std::string> dek = Get(id);
     if (!dek.ok()) {
-      if (dek.error().sip_status == 403 && dek.error().message.find(KekId(new_kek)) != std::string::npos) {
+      if (dek.error().sip_status == 403 &&
+          dek.error().message.find(KekId(new_kek)) != std::string::npos) {
         continue;  // already under the new key (an interrupted rotation being resumed)
       }
-      return MakeError(dek.error().sip_status, "keys: rotation stopped at " + id + ": " + dek.error().message);
+      return MakeError(dek.error().sip_status,
+                       "keys: rotation stopped at " + id + ": " + dek.error().message);
     }
     Status s = WriteWrapped(id, *dek, new_kek);
     OPENSSL_cleanse(dek->data(), dek->size());
@@ -172,7 +187,8 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
 Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,
                             const std::filesystem::path& plain_path) {
   if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
-  Status key = OverwriteAndUnlink(RecordingKeys::DefaultDir(data_dir) / (std::string(recording_id) + kDekSuffix));
+  Status key = OverwriteAndUnlink(RecordingKeys::DefaultDir(data_dir) /
+                                  (std::string(recording_id) + kDekSuffix));
   if (!key.ok()) return key;
   return OverwriteAndUnlink(EncryptedPathOf(plain_path));
 }
@@ -189,8 +205,10 @@ Status EncryptFinishedRecording(RecordingKeys& keys, std::string_view recording_
     Result<std::string> dek = keys.Get(recording_id);
     if (dek.ok() && DecryptingReader::Open(enc, *dek).ok()) return OverwriteAndUnlink(plain_path);
   }
-  if (!std::filesystem::exists(plain_path, ec)) return MakeError(404, "encrypt: no file " + plain_path.string());
-  Result<std::string> dek = keys.Has(recording_id) ? keys.Get(recording_id) : keys.Create(recording_id);
+  if (!std::filesystem::exists(plain_path, ec))
+    return MakeError(404, "encrypt: no file " + plain_path.string());
+  Result<std::string> dek =
+      keys.Has(recording_id) ? keys.Get(recording_id) : keys.Create(recording_id);
   if (!dek.ok()) return dek.error();
   Status s = EncryptFile(plain_path, enc, *dek);
   OPENSSL_cleanse(dek->data(), dek->size());
@@ -205,7 +223,8 @@ Result<std::string> ReadRecordingAudio(const RecordingKeys* keys, std::string_vi
   std::error_code ec;
   if (std::filesystem::exists(enc, ec)) {
     if (keys == nullptr) {
-      return MakeError(500, "audio: " + enc.string() + " is encrypted but no master key is configured (" +
+      return MakeError(500, "audio: " + enc.string() +
+                                " is encrypted but no master key is configured (" +
                                 std::string(kMasterKeyEnv) + ")");
     }
     Result<std::string> dek = keys->Get(recording_id);

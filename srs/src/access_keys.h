@@ -29,7 +29,8 @@ inline constexpr char kMasterKeyEnv[] = "KRONIKA_MASTER_KEY_FILE";
 
 // Reads a master key file (32 raw bytes or 64 hex digits + optional newline). Error when
 // unreadable, of another size, or inside `data_dir` (keys must not sit next to the data).
-Result<std::string> LoadMasterKey(const std::filesystem::path& key_file, const std::filesystem::path& data_dir);
+Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
+                                  const std::filesystem::path& data_dir);
 
 class RecordingKeys {
  public:
@@ -57,7 +58,8 @@ class RecordingKeys {
 
  private:
   std::filesystem::path PathOf(std::string_view recording_id) const;
-  Status WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek) const;
+  Status WriteWrapped(std::string_view recording_id, std::string_view dek,
+                      std::string_view kek) const;
 
   std::filesystem::path dir_;
   std::string kek_;

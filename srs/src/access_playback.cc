@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <ctime>
 
-
 namespace kronika::srs {
 namespace {
 
@@ -72,19 +71,22 @@ Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id) {
 }
 
 Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_id, bool restricted,
-                                      std::string_view by, std::string_view reason, int64_t now_ms_utc) {
+                                      std::string_view by, std::string_view reason,
+                                      int64_t now_ms_utc) {
   if (reason.empty()) return MakeError(400, "restriction: reason is required (RIGHTS-3)");
   nlohmann::json state;
   Status s = db.Write([&](AccessWriteTxn& txn) -> Status {
     auto row = txn.Get(AccessTable::kRestrictions, recording_id);
     if (!row.ok()) return row.error();
-    nlohmann::json current = row->has_value() ? nlohmann::json::parse(**row) : nlohmann::json::object();
+    nlohmann::json current =
+        row->has_value() ? nlohmann::json::parse(**row) : nlohmann::json::object();
     if (current.value("restricted", false) == restricted) {
       return MakeError(409, std::string("restriction: recording ") + std::string(recording_id) +
                                 (restricted ? " is already restricted" : " is not restricted"));
     }
     nlohmann::json history = current.value("history", nlohmann::json::array());
-    history.push_back({{"restricted", restricted}, {"by", by}, {"at_ms_utc", now_ms_utc}, {"reason", reason}});
+    history.push_back(
+        {{"restricted", restricted}, {"by", by}, {"at_ms_utc", now_ms_utc}, {"reason", reason}});
     state = {{"recording_id", recording_id}, {"restricted", restricted}, {"by", by},
              {"since_ms_utc", now_ms_utc},   {"reason", reason},         {"history", history}};
     return txn.Put(AccessTable::kRestrictions, recording_id, state.dump());
@@ -93,17 +95,21 @@ Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_i
   return state;
 }
 
-Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohmann::json& body, int64_t now_ms_utc) {
-  if (!who.user.Has(Role::kListener)) return MakeError(403, "only a listener may file a playback request (ACCESS-1)");
+Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohmann::json& body,
+                                              int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kListener))
+    return MakeError(403, "only a listener may file a playback request (ACCESS-1)");
   if (!body.is_object() || !body.contains("recording_ids") || !body["recording_ids"].is_array() ||
       body["recording_ids"].empty()) {
     return MakeError(400, "recording_ids: a non-empty array of recording ids is required");
   }
   const std::string reason = body.value("reason", "");
   std::optional<std::string> reason_text = PlaybackReasonText(reason);
-  if (!reason_text) return MakeError(400, "reason: expected one of a-g (ACCESS-3) or \"caller\" (ACCESS-5)");
+  if (!reason_text)
+    return MakeError(400, "reason: expected one of a-g (ACCESS-3) or \"caller\" (ACCESS-5)");
   const std::string justification = body.value("justification", "");
-  if (justification.empty()) return MakeError(400, "justification: required (ACCESS-3: a stated reason)");
+  if (justification.empty())
+    return MakeError(400, "justification: required (ACCESS-3: a stated reason)");
   const std::string caller_number = body.value("caller_number", "");
   if (reason == "caller" && caller_number.empty()) {
     return MakeError(400, "caller_number: required for a caller's own request (ACCESS-5)");
@@ -117,15 +123,18 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
     if (!record->has_value()) return MakeError(404, "no recording " + ids.back());
     auto restricted = IsRestricted(db_, ids.back());
     if (!restricted.ok()) return restricted.error();
-    if (*restricted) return MakeError(403, "recording " + ids.back() + " is restricted and cannot be played (RIGHTS-3)");
+    if (*restricted)
+      return MakeError(
+          403, "recording " + ids.back() + " is restricted and cannot be played (RIGHTS-3)");
     if (reason == "caller") {
       bool found = false;
       for (const auto& p : (*record)->participants) {
-        found = found || SameNumber(caller_number, p.number_e164) || SameNumber(caller_number, p.number_original);
+        found = found || SameNumber(caller_number, p.number_e164) ||
+                SameNumber(caller_number, p.number_original);
       }
       if (!found) {
-        return MakeError(422, "caller_number does not identify a participant of recording " + ids.back() +
-                                  " (ACCESS-5)");
+        return MakeError(422, "caller_number does not identify a participant of recording " +
+                                  ids.back() + " (ACCESS-5)");
       }
     }
   }
@@ -151,8 +160,8 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
   return request;
 }
 
-Result<nlohmann::json> PlaybackWorkflow::Update(std::string_view id,
-                                                const std::function<Status(nlohmann::json&)>& change) {
+Result<nlohmann::json> PlaybackWorkflow::Update(
+    std::string_view id, const std::function<Status(nlohmann::json&)>& change) {
   nlohmann::json request;
   Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
     auto row = txn.Get(AccessTable::kRequests, id);
@@ -169,35 +178,46 @@ Result<nlohmann::json> PlaybackWorkflow::Update(std::string_view id,
 Result<nlohmann::json> PlaybackWorkflow::Opinion(const Identity& who, std::string_view id,
                                                  const nlohmann::json& body, int64_t now_ms_utc) {
   const std::string kind = body.value("kind", "");
-  if (kind != "dpo" && kind != "unit_head") return MakeError(400, "kind: expected \"dpo\" or \"unit_head\"");
-  if (kind == "dpo" && !who.user.Has(Role::kDpo)) return MakeError(403, "only the data protection officer gives the dpo opinion");
+  if (kind != "dpo" && kind != "unit_head")
+    return MakeError(400, "kind: expected \"dpo\" or \"unit_head\"");
+  if (kind == "dpo" && !who.user.Has(Role::kDpo))
+    return MakeError(403, "only the data protection officer gives the dpo opinion");
   if (kind == "unit_head" && !who.user.Has(Role::kApprover)) {
     return MakeError(403, "only an approver (head of unit) gives the unit_head opinion");
   }
-  if (!body.contains("favourable") || !body["favourable"].is_boolean()) return MakeError(400, "favourable: true or false required");
+  if (!body.contains("favourable") || !body["favourable"].is_boolean())
+    return MakeError(400, "favourable: true or false required");
   return Update(id, [&](nlohmann::json& r) -> Status {
-    if (r.value("status", "") != "pending") return MakeError(409, "request " + std::string(id) + " is already decided");
-    r["opinions"][kind] = {{"by", who.user.username}, {"at_ms_utc", now_ms_utc},
-                           {"favourable", body["favourable"]}, {"text", body.value("text", "")}};
+    if (r.value("status", "") != "pending")
+      return MakeError(409, "request " + std::string(id) + " is already decided");
+    r["opinions"][kind] = {{"by", who.user.username},
+                           {"at_ms_utc", now_ms_utc},
+                           {"favourable", body["favourable"]},
+                           {"text", body.value("text", "")}};
     return OkStatus();
   });
 }
 
-Result<nlohmann::json> PlaybackWorkflow::Decide(const Identity& who, std::string_view id, const nlohmann::json& body,
-                                                int64_t now_ms_utc) {
-  if (!who.user.Has(Role::kApprover)) return MakeError(403, "only an approver decides playback requests (ACCESS-3)");
-  if (!body.contains("granted") || !body["granted"].is_boolean()) return MakeError(400, "granted: true or false required");
+Result<nlohmann::json> PlaybackWorkflow::Decide(const Identity& who, std::string_view id,
+                                                const nlohmann::json& body, int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kApprover))
+    return MakeError(403, "only an approver decides playback requests (ACCESS-3)");
+  if (!body.contains("granted") || !body["granted"].is_boolean())
+    return MakeError(400, "granted: true or false required");
   const bool granted = body["granted"].get<bool>();
   const int64_t minutes = body.value("valid_minutes", kDefaultPlaybackValidityMinutes);
   if (minutes <= 0 || minutes > kMaxPlaybackValidityMinutes) {
     return MakeError(400, "valid_minutes: 1.." + std::to_string(kMaxPlaybackValidityMinutes));
   }
   return Update(id, [&](nlohmann::json& r) -> Status {
-    if (r.value("status", "") != "pending") return MakeError(409, "request " + std::string(id) + " is already decided");
-    if (r.value("requester", "") == who.user.username) return MakeError(403, "an approver cannot decide their own request");
+    if (r.value("status", "") != "pending")
+      return MakeError(409, "request " + std::string(id) + " is already decided");
+    if (r.value("requester", "") == who.user.username)
+      return MakeError(403, "an approver cannot decide their own request");
     if (granted && r.value("reason", "") == "caller" &&
         (!r["opinions"].contains("dpo") || !r["opinions"].contains("unit_head"))) {
-      return MakeError(409, "a caller's request needs the DPO's and the unit head's opinions first (ACCESS-5)");
+      return MakeError(
+          409, "a caller's request needs the DPO's and the unit head's opinions first (ACCESS-5)");
     }
     r["status"] = granted ? "approved" : "refused";
     r["decision"] = {{"by", who.user.username},
@@ -211,13 +231,16 @@ Result<nlohmann::json> PlaybackWorkflow::Decide(const Identity& who, std::string
 }
 
 Result<nlohmann::json> PlaybackWorkflow::MarkInformed(const Identity& who, std::string_view id,
-                                                      const nlohmann::json& body, int64_t now_ms_utc) {
+                                                      const nlohmann::json& body,
+                                                      int64_t now_ms_utc) {
   if (!who.user.Has(Role::kRecordsKeeper) && !who.user.Has(Role::kApprover)) {
-    return MakeError(403, "only a records keeper or an approver records that the employee was informed");
+    return MakeError(403,
+                     "only a records keeper or an approver records that the employee was informed");
   }
   const std::string recording_id = body.value("recording_id", "");
   const std::string how = body.value("how", "");
-  if (how.empty()) return MakeError(400, "how: required (e.g. \"in person\", \"e-mail\") (ACCESS-4)");
+  if (how.empty())
+    return MakeError(400, "how: required (e.g. \"in person\", \"e-mail\") (ACCESS-4)");
   return Update(id, [&](nlohmann::json& r) -> Status {
     bool named = false;
     for (const auto& rid : r["recording_ids"]) named = named || rid == recording_id;
@@ -244,12 +267,16 @@ Result<std::vector<nlohmann::json>> PlaybackWorkflow::List() const {
   return out;
 }
 
-Result<nlohmann::json> PlaybackWorkflow::AuthorisePlayback(const Identity& who, std::string_view recording_id,
-                                                           std::string_view request_id, int64_t now_ms_utc) const {
-  if (!who.user.Has(Role::kListener)) return MakeError(403, "only a listener may play recordings (ACCESS-1)");
+Result<nlohmann::json> PlaybackWorkflow::AuthorisePlayback(const Identity& who,
+                                                           std::string_view recording_id,
+                                                           std::string_view request_id,
+                                                           int64_t now_ms_utc) const {
+  if (!who.user.Has(Role::kListener))
+    return MakeError(403, "only a listener may play recordings (ACCESS-1)");
   auto restricted = IsRestricted(db_, recording_id);
   if (!restricted.ok()) return restricted.error();
-  if (*restricted) return MakeError(403, "recording " + std::string(recording_id) + " is restricted (RIGHTS-3)");
+  if (*restricted)
+    return MakeError(403, "recording " + std::string(recording_id) + " is restricted (RIGHTS-3)");
   auto all = List();
   if (!all.ok()) return all.error();
   std::string why = "no approved playback request of " + who.user.username + " names recording " +
@@ -270,7 +297,8 @@ Result<nlohmann::json> PlaybackWorkflow::AuthorisePlayback(const Identity& who, 
       continue;
     }
     if (!r["informed"].contains(std::string(recording_id))) {
-      why = "the employee on recording " + std::string(recording_id) + " has not been marked as informed (ACCESS-4)";
+      why = "the employee on recording " + std::string(recording_id) +
+            " has not been marked as informed (ACCESS-4)";
       continue;
     }
     return r;

@@ -18,8 +18,8 @@
 #pragma once
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,7 +42,8 @@ std::optional<std::string> PlaybackReasonText(std::string_view code);
 Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id);
 // Restrict (restricted=true) or lift. 409 when already in that state. Returns the new state JSON.
 Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_id, bool restricted,
-                                      std::string_view by, std::string_view reason, int64_t now_ms_utc);
+                                      std::string_view by, std::string_view reason,
+                                      int64_t now_ms_utc);
 
 class PlaybackWorkflow {
  public:
@@ -54,14 +55,14 @@ class PlaybackWorkflow {
   Result<nlohmann::json> File(const Identity& who, const nlohmann::json& body, int64_t now_ms_utc);
   // Body: {kind: "dpo"|"unit_head", favourable: bool, text}. dpo needs the dpo role,
   // unit_head the approver role. 409 when the request is already decided.
-  Result<nlohmann::json> Opinion(const Identity& who, std::string_view id, const nlohmann::json& body,
-                                 int64_t now_ms_utc);
+  Result<nlohmann::json> Opinion(const Identity& who, std::string_view id,
+                                 const nlohmann::json& body, int64_t now_ms_utc);
   // Body: {granted: bool, note, valid_minutes?}. 409 decided already or missing opinions.
-  Result<nlohmann::json> Decide(const Identity& who, std::string_view id, const nlohmann::json& body,
-                                int64_t now_ms_utc);
+  Result<nlohmann::json> Decide(const Identity& who, std::string_view id,
+                                const nlohmann::json& body, int64_t now_ms_utc);
   // Body: {recording_id, how, at_ms_utc?}. Records keeper or approver.
-  Result<nlohmann::json> MarkInformed(const Identity& who, std::string_view id, const nlohmann::json& body,
-                                      int64_t now_ms_utc);
+  Result<nlohmann::json> MarkInformed(const Identity& who, std::string_view id,
+                                      const nlohmann::json& body, int64_t now_ms_utc);
   Result<nlohmann::json> Get(std::string_view id) const;
   Result<std::vector<nlohmann::json>> List() const;
 

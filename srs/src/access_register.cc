@@ -60,7 +60,8 @@ Result<std::vector<nlohmann::json>> ListeningRegister::Entries() const {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded()) return MakeError(500, "register: unreadable line " + std::to_string(out.size() + 1));
+    if (j.is_discarded())
+      return MakeError(500, "register: unreadable line " + std::to_string(out.size() + 1));
     out.push_back(std::move(j));
   }
   return out;
@@ -81,13 +82,15 @@ Result<RegisterVerification> ListeningRegister::Verify() const {
   while (in && std::getline(in, line)) {
     ++line_no;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return fail("line " + std::to_string(line_no) + ": not a JSON object");
+    if (j.is_discarded() || !j.is_object())
+      return fail("line " + std::to_string(line_no) + ": not a JSON object");
     if (j.value("seq", uint64_t{0}) != line_no) {
       return fail("line " + std::to_string(line_no) + ": seq " + Text(j, "seq") + ", expected " +
                   std::to_string(line_no) + " (entry removed or reordered)");
     }
     if (j.value("prev_hash", "") != v.head_hash) {
-      return fail("entry " + std::to_string(line_no) + ": prev_hash does not match the previous entry");
+      return fail("entry " + std::to_string(line_no) +
+                  ": prev_hash does not match the previous entry");
     }
     if (RegisterEntryHash(j) != j.value("entry_hash", "")) {
       return fail("entry " + std::to_string(line_no) + ": content altered (entry_hash mismatch)");
@@ -115,23 +118,28 @@ Result<RegisterVerification> ListeningRegister::Verify() const {
 Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
   std::lock_guard lock(mu_);
   int fd = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return MakeError(500, "register: open " + file_.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return MakeError(500, "register: open " + file_.string() + ": " + std::strerror(errno));
   ::flock(fd, LOCK_EX);
   Result<nlohmann::json> result = [&]() -> Result<nlohmann::json> {
     // The chain is extended from the head recorded in the database (not from the file), so
     // an altered file stays detectable; refuse to append onto a broken register.
     Result<RegisterVerification> v = Verify();
     if (!v.ok()) return v.error();
-    if (!v->ok) return MakeError(500, "register: refusing to append, register is damaged: " + v->problem);
+    if (!v->ok)
+      return MakeError(500, "register: refusing to append, register is damaged: " + v->problem);
     entry["seq"] = v->entries + 1;
     entry["prev_hash"] = v->head_hash;
     entry["entry_hash"] = RegisterEntryHash(entry);
     const std::string line = entry.dump() + "\n";
-    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd) != 0) {
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+        ::fsync(fd) != 0) {
       return MakeError(500, "register: write " + file_.string() + ": " + std::strerror(errno));
     }
     Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-      if (Status p = txn.Put(AccessTable::kMeta, kMetaCount, std::to_string(v->entries + 1)); !p.ok()) return p;
+      if (Status p = txn.Put(AccessTable::kMeta, kMetaCount, std::to_string(v->entries + 1));
+          !p.ok())
+        return p;
       return txn.Put(AccessTable::kMeta, kMetaHead, entry["entry_hash"].get<std::string>());
     });
     if (!s.ok()) return s.error();
@@ -144,18 +152,32 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
 
 std::string RegisterCsv(const std::vector<nlohmann::json>& entries) {
   std::string out =
-      "seq,listened_at_utc,recording_id,called_number,calling_number,call_start_utc,listened_from_s,"
-      "listened_to_s,participants,listener_name,listener_surname,listener_position,username,token_id,"
+      "seq,listened_at_utc,recording_id,called_number,calling_number,call_start_utc,listened_from_"
+      "s,"
+      "listened_to_s,participants,listener_name,listener_surname,listener_position,username,token_"
+      "id,"
       "request_id,reason,approved_by,entry_hash\r\n";
   for (const auto& e : entries) {
     const nlohmann::json listener = e.value("listener", nlohmann::json::object());
     const nlohmann::json identity = e.value("identity", nlohmann::json::object());
-    std::vector<std::string> f = {Text(e, "seq"),          Text(e, "listened_at_utc"), Text(e, "recording_id"),
-                                  Text(e, "called_number"), Text(e, "calling_number"), Text(e, "call_start_utc"),
-                                  Text(e, "listened_from_s"), Text(e, "listened_to_s"), ParticipantsText(e),
-                                  Text(listener, "name"),   Text(listener, "surname"), Text(listener, "position"),
-                                  Text(identity, "username"), Text(identity, "token_id"), Text(e, "request_id"),
-                                  Text(e, "reason"),         Text(e, "approved_by"),    Text(e, "entry_hash")};
+    std::vector<std::string> f = {Text(e, "seq"),
+                                  Text(e, "listened_at_utc"),
+                                  Text(e, "recording_id"),
+                                  Text(e, "called_number"),
+                                  Text(e, "calling_number"),
+                                  Text(e, "call_start_utc"),
+                                  Text(e, "listened_from_s"),
+                                  Text(e, "listened_to_s"),
+                                  ParticipantsText(e),
+                                  Text(listener, "name"),
+                                  Text(listener, "surname"),
+                                  Text(listener, "position"),
+                                  Text(identity, "username"),
+                                  Text(identity, "token_id"),
+                                  Text(e, "request_id"),
+                                  Text(e, "reason"),
+                                  Text(e, "approved_by"),
+                                  Text(e, "entry_hash")};
     for (size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + CsvField(f[i]);
     out += "\r\n";
   }
@@ -166,24 +188,38 @@ std::string HtmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
-std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries, const std::string& title) {
+std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
+                                 const std::string& title) {
   std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << HtmlEscape(title)
+  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+       << HtmlEscape(title)
        << "</title>\n<style>body{font-family:serif;max-width:48em;margin:2em auto}"
           "table{border-collapse:collapse;width:100%;margin-bottom:2em}"
           "th,td{border:1px solid #000;padding:4px;text-align:left;vertical-align:top}"
-          "th{width:35%}.sig{height:3em}@media print{section{page-break-after:always}}</style></head><body>\n"
+          "th{width:35%}.sig{height:3em}@media "
+          "print{section{page-break-after:always}}</style></head><body>\n"
        << "<h1>" << HtmlEscape(title) << "</h1>\n";
   for (const auto& e : entries) {
     const nlohmann::json listener = e.value("listener", nlohmann::json::object());
@@ -191,14 +227,17 @@ std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries, con
     auto row = [&](std::string_view label, const std::string& value) {
       html << "<tr><th>" << HtmlEscape(label) << "</th><td>" << HtmlEscape(value) << "</td></tr>\n";
     };
-    html << "<section><h2>Playback protocol, register entry " << HtmlEscape(Text(e, "seq")) << "</h2><table>\n";
+    html << "<section><h2>Playback protocol, register entry " << HtmlEscape(Text(e, "seq"))
+         << "</h2><table>\n";
     row("Date of listening", Text(e, "listened_at_utc"));
-    row("Listeners", Text(listener, "name") + " " + Text(listener, "surname") + ", " + Text(listener, "position") +
-                         " (" + Text(e.value("identity", nlohmann::json::object()), "username") + ")");
+    row("Listeners", Text(listener, "name") + " " + Text(listener, "surname") + ", " +
+                         Text(listener, "position") + " (" +
+                         Text(e.value("identity", nlohmann::json::object()), "username") + ")");
     row("Date and time of the call", Text(e, "call_start_utc"));
     row("Part listened to", Text(e, "listened_from_s") + " s - " + Text(e, "listened_to_s") + " s");
     row("Participants", ParticipantsText(e));
-    row("Phone numbers", "calling " + Text(e, "calling_number") + ", called " + Text(e, "called_number"));
+    row("Phone numbers",
+        "calling " + Text(e, "calling_number") + ", called " + Text(e, "called_number"));
     row("Kind of incident", Text(e, "reason_text"));
     row("Circumstances", Text(e, "justification"));
     row("Causes", Text(details, "causes"));

@@ -27,10 +27,10 @@ namespace kronika::srs {
 
 struct RegisterVerification {
   bool ok = false;
-  uint64_t entries = 0;       // entries read from the file
-  std::string head_hash;      // entry_hash of the last valid entry
+  uint64_t entries = 0;         // entries read from the file
+  std::string head_hash;        // entry_hash of the last valid entry
   uint64_t first_bad_line = 0;  // 1-based line of the first problem (0 when ok / count only)
-  std::string problem;        // "" when ok
+  std::string problem;          // "" when ok
 };
 
 class ListeningRegister {
@@ -71,7 +71,8 @@ std::string RegisterCsv(const std::vector<nlohmann::json>& entries);
 // date and time, participants, phone numbers, incident kind (the ACCESS-3 reason),
 // circumstances/causes/actions/follow-up (from the request, blank lines to fill in when
 // absent) and the approver's position. `title` heads the page. HTML-escaped.
-std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries, const std::string& title);
+std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
+                                 const std::string& title);
 
 std::string HtmlEscape(std::string_view text);
 

@@ -24,9 +24,14 @@ constexpr std::string_view kTokenPrefix = "krk_";
 nlohmann::json ToJson(const User& u) {
   nlohmann::json roles = nlohmann::json::array();
   for (Role r : u.roles) roles.push_back(RoleName(r));
-  return {{"username", u.username}, {"name", u.name},       {"surname", u.surname},
-          {"position", u.position}, {"roles", roles},       {"disabled", u.disabled},
-          {"created_ms_utc", u.created_ms_utc}, {"authorised_by", u.authorised_by}};
+  return {{"username", u.username},
+          {"name", u.name},
+          {"surname", u.surname},
+          {"position", u.position},
+          {"roles", roles},
+          {"disabled", u.disabled},
+          {"created_ms_utc", u.created_ms_utc},
+          {"authorised_by", u.authorised_by}};
 }
 
 User FromJson(const nlohmann::json& j) {
@@ -47,7 +52,8 @@ User FromJson(const nlohmann::json& j) {
 bool ValidUsername(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
   for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
   }
   return true;
 }
@@ -69,7 +75,8 @@ std::optional<Role> ParseRole(std::string_view name) {
 }
 
 Status UserDirectory::Add(const User& user) {
-  if (!ValidUsername(user.username)) return MakeError(400, "user: username must be 1-64 of [a-z0-9._-]");
+  if (!ValidUsername(user.username))
+    return MakeError(400, "user: username must be 1-64 of [a-z0-9._-]");
   if (user.roles.empty()) return MakeError(400, "user: at least one role is required");
   return db_.Write([&](AccessWriteTxn& txn) -> Status {
     Result<std::optional<std::string>> existing = txn.Get(AccessTable::kUsers, user.username);
@@ -150,11 +157,13 @@ Result<Identity> UserDirectory::Authenticate(std::string_view token) const {
   if (!row->has_value()) return bad;
   const nlohmann::json t = nlohmann::json::parse(**row);
   Result<std::string> salt = HexDecode(t.value("salt", ""));
-  if (!salt.ok() || !ConstantTimeEqual(Sha256Hex(*salt + secret), t.value("sha256", ""))) return bad;
+  if (!salt.ok() || !ConstantTimeEqual(Sha256Hex(*salt + secret), t.value("sha256", "")))
+    return bad;
   auto user = Find(t.value("username", ""));
   if (!user.ok()) return user.error();
   if (!user->has_value()) return bad;
-  if ((*user)->disabled) return MakeError(401, "authentication failed: user " + (*user)->username + " is disabled");
+  if ((*user)->disabled)
+    return MakeError(401, "authentication failed: user " + (*user)->username + " is disabled");
   return Identity{**user, id};
 }
 

@@ -57,7 +57,8 @@ class UserDirectory {
   // 404 unknown user.
   Status SetDisabled(std::string_view username, bool disabled);
   // New token for an enabled user; the returned text is the only copy of the secret.
-  Result<std::string> IssueToken(std::string_view username, std::string_view label, int64_t now_ms_utc);
+  Result<std::string> IssueToken(std::string_view username, std::string_view label,
+                                 int64_t now_ms_utc);
   Status RevokeToken(std::string_view token_id);
   // 401 for a malformed/unknown/revoked token or a disabled user.
   Result<Identity> Authenticate(std::string_view token) const;

@@ -1,10 +1,11 @@
 // Encryption at rest, crypto-shredding and key rotation (SEC-1, RET-3).
+#include "kronika/srs/access_crypto.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "access_keys.h"
-#include "kronika/srs/access_crypto.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -31,7 +32,8 @@ std::string Pattern(size_t n) {
   return s;
 }
 
-TEST_CASE("SEC-1 kenc round trip decrypts any byte range, across chunk boundaries", "[access][SEC-1]") {
+TEST_CASE("SEC-1 kenc round trip decrypts any byte range, across chunk boundaries",
+          "[access][SEC-1]") {
   TempDir dir;
   const std::string plain = Pattern(3 * kKencChunkBytes + 1234);
   WriteAll(dir.path() / "a.opus", plain);
@@ -73,7 +75,8 @@ TEST_CASE("SEC-1 a flipped byte or a wrong key fails authentication", "[access][
   CHECK_FALSE((*truncated)->Read(0, plain.size()).ok());
 }
 
-TEST_CASE("RET-3 EncryptFinishedRecording leaves no plaintext and playback decrypts on the fly", "[access][RET-3][SEC-1]") {
+TEST_CASE("RET-3 EncryptFinishedRecording leaves no plaintext and playback decrypts on the fly",
+          "[access][RET-3][SEC-1]") {
   TempDir dir;
   const auto rec = dir.path() / "recordings/2026/11/25/REC1.opus";
   const std::string audio = "OggS" + Pattern(100000);
@@ -93,7 +96,8 @@ TEST_CASE("RET-3 EncryptFinishedRecording leaves no plaintext and playback decry
   CHECK(ReadRecordingAudio(&keys, "REC1", rec, 0, 10, total).ok());
 }
 
-TEST_CASE("RET-3 a shredded recording cannot be decrypted with any key left on disk", "[access][RET-3]") {
+TEST_CASE("RET-3 a shredded recording cannot be decrypted with any key left on disk",
+          "[access][RET-3]") {
   TempDir dir;
   const std::string kek = RandomBytes(kAesKeyBytes);
   RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), kek);
@@ -125,7 +129,8 @@ TEST_CASE("RET-3 a shredded recording cannot be decrypted with any key left on d
   }
 }
 
-TEST_CASE("SEC-1 key rotation rewraps every data key; the old master key no longer opens them", "[access][SEC-1]") {
+TEST_CASE("SEC-1 key rotation rewraps every data key; the old master key no longer opens them",
+          "[access][SEC-1]") {
   TempDir dir;
   const std::string old_kek = RandomBytes(kAesKeyBytes), new_kek = RandomBytes(kAesKeyBytes);
   RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), old_kek);
@@ -165,7 +170,8 @@ TEST_CASE("SEC-1 the master key file must not lie inside the data directory", "[
 namespace kronika::srs {
 namespace {
 
-TEST_CASE("RET-3 ShredRecordingAtRest destroys key and ciphertext without the master key", "[access][RET-3]") {
+TEST_CASE("RET-3 ShredRecordingAtRest destroys key and ciphertext without the master key",
+          "[access][RET-3]") {
   testing::TempDir dir;
   RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), RandomBytes(kAesKeyBytes));
   const auto p = dir.path() / "recordings/R9.opus";

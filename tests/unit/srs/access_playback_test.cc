@@ -1,12 +1,13 @@
 // Users and tokens (ACCESS-1), the playback workflow (ACCESS-2..5), restriction (RIGHTS-3)
 // and disclosure packages (DISC-1..3) over a real LMDB store and access database.
+#include "access_playback.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "access_db.h"
 #include "access_disclosure.h"
-#include "access_playback.h"
 #include "access_users.h"
 #include "kronika/srs/access_crypto.h"
 #include "kronika/srs/store.h"
@@ -38,7 +39,8 @@ struct World {
     flow = std::make_unique<PlaybackWorkflow>(*db, *store);
   }
   Identity Add(const std::string& name, std::set<Role> roles) {
-    User u{name, "Name-" + name, "Surname-" + name, "Position-" + name, std::move(roles), false, kNow, "order 1/2026"};
+    User u{name,  "Name-" + name, "Surname-" + name, "Position-" + name, std::move(roles),
+           false, kNow,           "order 1/2026"};
     REQUIRE(users->Add(u).ok());
     auto token = users->IssueToken(name, "test", kNow);
     REQUIRE(token.ok());
@@ -48,8 +50,10 @@ struct World {
   }
 };
 
-TEST_CASE("ACCESS-1 tokens authenticate; stored only as salted hashes; disabled users and bad tokens refused",
-          "[access][ACCESS-1]") {
+TEST_CASE(
+    "ACCESS-1 tokens authenticate; stored only as salted hashes; disabled users and bad tokens "
+    "refused",
+    "[access][ACCESS-1]") {
   World w;
   User u{"anna", "Anna", "Nowak", "Inspector", {Role::kListener}, false, kNow, ""};
   REQUIRE(w.users->Add(u).ok());
@@ -80,64 +84,101 @@ TEST_CASE("ACCESS-1 tokens authenticate; stored only as salted hashes; disabled 
   CHECK(w.users->Authenticate(*token).error().sip_status == 401);
 }
 
-TEST_CASE("ACCESS-2 ACCESS-3 ACCESS-4 playback only after approval for a stated reason and informing the employee",
-          "[access][ACCESS-2][ACCESS-3][ACCESS-4]") {
+TEST_CASE(
+    "ACCESS-2 ACCESS-3 ACCESS-4 playback only after approval for a stated reason and informing the "
+    "employee",
+    "[access][ACCESS-2][ACCESS-3][ACCESS-4]") {
   World w;
   Identity listener = w.Add("anna", {Role::kListener});
   Identity director = w.Add("ewa", {Role::kApprover});
   Identity keeper = w.Add("jan", {Role::kRecordsKeeper});
   Identity admin = w.Add("root", {Role::kAdministrator});
 
-  CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().sip_status == 403);  // ACCESS-2
-  CHECK(w.flow->File(admin, {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "x"}}, kNow)
-            .error().sip_status == 403);  // an administrator cannot by that alone
-  CHECK(w.flow->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "z"}, {"justification", "x"}}, kNow)
-            .error().sip_status == 400);  // ACCESS-3: reasons a-g only
-  CHECK(w.flow->File(listener, {{"recording_ids", {"NOPE"}}, {"reason", "a"}, {"justification", "x"}}, kNow)
-            .error().sip_status == 404);
-  auto req = w.flow->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "complaint 12/2026"}}, kNow);
+  CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().sip_status ==
+        403);  // ACCESS-2
+  CHECK(w.flow
+            ->File(admin, {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "x"}},
+                   kNow)
+            .error()
+            .sip_status == 403);  // an administrator cannot by that alone
+  CHECK(w.flow
+            ->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "z"}, {"justification", "x"}},
+                   kNow)
+            .error()
+            .sip_status == 400);  // ACCESS-3: reasons a-g only
+  CHECK(w.flow
+            ->File(listener, {{"recording_ids", {"NOPE"}}, {"reason", "a"}, {"justification", "x"}},
+                   kNow)
+            .error()
+            .sip_status == 404);
+  auto req = w.flow->File(
+      listener,
+      {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "complaint 12/2026"}}, kNow);
   REQUIRE(req.ok());
   const std::string id = (*req)["id"];
   CHECK(id == "PR-000001");
   CHECK((*req)["reason_text"] == "caller's verbal aggression (ACCESS-3 a)");
-  CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().message.find("pending") != std::string::npos);
+  CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().message.find("pending") !=
+        std::string::npos);
   CHECK(w.flow->Decide(listener, id, {{"granted", true}}, kNow).error().sip_status == 403);
-  REQUIRE(w.flow->Decide(director, id, {{"granted", true}, {"note", "ok"}, {"valid_minutes", 60}}, kNow).ok());
+  REQUIRE(
+      w.flow->Decide(director, id, {{"granted", true}, {"note", "ok"}, {"valid_minutes", 60}}, kNow)
+          .ok());
   CHECK(w.flow->Decide(director, id, {{"granted", false}}, kNow).error().sip_status == 409);
   // ACCESS-4: not before the employee is informed.
   auto not_informed = w.flow->AuthorisePlayback(listener, "REC1", "", kNow);
   REQUIRE_FALSE(not_informed.ok());
   CHECK_THAT(not_informed.error().message, Catch::Contains("ACCESS-4"));
-  CHECK(w.flow->MarkInformed(listener, id, {{"recording_id", "REC1"}, {"how", "e-mail"}}, kNow).error().sip_status == 403);
-  auto informed = w.flow->MarkInformed(keeper, id, {{"recording_id", "REC1"}, {"how", "in person"}}, kNow + 1000);
+  CHECK(w.flow->MarkInformed(listener, id, {{"recording_id", "REC1"}, {"how", "e-mail"}}, kNow)
+            .error()
+            .sip_status == 403);
+  auto informed = w.flow->MarkInformed(keeper, id, {{"recording_id", "REC1"}, {"how", "in person"}},
+                                       kNow + 1000);
   REQUIRE(informed.ok());
   CHECK((*informed)["informed"]["REC1"]["how"] == "in person");
   CHECK((*informed)["informed"]["REC1"]["at_ms_utc"] == kNow + 1000);
   CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow + 2000).ok());
-  CHECK(w.flow->AuthorisePlayback(listener, "REC2", "", kNow + 2000).error().sip_status == 403);  // not named
+  CHECK(w.flow->AuthorisePlayback(listener, "REC2", "", kNow + 2000).error().sip_status ==
+        403);  // not named
   Identity other = w.Add("piotr", {Role::kListener});
-  CHECK_FALSE(w.flow->AuthorisePlayback(other, "REC1", "", kNow + 2000).ok());  // someone else's approval
+  CHECK_FALSE(
+      w.flow->AuthorisePlayback(other, "REC1", "", kNow + 2000).ok());  // someone else's approval
   // Limited time: 60 minutes.
   auto expired = w.flow->AuthorisePlayback(listener, "REC1", "", kNow + 61 * 60'000);
   REQUIRE_FALSE(expired.ok());
   CHECK_THAT(expired.error().message, Catch::Contains("expired"));
 }
 
-TEST_CASE("ACCESS-5 a caller's own request needs an identifiable number and both opinions", "[access][ACCESS-5]") {
+TEST_CASE("ACCESS-5 a caller's own request needs an identifiable number and both opinions",
+          "[access][ACCESS-5]") {
   World w;
   Identity listener = w.Add("anna", {Role::kListener});
   Identity director = w.Add("ewa", {Role::kApprover});
   Identity dpo = w.Add("iod", {Role::kDpo});
-  CHECK(w.flow->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "caller"}, {"justification", "letter"},
-                                {"caller_number", "+48 609 999 999"}}, kNow)
-            .error().sip_status == 422);  // REC1's caller is +48601234567
-  auto req = w.flow->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "caller"}, {"justification", "letter 7/2026"},
-                                     {"caller_number", "601 234 567"}}, kNow);
+  CHECK(w.flow
+            ->File(listener,
+                   {{"recording_ids", {"REC1"}},
+                    {"reason", "caller"},
+                    {"justification", "letter"},
+                    {"caller_number", "+48 609 999 999"}},
+                   kNow)
+            .error()
+            .sip_status == 422);  // REC1's caller is +48601234567
+  auto req = w.flow->File(listener,
+                          {{"recording_ids", {"REC1"}},
+                           {"reason", "caller"},
+                           {"justification", "letter 7/2026"},
+                           {"caller_number", "601 234 567"}},
+                          kNow);
   REQUIRE(req.ok());
   const std::string id = (*req)["id"];
   CHECK(w.flow->Decide(director, id, {{"granted", true}}, kNow).error().sip_status == 409);
-  CHECK(w.flow->Opinion(director, id, {{"kind", "dpo"}, {"favourable", true}}, kNow).error().sip_status == 403);
-  REQUIRE(w.flow->Opinion(dpo, id, {{"kind", "dpo"}, {"favourable", true}, {"text", "lawful"}}, kNow).ok());
+  CHECK(w.flow->Opinion(director, id, {{"kind", "dpo"}, {"favourable", true}}, kNow)
+            .error()
+            .sip_status == 403);
+  REQUIRE(
+      w.flow->Opinion(dpo, id, {{"kind", "dpo"}, {"favourable", true}, {"text", "lawful"}}, kNow)
+          .ok());
   CHECK(w.flow->Decide(director, id, {{"granted", true}}, kNow).error().sip_status == 409);
   REQUIRE(w.flow->Opinion(director, id, {{"kind", "unit_head"}, {"favourable", true}}, kNow).ok());
   auto decided = w.flow->Decide(director, id, {{"granted", true}}, kNow);
@@ -145,26 +186,37 @@ TEST_CASE("ACCESS-5 a caller's own request needs an identifiable number and both
   CHECK((*decided)["status"] == "approved");
 }
 
-TEST_CASE("RIGHTS-3 restricted recordings can be neither requested nor played", "[access][RIGHTS-3]") {
+TEST_CASE("RIGHTS-3 restricted recordings can be neither requested nor played",
+          "[access][RIGHTS-3]") {
   World w;
   Identity listener = w.Add("anna", {Role::kListener});
   Identity director = w.Add("ewa", {Role::kApprover});
-  auto req = w.flow->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "d"}, {"justification", "x"}}, kNow);
+  auto req = w.flow->File(
+      listener, {{"recording_ids", {"REC1"}}, {"reason", "d"}, {"justification", "x"}}, kNow);
   REQUIRE(req.ok());
-  REQUIRE(w.flow->Decide(director, (*req)["id"].get<std::string>(), {{"granted", true}}, kNow).ok());
-  REQUIRE(w.flow->MarkInformed(director, (*req)["id"].get<std::string>(), {{"recording_id", "REC1"}, {"how", "phone"}}, kNow).ok());
+  REQUIRE(
+      w.flow->Decide(director, (*req)["id"].get<std::string>(), {{"granted", true}}, kNow).ok());
+  REQUIRE(w.flow
+              ->MarkInformed(director, (*req)["id"].get<std::string>(),
+                             {{"recording_id", "REC1"}, {"how", "phone"}}, kNow)
+              .ok());
   REQUIRE(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).ok());
   REQUIRE(SetRestriction(*w.db, "REC1", true, "iod", "objection of the data subject", kNow).ok());
   CHECK(SetRestriction(*w.db, "REC1", true, "iod", "again", kNow).error().sip_status == 409);
-  CHECK_THAT(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().message, Catch::Contains("RIGHTS-3"));
-  CHECK(w.flow->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "d"}, {"justification", "x"}}, kNow)
-            .error().sip_status == 403);
+  CHECK_THAT(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().message,
+             Catch::Contains("RIGHTS-3"));
+  CHECK(w.flow
+            ->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "d"}, {"justification", "x"}},
+                   kNow)
+            .error()
+            .sip_status == 403);
   REQUIRE(SetRestriction(*w.db, "REC1", false, "iod", "objection withdrawn", kNow).ok());
   CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).ok());
 }
 
-TEST_CASE("DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable package; tampering is detected",
-          "[access][DISC-1][DISC-2][DISC-3]") {
+TEST_CASE(
+    "DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable package; tampering is detected",
+    "[access][DISC-1][DISC-2][DISC-3]") {
   World w;
   Identity keeper = w.Add("jan", {Role::kRecordsKeeper});
   Identity director = w.Add("ewa", {Role::kApprover});
@@ -172,9 +224,12 @@ TEST_CASE("DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable packag
   std::filesystem::create_directories(audio_path.parent_path());
   std::ofstream(audio_path, std::ios::binary) << "OggS-fake-audio-bytes";
   DisclosureBook book(*w.db, *w.store);
-  nlohmann::json body = {{"requester_institution", "Prokuratura Rejonowa"}, {"request_date", "2026-11-26"},
-                         {"request_number", "PR 1 Ds 123/26"}, {"phone_number", "+48601234567"},
-                         {"call_date", "2026-11-25"}, {"justification", "criminal proceedings"},
+  nlohmann::json body = {{"requester_institution", "Prokuratura Rejonowa"},
+                         {"request_date", "2026-11-26"},
+                         {"request_number", "PR 1 Ds 123/26"},
+                         {"phone_number", "+48601234567"},
+                         {"call_date", "2026-11-25"},
+                         {"justification", "criminal proceedings"},
                          {"recording_ids", {"REC1"}}};
   CHECK(book.File(director, body, kNow).error().sip_status == 403);
   nlohmann::json missing = body;
@@ -184,7 +239,9 @@ TEST_CASE("DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable packag
   REQUIRE(d.ok());
   const std::string id = (*d)["id"];
   const auto out = w.dir.path() / "exports" / id;
-  CHECK(book.Export(keeper, id, nullptr, w.dir.path(), out, std::nullopt, kNow).error().sip_status == 409);
+  CHECK(
+      book.Export(keeper, id, nullptr, w.dir.path(), out, std::nullopt, kNow).error().sip_status ==
+      409);
   auto decided = book.Decide(director, id, {{"granted", true}, {"note", "art. 15 kpk"}}, kNow);
   REQUIRE(decided.ok());
   CHECK((*decided)["decision"]["by"] == "ewa");
@@ -198,8 +255,9 @@ TEST_CASE("DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable packag
   std::ifstream protocol(out / "protocol.html");
   std::ostringstream html;
   html << protocol.rdbuf();
-  CHECK_THAT(html.str(), Catch::Contains("Prokuratura Rejonowa") && Catch::Contains("+48601234567") &&
-                             Catch::Contains("1 min 35 s") && Catch::Contains("only for the purpose"));
+  CHECK_THAT(html.str(), Catch::Contains("Prokuratura Rejonowa") &&
+                             Catch::Contains("+48601234567") && Catch::Contains("1 min 35 s") &&
+                             Catch::Contains("only for the purpose"));
   auto ok = VerifyExportPackage(out, signing_key);
   CHECK(ok.ok);
   CHECK(ok.files == 4);  // audio, metadata, disclosure.json, protocol.html
@@ -208,7 +266,8 @@ TEST_CASE("DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable packag
   auto tampered = VerifyExportPackage(out, std::nullopt);
   CHECK_FALSE(tampered.ok);
   REQUIRE(tampered.problems.size() == 1);
-  CHECK_THAT(tampered.problems[0], Catch::Contains("audio/REC1.opus") && Catch::Contains("altered"));
+  CHECK_THAT(tampered.problems[0],
+             Catch::Contains("audio/REC1.opus") && Catch::Contains("altered"));
   std::ofstream(out / "extra.txt") << "smuggled";
   CHECK(VerifyExportPackage(out, std::nullopt).problems.size() == 2);
 }

@@ -1,11 +1,12 @@
 // The listening register: REG-1 fields, append-only hash chain, tamper detection (REG-3),
 // CSV and printable protocol exports (REG-2).
+#include "access_register.h"
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "access_db.h"
-#include "access_register.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -26,18 +27,20 @@ void WriteLines(const std::filesystem::path& p, const std::vector<std::string>& 
 }
 
 nlohmann::json Entry(int n) {
-  return {{"recording_id", "REC" + std::to_string(n)},
-          {"calling_number", "+48601234567"},
-          {"called_number", "+48221234567"},
-          {"call_start_utc", "2026-11-25T10:00:00Z"},
-          {"participants", {{{"name", "Jan Kowalski"}, {"number", "+48601234567"}}}},
-          {"listened_from_s", 0.0},
-          {"listened_to_s", 95.5},
-          {"listener", {{"username", "anna"}, {"name", "Anna"}, {"surname", "Nowak"}, {"position", "Inspector"}}},
-          {"listened_at_utc", "2026-11-26T09:00:00Z"},
-          {"identity", {{"username", "anna"}, {"token_id", "0011223344556677"}}},
-          {"reason_text", "caller's verbal aggression (ACCESS-3 a)"},
-          {"approved_by", "Ewa Director, director"}};
+  return {
+      {"recording_id", "REC" + std::to_string(n)},
+      {"calling_number", "+48601234567"},
+      {"called_number", "+48221234567"},
+      {"call_start_utc", "2026-11-25T10:00:00Z"},
+      {"participants", {{{"name", "Jan Kowalski"}, {"number", "+48601234567"}}}},
+      {"listened_from_s", 0.0},
+      {"listened_to_s", 95.5},
+      {"listener",
+       {{"username", "anna"}, {"name", "Anna"}, {"surname", "Nowak"}, {"position", "Inspector"}}},
+      {"listened_at_utc", "2026-11-26T09:00:00Z"},
+      {"identity", {{"username", "anna"}, {"token_id", "0011223344556677"}}},
+      {"reason_text", "caller's verbal aggression (ACCESS-3 a)"},
+      {"approved_by", "Ewa Director, director"}};
 }
 
 struct Fixture {
@@ -115,15 +118,21 @@ TEST_CASE("REG-3 deleting, reordering or truncating entries is detected", "[acce
   }
 }
 
-TEST_CASE("REG-1 CSV export carries every register field; REG-2 protocol is printable HTML", "[access][REG-1][REG-2]") {
+TEST_CASE("REG-1 CSV export carries every register field; REG-2 protocol is printable HTML",
+          "[access][REG-1][REG-2]") {
   Fixture f;
   auto entries = *f.reg.Entries();
   const std::string csv = RegisterCsv(entries);
-  CHECK_THAT(csv, Catch::StartsWith("seq,listened_at_utc,recording_id,called_number,calling_number,call_start_utc,"
-                                    "listened_from_s,listened_to_s,participants,listener_name,listener_surname,"
-                                    "listener_position,username,token_id"));
-  CHECK_THAT(csv, Catch::Contains("1,2026-11-26T09:00:00Z,REC1,+48221234567,+48601234567,2026-11-25T10:00:00Z,0.0,95.5,"
-                                  "Jan Kowalski <+48601234567>,Anna,Nowak,Inspector,anna,0011223344556677"));
+  CHECK_THAT(csv,
+             Catch::StartsWith(
+                 "seq,listened_at_utc,recording_id,called_number,calling_number,call_start_utc,"
+                 "listened_from_s,listened_to_s,participants,listener_name,listener_surname,"
+                 "listener_position,username,token_id"));
+  CHECK_THAT(
+      csv,
+      Catch::Contains(
+          "1,2026-11-26T09:00:00Z,REC1,+48221234567,+48601234567,2026-11-25T10:00:00Z,0.0,95.5,"
+          "Jan Kowalski <+48601234567>,Anna,Nowak,Inspector,anna,0011223344556677"));
   const std::string html = RegisterProtocolHtml(entries, "Protocol <test>");
   CHECK_THAT(html, Catch::Contains("Protocol &lt;test&gt;"));
   CHECK_THAT(html, Catch::Contains("Approver&#39;s position"));

@@ -28,7 +28,7 @@
 namespace kronika::srs {
 
 struct AccessOptions {
-  std::filesystem::path data_dir;         // storage.data_dir; access state in <data_dir>/access
+  std::filesystem::path data_dir;  // storage.data_dir; access state in <data_dir>/access
   // Master key (KEK) file for encryption at rest; "" = take KRONIKA_MASTER_KEY_FILE from the
   // environment; when neither is set, recordings stay unencrypted (logged as a warning).
   std::filesystem::path master_key_file;
@@ -60,7 +60,8 @@ class AccessContext {
   // audio files (.kenc and any plaintext) are overwritten and unlinked, the store record is
   // deleted. 409 when the recording is under legal hold, 404 unknown id. `by` and `reason`
   // go into the log (the content does not).
-  Status DestroyRecording(std::string_view recording_id, std::string_view by, std::string_view reason);
+  Status DestroyRecording(std::string_view recording_id, std::string_view by,
+                          std::string_view reason);
 
   class Impl;
   Impl& impl() { return *impl_; }

@@ -43,7 +43,8 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
 // AES-256-GCM of a small value (key wrapping): nonce | tag | ciphertext. `aad` binds the
 // value to its use (e.g. the recording id). Error 400 on a wrong key size.
-Result<std::string> SealSmall(std::string_view key, std::string_view plaintext, std::string_view aad);
+Result<std::string> SealSmall(std::string_view key, std::string_view plaintext,
+                              std::string_view aad);
 // Error 403 "authentication failed" when key, aad or data do not match.
 Result<std::string> OpenSmall(std::string_view key, std::string_view sealed, std::string_view aad);
 
