@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "access_keys.h"
+#include "access_keys.h"
 #include "kronika/srs/log.h"
 #include "kronika/policy/number_plan.h"
 
@@ -86,6 +87,10 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::ve
       std::filesystem::path file(r.file_path);
       if (file.is_relative()) file = options.data_dir / file;
       if (Status s = ShredFile(file, options.overwrite); !s.ok()) out.file_errors.push_back(e.recording_id + ": " + s.error().message);
+      // Encryption at rest (issue 8): shred the recording's key and its .kenc too.
+      if (Status s = ShredRecordingAtRest(options.data_dir, e.recording_id, file); !s.ok()) {
+        out.file_errors.push_back(e.recording_id + ": " + s.error().message);
+      }
       // Encrypted at rest (access module): destroy the data key and the .kenc too (RET-3).
       if (Status s = ShredRecordingAtRest(options.data_dir, e.recording_id, file); !s.ok()) {
         out.file_errors.push_back(e.recording_id + ": " + s.error().message);
@@ -95,7 +100,7 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::ve
       return MakeError(503, "store: delete of " + e.recording_id + " not queued (read-only or queue full)");
     }
     out.deleted.push_back(e.recording_id);
-    Logf(LogLevel::kInfo, e.recording_id, "deleted: %s by %s (%s)", e.cause.c_str(), e.by.c_str(),
+    Logf(LogLevel::kDebug, e.recording_id, "deleted: %s by %s (%s)", e.cause.c_str(), e.by.c_str(),
          e.reason.c_str());
   }
   if (options.flush && !out.deleted.empty()) {

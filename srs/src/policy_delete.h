@@ -5,8 +5,9 @@
 //     ago wins; the order comes back in `kept`);
 //  2. logs what/when/which rule/who in the append-only deletion_log, without content;
 //  3. overwrites the audio file with zeros, fsyncs and unlinks it (overwrite: true), or
-//     only unlinks it. With the access engineer's encryption at rest, deleting the file
-//     and its per-recording key is the crypto-shredding variant; not wired here yet;
+//     only unlinks it; then crypto-shreds what encryption at rest left (issue 8,
+//     access_keys.h ShredRecordingAtRest: the key file <data_dir>/access/keys/<id>.dek and
+//     the <file>.kenc, both overwritten and unlinked);
 //  4. queues the store removal of the record and its index entries (Store::EnqueueDelete)
 //     and, when flush is set, waits for the commit.
 // The store must be opened read-write (the daemon's, or the CLI's own on the same data
