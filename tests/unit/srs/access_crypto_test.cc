@@ -129,7 +129,7 @@ TEST_CASE("RET-3 a shredded recording cannot be decrypted with any key left on d
   }
 }
 
-TEST_CASE("SEC-1 key rotation rewraps every data key; the old master key no longer opens them",
+TEST_CASE("SEC-1 key rotation rewraps every data key and the old master key no longer opens them",
           "[access][SEC-1]") {
   TempDir dir;
   const std::string old_kek = RandomBytes(kAesKeyBytes), new_kek = RandomBytes(kAesKeyBytes);

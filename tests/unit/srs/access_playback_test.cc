@@ -51,7 +51,7 @@ struct World {
 };
 
 TEST_CASE(
-    "ACCESS-1 tokens authenticate; stored only as salted hashes; disabled users and bad tokens "
+    "ACCESS-1 tokens authenticate and are stored only as salted hashes, disabled users and bad tokens are "
     "refused",
     "[access][ACCESS-1]") {
   World w;
@@ -215,7 +215,7 @@ TEST_CASE("RIGHTS-3 restricted recordings can be neither requested nor played",
 }
 
 TEST_CASE(
-    "DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable package; tampering is detected",
+    "DISC-1 DISC-2 DISC-3 a granted disclosure exports a verifiable package and tampering is detected",
     "[access][DISC-1][DISC-2][DISC-3]") {
   World w;
   Identity keeper = w.Add("jan", {Role::kRecordsKeeper});

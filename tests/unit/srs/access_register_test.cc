@@ -118,7 +118,7 @@ TEST_CASE("REG-3 deleting, reordering or truncating entries is detected", "[acce
   }
 }
 
-TEST_CASE("REG-1 CSV export carries every register field; REG-2 protocol is printable HTML",
+TEST_CASE("REG-1 CSV export carries every register field and the REG-2 protocol is printable HTML",
           "[access][REG-1][REG-2]") {
   Fixture f;
   auto entries = *f.reg.Entries();
