@@ -3,7 +3,7 @@
 // does); reports sweeper throughput and the recording path's Enqueue and commit latency
 // p50/p99 without and with the sweep running; plus PolicyGate::Admit (the INVITE-path
 // policy decision with a do-not-record lookup in the policy LMDB).
-// Usage: sweeper_bench [--records N] [--out FILE.json]
+// Usage: sweeper_bench [--records N] [--batch N] [--files N] [--out FILE.json]
 // Expired records have no audio file (file_path ""): file overwrite/unlink costs are not
 // in the figure (they are per-file I/O, measured separately by --files, default 1000
 // files of 64 KiB shredded = overwritten + fdatasync + unlink).
@@ -94,17 +94,19 @@ void Writer(Store& store, std::atomic<bool>& stop, WriterStats& out, std::atomic
 int main(int argc, char** argv) {
   size_t records = 1000000;
   size_t files = 1000;
+  size_t batch = 1000;
   std::string out_path = "sweeper_bench.json";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--records") records = std::stoul(argv[i + 1]);
     if (a == "--files") files = std::stoul(argv[i + 1]);
+    if (a == "--batch") batch = std::stoul(argv[i + 1]);
     if (a == "--out") out_path = argv[i + 1];
   }
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("kronika-sweeper-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  nlohmann::json result = {{"records", records}};
+  nlohmann::json result = {{"records", records}, {"sweep_batch", batch}};
   {
     StoreOptions options;
     options.map_size_bytes = 4ull << 30;
@@ -141,7 +143,7 @@ int main(int argc, char** argv) {
     WriterStats during;
     prometheus::Registry registry;
     PolicyMetrics metrics(registry);
-    RetentionSweeper sweeper(store.get(), db.get(), &sites, &metrics, SweepOptions{dir, true, 1000});
+    RetentionSweeper sweeper(store.get(), db.get(), &sites, &metrics, SweepOptions{dir, true, batch});
     std::atomic<bool> stop{false};
     std::thread w(Writer, std::ref(*store), std::ref(stop), std::ref(during), std::ref(seq), now_ms);
     const auto s0 = SteadyClock::now();
