@@ -47,9 +47,9 @@ bool MediaFieldOk(size_t index, std::string_view word) {
 
 // sofia-sip 1.12.11's sdp_parse() loops forever (allocating) when an m= line has, after the
 // characters it can read as port and protocol, something that is not a token-char, e.g.
-// "m=audio 1 FOO ;", "m=audio 1 R;;TP/AVP 0" or "m=audio 350cabe\xaa:1" (found by fuzzing
-// the corpus bodies). Such lines are invalid RFC 4566, so every m= line is checked here,
-// before sofia sees it. Returns the 1-based number of the first bad m= line, 0 if none.
+// "m=audio 1 FOO ;", "m=audio 1 R;;TP/AVP 0", "m=audio 350cabe\xaa:1" or "m=audio 1 FOO \t"
+// (found by fuzzing the corpus bodies). Such lines are invalid RFC 4566, so every m= line is
+// checked here, before sofia sees it. Returns the 1-based number of the first bad m= line, 0 if none.
 size_t FirstUnsafeMediaLine(std::string_view sdp) {
   size_t m_line = 0;
   while (!sdp.empty()) {
@@ -62,10 +62,11 @@ size_t FirstUnsafeMediaLine(std::string_view sdp) {
     line.remove_prefix(2);
     size_t field = 0;
     while (!line.empty()) {
-      const size_t start = line.find_first_not_of(" \t");
+      // Fields are separated by SP only; a tab is not a token-char, so it fails the field.
+      const size_t start = line.find_first_not_of(' ');
       if (start == std::string_view::npos) break;
       line.remove_prefix(start);
-      const size_t end = line.find_first_of(" \t");
+      const size_t end = line.find(' ');
       if (!MediaFieldOk(field++, line.substr(0, end))) return m_line;
       line = end == std::string_view::npos ? std::string_view() : line.substr(end);
     }

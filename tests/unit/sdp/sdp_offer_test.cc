@@ -240,6 +240,8 @@ TEST_CASE("syntax errors are 400 with sofia-sip's reason", "[sdp_offer]") {
        "sdp: malformed m-line 1"},
       {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 350cabe\xaa:1\r\n",
        "sdp: malformed m-line 1"},
+      {"v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nt=0 0\r\nm=audio 1 FOO \t\r\n",
+       "sdp: malformed m-line 1"},
   };
   for (const Case& c : cases) {
     INFO(c.sdp);
