@@ -49,7 +49,8 @@ bool MediaFieldOk(size_t index, std::string_view word) {
 // characters it can read as port and protocol, something that is not a token-char, e.g.
 // "m=audio 1 FOO ;", "m=audio 1 R;;TP/AVP 0", "m=audio 350cabe\xaa:1" or "m=audio 1 FOO \t"
 // (found by fuzzing the corpus bodies). Such lines are invalid RFC 4566, so every m= line is
-// checked here, before sofia sees it. Returns the 1-based number of the first bad m= line, 0 if none.
+// checked here, before sofia sees it.
+// Returns the 1-based number of the first bad m= line, 0 if none.
 size_t FirstUnsafeMediaLine(std::string_view sdp) {
   size_t m_line = 0;
   while (!sdp.empty()) {
