@@ -1,5 +1,6 @@
 #include "file_finisher.h"
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "ogg_opus_writer.h"
@@ -53,8 +54,11 @@ void FileFinisher::Run() {
     if (job.fd >= 0) {
       MediaEvent event;
       event.recording_id = job.recording_id;
+      struct stat st {};
+      const uint64_t bytes = fstat(job.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
       Status s = CommitRecordingFile(job.fd, job.part_path, job.final_path);
       if (s.ok()) {
+        event.file_bytes = bytes;
         event.kind = MediaEventKind::kFinished;
         event.detail = job.final_path.string();
         event.duration_s = job.duration_s;

@@ -255,6 +255,9 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
       std::string reason = "media";
       if (message.find("port") != std::string::npos) reason = "no_port";
       if (message.find("disk") != std::string::npos) reason = "disk";
+      if (message.find("overloaded") != std::string::npos || message.find("queue full") != std::string::npos) {
+        reason = "media_overload";  // CPU past capacity, not a setup problem: scale out
+      }
       Log(LogLevel::kWarn, session.id(), "media engine refused the streams: " + message);
       return RefuseFromError(opened.error(), reason);
     }
@@ -516,6 +519,7 @@ void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events,
       case media::MediaEventKind::kFinished:
         if (!event.detail.empty()) session->file = event.detail;
         session->duration_s = event.duration_s;
+        session->file_bytes = event.file_bytes;
         if (session->state() == SessionState::kEnding) {
           Finish(*session, now);
         } else {

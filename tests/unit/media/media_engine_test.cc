@@ -162,6 +162,8 @@ TEST_CASE("Two PCMU legs over UDP become a stereo file: 440 Hz left, 1000 Hz rig
   CHECK(finished.detail == opened->file.string());
   CHECK(std::filesystem::exists(opened->file));
   CHECK_FALSE(std::filesystem::exists(opened->file.string() + ".part"));
+  // The store records the size the compliance tools and the quota see.
+  CHECK(finished.file_bytes == std::filesystem::file_size(opened->file));
 
   const auto audio = DecodeOpusFile(opened->file);
   REQUIRE(audio.ok);

@@ -49,6 +49,7 @@ struct MediaEvent {
   std::string label;        // stream label (a=label) for per-stream events, else ""
   std::string detail;       // human-readable; kFinished: the file path
   double duration_s = 0;    // kDtmf: tone length; kFinished: recording length
+  uint64_t file_bytes = 0;  // kFinished: size of the finished file
 };
 
 // Counters summed over all workers when Stats() is called (for /metrics).
