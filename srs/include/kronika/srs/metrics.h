@@ -40,10 +40,10 @@ inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished
 // The reason keywords sessions are refused with, and the kinds of malformed input
 // (a subset of the reasons). Kept here so the label set stays bounded and documented.
 inline constexpr std::string_view kSessionRejectReasons[] = {
-    "overload", "store", "no_port", "disk", "media", "not_siprec", "bad_sdp",
+    "overload", "store", "no_port", "disk", "media", "media_overload", "not_siprec", "bad_sdp",
     "no_codec", "bad_multipart", "bad_metadata", "policy", "unauthenticated"};
 inline constexpr std::string_view kBadInputKinds[] = {"bad_sdp", "no_codec", "bad_multipart",
-                                                       "bad_metadata", "not_siprec"};
+                                                       "bad_metadata", "not_siprec", "media"};
 
 // Builds one family by hand, for collector callbacks.
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double value);
