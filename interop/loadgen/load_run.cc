@@ -206,11 +206,16 @@ void Runner::Tick() {
     Call& call = *owned;
     if (call.state == CallState::kActive) {
       if (now >= call.end_at) {
+        // Media stops before the BYE, as on an SBC ending its fork: every packet sent
+        // then reaches an open recording, so sent == accepted is exact.
+        for (uint64_t id : call.streams) call.sender->RemoveStream(id);
+        call.streams.clear();
         call.state = CallState::kByeing;
         nua_bye(call.handle, TAG_END());
       } else if (call.plan_hold && !call.held_once && now >= call.hold_at) {
         call.held_once = true;
         call.state = CallState::kHolding;
+        for (uint64_t id : call.streams) call.sender->SetPaused(id, true);
         SendOffer(call, true);
       } else if (call.plan_update && !call.updated_once && now >= call.update_at) {
         call.updated_once = true;
