@@ -18,7 +18,7 @@ namespace {
 
 using testing::Utc;
 
-const std::string kSitesDir = std::string(KRONIKA_FIXTURES_DIR) + "/../../config/sites/";
+const std::string kSitesDir = std::string(KRONIKA_SOURCE_DIR) + "/config/sites/";
 
 SitePolicy LoadSite(const std::string& name) {
   Result<SitePolicy> site = srs::LoadSitePolicyFile(kSitesDir + name + ".toml");
@@ -114,7 +114,7 @@ TEST_CASE("SCOPE-2 site files: unknown keys, wrong types and invalid values are 
 }
 
 TEST_CASE("SCOPE-1 several site files: each recording is judged by its own site, duplicates refused") {
-  const std::string dir = std::string(KRONIKA_FIXTURES_DIR) + "/../../config/sites/";
+  const std::string dir = std::string(KRONIKA_SOURCE_DIR) + "/config/sites/";
   Result<SitePolicies> sites = SitePolicies::Load({dir + "bydgoszcz.toml", dir + "lubliniec.toml"});
   REQUIRE(sites.ok());
   CHECK(sites->ForRecording("lubliniec")->retention.months == 12);
