@@ -24,20 +24,16 @@ int Fail(const std::string& message, int code = 1) {
 }  // namespace
 
 int RunDnrCommand(int argc, char** argv) {
-  Result<CliArgs> args = ParseCliArgs(argc, argv, 1, {"config", "data-dir", "site", "by", "reason"}, {"help"});
-  if (!args.ok()) return Fail(args.error().message + "\n" + kDnrUsage, 2);
-  if (args->Has("help") || args->positional.empty()) {
-    std::fputs(kDnrUsage, args->Has("help") ? stdout : stderr);
-    return args->Has("help") ? 0 : 2;
-  }
-  Result<PolicyCliContext> ctx = OpenPolicyContext(*args);
-  if (!ctx.ok()) return Fail(ctx.error().message);
-  Result<std::unique_ptr<PolicyDb>> db = PolicyDb::Open(ctx->data_dir);
-  if (!db.ok()) return Fail(db.error().message);
-  const policy::SitePolicy* site = ctx->sites.ForRecording(ctx->site_name);
-  const std::string& verb = args->positional[0];
+  std::variant<PolicyCommand, int> started =
+      StartPolicyCommand("dnr", kDnrUsage, argc, argv, {"config", "data-dir", "site", "by", "reason"}, {}, 1, 99);
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  PolicyCommand& command = std::get<PolicyCommand>(started);
+  const CliArgs& args = command.args;
+  PolicyDb* db = command.db.get();
+  const policy::SitePolicy* site = command.site;
+  const std::string& verb = args.positional[0];
   if (verb == "list") {
-    Result<std::vector<DoNotRecordEntry>> list = (*db)->DoNotRecordList();
+    Result<std::vector<DoNotRecordEntry>> list = db->DoNotRecordList();
     if (!list.ok()) return Fail(list.error().message);
     for (const DoNotRecordEntry& e : *list) {
       std::printf("%s  added by %s at %s%s\n", e.number.c_str(), e.by.c_str(), FormatBoth(e.at_ms_utc, site).c_str(),
@@ -45,9 +41,9 @@ int RunDnrCommand(int argc, char** argv) {
     }
     return 0;
   }
-  if (args->positional.size() != 2) return Fail(kDnrUsage, 2);
+  if (args.positional.size() != 2) return Fail(kDnrUsage, 2);
   // The daemon compares canonical numbers under the governing site's plan.
-  std::string number = args->positional[1];
+  std::string number = args.positional[1];
   if (site != nullptr) {
     std::optional<std::string> canonical = policy::CanonicalNumber(site->numbers, number);
     if (!canonical) return Fail("'" + number + "' is not a phone number");
@@ -56,13 +52,13 @@ int RunDnrCommand(int argc, char** argv) {
     number = NumberIndexKey(number);
   }
   if (verb == "add") {
-    DoNotRecordEntry e{number, args->Get("by").value_or(""), NowMsUtc(), args->Get("reason").value_or("")};
-    if (Status s = (*db)->AddDoNotRecord(e); !s.ok()) return Fail(s.error().message);
+    DoNotRecordEntry e{number, args.Get("by").value_or(""), NowMsUtc(), args.Get("reason").value_or("")};
+    if (Status s = db->AddDoNotRecord(e); !s.ok()) return Fail(s.error().message);
     std::printf("%s added to the do-not-record list\n", number.c_str());
     return 0;
   }
   if (verb == "remove") {
-    if (Status s = (*db)->RemoveDoNotRecord(number); !s.ok()) return Fail(s.error().message);
+    if (Status s = db->RemoveDoNotRecord(number); !s.ok()) return Fail(s.error().message);
     std::printf("%s removed from the do-not-record list\n", number.c_str());
     return 0;
   }

@@ -59,30 +59,26 @@ Result<std::vector<std::string>> Select(const CliArgs& args, const Store& store)
 }  // namespace
 
 int RunHoldCommand(int argc, char** argv) {
-  Result<CliArgs> args = ParseCliArgs(argc, argv, 1, {"config", "data-dir", "site", "case", "by", "reason", "number", "from", "to"},
-                                      {"all", "help"});
-  if (!args.ok()) return Fail(args.error().message + "\n" + kHoldUsage, 2);
-  if (args->Has("help") || args->positional.empty()) {
-    std::fputs(kHoldUsage, args->Has("help") ? stdout : stderr);
-    return args->Has("help") ? 0 : 2;
-  }
-  Result<PolicyCliContext> ctx = OpenPolicyContext(*args);
-  if (!ctx.ok()) return Fail(ctx.error().message);
-  Result<std::unique_ptr<PolicyDb>> db = PolicyDb::Open(ctx->data_dir);
-  if (!db.ok()) return Fail(db.error().message);
-  const policy::SitePolicy* site = ctx->sites.ForRecording(ctx->site_name);
-  const std::string& verb = args->positional[0];
+  std::variant<PolicyCommand, int> started =
+      StartPolicyCommand("hold", kHoldUsage, argc, argv, {"config", "data-dir", "site", "case", "by", "reason", "number", "from", "to"}, {"all"}, 1, 99);
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  PolicyCommand& command = std::get<PolicyCommand>(started);
+  const CliArgs& args = command.args;
+  PolicyCliContext& ctx = command.ctx;
+  PolicyDb* db = command.db.get();
+  const policy::SitePolicy* site = command.site;
+  const std::string& verb = args.positional[0];
 
   if (verb == "list") {
-    if (args->Has("all")) {
-      for (const HoldAct& a : (*db)->HoldLog()) {
+    if (args.Has("all")) {
+      for (const HoldAct& a : db->HoldLog()) {
         std::printf("%s  %-5s %s  case %s  by %s%s\n", FormatBoth(a.at_ms_utc, site).c_str(), a.lift ? "lift" : "place",
                     a.recording_id.c_str(), a.case_ref.c_str(), a.by.c_str(),
                     a.reason.empty() ? "" : ("  reason: " + a.reason).c_str());
       }
       return 0;
     }
-    Result<policy::HoldSet> holds = (*db)->LoadHolds();
+    Result<policy::HoldSet> holds = db->LoadHolds();
     if (!holds.ok()) return Fail(holds.error().message);
     size_t n = 0;
     for (const policy::Hold& h : holds->History()) {
@@ -95,27 +91,27 @@ int RunHoldCommand(int argc, char** argv) {
     return 0;
   }
   if (verb != "place" && verb != "lift") return Fail("unknown subcommand '" + verb + "'\n" + kHoldUsage, 2);
-  const std::string case_ref = args->Get("case").value_or("");
-  const std::string by = args->Get("by").value_or("");
+  const std::string case_ref = args.Get("case").value_or("");
+  const std::string by = args.Get("by").value_or("");
   if (case_ref.empty() || by.empty()) return Fail("--case and --by are required", 2);
-  Result<std::unique_ptr<Store>> store = OpenStore(*ctx, false);
+  Result<std::unique_ptr<Store>> store = OpenStore(ctx, false);
   if (!store.ok()) return Fail(store.error().message);
-  Result<std::vector<std::string>> ids = Select(*args, **store);
+  Result<std::vector<std::string>> ids = Select(args, **store);
   if (!ids.ok()) return Fail(ids.error().message);
   const int64_t now = NowMsUtc();
   if (verb == "place") {
-    if (Status s = (*db)->PlaceHolds(*ids, case_ref, by, now); !s.ok()) return Fail(s.error().message);
+    if (Status s = db->PlaceHolds(*ids, case_ref, by, now); !s.ok()) return Fail(s.error().message);
     for (const std::string& id : *ids) std::printf("held %s (case %s)\n", id.c_str(), case_ref.c_str());
     std::printf("%zu recording(s) placed under legal hold at %s\n", ids->size(), FormatBoth(now, site).c_str());
     return 0;
   }
-  const std::string reason = args->Get("reason").value_or("");
+  const std::string reason = args.Get("reason").value_or("");
   if (reason.empty()) return Fail("--reason is required to lift a hold (e.g. the final ruling)", 2);
-  if (!args->Get("number").has_value() || args->positional.size() > 1) {
+  if (!args.Get("number").has_value() || args.positional.size() > 1) {
     // explicit IDs: lift exactly those
   } else {
     // query: lift only the matches this case holds
-    Result<policy::HoldSet> holds = (*db)->LoadHolds();
+    Result<policy::HoldSet> holds = db->LoadHolds();
     if (!holds.ok()) return Fail(holds.error().message);
     std::vector<std::string> held;
     for (const std::string& id : *ids) {
@@ -125,7 +121,7 @@ int RunHoldCommand(int argc, char** argv) {
     }
     *ids = held;
   }
-  if (Status s = (*db)->LiftHolds(*ids, case_ref, by, reason, now); !s.ok()) return Fail(s.error().message);
+  if (Status s = db->LiftHolds(*ids, case_ref, by, reason, now); !s.ok()) return Fail(s.error().message);
   for (const std::string& id : *ids) std::printf("lifted %s (case %s)\n", id.c_str(), case_ref.c_str());
   std::printf("%zu hold(s) lifted at %s; the normal retention period applies again\n", ids->size(),
               FormatBoth(now, site).c_str());

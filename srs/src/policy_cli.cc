@@ -1,6 +1,7 @@
 #include "policy_cli.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "kronika/srs/config.h"
 #include "query_time.h"
@@ -76,6 +77,39 @@ std::string FormatBoth(int64_t ms_utc, const policy::SitePolicy* site) {
   std::string out = FormatUtcTime(ms_utc);
   if (site != nullptr) out += " (" + site->zone.FormatHuman(ms_utc) + ")";
   return out;
+}
+
+std::variant<PolicyCommand, int> StartPolicyCommand(const char* name, const char* usage, int argc, char** argv,
+                                                    const std::set<std::string>& valued,
+                                                    const std::set<std::string>& flags, size_t min_positional,
+                                                    size_t max_positional) {
+  std::set<std::string> all_flags = flags;
+  all_flags.insert("help");
+  Result<CliArgs> args = ParseCliArgs(argc, argv, 1, valued, all_flags);
+  if (!args.ok()) {
+    std::fprintf(stderr, "kronika %s: %s\n%s", name, args.error().message.c_str(), usage);
+    return 2;
+  }
+  const size_t n = args->positional.size();
+  if (args->Has("help") || n < min_positional || n > max_positional) {
+    std::fputs(usage, args->Has("help") ? stdout : stderr);
+    return args->Has("help") ? 0 : 2;
+  }
+  Result<PolicyCliContext> ctx = OpenPolicyContext(*args);
+  if (!ctx.ok()) {
+    std::fprintf(stderr, "kronika %s: %s\n", name, ctx.error().message.c_str());
+    return 1;
+  }
+  Result<std::unique_ptr<PolicyDb>> db = PolicyDb::Open(ctx->data_dir);
+  if (!db.ok()) {
+    std::fprintf(stderr, "kronika %s: %s\n", name, db.error().message.c_str());
+    return 1;
+  }
+  std::variant<PolicyCommand, int> started =
+      PolicyCommand{std::move(*args), std::move(*ctx), std::move(*db), nullptr};
+  PolicyCommand& command = std::get<PolicyCommand>(started);
+  command.site = command.ctx.sites.ForRecording(command.ctx.site_name);  // points into `started`
+  return started;
 }
 
 }  // namespace kronika::srs

@@ -9,10 +9,12 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "kronika/result.h"
 #include "kronika/srs/store.h"
+#include "policy_db.h"
 #include "site_config.h"
 
 namespace kronika::srs {
@@ -40,6 +42,23 @@ struct PolicyCliContext {
 Result<PolicyCliContext> OpenPolicyContext(const CliArgs& args);
 
 Result<std::unique_ptr<Store>> OpenStore(const PolicyCliContext& ctx, bool read_write);
+
+// What every policy command starts with: its options parsed, the context and the policy db
+// opened, and the site named by the config's site.name (nullptr when none).
+struct PolicyCommand {
+  CliArgs args;
+  PolicyCliContext ctx;
+  std::unique_ptr<PolicyDb> db;
+  const policy::SitePolicy* site = nullptr;
+};
+// `valued`/`flags` are the command's options; --help is always accepted. Prints the usage
+// on --help or when the positional count is outside [min, max], and "kronika NAME: why"
+// on failure. Returns the command, or the exit code to return: 0 after --help, 2 usage,
+// 1 context or db failure.
+std::variant<PolicyCommand, int> StartPolicyCommand(const char* name, const char* usage, int argc, char** argv,
+                                                    const std::set<std::string>& valued,
+                                                    const std::set<std::string>& flags, size_t min_positional,
+                                                    size_t max_positional);
 
 int64_t NowMsUtc();
 // "2026-11-25T10:00:00Z (2026-11-25 11:00:00 CET)" with the site's zone when known.

@@ -44,22 +44,18 @@ Status DeleteEarly(Store& store, PolicyDb& db, const std::string& recording_id, 
 }
 
 int RunRetentionCommand(int argc, char** argv) {
-  Result<CliArgs> args = ParseCliArgs(argc, argv, 1, {"config", "data-dir", "site", "by", "reason", "now", "limit"},
-                                      {"confirm-clock", "help"});
-  if (!args.ok()) return Fail(args.error().message + "\n" + kRetentionUsage, 2);
-  if (args->Has("help") || args->positional.empty()) {
-    std::fputs(kRetentionUsage, args->Has("help") ? stdout : stderr);
-    return args->Has("help") ? 0 : 2;
-  }
-  Result<PolicyCliContext> ctx = OpenPolicyContext(*args);
-  if (!ctx.ok()) return Fail(ctx.error().message);
-  Result<std::unique_ptr<PolicyDb>> db = PolicyDb::Open(ctx->data_dir);
-  if (!db.ok()) return Fail(db.error().message);
-  const policy::SitePolicy* site = ctx->sites.ForRecording(ctx->site_name);
-  const std::string& verb = args->positional[0];
+  std::variant<PolicyCommand, int> started =
+      StartPolicyCommand("retention", kRetentionUsage, argc, argv, {"config", "data-dir", "site", "by", "reason", "now", "limit"}, {"confirm-clock"}, 1, 99);
+  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
+  PolicyCommand& command = std::get<PolicyCommand>(started);
+  const CliArgs& args = command.args;
+  PolicyCliContext& ctx = command.ctx;
+  PolicyDb* db = command.db.get();
+  const policy::SitePolicy* site = command.site;
+  const std::string& verb = args.positional[0];
   if (verb == "log") {
-    const size_t limit = static_cast<size_t>(std::stoul(args->Get("limit").value_or("50")));
-    for (const DeletionLogEntry& e : (*db)->DeletionLog(limit)) {
+    const size_t limit = static_cast<size_t>(std::stoul(args.Get("limit").value_or("50")));
+    for (const DeletionLogEntry& e : db->DeletionLog(limit)) {
       std::printf("%s  %s  %s  by %s  (%s)\n", FormatBoth(e.deleted_at_ms_utc, site).c_str(), e.recording_id.c_str(),
                   e.cause.c_str(), e.by.c_str(), e.reason.c_str());
     }
@@ -67,16 +63,16 @@ int RunRetentionCommand(int argc, char** argv) {
   }
   if (verb == "sweep") {
     int64_t now = NowMsUtc();
-    if (auto text = args->Get("now")) {
+    if (auto text = args.Get("now")) {
       Result<int64_t> t = ParseUtcTime(*text);
       if (!t.ok()) return Fail(t.error().message, 2);
       now = *t;
     }
-    Result<std::unique_ptr<Store>> store = OpenStore(*ctx, true);
+    Result<std::unique_ptr<Store>> store = OpenStore(ctx, true);
     if (!store.ok()) return Fail(store.error().message);
-    RetentionSweeper sweeper(store->get(), db->get(), &ctx->sites, nullptr,
-                             SweepOptions{ctx->data_dir, ctx->overwrite, 1000});
-    Result<SweepReport> report = sweeper.SweepOnce(now, std::nullopt, args->Has("confirm-clock"));
+    RetentionSweeper sweeper(store->get(), db, &ctx.sites, nullptr,
+                             SweepOptions{ctx.data_dir, ctx.overwrite, 1000});
+    Result<SweepReport> report = sweeper.SweepOnce(now, std::nullopt, args.Has("confirm-clock"));
     if (!report.ok()) return Fail(report.error().message);
     std::printf("%s\n", report->text.c_str());
     for (const std::string& q : report->quota_texts) std::printf("%s\n", q.c_str());
@@ -85,16 +81,16 @@ int RunRetentionCommand(int argc, char** argv) {
     return report->refused ? 1 : 0;
   }
   if (verb == "delete") {
-    if (args->positional.size() != 2) return Fail(kRetentionUsage, 2);
-    Result<std::unique_ptr<Store>> store = OpenStore(*ctx, true);
+    if (args.positional.size() != 2) return Fail(kRetentionUsage, 2);
+    Result<std::unique_ptr<Store>> store = OpenStore(ctx, true);
     if (!store.ok()) return Fail(store.error().message);
-    const policy::DeletionRequest request{args->Get("by").value_or(""), args->Get("reason").value_or(""), NowMsUtc()};
-    if (Status s = DeleteEarly(**store, **db, args->positional[1], request,
-                               DeleteOptions{ctx->data_dir, ctx->overwrite, true});
+    const policy::DeletionRequest request{args.Get("by").value_or(""), args.Get("reason").value_or(""), NowMsUtc()};
+    if (Status s = DeleteEarly(**store, *db, args.positional[1], request,
+                               DeleteOptions{ctx.data_dir, ctx.overwrite, true});
         !s.ok()) {
       return Fail(s.error().message);
     }
-    std::printf("deleted %s (early deletion requested by %s, RET-4)\n", args->positional[1].c_str(),
+    std::printf("deleted %s (early deletion requested by %s, RET-4)\n", args.positional[1].c_str(),
                 request.requested_by.c_str());
     return 0;
   }
