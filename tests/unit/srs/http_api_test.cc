@@ -159,7 +159,8 @@ TEST_CASE("http: /healthz answers 503 while the store's map is full") {
   for (int i = 0; i < 40; ++i) {
     RecordingRecord r = MakeRecording("01JDX00000000000000000X" + std::to_string(100 + i),
                                       kT0Ms + i, "+48601000000");
-    r.metadata_xml_last.assign(20'000, 'x');
+    // ~300 KB each: not even one fits the 256 KB map, however the writer batches them.
+    r.metadata_xml_last.assign(300'000, 'x');
     REQUIRE((*store)->Enqueue(r));
   }
   REQUIRE_FALSE((*store)->Flush(std::chrono::milliseconds(300)).ok());
