@@ -107,16 +107,9 @@ Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann:
   }
   std::vector<std::string> ids;
   for (const auto& id : body["recording_ids"]) {
-    if (!id.is_string()) return MakeError(400, "recording_ids: strings expected");
-    ids.push_back(id.get<std::string>());
-    auto record = store_.Get(ids.back());
+    Result<RecordingRecord> record = RequestableRecording(id, store_, db_, "exported");
     if (!record.ok()) return record.error();
-    if (!record->has_value()) return MakeError(404, "no recording " + ids.back());
-    auto restricted = IsRestricted(db_, ids.back());
-    if (!restricted.ok()) return restricted.error();
-    if (*restricted)
-      return MakeError(
-          403, "recording " + ids.back() + " is restricted and cannot be exported (RIGHTS-3)");
+    ids.push_back(record->recording_id);
   }
   nlohmann::json d = {{"filed_by", who.user.username},
                       {"requester_institution", body.value("requester_institution", "")},

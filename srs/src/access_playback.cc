@@ -70,6 +70,22 @@ Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id) {
   return nlohmann::json::parse(**row).value("restricted", false);
 }
 
+Result<RecordingRecord> RequestableRecording(const nlohmann::json& id, const Store& store, const AccessDb& db,
+                                             std::string_view use) {
+  if (!id.is_string()) return MakeError(400, "recording_ids: strings expected");
+  const std::string recording_id = id.get<std::string>();
+  auto record = store.Get(recording_id);
+  if (!record.ok()) return record.error();
+  if (!record->has_value()) return MakeError(404, "no recording " + recording_id);
+  auto restricted = IsRestricted(db, recording_id);
+  if (!restricted.ok()) return restricted.error();
+  if (*restricted) {
+    return MakeError(403, "recording " + recording_id + " is restricted and cannot be " + std::string(use) +
+                              " (RIGHTS-3)");
+  }
+  return std::move(**record);
+}
+
 Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_id, bool restricted,
                                       std::string_view by, std::string_view reason,
                                       int64_t now_ms_utc) {
@@ -116,19 +132,12 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
   }
   std::vector<std::string> ids;
   for (const auto& id : body["recording_ids"]) {
-    if (!id.is_string()) return MakeError(400, "recording_ids: strings expected");
-    ids.push_back(id.get<std::string>());
-    auto record = store_.Get(ids.back());
+    Result<RecordingRecord> record = RequestableRecording(id, store_, db_, "played");
     if (!record.ok()) return record.error();
-    if (!record->has_value()) return MakeError(404, "no recording " + ids.back());
-    auto restricted = IsRestricted(db_, ids.back());
-    if (!restricted.ok()) return restricted.error();
-    if (*restricted)
-      return MakeError(
-          403, "recording " + ids.back() + " is restricted and cannot be played (RIGHTS-3)");
+    ids.push_back(record->recording_id);
     if (reason == "caller") {
       bool found = false;
-      for (const auto& p : (*record)->participants) {
+      for (const auto& p : record->participants) {
         found = found || SameNumber(caller_number, p.number_e164) ||
                 SameNumber(caller_number, p.number_original);
       }

@@ -40,6 +40,12 @@ std::optional<std::string> PlaybackReasonText(std::string_view code);
 
 // RIGHTS-3 state kept per recording in AccessDb `restrictions`.
 Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id);
+
+// One entry of a request's "recording_ids": must be a string naming a stored recording
+// that is not restricted (RIGHTS-3). `use` completes the 403 message ("played",
+// "exported"). Errors: 400 not a string, 404 unknown, 403 restricted, store errors.
+Result<RecordingRecord> RequestableRecording(const nlohmann::json& id, const Store& store, const AccessDb& db,
+                                             std::string_view use);
 // Restrict (restricted=true) or lift. 409 when already in that state. Returns the new state JSON.
 Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_id, bool restricted,
                                       std::string_view by, std::string_view reason,
