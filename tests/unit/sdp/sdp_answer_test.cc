@@ -153,6 +153,23 @@ TEST_CASE("one refused stream among accepted ones is answered with port 0", "[sd
   CHECK(back.streams[2].label == "2");
 }
 
+TEST_CASE("SCOPE-3 audio only: a text (m=message) stream beside the call is declined", "[sdp_answer]") {
+  // Szczecin's chat transcripts are a later extension; until then only audio is recorded
+  // and an MSRP stream in a SIPREC offer is answered with port 0, the audio accepted.
+  Negotiation n = MustNegotiate(
+      Sdp("m=audio 4000 RTP/AVP 0\r\na=label:1\r\na=sendonly\r\n"
+          "m=message 7000 TCP/MSRP *\r\na=label:2\r\na=accept-types:text/plain\r\n"));
+  REQUIRE(n.streams.size() == 2);
+  CHECK(n.streams[0].accepted);
+  CHECK_FALSE(n.streams[1].accepted);
+  AssignPorts(n);
+  const SdpOffer back = MustParse(FormatAnswer(n, kLocalIp, 1, 1));
+  REQUIRE(back.streams.size() == 2);
+  CHECK(back.streams[0].port == 30000);
+  CHECK(back.streams[1].media == "message");
+  CHECK(back.streams[1].port == 0);
+}
+
 TEST_CASE("which refusal is reported when nothing can be accepted", "[sdp_answer]") {
   struct Case {
     std::string media;
