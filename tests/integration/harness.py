@@ -76,6 +76,8 @@ class Kronika:
         self.sip_port = free_udp_tcp_port(sip_host)
         self.http_port = free_port()
         base = 20000 + (os.getpid() * 37 + self.sip_port) % 20000 // 2 * 2
+        if base <= self.sip_port < base + rtp_ports:  # kronika refuses a range holding its SIP port
+            base = (self.sip_port + 2) // 2 * 2
         self.rtp_range = (base, base + rtp_ports - 1)
         self.data_dir = os.path.join(self.work, "data")
         self.log_path = os.path.join(self.work, f"kronika-{self.sip_port}.log")
