@@ -60,7 +60,10 @@ void FileFinisher::Run() {
       if (s.ok()) {
         event.file_bytes = bytes;
         event.kind = MediaEventKind::kFinished;
-        event.detail = job.final_path.string();
+        // A sealed file (<id>.opus.kenc) is reported under its plain name, as srs expects.
+        std::string reported = job.final_path.string();
+        if (reported.ends_with(".kenc")) reported.resize(reported.size() - 5);
+        event.detail = std::move(reported);
         event.duration_s = job.duration_s;
         event.timeline_ms = static_cast<int64_t>(job.duration_s * 1000);
         finished_.fetch_add(1, std::memory_order_relaxed);

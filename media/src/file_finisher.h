@@ -1,6 +1,7 @@
 // FileFinisher: the one thread that may block on disk for the media engine.
 //
-// Workers hand it finished recordings (fd + .part path); it fsyncs, renames to .opus,
+// Workers hand it finished recordings (fd + .part path); it fsyncs, renames to .opus (or
+// .opus.kenc when sealed, still reported under the .opus name),
 // fsyncs the directory and reports kFinished (or kFailed) on the engine's event queue.
 // Every kDiskCheckPeriod it samples the free space of the recordings directory, which
 // MediaEngine::Open reads (an atomic) instead of calling statvfs on the SIP thread.

@@ -120,7 +120,12 @@ class Engine final : public MediaEngine {
     return OkStatus();
   }
 
-  Result<OpenedRecording> Open(const RecordingSpec& spec) override {
+  Result<OpenedRecording> Open(const RecordingSpec& spec) override { return OpenSealed(spec, {}); }
+
+  Result<OpenedRecording> OpenSealed(const RecordingSpec& spec, const std::string& at_rest_key) override {
+    if (!at_rest_key.empty() && at_rest_key.size() != kSealKeyBytes) {
+      return MakeError(500, "media: at-rest key must be 32 bytes");
+    }
     if (!ValidRecordingId(spec.recording_id)) {
       return MakeError(400, "media: invalid recording id (allowed: letters, digits, - _ .)");
     }
@@ -152,7 +157,9 @@ class Engine final : public MediaEngine {
     command.channels = config_.stereo && spec.streams.size() >= 2 ? 2 : 1;
     const std::filesystem::path dir = DatedDir(config_.recordings_dir);
     command.part_path = dir / (spec.recording_id + kPartSuffix);
-    command.final_path = dir / (spec.recording_id + ".opus");
+    // SEC-1: a sealed recording ends as <id>.opus.kenc; out.file stays the plain name.
+    command.final_path = dir / (spec.recording_id + (at_rest_key.empty() ? ".opus" : ".opus.kenc"));
+    command.at_rest_key = at_rest_key;
     if (!workers_[worker]->TryPost(command)) {  // moves `command` away on success
       ReleaseAll(sockets.value());
       ++queue_full_;
@@ -316,9 +323,9 @@ Result<std::unique_ptr<MediaEngine>> MediaEngine::Start(const MediaConfig& confi
   return std::unique_ptr<MediaEngine>(std::move(engine));
 }
 
-std::vector<std::string> MediaEngine::RecoverInterrupted(const MediaConfig& config) {
+std::vector<std::string> MediaEngine::RecoverInterrupted(const MediaConfig& config, const AtRestKeyLookup& keys) {
   std::vector<std::string> ids;
-  for (const RecoveredFile& f : RecoverAll(config.recordings_dir)) ids.push_back(f.recording_id);
+  for (const RecoveredFile& f : RecoverAll(config.recordings_dir, keys)) ids.push_back(f.recording_id);
   return ids;
 }
 

@@ -307,7 +307,8 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   rec->encoder = std::move(encoder.value());
   const uint32_t serial = static_cast<uint32_t>(std::hash<std::string>{}(rec->id));
   auto writer = OggOpusWriter::Create(
-      command.part_path, {command.channels, command.rate_hz, rec->encoder->pre_skip_48k(), rec->id}, serial);
+      command.part_path, {command.channels, command.rate_hz, rec->encoder->pre_skip_48k(), rec->id}, serial,
+      command.at_rest_key);
   Recording& ref = *rec;
   recordings_[rec->id] = std::move(rec);
   if (!writer.ok()) {

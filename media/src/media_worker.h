@@ -47,6 +47,7 @@ struct WorkerCommand {
   int channels = 2;                   // kOpen
   std::filesystem::path part_path;    // kOpen
   std::filesystem::path final_path;   // kOpen
+  std::string at_rest_key;            // kOpen: SEC-1 data key, "" = plain Ogg
 };
 
 // Per-worker counters; written by the worker, read by anyone.

@@ -68,7 +68,8 @@ OggOpusWriter::~OggOpusWriter() {
 
 Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::Create(const std::filesystem::path& path,
                                                              const OggOpusHeader& header,
-                                                             uint32_t serial) {
+                                                             uint32_t serial,
+                                                             std::string_view at_rest_key) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return MakeError(500, "media: cannot create " + path.parent_path().string() + ": " + ec.message());
@@ -76,6 +77,11 @@ Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::Create(const std::filesyst
   w->path_ = path;
   w->fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (w->fd_ < 0) return ErrnoError("cannot create", path, errno);
+  if (!at_rest_key.empty()) {  // SEC-1: sealed from the first byte
+    auto sealer = SealedWriter::Start(w->fd_, at_rest_key, path);
+    if (!sealer.ok()) return sealer.error();
+    w->sealer_ = std::move(sealer.value());
+  }
   ogg_stream_init(&w->state_->os, static_cast<int>(serial));
   w->pre_skip_ = header.pre_skip_48k;
 
@@ -94,6 +100,11 @@ Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::Create(const std::filesyst
 }
 
 Status OggOpusWriter::WriteAll(const unsigned char* data, long size) {
+  if (sealer_) {
+    Status s = sealer_->Append(data, static_cast<size_t>(size));
+    if (!s.ok()) failed_ = true;
+    return s;
+  }
   while (size > 0) {
     const ssize_t n = write(fd_, data, static_cast<size_t>(size));
     if (n < 0) {
@@ -112,11 +123,16 @@ Status OggOpusWriter::WritePages(bool force_flush) {
   ogg_page page;
   for (;;) {
     const int got = force_flush ? ogg_stream_flush(&state_->os, &page) : ogg_stream_pageout(&state_->os, &page);
-    if (got == 0) return OkStatus();
+    if (got == 0) break;
     if (Status s = WriteAll(page.header, page.header_len); !s.ok()) return s;
     if (Status s = WriteAll(page.body, page.body_len); !s.ok()) return s;
     unflushed_samples_48k_ = 0;
   }
+  if (!sealer_) return OkStatus();
+  // The pages of this flush become one sealed record (the final one from Finish()).
+  Status s = finishing_ ? sealer_->Finish() : sealer_->Seal();
+  if (!s.ok()) failed_ = true;
+  return s;
 }
 
 Status OggOpusWriter::SubmitPending(bool end_of_stream, int64_t final_granule) {
@@ -149,6 +165,7 @@ Status OggOpusWriter::WritePacket(const uint8_t* data, size_t size, int samples_
 Status OggOpusWriter::Finish(int64_t audio_samples_48k) {
   if (failed_ || fd_ < 0) return MakeError(500, "media: write " + path_.string() + ": writer stopped");
   if (!has_pending_) return MakeError(500, "media: write " + path_.string() + ": no audio packet");
+  finishing_ = true;
   return SubmitPending(true, pre_skip_ + audio_samples_48k);
 }
 

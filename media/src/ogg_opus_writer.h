@@ -10,6 +10,11 @@
 // Used by one thread (the recording's worker). Create/WritePacket/Finish do blocking
 // write(2) calls into the page cache but never fsync; CommitRecordingFile does the fsync
 // and rename and is meant for a thread that may block (the engine's finisher).
+//
+// Encryption at rest (SEC-1): given a data key, the writer seals its output instead of
+// writing Ogg pages: the pages of each flush become one KENC0002 record (see
+// kronika/media/sealed_file.h), the last one marked final by Finish(). No plaintext byte
+// reaches the file; at most about one second of pages is held in memory.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "kronika/media/sealed_file.h"
 #include "kronika/result.h"
 
 namespace kronika::media {
@@ -35,9 +41,11 @@ struct OggOpusHeader {
 class OggOpusWriter {
  public:
   // Creates the parent directories and `path` (must not exist), writes the two header
-  // pages. Errors: 500 "media: cannot create <path>: <strerror>", write errors.
+  // pages. `at_rest_key` (32 bytes) seals the file, "" writes plain Ogg. Errors: 500
+  // "media: cannot create <path>: <strerror>", write errors, 400 bad key size.
   static Result<std::unique_ptr<OggOpusWriter>> Create(const std::filesystem::path& path,
-                                                       const OggOpusHeader& header, uint32_t serial);
+                                                       const OggOpusHeader& header, uint32_t serial,
+                                                       std::string_view at_rest_key = {});
   ~OggOpusWriter();  // closes the fd if still owned (no EOS written: the file stays a .part)
   OggOpusWriter(const OggOpusWriter&) = delete;
   OggOpusWriter& operator=(const OggOpusWriter&) = delete;
@@ -57,7 +65,7 @@ class OggOpusWriter {
   int ReleaseFd();
 
   const std::filesystem::path& path() const { return path_; }
-  uint64_t bytes_written() const { return bytes_written_; }
+  uint64_t bytes_written() const { return sealer_ ? sealer_->bytes_written() : bytes_written_; }
   int64_t packet_samples_48k() const { return granule_ + pending_samples_48k_; }  // all packets
 
  private:
@@ -79,6 +87,8 @@ class OggOpusWriter {
   std::vector<uint8_t> pending_;  // held-back packet
   int pending_samples_48k_ = 0;
   bool has_pending_ = false;
+  std::unique_ptr<SealedWriter> sealer_;  // SEC-1: set when the file is sealed
+  bool finishing_ = false;                // the next seal is the final record
 };
 
 // fsyncs and closes `fd`, renames `part_path` to `final_path`, fsyncs the directory.

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <ogg/ogg.h>
+#include <openssl/crypto.h>
 #include <opus/opus.h>
 #include <unistd.h>
 
@@ -73,7 +74,7 @@ Status WriteAllFd(int fd, const unsigned char* data, long size) {
 
 }  // namespace
 
-Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path) {
+Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys) {
   const std::string name = part_path.filename().string();
   const size_t suffix_len = std::strlen(kPartSuffix);
   if (name.size() <= suffix_len || name.compare(name.size() - suffix_len, suffix_len, kPartSuffix) != 0) {
@@ -85,9 +86,24 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path) {
 
   std::ifstream in(part_path, std::ios::binary);
   if (!in) return RecoverError(part_path, std::strerror(errno));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string key;  // SEC-1: set when the .part is sealed
+  if (HasSealedMagic(bytes)) {
+    if (!keys) return RecoverError(part_path, "sealed file but no data keys (master key not configured?)");
+    Result<std::string> k = keys(out.recording_id);
+    if (!k.ok()) return RecoverError(part_path, "no data key: " + k.error().message);
+    key = std::move(*k);
+    auto reader = SealedReader::Open(part_path, key, SealedReader::Tail::kAcceptTruncated);
+    if (!reader.ok()) return RecoverError(part_path, reader.error().message);
+    Result<std::string> plain = (*reader)->Read(0, (*reader)->size());
+    if (!plain.ok()) return RecoverError(part_path, plain.error().message);
+    bytes = std::move(*plain);  // in memory only
+    out.sealed = true;
+    out.file = part_path.parent_path() / (out.recording_id + ".opus.kenc");
+  }
   uint32_t serial = 0;
   const std::vector<std::vector<unsigned char>> packets = ReadPackets(bytes, &serial);
+  OPENSSL_cleanse(bytes.data(), bytes.size());
   if (packets.size() < 2 || packets[0].size() < kOpusHeadMinBytes ||
       std::memcmp(packets[0].data(), "OpusHead", 8) != 0 || packets[1].size() < 8 ||
       std::memcmp(packets[1].data(), "OpusTags", 8) != 0) {
@@ -96,9 +112,23 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path) {
   if (packets.size() < 3) return RecoverError(part_path, "no complete audio page");
   const int64_t pre_skip = packets[0][10] | (packets[0][11] << 8);
 
-  const std::filesystem::path tmp = part_path.parent_path() / (out.recording_id + ".opus.recovering");
+  const std::filesystem::path tmp = out.file.string() + ".recovering";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return RecoverError(tmp, std::strerror(errno));
+  std::unique_ptr<SealedWriter> sealer;
+  if (out.sealed) {  // a new file, so a new nonce: no IV of the .part is reused
+    auto started = SealedWriter::Start(fd, key, tmp);
+    OPENSSL_cleanse(key.data(), key.size());
+    if (!started.ok()) {
+      close(fd);
+      unlink(tmp.c_str());
+      return RecoverError(tmp, started.error().message);
+    }
+    sealer = std::move(started.value());
+  }
+  auto emit = [&](const unsigned char* data, long size) {
+    return sealer ? sealer->Append(data, static_cast<size_t>(size)) : WriteAllFd(fd, data, size);
+  };
   ogg_stream_state os;
   ogg_stream_init(&os, static_cast<int>(serial));
   int64_t granule = 0;
@@ -120,11 +150,12 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path) {
     ogg_page page;
     // Headers on pages of their own; audio in normal pages, the last one flushed.
     while (status.ok() && (i < 2 || op.e_o_s ? ogg_stream_flush(&os, &page) : ogg_stream_pageout(&os, &page))) {
-      status = WriteAllFd(fd, page.header, page.header_len);
-      if (status.ok()) status = WriteAllFd(fd, page.body, page.body_len);
+      status = emit(page.header, page.header_len);
+      if (status.ok()) status = emit(page.body, page.body_len);
     }
   }
   ogg_stream_clear(&os);
+  if (status.ok() && sealer) status = sealer->Finish();
   if (status.ok() && fsync(fd) != 0) status = MakeError(500, std::strerror(errno));
   close(fd);
   if (!status.ok()) {
@@ -142,7 +173,7 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path) {
   return out;
 }
 
-std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir) {
+std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir, const AtRestKeyLookup& keys) {
   std::vector<RecoveredFile> out;
   std::error_code ec;
   std::vector<std::filesystem::path> parts;
@@ -155,7 +186,7 @@ std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_di
     }
   }
   for (const auto& part : parts) {
-    Result<RecoveredFile> r = RecoverPartFile(part);
+    Result<RecoveredFile> r = RecoverPartFile(part, keys);
     if (r.ok()) {
       out.push_back(std::move(r.value()));
     } else if (r.error().message.ends_with("no complete audio page")) {

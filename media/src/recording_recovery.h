@@ -5,6 +5,12 @@
 // rewrites them into <id>.opus with granule positions recomputed from the packet durations
 // and the last packet marked end-of-stream, fsyncs it and removes the .part.
 //
+// Sealed .part files (SEC-1, KENC0002, written when encryption at rest is on) have no final
+// record. Repair decrypts in memory every record that authenticates under the recording's
+// data key (a torn last record is dropped), repairs the Ogg stream as above and writes it
+// sealed again, with a new file nonce and a final record, into <id>.opus.kenc. No
+// plaintext is written. Without the key the .part is left in place (error).
+//
 // Blocking disk I/O; any thread. Used by MediaEngine::RecoverInterrupted at start.
 #pragma once
 
@@ -12,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "kronika/media/sealed_file.h"
 #include "kronika/result.h"
 
 namespace kronika::media {
@@ -20,16 +27,18 @@ inline constexpr char kPartSuffix[] = ".opus.part";
 
 struct RecoveredFile {
   std::string recording_id;
-  std::filesystem::path file;  // the repaired .opus
+  std::filesystem::path file;  // the repaired .opus (.opus.kenc when sealed)
+  bool sealed = false;
   double duration_s = 0;       // audio kept
 };
 
 // Repairs one .part file. Errors: 500 "media: recover <path>: <why>" (unreadable, not Ogg
-// Opus, no audio packet); an unrepairable file is left in place under its .part name.
-Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path);
+// Opus, no audio packet, no key for a sealed file); an unrepairable file is left in place
+// under its .part name.
+Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys = {});
 
 // Repairs every *.opus.part under `recordings_dir` (recursively). Returns the repaired
 // ones; files without a single complete audio page are deleted.
-std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir);
+std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir, const AtRestKeyLookup& keys = {});
 
 }  // namespace kronika::media

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kronika/media/media_config.h"
+#include "kronika/media/sealed_file.h"
 #include "kronika/result.h"
 
 namespace kronika::media {
@@ -85,8 +86,11 @@ class MediaEngine {
   // Finds recordings cut off by a crash (*.opus.part under recordings_dir), truncates each
   // to its last complete Ogg page, marks it end-of-stream, renames it to .opus and returns
   // their recording ids. Files with no complete audio page are removed (not returned).
+  // SEC-1: a sealed .part is repaired under the key `keys` gives for its recording into a
+  // sealed <id>.opus.kenc (no plaintext written); without a key it is left in place.
   // Call before Start, from any thread; blocks on disk.
-  static std::vector<std::string> RecoverInterrupted(const MediaConfig& config);
+  static std::vector<std::string> RecoverInterrupted(const MediaConfig& config,
+                                                     const AtRestKeyLookup& keys = {});
 
   virtual ~MediaEngine() = default;
   MediaEngine(const MediaEngine&) = delete;
@@ -99,6 +103,15 @@ class MediaEngine {
   // audio), 500 "media: recording <id> already open", 400 no streams or a bad id,
   // 488 "media: ..." codec/SRTP parameters the RTP pipeline cannot handle.
   virtual Result<OpenedRecording> Open(const RecordingSpec& spec) = 0;
+
+  // SEC-1: as Open, but the file is sealed from its first byte under `at_rest_key` (the
+  // recording's 32-byte data key, kronika/media/sealed_file.h) and ends as <id>.opus.kenc;
+  // OpenedRecording::file and the kFinished path keep the plain <id>.opus name. An empty
+  // key is Open. Engines that cannot seal refuse (500) rather than write plaintext.
+  virtual Result<OpenedRecording> OpenSealed(const RecordingSpec& spec, const std::string& at_rest_key) {
+    if (at_rest_key.empty()) return Open(spec);
+    return MakeError(500, "media: this engine cannot seal recordings");
+  }
 
   // Re-INVITE: pause/resume, codec or remote address change, streams added or removed
   // (matched by mline_index; kept streams keep their port). Channel layout of the file is

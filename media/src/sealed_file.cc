@@ -1,0 +1,315 @@
+// Sealed files, format KENC0002 (see kronika/media/sealed_file.h).
+#include "kronika/media/sealed_file.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace kronika::media {
+namespace {
+
+constexpr size_t kMagicBytes = 8;
+constexpr size_t kNonceBytes = 12;
+constexpr size_t kTagBytes = 16;
+constexpr size_t kNonceAt = kMagicBytes;
+constexpr size_t kMaxRecordAt = kMagicBytes + kNonceBytes;
+
+Error IoError(std::string_view what, const std::filesystem::path& path, int err) {
+  return MakeError(500, "media: " + std::string(what) + " " + path.string() + ": " + std::strerror(err));
+}
+
+void PutBig(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t GetBig(std::string_view s) {
+  uint64_t v = 0;
+  for (char c : s) v = (v << 8) | static_cast<unsigned char>(c);
+  return v;
+}
+
+std::string RecordIv(std::string_view header, uint64_t index) {
+  std::string iv(header.substr(kNonceAt, kNonceBytes));
+  for (int i = 0; i < 8; ++i) {
+    iv[kNonceBytes - 1 - i] = static_cast<char>(iv[kNonceBytes - 1 - i] ^ ((index >> (8 * i)) & 0xff));
+  }
+  return iv;
+}
+
+std::string RecordAad(std::string_view header, uint64_t index, bool final) {
+  std::string aad(header);
+  PutBig(aad, index, 8);
+  aad.push_back(final ? 1 : 0);
+  return aad;
+}
+
+const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+struct CipherCtx {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  ~CipherCtx() { EVP_CIPHER_CTX_free(ctx); }
+};
+
+// tag | ciphertext
+std::string GcmSeal(std::string_view key, std::string_view iv, std::string_view aad, std::string_view plain) {
+  CipherCtx c;
+  std::string out(kTagBytes + plain.size(), '\0');
+  int len = 0;
+  auto* dst = reinterpret_cast<unsigned char*>(out.data() + kTagBytes);
+  const bool ok = c.ctx != nullptr && EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) == 1 &&
+                  EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, U(key), U(iv)) == 1 &&
+                  EVP_EncryptUpdate(c.ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1 &&
+                  EVP_EncryptUpdate(c.ctx, dst, &len, U(plain), static_cast<int>(plain.size())) == 1 &&
+                  EVP_EncryptFinal_ex(c.ctx, dst + len, &len) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes, out.data()) == 1;
+  if (!ok) std::abort();  // only on a broken libcrypto; never write unauthenticated data
+  return out;
+}
+
+bool GcmOpen(std::string_view key, std::string_view iv, std::string_view aad, std::string_view tag,
+             std::string_view ct, std::string& out) {
+  CipherCtx c;
+  out.assign(ct.size(), '\0');
+  int len = 0;
+  auto* dst = reinterpret_cast<unsigned char*>(out.data());
+  std::string tag_copy(tag);
+  const bool ok = c.ctx != nullptr && EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) == 1 &&
+                  EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, U(key), U(iv)) == 1 &&
+                  EVP_DecryptUpdate(c.ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1 &&
+                  EVP_DecryptUpdate(c.ctx, dst, &len, U(ct), static_cast<int>(ct.size())) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag_copy.data()) == 1 &&
+                  EVP_DecryptFinal_ex(c.ctx, dst + len, &len) == 1;
+  if (!ok) {
+    OPENSSL_cleanse(out.data(), out.size());
+    out.clear();
+  }
+  return ok;
+}
+
+Status WriteAll(int fd, std::string_view data, const std::filesystem::path& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write", path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return OkStatus();
+}
+
+Result<std::string> ReadAt(int fd, uint64_t offset, size_t n, const std::filesystem::path& path) {
+  std::string buf(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::pread(fd, buf.data() + got, n - got, static_cast<off_t>(offset + got));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return IoError("read", path, errno);
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  buf.resize(got);
+  return buf;
+}
+
+}  // namespace
+
+bool HasSealedMagic(std::string_view first_bytes) {
+  return first_bytes.size() >= kMagicBytes && first_bytes.substr(0, kMagicBytes) == kSealedMagic;
+}
+
+// ---- SealedWriter ----
+
+Result<std::unique_ptr<SealedWriter>> SealedWriter::Start(int fd, std::string_view key,
+                                                          std::filesystem::path path_for_errors) {
+  if (key.size() != kSealKeyBytes) return MakeError(400, "media: at-rest key must be 32 bytes");
+  std::unique_ptr<SealedWriter> w(new SealedWriter());
+  w->fd_ = fd;
+  w->path_ = std::move(path_for_errors);
+  w->key_ = std::string(key);
+  w->header_.assign(kSealedMagic, kMagicBytes);
+  std::string nonce(kNonceBytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), static_cast<int>(nonce.size())) != 1) std::abort();
+  w->header_ += nonce;
+  PutBig(w->header_, kSealedMaxRecordBytes, 4);
+  if (Status s = WriteAll(fd, w->header_, w->path_); !s.ok()) return s.error();
+  w->bytes_written_ = w->header_.size();
+  return w;
+}
+
+SealedWriter::~SealedWriter() {
+  OPENSSL_cleanse(key_.data(), key_.size());
+  OPENSSL_cleanse(buffer_.data(), buffer_.size());
+}
+
+Status SealedWriter::Append(const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const size_t room = kSealedMaxRecordBytes - buffer_.size();
+    const size_t n = std::min(room, size);
+    buffer_.append(p, n);
+    p += n;
+    size -= n;
+    if (buffer_.size() == kSealedMaxRecordBytes) {
+      if (Status s = Seal(); !s.ok()) return s;
+    }
+  }
+  return OkStatus();
+}
+
+Status SealedWriter::Seal() {
+  if (buffer_.empty()) return OkStatus();
+  return SealRecord(false);
+}
+
+Status SealedWriter::Finish() { return SealRecord(true); }
+
+Status SealedWriter::SealRecord(bool final) {
+  if (failed_ || finished_) return MakeError(500, "media: write " + path_.string() + ": sealed stream closed");
+  std::string record;
+  PutBig(record, buffer_.size(), 4);
+  record += GcmSeal(key_, RecordIv(header_, index_), RecordAad(header_, index_, final), buffer_);
+  OPENSSL_cleanse(buffer_.data(), buffer_.size());
+  buffer_.clear();
+  // The record index advances even if the write fails: its IV is never used again.
+  ++index_;
+  finished_ = final;
+  if (Status s = WriteAll(fd_, record, path_); !s.ok()) {
+    failed_ = true;
+    return s;
+  }
+  bytes_written_ += record.size();
+  return OkStatus();
+}
+
+// ---- SealedReader ----
+
+Result<std::unique_ptr<SealedReader>> SealedReader::Open(const std::filesystem::path& path, std::string_view key,
+                                                         Tail tail) {
+  if (key.size() != kSealKeyBytes) return MakeError(400, "decrypt: key must be 32 bytes");
+  std::unique_ptr<SealedReader> r(new SealedReader());
+  r->path_ = path;
+  r->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (r->fd_ < 0) return IoError("open", path, errno);
+  struct stat st {};
+  if (::fstat(r->fd_, &st) != 0) return IoError("stat", path, errno);
+  const uint64_t file_bytes = static_cast<uint64_t>(st.st_size);
+  Result<std::string> header = ReadAt(r->fd_, 0, kSealedHeaderBytes, path);
+  if (!header.ok()) return header.error();
+  if (header->size() != kSealedHeaderBytes || !HasSealedMagic(*header)) {
+    return MakeError(400, "decrypt: " + path.string() + " is not a KENC0002 sealed file");
+  }
+  r->header_ = *header;
+  r->key_ = std::string(key);
+  const uint64_t max_record =
+      std::min<uint64_t>(kSealedMaxRecordBytes, GetBig(std::string_view(r->header_).substr(kMaxRecordAt, 4)));
+
+  // Index the records by walking their length fields.
+  uint64_t at = kSealedHeaderBytes, plain = 0;
+  bool damaged = false;
+  while (at + kSealedRecordOverheadBytes <= file_bytes) {
+    Result<std::string> len = ReadAt(r->fd_, at, 4, path);
+    if (!len.ok()) return len.error();
+    const uint64_t n = GetBig(*len);
+    if (n > max_record || at + kSealedRecordOverheadBytes + n > file_bytes) {
+      damaged = true;
+      break;
+    }
+    r->records_.push_back(Record{at, plain, static_cast<uint32_t>(n)});
+    at += kSealedRecordOverheadBytes + n;
+    plain += n;
+  }
+  if (at != file_bytes) damaged = true;
+
+  if (tail == Tail::kRequireFinal) {
+    if (damaged || r->records_.empty()) {
+      return MakeError(403, "decrypt: " + path.string() + " is truncated or damaged");
+    }
+    Result<std::string> last = r->OpenRecord(r->records_.size() - 1, /*final=*/true);
+    if (!last.ok()) {
+      return MakeError(403, "decrypt: " + path.string() +
+                                ": last record does not authenticate as final (wrong key, altered or truncated)");
+    }
+    r->finished_ = true;
+    r->plaintext_bytes_ = plain;
+    return r;
+  }
+
+  // Recovery: keep the authenticated prefix.
+  size_t keep = 0;
+  for (; keep < r->records_.size(); ++keep) {
+    if (r->OpenRecord(keep, false).ok()) continue;
+    if (r->OpenRecord(keep, true).ok()) {
+      r->finished_ = true;
+      ++keep;
+    }
+    break;
+  }
+  r->records_.resize(keep);
+  r->plaintext_bytes_ = keep == 0 ? 0 : r->records_.back().plain_offset + r->records_.back().length;
+  r->cached_index_ = SIZE_MAX;
+  OPENSSL_cleanse(r->cached_.data(), r->cached_.size());
+  return r;
+}
+
+SealedReader::~SealedReader() {
+  if (fd_ >= 0) ::close(fd_);
+  OPENSSL_cleanse(key_.data(), key_.size());
+  OPENSSL_cleanse(cached_.data(), cached_.size());
+}
+
+Result<std::string> SealedReader::OpenRecord(size_t i, bool final) const {
+  const Record& rec = records_[i];
+  Result<std::string> sealed = ReadAt(fd_, rec.file_offset + 4, kTagBytes + rec.length, path_);
+  if (!sealed.ok()) return sealed.error();
+  if (sealed->size() != kTagBytes + rec.length) return MakeError(403, "decrypt: " + path_.string() + " truncated");
+  std::string out;
+  const std::string_view s(*sealed);
+  if (!GcmOpen(key_, RecordIv(header_, i), RecordAad(header_, i, final), s.substr(0, kTagBytes), s.substr(kTagBytes),
+               out)) {
+    return MakeError(403, "decrypt: " + path_.string() + ": record " + std::to_string(i) +
+                              " does not authenticate (wrong key or altered data)");
+  }
+  return out;
+}
+
+Result<std::string> SealedReader::Read(uint64_t offset, uint64_t length) {
+  std::string out;
+  const uint64_t end = std::min(plaintext_bytes_, offset + std::min(length, plaintext_bytes_));
+  if (offset >= end) return out;
+  // First record whose plaintext ends after `offset`.
+  auto it = std::upper_bound(records_.begin(), records_.end(), offset,
+                             [](uint64_t off, const Record& r) { return off < r.plain_offset + r.length; });
+  for (; it != records_.end() && it->plain_offset < end; ++it) {
+    const size_t i = static_cast<size_t>(it - records_.begin());
+    if (i != cached_index_) {
+      const bool final = finished_ && i + 1 == records_.size();
+      Result<std::string> plain = OpenRecord(i, final);
+      if (!plain.ok()) {
+        OPENSSL_cleanse(out.data(), out.size());
+        return plain.error();
+      }
+      OPENSSL_cleanse(cached_.data(), cached_.size());
+      cached_ = std::move(*plain);
+      cached_index_ = i;
+    }
+    const uint64_t from = std::max(offset, it->plain_offset) - it->plain_offset;
+    const uint64_t to = std::min(end, it->plain_offset + it->length) - it->plain_offset;
+    out.append(cached_.data() + from, to - from);
+  }
+  return out;
+}
+
+}  // namespace kronika::media
