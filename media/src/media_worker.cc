@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -28,11 +29,34 @@ constexpr size_t kDatagramBytes = 2048;  // RTP over UDP never exceeds the Ether
 constexpr int kEpollBatch = 256;
 constexpr int kStatsEveryTicks = 50;     // publish leg counters once a second
 constexpr int64_t kNsPerMs = 1'000'000;
+constexpr int64_t kLateTickNs = kTickMs * kNsPerMs * 3 / 2;  // a tick this long after the last is late
 
-int64_t MonotonicNs() {
+// A datagram's kernel receive time older than this is taken as a clock step, not a delay.
+constexpr int64_t kMaxReceiveAgeNs = 10'000 * kNsPerMs;
+// Longest packet any supported codec sends (Opus: 120 ms); bounds how far a leg's audio may
+// reach past its drain target, which the catch-up steps keep inside the aligner window.
+constexpr int64_t kMaxPacketNs = 120 * kNsPerMs;
+
+int64_t ClockNs(clockid_t clock) {
   timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+int64_t MonotonicNs() { return ClockNs(CLOCK_MONOTONIC); }
+
+// When the datagram reached the host, on CLOCK_MONOTONIC: its SO_TIMESTAMPNS time (which is
+// CLOCK_REALTIME) moved by the realtime-monotonic offset at reading. Falls back to the read
+// time without a timestamp or when the clocks disagree (a step of the wall clock).
+int64_t ArrivalNs(const msghdr& hdr, int64_t read_mono_ns, int64_t read_real_ns) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&hdr); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&hdr), c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec ts{};
+    std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+    const int64_t age = read_real_ns - (int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec);
+    return age >= 0 && age <= kMaxReceiveAgeNs ? read_mono_ns - age : read_mono_ns;
+  }
+  return read_mono_ns;
 }
 
 // Parses an SDP connection address into `out` (port 0). False for "", 0.0.0.0 (hold), names.
@@ -182,6 +206,8 @@ Status MediaWorker::Start() {
   ev.data.ptr = &timer_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
   thread_ = std::thread([this] { Run(); });
+  // "media-w<N>" in top -H, perf and /proc (and for tests that stall one on purpose).
+  pthread_setname_np(thread_.native_handle(), ("media-w" + std::to_string(index_)).c_str());
   return OkStatus();
 }
 
@@ -215,7 +241,6 @@ void MediaWorker::Run() {
     if (n < 0) continue;  // EINTR
     bool commands = false;
     bool tick = false;
-    const int64_t now = busy_since;
     for (int i = 0; i < n; ++i) {
       void* tag = events[static_cast<size_t>(i)].data.ptr;
       if (tag == &queue_) {
@@ -225,12 +250,20 @@ void MediaWorker::Run() {
         (void)!read(timer_fd_, &expirations, sizeof expirations);
         tick = true;
       } else {
-        ReadSocket(*static_cast<Stream*>(tag), now);
+        ReadSocket(*static_cast<Stream*>(tag));
       }
     }
     // Commands may delete streams, so they run after every event of the batch was used.
     if (commands) HandleCommands();
-    if (tick) Tick(MonotonicNs());
+    if (tick) {
+      // Packets that arrived before `now` must be read before the legs drain up to it, or
+      // they would be late for a timeline that moved past them (a first packet would be
+      // anchored there). Sockets outside this batch may hold such packets when the batch
+      // was full or the worker was held up (preempted, stalled) since the last tick.
+      const int64_t now = MonotonicNs();
+      Tick(now, /*read_first=*/n == kEpollBatch || now - last_tick_ns_ > kLateTickNs);
+      last_tick_ns_ = now;
+    }
   }
   std::vector<std::string> ids;
   for (const auto& [id, rec] : recordings_) ids.push_back(id);
@@ -375,15 +408,25 @@ void MediaWorker::WriteFrame(Recording& rec, const int16_t* pcm) {
 }
 
 // Emits every frame that all legs have finished with (or that is kMaxAlignLagMs old).
+// After a stall (worker starved, blocked on disk) the legs hold more audio than the
+// aligner's window: draining them up to `now` at once would drop the excess as "early"
+// (silence on every channel). So the legs are drained in steps that each fit the window.
 void MediaWorker::Advance(Recording& rec, int64_t now_ns) {
   const int64_t rel_ns = now_ns - rec.t0_ns;
-  DrainLegs(rec, rel_ns);
-  if (rec.failed) return;
-  const int64_t now_samples = rel_ns / 1000 * rec.rate_hz / 1'000'000;
-  int64_t upto = now_samples;
-  for (const auto& stream : rec.streams) upto = std::min(upto, stream->pipeline->watermark());
-  upto = std::max(upto, now_samples - int64_t{kMaxAlignLagMs} * rec.rate_hz / 1000);
-  while (!rec.failed && rec.aligner->FrameReady(upto)) WriteFrame(rec, rec.aligner->PopFrame().data());
+  const int64_t reach_ns = std::chrono::nanoseconds(kReorderDelay).count() + int64_t{kAlignWindowMs} * kNsPerMs -
+                           kMaxPacketNs;
+  for (;;) {
+    const int64_t aligned_ns = rec.aligner->next_frame_start() * 1'000'000'000 / rec.rate_hz;
+    const int64_t step_ns = std::min(rel_ns, aligned_ns + reach_ns);
+    DrainLegs(rec, step_ns);
+    if (rec.failed) return;
+    const int64_t step_samples = step_ns / 1000 * rec.rate_hz / 1'000'000;
+    int64_t upto = step_samples;
+    for (const auto& stream : rec.streams) upto = std::min(upto, stream->pipeline->watermark());
+    upto = std::max(upto, step_samples - int64_t{kMaxAlignLagMs} * rec.rate_hz / 1000);
+    while (!rec.failed && rec.aligner->FrameReady(upto)) WriteFrame(rec, rec.aligner->PopFrame().data());
+    if (step_ns >= rel_ns || rec.failed) return;
+  }
 }
 
 void MediaWorker::Fail(Recording& rec, const std::string& why) {
@@ -404,6 +447,9 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
   if (it == recordings_.end()) return;
   Recording& rec = *it->second;
   const int64_t rel_ns = close_ns - rec.t0_ns;
+  if (!rec.failed) {
+    Advance(rec, close_ns);  // a worker behind the BYE catches up first, in window-sized steps
+  }
   if (!rec.failed) {
     // Everything that arrived before the BYE is played out (reorder delay skipped).
     DrainLegs(rec, rel_ns + std::chrono::nanoseconds(kReorderDelay).count() + kTickMs * kNsPerMs);
@@ -440,7 +486,7 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
   recordings_.erase(it);
 }
 
-void MediaWorker::ReadSocket(Stream& stream, int64_t now_ns) {
+void MediaWorker::ReadSocket(Stream& stream) {
   // On the heap, not in static TLS: 128 KB of thread_local data makes every thread of the
   // process need that much stack, and civetweb's 100 KB worker threads then fail to start.
   using Buffers = std::array<std::array<uint8_t, kDatagramBytes>, kRecvBatch>;
@@ -449,8 +495,11 @@ void MediaWorker::ReadSocket(Stream& stream, int64_t now_ns) {
   std::array<mmsghdr, kRecvBatch> msgs{};
   std::array<iovec, kRecvBatch> iovs{};
   std::array<sockaddr_storage, kRecvBatch> from{};
+  struct alignas(cmsghdr) Control {
+    char bytes[CMSG_SPACE(sizeof(timespec)) + 32];  // SCM_TIMESTAMPNS, room for one more
+  };
+  std::array<Control, kRecvBatch> control{};
   Recording& rec = *stream.rec;
-  const int64_t rel_ns = now_ns - rec.t0_ns;
   for (;;) {
     for (int i = 0; i < kRecvBatch; ++i) {
       iovs[static_cast<size_t>(i)] = {buffers[static_cast<size_t>(i)].data(), kDatagramBytes};
@@ -459,11 +508,16 @@ void MediaWorker::ReadSocket(Stream& stream, int64_t now_ns) {
       msgs[static_cast<size_t>(i)].msg_hdr.msg_iovlen = 1;
       msgs[static_cast<size_t>(i)].msg_hdr.msg_name = &from[static_cast<size_t>(i)];
       msgs[static_cast<size_t>(i)].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      msgs[static_cast<size_t>(i)].msg_hdr.msg_control = control[static_cast<size_t>(i)].bytes;
+      msgs[static_cast<size_t>(i)].msg_hdr.msg_controllen = sizeof(Control);
     }
     const int n = recvmmsg(stream.socket.fd, msgs.data(), kRecvBatch, MSG_DONTWAIT, nullptr);
     if (n <= 0) return;  // EAGAIN: drained
+    const int64_t read_mono_ns = MonotonicNs();
+    const int64_t read_real_ns = ClockNs(CLOCK_REALTIME);
     for (int i = 0; i < n; ++i) {
       const auto& src = from[static_cast<size_t>(i)];
+      const int64_t rel_ns = ArrivalNs(msgs[static_cast<size_t>(i)].msg_hdr, read_mono_ns, read_real_ns) - rec.t0_ns;
       // No symmetric latching: only the SDP host, and from the first packet on only the
       // first source address, may feed this stream.
       if (stream.has_expected && !SameHost(src, stream.expected)) {
@@ -508,10 +562,13 @@ void MediaWorker::PublishLegStats(Stream& stream) {
   was = now;
 }
 
-void MediaWorker::Tick(int64_t now_ns) {
+void MediaWorker::Tick(int64_t now_ns, bool read_first) {
   const bool publish = ++ticks_ % kStatsEveryTicks == 0;
   const int64_t timeout_ns = int64_t{config_.rtp_timeout_ms} * kNsPerMs;
   for (auto& [id, rec] : recordings_) {
+    if (read_first) {
+      for (auto& stream : rec->streams) ReadSocket(*stream);
+    }
     Advance(*rec, now_ns);
     const int64_t rel_ns = now_ns - rec->t0_ns;
     for (auto& stream : rec->streams) {

@@ -103,8 +103,9 @@ class MediaWorker {
   std::unique_ptr<Stream> MakeStream(Recording& rec, const StreamSpec& spec, BoundSocket socket);
   void ApplySpec(Stream& stream, const StreamSpec& spec);
   void RemoveStream(Stream& stream);
-  void ReadSocket(Stream& stream, int64_t now_ns);
-  void Tick(int64_t now_ns);
+  void ReadSocket(Stream& stream);
+  // read_first: read every socket before draining (the epoll batch may have missed some).
+  void Tick(int64_t now_ns, bool read_first);
   void Advance(Recording& rec, int64_t now_ns);
   void DrainLegs(Recording& rec, int64_t rel_ns);
   void WriteFrame(Recording& rec, const int16_t* pcm);
@@ -125,6 +126,7 @@ class MediaWorker {
   bool stopping_ = false;
   std::unordered_map<std::string, std::unique_ptr<Recording>> recordings_;
   int ticks_ = 0;
+  int64_t last_tick_ns_ = 0;  // CLOCK_MONOTONIC of the last Tick
 };
 
 }  // namespace kronika::media

@@ -50,6 +50,10 @@ int UdpPortPool::BindPort(uint16_t port) const {
     close(fd);
     return -1;
   }
+  // Kernel receive timestamps: a leg is placed by when its packets reached the host, not by
+  // when a busy worker got round to reading them. Without them the worker uses read time.
+  const int on = 1;
+  (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   return fd;
 }
 

@@ -4,7 +4,8 @@
 // needed to record). Acquire binds the next free even port after the last one handed out
 // (round robin, so a just-released port is not reused at once and late packets of an old
 // call do not land in a new one). SO_REUSEADDR is never set: a port in use elsewhere
-// fails to bind and is skipped. Thread-safe (Acquire on the SIP thread, Release on workers).
+// fails to bind and is skipped. Sockets carry SO_TIMESTAMPNS (kernel receive time of each
+// datagram, CLOCK_REALTIME) for the worker's arrival times. Thread-safe (Acquire on the SIP thread, Release on workers).
 #pragma once
 
 #include <cstdint>

@@ -78,9 +78,16 @@ inline double GoertzelShare(const std::vector<float>& x, double freq_hz, double 
   return power / (energy * static_cast<double>(x.size()));
 }
 
-// Which of `candidates` dominates x.
+inline double Rms(const std::vector<float>& x);
+
+// Which of `candidates` dominates x; 0 when x is (near) silent or none of them is clearly
+// present. (It used to name the first candidate for silence, so a silent right channel
+// read as "440 Hz on the right" and looked like a channel swap.)
 inline double DominantFrequency(const std::vector<float>& x, const std::vector<double>& candidates) {
-  double best = 0, best_share = -1;
+  constexpr double kSilentRms = 200;   // the test tones are ~4000 RMS; Opus noise is far below
+  constexpr double kMinShare = 0.05;   // a pure tone gives ~0.5; one over 10 % of x ~0.05
+  if (Rms(x) < kSilentRms) return 0;
+  double best = 0, best_share = kMinShare;
   for (double f : candidates) {
     const double s = GoertzelShare(x, f);
     if (s > best_share) { best_share = s; best = f; }

@@ -229,6 +229,13 @@ TEST_CASE("A late leg, a paused leg and a foreign sender give silence of the rig
   REQUIRE(WaitForEvent(**engine, "gaps-1", MediaEventKind::kFinished, nullptr));
   const auto audio = DecodeOpusFile(opened->file);
   REQUIRE(audio.ok);
+  for (double t = 0; t + 0.1 <= audio.duration_s(); t += 0.1) {
+    UNSCOPED_INFO("t=" << t << " rms L " << Rms(audio.Channel(0, t, t + 0.1)) << " R "
+                       << Rms(audio.Channel(1, t, t + 0.1)));
+  }
+  const MediaStats gaps_stats = (*engine)->Stats();
+  UNSCOPED_INFO("packets " << gaps_stats.rtp_packets_total << " late " << gaps_stats.rtp_packets_late_total
+                           << " lost " << gaps_stats.rtp_packets_lost_total);
   // Right channel silent during the first second (late start), loud after.
   CHECK(Rms(audio.Channel(1, 0.05, 0.95)) < 100);
   CHECK(Rms(audio.Channel(1, 1.2, 3.8)) > 1000);
