@@ -15,6 +15,8 @@
 #include <cstring>
 #include <vector>
 
+#include "kronika/media/sealed_file.h"
+
 namespace kronika::srs {
 namespace {
 
@@ -266,6 +268,13 @@ Result<std::unique_ptr<DecryptingReader>> DecryptingReader::Open(const std::file
   if (r->fd_ < 0) return IoError("open", path, errno);
   Result<std::string> header = ReadAt(r->fd_, 0, kKencHeaderBytes, path);
   if (!header.ok()) return header.error();
+  if (media::HasSealedMagic(*header)) {  // written sealed while recording (KENC0002)
+    auto sealed = media::SealedReader::Open(path, dek);
+    if (!sealed.ok()) return sealed.error();
+    r->sealed_ = std::move(sealed.value());
+    r->plaintext_bytes_ = r->sealed_->size();
+    return r;
+  }
   if (header->size() != kKencHeaderBytes || header->compare(0, 8, kKencMagic) != 0) {
     return MakeError(400, "decrypt: " + path.string() + " is not a Kronika encrypted file");
   }
@@ -285,6 +294,7 @@ DecryptingReader::~DecryptingReader() {
 }
 
 Result<std::string> DecryptingReader::Read(uint64_t offset, uint64_t length) {
+  if (sealed_) return sealed_->Read(offset, length);
   std::string out;
   const uint64_t end = std::min<uint64_t>(plaintext_bytes_, offset + length);
   const std::string_view file_nonce = std::string_view(header_).substr(20, kGcmNonceBytes);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -182,6 +183,20 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   kek_ = std::string(new_kek);
   kek_id_ = KekId(kek_);
   return n;
+}
+
+Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::path& data_dir,
+                                                         const std::filesystem::path& master_key_file) {
+  std::filesystem::path key_file = master_key_file;
+  if (key_file.empty()) {
+    if (const char* env = std::getenv(kMasterKeyEnv); env && *env) key_file = env;
+  }
+  if (key_file.empty()) return std::unique_ptr<RecordingKeys>();
+  Result<std::string> kek = LoadMasterKey(key_file, data_dir);
+  if (!kek.ok()) return kek.error();
+  auto keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(data_dir), *kek);
+  OPENSSL_cleanse(kek->data(), kek->size());
+  return keys;
 }
 
 Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,

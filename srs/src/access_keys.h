@@ -1,6 +1,10 @@
 // Per-recording data keys and encryption at rest (SEC-1, RET-3).
 //
-// Every finished recording gets its own random 256-bit data key (DEK). The DEK is wrapped
+// Every recording gets its own random 256-bit data key (DEK), created when its session
+// starts (before any audio exists) and handed to the media engine, which seals the file
+// as it records it (MediaEngine::OpenSealed, format KENC0002): the audio never touches
+// the disk in plaintext. Recordings made without a master key stay plaintext; when a key
+// is configured later, EncryptFinishedRecording() encrypts them after the fact (KENC0001). The DEK is wrapped
 // (AES-256-GCM, the recording id as additional data) with the master key (KEK), read from
 // the file named by KRONIKA_MASTER_KEY_FILE (32 raw bytes or 64 hex digits), which must not
 // lie inside the data directory. Each wrapped DEK is its own small file
@@ -65,6 +69,12 @@ class RecordingKeys {
   std::string kek_;
   std::string kek_id_;
 };
+
+// The data keys of `data_dir` under the master key named by `master_key_file`, else by
+// KRONIKA_MASTER_KEY_FILE. nullptr when neither is set (encryption at rest is off).
+// Errors as LoadMasterKey.
+Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::path& data_dir,
+                                                         const std::filesystem::path& master_key_file = {});
 
 // Crypto-shredding for deletion paths that hold no master key or AccessContext (retention
 // sweeper, erasure, early deletion): overwrites and unlinks the recording's key file

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "access_keys.h"
 #include "disk_metrics.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/srs/cli.h"
@@ -212,8 +213,20 @@ int RunServeCommand(int argc, char** argv) {
     return kExitRuntime;
   }
 
+  // SEC-1: with a master key every recording is sealed while it is recorded under its own
+  // data key; the same keys repair sealed .part files after a crash.
+  Result<std::unique_ptr<RecordingKeys>> at_rest = OpenRecordingKeys(config.storage.data_dir);
+  if (!at_rest.ok()) {
+    Logf(LogLevel::kError, "", "access: %s", at_rest.error().message.c_str());
+    return kExitRuntime;
+  }
+  RecordingKeys* const recording_keys = at_rest->get();
+  media::AtRestKeyLookup key_of;
+  if (recording_keys != nullptr) {
+    key_of = [recording_keys](const std::string& id) { return recording_keys->Get(id); };
+  }
   const media::MediaConfig media_config = MediaConfigFrom(config);
-  const std::vector<std::string> recovered = media::MediaEngine::RecoverInterrupted(media_config);
+  const std::vector<std::string> recovered = media::MediaEngine::RecoverInterrupted(media_config, key_of);
   if (!recovered.empty()) {
     Logf(LogLevel::kWarn, "", "media: repaired %zu recordings interrupted by a crash", recovered.size());
     MarkInterrupted(**store, recovered);
@@ -282,6 +295,10 @@ int RunServeCommand(int argc, char** argv) {
   SipServerDeps deps;
   deps.media = media_engine;
   deps.store = store->get();
+  if (recording_keys != nullptr) {  // SEC-1: the file is sealed from its first byte
+    deps.create_recording_key = [recording_keys](const std::string& id) { return recording_keys->Create(id); };
+    deps.drop_recording_key = [recording_keys](const std::string& id) { (void)recording_keys->Shred(id); };
+  }
   deps.metrics = &metrics;
   deps.policy = sites->empty() ? nullptr : &policy_gate;
   Result<std::unique_ptr<SipServer>> sip = SipServer::Create(config, deps);

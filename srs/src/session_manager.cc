@@ -249,8 +249,19 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
 
   if (initial || !changes.empty() || next_state.negotiation.streams.size() != session.negotiation.streams.size()) {
     const media::RecordingSpec spec = SpecFor(next_state);
-    Result<media::OpenedRecording> opened = initial ? media_->Open(spec) : media_->Update(spec);
+    std::string at_rest_key;  // SEC-1: the key exists before any audio does
+    if (initial && options_.create_recording_key) {
+      Result<std::string> key = options_.create_recording_key(session.id());
+      if (!key.ok()) {
+        Log(LogLevel::kError, session.id(), "encryption at rest: no data key: " + key.error().message);
+        return RefuseFromError(key.error(), "disk");
+      }
+      at_rest_key = std::move(*key);
+    }
+    Result<media::OpenedRecording> opened = initial ? media_->OpenSealed(spec, at_rest_key) : media_->Update(spec);
+    std::fill(at_rest_key.begin(), at_rest_key.end(), '\0');
     if (!opened.ok()) {
+      if (!at_rest_key.empty() && options_.drop_recording_key) options_.drop_recording_key(session.id());
       const std::string& message = opened.error().message;
       std::string reason = "media";
       if (message.find("port") != std::string::npos) reason = "no_port";

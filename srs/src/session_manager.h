@@ -57,6 +57,13 @@ struct SessionManagerOptions {
   std::string site;
   std::string country_code = "48";
   std::chrono::seconds finish_timeout{30};  // ending session without kFinished -> failed
+  // Encryption at rest (SEC-1, srs/src/access_keys.h): creates the data key of a new
+  // recording just before its media is opened; the media engine seals the file with it
+  // from the first byte. An error refuses the session: with encryption on, nothing is
+  // recorded in plaintext. `drop_recording_key` removes the key of a recording whose media
+  // could not be opened. Empty = recordings are written in plaintext.
+  std::function<Result<std::string>(const std::string& recording_id)> create_recording_key;
+  std::function<void(const std::string& recording_id)> drop_recording_key;
   // Recording policy (issue 7, srs/src/policy_gate.h): asked once per initial INVITE with
   // the session's first snapshot, after the metadata is parsed and before any media is
   // opened; a returned reply refuses the session (nothing answered, nothing stored).

@@ -98,6 +98,8 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
             o.stereo = config.media.stereo;
             o.site = config.site.name;
             o.country_code = config.site.country_code;
+            o.create_recording_key = deps.create_recording_key;  // SEC-1
+            o.drop_recording_key = deps.drop_recording_key;
             if (deps.policy != nullptr) {  // issue 7
               o.admit = [gate = deps.policy](const RecordingRecord& r) { return gate->Admit(r); };
             }

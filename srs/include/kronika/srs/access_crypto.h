@@ -1,8 +1,15 @@
 // Cryptographic building blocks of the access module (SEC-1, RET-3, REG-3, DISC-3), all on
-// OpenSSL's libcrypto: random bytes, SHA-256, HMAC-SHA-256, AES-256-GCM, and the chunked
-// encrypted recording file format (".kenc").
+// OpenSSL's libcrypto: random bytes, SHA-256, HMAC-SHA-256, AES-256-GCM, and reading the
+// encrypted recording files (".kenc").
 //
-// .kenc layout (all integers big-endian):
+// Two .kenc formats exist. Recordings made with encryption at rest on are written sealed
+// by the media engine as they are recorded: format KENC0002, a stream of AES-256-GCM
+// records (kronika/media/sealed_file.h describes it). KENC0001, below, is what
+// EncryptFile() writes for a plaintext recording encrypted after the fact (recordings
+// made without a master key, or before sealed recording existed). DecryptingReader reads
+// both, choosing by the magic.
+//
+// KENC0001 layout (all integers big-endian):
 //   header (32 bytes): "KENC0001" | u32 chunk_bytes | u64 plaintext_bytes | 12 bytes file_nonce
 //   chunk i (i = 0..n-1): 16-byte GCM tag | ciphertext (chunk_bytes, the last one shorter)
 // Each chunk is AES-256-GCM under the recording's data key (DEK) with
@@ -21,6 +28,10 @@
 #include <string_view>
 
 #include "kronika/result.h"
+
+namespace kronika::media {
+class SealedReader;
+}
 
 namespace kronika::srs {
 
@@ -53,11 +64,12 @@ Result<std::string> OpenSmall(std::string_view key, std::string_view sealed, std
 Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::path& out,
                    std::string_view dek);
 
-// Random access to the plaintext of a .kenc file.
+// Random access to the plaintext of a .kenc file (KENC0001 or KENC0002).
 class DecryptingReader {
  public:
-  // Error when the file cannot be read, is not .kenc, or the header does not authenticate
-  // under `dek` (checked by decrypting the first chunk).
+  // Error when the file cannot be read, is not .kenc, or does not authenticate under `dek`
+  // (KENC0001: the first chunk is decrypted; KENC0002: the final record, so a truncated
+  // file is refused with 403).
   static Result<std::unique_ptr<DecryptingReader>> Open(const std::filesystem::path& path,
                                                         std::string_view dek);
   ~DecryptingReader();
@@ -73,6 +85,7 @@ class DecryptingReader {
   std::string dek_;
   uint64_t plaintext_bytes_ = 0;
   uint32_t chunk_bytes_ = 0;
+  std::unique_ptr<media::SealedReader> sealed_;  // KENC0002
 };
 
 // Overwrites a file's bytes with zeros, fsyncs and unlinks it (best effort against

@@ -14,7 +14,9 @@
 // thread or a signal handler. No sofia-sip type appears in this header.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "kronika/media/media_engine.h"
 #include "kronika/result.h"
@@ -31,6 +33,10 @@ struct SipServerDeps {
   Store* store = nullptr;               // optional (snapshots dropped when null); borrowed
   Metrics* metrics = nullptr;           // optional; borrowed
   PolicyGate* policy = nullptr;         // optional (issue 7): admits INVITEs, stamps snapshots; borrowed
+  // Optional (SEC-1): data key of each new recording, made before its media is opened;
+  // see SessionManagerOptions::create_recording_key. Empty = recordings in plaintext.
+  std::function<Result<std::string>(const std::string& recording_id)> create_recording_key;
+  std::function<void(const std::string& recording_id)> drop_recording_key;
 };
 
 class SipServer {
