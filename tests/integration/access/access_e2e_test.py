@@ -9,8 +9,8 @@ tokens (made by `kronika user token`) and a real recording (SIPp call):
 - REG-3: editing one byte of the register makes `kronika register verify` fail (exit 1).
 - DISC-1..3: a granted disclosure exports a package that `kronika export verify` accepts;
   after changing one byte of the audio it fails.
-- SEC-1/RET-3: the recording is encrypted at rest (no plaintext .opus left, no OggS in the
-  .kenc); after DELETE the saved .kenc copy cannot be decrypted with any key left on disk.
+- SEC-1/RET-3: the recording is sealed while it is recorded (no plaintext .opus ever, no
+  OggS in the .kenc) and plays back decrypted with the call's tone; after DELETE the saved .kenc copy cannot be decrypted with any key left on disk.
 - RIGHTS-3: a restricted recording cannot be requested.
 """
 import glob
@@ -25,6 +25,9 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from harness import BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav, wait_for  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "media"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip"))
+import media_e2e_test as media  # noqa: E402  (opusdec + Goertzel helpers)
 
 SCENARIO = os.path.join(SOURCE, "tests/integration/ops/uac-short-call.xml")
 failures = []
@@ -182,6 +185,13 @@ def main():
         if shutil.which("opusinfo"):
             info = subprocess.run(["opusinfo", ogg], capture_output=True, text=True)
             check(info.returncode == 0 and "Playback length" in info.stdout, "playback: opusinfo reads the decrypted file")
+        if shutil.which("opusdec"):
+            # SEC-1: what was sealed while recording decrypts to the call's audio (SIPp sends
+            # the 440 Hz tone.wav on one leg).
+            _, rate, chans = media.decode(ogg, work)
+            loud = max(chans, key=lambda c: sum(v * v for v in c))
+            share = media.goertzel_share(loud[int(0.3 * rate):int(1.8 * rate)], 440, rate)
+            check(share > 0.3, f"playback: decrypted audio carries the call's 440 Hz tone (share {share:.2f})")
         s, headers, part = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"],
                                     headers={"Range": "bytes=10-99"})
         check(s == 206 and part == audio[10:100] and headers.get("Content-Range") == f"bytes 10-99/{len(audio)}",
