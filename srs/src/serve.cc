@@ -247,8 +247,10 @@ int RunServeCommand(int argc, char** argv) {
   HttpServerOptions http_options;
   http_options.listen_address = http_listen.host;
   http_options.port = http_listen.port;
-  // Access module (issue 8): HTTPS when KRONIKA_HTTP_TLS_CERT names a PEM (cert + key).
+  // Access module (issue 8): HTTPS when KRONIKA_HTTP_TLS_CERT names a PEM (cert chain + key,
+  // or the key in KRONIKA_HTTP_TLS_KEY); SEC-1, docs/api.md "HTTPS".
   if (const char* cert = std::getenv("KRONIKA_HTTP_TLS_CERT"); cert && *cert) http_options.tls_certificate = cert;
+  if (const char* key = std::getenv("KRONIKA_HTTP_TLS_KEY"); key && *key) http_options.tls_private_key = key;
   HttpServer http(http_options);
   RegisterRecordingApi(http, **store);
   AccessOptions access_options;

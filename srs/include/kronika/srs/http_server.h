@@ -26,9 +26,11 @@ struct HttpServerOptions {
   std::string listen_address = "127.0.0.1";  // IP literal (IPv6 without brackets)
   int port = 8080;                            // 0 = ephemeral (see HttpServer::port())
   int threads = 4;                            // civetweb worker threads
-  // PEM file holding the server certificate and its private key; when set the listener
-  // speaks HTTPS only (SEC-1). "" = plain HTTP.
+  // PEM file holding the server certificate (then any intermediate CA certificates) and,
+  // unless tls_private_key is set, its private key; when set the listener speaks HTTPS
+  // only, TLS 1.2 and newer (SEC-1). "" = plain HTTP.
   std::string tls_certificate;
+  std::string tls_private_key;  // PEM file with the (unencrypted) key; "" = in tls_certificate
   size_t max_body_bytes = 1 << 20;            // larger request bodies are answered with 413
 };
 
@@ -77,7 +79,9 @@ class HttpServer {
   // empty function. Lets a module wrap routes registered by another (e.g. authentication).
   HttpHandler Handler(const std::string& method, std::string pattern) const;
 
-  // Binds and starts serving. Error (message names the address) when the port is taken.
+  // Binds and starts serving. Error (message names the address) when the port is taken;
+  // with TLS also when the certificate or key is unreadable, invalid or mismatched, or the
+  // civetweb TLS shims are not loaded (message names the file; nothing is bound then).
   Status Start();
   // Stops accepting and waits for running handlers. Idempotent.
   void Stop();
