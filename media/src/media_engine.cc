@@ -81,6 +81,9 @@ Status ValidateConfig(const MediaConfig& c) {
     return MakeError(500, "media: opus_bitrate_bps must be 6000..510000");
   }
   if (c.opus_complexity < 0 || c.opus_complexity > 10) return MakeError(500, "media: opus_complexity must be 0..10");
+  if (c.opus_packet_ms != 20 && c.opus_packet_ms != 40 && c.opus_packet_ms != 60) {
+    return MakeError(500, "media: opus_packet_ms must be 20, 40 or 60");
+  }
   if (c.rtp_timeout_ms < 0) return MakeError(500, "media: rtp_timeout_ms must be >= 0");
   if (c.recordings_dir.empty()) return MakeError(500, "media: recordings_dir is empty");
   return OkStatus();

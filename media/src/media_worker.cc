@@ -330,8 +330,9 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   const int frame = command.rate_hz * kFrameMs / 1000;
   rec->aligner = std::make_unique<Aligner>(command.rate_hz, command.channels, frame,
                                            kAlignWindowMs * command.rate_hz / 1000);
-  auto encoder = OpusFrameEncoder::Create(command.rate_hz, command.channels, config_.opus_bitrate_bps,
-                                          config_.opus_complexity);
+  auto encoder = OpusFrameEncoder::Create(
+      {command.rate_hz, command.channels, config_.opus_bitrate_bps, config_.opus_complexity, config_.opus_packet_ms,
+       config_.opus_dual_mono ? OpusChannelLayout::kDualMono : OpusChannelLayout::kCoupledStereo});
   if (!encoder.ok()) {
     recordings_[rec->id] = std::move(rec);
     Fail(*recordings_[command.recording_id], encoder.error().message);
@@ -340,7 +341,8 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   rec->encoder = std::move(encoder.value());
   const uint32_t serial = static_cast<uint32_t>(std::hash<std::string>{}(rec->id));
   auto writer = OggOpusWriter::Create(
-      command.part_path, {command.channels, command.rate_hz, rec->encoder->pre_skip_48k(), rec->id}, serial,
+      command.part_path,
+      {command.channels, command.rate_hz, rec->encoder->pre_skip_48k(), rec->id, rec->encoder->dual_mono()}, serial,
       command.at_rest_key);
   Recording& ref = *rec;
   recordings_[rec->id] = std::move(rec);
@@ -394,7 +396,10 @@ void MediaWorker::WriteFrame(Recording& rec, const int16_t* pcm) {
     Fail(rec, s.error().message);
     return;
   }
-  if (Status s = rec.writer->WritePacket(rec.packet.data(), rec.packet.size(), kOpusGranuleRateHz * kFrameMs / 1000);
+  // An empty packet: the encoder is still filling one (packets are 20..60 ms, frames 20 ms).
+  if (Status s = rec.packet.empty() ? OkStatus()
+                                    : rec.writer->WritePacket(rec.packet.data(), rec.packet.size(),
+                                                              rec.encoder->packet_samples_48k());
       !s.ok()) {
     counters_.file_write_errors.fetch_add(1, std::memory_order_relaxed);
     Fail(rec, s.error().message);
@@ -460,11 +465,11 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
   }
   for (auto& stream : rec.streams) RemoveStream(*stream);
   if (!rec.failed) {
-    // One frame of silence flushes the encoder lookahead; end trimming cuts it off again.
+    // Silence up to the end of a packet flushes the encoder lookahead and the partly
+    // filled packet; end trimming cuts it off again.
     const int64_t audio_48k = rec.frames_written * kOpusGranuleRateHz * kFrameMs / 1000;
-    std::vector<int16_t> silence(static_cast<size_t>(rec.encoder->frame_samples() * rec.encoder->channels()), 0);
-    Status s = rec.encoder->Encode(silence.data(), rec.packet);
-    if (s.ok()) s = rec.writer->WritePacket(rec.packet.data(), rec.packet.size(), kOpusGranuleRateHz * kFrameMs / 1000);
+    Status s = rec.encoder->EncodeFinalPacket(rec.packet);
+    if (s.ok()) s = rec.writer->WritePacket(rec.packet.data(), rec.packet.size(), rec.encoder->packet_samples_48k());
     if (s.ok()) s = rec.writer->Finish(audio_48k);
     if (!s.ok()) {
       counters_.file_write_errors.fetch_add(1, std::memory_order_relaxed);

@@ -32,7 +32,16 @@ std::vector<unsigned char> OpusHead(const OggOpusHeader& h) {
   PutLe16(out, static_cast<uint16_t>(h.pre_skip_48k));
   PutLe32(out, static_cast<uint32_t>(h.input_rate_hz));
   PutLe16(out, 0);   // output gain
-  out.push_back(0);  // channel mapping family 0: mono or L/R stereo
+  if (!h.dual_mono) {
+    out.push_back(0);  // channel mapping family 0: mono or L/R coupled stereo
+    return out;
+  }
+  // Family 1 (§5.1.1.2), 2 channels: stream 0 -> left, stream 1 -> right, none coupled.
+  out.push_back(1);  // channel mapping family
+  out.push_back(2);  // stream count
+  out.push_back(0);  // coupled stream count
+  out.push_back(0);  // channel 0 (left) = stream 0
+  out.push_back(1);  // channel 1 (right) = stream 1
   return out;
 }
 

@@ -32,10 +32,11 @@ inline constexpr int kMaxUnflushedAudioMs = 1000;
 inline constexpr char kOpusVendor[] = "kronika";
 
 struct OggOpusHeader {
-  int channels = 2;            // 1 or 2 (channel mapping family 0)
+  int channels = 2;            // 1 or 2
   int input_rate_hz = 8000;    // informational OpusHead field: the native rate
   int pre_skip_48k = 0;        // encoder lookahead in 48 kHz samples
   std::string recording_id;    // stored as RECORDING_ID=<id> in OpusTags
+  bool dual_mono = false;      // 2 channels as 2 mono streams: mapping family 1 (RFC 7845 §5.1.1.2)
 };
 
 class OggOpusWriter {
