@@ -1,5 +1,8 @@
 #include "kronika/policy/consent.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace kronika::policy {
 namespace {
 
@@ -13,7 +16,55 @@ ConsentAssessment Make(ConsentBasis basis, ConsentSource source, const std::stri
   return a;
 }
 
+std::string Normalized(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
+
+std::optional<ConsentClueMeaning> ParseConsentClueMeaning(std::string_view name) {
+  const std::string n = Normalized(name);
+  if (n == "announcement") return ConsentClueMeaning::kAnnouncement;
+  if (n == "employee-statement") return ConsentClueMeaning::kEmployeeStatement;
+  if (n == "none") return ConsentClueMeaning::kNone;
+  if (n == "unknown") return ConsentClueMeaning::kUnknown;
+  return std::nullopt;
+}
+
+ConsentClueReading ConsentHintsFrom(const ConsentPolicy& policy, const std::vector<ConsentClue>& clues) {
+  // First evidence per meaning; AssessConsent prefers announcement, then employee statement.
+  std::string announcement, employee, none;
+  for (const ConsentClue& clue : clues) {
+    std::optional<ConsentClueMeaning> meaning;
+    if (clue.name == kConsentClueName) {
+      meaning = ParseConsentClueMeaning(clue.value);
+    } else if (std::find(policy.extension_elements.begin(), policy.extension_elements.end(), clue.name) !=
+               policy.extension_elements.end()) {
+      auto mapped = policy.extension_values.find(Normalized(clue.value));
+      if (mapped != policy.extension_values.end()) meaning = ParseConsentClueMeaning(mapped->second);
+    }
+    if (!meaning) continue;
+    std::string* slot = *meaning == ConsentClueMeaning::kAnnouncement        ? &announcement
+                        : *meaning == ConsentClueMeaning::kEmployeeStatement ? &employee
+                        : *meaning == ConsentClueMeaning::kNone              ? &none
+                                                                             : nullptr;
+    if (slot != nullptr && slot->empty()) *slot = clue.name + "=" + Normalized(clue.value);
+  }
+  ConsentClueReading reading;
+  if (!announcement.empty()) reading.hints.announcement_played = true;
+  if (!employee.empty()) reading.hints.employee_statement = true;
+  if (!none.empty()) {
+    if (!reading.hints.announcement_played) reading.hints.announcement_played = false;
+    if (!reading.hints.employee_statement) reading.hints.employee_statement = false;
+  }
+  reading.evidence = !announcement.empty() ? announcement : !employee.empty() ? employee : none;
+  return reading;
+}
 
 ConsentAssessment AssessConsent(const SitePolicy& policy, Direction direction,
                                 const ConsentHints& hints) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "kronika/policy/consent.h"
+
 namespace kronika::policy {
 namespace {
 
@@ -20,6 +22,15 @@ Error Prefixed(const Error& inner) {
 
 bool IsDtmfSymbol(const std::string& s) {
   return s.size() == 1 && std::string_view("0123456789*#ABCD").find(s[0]) != std::string_view::npos;
+}
+
+std::string LowerTrimmed(std::string_view text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace
@@ -80,6 +91,27 @@ Result<SitePolicy> ValidateSitePolicy(SitePolicy p) {
   if (p.quota.warn_percent < 1 || p.quota.warn_percent > 100) {
     return Problem("quota.warn_percent", std::to_string(p.quota.warn_percent) + " not in 1..100");
   }
+  if (p.quota.refuse_status < 400 || p.quota.refuse_status > 699) {
+    return Problem("quota.refuse_status",
+                   std::to_string(p.quota.refuse_status) + " is not a SIP 4xx-6xx status");
+  }
+  if (p.quota.retry_after_s < 0 || p.quota.retry_after_s > 86400) {
+    return Problem("quota.retry_after_s", std::to_string(p.quota.retry_after_s) + " not in 0..86400");
+  }
+  for (const std::string& name : p.consent.extension_elements) {
+    if (name.empty() || name.find_first_of(" \t<>:\"'") != std::string::npos) {
+      return Problem("consent.extension_elements", "\"" + name + "\" is not an XML local name");
+    }
+  }
+  std::map<std::string, std::string> values;
+  for (const auto& [value, meaning] : p.consent.extension_values) {
+    if (!ParseConsentClueMeaning(meaning)) {
+      return Problem("consent.extension_values", "\"" + value + "\" -> \"" + meaning +
+                                                     "\": not announcement, employee-statement, none or unknown");
+    }
+    values[LowerTrimmed(value)] = meaning;
+  }
+  p.consent.extension_values = std::move(values);
   return p;
 }
 

@@ -79,9 +79,10 @@ Result<SitePolicy> FromToml(const toml::table& doc, std::string_view source) {
   KRONIKA_TRY(OnlyKeys(scope, source, "scope",
                        {"incoming", "outgoing", "internal", "not_recorded", "reject_status", "do_not_record"}));
   KRONIKA_TRY(OnlyKeys(hours, source, "hours", {"always", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "holidays"}));
-  KRONIKA_TRY(OnlyKeys(consent, source, "consent", {"incoming", "outgoing", "internal", "info_clause_dtmf"}));
+  KRONIKA_TRY(OnlyKeys(consent, source, "consent", {"incoming", "outgoing", "internal", "info_clause_dtmf",
+                                                      "extension_elements", "extension_values"}));
   KRONIKA_TRY(OnlyKeys(retention, source, "retention", {"months", "sweep_max_gap_hours", "sweep_clock_tolerance_s"}));
-  KRONIKA_TRY(OnlyKeys(quota, source, "quota", {"limit_mib", "warn_percent", "at_limit"}));
+  KRONIKA_TRY(OnlyKeys(quota, source, "quota", {"limit_mib", "warn_percent", "at_limit", "refuse_status", "retry_after_s"}));
 
   SitePolicy p;
   const std::string w = src + ":";
@@ -141,6 +142,18 @@ Result<SitePolicy> FromToml(const toml::table& doc, std::string_view source) {
     *field = *basis;
   }
   KRONIKA_TRY(Get(consent, "info_clause_dtmf", w + " [consent]", p.consent.info_clause_dtmf));
+  Result<std::vector<std::string>> elements = Strings(consent, "extension_elements", w + " [consent]");
+  if (!elements.ok()) return elements.error();
+  p.consent.extension_elements = std::move(*elements);
+  if (const toml::node* values = consent.get("extension_values")) {
+    const toml::table* table = values->as_table();
+    if (table == nullptr) return MakeError(400, w + " [consent] extension_values: expected a table of strings");
+    for (const auto& [value, meaning] : *table) {
+      std::optional<std::string> text = meaning.value<std::string>();
+      if (!text) return MakeError(400, w + " [consent] extension_values: expected a table of strings");
+      p.consent.extension_values[std::string(value.str())] = *text;
+    }
+  }
   KRONIKA_TRY(Get(retention, "months", w + " [retention]", p.retention.months));
   KRONIKA_TRY(Get(retention, "sweep_max_gap_hours", w + " [retention]", p.retention.sweep_max_gap_hours));
   KRONIKA_TRY(Get(retention, "sweep_clock_tolerance_s", w + " [retention]", p.retention.sweep_clock_tolerance_s));
@@ -154,6 +167,8 @@ Result<SitePolicy> FromToml(const toml::table& doc, std::string_view source) {
   const auto quota_action = policy::ParseQuotaAction(at_limit);
   if (!quota_action) return MakeError(400, w + " [quota] at_limit: '" + at_limit + "' is not evict-oldest or refuse-new");
   p.quota.at_limit = *quota_action;
+  KRONIKA_TRY(Get(quota, "refuse_status", w + " [quota]", p.quota.refuse_status));
+  KRONIKA_TRY(Get(quota, "retry_after_s", w + " [quota]", p.quota.retry_after_s));
 
   Result<SitePolicy> valid = policy::ValidateSitePolicy(std::move(p));
   if (!valid.ok()) return MakeError(400, w + " " + valid.error().message);

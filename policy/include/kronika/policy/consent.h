@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kronika/policy/scope.h"
 #include "kronika/policy/site_policy.h"
@@ -28,6 +29,35 @@ struct ConsentHints {
   std::optional<bool> announcement_played;
   std::optional<bool> employee_statement;
 };
+
+// CONSENT-1 from RFC 7865 extension data. What an SRC may say, in a documented,
+// vendor-neutral form (docs/compliance.md "Consent hints"): an element with local name
+// `consent` in any namespace, its value in the attribute `basis` or else its text, or an
+// attribute with local name `consent` on any element; values "announcement",
+// "employee-statement", "none" (the SRC states that neither happened) or "unknown" (no
+// hint). A site may also name vendor elements (ConsentPolicy::extension_elements) whose
+// values it maps (extension_values) to one of those four meanings.
+enum class ConsentClueMeaning { kAnnouncement, kEmployeeStatement, kNone, kUnknown };
+std::optional<ConsentClueMeaning> ParseConsentClueMeaning(std::string_view name);
+
+inline constexpr std::string_view kConsentClueName = "consent";  // element / attribute local name
+
+// One element or attribute found in the metadata: local name and its value as sent.
+struct ConsentClue {
+  std::string name;   // "consent" or one of the site's extension_elements
+  std::string value;  // text or attribute value, untrimmed
+};
+
+struct ConsentClueReading {
+  ConsentHints hints;
+  std::string evidence;  // "consent=announcement" - which clue decided, "" when none did
+};
+
+// Reads the clues in document order: `consent` values in the neutral vocabulary, the site's
+// elements through extension_values (values it does not list are ignored, as are unknown
+// names). Any clue for a basis sets it true; "none" sets both false unless a clue set one
+// true (a positive statement wins over a negative one).
+ConsentClueReading ConsentHintsFrom(const ConsentPolicy& policy, const std::vector<ConsentClue>& clues);
 
 enum class ConsentSource {
   kSrcMetadata,  // the SRC told us

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,14 @@ struct ConsentPolicy {                                        // [consent]
   ConsentBasis outgoing = ConsentBasis::kEmployeeStatement;   // outgoing
   ConsentBasis internal = ConsentBasis::kUnknown;             // internal
   std::string info_clause_dtmf;  // info_clause_dtmf: "" or one of 0-9 * # A-D (Bolesławiec "*")
+  // CONSENT-1 hints in RFC 7865 extension data (consent.h ConsentHintsFrom): besides the
+  // vendor-neutral `consent` element / attribute, these element local names (any
+  // namespace, ASCII case ignored), e.g. ["announcementPlayed"] - extension_elements.
+  std::vector<std::string> extension_elements;
+  // Their values (trimmed, compared case-insensitively, stored lower-case) -> "announcement",
+  // "employee-statement", "none" or "unknown" - extension_values, a TOML inline table
+  // such as { "true" = "announcement", "false" = "none" }.
+  std::map<std::string, std::string> extension_values;
 };
 
 struct RetentionPolicy {              // [retention]
@@ -73,6 +82,8 @@ struct QuotaPolicy {       // [quota]
   uint64_t limit_mib = 0;  // limit_mib: storage for recordings in MiB; 0 = no quota
   int warn_percent = 90;   // warn_percent: alert at this share of the limit, 1..100
   QuotaAction at_limit = QuotaAction::kEvictOldest;  // at_limit
+  int refuse_status = 503;  // refuse_status: SIP 4xx-6xx for INVITEs refused at the limit (refuse-new)
+  int retry_after_s = 300;  // retry_after_s: Retry-After of that refusal, 0 = none, 0..86400
 };
 
 struct SitePolicy {
