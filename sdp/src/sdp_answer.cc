@@ -10,6 +10,7 @@ namespace kronika::sdp {
 namespace {
 
 constexpr int kOpusClockRateHz = 48000;
+constexpr int kMaxPayloadType = 127;  // RTP's 7-bit payload type field
 
 bool IsRtpTransport(std::string_view protocol) {
   return protocol == "RTP/AVP" || protocol == "RTP/AVPF" || protocol == "RTP/SAVP" ||
@@ -44,28 +45,45 @@ std::string OfferedCodecNames(const OfferedStream& stream) {
   return WarningSafe(out, 80);
 }
 
-std::optional<PayloadFormat> ChooseCodec(const OfferedStream& stream,
-                                         const CodecPreferences& prefs) {
+// Offered formats we decode, in our preference order (offer order within one encoding).
+// The payload-type range is the media engine's (it refuses a stream with any other).
+std::vector<PayloadFormat> ReceivableCodecs(const OfferedStream& stream,
+                                            const CodecPreferences& prefs) {
+  std::vector<PayloadFormat> codecs;
   for (const std::string& wanted : prefs.order) {
     const std::string name = ToUpper(wanted);
     for (const PayloadFormat& f : stream.formats) {
-      if (f.encoding != name) continue;
+      if (f.encoding != name || f.payload_type < 0 || f.payload_type > kMaxPayloadType) continue;
       if (name == "OPUS" && f.clock_rate != kOpusClockRateHz) continue;
-      return f;
+      codecs.push_back(f);
     }
   }
-  return std::nullopt;
+  return codecs;
 }
 
-std::optional<PayloadFormat> ChooseTelephoneEvent(const OfferedStream& stream,
-                                                  const PayloadFormat& codec) {
+// RFC 4733 section 2.1: an event stream uses the clock of the audio it goes with, so the
+// offered telephone-events matching a listed codec's clock; when none matches, the first
+// offered one (events at another clock still decode). `primary` gets the one with the
+// preferred codec's clock, else the first listed.
+std::vector<PayloadFormat> ReceivableEvents(const OfferedStream& stream,
+                                            const std::vector<PayloadFormat>& codecs,
+                                            std::optional<PayloadFormat>& primary) {
+  std::vector<PayloadFormat> events;
   std::optional<PayloadFormat> first;
   for (const PayloadFormat& f : stream.formats) {
-    if (f.encoding != "TELEPHONE-EVENT") continue;
-    if (f.clock_rate == codec.clock_rate) return f;
+    if (f.encoding != "TELEPHONE-EVENT" || f.payload_type < 0 || f.payload_type > kMaxPayloadType) {
+      continue;
+    }
     if (!first) first = f;
+    const bool matches = std::any_of(codecs.begin(), codecs.end(), [&](const PayloadFormat& c) {
+      return c.clock_rate == f.clock_rate;
+    });
+    if (matches) events.push_back(f);
+    if (!primary && f.clock_rate == codecs.front().clock_rate) primary = f;
   }
-  return first;
+  if (events.empty() && first) events.push_back(*first);
+  if (!primary && !events.empty()) primary = events.front();
+  return events;
 }
 
 std::optional<CryptoAttribute> ChooseCrypto(const OfferedStream& stream) {
@@ -99,14 +117,18 @@ std::string NegotiateAudio(const OfferedStream& offered, const CodecPreferences&
              " (offered: " + OfferedSuites(offered) + ")";
     }
   }
-  std::optional<PayloadFormat> codec = ChooseCodec(offered, prefs);
-  if (!codec) {
+  ns.formats = ReceivableCodecs(offered, prefs);
+  if (ns.formats.empty()) {
     ns.crypto.reset();
     return "no acceptable codec in " + MLine(offered.index) +
            " (offered: " + OfferedCodecNames(offered) + ")";
   }
-  ns.codec = *codec;
-  if (prefs.accept_telephone_event) ns.telephone_event = ChooseTelephoneEvent(offered, *codec);
+  ns.codec = ns.formats.front();
+  if (prefs.accept_telephone_event) {
+    const std::vector<PayloadFormat> events =
+        ReceivableEvents(offered, ns.formats, ns.telephone_event);
+    ns.formats.insert(ns.formats.end(), events.begin(), events.end());
+  }
   // We never send: an SRC that only wants to receive (recvonly) or has paused the stream
   // gets a=inactive.
   ns.paused = offered.OnHold() || offered.direction == Direction::kRecvOnly;

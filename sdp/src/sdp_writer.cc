@@ -51,6 +51,15 @@ void AppendFormat(std::string& out, const PayloadFormat& f) {
   if (!f.fmtp.empty()) out += "a=fmtp:" + std::to_string(f.payload_type) + " " + f.fmtp + "\r\n";
 }
 
+// "m=audio <port> <proto> <pt>..." and an a=rtpmap (+ a=fmtp) per format, in list order.
+void AppendMediaLine(std::string& out, const NegotiatedStream& s,
+                     const std::vector<PayloadFormat>& formats) {
+  out += "m=audio " + std::to_string(s.local_port) + " " + s.protocol;
+  for (const PayloadFormat& f : formats) out += " " + std::to_string(f.payload_type);
+  out += "\r\n";
+  for (const PayloadFormat& f : formats) AppendFormat(out, f);
+}
+
 void AppendRefused(std::string& out, const NegotiatedStream& s) {
   const std::string media = s.media.empty() ? "audio" : s.media;
   const std::string protocol = s.protocol.empty() ? "RTP/AVP" : s.protocol;
@@ -90,12 +99,7 @@ std::string FormatAnswer(const Negotiation& negotiation, std::string_view local_
       AppendRefused(out, s);
       continue;
     }
-    out += "m=audio " + std::to_string(s.local_port) + " " + s.protocol + " " +
-           std::to_string(s.codec.payload_type);
-    if (s.telephone_event) out += " " + std::to_string(s.telephone_event->payload_type);
-    out += "\r\n";
-    AppendFormat(out, s.codec);
-    if (s.telephone_event) AppendFormat(out, *s.telephone_event);
+    AppendMediaLine(out, s, s.formats);
     // RFC 4568 section 7.1.2: the answer's a=crypto carries the tag of the accepted offer.
     AppendStreamTail(out, s, key, s.crypto ? s.crypto->tag : 0, s.paused);
   }
@@ -114,8 +118,8 @@ std::string FormatOffer(const Negotiation& current, const CodecPreferences& pref
       continue;
     }
     // Keep the payload types in use; give the others their static or a free dynamic one.
-    std::set<int> used = {s.codec.payload_type};
-    if (s.telephone_event) used.insert(s.telephone_event->payload_type);
+    std::set<int> used;
+    for (const PayloadFormat& f : s.formats) used.insert(f.payload_type);
     int next_dynamic = kFirstDynamicPayloadType;
     const auto allocate = [&]() {
       while (next_dynamic <= kLastDynamicPayloadType && used.count(next_dynamic) > 0) {
@@ -128,8 +132,10 @@ std::string FormatOffer(const Negotiation& current, const CodecPreferences& pref
     std::vector<PayloadFormat> formats;
     for (const std::string& wanted : prefs.order) {
       const std::string name = ToUpper(wanted);
-      if (name == s.codec.encoding) {
-        formats.push_back(s.codec);
+      const auto in_use = std::find_if(s.formats.begin(), s.formats.end(),
+                                       [&](const PayloadFormat& f) { return f.encoding == name; });
+      if (in_use != s.formats.end()) {
+        formats.push_back(*in_use);
         continue;
       }
       std::optional<PayloadFormat> f = WellKnownFormat(name);
@@ -154,10 +160,7 @@ std::string FormatOffer(const Negotiation& current, const CodecPreferences& pref
       }
     }
 
-    out += "m=audio " + std::to_string(s.local_port) + " " + s.protocol;
-    for (const PayloadFormat& f : formats) out += " " + std::to_string(f.payload_type);
-    out += "\r\n";
-    for (const PayloadFormat& f : formats) AppendFormat(out, f);
+    AppendMediaLine(out, s, formats);
     AppendStreamTail(out, s, key, 1, /*paused=*/false);
   }
   return out;

@@ -111,21 +111,6 @@ std::vector<Change> Diff(const sdp::Negotiation& before, const sdp::Negotiation&
   return changes;
 }
 
-// Per m-line, the offered formats whose encoding is in our preference list (decodable).
-std::vector<std::vector<sdp::PayloadFormat>> DecodableFormats(const sdp::SdpOffer& offer,
-                                                              const sdp::CodecPreferences& prefs) {
-  std::vector<std::vector<sdp::PayloadFormat>> result;
-  for (const sdp::OfferedStream& stream : offer.streams) {
-    std::vector<sdp::PayloadFormat> formats;
-    for (const sdp::PayloadFormat& f : stream.formats) {
-      const bool known = std::find(prefs.order.begin(), prefs.order.end(), f.encoding) != prefs.order.end();
-      if (known && (f.encoding != "OPUS" || f.clock_rate == 48000)) formats.push_back(f);
-    }
-    result.push_back(std::move(formats));
-  }
-  return result;
-}
-
 std::string SummarizeAnswer(const sdp::Negotiation& n) {
   std::string text;
   for (const sdp::NegotiatedStream& s : n.streams) {
@@ -200,13 +185,9 @@ media::RecordingSpec SessionManager::SpecFor(const Session& session) const {
         if (a.mline_index == s.index) stream.channel = a.channel;
       }
     }
-    stream.formats.push_back(s.codec);
-    if (s.index < session.receive_formats.size()) {
-      for (const sdp::PayloadFormat& f : session.receive_formats[s.index]) {
-        if (f.payload_type != s.codec.payload_type) stream.formats.push_back(f);
-      }
-    }
-    if (s.telephone_event) stream.formats.push_back(*s.telephone_event);
+    // Exactly what our answer lists: every offered format we decode, so an SRC that keeps
+    // sending its own first choice instead of ours is still recorded (SIPp, some SBCs).
+    stream.formats = s.formats;
     stream.paused = s.paused;
     if (s.crypto) {
       stream.srtp_suite = s.crypto->suite;
@@ -232,7 +213,6 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
 
   Session next_state(session.id(), session.start());  // scratch copy of what changes
   next_state.negotiation = std::move(*negotiated);
-  next_state.receive_formats = DecodableFormats(*offer, options_.codecs);
   next_state.mapping = sdp::MapStreams(labels, session.metadata ? &*session.metadata : nullptr);
   next_state.metadata = session.metadata;
 
@@ -287,7 +267,6 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
   }
 
   session.negotiation = std::move(next_state.negotiation);
-  session.receive_formats = std::move(next_state.receive_formats);
   session.mapping = std::move(next_state.mapping);
   session.local_srtp_keys = std::move(keys);
   for (Change& change : changes) {

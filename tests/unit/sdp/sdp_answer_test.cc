@@ -122,6 +122,91 @@ TEST_CASE("Webex opus offer: telephone-event with the codec's clock", "[sdp_answ
   CHECK_FALSE(MustNegotiate(offer, no_dtmf).streams[0].telephone_event.has_value());
 }
 
+// Payload types of the answer's first m-line, in m= order, read back with the parser.
+std::vector<int> AnsweredPayloadTypes(const std::string& answer) {
+  std::vector<int> pts;
+  const SdpOffer parsed = MustParse(answer);
+  for (const PayloadFormat& f : parsed.streams.at(0).formats) {
+    pts.push_back(f.payload_type);
+  }
+  return pts;
+}
+
+TEST_CASE("the answer lists every offered codec we decode, in our order, then telephone-event",
+          "[sdp_answer]") {
+  // RFC 3264 6.1: a recvonly answer lists what we are willing to receive. GSM (3) and iLBC
+  // (97) are not decodable here and must not be listed; G.729's fmtp stays as offered.
+  Negotiation n = MustNegotiate(
+      Sdp("m=audio 4000 RTP/AVP 18 8 3 97 0 9 101\r\na=rtpmap:97 iLBC/8000\r\n"
+          "a=fmtp:18 annexb=no\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
+          "a=label:1\r\na=sendonly\r\n"));
+  AssignPorts(n);
+  const std::string answer = FormatAnswer(n, kLocalIp, 1, 1);
+  INFO(answer);
+  CHECK(answer.find("m=audio 30000 RTP/AVP 0 8 9 18 101\r\n") != std::string::npos);
+  CHECK(answer.find("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:9 G722/8000\r\n"
+                    "a=rtpmap:18 G729/8000\r\na=fmtp:18 annexb=no\r\n"
+                    "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n") !=
+        std::string::npos);
+  CHECK(answer.find("iLBC") == std::string::npos);
+  CHECK(n.streams[0].codec.encoding == "PCMU");  // still the first listed
+  // What the media engine gets (srs hands it `formats`) is exactly what the answer lists.
+  std::vector<int> negotiated;
+  for (const PayloadFormat& f : n.streams[0].formats) negotiated.push_back(f.payload_type);
+  CHECK(negotiated == AnsweredPayloadTypes(answer));
+
+  // Only codecs from the configured preferences are listed.
+  CodecPreferences alaw_only;
+  alaw_only.order = {"pcma"};
+  Negotiation narrow = MustNegotiate(Sdp("m=audio 4000 RTP/AVP 18 8 0 101\r\n"
+                                         "a=rtpmap:101 telephone-event/8000\r\na=label:1\r\n"),
+                                     alaw_only);
+  AssignPorts(narrow);
+  CHECK(AnsweredPayloadTypes(FormatAnswer(narrow, kLocalIp, 1, 1)) == std::vector<int>{8, 101});
+}
+
+TEST_CASE("two payload types of one codec are both listed, in offer order; opus only at 48 kHz",
+          "[sdp_answer]") {
+  Negotiation n = MustNegotiate(
+      Sdp("m=audio 4000 RTP/AVP 112 96 111 0\r\na=rtpmap:112 opus/16000\r\n"
+          "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1\r\na=rtpmap:111 opus/48000/2\r\n"
+          "a=label:1\r\n"));
+  AssignPorts(n);
+  const std::string answer = FormatAnswer(n, kLocalIp, 1, 1);
+  INFO(answer);
+  CHECK(AnsweredPayloadTypes(answer) == std::vector<int>{0, 96, 111});
+  CHECK(answer.find("a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1\r\n") != std::string::npos);
+  CHECK(answer.find("opus/16000") == std::string::npos);
+}
+
+TEST_CASE("telephone-event: each one matching a listed codec's clock, offered payload types kept",
+          "[sdp_answer]") {
+  const std::string both = Sdp(
+      "m=audio 4000 RTP/AVP 111 0 110 126\r\na=rtpmap:111 opus/48000/2\r\n"
+      "a=rtpmap:110 telephone-event/48000\r\na=rtpmap:126 telephone-event/8000\r\n"
+      "a=fmtp:126 0-16\r\na=label:1\r\n");
+  Negotiation n = MustNegotiate(both);  // PCMU first, then OPUS
+  AssignPorts(n);
+  const std::string answer = FormatAnswer(n, kLocalIp, 1, 1);
+  INFO(answer);
+  CHECK(AnsweredPayloadTypes(answer) == std::vector<int>{0, 111, 110, 126});
+  CHECK(n.streams[0].telephone_event->payload_type == 126);  // the PCMU clock
+  CHECK(answer.find("a=rtpmap:126 telephone-event/8000\r\na=fmtp:126 0-16\r\n") !=
+        std::string::npos);
+
+  CodecPreferences ulaw_only;
+  ulaw_only.order = {"PCMU"};
+  Negotiation narrow = MustNegotiate(both, ulaw_only);
+  AssignPorts(narrow);
+  CHECK(AnsweredPayloadTypes(FormatAnswer(narrow, kLocalIp, 1, 1)) == std::vector<int>{0, 126});
+
+  // No event stream at a listed clock: the first offered one is kept (it still decodes).
+  Negotiation odd = MustNegotiate(Sdp("m=audio 4000 RTP/AVP 0 100\r\n"
+                                      "a=rtpmap:100 telephone-event/16000\r\na=label:1\r\n"));
+  AssignPorts(odd);
+  CHECK(AnsweredPayloadTypes(FormatAnswer(odd, kLocalIp, 1, 1)) == std::vector<int>{0, 100});
+}
+
 TEST_CASE("no acceptable codec: 488 naming the offered codecs", "[sdp_answer]") {
   const auto n = Negotiate(
       MustParse(Sdp("m=audio 4000 RTP/AVP 3 97\r\na=rtpmap:97 iLBC/8000\r\na=label:1\r\n")),
@@ -326,6 +411,7 @@ TEST_CASE("every vendor body and SIPp multipart INVITE negotiates and round-trip
   }
   CHECK(sdps.size() == 30 + 141 + 18);
   int paused = 0;
+  int multi_codec = 0;
   for (const auto& [name, sdp] : sdps) {
     INFO(name << "\n" << sdp);
     const SdpOffer offer = MustParse(sdp);
@@ -343,9 +429,26 @@ TEST_CASE("every vendor body and SIPp multipart INVITE negotiates and round-trip
       // Every SRC in the corpus offers G.711 somewhere; PCMU is our first choice.
       const std::string& codec = n->streams[i].codec.encoding;
       CHECK((codec == "PCMU" || codec == "PCMA" || codec == "G722"));
+      // The answer lists exactly the negotiated formats (what the media engine decodes),
+      // each as offered (payload type, encoding, clock, fmtp).
+      const std::vector<PayloadFormat>& listed = back.streams[i].formats;
+      REQUIRE(listed.size() == n->streams[i].formats.size());
+      for (size_t k = 0; k < listed.size(); ++k) {
+        const PayloadFormat& f = n->streams[i].formats[k];
+        CHECK(listed[k].payload_type == f.payload_type);
+        CHECK(listed[k].encoding == f.encoding);
+        CHECK(listed[k].fmtp == f.fmtp);
+        const auto& offered = offer.streams[i].formats;
+        CHECK(std::any_of(offered.begin(), offered.end(), [&](const PayloadFormat& o) {
+          return o.payload_type == f.payload_type && o.encoding == f.encoding &&
+                 o.clock_rate == f.clock_rate && o.fmtp == f.fmtp;
+        }));
+      }
+      multi_codec += listed.size() > 2 ? 1 : 0;
     }
   }
   CHECK(paused > 0);
+  CHECK(multi_codec > 0);  // some SRCs offer several codecs, and all of them are answered
 }
 
 }  // namespace

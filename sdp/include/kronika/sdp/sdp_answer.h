@@ -3,6 +3,10 @@
 // The SRS only receives media: every accepted stream is answered `a=recvonly` (or
 // `a=inactive` when the SRC paused it). Every offered m-line gets one answer m-line, in
 // order; refused ones (non-audio, no usable codec) get port 0 (RFC 3264 section 6).
+// An accepted m-line lists every offered format we can receive (RFC 3264 section 6.1: a
+// recvonly answer lists the formats the answerer is willing to receive), in OUR preference
+// order so that the first one - which the SRC SHOULD send (section 7) - is our choice, then
+// telephone-event (RFC 4733). The same list is what the media engine decodes on the stream.
 //
 // Thread safety: pure functions, callable from any thread.
 #pragma once
@@ -30,8 +34,14 @@ struct NegotiatedStream {
   std::string label;
   std::string media;
   bool accepted = false;  // false -> answered with port 0 (non-audio, no codec, port 0)
-  PayloadFormat codec;    // chosen codec (valid when accepted)
+  PayloadFormat codec;    // preferred codec, formats.front() (valid when accepted)
+  // telephone-event with the codec's clock rate, else the first offered one.
   std::optional<PayloadFormat> telephone_event;
+  // Every payload format the answer lists and the media engine decodes, in answer order:
+  // offered audio codecs from CodecPreferences::order (our order; offer order within one
+  // encoding), then the offered telephone-events that match a listed codec's clock rate
+  // (else the first offered one). Offered payload types, rtpmap and fmtp are kept as sent.
+  std::vector<PayloadFormat> formats;
   std::optional<CryptoAttribute> crypto;  // the SRC's chosen SDES suite/key when SAVP
   std::string protocol;                   // echoed from the offer ("RTP/AVP", "RTP/SAVP")
   std::string format_list;                // offered m= formats, echoed when refusing
@@ -51,10 +61,11 @@ struct Negotiation {
 inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA1_80",
                                                            "AES_CM_128_HMAC_SHA1_32"};
 
-// Chooses per offered audio stream the first codec of `prefs.order` that the offer carries
-// (our preference order wins; OPUS must be 48000 Hz), plus telephone-event (the one with
-// the codec's clock rate, else the first), plus for RTP/SAVP the first offered a=crypto with
-// a suite from kSupportedSrtpSuites.
+// Per offered audio stream: `formats` = every offered format whose encoding is in
+// `prefs.order` (OPUS only at 48000 Hz, payload type 0-127), in our preference order, and
+// telephone-event as described at NegotiatedStream::formats (none when
+// !prefs.accept_telephone_event); `codec` = the first of them; for RTP/SAVP the first
+// offered a=crypto with a suite from kSupportedSrtpSuites.
 // Refused (accepted = false, answered with port 0): non-audio m-lines, port 0, transports
 // other than RTP/AVP, RTP/AVPF, RTP/SAVP, RTP/SAVPF, SAVP without a usable a=crypto, no codec
 // from `prefs.order`.
@@ -69,8 +80,9 @@ inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA
 Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& prefs);
 
 // Answer SDP (CRLF): c=IN IP4 `local_ip` (IP6 if it contains ':'), one m-line per offered
-// m-line, a=label echoed, a=recvonly or a=inactive, rtpmap/fmtp for the chosen codec and
-// telephone-event, a=ptime echoed, a=crypto with OUR key when SRTP.
+// m-line listing the stream's `formats` with their offered payload types, an a=rtpmap (and
+// the offered a=fmtp) for each, a=ptime echoed, a=label echoed, a=recvonly or a=inactive,
+// a=crypto with OUR key when SRTP.
 // `local_srtp_keys[i]`: base64 master key+salt (30 bytes for the AES_CM_128 suites) for
 // stream i. REQUIRES: a key for every accepted stream with `crypto` set, and local_port != 0
 // for every accepted stream; a stream missing either is answered with port 0 (refused).

@@ -59,10 +59,6 @@ class Session {
   uint64_t sdp_version = 0;      // o= version of the last answer
   std::string local_sdp;         // the last SDP answer (or offer) we sent
   std::vector<std::string> local_srtp_keys;  // our SDES key per m-line ("" = none)
-  // Per m-line: every offered format we can decode, the negotiated codec first. The
-  // media engine gets them all, so an SRC that keeps sending its own first choice instead
-  // of our answer's codec is still recorded (SIPp and some SBCs do).
-  std::vector<std::vector<sdp::PayloadFormat>> receive_formats;
   bool awaiting_answer = false;  // our 200 to an SDP-less re-INVITE carried an offer;
                                  // the SRC's answer comes in the ACK
 
