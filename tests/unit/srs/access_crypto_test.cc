@@ -187,3 +187,80 @@ TEST_CASE("RET-3 ShredRecordingAtRest destroys key and ciphertext without the ma
 
 }  // namespace
 }  // namespace kronika::srs
+
+// Recordings sealed while recorded (KENC0002, written by the media engine) go through the same
+// read, shred and rotation paths as files encrypted after the fact.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "kronika/media/sealed_file.h"
+
+namespace kronika::srs {
+namespace {
+
+// Writes `plain` as the media engine would: sealed records of `record_bytes`, then final.
+void WriteSealedRecording(const std::filesystem::path& plain_path, const std::string& dek, const std::string& plain,
+                          size_t record_bytes) {
+  const auto path = EncryptedPathOf(plain_path);
+  std::filesystem::create_directories(path.parent_path());
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  auto w = media::SealedWriter::Start(fd, dek, path);
+  REQUIRE(w.ok());
+  for (size_t at = 0; at < plain.size(); at += record_bytes) {
+    const std::string chunk = plain.substr(at, record_bytes);
+    REQUIRE((*w)->Append(chunk.data(), chunk.size()).ok());
+    REQUIRE((*w)->Seal().ok());
+  }
+  REQUIRE((*w)->Finish().ok());
+  ::close(fd);
+}
+
+TEST_CASE("SEC-1 a recording sealed while recorded plays any range, survives rotation, is shredded",
+          "[access][SEC-1][RET-3]") {
+  testing::TempDir dir;
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), RandomBytes(kAesKeyBytes));
+  const auto rec = dir.path() / "recordings/2026/11/25/LIVE1.opus";
+  auto dek = keys.Create("LIVE1");  // at session start
+  REQUIRE(dek.ok());
+  const std::string audio = "OggS" + Pattern(30000);
+  WriteSealedRecording(rec, *dek, audio, 2048);
+  CHECK(ReadAll(EncryptedPathOf(rec)).find("OggS") == std::string::npos);
+
+  uint64_t total = 0;
+  for (auto [from, len] : {std::pair<uint64_t, uint64_t>{0, 4}, {2040, 20}, {4095, 4098}, {29990, 100}}) {
+    auto part = ReadRecordingAudio(&keys, "LIVE1", rec, from, len, total);
+    REQUIRE(part.ok());
+    CHECK(total == audio.size());
+    CHECK(*part == audio.substr(from, len));
+  }
+  // The after-the-fact pass leaves a sealed recording alone (nothing plaintext to encrypt).
+  CHECK(EncryptFinishedRecording(keys, "LIVE1", rec).ok());
+  CHECK(ReadAll(EncryptedPathOf(rec)).substr(0, 8) == "KENC0002");
+  CHECK(ReadRecordingAudio(&keys, "LIVE1", rec, 0, 4, total).value() == "OggS");
+
+  // A truncated copy is refused, not served short.
+  const std::string sealed = ReadAll(EncryptedPathOf(rec));
+  WriteAll(dir.path() / "cut.kenc", sealed.substr(0, sealed.size() - 20));
+  auto cut = DecryptingReader::Open(dir.path() / "cut.kenc", *dek);
+  REQUIRE_FALSE(cut.ok());
+  CHECK(cut.error().sip_status == 403);
+
+  // Rotation rewraps the key; the sealed file still plays under the new master key.
+  const std::string new_kek = RandomBytes(kAesKeyBytes);
+  REQUIRE(keys.Rotate(new_kek).ok());
+  RecordingKeys rotated(RecordingKeys::DefaultDir(dir.path()), new_kek);
+  CHECK(ReadRecordingAudio(&rotated, "LIVE1", rec, 100, 50, total).value() == audio.substr(100, 50));
+
+  // Crypto-shredding: key and ciphertext gone, a saved copy no longer decrypts with any key.
+  WriteAll(dir.path() / "backup.kenc", sealed);
+  REQUIRE(ShredRecordingAtRest(dir.path(), "LIVE1", rec).ok());
+  CHECK_FALSE(std::filesystem::exists(EncryptedPathOf(rec)));
+  auto gone = ReadRecordingAudio(&rotated, "LIVE1", rec, 0, 4, total);
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().sip_status == 404);
+  CHECK_FALSE(rotated.Has("LIVE1"));
+}
+
+}  // namespace
+}  // namespace kronika::srs
