@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "access_db.h"
+#include "kronika/srs/log.h"
 #include "kronika/srs/access_crypto.h"
 
 namespace kronika::srs {
@@ -84,7 +85,7 @@ std::filesystem::path RecordingKeys::PathOf(std::string_view recording_id) const
 }
 
 Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_view dek,
-                                   std::string_view kek) const {
+                                   std::string_view kek, bool durable) const {
   Result<std::string> sealed = SealSmall(kek, dek, recording_id);
   if (!sealed.ok()) return sealed.error();
   const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + *sealed;
@@ -93,12 +94,13 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return MakeError(500, "keys: create " + tmp.string() + ": " + std::strerror(errno));
   const bool ok = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) &&
-                  ::fsync(fd) == 0;
+                  (!durable || ::fsync(fd) == 0);
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return MakeError(500, "keys: write " + path.string() + ": " + std::strerror(errno));
   }
+  if (!durable) return OkStatus();
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -107,13 +109,75 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
   return OkStatus();
 }
 
-Result<std::string> RecordingKeys::Create(std::string_view recording_id) {
+Result<std::string> RecordingKeys::Create(std::string_view recording_id, bool durable) {
   if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
   if (Has(recording_id))
     return MakeError(409, "keys: " + std::string(recording_id) + " already has a key");
   std::string dek = RandomBytes(kAesKeyBytes);
-  if (Status s = WriteWrapped(recording_id, dek, kek_); !s.ok()) return s.error();
+  if (Status s = WriteWrapped(recording_id, dek, kek_, durable); !s.ok()) return s.error();
   return dek;
+}
+
+Status RecordingKeys::Sync(std::string_view recording_id) const {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  const std::filesystem::path path = PathOf(recording_id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError(500, "keys: open " + path.string() + ": " + std::strerror(errno));
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return MakeError(500, "keys: fsync " + path.string() + ": " + std::strerror(errno));
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return OkStatus();
+}
+
+KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys) : keys_(keys), thread_([this] { Run(); }) {}
+
+KeyFileSyncer::~KeyFileSyncer() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+Result<std::string> KeyFileSyncer::Create(const std::string& recording_id) {
+  Result<std::string> dek = keys_.Create(recording_id, /*durable=*/false);
+  if (dek.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      pending_.emplace_back(recording_id, false);
+    }
+    cv_.notify_one();
+  }
+  return dek;
+}
+
+void KeyFileSyncer::Discard(const std::string& recording_id) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.emplace_back(recording_id, true);
+  }
+  cv_.notify_one();
+}
+
+void KeyFileSyncer::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stop_ and nothing left
+    const auto [id, shred] = std::move(pending_.front());
+    pending_.pop_front();
+    lock.unlock();
+    // A key discarded right after its creation may be gone before its sync: not an error.
+    Status s = shred ? keys_.Shred(id) : (keys_.Has(id) ? keys_.Sync(id) : OkStatus());
+    if (!s.ok()) Logf(LogLevel::kError, id, "access: data key file: %s", s.error().message.c_str());
+    lock.lock();
+  }
 }
 
 bool RecordingKeys::Has(std::string_view recording_id) const {

@@ -297,9 +297,11 @@ int RunServeCommand(int argc, char** argv) {
   SipServerDeps deps;
   deps.media = media_engine;
   deps.store = store->get();
+  std::optional<KeyFileSyncer> key_syncer;  // SEC-1: no fsync on the SIP thread
   if (recording_keys != nullptr) {  // SEC-1: the file is sealed from its first byte
-    deps.create_recording_key = [recording_keys](const std::string& id) { return recording_keys->Create(id); };
-    deps.drop_recording_key = [recording_keys](const std::string& id) { (void)recording_keys->Shred(id); };
+    KeyFileSyncer* syncer = &key_syncer.emplace(*recording_keys);
+    deps.create_recording_key = [syncer](const std::string& id) { return syncer->Create(id); };
+    deps.drop_recording_key = [syncer](const std::string& id) { syncer->Discard(id); };
   }
   deps.metrics = &metrics;
   deps.policy = sites->empty() ? nullptr : &policy_gate;
