@@ -22,6 +22,11 @@ namespace {
 constexpr char kAllow[] = "INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE";
 constexpr char kAccept[] =
     "application/sdp, multipart/mixed, application/rs-metadata+xml, application/rs-metadata";
+// sofia-sip's OPTIONS server appends its own `Accept: application/sdp` to every 2xx
+// (nua_options_server_respond), so the OPTIONS answer passes only the other types; each
+// type then appears once (RFC 3261 20.1).
+constexpr char kAcceptBesidesSdp[] =
+    "multipart/mixed, application/rs-metadata+xml, application/rs-metadata";
 constexpr char kSupported[] = "timer, siprec";
 constexpr su_duration_t kTickIntervalMs = 1000;
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
@@ -405,7 +410,7 @@ void SipServer::Impl::OnUpdate(nua_handle_t* nh, const sip_t* sip) {
 }
 
 void SipServer::Impl::OnOptions(nua_handle_t* nh, const sip_t*) {
-  nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua_), SIPTAG_ALLOW_STR(kAllow), SIPTAG_ACCEPT_STR(kAccept),
+  nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua_), SIPTAG_ALLOW_STR(kAllow), SIPTAG_ACCEPT_STR(kAcceptBesidesSdp),
               SIPTAG_SUPPORTED_STR(config_.sip.session_timer > 0 ? kSupported : "siprec"), TAG_END());
   if (deps_.metrics != nullptr) deps_.metrics->OnSipResponse("OPTIONS", 200);
   if (dialogs_.find(nh) == dialogs_.end()) nua_handle_destroy(nh);  // out-of-dialog OPTIONS

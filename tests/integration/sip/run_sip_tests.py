@@ -157,6 +157,7 @@ def group_sipp(group: str, binary: Path, ports: h.PortAllocator, tmp: Path,
             check_cancel_before_answer(server, failures)
         if group == "errors":
             check_unserved_methods_refused(server, failures)
+            check_accept_headers(server, failures)
     finally:
         code = server.stop()
         failures.check(code == 0, "server exits 0 on SIGTERM",
@@ -206,6 +207,39 @@ def check_cancel_before_answer(server: h.KronikaServer, failures: Failures) -> N
                            f"  {got}; BYE -> {bye}\n{server.log_text()}")
         else:
             failures.check(False, "CANCEL before answer", f"  {got}\n{server.log_text()}")
+    finally:
+        client.close()
+
+
+def media_types(values: list[str]) -> list[str]:
+    """Every media type of one or more Accept header values, lower case, in order."""
+    return [t.split(";")[0].strip().lower() for v in values for t in v.split(",") if t.strip()]
+
+
+def check_accept_headers(server: h.KronikaServer, failures: Failures) -> None:
+    """RFC 3261 20.1 / 11.2: the OPTIONS answer and a 415 name each body type Kronika takes
+    once (sofia-sip adds its own application/sdp to OPTIONS answers; it used to be there
+    twice). Raw requests, so nothing in between merges or reorders the headers."""
+    wanted = {"application/sdp", "multipart/mixed", "application/rs-metadata+xml"}
+    client = SipClient("udp", h.LOOPBACK, server.sip_port)
+    try:
+        resp = Dialog(client).options()
+        final = resp[-1] if resp else None
+        types = media_types(final.all("accept")) if final else []
+        failures.check(final is not None and final.status == 200
+                       and len(types) == len(set(types)) and wanted <= set(types),
+                       f"OPTIONS 200 Accept names each type once (got {types})",
+                       f"  {final.headers if final else 'no answer'}")
+        d = Dialog(client)
+        resp = d.invite(b"hello", "text/plain")
+        final = resp[-1] if resp else None
+        types = media_types(final.all("accept")) if final else []
+        failures.check(final is not None and final.status == 415
+                       and len(types) == len(set(types)) and wanted <= set(types),
+                       f"415 Accept names each type once (got {types})",
+                       f"  {final.status_line if final else 'no answer'}")
+        if final is not None:
+            d.ack(final)
     finally:
         client.close()
 
