@@ -7,6 +7,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,7 +30,6 @@ namespace {
 constexpr char kMetricAccessRefused[] = "kronika_access_refused_total";
 constexpr char kMetricPlaybacks[] = "kronika_access_playbacks_total";
 constexpr char kMetricEncrypted[] = "kronika_recordings_encrypted_total";
-constexpr char kSigningKeyEnv[] = "KRONIKA_EXPORT_SIGNING_KEY_FILE";
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -95,7 +95,9 @@ class AccessContext::Impl {
   std::unique_ptr<PlaybackWorkflow> playback;
   std::unique_ptr<DisclosureBook> disclosures;
   std::unique_ptr<RecordingKeys> keys;  // null without a master key
-  std::optional<std::string> signing_key;
+  std::unique_ptr<ExportSigner> signer;    // Ed25519 export signatures (DISC-3)
+  std::optional<std::string> signing_key;  // legacy HMAC key, when the file is not PEM
+  PackageSigning signing() const { return {signer.get(), signing_key}; }
 
   prometheus::Family<prometheus::Counter>* refused_family = nullptr;
   prometheus::Counter* playbacks = nullptr;
@@ -335,12 +337,27 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
   }
   std::filesystem::path signing_file = options.export_signing_key_file;
   if (signing_file.empty()) {
-    if (const char* env = std::getenv(kSigningKeyEnv); env && *env) signing_file = env;
+    if (const char* env = std::getenv(kExportSigningKeyEnv); env && *env) signing_file = env;
   }
   if (!signing_file.empty()) {
-    auto key = LoadMasterKey(signing_file, options.data_dir);
-    if (!key.ok()) return key.error();
-    impl->signing_key = *key;
+    std::ifstream probe(signing_file, std::ios::binary);
+    std::string first_line;
+    std::getline(probe, first_line);
+    if (first_line.rfind("-----BEGIN", 0) == 0) {
+      auto signer = ExportSigner::Load(signing_file, options.data_dir);
+      if (!signer.ok()) return signer.error();
+      impl->signer = std::move(*signer);
+      Logf(LogLevel::kInfo, "", "access: export packages are signed with Ed25519 key %s",
+           impl->signer->fingerprint().c_str());
+    } else {
+      auto key = LoadMasterKey(signing_file, options.data_dir);
+      if (!key.ok()) return key.error();
+      impl->signing_key = *key;
+      Logf(LogLevel::kWarn, "",
+           "access: %s holds an HMAC key: receivers cannot verify export packages; make an "
+           "Ed25519 key with `kronika export keygen` (DISC-3)",
+           signing_file.c_str());
+    }
   }
   if (metrics) {
     auto& registry = metrics->registry();
@@ -435,6 +452,32 @@ Status AccessContext::DestroyRecording(std::string_view recording_id, std::strin
        std::string(by).c_str(), std::string(reason).c_str());
   return OkStatus();
 }
+
+namespace {
+
+// GET /api/v1/disclosures/{id}/protocol[?format=html|pdf] (DISC-3); without `format`,
+// "Accept: application/pdf" picks the PDF, anything else the HTML.
+HttpResponse DisclosureProtocolResponse(const AccessContext::Impl& c, const HttpRequest& request,
+                                        const std::string& id) {
+  std::string format = request.QueryParam("format").value_or("");
+  if (format.empty()) {
+    const std::string accept = request.Header("Accept").value_or("");
+    format = accept.find("application/pdf") != std::string::npos ? "pdf" : "html";
+  }
+  if (format != "html" && format != "pdf")
+    return HttpResponse::JsonError(400, "format: expected html or pdf");
+  auto protocol = c.disclosures->Protocol(
+      id, format == "pdf" ? ProtocolFormat::kPdf : ProtocolFormat::kHtml, c.signing());
+  if (!protocol.ok()) return ErrorResponse(protocol.error());
+  HttpResponse out;
+  out.content_type = format == "pdf" ? "application/pdf" : "text/html; charset=utf-8";
+  out.body = std::move(*protocol);
+  out.headers.emplace_back("Content-Disposition",
+                           "inline; filename=\"protocol-" + id + "." + format + "\"");
+  return out;
+}
+
+}  // namespace
 
 void MountAccessApi(HttpServer& server, AccessContext& context) {
   AccessContext::Impl* c = &context.impl();
@@ -619,10 +662,16 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    out.content_type = "text/html; charset=utf-8";
                    out.body =
                        RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+                 } else if (format == "pdf") {
+                   auto pdf =
+                       RegisterProtocolPdf(*entries, "Listening register - playback protocols");
+                   if (!pdf.ok()) return ErrorResponse(pdf.error());
+                   out.content_type = "application/pdf";
+                   out.body = std::move(*pdf);
                  } else if (format == "json") {
                    out.body = nlohmann::json{{"entries", *entries}}.dump();
                  } else {
-                   return HttpResponse::JsonError(400, "format: expected json, csv or html");
+                   return HttpResponse::JsonError(400, "format: expected json, csv, html or pdf");
                  }
                  return out;
                }));
@@ -656,7 +705,15 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   server.Route("GET", "/api/v1/disclosures/*",
                guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
                      [c, result](const HttpRequest& request, const Identity&) {
-                       return result(c->disclosures->Get(request.path_rest));
+                       const std::string& rest = request.path_rest;
+                       constexpr std::string_view kProtocol = "/protocol";
+                       if (rest.size() > kProtocol.size() &&
+                           rest.compare(rest.size() - kProtocol.size(), kProtocol.size(),
+                                        kProtocol) == 0) {
+                         return DisclosureProtocolResponse(
+                             *c, request, rest.substr(0, rest.size() - kProtocol.size()));
+                       }
+                       return result(c->disclosures->Get(rest));
                      }));
   server.Route(
       "POST", "/api/v1/disclosures/*",
@@ -675,7 +732,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
           const std::filesystem::path out =
               c->options.data_dir / "exports" / (id + "-" + std::to_string(now));
           r = c->disclosures->Export(who, id, c->keys.get(), c->options.data_dir, out,
-                                     c->signing_key, now);
+                                     c->signing(), now);
         }
         if (!r.ok() && r.error().sip_status == 403) {
           HttpResponse refusal;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "access_keys.h"
 #include "access_register.h"
 #include "access_users.h"
+#include "export_signing.h"
 #include "kronika/srs/access_crypto.h"
 #include "kronika/srs/config.h"
 
@@ -110,12 +112,24 @@ constexpr char kUserUsage[] =
 constexpr char kRegisterUsage[] =
     "usage: kronika register verify          check the hash chain (exit 0 intact, 1 altered)\n"
     "       kronika register head            print the entry count and head hash\n"
-    "       kronika register export --csv|--html [--out FILE]\n"
+    "       kronika register export --format csv|html|pdf [--out FILE]\n"
+    "                                        REG-1 columns (csv) or printable REG-2 playback\n"
+    "                                        protocols (html, pdf); --csv / --html also work\n"
     "common options: --data-dir DIR | --config FILE\n";
 
 constexpr char kExportUsage[] =
-    "usage: kronika export verify PACKAGE_DIR [--signing-key-file FILE]\n"
-    "       (exit 0 intact, 1 altered/missing/added files or bad signature)\n";
+    "usage: kronika export keygen FILE        new Ed25519 signing key pair: FILE (private, PEM,\n"
+    "                                         mode 0600) and FILE.pub (give it to receivers);\n"
+    "                                         prints the fingerprint. Keep FILE outside the data\n"
+    "                                         directory; point KRONIKA_EXPORT_SIGNING_KEY_FILE at it\n"
+    "       kronika export fingerprint KEY.pem  SHA-256 fingerprint of a public or private key\n"
+    "       kronika export verify PACKAGE_DIR [--public-key KEY.pub] [--signing-key-file SECRET]\n"
+    "                                         checks every file against MANIFEST.sha256 and the\n"
+    "                                         Ed25519 signature (with --public-key: signed by that\n"
+    "                                         key); --signing-key-file checks a legacy HMAC\n"
+    "                                         (exit 0 intact, 1 altered/missing/added files or bad\n"
+    "                                         or foreign signature)\n"
+    "common options (keygen): --data-dir DIR | --config FILE (the key must lie outside it)\n";
 
 constexpr char kKeyUsage[] =
     "usage: kronika key status                     master key id and number of recording keys\n"
@@ -236,13 +250,23 @@ int RunRegisterCommand(int argc, char** argv) {
     }
     return kExitOk;
   }
-  if (verb == "export" && (a.options.count("csv") != 0) != (a.options.count("html") != 0)) {
+  std::string format = Opt(a, "format");
+  if (a.options.count("csv")) format = format.empty() ? "csv" : "conflict";
+  if (a.options.count("html")) format = format.empty() ? "html" : "conflict";
+  if (verb == "export" && (format == "csv" || format == "html" || format == "pdf")) {
     auto entries = reg.Entries();
     if (!entries.ok()) return Fail(entries.error());
-    const std::string text =
-        a.options.count("csv")
-            ? RegisterCsv(*entries)
-            : RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+    const std::string title = "Listening register - playback protocols";
+    std::string text;
+    if (format == "csv") {
+      text = RegisterCsv(*entries);
+    } else if (format == "html") {
+      text = RegisterProtocolHtml(*entries, title);
+    } else {
+      auto pdf = RegisterProtocolPdf(*entries, title);
+      if (!pdf.ok()) return Fail(pdf.error());
+      text = std::move(*pdf);
+    }
     const std::string out = Opt(a, "out");
     if (out.empty()) {
       std::fwrite(text.data(), 1, text.size(), stdout);
@@ -259,26 +283,69 @@ int RunRegisterCommand(int argc, char** argv) {
 
 int RunExportCommand(int argc, char** argv) {
   Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.size() != 2 || a.positional[0] != "verify" ||
-      a.options.count("help")) {
+  if (!a.error.empty() || a.positional.size() != 2 || a.options.count("help")) {
     std::fputs(kExportUsage, a.options.count("help") ? stdout : stderr);
     return a.options.count("help") ? kExitOk : kExitUsage;
   }
-  std::optional<std::string> key;
+  const std::string& verb = a.positional[0];
+  if (verb == "keygen") {
+    std::filesystem::path data_dir;
+    if (a.options.count("data-dir") || a.options.count("config")) {
+      auto dir = DataDir(a);
+      if (!dir) return kExitUsage;
+      data_dir = *dir;
+    }
+    auto signer = ExportSigner::Generate(a.positional[1], data_dir);
+    if (!signer.ok()) return Fail(signer.error());
+    std::printf(
+        "Ed25519 signing key written to %s (private, keep it secret) and %s.pub (public)\n"
+        "fingerprint %s\n"
+        "set %s=%s for the daemon; give %s.pub or the fingerprint to receiving institutions\n",
+        a.positional[1].c_str(), a.positional[1].c_str(), (*signer)->fingerprint().c_str(),
+        kExportSigningKeyEnv, a.positional[1].c_str(), a.positional[1].c_str());
+    return kExitOk;
+  }
+  if (verb == "fingerprint") {
+    std::ifstream in(a.positional[1], std::ios::binary);
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    auto fp = Ed25519PublicKeyFingerprint(pem.str());
+    if (!fp.ok()) {
+      auto signer = ExportSigner::Load(a.positional[1], "");
+      if (!signer.ok()) return Fail(MakeError(400, a.positional[1] + ": not an Ed25519 key"));
+      fp = (*signer)->fingerprint();
+    }
+    std::printf("%s\n", fp->c_str());
+    return kExitOk;
+  }
+  if (verb != "verify") {
+    std::fputs(kExportUsage, stderr);
+    return kExitUsage;
+  }
+  PackageTrust trust;
   if (std::string file = Opt(a, "signing-key-file"); !file.empty()) {
     auto k = LoadMasterKey(file, "");
     if (!k.ok()) return Fail(k.error());
-    key = *k;
+    trust.hmac_key = *k;
   }
-  PackageVerification v = VerifyExportPackage(a.positional[1], key);
+  if (std::string file = Opt(a, "public-key"); !file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(MakeError(400, "cannot read " + file));
+    std::ostringstream pem;
+    pem << in.rdbuf();
+    if (!Ed25519PublicKeyFingerprint(pem.str()).ok())
+      return Fail(MakeError(400, file + ": not a PEM Ed25519 public key"));
+    trust.public_key_pem = pem.str();
+  }
+  PackageVerification v = VerifyExportPackage(a.positional[1], trust);
   for (const auto& p : v.problems) std::printf("FAILED %s\n", p.c_str());
   if (!v.ok) {
-    std::printf("package ALTERED or incomplete: %zu problem(s)\n", v.problems.size());
+    std::printf("package ALTERED, incomplete or not signed by the expected key: %zu problem(s)\n",
+                v.problems.size());
     return kExitFailed;
   }
-  std::printf("package intact: %zu files match MANIFEST.sha256%s\n", v.files,
-              key ? ", signature valid"
-                  : (v.signed_manifest ? " (signature present, not checked: no key given)" : ""));
+  std::printf("package intact: %zu files match MANIFEST.sha256\nsignature: %s\n", v.files,
+              v.signature.c_str());
   return kExitOk;
 }
 

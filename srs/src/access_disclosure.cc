@@ -11,12 +11,15 @@
 #include "access_register.h"
 #include "json_record.h"
 #include "kronika/srs/access_crypto.h"
+#include "pdf_protocol.h"
 
 namespace kronika::srs {
 namespace {
 
 constexpr char kManifest[] = "MANIFEST.sha256";
-constexpr char kSignature[] = "MANIFEST.sha256.sig";
+constexpr char kSignature[] = "MANIFEST.sha256.sig";  // legacy HMAC, hex
+constexpr char kEd25519Signature[] = "MANIFEST.sha256.ed25519.sig";  // raw 64 bytes
+constexpr char kSigningKey[] = "SIGNING-KEY.pem";
 
 std::string DisclosureKey(uint64_t n) {
   char buf[32];
@@ -50,44 +53,117 @@ std::string MainNumber(const RecordingRecord& r) {
   return "";
 }
 
-std::string HandOverProtocol(const nlohmann::json& d, const std::vector<RecordingRecord>& records) {
-  std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Hand-over "
-          "protocol "
-       << HtmlEscape(d.value("id", ""))
-       << "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
-       << "table{border-collapse:collapse;width:100%}th,td{border:1px solid "
-          "#000;padding:4px;text-align:left}"
-       << ".sig{height:4em}</style></head><body>\n<h1>Protocol of handing over call "
-          "recordings</h1>\n"
-       << "<p>Disclosure " << HtmlEscape(d.value("id", "")) << " to <b>"
-       << HtmlEscape(d.value("requester_institution", "")) << "</b>, written request no. "
-       << HtmlEscape(d.value("request_number", "")) << " of "
-       << HtmlEscape(d.value("request_date", ""))
-       << ".</p>\n<p>Justification: " << HtmlEscape(d.value("justification", ""))
-       << "</p>\n<p>Decision: granted by " << HtmlEscape(d["decision"].value("by_name", ""))
-       << " on " << HtmlEscape(IsoUtc(d["decision"].value("at_ms_utc", int64_t{0}))) << ".</p>\n"
-       << "<table><tr><th>No.</th><th>Recording</th><th>Date</th><th>Phone "
-          "number</th><th>Duration</th><th>SHA-256 of audio</th></tr>\n";
-  int n = 0;
-  for (const auto& r : records) {
-    char duration[32];
-    std::snprintf(duration, sizeof duration, "%d min %02d s", static_cast<int>(r.duration_s) / 60,
-                  static_cast<int>(r.duration_s) % 60);
-    html << "<tr><td>" << ++n << "</td><td>" << HtmlEscape(r.recording_id) << "</td><td>"
-         << HtmlEscape(IsoUtc(r.start_ms_utc)) << "</td><td>" << HtmlEscape(MainNumber(r))
-         << "</td><td>" << duration << "</td><td>see MANIFEST.sha256</td></tr>\n";
+// Everything the DISC-3 hand-over protocol prints, for both its HTML and PDF forms.
+struct HandOver {
+  nlohmann::json disclosure;
+  std::vector<RecordingRecord> records;
+  std::map<std::string, std::string> audio_sha256;  // recording id -> hex, when known
+  std::string signature_kind;                       // "ed25519" | "hmac" | "none"
+  std::string signer_fingerprint;
+
+  std::string Title() const { return "Hand-over protocol " + disclosure.value("id", ""); }
+  std::string Intro() const {
+    return "Disclosure " + disclosure.value("id", "") + " to " +
+           disclosure.value("requester_institution", "") + ", written request no. " +
+           disclosure.value("request_number", "") + " of " + disclosure.value("request_date", "") +
+           ".";
   }
-  html << "</table>\n<p>The receiver declares that the recordings will be used only for the "
-          "purpose stated "
-          "in the request ("
-       << HtmlEscape(d.value("purpose", d.value("justification", "")))
-       << ") and not "
-          "disclosed further (DISC-3).</p>\n<table><tr><th>Handed over by</th><th>Received "
-          "by</th></tr>"
-          "<tr><td class=\"sig\"></td><td class=\"sig\"></td></tr></table>\n</body></html>\n";
-  return html.str();
-}
+  std::string Justification() const {
+    return "Justification: " + disclosure.value("justification", "");
+  }
+  std::string Decision() const {
+    const nlohmann::json decision = disclosure.value("decision", nlohmann::json::object());
+    return "Decision: granted by " + decision.value("by_name", "") + " on " +
+           IsoUtc(decision.value("at_ms_utc", int64_t{0})) + ".";
+  }
+  std::vector<std::vector<std::string>> Rows() const {
+    std::vector<std::vector<std::string>> rows = {
+        {"No.", "Recording", "Date", "Phone number", "Duration", "SHA-256 of audio"}};
+    for (const auto& r : records) {
+      char duration[32];
+      std::snprintf(duration, sizeof duration, "%d min %02d s",
+                    static_cast<int>(r.duration_s) / 60, static_cast<int>(r.duration_s) % 60);
+      auto hash = audio_sha256.find(r.recording_id);
+      rows.push_back({std::to_string(rows.size()), r.recording_id, IsoUtc(r.start_ms_utc),
+                      MainNumber(r), duration,
+                      hash == audio_sha256.end() ? "see MANIFEST.sha256" : hash->second});
+    }
+    return rows;
+  }
+  std::string Declaration() const {
+    return "The receiver declares that the recordings will be used only for the purpose stated "
+           "in the request (" +
+           disclosure.value("purpose", disclosure.value("justification", "")) +
+           ") and not disclosed further (DISC-3).";
+  }
+  std::string Integrity() const {
+    std::string text =
+        "Integrity: MANIFEST.sha256 in the package lists the SHA-256 of every file "
+        "(sha256sum -c MANIFEST.sha256). ";
+    if (signature_kind == "ed25519") {
+      return text +
+             "It is signed with Ed25519; the public key is SIGNING-KEY.pem in the package. "
+             "Fingerprint of the signing key (SHA-256 of the public key, DER): " +
+             signer_fingerprint +
+             ". Compare it with the fingerprint the disclosing unit gives you by another "
+             "channel, then check: kronika export verify PACKAGE --public-key KEY.pub, or "
+             "openssl pkeyutl -verify -pubin -inkey SIGNING-KEY.pem -rawin -in MANIFEST.sha256 "
+             "-sigfile MANIFEST.sha256.ed25519.sig.";
+    }
+    if (signature_kind == "hmac")
+      return text + "It is sealed with an HMAC that only the disclosing unit can check.";
+    return text + "The package is not signed.";
+  }
+
+  std::string Html() const {
+    std::ostringstream html;
+    html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+         << HtmlEscape(Title())
+         << "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
+         << "table{border-collapse:collapse;width:100%}th,td{border:1px solid "
+            "#000;padding:4px;text-align:left;overflow-wrap:anywhere}"
+         << ".sig{height:4em}</style></head><body>\n<h1>Protocol of handing over call "
+            "recordings</h1>\n"
+         << "<p>" << HtmlEscape(Intro()) << "</p>\n<p>" << HtmlEscape(Justification())
+         << "</p>\n<p>" << HtmlEscape(Decision()) << "</p>\n<table>";
+    const auto rows = Rows();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      html << "<tr>";
+      for (const auto& cell : rows[i])
+        html << (i == 0 ? "<th>" : "<td>") << HtmlEscape(cell) << (i == 0 ? "</th>" : "</td>");
+      html << "</tr>\n";
+    }
+    html << "</table>\n<p>" << HtmlEscape(Declaration()) << "</p>\n<p>"
+         << HtmlEscape(Integrity())
+         << "</p>\n<table><tr><th>Handed over by</th><th>Received by</th></tr>"
+            "<tr><td class=\"sig\"></td><td class=\"sig\"></td></tr></table>\n</body></html>\n";
+    return html.str();
+  }
+
+  Result<std::string> Pdf() const {
+    PrintDocument doc;
+    doc.title = Title();
+    doc.Heading("Protocol of handing over call recordings");
+    doc.Paragraph(Intro());
+    doc.Paragraph(Justification());
+    doc.Paragraph(Decision());
+    PrintTable table;
+    table.column_weights = {4, 20, 22, 15, 12, 27};
+    table.font_size_pt = 8;
+    table.header_row = true;
+    table.rows = Rows();
+    doc.Table(std::move(table));
+    doc.Paragraph(Declaration());
+    doc.Paragraph(Integrity());
+    PrintTable signatures;
+    signatures.column_weights = {1, 1};
+    signatures.header_row = true;
+    signatures.rows = {{"Handed over by", "Received by"}, {"", ""}};
+    signatures.min_row_height_pt = 60;
+    doc.Table(std::move(signatures));
+    return RenderPdf(doc);
+  }
+};
 
 }  // namespace
 
@@ -182,6 +258,15 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
                                               const std::filesystem::path& out_dir,
                                               const std::optional<std::string>& signing_key,
                                               int64_t now_ms_utc) {
+  return Export(who, id, keys, data_dir, out_dir, PackageSigning{nullptr, signing_key},
+                now_ms_utc);
+}
+
+Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id,
+                                              const RecordingKeys* keys,
+                                              const std::filesystem::path& data_dir,
+                                              const std::filesystem::path& out_dir,
+                                              const PackageSigning& signing, int64_t now_ms_utc) {
   if (!who.user.Has(Role::kRecordsKeeper))
     return MakeError(403, "only a records keeper prepares export packages");
   auto d = Get(id);
@@ -193,7 +278,8 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   std::error_code ec;
   if (std::filesystem::exists(out_dir, ec))
     return MakeError(409, "export: " + out_dir.string() + " already exists");
-  std::vector<RecordingRecord> records;
+  HandOver hand_over;
+  hand_over.disclosure = *d;
   for (const auto& rid : (*d)["recording_ids"]) {
     const std::string recording_id = rid.get<std::string>();
     auto restricted = IsRestricted(db_, recording_id);
@@ -203,26 +289,41 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
     auto record = store_.Get(recording_id);
     if (!record.ok()) return record.error();
     if (!record->has_value()) return MakeError(404, "no recording " + recording_id + " (deleted?)");
-    records.push_back(**record);
+    hand_over.records.push_back(**record);
   }
   std::map<std::string, std::string> files;  // relative path -> content
-  for (const auto& r : records) {
+  for (const auto& r : hand_over.records) {
     std::filesystem::path plain = r.file_path;
     if (plain.is_relative()) plain = data_dir / plain;
     uint64_t total = 0;
     auto audio = ReadRecordingAudio(keys, r.recording_id, plain, 0, UINT64_MAX, total);
     if (!audio.ok()) return audio.error();
+    hand_over.audio_sha256[r.recording_id] = Sha256Hex(*audio);
     files["audio/" + r.recording_id + ".opus"] = std::move(*audio);
     files["metadata/" + r.recording_id + ".json"] = RecordingDetailJson(r).dump(2) + "\n";
+  }
+  hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
+  if (signing.signer) {
+    hand_over.signer_fingerprint = signing.signer->fingerprint();
+    files[kSigningKey] = signing.signer->public_key_pem();
   }
   nlohmann::json disclosure = *d;
   disclosure.erase("exports");
   files["disclosure.json"] = disclosure.dump(2) + "\n";
-  files["protocol.html"] = HandOverProtocol(*d, records);
+  files["protocol.html"] = hand_over.Html();
+  auto pdf = hand_over.Pdf();
+  if (!pdf.ok()) return pdf.error();
+  files["protocol.pdf"] = std::move(*pdf);
   std::string manifest;
   for (const auto& [path, content] : files) manifest += Sha256Hex(content) + "  " + path + "\n";
   files[kManifest] = manifest;
-  if (signing_key) files[kSignature] = HexEncode(HmacSha256(*signing_key, manifest)) + "\n";
+  if (signing.signer) {
+    auto sig = signing.signer->Sign(manifest);
+    if (!sig.ok()) return sig.error();
+    files[kEd25519Signature] = *sig;
+  }
+  if (signing.hmac_key)
+    files[kSignature] = HexEncode(HmacSha256(*signing.hmac_key, manifest)) + "\n";
   for (const auto& [path, content] : files) {
     if (Status s = WriteText(out_dir / path, content); !s.ok()) return s.error();
   }
@@ -230,7 +331,10 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
                            {"by", who.user.username},
                            {"package", out_dir.string()},
                            {"manifest_sha256", Sha256Hex(manifest)},
-                           {"signed", signing_key.has_value()}};
+                           {"signed", hand_over.signature_kind != "none"},
+                           {"signature", hand_over.signature_kind},
+                           {"signer_fingerprint", hand_over.signer_fingerprint},
+                           {"audio_sha256", hand_over.audio_sha256}};
   Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
     auto row = txn.Get(AccessTable::kDisclosures, id);
     if (!row.ok()) return row.error();
@@ -243,8 +347,50 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   return record;
 }
 
+Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat format,
+                                             const PackageSigning& signing) const {
+  auto d = Get(id);
+  if (!d.ok()) return d.error();
+  if (d->value("status", "") != "granted") {
+    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") +
+                              ", not granted: no hand-over protocol (DISC-1)");
+  }
+  HandOver hand_over;
+  hand_over.disclosure = *d;
+  for (const auto& rid : (*d)["recording_ids"]) {
+    auto record = store_.Get(rid.get<std::string>());
+    if (!record.ok()) return record.error();
+    if (record->has_value()) {
+      hand_over.records.push_back(**record);
+    } else {  // deleted since (RET-3): still listed, without call data
+      RecordingRecord gone;
+      gone.recording_id = rid.get<std::string>() + " (deleted)";
+      hand_over.records.push_back(gone);
+    }
+  }
+  const nlohmann::json exports = d->value("exports", nlohmann::json::array());
+  if (!exports.empty()) {
+    const nlohmann::json& last = exports.back();
+    hand_over.signature_kind =
+        last.value("signature", last.value("signed", false) ? "hmac" : "none");
+    hand_over.signer_fingerprint = last.value("signer_fingerprint", "");
+    const nlohmann::json hashes = last.value("audio_sha256", nlohmann::json::object());
+    for (const auto& [rid, hash] : hashes.items()) hand_over.audio_sha256[rid] = hash.get<std::string>();
+  } else {
+    hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
+    if (signing.signer) hand_over.signer_fingerprint = signing.signer->fingerprint();
+  }
+  if (format == ProtocolFormat::kHtml) return hand_over.Html();
+  return hand_over.Pdf();
+}
+
 PackageVerification VerifyExportPackage(const std::filesystem::path& package,
                                         const std::optional<std::string>& signing_key) {
+  return VerifyExportPackage(package, PackageTrust{signing_key, std::nullopt});
+}
+
+PackageVerification VerifyExportPackage(const std::filesystem::path& package,
+                                        const PackageTrust& trust) {
   PackageVerification v;
   auto manifest = ReadText(package / kManifest);
   if (!manifest.ok()) {
@@ -278,22 +424,72 @@ PackageVerification VerifyExportPackage(const std::filesystem::path& package,
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     const std::string rel = std::filesystem::relative(it->path(), package).string();
-    if (rel == kManifest || rel == kSignature) continue;
+    if (rel == kManifest || rel == kSignature || rel == kEd25519Signature) continue;
     if (!listed.count(rel)) v.problems.push_back(rel + ": not listed in the manifest (added)");
   }
+
+  std::vector<std::string> checks;  // what was checked, for the summary line
+  auto ed_sig = ReadText(package / kEd25519Signature);
+  if (ed_sig.ok()) {
+    v.signed_manifest = true;
+    auto package_key = ReadText(package / kSigningKey);
+    auto package_fp = package_key.ok() ? Ed25519PublicKeyFingerprint(*package_key)
+                                       : Result<std::string>(MakeError(404, "missing"));
+    std::optional<std::string> given_fp;
+    if (trust.public_key_pem) {
+      auto fp = Ed25519PublicKeyFingerprint(*trust.public_key_pem);
+      if (fp.ok()) given_fp = *fp;
+    }
+    if (!package_fp.ok()) {
+      v.problems.push_back("signature: " + std::string(kSigningKey) +
+                           (package_key.ok() ? " is not an Ed25519 public key"
+                                             : " missing; the Ed25519 signature cannot be checked"));
+    } else {
+      v.signer_fingerprint = *package_fp;
+    }
+    if (trust.public_key_pem && !given_fp) {
+      v.problems.push_back("signature: the given public key is not a PEM Ed25519 public key");
+    } else if (given_fp && package_fp.ok() && *given_fp != *package_fp) {
+      v.problems.push_back("signature: package signed by key " + *package_fp +
+                           ", not by the given key " + *given_fp +
+                           " (re-signed by someone else, or the wrong key was given)");
+    } else if (package_fp.ok()) {
+      Status s = VerifyEd25519(*package_key, *manifest, *ed_sig);
+      if (!s.ok()) {
+        v.problems.push_back("signature: Ed25519 signature does not match " +
+                             std::string(kManifest) + " (manifest or signature altered)");
+      } else {
+        checks.push_back(
+            "Ed25519 signature valid, key " + *package_fp +
+            (given_fp ? " (the given public key)"
+                      : " (not compared with a known key: pass --public-key, or compare the "
+                        "fingerprint with the one received out of band)"));
+      }
+    }
+  } else if (trust.public_key_pem) {
+    v.problems.push_back("signature: no Ed25519 signature (" + std::string(kEd25519Signature) +
+                         " missing); the package cannot be shown to come from the given key");
+  }
+
   auto sig = ReadText(package / kSignature);
-  v.signed_manifest = sig.ok();
-  if (signing_key) {
+  if (sig.ok()) v.signed_manifest = true;
+  if (trust.hmac_key) {
     if (!sig.ok()) {
       v.problems.push_back("signature: " + std::string(kSignature) + " missing");
     } else {
       std::string got = *sig;
       while (!got.empty() && (got.back() == '\n' || got.back() == '\r')) got.pop_back();
-      if (!ConstantTimeEqual(got, HexEncode(HmacSha256(*signing_key, *manifest)))) {
-        v.problems.push_back("signature: does not match the manifest under the given key");
+      if (!ConstantTimeEqual(got, HexEncode(HmacSha256(*trust.hmac_key, *manifest)))) {
+        v.problems.push_back("signature: HMAC does not match the manifest under the given key");
+      } else {
+        checks.push_back("HMAC-SHA-256 valid under the given secret key");
       }
     }
+  } else if (sig.ok()) {
+    checks.push_back("HMAC present, not checked (needs the secret: --signing-key-file)");
   }
+  if (!v.signed_manifest) checks.push_back("not signed: only the SHA-256 manifest was checked");
+  for (const auto& c : checks) v.signature += (v.signature.empty() ? "" : "; ") + c;
   v.ok = v.problems.empty();
   return v;
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "kronika/srs/access_crypto.h"
+#include "pdf_protocol.h"
 
 namespace kronika::srs {
 namespace {
@@ -210,6 +211,30 @@ std::string HtmlEscape(std::string_view text) {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& e) {
+  const nlohmann::json listener = e.value("listener", nlohmann::json::object());
+  const nlohmann::json details = e.value("protocol", nlohmann::json::object());
+  return {
+      {"Date of listening", Text(e, "listened_at_utc")},
+      {"Listeners", Text(listener, "name") + " " + Text(listener, "surname") + ", " +
+                        Text(listener, "position") + " (" +
+                        Text(e.value("identity", nlohmann::json::object()), "username") + ")"},
+      {"Date and time of the call", Text(e, "call_start_utc")},
+      {"Part listened to", Text(e, "listened_from_s") + " s - " + Text(e, "listened_to_s") + " s"},
+      {"Participants", ParticipantsText(e)},
+      {"Phone numbers",
+       "calling " + Text(e, "calling_number") + ", called " + Text(e, "called_number")},
+      {"Kind of incident", Text(e, "reason_text")},
+      {"Circumstances", Text(e, "justification")},
+      {"Causes", Text(details, "causes")},
+      {"Actions taken", Text(details, "actions")},
+      {"Follow-up", Text(details, "follow_up")},
+      {"Approver's position", Text(e, "approved_by") + ": " + Text(e, "approver_note")},
+      {"Recording", Text(e, "recording_id")},
+      {"Register entry hash", Text(e, "entry_hash")},
+  };
+}
+
 std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
                                  const std::string& title) {
   std::ostringstream html;
@@ -222,34 +247,40 @@ std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
           "print{section{page-break-after:always}}</style></head><body>\n"
        << "<h1>" << HtmlEscape(title) << "</h1>\n";
   for (const auto& e : entries) {
-    const nlohmann::json listener = e.value("listener", nlohmann::json::object());
-    const nlohmann::json details = e.value("protocol", nlohmann::json::object());
-    auto row = [&](std::string_view label, const std::string& value) {
-      html << "<tr><th>" << HtmlEscape(label) << "</th><td>" << HtmlEscape(value) << "</td></tr>\n";
-    };
     html << "<section><h2>Playback protocol, register entry " << HtmlEscape(Text(e, "seq"))
          << "</h2><table>\n";
-    row("Date of listening", Text(e, "listened_at_utc"));
-    row("Listeners", Text(listener, "name") + " " + Text(listener, "surname") + ", " +
-                         Text(listener, "position") + " (" +
-                         Text(e.value("identity", nlohmann::json::object()), "username") + ")");
-    row("Date and time of the call", Text(e, "call_start_utc"));
-    row("Part listened to", Text(e, "listened_from_s") + " s - " + Text(e, "listened_to_s") + " s");
-    row("Participants", ParticipantsText(e));
-    row("Phone numbers",
-        "calling " + Text(e, "calling_number") + ", called " + Text(e, "called_number"));
-    row("Kind of incident", Text(e, "reason_text"));
-    row("Circumstances", Text(e, "justification"));
-    row("Causes", Text(details, "causes"));
-    row("Actions taken", Text(details, "actions"));
-    row("Follow-up", Text(details, "follow_up"));
-    row("Approver's position", Text(e, "approved_by") + ": " + Text(e, "approver_note"));
-    row("Recording", Text(e, "recording_id"));
-    row("Register entry hash", Text(e, "entry_hash"));
+    for (const auto& [label, value] : RegisterProtocolRows(e)) {
+      html << "<tr><th>" << HtmlEscape(label) << "</th><td>" << HtmlEscape(value) << "</td></tr>\n";
+    }
     html << "<tr><th>Signatures</th><td class=\"sig\"></td></tr>\n</table></section>\n";
   }
   html << "</body></html>\n";
   return html.str();
+}
+
+Result<std::string> RegisterProtocolPdf(const std::vector<nlohmann::json>& entries,
+                                        const std::string& title) {
+  PrintDocument doc;
+  doc.title = title;
+  doc.Heading(title);
+  if (entries.empty()) doc.Paragraph("The register holds no entries.");
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    if (i > 0) doc.PageBreak();  // one protocol per sheet, for the case file
+    doc.Subheading("Playback protocol, register entry " + Text(e, "seq"));
+    PrintTable table;
+    table.column_weights = {35, 65};
+    table.label_column = true;
+    for (auto& [label, value] : RegisterProtocolRows(e)) table.rows.push_back({label, value});
+    doc.Table(std::move(table));
+    PrintTable signatures;
+    signatures.column_weights = {35, 65};
+    signatures.label_column = true;
+    signatures.min_row_height_pt = 40;
+    signatures.rows.push_back({"Signatures", ""});
+    doc.Table(std::move(signatures));
+  }
+  return RenderPdf(doc);
 }
 
 }  // namespace kronika::srs

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "access_db.h"
@@ -73,6 +74,14 @@ std::string RegisterCsv(const std::vector<nlohmann::json>& entries);
 // absent) and the approver's position. `title` heads the page. HTML-escaped.
 std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
                                  const std::string& title);
+
+// The same protocols as PDF (REG-2), one page per entry (see pdf_protocol.h). Error 500
+// when rendering fails.
+Result<std::string> RegisterProtocolPdf(const std::vector<nlohmann::json>& entries,
+                                        const std::string& title);
+
+// The labelled rows of one entry's protocol, shared by the HTML and PDF forms (REG-2).
+std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& entry);
 
 std::string HtmlEscape(std::string_view text);
 

@@ -260,7 +260,7 @@ TEST_CASE(
                              Catch::Contains("only for the purpose"));
   auto ok = VerifyExportPackage(out, signing_key);
   CHECK(ok.ok);
-  CHECK(ok.files == 4);  // audio, metadata, disclosure.json, protocol.html
+  CHECK(ok.files == 5);  // audio, metadata, disclosure.json, protocol.html, protocol.pdf
   CHECK_FALSE(VerifyExportPackage(out, RandomBytes(32)).ok);  // wrong key: signature fails
   std::ofstream(out / "audio/REC1.opus", std::ios::binary | std::ios::app) << "x";
   auto tampered = VerifyExportPackage(out, std::nullopt);
