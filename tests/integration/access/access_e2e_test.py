@@ -8,12 +8,19 @@ tokens (made by `kronika user token`) and a real recording (SIPp call):
   Ogg Opus file (full and HTTP range 206) and the register has an entry with the REG-1 fields.
 - REG-3: editing one byte of the register makes `kronika register verify` fail (exit 1).
 - DISC-1..3: a granted disclosure exports a package that `kronika export verify` accepts;
-  after changing one byte of the audio it fails.
+  after changing one byte of the audio it fails. The package is signed with Ed25519 (key made
+  by `kronika export keygen`): `--public-key` accepts it, OpenSSL verifies the signature, and
+  a flipped byte in the audio, the manifest or the signature, or a package re-signed with
+  another key, fail with a clear message and exit 1.
+- REG-2 / DISC-3 as PDF: the register's playback protocols (API `format=pdf`, CLI
+  `--format pdf`) and the hand-over protocol (package protocol.pdf, API `.../protocol`) hold
+  the REG-2 / DISC-3 fields and Polish names, as extracted by pdftotext.
 - SEC-1/RET-3: the recording is sealed while it is recorded (no plaintext .opus ever, no
   OggS in the .kenc) and plays back decrypted with the call's tone; after DELETE the saved .kenc copy cannot be decrypted with any key left on disk.
 - RIGHTS-3: a restricted recording cannot be requested.
 """
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -70,6 +77,140 @@ def kronika(*args, env=None):
     return subprocess.run([BIN, *args], capture_output=True, text=True, env=env)
 
 
+def pdf_text(path):
+    """Text of a PDF via pdftotext (poppler-utils); None when pdftotext is missing."""
+    if not shutil.which("pdftotext"):
+        return None
+    r = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True)
+    return r.stdout.decode("utf-8", "replace") if r.returncode == 0 else ""
+
+
+def compact(text):
+    return "".join((text or "").split())
+
+
+def make_export_signing_key(keys_dir):
+    """DISC-3: an Ed25519 signing key outside the data dir, for the daemon's export packages."""
+    key = os.path.join(keys_dir, "export-signing.pem")
+    r = kronika("export", "keygen", key)
+    check(r.returncode == 0 and "fingerprint " in r.stdout, f"DISC-3 kronika export keygen ({r.stdout.strip()} {r.stderr.strip()})")
+    check(oct(os.stat(key).st_mode & 0o777) == "0o600", "DISC-3 private signing key is mode 0600")
+    fingerprint = r.stdout.split("fingerprint ")[1].split()[0] if "fingerprint " in r.stdout else ""
+    f = kronika("export", "fingerprint", key + ".pub")
+    check(f.stdout.strip() == fingerprint and len(fingerprint) == 64, "DISC-3 fingerprint of the .pub matches keygen's")
+    os.environ["KRONIKA_EXPORT_SIGNING_KEY_FILE"] = key
+    return key, fingerprint
+
+
+def check_register_pdf(api, token, data, work):
+    """REG-2: printable playback protocols as PDF over the API and the CLI."""
+    s, headers, pdf = api.call("GET", "/api/v1/register?format=pdf", token)
+    check(s == 200 and headers.get("Content-Type") == "application/pdf" and pdf[:5] == b"%PDF-",
+          f"REG-2 register protocols as PDF over the API (got {s}, {headers.get('Content-Type')})")
+    out = os.path.join(work, "register.pdf")
+    with open(out, "wb") as f:
+        f.write(pdf)
+    text = pdf_text(out)
+    if text is None:
+        print("skip REG-2 PDF text checks: pdftotext not installed")
+        return
+    fields = ["Date of listening", "Listeners", "Date and time of the call", "Participants", "Phone numbers",
+              "Kind of incident", "Circumstances", "Causes", "Actions taken", "Follow-up", "Approver's position"]
+    missing = [f for f in fields if f not in text]
+    check(not missing, f"REG-2 PDF protocol has every field (missing {missing})")
+    check("Anna Nowak, Inspector" in text and "Ewa Wójcik" in text and "tone of the call" in text,
+          "REG-2 PDF protocol names listener, approver (Polish ó) and causes")
+    cli_out = os.path.join(work, "register-cli.pdf")
+    r = kronika("register", "export", "--format", "pdf", "--out", cli_out, "--data-dir", data)
+    cli_text = pdf_text(cli_out) if r.returncode == 0 else ""
+    check(r.returncode == 0 and "Ewa Wójcik" in cli_text and "Playback protocol, register entry 2" in cli_text,
+          f"REG-2 kronika register export --format pdf ({r.stderr.strip()})")
+
+
+def check_signed_package(api, token, did, pkg, key, fingerprint, work):
+    """DISC-3: Ed25519-signed package, checked by the receiver with the public key only."""
+    pub = key + ".pub"
+    r = kronika("export", "verify", pkg, "--public-key", pub)
+    check(r.returncode == 0 and "Ed25519 signature valid" in r.stdout and "the given public key" in r.stdout,
+          f"DISC-3 export verify --public-key ok ({r.stdout.strip()})")
+    r = kronika("export", "verify", pkg)
+    check(r.returncode == 0 and fingerprint in r.stdout, "DISC-3 export verify without a key names the signer's fingerprint")
+    o = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", os.path.join(pkg, "SIGNING-KEY.pem"),
+                        "-rawin", "-in", os.path.join(pkg, "MANIFEST.sha256"),
+                        "-sigfile", os.path.join(pkg, "MANIFEST.sha256.ed25519.sig")], capture_output=True, text=True)
+    check(o.returncode == 0 and "Signature Verified Successfully" in o.stdout,
+          f"DISC-3 OpenSSL alone verifies the manifest signature ({o.stdout.strip()} {o.stderr.strip()})")
+    check(subprocess.run(["sha256sum", "--quiet", "-c", "MANIFEST.sha256"], cwd=pkg).returncode == 0,
+          "DISC-3 sha256sum -c MANIFEST.sha256 passes")
+    text = pdf_text(os.path.join(pkg, "protocol.pdf"))
+    if text is not None:
+        check("Protocol of handing over call recordings" in text and "Policja KMP" in text
+              and "RSD-123/26" in text and "only for the purpose" in text and "Ewa Wójcik" in text,
+              "DISC-3 protocol.pdf holds institution, request no., declaration and the granting director")
+        check(fingerprint in compact(text), "DISC-3 protocol.pdf prints the signing key fingerprint")
+        check("+48221234567" in compact(text) and "min" in text, "DISC-3 protocol.pdf lists phone number and duration")
+    s, headers, body = api.call("GET", f"/api/v1/disclosures/{did}/protocol?format=pdf", token)
+    check(s == 200 and headers.get("Content-Type") == "application/pdf" and body[:5] == b"%PDF-",
+          f"DISC-3 GET .../protocol?format=pdf (got {s})")
+    s, headers, body = api.call("GET", f"/api/v1/disclosures/{did}/protocol", token,
+                                headers={"Accept": "application/pdf"})
+    check(s == 200 and body[:5] == b"%PDF-", f"DISC-3 GET .../protocol with Accept: application/pdf (got {s})")
+    s, headers, body = api.call("GET", f"/api/v1/disclosures/{did}/protocol", token)
+    check(s == 200 and headers.get("Content-Type", "").startswith("text/html") and fingerprint.encode() in body,
+          f"DISC-3 GET .../protocol as HTML with the fingerprint (got {s})")
+
+    def tampered(name, edit, *verify_args):
+        copy = os.path.join(work, "pkg-" + name)
+        shutil.copytree(pkg, copy)
+        edit(copy)
+        return kronika("export", "verify", copy, *verify_args)
+
+    def flip(path, at):
+        with open(path, "r+b") as f:
+            f.seek(at)
+            b = f.read(1)
+            f.seek(at)
+            f.write(bytes([b[0] ^ 0x01]))
+
+    audio = glob.glob(os.path.join(pkg, "audio", "*.opus"))[0]
+    rel_audio = os.path.relpath(audio, pkg)
+    r = tampered("audio", lambda p: flip(os.path.join(p, rel_audio), 100), "--public-key", pub)
+    check(r.returncode == 1 and f"FAILED {rel_audio}: SHA-256 differs" in r.stdout,
+          f"DISC-3 flipped audio byte fails ({r.stdout.strip()})")
+    r = tampered("manifest", lambda p: flip(os.path.join(p, "MANIFEST.sha256"), 5), "--public-key", pub)
+    check(r.returncode == 1 and "Ed25519 signature does not match MANIFEST.sha256" in r.stdout,
+          f"DISC-3 flipped manifest byte fails ({r.stdout.strip()})")
+    r = tampered("signature", lambda p: flip(os.path.join(p, "MANIFEST.sha256.ed25519.sig"), 7), "--public-key", pub)
+    check(r.returncode == 1 and "Ed25519 signature does not match" in r.stdout,
+          f"DISC-3 flipped signature byte fails ({r.stdout.strip()})")
+
+    # Someone else re-signs an altered package with their own key (made by OpenSSL).
+    other = os.path.join(work, "other.pem")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", other], check=True, capture_output=True)
+
+    def resign(p):
+        flip(os.path.join(p, rel_audio), 100)
+        subprocess.run(["openssl", "pkey", "-in", other, "-pubout", "-out", os.path.join(p, "SIGNING-KEY.pem")],
+                       check=True, capture_output=True)
+        lines = []
+        with open(os.path.join(p, "MANIFEST.sha256")) as f:
+            for line in f:
+                path = line.rstrip("\n")[66:]
+                with open(os.path.join(p, path), "rb") as g:
+                    lines.append(hashlib.sha256(g.read()).hexdigest() + "  " + path + "\n")
+        with open(os.path.join(p, "MANIFEST.sha256"), "w") as f:
+            f.writelines(lines)
+        subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", other, "-rawin", "-in",
+                        os.path.join(p, "MANIFEST.sha256"), "-out", os.path.join(p, "MANIFEST.sha256.ed25519.sig")],
+                       check=True, capture_output=True)
+    r = tampered("resigned", resign, "--public-key", pub)
+    check(r.returncode == 1 and "not by the given key " + fingerprint in r.stdout,
+          f"DISC-3 package re-signed with another key fails against --public-key ({r.stdout.strip()})")
+    r = kronika("export", "verify", os.path.join(work, "pkg-resigned"))
+    check(r.returncode == 0 and fingerprint not in r.stdout,
+          "DISC-3 without --public-key a re-signed package shows a different fingerprint")
+
+
 def main():
     for tool in ("sipp", "sox"):
         if not shutil.which(tool):
@@ -80,6 +221,7 @@ def main():
     with open(master, "w") as f:
         f.write(os.urandom(32).hex() + "\n")
     os.environ["KRONIKA_MASTER_KEY_FILE"] = master
+    signing_key, signing_fingerprint = make_export_signing_key(keys_dir)
     node = Kronika()
     data = node.data_dir
     env = dict(os.environ)
@@ -224,6 +366,7 @@ def main():
         check(r.returncode == 0 and "intact: 2 entries" in r.stdout, f"REG-3 register verify ok ({r.stdout.strip()})")
         r = kronika("register", "export", "--csv", "--data-dir", data)
         check(r.returncode == 0 and "Nowak" in r.stdout, "REG-1 register export --csv")
+        check_register_pdf(api, tok["keeper"], data, work)
 
         # DISC-1..3: disclosure and export package, encrypted audio decrypted on the fly.
         s, d = api.json("POST", "/api/v1/disclosures", tok["keeper"],
@@ -246,6 +389,7 @@ def main():
             check(exported == audio, "DISC-3 package audio equals the played (decrypted) audio")
             r = kronika("export", "verify", pkg)
             check(r.returncode == 0, f"DISC-3 export verify ok ({r.stdout.strip()})")
+            check_signed_package(api, tok["keeper"], did, pkg, signing_key, signing_fingerprint, work)
             with open(os.path.join(pkg, "audio", rid + ".opus"), "r+b") as f:
                 f.seek(200)
                 byte = f.read(1)
