@@ -1,19 +1,21 @@
 // OpusFrameEncoder: raw libopus at the recording's native rate (8 or 16 kHz).
 //
 // Takes 20 ms frames (kFrameMs, the aligner's cadence) and emits one Opus packet per
-// `packet_ms` (20, 40 or 60 ms): longer packets cost ~20-27 % less CPU per second of audio
-// at complexity 0 (docs/benchmarks.md, opus_variants_bench). No resampling: libopus
-// accepts 8/16 kHz input directly, and platform-facts measured libopusenc's forced 48 kHz
-// path at 2.6x the CPU. One encoder per recording, used by its worker thread only.
+// `packet_ms` (20, 40 or 60 ms). No resampling: libopus accepts 8/16 kHz input directly,
+// and platform-facts measured libopusenc's forced 48 kHz path at 2.6x the CPU. One encoder
+// per recording, used by its worker thread only.
 //
 // Two channels are written either as two independent mono Opus streams (kDualMono, the
 // default: Ogg Opus channel mapping family 1, 2 streams, 0 coupled, RFC 7845 §5.1.1.2) or
 // as one coupled stereo stream forced to stay two-channel (kCoupledStereo: libopus would
-// otherwise downmix voice to mono below ~19 kbit/s). Dual mono keeps each participant in
-// its own stream (no mid/side crosstalk: a 440 Hz tone leaks at about -60 dB into the
-// other channel, against -25..-32 dB for coupled stereo) at the same CPU cost. The two
-// mono encoders are plain OpusEncoders: the multistream encoder API of libopus 1.3 runs
-// CPUID on every call, which costs ~60 % extra on a VM.
+// otherwise downmix voice to mono below ~19 kbit/s). Measured (opus_variants_bench,
+// docs/benchmarks.md): all layouts and packet lengths cost the same CPU within ±3 %; dual
+// mono has no mid/side crosstalk (a 440 Hz tone leaks at about -60 dB into the other
+// channel, against -25..-32 dB coupled) and keeps each leg's level when both legs carry
+// correlated audio (coupled stereo at 16 kbit/s can drop both to ~1/5, see
+// media_leg_bleed_test); 60 ms packets make the file ~9 % smaller. The two
+// mono encoders are plain OpusEncoders: libopus 1.3's multistream encoder API executes
+// CPUID on every call, which cost ~65 % extra on the (virtualised) development host.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +38,7 @@ struct OpusEncoderSettings {
   int channels = 2;        // 1 or 2
   int bitrate_bps = 16000; // whole file (split evenly between the two mono streams)
   int complexity = 0;      // 0..10
-  int packet_ms = 60;      // 20, 40 or 60
+  int packet_ms = 20;      // 20, 40 or 60
   OpusChannelLayout layout = OpusChannelLayout::kDualMono;  // used when channels == 2
 };
 
@@ -45,7 +47,7 @@ class OpusFrameEncoder {
   // OPUS_APPLICATION_VOIP, SIGNAL_VOICE, bandwidth capped to the input (narrowband at
   // 8 kHz, wideband at 16 kHz). Errors: 500 "media: opus encoder: <reason>".
   static Result<std::unique_ptr<OpusFrameEncoder>> Create(const OpusEncoderSettings& settings);
-  // The original layout: coupled stereo (or mono), one packet per 20 ms frame.
+  // Coupled stereo (or mono), one packet per 20 ms frame: the layout before dual mono.
   static Result<std::unique_ptr<OpusFrameEncoder>> Create(int rate_hz, int channels, int bitrate_bps,
                                                           int complexity);
   ~OpusFrameEncoder();
