@@ -45,6 +45,8 @@ const std::array kFields = {
     KRONIKA_FIELD(media, min_free_disk_mb),
     KRONIKA_FIELD(codecs, preference),
     KRONIKA_FIELD(http, listen),
+    KRONIKA_FIELD(http, tls_cert),
+    KRONIKA_FIELD(http, tls_key),
     KRONIKA_FIELD(storage, data_dir),
     KRONIKA_FIELD(storage, lmdb_map_size_mb),
     KRONIKA_FIELD(site, name),

@@ -203,6 +203,15 @@ std::vector<std::string> ConfigProblems(const Config& c) {
   if (http && tls && SameSocket(*http, *tls)) {
     p.Add("http.listen", "same address and port as sip.tls_listen (" + c.sip.tls_listen + ")");
   }
+  // SEC-1: the contents (PEM, key matching the certificate) are checked when the listener starts.
+  if (!c.http.tls_cert.empty() && !IsReadableFile(c.http.tls_cert)) {
+    p.Add("http.tls_cert", "'" + c.http.tls_cert + "' is not a readable file");
+  }
+  if (!c.http.tls_key.empty() && c.http.tls_cert.empty()) {
+    p.Add("http.tls_key", "set but http.tls_cert is not (the API would be served without TLS)");
+  } else if (!c.http.tls_key.empty() && !IsReadableFile(c.http.tls_key)) {
+    p.Add("http.tls_key", "'" + c.http.tls_key + "' is not a readable file");
+  }
 
   // [storage]
   if (c.storage.data_dir.empty()) p.Add("storage.data_dir", "must not be empty");

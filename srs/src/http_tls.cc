@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -35,15 +36,25 @@ Status TlsUnavailable(const std::string& why) {
                             "<prefix>/lib/kronika; see docs/api.md HTTPS)");
 }
 
+// Text of an OpenSSL error code.
+std::string OpensslErrorText(unsigned long code) {
+  if (code == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return text;
+}
+
 // The earliest queued OpenSSL error of this thread (the cause, e.g. "no start line"; later
 // entries only say where it surfaced) as text, and the queue cleared.
 std::string OpensslError() {
   const unsigned long first = ERR_get_error();
   ERR_clear_error();
-  if (first == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(first, text, sizeof text);
-  return text;
+  return OpensslErrorText(first);
+}
+
+Status KeyMismatch(const std::string& key, const std::string& certificate_file, const std::string& why) {
+  return MakeError(500, "http: TLS private key '" + key + "' does not match the certificate in '" +
+                            certificate_file + "': " + why);
 }
 
 // Error when `path` cannot be opened for reading (names the file and errno's reason).
@@ -108,13 +119,15 @@ Status ConfigureTlsContext(void* ssl_ctx, const std::string& certificate_file, c
   }
   SSL_CTX_set_default_passwd_cb(ctx, &RefusePassphrase);
   if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const unsigned long first = ERR_get_error();
+    ERR_clear_error();
+    if (ERR_GET_LIB(first) == ERR_LIB_X509 && ERR_GET_REASON(first) == X509_R_KEY_VALUES_MISMATCH) {
+      return KeyMismatch(key, certificate_file, OpensslErrorText(first));
+    }
     return MakeError(500, "http: TLS private key '" + key +
-                              "' holds no usable unencrypted PEM private key: " + OpensslError());
+                              "' holds no usable unencrypted PEM private key: " + OpensslErrorText(first));
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    return MakeError(500, "http: TLS private key '" + key + "' does not match the certificate in '" +
-                              certificate_file + "': " + OpensslError());
-  }
+  if (SSL_CTX_check_private_key(ctx) != 1) return KeyMismatch(key, certificate_file, OpensslError());
   return OkStatus();
 }
 

@@ -247,8 +247,11 @@ int RunServeCommand(int argc, char** argv) {
   HttpServerOptions http_options;
   http_options.listen_address = http_listen.host;
   http_options.port = http_listen.port;
-  // Access module (issue 8): HTTPS when KRONIKA_HTTP_TLS_CERT names a PEM (cert chain + key,
-  // or the key in KRONIKA_HTTP_TLS_KEY); SEC-1, docs/api.md "HTTPS".
+  // Access module (issue 8): HTTPS when http.tls_cert (or KRONIKA_HTTP_TLS_CERT, which wins)
+  // names a PEM with the cert chain and the key, or the key in http.tls_key /
+  // KRONIKA_HTTP_TLS_KEY; SEC-1, docs/api.md "HTTPS".
+  http_options.tls_certificate = config.http.tls_cert;
+  http_options.tls_private_key = config.http.tls_key;
   if (const char* cert = std::getenv("KRONIKA_HTTP_TLS_CERT"); cert && *cert) http_options.tls_certificate = cert;
   if (const char* key = std::getenv("KRONIKA_HTTP_TLS_KEY"); key && *key) http_options.tls_private_key = key;
   HttpServer http(http_options);

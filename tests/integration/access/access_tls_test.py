@@ -6,7 +6,8 @@ OpenSSL 3 no longer exports; kronika links its own "libssl.so"/"libcrypto.so" sh
 (srs/civetweb_tls_shim/). Checked here, through the real daemon and real clients:
 - every OpenSSL function civetweb names resolves through the shims the binary loads;
 - a certificate chain (leaf + intermediate, client trusts only the root) with the key in the
-  same PEM, and with the key in KRONIKA_HTTP_TLS_KEY;
+  same PEM, with the key in KRONIKA_HTTP_TLS_KEY, and from the config file ([http] tls_cert,
+  tls_key);
 - token over HTTPS works, no token is 401, /metrics over HTTPS, plain HTTP gets no answer,
   TLS 1.1 is refused by the server, curl --cacert works;
 - a missing certificate, a certificate without key, a mismatched key, an encrypted key and a
@@ -207,8 +208,27 @@ def main():
             check(resp.status == 200, "SEC-1 separate key file (KRONIKA_HTTP_TLS_KEY): /healthz over HTTPS")
         node2.stop()
         os.environ.pop("KRONIKA_HTTP_TLS_KEY", None)
+        os.environ.pop("KRONIKA_HTTP_TLS_CERT", None)
 
-        # 4. Bad setups: a clear message and exit 1 (not a signal, not a pass phrase prompt).
+        # 4. The same from the config file: [http] tls_cert + tls_key.
+        conf = os.path.join(work, "kronika.toml")
+        with open(conf, "w") as f:
+            f.write(f'[http]\ntls_cert = "{pki["chain.pem"]}"\ntls_key = "{pki["leaf.key"]}"\n')
+        node3 = TlsKronika(pki["root.crt"], work=os.path.join(work, "c"), extra_args=("--config", conf))
+        nodes.append(node3)
+        node3.start()
+        with urllib.request.urlopen(f"https://127.0.0.1:{node3.http_port}/healthz", timeout=5,
+                                    context=node3.ctx) as resp:
+            check(resp.status == 200, "SEC-1 config file [http] tls_cert + tls_key: /healthz over HTTPS")
+        node3.stop()
+        with open(conf, "w") as f:
+            f.write(f'[http]\ntls_key = "{pki["leaf.key"]}"\n')
+        r = subprocess.run([BIN, "serve", "--config", conf, "--check-config"], capture_output=True, text=True,
+                           env=tls_env(""), timeout=30)
+        check(r.returncode == 2 and "http.tls_key: set but http.tls_cert is not" in r.stderr,
+              f"SEC-1 config http.tls_key without tls_cert is refused with exit 2 ({r.returncode}: {r.stderr.strip()})")
+
+        # 5. Bad setups: a clear message and exit 1 (not a signal, not a pass phrase prompt).
         missing = os.path.join(work, "no-such-cert.pem")
         cases = [
             ("missing certificate file", tls_env(missing), f"TLS certificate '{missing}' cannot be read"),

@@ -58,6 +58,10 @@ struct CodecsConfig {
 
 struct HttpConfig {
   std::string listen = "127.0.0.1:8080";  // HTTP API + /metrics, ADDR:PORT
+  // HTTPS only (TLS 1.2+, SEC-1) when set: PEM with the certificate chain and, unless
+  // tls_key is set, the private key. "" = plain HTTP. KRONIKA_HTTP_TLS_CERT/_KEY override.
+  std::string tls_cert;
+  std::string tls_key;  // PEM file with the unencrypted private key; "" = in tls_cert
 };
 
 struct StorageConfig {
