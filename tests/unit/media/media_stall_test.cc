@@ -5,8 +5,10 @@
 // nothing lost to the catch-up, the click on both legs within 20 ms and not moved by the
 // stall. These are the conditions under which a "channel swap" was once reported (it was
 // both channels silent for ~1 s: the old Goertzel helper named silence "440 Hz").
+#include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -231,6 +233,69 @@ TEST_CASE("Stalled worker: the right leg starts first and the stall hits the lef
   // The left leg's first packet is read only after the stall: its anchor must be its
   // arrival at the host, not the time the worker got round to reading it.
   RunStallCase({"order", 32500, 48, 800, 50, 0});
+}
+
+TEST_CASE("Cross-sent packets: the left leg's source also sends its stream to the right leg's port") {
+  // Both legs from 127.0.0.1. After both latched, the left sender's socket (same address and
+  // port as the left leg's source, same SSRC) sends a copy of every left packet to the right
+  // leg's port too, and a third socket sends it there from yet another port: the right
+  // channel keeps its 1000 Hz, the left its 440 Hz, and every copy is counted as foreign.
+  MediaConfig config = StallConfig("cross", 32700);
+  auto engine = MediaEngine::Start(config);
+  REQUIRE(engine.ok());
+  auto opened = (*engine)->Open(RecordingSpec{"cross-1", {PcmuStream(0, 0), PcmuStream(1, 1)}});
+  REQUIRE(opened.ok());
+  PcmuLeg left(opened->local_ports[0], 0x1111, 12345, 100);
+  PcmuLeg right(opened->local_ports[1], 0x2222, 500, 7);
+  PcmuLeg other(opened->local_ports[1], 0x1111, 12345, 100);  // left's stream from another port
+  sockaddr_in to_right{};
+  to_right.sin_family = AF_INET;
+  to_right.sin_port = htons(opened->local_ports[1]);
+  to_right.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<uint8_t> packet(12 + kFrame);
+  const auto start = Clock::now();
+  int16_t pcm[kFrame];
+  int copies = 0;
+  for (int f = 0; f < 100; ++f) {
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * f));
+    for (int i = 0; i < kFrame; ++i) pcm[i] = ToneSample(1000, int64_t{f} * kFrame + i, kRate, 6000);
+    right.SendFrame(pcm, kFrame);
+    for (int i = 0; i < kFrame; ++i) pcm[i] = ToneSample(440, int64_t{f} * kFrame + i, kRate, 6000);
+    left.SendFrame(pcm, kFrame);
+    if (f < 10) {
+      other.SkipFrame(kFrame);
+      continue;
+    }
+    // The same stream (SSRC 0x1111, same sequence numbers) from the left leg's own socket...
+    packet[0] = 0x80;
+    packet[1] = 0;
+    const uint16_t seq = static_cast<uint16_t>(100 + f);
+    const uint32_t ts = 12345u + static_cast<uint32_t>(f * kFrame);
+    packet[2] = static_cast<uint8_t>(seq >> 8);
+    packet[3] = static_cast<uint8_t>(seq);
+    for (int i = 0; i < 4; ++i) packet[static_cast<size_t>(4 + i)] = static_cast<uint8_t>(ts >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i) packet[static_cast<size_t>(8 + i)] = static_cast<uint8_t>(0x1111u >> (24 - 8 * i));
+    for (int i = 0; i < kFrame; ++i) packet[static_cast<size_t>(12 + i)] = testing::LinearToUlaw(pcm[i]);
+    (void)!sendto(left.sender().fd(), packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to_right),
+                  sizeof to_right);
+    // ... and from a third port.
+    other.SendFrame(pcm, kFrame);
+    copies += 2;
+  }
+  (*engine)->Close("cross-1");
+  REQUIRE(WaitFinished(**engine, "cross-1"));
+  const auto audio = DecodeOpusFile(opened->file);
+  REQUIRE(audio.ok);
+  const MediaStats stats = (*engine)->Stats();
+  INFO("RMS per 100 ms (left/right): " << RmsTrace(audio));
+  CHECK(DominantFrequency(audio.Channel(0, 0.3, 1.9), {440, 1000}) == 440);
+  CHECK(DominantFrequency(audio.Channel(1, 0.3, 1.9), {440, 1000}) == 1000);
+  // No 440 Hz leaks into the right channel (a tenth of the 1000 Hz share would be audible).
+  const auto right_audio = audio.Channel(1, 0.3, 1.9);
+  CHECK(testing::GoertzelShare(right_audio, 440) < testing::GoertzelShare(right_audio, 1000) / 10);
+  CHECK(stats.rtp_foreign_source_total == static_cast<uint64_t>(copies));
+  CHECK(stats.rtp_packets_total == 200);
+  std::filesystem::remove_all(config.recordings_dir);
 }
 
 }  // namespace
