@@ -31,13 +31,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parent
 sys.path.insert(0, str(SOURCE / "tests" / "integration" / "sip"))
-import kronika_harness as h  # noqa: E402
+sys.path.insert(0, str(SOURCE / "tests" / "integration"))
+import harness as h  # noqa: E402
 from sip_client import Dialog, SipClient  # noqa: E402
 
 SCENARIO = HERE / "sip_bench.xml"
 
 
-def sipp_cmd(server: h.KronikaServer, ports: h.PortAllocator, cpu: str, extra: list[str]) -> list[str]:
+def sipp_cmd(server: h.Kronika, ports: h.PortAllocator, cpu: str, extra: list[str]) -> list[str]:
     cmd = ["sipp", server.sip_addr, "-sf", str(SCENARIO), "-i", h.LOOPBACK,
            "-p", str(ports.take(1)), "-nostdin", "-t", "u1", "-max_recv_loops", "10000",
            "-timeout", "300s", "-timeout_error"] + extra
@@ -87,7 +88,7 @@ BODY = BODY.replace("\r\n", "\n").replace("\n", "\r\n").encode()
 BODY_TYPE = "multipart/mixed;boundary=kronika-lf-boundary"
 
 
-def probe_calls(server: h.KronikaServer, seconds: float, stop: threading.Event) -> list[float]:
+def probe_calls(server: h.Kronika, seconds: float, stop: threading.Event) -> list[float]:
     """Sequential SIPREC calls; returns INVITE->200 times in ms."""
     lat: list[float] = []
     deadline = time.monotonic() + seconds
@@ -169,9 +170,9 @@ def main() -> int:
         os.sched_setaffinity(0, {1})  # this script's probe shares SIPp's core, not the server's
     ports = h.PortAllocator(args.port_base, span=3000)
     workdir = h.make_tempdir("kronika-sip-bench-")
-    server = h.KronikaServer(binary, workdir / "server", ports, rtp_port_count=2000,
-                             taskset_cpu=server_cpu,
-                             config="[sip]\nmax_sessions = 100000\n[log]\nlevel = \"warn\"\n")
+    server = h.Kronika(work=workdir / "server", ports=ports, rtp_ports=2000, binary=binary,
+                       taskset_cpu=server_cpu,
+                       config="[sip]\nmax_sessions = 100000\n[log]\nlevel = \"warn\"\n")
     server.start()
     try:
         warm = throughput(server, ports, workdir, sipp_cpu, args.concurrency, 300)

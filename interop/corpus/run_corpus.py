@@ -29,8 +29,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = Path(os.environ.get("KRONIKA_SOURCE", HERE.parents[1]))
-sys.path.insert(0, str(SOURCE / "tests" / "integration" / "sip"))
-import kronika_harness as h  # noqa: E402
+sys.path.insert(0, str(SOURCE / "tests" / "integration"))
+import harness as h  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
 # Adaptations (documented in docs/interop.md). Pauses are capped so the ~20 minutes of
@@ -300,7 +300,7 @@ def judge(job: Job, rcs: dict[str, int], finals: dict[str, list]) -> tuple[bool,
 def run_job(job: Job, corpus: Path, binary: Path, ports: h.PortAllocator, tmp: Path) -> Job:
     started = time.monotonic()
     jobdir = tmp / re.sub(r"[^A-Za-z0-9_.-]+", "_", job.name)[:120]
-    server = h.KronikaServer(binary, jobdir / "server", ports, rtp_port_count=40)
+    server = h.Kronika(work=jobdir / "server", ports=ports, rtp_ports=40, binary=binary)
     all_notes: list[str] = []
     try:
         server.start()

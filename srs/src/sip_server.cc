@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "kronika/srs/log.h"
@@ -30,6 +31,8 @@ constexpr char kAcceptBesidesSdp[] =
 constexpr char kSupported[] = "timer, siprec";
 constexpr su_duration_t kTickIntervalMs = 1000;
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
+// How long a stop waits for the SRCs to answer our BYEs before the SIP stack is shut down.
+constexpr auto kByeDrain = std::chrono::seconds(2);
 
 // Text fit for a quoted Warning value: no quotes, backslashes or control characters.
 std::string WarningText(std::string_view text) {
@@ -230,7 +233,23 @@ void SipServer::Impl::BeginShutdown() {
   shutting_down_ = true;
   Log(LogLevel::kInfo, "", "sip: shutting down: ending all sessions");
   manager_.EndAll(TimelineEventKind::kShutdown, "server stopping", Clock::now());
-  nua_shutdown(nua_);  // BYE to every dialog; nua_r_shutdown follows
+  // Phase 1: our BYE to every recording dialog while the stack still hands us requests, so
+  // an INVITE meanwhile gets our counted 503 + Retry-After (an SBC fails over) rather than
+  // the "410 Gone" sofia-sip answers once nua_shutdown() has begun.
+  for (const auto& [nh, dialog] : dialogs_) {
+    if (!dialog.recording_id.empty() && !dialog.bye_received && !dialog.cancelled) nua_bye(nh, TAG_END());
+  }
+  stack_shutdown_at_ = std::chrono::steady_clock::now() + kByeDrain;
+  MaybeShutdownStack();
+}
+
+void SipServer::Impl::MaybeShutdownStack() {
+  if (!shutting_down_ || nua_shutdown_started_) return;
+  const bool calls_left = std::any_of(dialogs_.begin(), dialogs_.end(),
+                                      [](const auto& entry) { return !entry.second.recording_id.empty(); });
+  if (calls_left && std::chrono::steady_clock::now() < stack_shutdown_at_) return;
+  nua_shutdown_started_ = true;
+  nua_shutdown(nua_);  // BYE to any dialog left; nua_r_shutdown follows
 }
 
 void SipServer::Impl::OnMediaFdReadable() {
@@ -240,6 +259,7 @@ void SipServer::Impl::OnMediaFdReadable() {
 void SipServer::Impl::OnTick() {
   manager_.OnMediaEvents(deps_.media->TakeEvents(), Clock::now());  // in case an fd wakeup was missed
   manager_.Tick(Clock::now());
+  MaybeShutdownStack();
 }
 
 SipRequestInfo SipServer::Impl::RequestInfo(const sip_t* sip) const {
@@ -381,6 +401,8 @@ void SipServer::Impl::OnInvite(nua_handle_t* nh, const sip_t* sip) {
     reply.status = 503;
     reply.warning = "server shutting down";
     reply.retry_after_s = config_.sip.retry_after;
+    Logf(LogLevel::kWarn, "", "sip: INVITE Call-ID %s refused: 503 server shutting down", request.call_id.c_str());
+    if (deps_.metrics != nullptr) deps_.metrics->OnSessionRejected("shutdown");
     Respond(nh, "INVITE", reply, false);
     return;
   }
@@ -446,6 +468,7 @@ void SipServer::Impl::OnState(nua_handle_t* nh, tagi_t tags[]) {
   }
   dialogs_.erase(it);
   nua_handle_destroy(nh);
+  MaybeShutdownStack();
 }
 
 // --- SipServer ---

@@ -6,6 +6,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -48,6 +49,7 @@ class SipServer::Impl {
   SipRequestInfo RequestInfo(const sip_t* sip) const;
   Session* SessionOf(nua_handle_t* nh);
   void BeginShutdown();
+  void MaybeShutdownStack();  // phase 2 of a stop, see BeginShutdown()
 
   Config config_;
   SipServerDeps deps_;
@@ -62,6 +64,8 @@ class SipServer::Impl {
   int stop_fd_registration_ = -1;
   bool shutting_down_ = false;
   bool nua_shutdown_done_ = false;
+  bool nua_shutdown_started_ = false;
+  std::chrono::steady_clock::time_point stack_shutdown_at_;  // phase-2 deadline of a stop
   std::map<nua_handle_t*, Dialog> dialogs_;
 };
 

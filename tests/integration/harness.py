@@ -1,36 +1,103 @@
-"""Shared helpers for integration tests written in Python (stdlib only): free ports,
-a running `kronika serve` on its own ports and data dir, polling, metrics reading."""
+"""The one harness for Kronika's Python integration tests (stdlib only).
+
+Starts `kronika serve` on its own SIP/HTTP/RTP ports with a throw-away data dir (class
+Kronika), polls it, reads its metrics, runs SIPp scenarios against it and keeps the logs a
+failing test should print. Used by every tests/integration/<group>/ script,
+interop/corpus/run_corpus.py and bench/sip_bench.py. Exit code 77 = skipped (skip()).
+"""
+from __future__ import annotations
+
 import os
 import re
+import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.request
+import uuid
+from pathlib import Path
 
 SOURCE = os.environ.get("KRONIKA_SOURCE", os.path.abspath(os.path.join(os.path.dirname(__file__), "../..")))
 BIN = os.environ.get("KRONIKA_BIN", os.path.join(SOURCE, "build/srs/kronika"))
 SHARED = os.environ.get("KRONIKA_SHARED", os.path.abspath(os.path.join(SOURCE, "../shared")))
+LOOPBACK = "127.0.0.1"
 
 
-def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
+def env_path(name: str, default: str | None = None) -> Path | None:
+    value = os.environ.get(name, default)
+    return Path(value) if value else None
+
+
+# --- ports ---------------------------------------------------------------------------
+
+def port_is_free(port: int, host: str = LOOPBACK, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)) -> bool:
+    """True when `port` can be bound on `host` for every socket kind in `kinds`."""
+    for kind in kinds:
+        s = socket.socket(socket.AF_INET, kind)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+
+def free_port(kind=socket.SOCK_STREAM, host=LOOPBACK):
+    """A port the kernel hands out as free for `kind` (ephemeral range)."""
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def free_udp_tcp_port(host="127.0.0.1"):
+def free_udp_tcp_port(host=LOOPBACK):
     """A port free for both UDP and TCP on host (kronika listens on both)."""
     for _ in range(100):
         port = free_port(socket.SOCK_DGRAM, host)
-        try:
-            with socket.socket() as s:
-                s.bind((host, port))
+        if port_is_free(port, host, (socket.SOCK_STREAM,)):
             return port
-        except OSError:
-            continue
     raise RuntimeError("no free UDP+TCP port")
 
+
+class PortAllocator:
+    """Hands out free ports from [base, base+span); each test gets its own base so parallel
+    ctest entries never collide, and every port is also probed (other build dirs may be
+    running tests at the same time). Ports handed out stay reserved until release(); the
+    allocator wraps around to reuse released ones. Thread-safe."""
+
+    def __init__(self, base: int, span: int = 2000):
+        self._base = base
+        self._next = base
+        self._end = base + span
+        self._reserved: set[int] = set()
+        self._lock = threading.Lock()
+
+    def take(self, count: int = 1) -> int:
+        """Returns the first of `count` consecutive free ports."""
+        with self._lock:
+            for _ in range((self._end - self._base) * 2):
+                if self._next + count > self._end:
+                    self._next = self._base
+                first = self._next
+                block = range(first, first + count)
+                if any(p in self._reserved for p in block):
+                    self._next += 1
+                    continue
+                self._next += count
+                if all(port_is_free(p) for p in block):
+                    self._reserved.update(block)
+                    return first
+        raise RuntimeError("no free port block left in the allocator's range")
+
+    def release(self, first: int, count: int = 1) -> None:
+        with self._lock:
+            self._reserved.difference_update(range(first, first + count))
+
+
+# --- polling and metrics ---------------------------------------------------------------
 
 def http_get(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as resp:
@@ -66,37 +133,117 @@ def metric_value(text, name, labels=None):
     return total if found else None
 
 
-class Kronika:
-    """`kronika serve` on its own SIP/HTTP/RTP ports and temp data dir."""
+def sip_options_ping(port: int, timeout_s: float = 0.5, transport: str = "udp",
+                     host: str = LOOPBACK) -> str | None:
+    """Sends one OPTIONS to the server; returns the status line or None."""
+    branch = "z9hG4bK" + uuid.uuid4().hex[:16]
+    call_id = uuid.uuid4().hex
+    if transport == "udp":
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((host, 0))
+    else:
+        s = socket.create_connection((host, port), timeout=timeout_s)
+    try:
+        lport = s.getsockname()[1]
+        via = "UDP" if transport == "udp" else "TCP"
+        msg = (f"OPTIONS sip:srs@{host}:{port} SIP/2.0\r\n"
+               f"Via: SIP/2.0/{via} {host}:{lport};branch={branch};rport\r\n"
+               f"From: <sip:probe@{host}>;tag=probe\r\n"
+               f"To: <sip:srs@{host}:{port}>\r\n"
+               f"Call-ID: {call_id}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+               f"Content-Length: 0\r\n\r\n").encode()
+        s.settimeout(timeout_s)
+        if transport == "udp":
+            s.sendto(msg, (host, port))
+            data, _ = s.recvfrom(65535)
+        else:
+            s.sendall(msg)
+            data = s.recv(65535)
+        return data.decode(errors="replace").split("\r\n", 1)[0]
+    except OSError:
+        return None
+    finally:
+        s.close()
 
-    def __init__(self, sip_host="127.0.0.1", rtp_ports=20, extra_args=(), work=None):
-        self.work = work or tempfile.mkdtemp(prefix="kronika-it-")
+
+# --- the daemon ------------------------------------------------------------------------
+
+class Kronika:
+    """`kronika serve` on its own SIP/HTTP/RTP ports and data dir (`work`/data).
+
+    ports: a PortAllocator to take the SIP, HTTP and RTP ports from (the SIP groups run side
+      by side, each in its own range); None: free ephemeral SIP/HTTP ports and an RTP range
+      of `rtp_ports` above 20000.
+    config: TOML text written to `work`/kronika.toml and passed with --config ("" = none).
+    extra_args: more `kronika serve` arguments. taskset_cpu: pin the server ("0", "1-2").
+    The server's stdout+stderr go to `log_path` (appended across restarts)."""
+
+    def __init__(self, sip_host=LOOPBACK, rtp_ports=20, extra_args=(), work=None, *,
+                 config: str = "", ports: PortAllocator | None = None, binary=None,
+                 taskset_cpu: str | None = None):
+        self.work = str(work or tempfile.mkdtemp(prefix="kronika-it-"))
         os.makedirs(self.work, exist_ok=True)
         self.sip_host = sip_host
-        self.sip_port = free_udp_tcp_port(sip_host)
-        self.http_port = free_port()
-        base = 20000 + (os.getpid() * 37 + self.sip_port) % 20000 // 2 * 2
-        if base <= self.sip_port < base + rtp_ports:  # kronika refuses a range holding its SIP port
-            base = (self.sip_port + 2) // 2 * 2
+        self.binary = str(binary or BIN)
+        self._ports = ports
+        self._rtp_count = rtp_ports
+        if ports is not None:
+            self.sip_port = ports.take(1)
+            self.http_port = ports.take(1)
+            base = ports.take(rtp_ports)
+        else:
+            self.sip_port = free_udp_tcp_port(sip_host)
+            self.http_port = free_port()
+            base = 20000 + (os.getpid() * 37 + self.sip_port) % 20000 // 2 * 2
+            if base <= self.sip_port < base + rtp_ports:  # kronika refuses a range holding its SIP port
+                base = (self.sip_port + 2) // 2 * 2
         self.rtp_range = (base, base + rtp_ports - 1)
         self.data_dir = os.path.join(self.work, "data")
         self.log_path = os.path.join(self.work, f"kronika-{self.sip_port}.log")
-        self.args = [BIN, "serve", "--data-dir", self.data_dir,
+        self.args = [self.binary, "serve", "--data-dir", self.data_dir,
                      "--sip", f"{sip_host}:{self.sip_port}",
                      "--http", f"127.0.0.1:{self.http_port}",
                      "--rtp-ports", f"{self.rtp_range[0]}-{self.rtp_range[1]}", *extra_args]
+        if config:
+            self.config_path = os.path.join(self.work, "kronika.toml")
+            with open(self.config_path, "w") as f:
+                f.write(config)
+            self.args += ["--config", self.config_path]
+        if taskset_cpu is not None:
+            self.args = ["taskset", "-c", taskset_cpu] + self.args
         self.proc = None
 
-    def start(self):
-        log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
-        wait_for(f"kronika on {self.sip_host}:{self.sip_port}", self.ready, timeout=30)
+    @property
+    def sip_addr(self) -> str:
+        return f"{self.sip_host}:{self.sip_port}"
+
+    @property
+    def rtp_min(self) -> int:
+        return self.rtp_range[0]
+
+    @property
+    def rtp_max(self) -> int:
+        return self.rtp_range[1]
+
+    def start(self, ready_timeout_s: float = 30):
+        os.makedirs(self.data_dir, exist_ok=True)
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, cwd=self.work)
+        try:
+            wait_for(f"kronika on {self.sip_addr}", self.ready, timeout=ready_timeout_s, interval=0.1)
+        except AssertionError:
+            self.stop()
+            raise
         return self
 
     def ready(self):
+        """HTTP answers /metrics and the SIP socket is bound (datagrams and connections sent
+        from now on are queued even if the SIP loop is a moment from running). No SIP
+        request is sent, so tests see exact SIP counters."""
         if self.proc.poll() is not None:
             raise AssertionError(f"kronika exited with {self.proc.returncode}:\n{self.log_tail()}")
-        return "kronika_build_info" in self.metrics()
+        return "kronika_build_info" in self.metrics() and not port_is_free(
+            self.sip_port, self.sip_host, (socket.SOCK_DGRAM,))
 
     def metrics(self):
         return http_get(f"http://127.0.0.1:{self.http_port}/metrics")
@@ -104,23 +251,38 @@ class Kronika:
     def metric(self, name, labels=None):
         return metric_value(self.metrics(), name, labels)
 
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
     def log_tail(self, chars=4000):
         try:
-            return open(self.log_path).read()[-chars:]
+            with open(self.log_path, errors="replace") as f:
+                return f.read()[-chars:]
         except OSError:
             return ""
 
-    def stop(self, sig=None):
+    def log_text(self, tail_chars: int = 12000) -> str:
+        return self.log_tail(tail_chars) or "(no server log)"
+
+    def stop(self, sig=None, timeout_s: float = 15):
+        """`sig` (default SIGTERM), wait, SIGKILL as last resort. Returns the exit code.
+        Ports taken from a PortAllocator go back to it."""
         if self.proc and self.proc.poll() is None:
             if sig:
                 self.proc.send_signal(sig)
             else:
                 self.proc.terminate()
             try:
-                self.proc.wait(15)
+                self.proc.wait(timeout_s)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self._ports is not None:
+            self._ports.release(self.sip_port)
+            self._ports.release(self.http_port)
+            self._ports.release(self.rtp_range[0], self._rtp_count)
+            self._ports = None
+        return self.proc.returncode if self.proc else None
 
     def __enter__(self):
         return self.start()
@@ -129,6 +291,121 @@ class Kronika:
         self.stop()
 
 
+# --- media and SIPp --------------------------------------------------------------------
+
 def make_tone_wav(path, seconds=2, hz=440):
+    """G.711 u-law mono 8 kHz WAV (sox)."""
     subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-e", "u-law", path,
                     "synth", str(seconds), "sine", str(hz)], check=True)
+
+
+def make_alaw_tone(path: Path, seconds: float = 3.0) -> None:
+    """G.711 A-law mono 8 kHz WAV for SIPp rtp_stream (made with sox)."""
+    if path.exists():
+        return
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-e", "a-law", str(path),
+                    "synth", str(seconds), "sine", "440", "vol", "0.5"], check=True)
+
+
+def sipp_binary() -> str | None:
+    return shutil.which("sipp")
+
+
+class SippResult:
+    def __init__(self, rc: int, workdir: Path, stdout: str, scenario: str, elapsed_s: float):
+        self.rc = rc
+        self.workdir = workdir
+        self.stdout = stdout
+        self.scenario = scenario
+        self.elapsed_s = elapsed_s
+
+    def logs(self, tail_chars: int = 8000) -> str:
+        """Error and message traces SIPp left in its working dir."""
+        out = []
+        for f in sorted(self.workdir.glob("*_errors.log")) + sorted(
+                self.workdir.glob("*_messages.log")):
+            text = f.read_text(errors="replace")
+            out.append(f"--- {f.name} ---\n{text[-tail_chars:]}")
+        return "\n".join(out)
+
+    def messages(self) -> str:
+        return "\n".join(f.read_text(errors="replace")
+                         for f in sorted(self.workdir.glob("*_messages.log")))
+
+
+def run_sipp(scenario: Path, server_addr: str, workdir: Path, ports: PortAllocator,
+             transport: str = "u1", calls: int = 1, extra: list[str] | None = None,
+             timeout_s: int = 60, trace_msg: bool = True,
+             local_port: int | None = None, media_port: int | None = None,
+             popen: bool = False):
+    """Runs one SIPp UAC instance in `workdir` (relative media paths resolve there).
+
+    Returns SippResult (or the Popen + a finisher when popen=True, for paired runs)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    lport = local_port or ports.take(1)
+    mport = media_port or ports.take(4)
+    cmd = [sipp_binary() or "sipp", server_addr, "-sf", str(scenario), "-m", str(calls),
+           "-i", LOOPBACK, "-p", str(lport), "-mp", str(mport), "-t", transport,
+           "-timeout", f"{timeout_s}s", "-timeout_error", "-trace_err",
+           "-nostdin"]
+    if trace_msg:
+        cmd.append("-trace_msg")
+    cmd += extra or []
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def finish() -> SippResult:
+        try:
+            out, _ = proc.communicate(timeout=timeout_s + 30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        if local_port is None:
+            ports.release(lport)
+        if media_port is None:
+            ports.release(mport, 4)
+        return SippResult(proc.returncode, workdir, out.decode(errors="replace"),
+                          scenario.name, time.monotonic() - started)
+
+    if popen:
+        return proc, finish
+    return finish()
+
+
+def responses_in_trace(messages: str) -> list[tuple[int, str]]:
+    """(status, CSeq method) of every SIP response SIPp received, in order."""
+    found = []
+    for block in re.split(r"-{10,} [^\n]*\n", messages):
+        # SIPp -trace_msg blocks start with "UDP message received [N] bytes :" etc.
+        m = re.search(r"message received \[\d+\] bytes :\s*\n+SIP/2\.0 (\d{3})[^\n]*\n(.*)",
+                      block, re.S)
+        if not m:
+            continue
+        cseq = re.search(r"^CSeq:\s*\d+\s+(\S+)", m.group(2), re.M | re.I)
+        found.append((int(m.group(1)), cseq.group(1).upper() if cseq else "?"))
+    return found
+
+
+def skip(message: str) -> None:
+    """ctest treats exit code 77 as skipped (SKIP_RETURN_CODE)."""
+    print(f"SKIPPED: {message}")
+    sys.exit(77)
+
+
+def require_tools(*tools: str) -> None:
+    for tool in tools:
+        if shutil.which(tool) is None:
+            skip(f"'{tool}' is not installed")
+
+
+def kronika_binary() -> Path:
+    binary = env_path("KRONIKA_BIN")
+    if binary is None or not binary.exists():
+        skip("KRONIKA_BIN is not set or does not exist (run through ctest)")
+    return binary
+
+
+def make_tempdir(prefix: str) -> Path:
+    root = env_path("KRONIKA_TEST_TMP")
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=str(root) if root else None))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -21,8 +22,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
-import kronika_harness as h  # noqa: E402
+import harness as h  # noqa: E402
 from sip_client import Dialog, Response, SipClient, find_boundary, to_tag_of  # noqa: E402
 
 SOURCE = h.env_path("KRONIKA_SOURCE", str(HERE.parents[2]))
@@ -89,8 +91,8 @@ def prepare_sipp_dir(workdir: Path) -> None:
         bodies.symlink_to(SCENARIOS / "bodies")
 
 
-def recordings(server: h.KronikaServer) -> set[Path]:
-    return set((server.data_dir / "recordings").rglob("*.opus"))
+def recordings(server: h.Kronika) -> set[Path]:
+    return set((Path(server.data_dir) / "recordings").rglob("*.opus"))
 
 
 def channel_rms(wav: Path, channel: int) -> float:
@@ -100,7 +102,7 @@ def channel_rms(wav: Path, channel: int) -> float:
     return float(m.group(1)) if m else -1.0
 
 
-def check_recording(server: h.KronikaServer, before: set[Path], name: str,
+def check_recording(server: h.Kronika, before: set[Path], name: str,
                     limits: tuple[float, float], failures: Failures) -> None:
     """What a user gets: one new stereo Ogg Opus file as long as the call, the tone SIPp
     played into m-line 1 on one channel and (nothing sent on m-line 2) near-silence on the
@@ -126,7 +128,7 @@ def check_recording(server: h.KronikaServer, before: set[Path], name: str,
     wav.unlink(missing_ok=True)
 
 
-def run_scenario(server: h.KronikaServer, ports: h.PortAllocator, tmp: Path, name: str,
+def run_scenario(server: h.Kronika, ports: h.PortAllocator, tmp: Path, name: str,
                  transport: str, extra: list[str], failures: Failures,
                  check_audio: bool = True) -> None:
     before = recordings(server)
@@ -148,7 +150,7 @@ def run_scenario(server: h.KronikaServer, ports: h.PortAllocator, tmp: Path, nam
 
 def group_sipp(group: str, binary: Path, ports: h.PortAllocator, tmp: Path,
                failures: Failures) -> None:
-    server = h.KronikaServer(binary, tmp / "server", ports, rtp_port_count=100)
+    server = h.Kronika(work=tmp / "server", ports=ports, rtp_ports=100, binary=binary)
     server.start()
     try:
         for name, transport, extra in SIPP_GROUPS[group]:
@@ -164,7 +166,7 @@ def group_sipp(group: str, binary: Path, ports: h.PortAllocator, tmp: Path,
                        f"  exit code {code}\n{server.log_text()}")
 
 
-def check_cancel_before_answer(server: h.KronikaServer, failures: Failures) -> None:
+def check_cancel_before_answer(server: h.Kronika, failures: Failures) -> None:
     """CANCEL right behind the INVITE (RFC 3261 9.2). SIPp cannot send two requests
     without handling the 100 Trying in between, so this one is done by hand. Both legal
     outcomes are accepted and each is checked to its end: the CANCEL wins (200 to the
@@ -216,7 +218,7 @@ def media_types(values: list[str]) -> list[str]:
     return [t.split(";")[0].strip().lower() for v in values for t in v.split(",") if t.strip()]
 
 
-def check_accept_headers(server: h.KronikaServer, failures: Failures) -> None:
+def check_accept_headers(server: h.Kronika, failures: Failures) -> None:
     """RFC 3261 20.1 / 11.2: the OPTIONS answer and a 415 name each body type Kronika takes
     once (sofia-sip adds its own application/sdp to OPTIONS answers; it used to be there
     twice). Raw requests, so nothing in between merges or reorders the headers."""
@@ -244,7 +246,7 @@ def check_accept_headers(server: h.KronikaServer, failures: Failures) -> None:
         client.close()
 
 
-def check_unserved_methods_refused(server: h.KronikaServer, failures: Failures) -> None:
+def check_unserved_methods_refused(server: h.Kronika, failures: Failures) -> None:
     """An SRS records sessions; requests it does not serve out of dialog must be refused
     (>= 400), never accepted: a 202 to a REFER would tell anyone the recorder will call
     the Refer-To target."""
@@ -266,7 +268,8 @@ def check_unserved_methods_refused(server: h.KronikaServer, failures: Failures) 
 
 def group_overload(binary: Path, ports: h.PortAllocator, tmp: Path, failures: Failures) -> None:
     """sip.max_sessions = 1: one call held open, the second INVITE must get 503."""
-    server = h.KronikaServer(binary, tmp / "server", ports, config="[sip]\nmax_sessions = 1\n")
+    server = h.Kronika(work=tmp / "server", ports=ports, rtp_ports=200, binary=binary,
+                       config="[sip]\nmax_sessions = 1\n")
     server.start()
     try:
         holder_dir = tmp / "holder"
@@ -286,6 +289,55 @@ def group_overload(binary: Path, ports: h.PortAllocator, tmp: Path, failures: Fa
         run_scenario(server, ports, tmp, "uac-basic-call.xml", "u1", ["-d", "500"], failures,
                      check_audio=False)
     finally:
+        server.stop()
+    check_shutdown_503(binary, ports, tmp, failures)
+
+
+def check_shutdown_503(binary: Path, ports: h.PortAllocator, tmp: Path,
+                       failures: Failures) -> None:
+    """An INVITE while the server drains after SIGTERM gets 503 "server shutting down" and
+    is counted in kronika_sessions_rejected_total{reason="shutdown"} (a bounded label,
+    present at 0 from the start). The drain is held open by an SRC that does not answer
+    the server's BYE, so /metrics can still be read."""
+    server = h.Kronika(work=tmp / "drain-server", ports=ports, rtp_ports=20, binary=binary)
+    server.start()
+    holder = SipClient("udp", h.LOOPBACK, server.sip_port)
+    late = SipClient("udp", h.LOOPBACK, server.sip_port)
+    try:
+        rejected = "kronika_sessions_rejected_total"
+        failures.check(server.metric(rejected, {"reason": "shutdown"}) == 0,
+                       "rejected{reason=shutdown} is exported at 0 before any shutdown")
+        d = Dialog(holder)
+        body, ctype = siprec_body()
+        resp = d.invite(body, ctype)
+        final = resp[-1] if resp else None
+        if not failures.check(final is not None and final.status == 200,
+                              "drain test: the held call is answered 200", server.log_text()):
+            return
+        d.ack(final)
+        server.proc.send_signal(signal.SIGTERM)
+        bye = None
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and bye is None:
+            raw = holder.receive(0.5)
+            if raw and raw.startswith(b"BYE "):
+                bye = raw  # not answered: the server keeps draining (sofia retransmits)
+        if not failures.check(bye is not None, "SIGTERM: the server sends BYE to the held call",
+                              server.log_text()):
+            return
+        resp = Dialog(late).invite(body, ctype)
+        final = resp[-1] if resp else None
+        failures.check(final is not None and final.status == 503
+                       and "shutting down" in (final.header("warning") or "")
+                       and final.header("retry-after") is not None,
+                       "INVITE while draining -> 503 'server shutting down' with Retry-After",
+                       f"  got {final.status_line if final else 'no answer'}\n{server.log_text()}")
+        count = server.metric(rejected, {"reason": "shutdown"})
+        failures.check(count == 1, f"rejected{{reason=shutdown}} counts it (got {count})",
+                       server.log_text())
+    finally:
+        holder.close()
+        late.close()
         server.stop()
 
 
@@ -312,7 +364,7 @@ def group_tls(binary: Path, ports: h.PortAllocator, tmp: Path, failures: Failure
     cert_dir = tmp / "certs"
     make_cert_dir(cert_dir)
     tls_port = ports.take(1)
-    server = h.KronikaServer(binary, tmp / "server", ports, config=(
+    server = h.Kronika(work=tmp / "server", ports=ports, rtp_ports=200, binary=binary, config=(
         "[sip]\n"
         f'tls_listen = "127.0.0.1:{tls_port}"\n'
         f'tls_cert_dir = "{cert_dir}"\n'))
@@ -370,7 +422,7 @@ def group_vendor_bodies(binary: Path, ports: h.PortAllocator, tmp: Path,
     root = SHARED / "interop-corpus" / "vendor-bodies"
     if not root.is_dir():
         h.skip(f"interop corpus absent ({root}); vendor-body test not run")
-    server = h.KronikaServer(binary, tmp / "server", ports, rtp_port_count=100)
+    server = h.Kronika(work=tmp / "server", ports=ports, rtp_ports=100, binary=binary)
     server.start()
     try:
         for path in sorted(root.glob("*/*.txt")):

@@ -41,7 +41,7 @@ inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished
 // (a subset of the reasons). Kept here so the label set stays bounded and documented.
 inline constexpr std::string_view kSessionRejectReasons[] = {
     "overload", "store", "no_port", "disk", "media", "media_overload", "not_siprec", "bad_sdp",
-    "no_codec", "bad_multipart", "bad_metadata", "policy", "unauthenticated"};
+    "no_codec", "bad_multipart", "bad_metadata", "policy", "unauthenticated", "shutdown"};
 inline constexpr std::string_view kBadInputKinds[] = {"bad_sdp", "no_codec", "bad_multipart",
                                                        "bad_metadata", "not_siprec", "media"};
 
