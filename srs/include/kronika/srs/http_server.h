@@ -1,8 +1,9 @@
 // HttpServer: one small HTTP listener (civetweb) with a route table.
 //
 // The recording API (recording_api.h), /healthz and the ops engineer's /metrics all mount
-// on the same server. Bound to 127.0.0.1:8080 by default: there is no authentication yet,
-// so do not expose it beyond localhost.
+// on the same server. Bound to 127.0.0.1:8080 by default. Authentication is the access
+// module's (it wraps the routes); HttpServerOptions::tls_certificate makes the listener
+// HTTPS only (SEC-1, docs/api.md "HTTPS").
 //
 // Threads: civetweb runs handlers on its own worker threads (HttpServerOptions::threads);
 // a handler may run concurrently with itself and must be thread-safe. Route() may be
