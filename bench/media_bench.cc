@@ -14,7 +14,8 @@
 //
 // Usage: media_bench [--out FILE] [--calls N] [--seconds S] [--ramp-seconds S]
 //                    [--ramp-start N] [--ramp-max N] [--bitrate BPS] [--complexity C] [--no-ramp]
-//                    [--packet-ms 20|40|60] [--dual-mono]   (MediaConfig opus_packet_ms / opus_dual_mono)
+//                    [--packet-ms 20|40|60] [--layout dual|coupled]  (MediaConfig opus_packet_ms,
+//                    opus_dual_mono; default: the engine's defaults, dual mono in 20 ms packets)
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,7 +55,7 @@ struct Options {
   int bitrate = 16000;
   int complexity = 0;
   int packet_ms = 20;      // MediaConfig::opus_packet_ms
-  bool dual_mono = false;  // MediaConfig::opus_dual_mono
+  bool dual_mono = true;   // MediaConfig::opus_dual_mono (the default)
   bool ramp = true;
 };
 
@@ -293,11 +294,11 @@ int Main(int argc, char** argv) {
     else if (a == "--complexity") opt.complexity = std::stoi(next());
     else if (a == "--no-ramp") opt.ramp = false;
     else if (a == "--packet-ms") opt.packet_ms = std::stoi(next());
-    else if (a == "--dual-mono") opt.dual_mono = true;
+    else if (a == "--layout") opt.dual_mono = next() != "coupled";
     else {
       std::cerr << "usage: media_bench [--out FILE] [--calls N] [--seconds S] [--ramp-seconds S] "
                    "[--ramp-start N] [--ramp-max N] [--bitrate BPS] [--complexity C] [--no-ramp] "
-                   "[--packet-ms 20|40|60] [--dual-mono]\n";
+                   "[--packet-ms 20|40|60] [--layout dual|coupled]\n";
       return 2;
     }
   }
