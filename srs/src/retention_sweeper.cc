@@ -186,6 +186,14 @@ void RetentionSweeper::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RetentionSweeper::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
 void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
   for (;;) {
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -200,7 +208,9 @@ void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
     Result<SweepReport> report = SweepOnce(now, mono);
     if (!report.ok()) Logf(LogLevel::kError, "", "retention sweep failed: %s", report.error().message.c_str());
     std::unique_lock lock(mu_);
-    if (cv_.wait_for(lock, interval, [this] { return stopping_; })) return;
+    cv_.wait_for(lock, interval, [this] { return stopping_ || woken_; });
+    if (stopping_) return;
+    woken_ = false;
   }
 }
 

@@ -67,6 +67,9 @@ class RetentionSweeper {
   // Background thread: a sweep now and every `interval` (system clock for "now").
   void Start(std::chrono::milliseconds interval);
   void Stop();
+  // RET-5: a sweep now rather than at the next interval (an evict-oldest site reached its
+  // quota). Any thread, never blocks; wakes coalesce.
+  void Wake();
 
  private:
   Result<size_t> EnforceQuota(int64_t now_ms_utc, const policy::HoldSet& holds, SweepReport& report);
@@ -83,6 +86,7 @@ class RetentionSweeper {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // mu_
+  bool woken_ = false;     // mu_
   std::thread thread_;
 };
 

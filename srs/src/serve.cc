@@ -289,12 +289,13 @@ int RunServeCommand(int argc, char** argv) {
     return kExitRuntime;
   }
   PolicyMetrics policy_metrics(metrics.registry());
-  PolicyGate policy_gate(&*sites, config.site.name, policy_db->get(), &policy_metrics);
+  PolicyGate policy_gate(&*sites, config.site.name, policy_db->get(), &policy_metrics, config.media.bind_ip);
   RetentionSweeper sweeper(store->get(), policy_db->get(), &*sites, &policy_metrics,
                            SweepOptions{config.storage.data_dir, config.policy.overwrite_on_delete, 1000},
                            [&policy_gate](const std::string& site, const policy::QuotaPlan& plan) {
                              policy_gate.SetQuotaPlan(site, plan);
                            });
+  policy_gate.SetEvictWaker([&sweeper] { sweeper.Wake(); });  // RET-5: evict at once at the limit
   if (!sites->empty()) sweeper.Start(std::chrono::seconds(config.policy.sweep_interval_s));
 
   SipServerDeps deps;

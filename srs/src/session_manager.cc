@@ -15,6 +15,9 @@ namespace kronika::srs {
 namespace {
 
 constexpr std::string_view kNotSiprec = "not a SIPREC request: no recording metadata";
+// Answer-and-drop without a discard socket: the "discard" port (RFC 863), answered
+// a=inactive, as JSEP does for a placeholder m-line.
+constexpr uint16_t kDiscardPlaceholderPort = 9;
 
 uint64_t RandomSessionId() {
   uint32_t value = 0;
@@ -143,7 +146,8 @@ Session* SessionManager::Find(const std::string& recording_id) {
 }
 
 size_t SessionManager::live_sessions() const {
-  return static_cast<size_t>(std::count_if(sessions_.begin(), sessions_.end(), [](const auto& entry) {
+  return static_cast<size_t>(std::count_if(sessions_.begin(), sessions_.end(), [this](const auto& entry) {
+    if (dropped_.count(entry.first) != 0) return false;  // answered, not recorded: no media
     const SessionState state = entry.second->state();
     return state == SessionState::kAnswered || state == SessionState::kActive;
   }));
@@ -165,7 +169,7 @@ SipReply SessionManager::RefuseFromError(const Error& error, std::string reason_
 }
 
 void SessionManager::Persist(const Session& session) {
-  if (!sink_) return;
+  if (!sink_ || dropped_.count(session.id()) != 0) return;  // answer-and-drop: nothing stored
   if (!sink_(session.Snapshot())) {
     Log(LogLevel::kWarn, session.id(), "store queue refused the session snapshot");
   }
@@ -227,7 +231,15 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
     if (s.accepted && s.crypto && keys[s.index].empty()) keys[s.index] = NewSrtpKeyBase64();
   }
 
-  if (initial || !changes.empty() || next_state.negotiation.streams.size() != session.negotiation.streams.size()) {
+  if (auto drop = dropped_.find(session.id()); drop != dropped_.end()) {
+    // Answer-and-drop (issue 7): every accepted stream on the discard port, no media engine.
+    for (sdp::NegotiatedStream& s : next_state.negotiation.streams) {
+      if (!s.accepted) continue;
+      s.local_port = drop->second != 0 ? drop->second : kDiscardPlaceholderPort;
+      if (drop->second == 0) s.paused = true;  // nothing listens: ask for no media at all
+    }
+  } else if (initial || !changes.empty() ||
+             next_state.negotiation.streams.size() != session.negotiation.streams.size()) {
     const media::RecordingSpec spec = SpecFor(next_state);
     std::string at_rest_key;  // SEC-1: the key exists before any audio does
     if (initial && options_.create_recording_key) {
@@ -295,6 +307,7 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
 }
 
 SipReply SessionManager::MergeMetadata(Session& session, const std::string& xml, Clock::time_point now) {
+  if (dropped_.count(session.id()) != 0) return SipReply{};  // answer-and-drop: keep no metadata
   Result<sdp::RecordingMetadata> parsed = sdp::ParseRecordingMetadata(xml);
   if (!parsed.ok()) return RefuseFromError(parsed.error(), "bad_metadata");
   if (!session.metadata) session.metadata = sdp::RecordingMetadata{};
@@ -355,8 +368,26 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
   }
   session->timeline.Add(TimelineEventKind::kInvite, now, "Call-ID " + request.call_id);
   if (options_.admit) {  // issue 7: SCOPE-1/2, CONSENT-3, RET-5
-    if (std::optional<SipReply> refusal = options_.admit(session->Snapshot())) {
-      outcome.reply = std::move(*refusal);
+    AdmitDecision decision = options_.admit(session->Snapshot());
+    if (decision.action == AdmitDecision::Action::kRefuse) {
+      outcome.reply = std::move(decision.refusal);
+      return outcome;
+    }
+    if (decision.action == AdmitDecision::Action::kAnswerAndDrop) {
+      // SCOPE-4: the SRC gets a normal answer; nothing of the call is kept (the policy gate
+      // counted and logged the decision, without numbers).
+      session->metadata.reset();
+      session->metadata_xml_last.clear();
+      dropped_[session->id()] = decision.discard_port;
+      SipReply reply = ApplyOffer(*session, body->sdp, now, false);
+      if (reply.status != 200) {
+        dropped_.erase(session->id());
+        outcome.reply = std::move(reply);
+        return outcome;
+      }
+      outcome.session = session.get();
+      outcome.reply = std::move(reply);
+      sessions_.emplace(session->id(), std::move(session));
       return outcome;
     }
   }
@@ -457,6 +488,10 @@ void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Cloc
 
 void SessionManager::End(Session& session, TimelineEventKind why, std::string detail, Clock::time_point now) {
   if (session.state() == SessionState::kEnding || session.state() == SessionState::kFinished) return;
+  if (dropped_.erase(session.id()) != 0) {  // answer-and-drop: no media to close, nothing to store
+    sessions_.erase(session.id());
+    return;
+  }
   Log(LogLevel::kInfo, session.id(),
       "recording ending: " + std::string(TimelineEventName(why)) + (detail.empty() ? "" : " (" + detail + ")"));
   session.MarkEnding(why, now, std::move(detail));

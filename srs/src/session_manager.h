@@ -47,6 +47,20 @@ struct SipReply {
   std::string reason_key;    // metrics keyword for refusals (overload, bad_sdp ...)
 };
 
+// The recording policy's answer for a new session (SCOPE-1/2/5, CONSENT-3, RET-5).
+struct AdmitDecision {
+  enum class Action {
+    kRecord,       // answer and record
+    kRefuse,       // send `refusal` instead of an answer; nothing kept
+    kAnswerAndDrop,  // answer 200 like a recording (streams on `discard_port`), open no
+                     // media, store nothing, follow the dialog until it ends (SCOPE-4)
+  };
+  Action action = Action::kRecord;
+  SipReply refusal;            // kRefuse
+  uint16_t discard_port = 0;   // kAnswerAndDrop: a UDP port bound and never read; 0 = none,
+                               // then the streams are answered a=inactive (port 9)
+};
+
 struct SessionManagerOptions {
   int max_sessions = 1000;
   bool accept_non_siprec = false;
@@ -66,9 +80,8 @@ struct SessionManagerOptions {
   std::function<void(const std::string& recording_id)> drop_recording_key;
   // Recording policy (issue 7, srs/src/policy_gate.h): asked once per initial INVITE with
   // the session's first snapshot, after the metadata is parsed and before any media is
-  // opened; a returned reply refuses the session (nothing answered, nothing stored).
-  // Empty = record every call. Must not block (SIP thread).
-  std::function<std::optional<SipReply>(const RecordingRecord&)> admit;
+  // opened. Empty = record every call. Must not block (SIP thread).
+  std::function<AdmitDecision(const RecordingRecord&)> admit;
 };
 
 // Receives each snapshot for the store; returns false when it could not be queued.
@@ -130,6 +143,9 @@ class SessionManager {
   RecordingIdGenerator ids_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;  // by recording id
   std::map<std::string, std::vector<std::string>> srtp_keys_;  // our SDES keys per session
+  // Answer-and-drop sessions (issue 7): recording id -> discard port. Such a session is in
+  // sessions_ (the dialog is followed) but has no media, no snapshot, no log of numbers.
+  std::map<std::string, uint16_t> dropped_;
 };
 
 // A fresh base64 SDES master key + salt (30 random bytes), for our a=crypto lines.

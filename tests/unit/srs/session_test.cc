@@ -382,3 +382,77 @@ TEST_CASE("shutdown ends every session as interrupted") {
 
 }  // namespace
 }  // namespace kronika::srs
+
+namespace kronika::srs {
+
+// Issue 7, SCOPE-1/2/5, CONSENT-3: a site with not_recorded = "answer-and-drop". The SRC
+// sees a normal recording session; nothing reaches the media engine or the store.
+TEST_CASE("policy answer-and-drop: 200 on the discard port, re-INVITE and BYE answered, no media, nothing stored") {
+  SessionManagerOptions options;
+  int asked = 0;
+  options.admit = [&asked](const RecordingRecord& r) {
+    ++asked;
+    CHECK(r.participants.size() == 2);  // the policy sees the metadata's numbers
+    AdmitDecision d;
+    d.action = AdmitDecision::Action::kAnswerAndDrop;
+    d.discard_port = 41234;
+    return d;
+  };
+  Fixture f(options);
+  SessionManager::InviteOutcome out =
+      f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0));
+  CHECK(asked == 1);
+  REQUIRE(out.reply.status == 200);
+  REQUIRE(out.session != nullptr);
+  CHECK(out.reply.content_type == "application/sdp");
+  CHECK(out.reply.body.find("m=audio 41234 RTP/AVP") != std::string::npos);
+  CHECK(out.reply.body.find("a=recvonly") != std::string::npos);
+  CHECK(out.reply.body.find("m=audio 0 ") == std::string::npos);
+  f.manager.OnAck(*out.session, Request("ACK", "", ""), At(10));
+  CHECK(f.manager.live_sessions() == 0);  // no recording capacity used
+
+  const SipReply reinvite =
+      f.manager.OnReInvite(*out.session, Request("INVITE", kBoundary, Multipart(Sdp("inactive", "inactive", "192.0.2.10", 2), Metadata())), At(20));
+  CHECK(reinvite.status == 200);
+  CHECK(reinvite.body.find("a=inactive") != std::string::npos);
+  const SipReply update = f.manager.OnUpdate(*out.session, Request("UPDATE", kBoundary, Multipart(Sdp("sendonly", "sendonly", "192.0.2.10", 3), Metadata())), At(30));
+  CHECK(update.status == 200);
+  CHECK(update.body.find("m=audio 41234 ") != std::string::npos);
+
+  const std::string id = out.session->id();
+  f.manager.End(*out.session, TimelineEventKind::kBye, "by SRC", At(40));
+  CHECK(f.manager.Find(id) == nullptr);
+  CHECK(f.media.opened.empty());
+  CHECK(f.media.updated.empty());
+  CHECK(f.media.closed.empty());
+  CHECK(f.snapshots.empty());
+}
+
+TEST_CASE("policy answer-and-drop without a discard socket answers a=inactive on port 9, a refusal answers nothing") {
+  SessionManagerOptions options;
+  AdmitDecision decision;
+  decision.action = AdmitDecision::Action::kAnswerAndDrop;
+  options.admit = [&decision](const RecordingRecord&) { return decision; };
+  Fixture f(options);
+  SessionManager::InviteOutcome out =
+      f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0));
+  REQUIRE(out.reply.status == 200);
+  CHECK(out.reply.body.find("m=audio 9 RTP/AVP") != std::string::npos);
+  CHECK(out.reply.body.find("a=inactive") != std::string::npos);
+  CHECK(out.reply.body.find("a=recvonly") == std::string::npos);
+  f.manager.EndAll(TimelineEventKind::kShutdown, "stop", At(5));
+  CHECK(f.manager.total_sessions() == 0);
+
+  decision.action = AdmitDecision::Action::kRefuse;
+  decision.refusal.status = 503;
+  decision.refusal.retry_after_s = 300;
+  decision.refusal.warning = "quota: site s storage full";
+  out = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(50));
+  CHECK(out.session == nullptr);
+  CHECK(out.reply.status == 503);
+  CHECK(out.reply.retry_after_s == 300);
+  CHECK(f.media.opened.empty());
+  CHECK(f.snapshots.empty());
+}
+
+}  // namespace kronika::srs
