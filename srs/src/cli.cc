@@ -20,7 +20,7 @@ constexpr char kUsage[] =
     "  show    show one recording (kronika show ID)\n"
     "  user      users, roles and API tokens (kronika user --help)\n"
     "  register  verify / export the listening register (kronika register --help)\n"
-    "  export    verify a disclosure export package (kronika export --help)\n"
+    "  export    signing keys, verify disclosure export packages (kronika export --help)\n"
     "  key       master key status and rotation (kronika key --help)\n"
     "  hold      legal holds: place, lift, list (kronika hold --help)\n"
     "  subject   data subjects: find, erase, restrict, unrestrict (kronika subject --help)\n"
