@@ -86,84 +86,97 @@ void AppendStreamTail(std::string& out, const NegotiatedStream& s, const std::st
   out += paused ? "a=inactive\r\n" : "a=recvonly\r\n";
 }
 
+// One m-line of our offer (SDP-less re-INVITE): every preferred codec, telephone-event.
+void AppendOfferedStream(std::string& out, const NegotiatedStream& s, const std::string& key,
+                         const CodecPreferences& prefs) {
+  // Keep the payload types in use; give the others their static or a free dynamic one.
+  std::set<int> used;
+  for (const PayloadFormat& f : s.formats) used.insert(f.payload_type);
+  int next_dynamic = kFirstDynamicPayloadType;
+  const auto allocate = [&]() {
+    while (next_dynamic <= kLastDynamicPayloadType && used.count(next_dynamic) > 0) {
+      ++next_dynamic;
+    }
+    used.insert(next_dynamic);
+    return next_dynamic;
+  };
+
+  std::vector<PayloadFormat> formats;
+  for (const std::string& wanted : prefs.order) {
+    const std::string name = ToUpper(wanted);
+    const auto in_use = std::find_if(s.formats.begin(), s.formats.end(),
+                                     [&](const PayloadFormat& f) { return f.encoding == name; });
+    if (in_use != s.formats.end()) {
+      formats.push_back(*in_use);
+      continue;
+    }
+    std::optional<PayloadFormat> f = WellKnownFormat(name);
+    if (!f) continue;  // no static payload type and no known clock rate: cannot offer
+    if (f->payload_type < 0) f->payload_type = allocate();
+    formats.push_back(*f);
+  }
+  // The codec in use stays offered even when the preferences no longer list it.
+  if (std::none_of(formats.begin(), formats.end(),
+                   [&](const PayloadFormat& f) { return f.encoding == s.codec.encoding; })) {
+    formats.insert(formats.begin(), s.codec);
+  }
+  if (prefs.accept_telephone_event) {
+    if (s.telephone_event) {
+      formats.push_back(*s.telephone_event);
+    } else {
+      const int pt = used.count(kPreferredTelephoneEventPayloadType) == 0
+                         ? kPreferredTelephoneEventPayloadType
+                         : allocate();
+      used.insert(pt);
+      formats.push_back(PayloadFormat{pt, "TELEPHONE-EVENT", kNarrowbandClockRateHz, 1, "0-15"});
+    }
+  }
+
+  AppendMediaLine(out, s, formats);
+  AppendStreamTail(out, s, key, 1, /*paused=*/false);
+}
+
+// The session header, then one m-line per stream: refused (or unusable) ones with port 0,
+// accepted ones written by `append_accepted(out, stream, our_srtp_key)`.
+template <typename AppendAccepted>
+std::string FormatStreams(const Negotiation& negotiation, std::string_view local_ip,
+                          uint64_t session_id, uint64_t version,
+                          const std::vector<std::string>& local_srtp_keys,
+                          AppendAccepted append_accepted) {
+  std::string out = SessionHeader(local_ip, session_id, version);
+  for (size_t i = 0; i < negotiation.streams.size(); ++i) {
+    const NegotiatedStream& s = negotiation.streams[i];
+    const std::string key = KeyFor(local_srtp_keys, i);
+    if (Usable(s, key)) {
+      append_accepted(out, s, key);
+    } else {
+      AppendRefused(out, s);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatAnswer(const Negotiation& negotiation, std::string_view local_ip,
                          uint64_t session_id, uint64_t version,
                          const std::vector<std::string>& local_srtp_keys) {
-  std::string out = SessionHeader(local_ip, session_id, version);
-  for (size_t i = 0; i < negotiation.streams.size(); ++i) {
-    const NegotiatedStream& s = negotiation.streams[i];
-    const std::string key = KeyFor(local_srtp_keys, i);
-    if (!Usable(s, key)) {
-      AppendRefused(out, s);
-      continue;
-    }
-    AppendMediaLine(out, s, s.formats);
-    // RFC 4568 section 7.1.2: the answer's a=crypto carries the tag of the accepted offer.
-    AppendStreamTail(out, s, key, s.crypto ? s.crypto->tag : 0, s.paused);
-  }
-  return out;
+  return FormatStreams(negotiation, local_ip, session_id, version, local_srtp_keys,
+                       [](std::string& out, const NegotiatedStream& s, const std::string& key) {
+                         AppendMediaLine(out, s, s.formats);
+                         // RFC 4568 section 7.1.2: the answer's a=crypto carries the tag of
+                         // the accepted offer.
+                         AppendStreamTail(out, s, key, s.crypto ? s.crypto->tag : 0, s.paused);
+                       });
 }
 
 std::string FormatOffer(const Negotiation& current, const CodecPreferences& prefs,
                         std::string_view local_ip, uint64_t session_id, uint64_t version,
                         const std::vector<std::string>& local_srtp_keys) {
-  std::string out = SessionHeader(local_ip, session_id, version);
-  for (size_t i = 0; i < current.streams.size(); ++i) {
-    const NegotiatedStream& s = current.streams[i];
-    const std::string key = KeyFor(local_srtp_keys, i);
-    if (!Usable(s, key)) {
-      AppendRefused(out, s);
-      continue;
-    }
-    // Keep the payload types in use; give the others their static or a free dynamic one.
-    std::set<int> used;
-    for (const PayloadFormat& f : s.formats) used.insert(f.payload_type);
-    int next_dynamic = kFirstDynamicPayloadType;
-    const auto allocate = [&]() {
-      while (next_dynamic <= kLastDynamicPayloadType && used.count(next_dynamic) > 0) {
-        ++next_dynamic;
-      }
-      used.insert(next_dynamic);
-      return next_dynamic;
-    };
-
-    std::vector<PayloadFormat> formats;
-    for (const std::string& wanted : prefs.order) {
-      const std::string name = ToUpper(wanted);
-      const auto in_use = std::find_if(s.formats.begin(), s.formats.end(),
-                                       [&](const PayloadFormat& f) { return f.encoding == name; });
-      if (in_use != s.formats.end()) {
-        formats.push_back(*in_use);
-        continue;
-      }
-      std::optional<PayloadFormat> f = WellKnownFormat(name);
-      if (!f) continue;  // no static payload type and no known clock rate: cannot offer
-      if (f->payload_type < 0) f->payload_type = allocate();
-      formats.push_back(*f);
-    }
-    // The codec in use stays offered even when the preferences no longer list it.
-    if (std::none_of(formats.begin(), formats.end(),
-                     [&](const PayloadFormat& f) { return f.encoding == s.codec.encoding; })) {
-      formats.insert(formats.begin(), s.codec);
-    }
-    if (prefs.accept_telephone_event) {
-      if (s.telephone_event) {
-        formats.push_back(*s.telephone_event);
-      } else {
-        const int pt = used.count(kPreferredTelephoneEventPayloadType) == 0
-                           ? kPreferredTelephoneEventPayloadType
-                           : allocate();
-        used.insert(pt);
-        formats.push_back(PayloadFormat{pt, "TELEPHONE-EVENT", kNarrowbandClockRateHz, 1, "0-15"});
-      }
-    }
-
-    AppendMediaLine(out, s, formats);
-    AppendStreamTail(out, s, key, 1, /*paused=*/false);
-  }
-  return out;
+  return FormatStreams(current, local_ip, session_id, version, local_srtp_keys,
+                       [&prefs](std::string& out, const NegotiatedStream& s, const std::string& key) {
+                         AppendOfferedStream(out, s, key, prefs);
+                       });
 }
 
 }  // namespace kronika::sdp

@@ -223,25 +223,23 @@ def check_accept_headers(server: h.Kronika, failures: Failures) -> None:
     once (sofia-sip adds its own application/sdp to OPTIONS answers; it used to be there
     twice). Raw requests, so nothing in between merges or reorders the headers."""
     wanted = {"application/sdp", "multipart/mixed", "application/rs-metadata+xml"}
+
+    def check_final(resp, status: int, what: str) -> None:
+        final = resp[-1] if resp else None
+        types = media_types(final.all("accept")) if final else []
+        failures.check(final is not None and final.status == status
+                       and len(types) == len(set(types)) and wanted <= set(types),
+                       f"{what} Accept names each type once (got {types})",
+                       f"  {final.status_line if final else 'no answer'}")
+
     client = SipClient("udp", h.LOOPBACK, server.sip_port)
     try:
-        resp = Dialog(client).options()
-        final = resp[-1] if resp else None
-        types = media_types(final.all("accept")) if final else []
-        failures.check(final is not None and final.status == 200
-                       and len(types) == len(set(types)) and wanted <= set(types),
-                       f"OPTIONS 200 Accept names each type once (got {types})",
-                       f"  {final.headers if final else 'no answer'}")
+        check_final(Dialog(client).options(), 200, "OPTIONS 200")
         d = Dialog(client)
         resp = d.invite(b"hello", "text/plain")
-        final = resp[-1] if resp else None
-        types = media_types(final.all("accept")) if final else []
-        failures.check(final is not None and final.status == 415
-                       and len(types) == len(set(types)) and wanted <= set(types),
-                       f"415 Accept names each type once (got {types})",
-                       f"  {final.status_line if final else 'no answer'}")
-        if final is not None:
-            d.ack(final)
+        check_final(resp, 415, "415")
+        if resp:
+            d.ack(resp[-1])
     finally:
         client.close()
 

@@ -132,6 +132,12 @@ std::vector<int> AnsweredPayloadTypes(const std::string& answer) {
   return pts;
 }
 
+// Ports assigned, then the answer text (session id and version 1).
+std::string AnswerWithPorts(Negotiation& n) {
+  AssignPorts(n);
+  return FormatAnswer(n, kLocalIp, 1, 1);
+}
+
 TEST_CASE("the answer lists every offered codec we decode, in our order, then telephone-event",
           "[sdp_answer]") {
   // RFC 3264 6.1: a recvonly answer lists what we are willing to receive. GSM (3) and iLBC
@@ -140,8 +146,7 @@ TEST_CASE("the answer lists every offered codec we decode, in our order, then te
       Sdp("m=audio 4000 RTP/AVP 18 8 3 97 0 9 101\r\na=rtpmap:97 iLBC/8000\r\n"
           "a=fmtp:18 annexb=no\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n"
           "a=label:1\r\na=sendonly\r\n"));
-  AssignPorts(n);
-  const std::string answer = FormatAnswer(n, kLocalIp, 1, 1);
+  const std::string answer = AnswerWithPorts(n);
   INFO(answer);
   CHECK(answer.find("m=audio 30000 RTP/AVP 0 8 9 18 101\r\n") != std::string::npos);
   CHECK(answer.find("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:9 G722/8000\r\n"
@@ -161,8 +166,7 @@ TEST_CASE("the answer lists every offered codec we decode, in our order, then te
   Negotiation narrow = MustNegotiate(Sdp("m=audio 4000 RTP/AVP 18 8 0 101\r\n"
                                          "a=rtpmap:101 telephone-event/8000\r\na=label:1\r\n"),
                                      alaw_only);
-  AssignPorts(narrow);
-  CHECK(AnsweredPayloadTypes(FormatAnswer(narrow, kLocalIp, 1, 1)) == std::vector<int>{8, 101});
+  CHECK(AnsweredPayloadTypes(AnswerWithPorts(narrow)) == std::vector<int>{8, 101});
 }
 
 TEST_CASE("two payload types of one codec are both listed, in offer order; opus only at 48 kHz",
@@ -171,8 +175,7 @@ TEST_CASE("two payload types of one codec are both listed, in offer order; opus 
       Sdp("m=audio 4000 RTP/AVP 112 96 111 0\r\na=rtpmap:112 opus/16000\r\n"
           "a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1\r\na=rtpmap:111 opus/48000/2\r\n"
           "a=label:1\r\n"));
-  AssignPorts(n);
-  const std::string answer = FormatAnswer(n, kLocalIp, 1, 1);
+  const std::string answer = AnswerWithPorts(n);
   INFO(answer);
   CHECK(AnsweredPayloadTypes(answer) == std::vector<int>{0, 96, 111});
   CHECK(answer.find("a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1\r\n") != std::string::npos);
@@ -186,8 +189,7 @@ TEST_CASE("telephone-event: each one matching a listed codec's clock, offered pa
       "a=rtpmap:110 telephone-event/48000\r\na=rtpmap:126 telephone-event/8000\r\n"
       "a=fmtp:126 0-16\r\na=label:1\r\n");
   Negotiation n = MustNegotiate(both);  // PCMU first, then OPUS
-  AssignPorts(n);
-  const std::string answer = FormatAnswer(n, kLocalIp, 1, 1);
+  const std::string answer = AnswerWithPorts(n);
   INFO(answer);
   CHECK(AnsweredPayloadTypes(answer) == std::vector<int>{0, 111, 110, 126});
   CHECK(n.streams[0].telephone_event->payload_type == 126);  // the PCMU clock
@@ -197,14 +199,12 @@ TEST_CASE("telephone-event: each one matching a listed codec's clock, offered pa
   CodecPreferences ulaw_only;
   ulaw_only.order = {"PCMU"};
   Negotiation narrow = MustNegotiate(both, ulaw_only);
-  AssignPorts(narrow);
-  CHECK(AnsweredPayloadTypes(FormatAnswer(narrow, kLocalIp, 1, 1)) == std::vector<int>{0, 126});
+  CHECK(AnsweredPayloadTypes(AnswerWithPorts(narrow)) == std::vector<int>{0, 126});
 
   // No event stream at a listed clock: the first offered one is kept (it still decodes).
   Negotiation odd = MustNegotiate(Sdp("m=audio 4000 RTP/AVP 0 100\r\n"
                                       "a=rtpmap:100 telephone-event/16000\r\na=label:1\r\n"));
-  AssignPorts(odd);
-  CHECK(AnsweredPayloadTypes(FormatAnswer(odd, kLocalIp, 1, 1)) == std::vector<int>{0, 100});
+  CHECK(AnsweredPayloadTypes(AnswerWithPorts(odd)) == std::vector<int>{0, 100});
 }
 
 TEST_CASE("no acceptable codec: 488 naming the offered codecs", "[sdp_answer]") {
