@@ -40,6 +40,8 @@ const std::array kFields = {
     KRONIKA_FIELD(media, workers),
     KRONIKA_FIELD(media, opus_bitrate),
     KRONIKA_FIELD(media, opus_complexity),
+    KRONIKA_FIELD(media, opus_packet_ms),
+    KRONIKA_FIELD(media, opus_dual_mono),
     KRONIKA_FIELD(media, stereo),
     KRONIKA_FIELD(media, rtp_timeout_ms),
     KRONIKA_FIELD(media, min_free_disk_mb),

@@ -179,6 +179,9 @@ std::vector<std::string> ConfigProblems(const Config& c) {
   p.Range("media.workers", c.media.workers, 0, 256);
   p.Range("media.opus_bitrate", c.media.opus_bitrate, 6000, 510000, " bit/s");
   p.Range("media.opus_complexity", c.media.opus_complexity, 0, 10);
+  if (c.media.opus_packet_ms != 20 && c.media.opus_packet_ms != 40 && c.media.opus_packet_ms != 60) {
+    p.Add("media.opus_packet_ms", std::to_string(c.media.opus_packet_ms) + " ms is not 20, 40 or 60");
+  }
   if (c.media.rtp_timeout_ms != 0) p.Range("media.rtp_timeout_ms", c.media.rtp_timeout_ms, 1000, 3600000, " ms");
   p.Range("media.min_free_disk_mb", c.media.min_free_disk_mb, 0, 10'000'000, " MB");
 

@@ -123,6 +123,8 @@ media::MediaConfig MediaConfigFrom(const Config& config) {
   m.workers = config.media.workers;
   m.opus_bitrate_bps = config.media.opus_bitrate;
   m.opus_complexity = config.media.opus_complexity;
+  m.opus_packet_ms = config.media.opus_packet_ms;
+  m.opus_dual_mono = config.media.opus_dual_mono;
   m.stereo = config.media.stereo;
   m.rtp_timeout_ms = config.media.rtp_timeout_ms;
   m.recordings_dir = config.RecordingsDir();

@@ -104,6 +104,7 @@ TEST_CASE("every validation error names its option") {
       {"[media]\nworkers = -1", "config: media.workers: -1 out of range 0..256"},
       {"[media]\nopus_bitrate = 1000", "config: media.opus_bitrate: 1000 bit/s out of range"},
       {"[media]\nopus_complexity = 11", "config: media.opus_complexity: 11 out of range 0..10"},
+      {"[media]\nopus_packet_ms = 30", "config: media.opus_packet_ms: 30 ms is not 20, 40 or 60"},
       {"[media]\nrtp_timeout_ms = 10", "config: media.rtp_timeout_ms: 10 ms out of range"},
       {"[media]\nmin_free_disk_mb = -5", "config: media.min_free_disk_mb: -5 MB out of range"},
       {"[codecs]\npreference = []", "config: codecs.preference: must name at least one codec"},

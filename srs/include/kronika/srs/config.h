@@ -45,6 +45,8 @@ struct MediaConfig {
   int workers = 0;                   // media threads; 0 = one per CPU core
   int opus_bitrate = 16000;          // bit/s of the whole Opus stream (both channels)
   int opus_complexity = 0;           // 0 (cheapest) .. 10 (best quality per bit)
+  int opus_packet_ms = 20;           // 20, 40 or 60 ms of audio per Opus packet
+  bool opus_dual_mono = true;        // two mono Opus streams (Ogg mapping family 1), not coupled stereo
   bool stereo = true;                // true: one leg per channel; false: both legs mixed to mono
   int rtp_timeout_ms = 5000;         // no RTP on a stream this long -> rtp-timeout event; 0 = off
   int min_free_disk_mb = 256;        // below this much free disk space new INVITEs get 503
