@@ -435,10 +435,15 @@ Status AccessContext::DestroyRecording(std::string_view recording_id, std::strin
   auto record = impl_->store->Get(id);
   if (!record.ok()) return record.error();
   if (!record->has_value()) return MakeError(404, "no recording " + id);
-  if ((*record)->legal_hold)
+  if ((*record)->legal_hold && !impl_->options.deletion_guard)
     return MakeError(409, "recording " + id + " is under legal hold (RET-2); lift it first");
   if ((*record)->state == RecordingState::kActive)
     return MakeError(409, "recording " + id + " is still being recorded");
+  // Issue 7: the policy db is the one source of truth for holds (the store flag mirrors
+  // it); the guard refuses a held recording naming its cases and logs the act (RET-2/4).
+  if (impl_->options.deletion_guard) {
+    if (Status s = impl_->options.deletion_guard(**record, by, reason); !s.ok()) return s;
+  }
   const std::filesystem::path plain = impl_->PlainPathOf(**record);
   if (impl_->keys) {
     if (Status s = impl_->keys->Shred(id); !s.ok()) return s;
@@ -450,6 +455,7 @@ Status AccessContext::DestroyRecording(std::string_view recording_id, std::strin
   Logf(LogLevel::kInfo, id.c_str(),
        "access: recording destroyed by %s: %s (key shredded, files overwritten)",
        std::string(by).c_str(), std::string(reason).c_str());
+  if (impl_->options.on_destroyed) impl_->options.on_destroyed(**record);
   return OkStatus();
 }
 

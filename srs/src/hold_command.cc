@@ -56,6 +56,28 @@ Result<std::vector<std::string>> Select(const CliArgs& args, const Store& store)
   return ids;
 }
 
+// RET-2: the policy db's hold log is the one source of truth; the store's legal_hold flag
+// (shown by query/show and the API) mirrors it for finished recordings. Recordings still
+// in progress are left alone: the daemon rewrites their record with every snapshot, and
+// every deletion path asks the policy db anyway.
+Status MirrorHolds(PolicyDb& db, Store& store, const std::vector<std::string>& ids) {
+  Result<policy::HoldSet> holds = db.LoadHolds();
+  if (!holds.ok()) return holds.error();
+  size_t changed = 0;
+  for (const std::string& id : ids) {
+    Result<std::optional<RecordingRecord>> r = store.Get(id);
+    if (!r.ok()) return r.error();
+    if (!r->has_value() || (*r)->state == RecordingState::kActive) continue;
+    const bool held = holds->IsHeld(id);
+    if ((*r)->legal_hold == held) continue;
+    RecordingRecord record = std::move(**r);
+    record.legal_hold = held;
+    if (!store.Enqueue(std::move(record))) return MakeError(503, "store: update of " + id + " not queued");
+    ++changed;
+  }
+  return changed == 0 ? OkStatus() : store.Flush(std::chrono::seconds(60));
+}
+
 }  // namespace
 
 int RunHoldCommand(int argc, char** argv) {
@@ -94,13 +116,14 @@ int RunHoldCommand(int argc, char** argv) {
   const std::string case_ref = args.Get("case").value_or("");
   const std::string by = args.Get("by").value_or("");
   if (case_ref.empty() || by.empty()) return Fail("--case and --by are required", 2);
-  Result<std::unique_ptr<Store>> store = OpenStore(ctx, false);
+  Result<std::unique_ptr<Store>> store = OpenStore(ctx, true);  // read-write: legal_hold mirror
   if (!store.ok()) return Fail(store.error().message);
   Result<std::vector<std::string>> ids = Select(args, **store);
   if (!ids.ok()) return Fail(ids.error().message);
   const int64_t now = NowMsUtc();
   if (verb == "place") {
     if (Status s = db->PlaceHolds(*ids, case_ref, by, now); !s.ok()) return Fail(s.error().message);
+    if (Status s = MirrorHolds(*db, **store, *ids); !s.ok()) return Fail("holds placed, store flag not updated: " + s.error().message);
     for (const std::string& id : *ids) std::printf("held %s (case %s)\n", id.c_str(), case_ref.c_str());
     std::printf("%zu recording(s) placed under legal hold at %s\n", ids->size(), FormatBoth(now, site).c_str());
     return 0;
@@ -122,6 +145,7 @@ int RunHoldCommand(int argc, char** argv) {
     *ids = held;
   }
   if (Status s = db->LiftHolds(*ids, case_ref, by, reason, now); !s.ok()) return Fail(s.error().message);
+  if (Status s = MirrorHolds(*db, **store, *ids); !s.ok()) return Fail("holds lifted, store flag not updated: " + s.error().message);
   for (const std::string& id : *ids) std::printf("lifted %s (case %s)\n", id.c_str(), case_ref.c_str());
   std::printf("%zu hold(s) lifted at %s; the normal retention period applies again\n", ids->size(),
               FormatBoth(now, site).c_str());

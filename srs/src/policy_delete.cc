@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "access_keys.h"
-#include "access_keys.h"
 #include "kronika/srs/log.h"
 #include "kronika/policy/number_plan.h"
 
@@ -91,10 +90,6 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::ve
       if (Status s = ShredRecordingAtRest(options.data_dir, e.recording_id, file); !s.ok()) {
         out.file_errors.push_back(e.recording_id + ": " + s.error().message);
       }
-      // Encrypted at rest (access module): destroy the data key and the .kenc too (RET-3).
-      if (Status s = ShredRecordingAtRest(options.data_dir, e.recording_id, file); !s.ok()) {
-        out.file_errors.push_back(e.recording_id + ": " + s.error().message);
-      }
     }
     if (!store.EnqueueDelete(e.recording_id)) {
       return MakeError(503, "store: delete of " + e.recording_id + " not queued (read-only or queue full)");
@@ -107,6 +102,31 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::ve
     if (Status s = store.Flush(std::chrono::seconds(60)); !s.ok()) return s.error();
   }
   return out;
+}
+
+Status AuthorizeEarlyDeletion(PolicyDb& db, const RecordingRecord& record, std::string_view by,
+                              std::string_view reason, int64_t now_ms_utc) {
+  std::vector<std::string> cases;
+  Result<std::vector<DeletionLogEntry>> logged = db.LogDeletions([&](const policy::HoldSet& holds) {
+    std::vector<DeletionLogEntry> entries;
+    if (holds.IsHeld(record.recording_id)) {
+      cases = holds.ActiveCases(record.recording_id);
+      return entries;
+    }
+    entries.push_back(DeletionLogEntry{0, record.recording_id,
+                                       std::string(policy::DeletionCauseName(policy::DeletionCause::kEarlyDeletion)),
+                                       std::string(by), std::string(reason), now_ms_utc, now_ms_utc, record.site,
+                                       record.start_ms_utc, record.file_bytes});
+    return entries;
+  });
+  if (!logged.ok()) return logged.error();
+  if (logged->empty()) {
+    std::string list;
+    for (const std::string& c : cases) list += (list.empty() ? "" : ", ") + c;
+    return MakeError(409, "recording " + record.recording_id + " is under legal hold (RET-2, case " + list +
+                              "); lift it first");
+  }
+  return OkStatus();
 }
 
 }  // namespace kronika::srs

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -47,6 +48,15 @@ struct DeleteOutcome {
 Result<DeleteOutcome> ExecuteDeletions(Store& store, PolicyDb& db, const std::vector<policy::DeletionOrder>& orders,
                                        const std::unordered_map<std::string, RecordingRecord>& records,
                                        const DeleteOptions& options, int64_t now_ms_utc);
+
+// RET-2/RET-4 for a deletion carried out by another module (the access module's DELETE,
+// which destroys keys and files itself): in one policy-db write transaction, refuses a
+// recording held there - 409 "recording <id> is under legal hold (RET-2, case <refs>); lift
+// it first" - or logs the early deletion (cause early-deletion, `by`, `reason`) in the
+// deletion log. The policy db's hold log is the one source of truth for holds; the store's
+// legal_hold flag is only its mirror (hold_command.cc).
+Status AuthorizeEarlyDeletion(PolicyDb& db, const RecordingRecord& record, std::string_view by,
+                              std::string_view reason, int64_t now_ms_utc);
 
 // Overwrites (optionally) and unlinks one file. A missing file is not an error.
 Status ShredFile(const std::filesystem::path& path, bool overwrite);

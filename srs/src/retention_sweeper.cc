@@ -34,6 +34,16 @@ Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optiona
     if (holds->IsHeld(h.recording_id)) held.insert(h.recording_id);
   }
   if (metrics_) metrics_->SetHeldRecordings(static_cast<double>(held.size()));
+  // RET-2: the policy db decides; the store's legal_hold flag only mirrors it (and keeps
+  // held ids out of ExpiredBefore). Repair the mirror of every recording a hold ever
+  // touched, so that a stale flag can neither hide an expired recording after its lift nor
+  // let one through; held recordings past their expiry are reported as kept.
+  Result<size_t> kept_expired = SyncHoldMirror(*holds, now_ms_utc);
+  if (!kept_expired.ok()) {
+    if (metrics_) metrics_->OnSweep("failed");
+    return kept_expired.error();
+  }
+  report.kept_on_hold += *kept_expired;
 
   policy::SweepClock clock;
   clock.now_ms_utc = now_ms_utc;
@@ -121,6 +131,31 @@ Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optiona
          report.deleted, report.kept_on_hold, report.evicted);
   }
   return report;
+}
+
+Result<size_t> RetentionSweeper::SyncHoldMirror(const policy::HoldSet& holds, int64_t now_ms_utc) {
+  std::unordered_set<std::string> seen;
+  size_t kept_expired = 0;
+  size_t rewritten = 0;
+  for (const policy::Hold& h : holds.History()) {
+    if (!seen.insert(h.recording_id).second) continue;
+    Result<std::optional<RecordingRecord>> r = store_->Get(h.recording_id);
+    if (!r.ok()) return r.error();
+    if (!r->has_value()) continue;
+    const bool is_held = holds.IsHeld(h.recording_id);
+    if (is_held && (*r)->retention_expiry_ms_utc != 0 && (*r)->retention_expiry_ms_utc <= now_ms_utc) ++kept_expired;
+    if ((*r)->state == RecordingState::kActive || (*r)->legal_hold == is_held) continue;
+    RecordingRecord record = std::move(**r);
+    record.legal_hold = is_held;
+    if (!store_->Enqueue(std::move(record))) return MakeError(503, "store: legal_hold mirror update not queued");
+    ++rewritten;
+  }
+  if (rewritten > 0) {
+    if (Status s = store_->Flush(std::chrono::seconds(60)); !s.ok()) return s.error();
+    Logf(LogLevel::kInfo, "", "retention: legal_hold flag of %zu recording(s) re-synced from the policy db (RET-2)",
+         rewritten);
+  }
+  return kept_expired;
 }
 
 Result<size_t> RetentionSweeper::EnforceQuota(int64_t now_ms_utc, const policy::HoldSet& holds, SweepReport& report) {

@@ -72,6 +72,8 @@ class RetentionSweeper {
   void Wake();
 
  private:
+  // Store legal_hold flags set from `holds`; returns how many held recordings are past expiry.
+  Result<size_t> SyncHoldMirror(const policy::HoldSet& holds, int64_t now_ms_utc);
   Result<size_t> EnforceQuota(int64_t now_ms_utc, const policy::HoldSet& holds, SweepReport& report);
   void Loop(std::chrono::milliseconds interval);
 

@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +34,7 @@
 #include "kronika/srs/store.h"
 #include "media_metrics.h"
 #include "policy_db.h"
+#include "policy_delete.h"
 #include "policy_gate.h"
 #include "policy_metrics.h"
 #include "retention_sweeper.h"
@@ -260,6 +263,22 @@ int RunServeCommand(int argc, char** argv) {
   RegisterRecordingApi(http, **store);
   AccessOptions access_options;
   access_options.data_dir = config.storage.data_dir;
+  // Issue 7: the access DELETE asks the policy db (legal holds, RET-2; logged, RET-4) and
+  // tells the quota usage (RET-5); both open below, before SIP starts.
+  std::atomic<PolicyDb*> access_policy_db{nullptr};
+  std::atomic<PolicyGate*> access_policy_gate{nullptr};
+  access_options.deletion_guard = [&access_policy_db](const RecordingRecord& r, std::string_view by,
+                                                      std::string_view reason) -> Status {
+    PolicyDb* db = access_policy_db.load();
+    if (db == nullptr) return MakeError(503, "policy: database not open yet");
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    return AuthorizeEarlyDeletion(*db, r, by, reason, now_ms);
+  };
+  access_options.on_destroyed = [&access_policy_gate](const RecordingRecord& r) {
+    if (PolicyGate* gate = access_policy_gate.load()) gate->OnDeleted(r.site, r.file_bytes);
+  };
   Result<std::unique_ptr<AccessContext>> access = AccessContext::Open(access_options, **store, &metrics);
   if (!access.ok()) {
     Logf(LogLevel::kError, "", "access: %s", access.error().message.c_str());
@@ -298,6 +317,8 @@ int RunServeCommand(int argc, char** argv) {
                              policy_gate.SetQuotaPlan(site, plan);
                            });
   policy_gate.SetEvictWaker([&sweeper] { sweeper.Wake(); });  // RET-5: evict at once at the limit
+  access_policy_db = policy_db->get();
+  access_policy_gate = &policy_gate;
   if (!sites->empty()) sweeper.Start(std::chrono::seconds(config.policy.sweep_interval_s));
 
   SipServerDeps deps;

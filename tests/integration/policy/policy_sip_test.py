@@ -9,6 +9,9 @@
   CONSENT-1  an outgoing call whose metadata extension data says
              <consent>announcement</consent> is stored with basis announcement from the SRC
              metadata (the site default for outgoing calls is the employee statement);
+  RET-2      a hold placed with `kronika hold place` stops the access API's DELETE (409,
+             the store's legal_hold mirror shows it); after `hold lift` the DELETE works and
+             the deletion log names it (RET-4 early deletion with requester and reason);
   RET-5      a refuse-new site whose finished recordings reach its quota refuses the next
              INVITE at once (no sweep in between) with 503, Retry-After and a Warning.
 """
@@ -17,6 +20,8 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip"))
@@ -107,6 +112,16 @@ def stored(data_dir):
     return body if isinstance(body, list) else body.get("recordings", body.get("items", []))
 
 
+def http(node, method, path, token):
+    req = urllib.request.Request(f"http://127.0.0.1:{node.http_port}{path}", method=method)
+    req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
 def files_under(path):
     found = []
     for root, _, names in os.walk(path):
@@ -157,6 +172,34 @@ def main():
         # CONSENT-1 on the same node: an outgoing call in scope, the SRC says the announcement played.
         check(sipp(node, POLICY_CALL, keys=[("caller", "200"), ("callee", "+48221239999"), ("consent", "announcement")]),
               "an outgoing call in scope is recorded")
+
+        # RET-2 on the access module's DELETE: the hold lives in the policy db.
+        kept = wait_for("the recording stored", lambda: [r for r in stored(node.data_dir) if r.get("state") == "completed"])
+        rid = kept[0]["recording_id"]
+        code, out = cli("user", "add", "keeper", "--role", "records_keeper", "--name", "Ewa", "--surname", "Kowal",
+                        "--position", "Archivist", "--data-dir", node.data_dir)
+        check(code == 0, "user add keeper: " + out.strip())
+        code, token = cli("user", "token", "keeper", "--data-dir", node.data_dir)
+        token = token.strip().splitlines()[0] if token.strip() else ""
+        code, out = cli("hold", "place", rid, "--case", "II K 7/26", "--by", "prokurator", "--config", config)
+        check(code == 0, "hold place: " + out.strip())
+        code, out = cli("show", rid, "--data-dir", node.data_dir, "--json")
+        check(code == 0 and json.loads(out).get("legal_hold") is True, "the store's legal_hold mirror shows the hold")
+        status, body = http(node, "DELETE", f"/api/v1/recordings/{rid}?reason=relevance+questioned", token)
+        check(status == 409 and "legal hold" in body and "II K 7/26" in body,
+              f"RET-2: access DELETE of a held recording refused 409 (got {status} {body.strip()})")
+        check(os.path.exists(kept[0]["file_path"]) or any(rid in p for p in files_under(node.data_dir)),
+              "the held recording's audio is still there")
+        code, out = cli("hold", "lift", rid, "--case", "II K 7/26", "--by", "sad", "--reason", "umorzenie",
+                        "--config", config)
+        check(code == 0, "hold lift: " + out.strip())
+        status, body = http(node, "DELETE", f"/api/v1/recordings/{rid}?reason=relevance+questioned", token)
+        check(status == 200, f"after the lift the DELETE works (got {status} {body.strip()})")
+        code, out = cli("retention", "log", "--config", config)
+        check(rid in out and "early-deletion" in out and "keeper" in out,
+              "RET-4: the deletion log names the recording, the rule and the requester")
+        check(sipp(node, POLICY_CALL, keys=[("caller", "200"), ("callee", "+48221239999"), ("consent", "announcement")]),
+              "another outgoing call in scope is recorded")
     finally:
         node.stop()
     log = node.log_tail(200000)

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +38,15 @@ struct AccessOptions {
   // How often finished recordings are looked for and encrypted (0 = never, e.g. in tests
   // that call EncryptPending() themselves).
   std::chrono::milliseconds encrypt_interval{1000};
+  // Issue 7: asked by DestroyRecording before anything is destroyed; an error refuses the
+  // deletion with its status. The daemon wires it to the policy db (one source of truth for
+  // legal holds: 409 while held, RET-2) which also logs the act (RET-4). Empty = only the
+  // store's legal_hold flag is checked.
+  std::function<Status(const RecordingRecord& record, std::string_view by, std::string_view reason)>
+      deletion_guard;
+  // Called once a recording is destroyed (the daemon subtracts it from the quota usage,
+  // RET-5). May be empty.
+  std::function<void(const RecordingRecord& record)> on_destroyed;
 };
 
 class AccessContext {
