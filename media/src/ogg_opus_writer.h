@@ -2,7 +2,7 @@
 //
 // The writer produces the OpusHead (input rate = the native 8/16 kHz, pre-skip from the
 // encoder lookahead) and OpusTags (vendor "kronika", RECORDING_ID=<id>) pages itself,
-// then one audio packet per 20 ms. Granule positions count 48 kHz samples. A page is
+// then one audio packet per 20, 40 or 60 ms. Granule positions count 48 kHz samples. A page is
 // written with write(2) at least every kMaxUnflushedAudioMs of audio, so a crash (kill -9,
 // power loss after the page cache is written back) loses at most about one second.
 // The last packet is held back so that Finish() can mark it end-of-stream.
