@@ -13,7 +13,9 @@
              the store's legal_hold mirror shows it); after `hold lift` the DELETE works and
              the deletion log names it (RET-4 early deletion with requester and reason);
   RET-5      a refuse-new site whose finished recordings reach its quota refuses the next
-             INVITE at once (no sweep in between) with 503, Retry-After and a Warning.
+             INVITE at once (no sweep in between) with 503, Retry-After and a Warning; an
+             evict-oldest site whose finished recordings cross the limit has its oldest
+             recordings evicted at once (the sweeper is woken; its interval is an hour).
 """
 import json
 import os
@@ -59,7 +61,7 @@ months = 3
 [quota]
 limit_mib = {limit_mib}
 warn_percent = 50
-at_limit = "refuse-new"
+at_limit = "{at_limit}"
 refuse_status = 503
 retry_after_s = 300
 """
@@ -89,11 +91,11 @@ def sipp(node, scenario, calls=1, keys=()):
     return r.returncode == 0
 
 
-def daemon(work, site_id, not_recorded="reject", limit_mib=0, extra=""):
+def daemon(work, site_id, not_recorded="reject", limit_mib=0, extra="", at_limit="refuse-new"):
     os.makedirs(os.path.join(work, site_id), exist_ok=True)
     site = os.path.join(work, f"{site_id}.toml")
     with open(site, "w") as f:
-        f.write(SITE.format(id=site_id, not_recorded=not_recorded, limit_mib=limit_mib))
+        f.write(SITE.format(id=site_id, not_recorded=not_recorded, limit_mib=limit_mib, at_limit=at_limit))
     config = os.path.join(work, f"{site_id}-kronika.toml")
     data = os.path.join(work, site_id, "data")
     with open(config, "w") as f:
@@ -250,6 +252,28 @@ def main():
     finally:
         quota.stop()
     check(len(stored(quota.data_dir)) == 20, "the refused call left nothing in the store")
+
+    # --- quota evict-oldest: crossing the limit wakes the sweeper -----------------------------
+    evict, evict_config = daemon(work, "evict", limit_mib=1, at_limit="evict-oldest",
+                                 extra="[media]\nopus_bitrate = 510000\n")
+    try:
+        evict.start()
+        check(sipp(evict, SHORT_CALL, calls=20), "twenty calls recorded under a 1 MiB evict-oldest quota")
+        try:
+            evicted = wait_for("quota eviction", lambda: (evict.metric("kronika_retention_deletions_total",
+                                                                       {"cause": "quota-eviction"}) or 0) >= 1,
+                               timeout=30)
+        except AssertionError:
+            evicted = False
+        check(evicted, "RET-5: the oldest recordings are evicted without waiting for the hourly sweep")
+        used = evict.metric("kronika_quota_used_bytes", {"site": "evict"}) or 0
+        check(0 < used <= MiB, f"usage back under the limit after the eviction ({used} bytes)")
+    finally:
+        evict.stop()
+    left = stored(evict.data_dir)
+    check(0 < len(left) < 20, f"some recordings evicted, the newest kept ({len(left)} of 20 left)")
+    code, out = cli("retention", "log", "--config", evict_config)
+    check(code == 0 and "quota-eviction" in out, "the deletion log names the quota eviction")
 
     if failures:
         print(f"{len(failures)} failure(s)")
