@@ -118,17 +118,17 @@ constexpr char kRegisterUsage[] =
     "common options: --data-dir DIR | --config FILE\n";
 
 constexpr char kExportUsage[] =
-    "usage: kronika export keygen FILE        new Ed25519 signing key pair: FILE (private, PEM,\n"
-    "                                         mode 0600) and FILE.pub (give it to receivers);\n"
-    "                                         prints the fingerprint. Keep FILE outside the data\n"
-    "                                         directory; point KRONIKA_EXPORT_SIGNING_KEY_FILE at it\n"
-    "       kronika export fingerprint KEY.pem  SHA-256 fingerprint of a public or private key\n"
-    "       kronika export verify PACKAGE_DIR [--public-key KEY.pub] [--signing-key-file SECRET]\n"
-    "                                         checks every file against MANIFEST.sha256 and the\n"
-    "                                         Ed25519 signature (with --public-key: signed by that\n"
-    "                                         key); --signing-key-file checks a legacy HMAC\n"
-    "                                         (exit 0 intact, 1 altered/missing/added files or bad\n"
-    "                                         or foreign signature)\n"
+    "usage: kronika export keygen FILE     new Ed25519 signing key pair: FILE (private, PEM,\n"
+    "                                      mode 0600) and FILE.pub (for the receivers); prints\n"
+    "                                      the fingerprint. Keep FILE outside the data directory\n"
+    "                                      and point KRONIKA_EXPORT_SIGNING_KEY_FILE at it\n"
+    "       kronika export fingerprint KEY.pem   SHA-256 fingerprint of a public/private key\n"
+    "       kronika export verify PACKAGE_DIR [--public-key KEY.pub] [--signing-key-file F]\n"
+    "                                      checks every file against MANIFEST.sha256 and the\n"
+    "                                      Ed25519 signature (with --public-key: made by that\n"
+    "                                      key); --signing-key-file checks a legacy HMAC.\n"
+    "                                      Exit 0 intact, 1 altered, missing or added files,\n"
+    "                                      bad or foreign signature\n"
     "common options (keygen): --data-dir DIR | --config FILE (the key must lie outside it)\n";
 
 constexpr char kKeyUsage[] =

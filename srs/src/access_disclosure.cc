@@ -17,7 +17,7 @@ namespace kronika::srs {
 namespace {
 
 constexpr char kManifest[] = "MANIFEST.sha256";
-constexpr char kSignature[] = "MANIFEST.sha256.sig";  // legacy HMAC, hex
+constexpr char kSignature[] = "MANIFEST.sha256.sig";                 // legacy HMAC, hex
 constexpr char kEd25519Signature[] = "MANIFEST.sha256.ed25519.sig";  // raw 64 bytes
 constexpr char kSigningKey[] = "SIGNING-KEY.pem";
 
@@ -81,8 +81,8 @@ struct HandOver {
         {"No.", "Recording", "Date", "Phone number", "Duration", "SHA-256 of audio"}};
     for (const auto& r : records) {
       char duration[32];
-      std::snprintf(duration, sizeof duration, "%d min %02d s",
-                    static_cast<int>(r.duration_s) / 60, static_cast<int>(r.duration_s) % 60);
+      std::snprintf(duration, sizeof duration, "%d min %02d s", static_cast<int>(r.duration_s) / 60,
+                    static_cast<int>(r.duration_s) % 60);
       auto hash = audio_sha256.find(r.recording_id);
       rows.push_back({std::to_string(rows.size()), r.recording_id, IsoUtc(r.start_ms_utc),
                       MainNumber(r), duration,
@@ -133,8 +133,7 @@ struct HandOver {
         html << (i == 0 ? "<th>" : "<td>") << HtmlEscape(cell) << (i == 0 ? "</th>" : "</td>");
       html << "</tr>\n";
     }
-    html << "</table>\n<p>" << HtmlEscape(Declaration()) << "</p>\n<p>"
-         << HtmlEscape(Integrity())
+    html << "</table>\n<p>" << HtmlEscape(Declaration()) << "</p>\n<p>" << HtmlEscape(Integrity())
          << "</p>\n<table><tr><th>Handed over by</th><th>Received by</th></tr>"
             "<tr><td class=\"sig\"></td><td class=\"sig\"></td></tr></table>\n</body></html>\n";
     return html.str();
@@ -258,8 +257,7 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
                                               const std::filesystem::path& out_dir,
                                               const std::optional<std::string>& signing_key,
                                               int64_t now_ms_utc) {
-  return Export(who, id, keys, data_dir, out_dir, PackageSigning{nullptr, signing_key},
-                now_ms_utc);
+  return Export(who, id, keys, data_dir, out_dir, PackageSigning{nullptr, signing_key}, now_ms_utc);
 }
 
 Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id,
@@ -375,7 +373,8 @@ Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat
         last.value("signature", last.value("signed", false) ? "hmac" : "none");
     hand_over.signer_fingerprint = last.value("signer_fingerprint", "");
     const nlohmann::json hashes = last.value("audio_sha256", nlohmann::json::object());
-    for (const auto& [rid, hash] : hashes.items()) hand_over.audio_sha256[rid] = hash.get<std::string>();
+    for (const auto& [rid, hash] : hashes.items())
+      hand_over.audio_sha256[rid] = hash.get<std::string>();
   } else {
     hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
     if (signing.signer) hand_over.signer_fingerprint = signing.signer->fingerprint();
@@ -442,8 +441,9 @@ PackageVerification VerifyExportPackage(const std::filesystem::path& package,
     }
     if (!package_fp.ok()) {
       v.problems.push_back("signature: " + std::string(kSigningKey) +
-                           (package_key.ok() ? " is not an Ed25519 public key"
-                                             : " missing; the Ed25519 signature cannot be checked"));
+                           (package_key.ok()
+                                ? " is not an Ed25519 public key"
+                                : " missing; the Ed25519 signature cannot be checked"));
     } else {
       v.signer_fingerprint = *package_fp;
     }

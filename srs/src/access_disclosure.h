@@ -85,9 +85,9 @@ struct PackageTrust {
 
 struct PackageVerification {
   bool ok = false;
-  bool signed_manifest = false;    // a signature file (Ed25519 or HMAC) is present
-  std::string signature;           // which signature check was done, and its result
-  std::string signer_fingerprint;  // SHA-256 of SIGNING-KEY.pem (Ed25519 packages)
+  bool signed_manifest = false;       // a signature file (Ed25519 or HMAC) is present
+  std::string signature;              // which signature check was done, and its result
+  std::string signer_fingerprint;     // SHA-256 of SIGNING-KEY.pem (Ed25519 packages)
   std::vector<std::string> problems;  // one line each; empty when ok
   size_t files = 0;
 };

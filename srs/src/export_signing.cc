@@ -2,6 +2,7 @@
 #include "export_signing.h"
 
 #include <fcntl.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <unistd.h>
@@ -60,8 +61,10 @@ Status DescribePublic(EVP_PKEY* key, std::string& pem, std::string& fingerprint)
 Result<Pkey> ParsePublic(std::string_view pem) {
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   Pkey key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519)
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
+    ERR_clear_error();  // leave no stale errors for later OpenSSL users on this thread (TLS)
     return MakeError(400, "not a PEM Ed25519 public key");
+  }
   return key;
 }
 
@@ -97,6 +100,7 @@ Result<std::unique_ptr<ExportSigner>> ExportSigner::Load(const std::filesystem::
   Bio bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
   Pkey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
+    ERR_clear_error();
     return MakeError(400, "export signing key: " + pem_file.string() +
                               " is not a PEM Ed25519 private key (make one with `kronika "
                               "export keygen`)");
@@ -124,8 +128,8 @@ Result<std::unique_ptr<ExportSigner>> ExportSigner::Generate(
   Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (!key) return MakeError(500, "export keygen: Ed25519 key generation failed");
   Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                       nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return MakeError(500, "export keygen: cannot encode the private key");
   }
   std::string private_pem = BioText(bio.get());
@@ -146,8 +150,7 @@ Result<std::string> ExportSigner::Sign(std::string_view message) const {
   size_t sig_len = sig.size();
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1) {
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
     return MakeError(500, "export signing: Ed25519 signing failed");
   }
   sig.resize(sig_len);
@@ -173,6 +176,7 @@ Status VerifyEd25519(std::string_view public_pem, std::string_view message,
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                        signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) != 1) {
+    ERR_clear_error();
     return MakeError(403, "signature does not match");
   }
   return OkStatus();

@@ -37,14 +37,18 @@ struct PrintDocument {
   std::string title;  // PDF metadata title
   std::vector<PrintBlock> blocks;
 
-  void Heading(std::string text) { blocks.push_back({PrintBlock::Kind::kHeading, std::move(text), {}}); }
+  void Heading(std::string text) {
+    blocks.push_back({PrintBlock::Kind::kHeading, std::move(text), {}});
+  }
   void Subheading(std::string text) {
     blocks.push_back({PrintBlock::Kind::kSubheading, std::move(text), {}});
   }
   void Paragraph(std::string text) {
     blocks.push_back({PrintBlock::Kind::kParagraph, std::move(text), {}});
   }
-  void Table(PrintTable table) { blocks.push_back({PrintBlock::Kind::kTable, "", std::move(table)}); }
+  void Table(PrintTable table) {
+    blocks.push_back({PrintBlock::Kind::kTable, "", std::move(table)});
+  }
   void PageBreak() { blocks.push_back({PrintBlock::Kind::kPageBreak, "", {}}); }
 };
 

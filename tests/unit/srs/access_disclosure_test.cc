@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "access_db.h"
@@ -18,6 +18,11 @@
 #include "kronika/srs/store.h"
 #include "pdf_protocol.h"
 #include "store_test_util.h"
+
+// LeakSanitizer (the ASan unit-test build): fontconfig keeps its parsed configuration and
+// font list for the life of the process once pango has asked for a font; that is a cache,
+// not a leak of ours. Only stacks inside libfontconfig are ignored.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
 
 namespace kronika::srs {
 namespace {
@@ -94,8 +99,8 @@ struct World {
     REQUIRE(book->Decide(director, id, {{"granted", true}}, kNow).ok());
   }
   Identity Add(const std::string& name, std::set<Role> roles) {
-    User u{name,  "Łukasz",  "Żółkiewski-" + name, "Kierownik", std::move(roles),
-           false, kNow, "order 1/2026"};
+    User u{name,  "Łukasz", "Żółkiewski-" + name, "Kierownik", std::move(roles),
+           false, kNow,     "order 1/2026"};
     REQUIRE(users->Add(u).ok());
     auto token = users->IssueToken(name, "test", kNow);
     REQUIRE(token.ok());
@@ -144,9 +149,9 @@ TEST_CASE("DISC-3 an Ed25519-signed package verifies with the package key and wi
         signer->fingerprint());
 
   const auto pkg = w.Export(signer.get(), "p1");
-  for (const char* f : {"audio/REC1.opus", "metadata/REC1.json", "protocol.html", "protocol.pdf",
-                        "disclosure.json", "SIGNING-KEY.pem", "MANIFEST.sha256",
-                        "MANIFEST.sha256.ed25519.sig"}) {
+  for (const char* f :
+       {"audio/REC1.opus", "metadata/REC1.json", "protocol.html", "protocol.pdf", "disclosure.json",
+        "SIGNING-KEY.pem", "MANIFEST.sha256", "MANIFEST.sha256.ed25519.sig"}) {
     CHECK(std::filesystem::exists(pkg / f));
   }
   CHECK_FALSE(std::filesystem::exists(pkg / "MANIFEST.sha256.sig"));
@@ -193,7 +198,8 @@ TEST_CASE("DISC-3 a flipped byte in audio, manifest or signature fails verificat
   REQUIRE(audio.problems.size() == 1);
   CHECK_THAT(audio.problems[0], Catch::Contains("audio/REC1.opus") && Catch::Contains("altered"));
 
-  auto manifest = VerifyEdited(pkg, trust, [](const auto& p) { FlipByte(p / "MANIFEST.sha256", 3); });
+  auto manifest =
+      VerifyEdited(pkg, trust, [](const auto& p) { FlipByte(p / "MANIFEST.sha256", 3); });
   CHECK_FALSE(manifest.ok);
   CHECK(AnyProblemContains(manifest, "Ed25519 signature does not match MANIFEST.sha256"));
 
@@ -246,8 +252,9 @@ TEST_CASE("DISC-3 a package re-signed with another key fails against the given p
   auto given = VerifyEdited(pkg, PackageTrust{std::nullopt, signer->public_key_pem()}, resign);
   CHECK_FALSE(given.ok);
   REQUIRE(given.problems.size() == 1);
-  CHECK_THAT(given.problems[0], Catch::Contains("package signed by key " + forger->fingerprint()) &&
-                                    Catch::Contains("not by the given key " + signer->fingerprint()));
+  CHECK_THAT(given.problems[0],
+             Catch::Contains("package signed by key " + forger->fingerprint()) &&
+                 Catch::Contains("not by the given key " + signer->fingerprint()));
 }
 
 TEST_CASE("DISC-3 legacy HMAC packages still verify, and say which check was done",
@@ -272,8 +279,9 @@ TEST_CASE("DISC-3 legacy HMAC packages still verify, and say which check was don
   CHECK(AnyProblemContains(expected, "no Ed25519 signature"));
 
   const auto unsigned_pkg = w.dir.path() / "exports" / "plain";
-  REQUIRE(w.book->Export(w.keeper, w.id, nullptr, w.dir.path(), unsigned_pkg, PackageSigning{}, kNow)
-              .ok());
+  REQUIRE(
+      w.book->Export(w.keeper, w.id, nullptr, w.dir.path(), unsigned_pkg, PackageSigning{}, kNow)
+          .ok());
   auto plain = VerifyExportPackage(unsigned_pkg, PackageTrust{});
   CHECK(plain.ok);
   CHECK_THAT(plain.signature, Catch::Contains("not signed"));
@@ -282,7 +290,8 @@ TEST_CASE("DISC-3 legacy HMAC packages still verify, and say which check was don
 TEST_CASE("DISC-3 signing keys are Ed25519 PEM files kept outside the data directory",
           "[access][DISC-3]") {
   World w;
-  CHECK(ExportSigner::Generate(w.dir.path() / "inside.pem", w.dir.path()).error().sip_status == 400);
+  CHECK(ExportSigner::Generate(w.dir.path() / "inside.pem", w.dir.path()).error().sip_status ==
+        400);
   auto signer = w.Signer("export.pem");
   CHECK(ExportSigner::Generate(w.keys.path() / "export.pem", "").error().sip_status == 409);
   Write(w.keys.path() / "hmac.key", std::string(64, 'a'));
@@ -318,7 +327,7 @@ TEST_CASE("DISC-3 the hand-over protocol PDF carries the DISC-3 fields and Polis
   CHECK_THAT(compact, Catch::Contains("2026-11-25T10:00:00Z"));  // date
   CHECK_THAT(compact, Catch::Contains("+48601234567"));          // phone number
   CHECK_THAT(compact, Catch::Contains("1min35s"));               // duration
-  CHECK_THAT(text, Catch::Contains("only for the purpose"));  // receiver's declaration
+  CHECK_THAT(text, Catch::Contains("only for the purpose"));     // receiver's declaration
   CHECK_THAT(text, Catch::Contains("śledztwo"));
   CHECK_THAT(text, Catch::Contains("Received by"));
   CHECK_THAT(compact, Catch::Contains(signer->fingerprint()));
@@ -372,13 +381,18 @@ TEST_CASE("REG-2 the register's playback protocols as PDF carry the REG-2 fields
         {"listened_from_s", 0.0},
         {"listened_to_s", 95.5},
         {"listener",
-         {{"username", "anna"}, {"name", "Małgorzata"}, {"surname", "Wąsik"}, {"position", "Inspektor"}}},
+         {{"username", "anna"},
+          {"name", "Małgorzata"},
+          {"surname", "Wąsik"},
+          {"position", "Inspektor"}}},
         {"listened_at_utc", "2026-11-26T09:00:00Z"},
         {"identity", {{"username", "anna"}, {"token_id", "0011223344556677"}}},
         {"reason_text", "caller's verbal aggression (ACCESS-3 a)"},
         {"justification", "skarga nr 12/2026"},
-        {"protocol", {{"causes", "ton rozmowy"}, {"actions", "rozmowa z pracownikiem"},
-                      {"follow_up", "szkolenie"}}},
+        {"protocol",
+         {{"causes", "ton rozmowy"},
+          {"actions", "rozmowa z pracownikiem"},
+          {"follow_up", "szkolenie"}}},
         {"approved_by", "Ewa Dyrektor, dyrektor"},
         {"approver_note", "zgoda"}};
     REQUIRE(reg.Append(e).ok());
@@ -412,7 +426,8 @@ TEST_CASE("REG-2 a long protocol flows over several A4 pages", "[access][REG-2]"
   t.column_weights = {1, 3};
   t.header_row = true;
   t.rows.push_back({"No.", "Text"});
-  for (int i = 1; i <= 120; ++i) t.rows.push_back({std::to_string(i), "wiersz " + std::to_string(i)});
+  for (int i = 1; i <= 120; ++i)
+    t.rows.push_back({std::to_string(i), "wiersz " + std::to_string(i)});
   doc.Table(t);
   auto pdf = RenderPdf(doc);
   REQUIRE(pdf.ok());
