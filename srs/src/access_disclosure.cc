@@ -91,10 +91,11 @@ struct HandOver {
     return rows;
   }
   std::string Declaration() const {
+    std::string purpose = disclosure.value("purpose", "");
+    if (purpose.empty()) purpose = disclosure.value("justification", "");
     return "The receiver declares that the recordings will be used only for the purpose stated "
            "in the request (" +
-           disclosure.value("purpose", disclosure.value("justification", "")) +
-           ") and not disclosed further (DISC-3).";
+           purpose + ") and not disclosed further (DISC-3).";
   }
   std::string Integrity() const {
     std::string text =
@@ -147,7 +148,7 @@ struct HandOver {
     doc.Paragraph(Justification());
     doc.Paragraph(Decision());
     PrintTable table;
-    table.column_weights = {4, 20, 22, 15, 12, 27};
+    table.column_weights = {6, 20, 21, 15, 12, 26};
     table.font_size_pt = 8;
     table.header_row = true;
     table.rows = Rows();

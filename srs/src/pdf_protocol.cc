@@ -108,7 +108,7 @@ class PageWriter {
            double total_weight) {
     std::vector<Layout> layouts;
     std::vector<double> widths;
-    double h = table.min_row_height_pt;
+    double h = header ? 0 : table.min_row_height_pt;
     for (size_t c = 0; c < table.column_weights.size(); ++c) {
       const double w = ContentWidth() * table.column_weights[c] / total_weight;
       widths.push_back(w);

@@ -22,7 +22,7 @@ struct PrintTable {
   bool header_row = false;             // first row in bold on grey
   bool label_column = false;           // first column in bold (label/value tables)
   std::vector<std::vector<std::string>> rows;
-  double min_row_height_pt = 0;  // e.g. room for a handwritten signature
+  double min_row_height_pt = 0;  // body rows; e.g. room for a handwritten signature
   double font_size_pt = 9;
 };
 
