@@ -33,7 +33,9 @@ struct AccessOptions {
   // Master key (KEK) file for encryption at rest; "" = take KRONIKA_MASTER_KEY_FILE from the
   // environment; when neither is set, recordings stay unencrypted (logged as a warning).
   std::filesystem::path master_key_file;
-  // HMAC key file for signing export manifests; "" = KRONIKA_EXPORT_SIGNING_KEY_FILE or none.
+  // Key file for signing export manifests (DISC-3): an Ed25519 PEM private key (`kronika
+  // export keygen`), or a legacy HMAC key (32 bytes / 64 hex digits, receivers cannot check
+  // it); outside the data directory. "" = KRONIKA_EXPORT_SIGNING_KEY_FILE or unsigned.
   std::filesystem::path export_signing_key_file;
   // How often finished recordings are looked for and encrypted (0 = never, e.g. in tests
   // that call EncryptPending() themselves).
