@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,18 +12,17 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kronika/media/aes_gcm.h"
+#include "kronika/media/fd_io.h"
+
 namespace kronika::media {
 namespace {
 
 constexpr size_t kMagicBytes = 8;
 constexpr size_t kNonceBytes = 12;
-constexpr size_t kTagBytes = 16;
+constexpr size_t kTagBytes = kGcmTagBytes;
 constexpr size_t kNonceAt = kMagicBytes;
 constexpr size_t kMaxRecordAt = kMagicBytes + kNonceBytes;
-
-Error IoError(std::string_view what, const std::filesystem::path& path, int err) {
-  return MakeError(500, "media: " + std::string(what) + " " + path.string() + ": " + std::strerror(err));
-}
 
 void PutBig(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -49,79 +47,6 @@ std::string RecordAad(std::string_view header, uint64_t index, bool final) {
   PutBig(aad, index, 8);
   aad.push_back(final ? 1 : 0);
   return aad;
-}
-
-const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-
-struct CipherCtx {
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ~CipherCtx() { EVP_CIPHER_CTX_free(ctx); }
-};
-
-// tag | ciphertext
-std::string GcmSeal(std::string_view key, std::string_view iv, std::string_view aad, std::string_view plain) {
-  CipherCtx c;
-  std::string out(kTagBytes + plain.size(), '\0');
-  int len = 0;
-  auto* dst = reinterpret_cast<unsigned char*>(out.data() + kTagBytes);
-  const bool ok = c.ctx != nullptr && EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) == 1 &&
-                  EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, U(key), U(iv)) == 1 &&
-                  EVP_EncryptUpdate(c.ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1 &&
-                  EVP_EncryptUpdate(c.ctx, dst, &len, U(plain), static_cast<int>(plain.size())) == 1 &&
-                  EVP_EncryptFinal_ex(c.ctx, dst + len, &len) == 1 &&
-                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes, out.data()) == 1;
-  if (!ok) std::abort();  // only on a broken libcrypto; never write unauthenticated data
-  return out;
-}
-
-bool GcmOpen(std::string_view key, std::string_view iv, std::string_view aad, std::string_view tag,
-             std::string_view ct, std::string& out) {
-  CipherCtx c;
-  out.assign(ct.size(), '\0');
-  int len = 0;
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  std::string tag_copy(tag);
-  const bool ok = c.ctx != nullptr && EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
-                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr) == 1 &&
-                  EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, U(key), U(iv)) == 1 &&
-                  EVP_DecryptUpdate(c.ctx, nullptr, &len, U(aad), static_cast<int>(aad.size())) == 1 &&
-                  EVP_DecryptUpdate(c.ctx, dst, &len, U(ct), static_cast<int>(ct.size())) == 1 &&
-                  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag_copy.data()) == 1 &&
-                  EVP_DecryptFinal_ex(c.ctx, dst + len, &len) == 1;
-  if (!ok) {
-    OPENSSL_cleanse(out.data(), out.size());
-    out.clear();
-  }
-  return ok;
-}
-
-Status WriteAll(int fd, std::string_view data, const std::filesystem::path& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return OkStatus();
-}
-
-Result<std::string> ReadAt(int fd, uint64_t offset, size_t n, const std::filesystem::path& path) {
-  std::string buf(n, '\0');
-  size_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::pread(fd, buf.data() + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return IoError("read", path, errno);
-    }
-    if (r == 0) break;
-    got += static_cast<size_t>(r);
-  }
-  buf.resize(got);
-  return buf;
 }
 
 }  // namespace

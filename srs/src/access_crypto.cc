@@ -15,16 +15,20 @@
 #include <cstring>
 #include <vector>
 
+#include "kronika/media/aes_gcm.h"
+#include "kronika/media/fd_io.h"
 #include "kronika/media/sealed_file.h"
 
 namespace kronika::srs {
 namespace {
 
-constexpr char kKencMagic[] = "KENC0001";
+using media::GcmSeal;
+using media::IoError;
+using media::ReadAt;
+using media::WriteAll;
+static_assert(kGcmTagBytes == media::kGcmTagBytes);
 
-Error IoError(std::string_view what, const std::filesystem::path& path, int err) {
-  return Error{std::string(what) + " " + path.string() + ": " + std::strerror(err), 500};
-}
+constexpr char kKencMagic[] = "KENC0001";
 
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -53,79 +57,13 @@ std::string ChunkAad(std::string_view header, uint64_t index) {
   return aad;
 }
 
-struct CipherCtx {
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ~CipherCtx() { EVP_CIPHER_CTX_free(ctx); }
-};
-
-// AES-256-GCM encrypt: returns tag | ciphertext.
-std::string GcmSeal(std::string_view key, std::string_view iv, std::string_view aad,
-                    std::string_view plain) {
-  CipherCtx c;
-  std::string out(kGcmTagBytes + plain.size(), '\0');
-  int len = 0;
-  auto u = [](std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); };
-  EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr);
-  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr);
-  EVP_EncryptInit_ex(c.ctx, nullptr, nullptr, u(key), u(iv));
-  EVP_EncryptUpdate(c.ctx, nullptr, &len, u(aad), static_cast<int>(aad.size()));
-  auto* dst = reinterpret_cast<unsigned char*>(out.data() + kGcmTagBytes);
-  EVP_EncryptUpdate(c.ctx, dst, &len, u(plain), static_cast<int>(plain.size()));
-  EVP_EncryptFinal_ex(c.ctx, dst + len, &len);
-  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, out.data());
-  return out;
-}
-
 Result<std::string> GcmOpen(std::string_view key, std::string_view iv, std::string_view aad,
                             std::string_view sealed) {
   if (sealed.size() < kGcmTagBytes) return MakeError(403, "crypto: ciphertext too short");
-  CipherCtx c;
-  std::string_view tag = sealed.substr(0, kGcmTagBytes);
-  std::string_view ct = sealed.substr(kGcmTagBytes);
-  std::string out(ct.size(), '\0');
-  int len = 0;
-  auto u = [](std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); };
-  EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr);
-  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr);
-  EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, u(key), u(iv));
-  EVP_DecryptUpdate(c.ctx, nullptr, &len, u(aad), static_cast<int>(aad.size()));
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  EVP_DecryptUpdate(c.ctx, dst, &len, u(ct), static_cast<int>(ct.size()));
-  std::string tag_copy(tag);
-  EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kGcmTagBytes, tag_copy.data());
-  if (EVP_DecryptFinal_ex(c.ctx, dst + len, &len) != 1) {
-    OPENSSL_cleanse(out.data(), out.size());
+  std::string out;
+  if (!media::GcmOpen(key, iv, aad, sealed.substr(0, kGcmTagBytes), sealed.substr(kGcmTagBytes), out))
     return MakeError(403, "crypto: authentication failed (wrong key or altered data)");
-  }
   return out;
-}
-
-Status WriteAll(int fd, std::string_view data, const std::filesystem::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return OkStatus();
-}
-
-Result<std::string> ReadAt(int fd, uint64_t offset, size_t n, const std::filesystem::path& path) {
-  std::string buf(n, '\0');
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = ::pread(fd, buf.data() + got, n - got, static_cast<off_t>(offset + got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return IoError("read", path, errno);
-    }
-    if (r == 0) break;
-    got += static_cast<size_t>(r);
-  }
-  buf.resize(got);
-  return buf;
 }
 
 void FsyncDir(const std::filesystem::path& dir) {
