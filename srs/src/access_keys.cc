@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "access_db.h"
+#include "key_location.h"
 #include "kronika/srs/log.h"
 #include "kronika/srs/access_crypto.h"
 
@@ -23,14 +24,6 @@ namespace {
 constexpr std::string_view kDekMagic = "KDEK1";
 constexpr size_t kKekIdBytes = 8;
 constexpr char kDekSuffix[] = ".dek";
-
-bool IsInside(const std::filesystem::path& child, const std::filesystem::path& parent) {
-  std::error_code ec;
-  const auto c = std::filesystem::weakly_canonical(child, ec);
-  const auto p = std::filesystem::weakly_canonical(parent, ec);
-  auto [pe, ce] = std::mismatch(p.begin(), p.end(), c.begin(), c.end());
-  return pe == p.end();
-}
 
 bool ValidId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
@@ -44,10 +37,7 @@ bool ValidId(std::string_view id) {
 
 Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
                                   const std::filesystem::path& data_dir) {
-  if (!data_dir.empty() && IsInside(key_file, data_dir)) {
-    return MakeError(400, "master key: " + key_file.string() + " lies inside the data directory " +
-                              data_dir.string() + "; keep it elsewhere (SEC-1)");
-  }
+  if (Status s = RequireOutsideDataDir(key_file, data_dir, "master key", "SEC-1"); !s.ok()) return s.error();
   std::ifstream in(key_file, std::ios::binary);
   if (!in) return MakeError(400, "master key: cannot read " + key_file.string());
   std::ostringstream buf;

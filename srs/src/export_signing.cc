@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "key_location.h"
 #include "kronika/srs/access_crypto.h"
 
 namespace kronika::srs {
@@ -29,14 +30,6 @@ struct MdCtxFree {
 };
 using Bio = std::unique_ptr<BIO, BioFree>;
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-bool IsInside(const std::filesystem::path& child, const std::filesystem::path& parent) {
-  std::error_code ec;
-  const auto c = std::filesystem::weakly_canonical(child, ec);
-  const auto p = std::filesystem::weakly_canonical(parent, ec);
-  auto [pe, ce] = std::mismatch(p.begin(), p.end(), c.begin(), c.end());
-  return pe == p.end();
-}
 
 std::string BioText(BIO* bio) {
   char* data = nullptr;
@@ -87,11 +80,7 @@ ExportSigner::~ExportSigner() { EVP_PKEY_free(key_); }
 
 Result<std::unique_ptr<ExportSigner>> ExportSigner::Load(const std::filesystem::path& pem_file,
                                                          const std::filesystem::path& data_dir) {
-  if (!data_dir.empty() && IsInside(pem_file, data_dir)) {
-    return MakeError(400, "export signing key: " + pem_file.string() +
-                              " lies inside the data directory " + data_dir.string() +
-                              "; keep it elsewhere (DISC-3)");
-  }
+  if (Status s = RequireOutsideDataDir(pem_file, data_dir, "export signing key", "DISC-3"); !s.ok()) return s.error();
   std::ifstream in(pem_file, std::ios::binary);
   if (!in) return MakeError(400, "export signing key: cannot read " + pem_file.string());
   std::ostringstream buf;
@@ -114,11 +103,7 @@ Result<std::unique_ptr<ExportSigner>> ExportSigner::Load(const std::filesystem::
 
 Result<std::unique_ptr<ExportSigner>> ExportSigner::Generate(
     const std::filesystem::path& private_file, const std::filesystem::path& data_dir) {
-  if (!data_dir.empty() && IsInside(private_file, data_dir)) {
-    return MakeError(400, "export keygen: " + private_file.string() +
-                              " lies inside the data directory " + data_dir.string() +
-                              "; keep it elsewhere (DISC-3)");
-  }
+  if (Status s = RequireOutsideDataDir(private_file, data_dir, "export keygen", "DISC-3"); !s.ok()) return s.error();
   const std::filesystem::path public_file = private_file.string() + ".pub";
   std::error_code ec;
   for (const auto& p : {private_file, public_file}) {
