@@ -16,7 +16,9 @@ ConsentAssessment Make(ConsentBasis basis, ConsentSource source, const std::stri
   return a;
 }
 
-std::string Normalized(std::string_view text) {
+}  // namespace
+
+std::string NormalizeConsentValue(std::string_view text) {
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return "";
   text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
@@ -25,10 +27,8 @@ std::string Normalized(std::string_view text) {
   return out;
 }
 
-}  // namespace
-
 std::optional<ConsentClueMeaning> ParseConsentClueMeaning(std::string_view name) {
-  const std::string n = Normalized(name);
+  const std::string n = NormalizeConsentValue(name);
   if (n == "announcement") return ConsentClueMeaning::kAnnouncement;
   if (n == "employee-statement") return ConsentClueMeaning::kEmployeeStatement;
   if (n == "none") return ConsentClueMeaning::kNone;
@@ -45,7 +45,7 @@ ConsentClueReading ConsentHintsFrom(const ConsentPolicy& policy, const std::vect
       meaning = ParseConsentClueMeaning(clue.value);
     } else if (std::find(policy.extension_elements.begin(), policy.extension_elements.end(), clue.name) !=
                policy.extension_elements.end()) {
-      auto mapped = policy.extension_values.find(Normalized(clue.value));
+      auto mapped = policy.extension_values.find(NormalizeConsentValue(clue.value));
       if (mapped != policy.extension_values.end()) meaning = ParseConsentClueMeaning(mapped->second);
     }
     if (!meaning) continue;
@@ -53,7 +53,7 @@ ConsentClueReading ConsentHintsFrom(const ConsentPolicy& policy, const std::vect
                         : *meaning == ConsentClueMeaning::kEmployeeStatement ? &employee
                         : *meaning == ConsentClueMeaning::kNone              ? &none
                                                                              : nullptr;
-    if (slot != nullptr && slot->empty()) *slot = clue.name + "=" + Normalized(clue.value);
+    if (slot != nullptr && slot->empty()) *slot = clue.name + "=" + NormalizeConsentValue(clue.value);
   }
   ConsentClueReading reading;
   if (!announcement.empty()) reading.hints.announcement_played = true;

@@ -24,15 +24,6 @@ bool IsDtmfSymbol(const std::string& s) {
   return s.size() == 1 && std::string_view("0123456789*#ABCD").find(s[0]) != std::string_view::npos;
 }
 
-std::string LowerTrimmed(std::string_view text) {
-  const size_t first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return "";
-  text = text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 
 Result<SitePolicy> ValidateSitePolicy(SitePolicy p) {
@@ -109,7 +100,7 @@ Result<SitePolicy> ValidateSitePolicy(SitePolicy p) {
       return Problem("consent.extension_values", "\"" + value + "\" -> \"" + meaning +
                                                      "\": not announcement, employee-statement, none or unknown");
     }
-    values[LowerTrimmed(value)] = meaning;
+    values[NormalizeConsentValue(value)] = meaning;
   }
   p.consent.extension_values = std::move(values);
   return p;

@@ -40,6 +40,10 @@ struct ConsentHints {
 enum class ConsentClueMeaning { kAnnouncement, kEmployeeStatement, kNone, kUnknown };
 std::optional<ConsentClueMeaning> ParseConsentClueMeaning(std::string_view name);
 
+// Clue values compare case-insensitively and without surrounding whitespace: this is the form
+// both the validated extension_values keys and the values looked up in them take.
+std::string NormalizeConsentValue(std::string_view text);
+
 inline constexpr std::string_view kConsentClueName = "consent";  // element / attribute local name
 
 // One element or attribute found in the metadata: local name and its value as sent.
