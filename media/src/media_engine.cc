@@ -326,10 +326,12 @@ Result<std::unique_ptr<MediaEngine>> MediaEngine::Start(const MediaConfig& confi
   return std::unique_ptr<MediaEngine>(std::move(engine));
 }
 
-std::vector<std::string> MediaEngine::RecoverInterrupted(const MediaConfig& config, const AtRestKeyLookup& keys) {
-  std::vector<std::string> ids;
-  for (const RecoveredFile& f : RecoverAll(config.recordings_dir, keys)) ids.push_back(f.recording_id);
-  return ids;
+InterruptedRecordings MediaEngine::RecoverInterrupted(const MediaConfig& config, const AtRestKeyLookup& keys) {
+  RecoveryReport report = RecoverAll(config.recordings_dir, keys);
+  InterruptedRecordings out;
+  for (const RecoveredFile& f : report.repaired) out.repaired_ids.push_back(f.recording_id);
+  out.discarded_ids = std::move(report.discarded_ids);
+  return out;
 }
 
 }  // namespace kronika::media

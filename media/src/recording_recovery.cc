@@ -173,8 +173,8 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
   return out;
 }
 
-std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir, const AtRestKeyLookup& keys) {
-  std::vector<RecoveredFile> out;
+RecoveryReport RecoverAll(const std::filesystem::path& recordings_dir, const AtRestKeyLookup& keys) {
+  RecoveryReport out;
   std::error_code ec;
   std::vector<std::filesystem::path> parts;
   for (auto it = std::filesystem::recursive_directory_iterator(recordings_dir, ec);
@@ -188,9 +188,10 @@ std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_di
   for (const auto& part : parts) {
     Result<RecoveredFile> r = RecoverPartFile(part, keys);
     if (r.ok()) {
-      out.push_back(std::move(r.value()));
-    } else if (r.error().message.ends_with("no complete audio page")) {
-      std::filesystem::remove(part, ec);
+      out.repaired.push_back(std::move(r.value()));
+    } else if (r.error().message.ends_with("no complete audio page") && std::filesystem::remove(part, ec)) {
+      const std::string name = part.filename().string();
+      out.discarded_ids.push_back(name.substr(0, name.size() - std::strlen(kPartSuffix)));
     }
   }
   return out;

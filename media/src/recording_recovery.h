@@ -37,8 +37,14 @@ struct RecoveredFile {
 // under its .part name.
 Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys = {});
 
-// Repairs every *.opus.part under `recordings_dir` (recursively). Returns the repaired
-// ones; files without a single complete audio page are deleted.
-std::vector<RecoveredFile> RecoverAll(const std::filesystem::path& recordings_dir, const AtRestKeyLookup& keys = {});
+struct RecoveryReport {
+  std::vector<RecoveredFile> repaired;
+  std::vector<std::string> discarded_ids;  // .part deleted: not a single complete audio page
+};
+
+// Repairs every *.opus.part under `recordings_dir` (recursively). Files without a single
+// complete audio page are deleted and reported, so the caller can drop what else belonged
+// to them (SEC-1: the recording's data key); other unrepairable files stay in place.
+RecoveryReport RecoverAll(const std::filesystem::path& recordings_dir, const AtRestKeyLookup& keys = {});
 
 }  // namespace kronika::media

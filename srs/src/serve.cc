@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "access_keys.h"
+#include "crash_recovery.h"
 #include "disk_metrics.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/srs/cli.h"
@@ -226,12 +227,8 @@ int RunServeCommand(int argc, char** argv) {
     return kExitRuntime;
   }
   RecordingKeys* const recording_keys = at_rest->get();
-  media::AtRestKeyLookup key_of;
-  if (recording_keys != nullptr) {
-    key_of = [recording_keys](const std::string& id) { return recording_keys->Get(id); };
-  }
   const media::MediaConfig media_config = MediaConfigFrom(config);
-  const std::vector<std::string> recovered = media::MediaEngine::RecoverInterrupted(media_config, key_of);
+  const std::vector<std::string> recovered = RecoverInterruptedRecordings(media_config, recording_keys);
   if (!recovered.empty()) {
     Logf(LogLevel::kWarn, "", "media: repaired %zu recordings interrupted by a crash", recovered.size());
     MarkInterrupted(**store, recovered);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "kronika/media/media_engine.h"
 #include "ogg_opus_writer.h"
 #include "opus_frame_encoder.h"
@@ -23,14 +24,8 @@ namespace {
 
 using testing::DecodeOpusFile;
 using testing::DominantFrequency;
+using testing::TempDir;
 using testing::ToneSample;
-
-std::filesystem::path TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("kronika_recovery_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // Writes `seconds` of 440/1000 Hz stereo without finishing; returns the .part path.
 std::filesystem::path WriteUnfinished(const std::filesystem::path& dir, const std::string& id, double seconds) {
@@ -82,8 +77,10 @@ TEST_CASE("RecoverAll repairs .part files in dated folders and deletes ones with
   WriteUnfinished(dir / "2026/01/02", "with-audio", 2.5);
   WriteUnfinished(dir / "2026/01/03", "headers-only", 0.2);  // nothing flushed past the headers
   { std::ofstream(dir / "2026/01/03/garbage.opus.part") << "not ogg at all"; }
-  const auto recovered = RecoverAll(dir);
+  const RecoveryReport report = RecoverAll(dir);
+  const auto& recovered = report.repaired;
   REQUIRE(recovered.size() == 1);
+  CHECK(report.discarded_ids == std::vector<std::string>{"headers-only"});  // not "garbage": kept
   CHECK(recovered[0].recording_id == "with-audio");
   CHECK(std::filesystem::exists(dir / "2026/01/02/with-audio.opus"));
   CHECK_FALSE(std::filesystem::exists(dir / "2026/01/03/headers-only.opus.part"));
@@ -99,63 +96,18 @@ TEST_CASE("A recording process killed with SIGKILL is recovered up to the last s
   config.rtp_port_max = 32199;
   config.workers = 1;
   config.min_free_disk_bytes = 0;
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {  // the recorder: open a recording, report its ports, wait to be killed
-    close(pipe_fds[0]);
-    auto engine = MediaEngine::Start(config);
-    uint16_t ports[2] = {0, 0};
-    std::string file;
-    if (engine.ok()) {
-      RecordingSpec spec;
-      spec.recording_id = "killed-1";
-      for (size_t m = 0; m < 2; ++m) {
-        StreamSpec s;
-        s.mline_index = m;
-        s.channel = static_cast<int>(m);
-        sdp::PayloadFormat pcmu;
-        pcmu.payload_type = 0;
-        pcmu.encoding = "PCMU";
-        pcmu.clock_rate = 8000;
-        s.formats = {pcmu};
-        spec.streams.push_back(s);
-      }
-      auto opened = (*engine)->Open(spec);
-      if (opened.ok()) {
-        ports[0] = opened->local_ports[0];
-        ports[1] = opened->local_ports[1];
-      }
-    }
-    (void)!write(pipe_fds[1], ports, sizeof ports);
-    for (;;) pause();
-  }
-  close(pipe_fds[1]);
-  uint16_t ports[2] = {0, 0};
-  REQUIRE(read(pipe_fds[0], ports, sizeof ports) == sizeof ports);
-  close(pipe_fds[0]);
-  REQUIRE(ports[0] != 0);
-  {
-    testing::PcmuLeg a(ports[0], 1, 0, 0);
-    testing::PcmuLeg b(ports[1], 2, 0, 0);
-    int16_t pcm[160];
-    const auto start = std::chrono::steady_clock::now();
-    for (int f = 0; f < 150; ++f) {  // 3 s
-      std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * f));
-      for (int i = 0; i < 160; ++i) pcm[i] = ToneSample(440, int64_t{f} * 160 + i, 8000);
-      a.SendFrame(pcm, 160);
-      for (int i = 0; i < 160; ++i) pcm[i] = ToneSample(1000, int64_t{f} * 160 + i, 8000);
-      b.SendFrame(pcm, 160);
-    }
-  }
-  REQUIRE(kill(child, SIGKILL) == 0);
+  const testing::RecorderProcess child = testing::ForkRecorder(config, "killed-1");
+  REQUIRE(child.pid > 0);
+  REQUIRE(child.ports[0] != 0);
+  testing::SendTonePair(child.ports[0], child.ports[1], 150, 440, 1000);  // 3 s
+  REQUIRE(kill(child.pid, SIGKILL) == 0);
   int status = 0;
-  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(waitpid(child.pid, &status, 0) == child.pid);
   CHECK(WIFSIGNALED(status));
 
   const auto ids = MediaEngine::RecoverInterrupted(config);
-  REQUIRE(ids == std::vector<std::string>{"killed-1"});
+  REQUIRE(ids.repaired_ids == std::vector<std::string>{"killed-1"});
+  CHECK(ids.discarded_ids.empty());
   std::filesystem::path file;
   for (const auto& e : std::filesystem::recursive_directory_iterator(config.recordings_dir)) {
     if (e.path().extension() == ".opus") file = e.path();

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/media/sealed_file.h"
 #include "ogg_opus_writer.h"
@@ -25,16 +26,10 @@ namespace {
 
 using testing::DecodeOpusFile;
 using testing::DominantFrequency;
+using testing::TempDir;
 using testing::ToneSample;
 
 const std::string kDek(32, '\x42');
-
-std::filesystem::path TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("kronika_sealedrec_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 std::string ReadFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -148,55 +143,10 @@ TEST_CASE("A sealed recording killed with SIGKILL is recovered, sealed and playa
   config.rtp_port_max = 32399;
   config.workers = 1;
   config.min_free_disk_bytes = 0;
-  int pipe_fds[2];
-  REQUIRE(pipe(pipe_fds) == 0);
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {  // the recorder: open a sealed recording, report its ports, wait to be killed
-    close(pipe_fds[0]);
-    auto engine = MediaEngine::Start(config);
-    uint16_t ports[2] = {0, 0};
-    if (engine.ok()) {
-      RecordingSpec spec;
-      spec.recording_id = "killed-sealed";
-      for (size_t m = 0; m < 2; ++m) {
-        StreamSpec s;
-        s.mline_index = m;
-        s.channel = static_cast<int>(m);
-        sdp::PayloadFormat pcmu;
-        pcmu.payload_type = 0;
-        pcmu.encoding = "PCMU";
-        pcmu.clock_rate = 8000;
-        s.formats = {pcmu};
-        spec.streams.push_back(s);
-      }
-      auto opened = (*engine)->OpenSealed(spec, kDek);
-      if (opened.ok()) {
-        ports[0] = opened->local_ports[0];
-        ports[1] = opened->local_ports[1];
-      }
-    }
-    (void)!write(pipe_fds[1], ports, sizeof ports);
-    for (;;) pause();
-  }
-  close(pipe_fds[1]);
-  uint16_t ports[2] = {0, 0};
-  REQUIRE(read(pipe_fds[0], ports, sizeof ports) == sizeof ports);
-  close(pipe_fds[0]);
-  REQUIRE(ports[0] != 0);
-  {
-    testing::PcmuLeg a(ports[0], 1, 0, 0);
-    testing::PcmuLeg b(ports[1], 2, 0, 0);
-    int16_t pcm[160];
-    const auto start = std::chrono::steady_clock::now();
-    for (int f = 0; f < 150; ++f) {  // 3 s
-      std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * f));
-      for (int i = 0; i < 160; ++i) pcm[i] = ToneSample(440, int64_t{f} * 160 + i, 8000);
-      a.SendFrame(pcm, 160);
-      for (int i = 0; i < 160; ++i) pcm[i] = ToneSample(1000, int64_t{f} * 160 + i, 8000);
-      b.SendFrame(pcm, 160);
-    }
-  }
+  const testing::RecorderProcess child = testing::ForkRecorder(config, "killed-sealed", kDek);
+  REQUIRE(child.pid > 0);
+  REQUIRE(child.ports[0] != 0);
+  testing::SendTonePair(child.ports[0], child.ports[1], 150, 440, 1000);  // 3 s
   // During the call the .part on disk is sealed: no Ogg capture pattern, no headers.
   std::filesystem::path part;
   for (const auto& e : std::filesystem::recursive_directory_iterator(config.recordings_dir)) {
@@ -208,15 +158,15 @@ TEST_CASE("A sealed recording killed with SIGKILL is recovered, sealed and playa
   CHECK(live.find("OggS") == std::string::npos);
   CHECK(live.size() > 2000);  // audio records already written
 
-  REQUIRE(kill(child, SIGKILL) == 0);
+  REQUIRE(kill(child.pid, SIGKILL) == 0);
   int status = 0;
-  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(waitpid(child.pid, &status, 0) == child.pid);
   CHECK(WIFSIGNALED(status));
 
   const auto ids = MediaEngine::RecoverInterrupted(config, [](const std::string&) -> Result<std::string> {
     return kDek;
   });
-  REQUIRE(ids == std::vector<std::string>{"killed-sealed"});
+  REQUIRE(ids.repaired_ids == std::vector<std::string>{"killed-sealed"});
   const auto file = part.parent_path() / "killed-sealed.opus.kenc";
   REQUIRE(std::filesystem::exists(file));
   CHECK_FALSE(std::filesystem::exists(part));

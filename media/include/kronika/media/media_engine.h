@@ -34,6 +34,12 @@ struct OpenedRecording {
   std::filesystem::path file;         // final path (<...>/<id>.opus) once Close completes
 };
 
+// What RecoverInterrupted did with the .part files a crash left behind.
+struct InterruptedRecordings {
+  std::vector<std::string> repaired_ids;   // now <id>.opus (or <id>.opus.kenc), marked end-of-stream
+  std::vector<std::string> discarded_ids;  // deleted: no complete audio page was written
+};
+
 enum class MediaEventKind {
   kDtmf,         // RFC 4733 digit on a stream: digit, duration_s
   kRtpTimeout,   // no RTP on a stream for rtp_timeout_ms: silence from timeline_ms
@@ -84,13 +90,13 @@ class MediaEngine {
   static Result<std::unique_ptr<MediaEngine>> Start(const MediaConfig& config);
 
   // Finds recordings cut off by a crash (*.opus.part under recordings_dir), truncates each
-  // to its last complete Ogg page, marks it end-of-stream, renames it to .opus and returns
-  // their recording ids. Files with no complete audio page are removed (not returned).
+  // to its last complete Ogg page, marks it end-of-stream, renames it to .opus and reports
+  // its recording id as repaired. Files with no complete audio page are removed and their
+  // ids reported as discarded (the caller drops their data keys, SEC-1).
   // SEC-1: a sealed .part is repaired under the key `keys` gives for its recording into a
   // sealed <id>.opus.kenc (no plaintext written); without a key it is left in place.
   // Call before Start, from any thread; blocks on disk.
-  static std::vector<std::string> RecoverInterrupted(const MediaConfig& config,
-                                                     const AtRestKeyLookup& keys = {});
+  static InterruptedRecordings RecoverInterrupted(const MediaConfig& config, const AtRestKeyLookup& keys = {});
 
   virtual ~MediaEngine() = default;
   MediaEngine(const MediaEngine&) = delete;
