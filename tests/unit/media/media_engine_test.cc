@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "rtp_test_sender.h"
 
 namespace kronika::media {
@@ -39,21 +40,14 @@ MediaConfig TestConfig(const std::string& name, uint16_t port_min, uint16_t port
   return c;
 }
 
+// A PCMU leg that also carries RFC 4733 events (PT 101).
 StreamSpec Stream(size_t mline, int channel) {
-  StreamSpec s;
-  s.mline_index = mline;
-  s.label = std::to_string(mline + 1);
-  s.channel = channel;
-  sdp::PayloadFormat pcmu;
-  pcmu.payload_type = 0;
-  pcmu.encoding = "PCMU";
-  pcmu.clock_rate = 8000;
+  StreamSpec s = testing::PcmuStream(mline, channel);
   sdp::PayloadFormat dtmf;
   dtmf.payload_type = 101;
   dtmf.encoding = "TELEPHONE-EVENT";
   dtmf.clock_rate = 8000;
-  s.formats = {pcmu, dtmf};
-  s.remote_ip = "127.0.0.1";
+  s.formats.push_back(dtmf);
   return s;
 }
 

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "kronika/media/media_engine.h"
 #include "rtp_test_sender.h"
 
@@ -25,38 +26,14 @@ namespace kronika::media {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::PcmuStream;
+using testing::WaitFinished;
 using testing::DecodeOpusFile;
 using testing::PcmuLeg;
 using testing::Rms;
 
 constexpr int kRate = 8000;
 constexpr int kFrame = 160;
-
-StreamSpec Pcmu(size_t mline, int channel) {
-  StreamSpec s;
-  s.mline_index = mline;
-  s.label = std::to_string(mline + 1);
-  s.channel = channel;
-  sdp::PayloadFormat pcmu;
-  pcmu.payload_type = 0;
-  pcmu.encoding = "PCMU";
-  pcmu.clock_rate = 8000;
-  s.formats = {pcmu};
-  s.remote_ip = "127.0.0.1";
-  return s;
-}
-
-bool WaitFinished(MediaEngine& engine, const std::string& id) {
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline) {
-    pollfd p{engine.event_fd(), POLLIN, 0};
-    poll(&p, 1, 50);
-    for (auto& e : engine.TakeEvents()) {
-      if (e.recording_id == id && e.kind == MediaEventKind::kFinished) return true;
-    }
-  }
-  return false;
-}
 
 TEST_CASE("Two legs with the same tone, one paused and resumed: each channel keeps its leg's level") {
   // Right leg's tone lags the left one by this many samples at 8 kHz (440 Hz: 18.2 a period).
@@ -71,7 +48,7 @@ TEST_CASE("Two legs with the same tone, one paused and resumed: each channel kee
   config.min_free_disk_bytes = 0;
   auto engine = MediaEngine::Start(config);
   REQUIRE(engine.ok());
-  RecordingSpec spec{"bleed-1", {Pcmu(0, 0), Pcmu(1, 1)}};
+  RecordingSpec spec{"bleed-1", {PcmuStream(0, 0), PcmuStream(1, 1)}};
   auto opened = (*engine)->Open(spec);
   REQUIRE(opened.ok());
   PcmuLeg left(opened->local_ports[0], 1, 0, 0);

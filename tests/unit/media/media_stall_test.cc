@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "kronika/media/media_engine.h"
 #include "rtp_test_sender.h"
 
@@ -33,6 +34,8 @@ namespace kronika::media {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::PcmuStream;
+using testing::WaitFinished;
 using testing::DecodeOpusFile;
 using testing::PcmuLeg;
 using testing::Rms;
@@ -84,32 +87,6 @@ MediaConfig StallConfig(const std::string& name, uint16_t port_min) {
   // window is the pipeline's doing, not the codec's (at 8 kbit/s a channel it varies 4x).
   c.opus_bitrate_bps = 64000;
   return c;
-}
-
-StreamSpec PcmuStream(size_t mline, int channel) {
-  StreamSpec s;
-  s.mline_index = mline;
-  s.label = std::to_string(mline + 1);
-  s.channel = channel;
-  sdp::PayloadFormat pcmu;
-  pcmu.payload_type = 0;
-  pcmu.encoding = "PCMU";
-  pcmu.clock_rate = 8000;
-  s.formats = {pcmu};
-  s.remote_ip = "127.0.0.1";
-  return s;
-}
-
-bool WaitFinished(MediaEngine& engine, const std::string& id) {
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline) {
-    pollfd p{engine.event_fd(), POLLIN, 0};
-    poll(&p, 1, 50);
-    for (auto& e : engine.TakeEvents()) {
-      if (e.recording_id == id && e.kind == MediaEventKind::kFinished) return true;
-    }
-  }
-  return false;
 }
 
 // Start time (s) of the loudest 5 ms block of channel c in [from_s, to_s).

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "opus_frame_encoder.h"
 #include "recording_recovery.h"
 
@@ -16,14 +17,8 @@ namespace {
 using testing::DecodeOpusFile;
 using testing::DominantFrequency;
 using testing::GoertzelShare;
+using testing::TempDir;
 using testing::ToneSample;
-
-std::filesystem::path TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("kronika_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // Encodes `seconds` of 440 Hz left / 1000 Hz right (or 440 Hz mono) into `writer`, plus
 // `padding_frames` of silence (flushes the encoder lookahead before Finish).

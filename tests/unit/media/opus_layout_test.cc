@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "audio_test_util.h"
+#include "media_test_util.h"
 #include "ogg_opus_writer.h"
 #include "opus_frame_encoder.h"
 
@@ -17,14 +18,8 @@ namespace {
 using testing::DecodeOpusFile;
 using testing::GoertzelShare;
 using testing::Rms;
+using testing::TempDir;
 using testing::ToneSample;
-
-std::filesystem::path TempDir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("kronika_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 // Writes `seconds` of `left_hz` left / `right_hz` right (0 = silence) through `settings`,
 // the way the media worker does (20 ms frames in, packets when complete, a final padded
