@@ -101,7 +101,8 @@ class AccessContext::Impl {
 
   prometheus::Family<prometheus::Counter>* refused_family = nullptr;
   prometheus::Counter* playbacks = nullptr;
-  prometheus::Counter* encrypted = nullptr;
+  prometheus::Counter* encrypted = nullptr;  // how="after"
+  prometheus::Counter* sealed = nullptr;     // how="sealed"
 
   std::mutex encrypt_mu;  // one EncryptPending() at a time
   std::mutex stop_mu;
@@ -375,11 +376,16 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
                            .Help("Audio responses served (each has a listening register entry)")
                            .Register(registry)
                            .Add({});
-    impl->encrypted = &prometheus::BuildCounter()
-                           .Name(kMetricEncrypted)
-                           .Help("Finished recordings encrypted at rest")
-                           .Register(registry)
-                           .Add({});
+    // SEC-1: how="sealed" recordings sealed from their first byte while recorded (KENC0002),
+    // how="after" plaintext recordings encrypted after the fact by EncryptPending (KENC0001).
+    auto& encrypted = prometheus::BuildCounter()
+                          .Name(kMetricEncrypted)
+                          .Help(
+                              "Recordings encrypted at rest: how=sealed while recorded, how=after "
+                              "finished plaintext recordings encrypted later")
+                          .Register(registry);
+    impl->sealed = &encrypted.Add({{"how", "sealed"}});
+    impl->encrypted = &encrypted.Add({{"how", "after"}});
   }
   std::unique_ptr<AccessContext> context(new AccessContext(std::move(impl)));
   Impl* raw = context->impl_.get();
@@ -402,6 +408,10 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
 }
 
 bool AccessContext::encryption_enabled() const { return impl_->keys != nullptr; }
+
+void AccessContext::CountSealedRecording() {
+  if (impl_->sealed) impl_->sealed->Increment();
+}
 
 Result<size_t> AccessContext::EncryptPending() {
   if (!impl_->keys) return size_t{0};

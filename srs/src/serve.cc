@@ -326,6 +326,7 @@ int RunServeCommand(int argc, char** argv) {
     KeyFileSyncer* syncer = &key_syncer.emplace(*recording_keys);
     deps.create_recording_key = [syncer](const std::string& id) { return syncer->Create(id); };
     deps.drop_recording_key = [syncer](const std::string& id) { syncer->Discard(id); };
+    deps.sealed_recording_finished = [access_context = access->get()] { access_context->CountSealedRecording(); };
   }
   deps.metrics = &metrics;
   deps.policy = sites->empty() ? nullptr : &policy_gate;

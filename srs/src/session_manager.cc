@@ -518,6 +518,10 @@ void SessionManager::Finish(Session& session, Clock::time_point now) {
           std::to_string(record.duration_s) + " s");
   if (sink_ && !sink_(record)) Log(LogLevel::kWarn, session.id(), "store queue refused the final snapshot");
   if (metrics_ != nullptr) metrics_->OnRecordingFinished(RecordingStateName(record.state));
+  // SEC-1: with data keys on, no recording opens unsealed (no key, no session).
+  if (options_.create_recording_key && options_.sealed_recording_finished && record.file_bytes > 0) {
+    options_.sealed_recording_finished();
+  }
   sessions_.erase(session.id());
   if (metrics_ != nullptr) metrics_->SetActiveSessions(static_cast<double>(live_sessions()));
 }

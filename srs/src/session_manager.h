@@ -78,6 +78,9 @@ struct SessionManagerOptions {
   // could not be opened. Empty = recordings are written in plaintext.
   std::function<Result<std::string>(const std::string& recording_id)> create_recording_key;
   std::function<void(const std::string& recording_id)> drop_recording_key;
+  // Called (SIP thread, must not block) when a recording sealed from its first byte is
+  // finished with audio on disk; with create_recording_key set, that is every such one.
+  std::function<void()> sealed_recording_finished;
   // Recording policy (issue 7, srs/src/policy_gate.h): asked once per initial INVITE with
   // the session's first snapshot, after the metadata is parsed and before any media is
   // opened. Empty = record every call. Must not block (SIP thread).

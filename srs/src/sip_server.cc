@@ -108,6 +108,7 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
             o.country_code = config.site.country_code;
             o.create_recording_key = deps.create_recording_key;  // SEC-1
             o.drop_recording_key = deps.drop_recording_key;
+            o.sealed_recording_finished = deps.sealed_recording_finished;
             if (deps.policy != nullptr) {  // issue 7
               o.admit = [gate = deps.policy](const RecordingRecord& r) { return gate->Admit(r); };
             }

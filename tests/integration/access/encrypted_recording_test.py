@@ -7,7 +7,8 @@ legs carry 440 Hz and 1000 Hz (RTP sent from Python):
 1. DURING the call the <id>.opus.part on disk is sealed (KENC0002): no Ogg capture pattern
    "OggS", no OpusHead/OpusTags, not the recording id of the OpusTags comment.
 2. After BYE only <id>.opus.kenc exists (never a plaintext .opus) and the post-hoc
-   encryption pass encrypted nothing (kronika_recordings_encrypted_total stays 0).
+   encryption pass encrypted nothing (kronika_recordings_encrypted_total{how="after"} stays 0,
+   {how="sealed"} counts the recording).
 3. Playback through the API workflow (request, approval, employee informed) returns Ogg
    Opus that opusdec decodes to 440 Hz left and 1000 Hz right; a range request across
    sealed-record boundaries returns exactly those bytes of the full response.
@@ -136,8 +137,10 @@ def main():
         check(not media.find_files(data, ".opus"), "no plaintext .opus was ever finished")
         if kenc:
             check_sealed_on_disk(kenc[0], rid, "finished file")
-        check((node.metric("kronika_recordings_encrypted_total") or 0) == 0,
+        check(node.metric("kronika_recordings_encrypted_total", {"how": "after"}) == 0,
               "the after-the-fact encryption pass had nothing to encrypt")
+        check(node.metric("kronika_recordings_encrypted_total", {"how": "sealed"}) == 1,
+              "the recording sealed while recorded is counted (how=sealed)")
 
         # 3. Playback: decrypted on the fly, right tones, exact ranges.
         played = play(api, tok, rid, work, "call")

@@ -67,6 +67,9 @@ class AccessContext {
   // returns how many were encrypted. A no-op without a master key.
   Result<size_t> EncryptPending();
   bool encryption_enabled() const;
+  // Counts a recording sealed while it was recorded (kronika_recordings_encrypted_total
+  // {how="sealed"}; EncryptPending counts how="after"). Thread-safe.
+  void CountSealedRecording();
 
   // RET-3/RET-4/RIGHTS-2: destroys a recording for good: its data key is shredded, the
   // audio files (.kenc and any plaintext) are overwritten and unlinked, the store record is

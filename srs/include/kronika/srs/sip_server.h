@@ -37,6 +37,8 @@ struct SipServerDeps {
   // see SessionManagerOptions::create_recording_key. Empty = recordings in plaintext.
   std::function<Result<std::string>(const std::string& recording_id)> create_recording_key;
   std::function<void(const std::string& recording_id)> drop_recording_key;
+  // Optional: see SessionManagerOptions::sealed_recording_finished (counted in metrics).
+  std::function<void()> sealed_recording_finished;
 };
 
 class SipServer {
