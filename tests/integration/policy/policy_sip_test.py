@@ -27,7 +27,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip"))
-from harness import BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav, wait_for  # noqa: E402
+from harness import SOURCE, Kronika, free_udp_tcp_port, make_tone_wav, wait_for  # noqa: E402
+from policy_util import check, cli, failures, stored, write_site_config  # noqa: E402
 from sip_client import Dialog, SipClient  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,18 +67,8 @@ refuse_status = 503
 retry_after_s = 300
 """
 
-failures = []
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def cli(*args):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True)
-    return r.returncode, r.stdout + r.stderr
 
 
 def sipp(node, scenario, calls=1, keys=()):
@@ -93,25 +84,13 @@ def sipp(node, scenario, calls=1, keys=()):
 
 def daemon(work, site_id, not_recorded="reject", limit_mib=0, extra="", at_limit="refuse-new"):
     os.makedirs(os.path.join(work, site_id), exist_ok=True)
-    site = os.path.join(work, f"{site_id}.toml")
-    with open(site, "w") as f:
-        f.write(SITE.format(id=site_id, not_recorded=not_recorded, limit_mib=limit_mib, at_limit=at_limit))
-    config = os.path.join(work, f"{site_id}-kronika.toml")
-    data = os.path.join(work, site_id, "data")
-    with open(config, "w") as f:
-        f.write(f'[storage]\ndata_dir = "{data}"\n[site]\nname = "{site_id}"\n{extra}'
-                f'[policy]\nsite_files = ["{site}"]\nsweep_interval_s = 3600\n')
+    config = write_site_config(work, site_id, SITE.format(id=site_id, not_recorded=not_recorded,
+                                                          limit_mib=limit_mib, at_limit=at_limit), extra)
     node = Kronika(work=os.path.join(work, site_id), rtp_ports=100, extra_args=("--config", config))
     shutil.copy(os.path.join(work, "tone.wav"), node.work)
     return node, config
 
 
-def stored(data_dir):
-    code, out = cli("query", "--data-dir", data_dir, "--json", "--limit", "10000")
-    if code != 0:
-        return []
-    body = json.loads(out)
-    return body if isinstance(body, list) else body.get("recordings", body.get("items", []))
 
 
 def http(node, method, path, token):

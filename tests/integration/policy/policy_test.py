@@ -11,7 +11,6 @@ calls (caller +48221234567, office extension 200). Checks:
              recording survives `kronika retention sweep` past its expiry (stopped daemon),
              and goes at the first sweep after the hold is lifted.
 """
-import json
 import os
 import shutil
 import subprocess
@@ -19,7 +18,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav  # noqa: E402
+from harness import SOURCE, Kronika, free_udp_tcp_port, make_tone_wav  # noqa: E402
+from policy_util import check, cli, failures, stored, write_site_config  # noqa: E402
 
 SCENARIO = os.path.join(SOURCE, "tests/integration/ops/uac-short-call.xml")
 
@@ -66,18 +66,8 @@ warn_percent = 90
 at_limit = "evict-oldest"
 """
 
-failures = []
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def cli(*args):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True)
-    return r.returncode, r.stdout + r.stderr
 
 
 def call(node, work):
@@ -88,26 +78,14 @@ def call(node, work):
 
 
 def daemon(work, site_id, always):
-    site = os.path.join(work, f"{site_id}.toml")
-    with open(site, "w") as f:
-        # A 30-minute daily window about 12 hours away from now: closed now.
-        hour = (time.gmtime().tm_hour + 12) % 24
-        window = f'"{hour:02d}:00-{hour:02d}:30"'
-        f.write(SITE.format(id=site_id, always="true" if always else "false", window=window))
-    config = os.path.join(work, f"{site_id}-kronika.toml")
-    data = os.path.join(work, site_id, "data")
-    with open(config, "w") as f:
-        f.write(f'[storage]\ndata_dir = "{data}"\n[site]\nname = "{site_id}"\n'
-                f'[policy]\nsite_files = ["{site}"]\nsweep_interval_s = 3600\n')
+    # A 30-minute daily window about 12 hours away from now: closed now.
+    hour = (time.gmtime().tm_hour + 12) % 24
+    window = f'"{hour:02d}:00-{hour:02d}:30"'
+    config = write_site_config(work, site_id, SITE.format(id=site_id, always="true" if always else "false",
+                                                          window=window))
     return Kronika(work=os.path.join(work, site_id), extra_args=("--config", config)), config
 
 
-def stored(data_dir):
-    code, out = cli("query", "--data-dir", data_dir, "--json", "--limit", "10000")
-    if code != 0:
-        return []
-    body = json.loads(out)
-    return body if isinstance(body, list) else body.get("recordings", body.get("items", []))
 
 
 def main():
