@@ -291,6 +291,18 @@ class Kronika:
         self.stop()
 
 
+def use_new_master_key() -> str:
+    """SEC-1: writes a random master key (64 hex digits) into a new temp dir, outside any
+    data dir as the daemon requires, and exports KRONIKA_MASTER_KEY_FILE for the daemons and
+    CLI runs started afterwards. Returns that dir (the caller removes it)."""
+    keys_dir = tempfile.mkdtemp(prefix="kronika-keys-")
+    master = os.path.join(keys_dir, "master.key")
+    with open(master, "w") as f:
+        f.write(os.urandom(32).hex() + "\n")
+    os.environ["KRONIKA_MASTER_KEY_FILE"] = master
+    return keys_dir
+
+
 # --- media and SIPp --------------------------------------------------------------------
 
 def make_tone_wav(path, seconds=2, hz=440):

@@ -26,12 +26,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav, wait_for  # noqa: E402
+from harness import (BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav,  # noqa: E402
+                     use_new_master_key, wait_for)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "media"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sip"))
 import media_e2e_test as media  # noqa: E402  (opusdec + Goertzel helpers)
@@ -216,11 +216,7 @@ def main():
         if not shutil.which(tool):
             print(f"SKIP: {tool} not installed")
             return 77
-    keys_dir = tempfile.mkdtemp(prefix="kronika-keys-")  # outside the data dir (SEC-1)
-    master = os.path.join(keys_dir, "master.key")
-    with open(master, "w") as f:
-        f.write(os.urandom(32).hex() + "\n")
-    os.environ["KRONIKA_MASTER_KEY_FILE"] = master
+    keys_dir = use_new_master_key()
     signing_key, signing_fingerprint = make_export_signing_key(keys_dir)
     node = Kronika()
     data = node.data_dir

@@ -96,11 +96,7 @@ def main():
     if not os.path.exists(h.BIN):
         print(f"SKIP: no kronika binary at {h.BIN}")
         return 77
-    keys_dir = tempfile.mkdtemp(prefix="kronika-keys-")  # outside the data dir (SEC-1)
-    master = os.path.join(keys_dir, "master.key")
-    with open(master, "w") as f:
-        f.write(os.urandom(32).hex() + "\n")
-    os.environ["KRONIKA_MASTER_KEY_FILE"] = master
+    keys_dir = h.use_new_master_key()
     work = tempfile.mkdtemp(prefix="kronika-sealed-")
     node = h.Kronika(work=work)
     data = node.data_dir
