@@ -119,4 +119,22 @@ inline bool OpusinfoAccepts(const std::filesystem::path& path, std::string* outp
   return rc == 0 && text.find("WARNING") == std::string::npos && text.find("ERROR") == std::string::npos;
 }
 
+// Start time (s) of the loudest 5 ms block of channel `c` in [from_s, to_s) (to_s < 0: the
+// end): where a click is.
+inline double LoudestBlock(const DecodedAudio& a, int c, double from_s = 0, double to_s = -1) {
+  const auto x = a.Channel(c, from_s, to_s < 0 ? a.duration_s() : to_s);
+  constexpr size_t kBlock = 240;
+  double best = 0;
+  size_t best_at = 0;
+  for (size_t i = 0; i + kBlock <= x.size(); i += kBlock / 2) {
+    double e = 0;
+    for (size_t j = i; j < i + kBlock; ++j) e += static_cast<double>(x[j]) * x[j];
+    if (e > best) {
+      best = e;
+      best_at = i;
+    }
+  }
+  return from_s + static_cast<double>(best_at) / 48000.0;
+}
+
 }  // namespace kronika::media::testing

@@ -30,14 +30,7 @@ constexpr int kRate = 8000;
 constexpr int kFrame = 160;
 
 MediaConfig TestConfig(const std::string& name, uint16_t port_min, uint16_t port_max = 0) {
-  MediaConfig c;
-  c.recordings_dir = std::filesystem::temp_directory_path() / ("kronika_engine_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(c.recordings_dir);
-  c.rtp_port_min = port_min;
-  c.rtp_port_max = port_max ? port_max : static_cast<uint16_t>(port_min + 99);
-  c.workers = 2;
-  c.min_free_disk_bytes = 0;
-  return c;
+  return testing::TestEngineConfig("engine_" + name, port_min, 2, port_max);
 }
 
 // A PCMU leg that also carries RFC 4733 events (PT 101).
@@ -109,23 +102,6 @@ void SendRealTime(std::vector<PcmuLeg*> legs, double seconds,
   }
 }
 
-// Start time (s) of the loudest 5 ms block of channel c.
-double LoudestBlock(const testing::DecodedAudio& a, int c) {
-  const auto x = a.Channel(c, 0, a.duration_s());
-  constexpr size_t kBlock = 240;
-  double best = 0;
-  size_t best_at = 0;
-  for (size_t i = 0; i + kBlock <= x.size(); i += kBlock / 2) {
-    double e = 0;
-    for (size_t j = i; j < i + kBlock; ++j) e += static_cast<double>(x[j]) * x[j];
-    if (e > best) {
-      best = e;
-      best_at = i;
-    }
-  }
-  return static_cast<double>(best_at) / 48000.0;
-}
-
 TEST_CASE("Two PCMU legs over UDP become a stereo file: 440 Hz left, 1000 Hz right, click aligned") {
   MediaConfig config = TestConfig("stereo", 31000);
   auto engine = MediaEngine::Start(config);
@@ -170,8 +146,8 @@ TEST_CASE("Two PCMU legs over UDP become a stereo file: 440 Hz left, 1000 Hz rig
   CHECK(DominantFrequency(audio.Channel(1, 0.3, 1.3), {440, 1000}) == 1000);
   CHECK(DominantFrequency(audio.Channel(0, 1.8, 2.8), {440, 1000}) == 440);
   CHECK(DominantFrequency(audio.Channel(1, 1.8, 2.8), {440, 1000}) == 1000);
-  const double click_left = LoudestBlock(audio, 0);
-  const double click_right = LoudestBlock(audio, 1);
+  const double click_left = testing::LoudestBlock(audio, 0);
+  const double click_right = testing::LoudestBlock(audio, 1);
   INFO("click left " << click_left << " s, right " << click_right << " s");
   // Requirement: within 20 ms; LoudestBlock steps by 2.5 ms. (Each leg is anchored on its
   // first packet's arrival, so a sender preempted between the two first packets shows up

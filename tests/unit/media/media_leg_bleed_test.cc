@@ -39,13 +39,7 @@ TEST_CASE("Two legs with the same tone, one paused and resumed: each channel kee
   // Right leg's tone lags the left one by this many samples at 8 kHz (440 Hz: 18.2 a period).
   const double lag = GENERATE(7.25, 10.5);
   INFO("right leg lags by " << lag << " samples");
-  MediaConfig config;
-  config.recordings_dir = std::filesystem::temp_directory_path() / ("kronika_bleed_" + std::to_string(getpid()));
-  std::filesystem::remove_all(config.recordings_dir);
-  config.rtp_port_min = 32600;
-  config.rtp_port_max = 32699;
-  config.workers = 1;
-  config.min_free_disk_bytes = 0;
+  MediaConfig config = testing::TestEngineConfig("bleed", 32600);
   auto engine = MediaEngine::Start(config);
   REQUIRE(engine.ok());
   RecordingSpec spec{"bleed-1", {PcmuStream(0, 0), PcmuStream(1, 1)}};

@@ -76,34 +76,11 @@ int StallMediaWorkers(std::chrono::milliseconds stall) {
 }
 
 MediaConfig StallConfig(const std::string& name, uint16_t port_min) {
-  MediaConfig c;
-  c.recordings_dir = std::filesystem::temp_directory_path() / ("kronika_stall_" + name + "_" + std::to_string(getpid()));
-  std::filesystem::remove_all(c.recordings_dir);
-  c.rtp_port_min = port_min;
-  c.rtp_port_max = static_cast<uint16_t>(port_min + 99);
-  c.workers = 2;
-  c.min_free_disk_bytes = 0;
+  MediaConfig c = testing::TestEngineConfig("stall_" + name, port_min, 2);
   // Enough bits for Opus to hold a steady tone's level in every 100 ms, so that a quiet
   // window is the pipeline's doing, not the codec's (at 8 kbit/s a channel it varies 4x).
   c.opus_bitrate_bps = 64000;
   return c;
-}
-
-// Start time (s) of the loudest 5 ms block of channel c in [from_s, to_s).
-double LoudestBlock(const testing::DecodedAudio& a, int c, double from_s, double to_s) {
-  const auto x = a.Channel(c, from_s, to_s);
-  constexpr size_t kBlock = 240;
-  double best = 0;
-  size_t best_at = 0;
-  for (size_t i = 0; i + kBlock <= x.size(); i += kBlock / 2) {
-    double e = 0;
-    for (size_t j = i; j < i + kBlock; ++j) e += static_cast<double>(x[j]) * x[j];
-    if (e > best) {
-      best = e;
-      best_at = i;
-    }
-  }
-  return from_s + static_cast<double>(best_at) / 48000.0;
 }
 
 std::string RmsTrace(const testing::DecodedAudio& audio) {
@@ -188,8 +165,8 @@ void RunStallCase(const StallCase& c) {
   }
   // The click: on both channels within 20 ms (LoudestBlock steps by 2.5 ms), where it was
   // sent (3.0 s + the 60 ms reorder delay), not moved by the stall.
-  const double click_left = LoudestBlock(audio, 0, 2.5, 3.5);
-  const double click_right = LoudestBlock(audio, 1, 2.5, 3.5);
+  const double click_left = testing::LoudestBlock(audio, 0, 2.5, 3.5);
+  const double click_right = testing::LoudestBlock(audio, 1, 2.5, 3.5);
   INFO("click left " << click_left << " s, right " << click_right << " s");
   CHECK(std::abs(click_left - click_right) <= 0.020 + 0.0025);
   CHECK(click_left == Approx(3.06).margin(0.1));

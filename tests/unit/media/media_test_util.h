@@ -25,6 +25,19 @@ inline std::filesystem::path TempDir(const std::string& name) {
   return dir;
 }
 
+// Engine settings for tests: recordings in a fresh TempDir(name), RTP ports port_min ..
+// port_max (0: port_min + 99), `workers` worker threads, no free-disk reserve.
+inline MediaConfig TestEngineConfig(const std::string& name, uint16_t port_min, int workers = 1,
+                                    uint16_t port_max = 0) {
+  MediaConfig c;
+  c.recordings_dir = TempDir(name);
+  c.rtp_port_min = port_min;
+  c.rtp_port_max = port_max != 0 ? port_max : static_cast<uint16_t>(port_min + 99);
+  c.workers = workers;
+  c.min_free_disk_bytes = 0;
+  return c;
+}
+
 // One PCMU (PT 0, 8 kHz) stream from 127.0.0.1 on m-line `mline`, label mline + 1.
 inline StreamSpec PcmuStream(size_t mline, int channel) {
   StreamSpec s;

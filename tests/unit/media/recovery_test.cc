@@ -90,12 +90,7 @@ TEST_CASE("RecoverAll repairs .part files in dated folders and deletes ones with
 }
 
 TEST_CASE("A recording process killed with SIGKILL is recovered up to the last second") {
-  MediaConfig config;
-  config.recordings_dir = TempDir("kill9");
-  config.rtp_port_min = 32100;
-  config.rtp_port_max = 32199;
-  config.workers = 1;
-  config.min_free_disk_bytes = 0;
+  const MediaConfig config = testing::TestEngineConfig("kill9", 32100);
   const testing::RecorderProcess child = testing::ForkRecorder(config, "killed-1");
   REQUIRE(child.pid > 0);
   REQUIRE(child.ports[0] != 0);

@@ -137,12 +137,7 @@ TEST_CASE("A sealed .part cut inside a record is recovered into a sealed finishe
 }
 
 TEST_CASE("A sealed recording killed with SIGKILL is recovered, sealed and playable") {
-  MediaConfig config;
-  config.recordings_dir = TempDir("kill9");
-  config.rtp_port_min = 32300;
-  config.rtp_port_max = 32399;
-  config.workers = 1;
-  config.min_free_disk_bytes = 0;
+  const MediaConfig config = testing::TestEngineConfig("kill9_sealed", 32300);
   const testing::RecorderProcess child = testing::ForkRecorder(config, "killed-sealed", kDek);
   REQUIRE(child.pid > 0);
   REQUIRE(child.ports[0] != 0);
