@@ -28,9 +28,11 @@ std::vector<std::vector<unsigned char>> ReadPackets(const std::string& bytes, ui
   std::vector<std::vector<unsigned char>> packets;
   ogg_sync_state sync;
   ogg_sync_init(&sync);
-  char* buffer = ogg_sync_buffer(&sync, static_cast<long>(bytes.size()));
-  std::memcpy(buffer, bytes.data(), bytes.size());
-  ogg_sync_wrote(&sync, static_cast<long>(bytes.size()));
+  if (!bytes.empty()) {  // an empty file (or sealed file with no readable record) has no pages
+    char* buffer = ogg_sync_buffer(&sync, static_cast<long>(bytes.size()));
+    std::memcpy(buffer, bytes.data(), bytes.size());
+    ogg_sync_wrote(&sync, static_cast<long>(bytes.size()));
+  }
   ogg_stream_state stream;
   bool stream_open = false;
   ogg_page page;
