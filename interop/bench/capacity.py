@@ -45,6 +45,9 @@ def scrape(port):
         m = re.match(r"^([a-z_]+)(\{[^}]*\})?\s+(\S+)$", line)
         if m:
             values[m.group(1)] = values.get(m.group(1), 0.0) + float(m.group(3))
+            if m.group(2):  # labelled series kept too, e.g. dropped packets by reason
+                key = m.group(1) + m.group(2)
+                values[key] = values.get(key, 0.0) + float(m.group(3))
     return values
 
 
@@ -102,6 +105,11 @@ rtp_port_max = 39999
         "rtp_sent": sent,
         "rtp_accepted": accepted,
         "rtp_lost": max(0, sent - accepted) + gaps,
+        # Where the lost ones went: never accepted (sent - accepted) splits into the server's
+        # drop reasons; gaps are sequence numbers that never arrived in time.
+        "rtp_loss_breakdown": {"not_accepted": max(0, sent - accepted), "sequence_gaps": gaps,
+                               **{k.split('"')[1]: v for k, v in metrics.items()
+                                  if k.startswith("kronika_rtp_dropped_packets_total{") and v}},
         "sender_late_ticks": load["rtp"]["late_ticks"],
         "server_cpu_seconds": cpu,
         "recorded_call_seconds": recorded,
