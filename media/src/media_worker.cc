@@ -453,6 +453,10 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
   Recording& rec = *it->second;
   const int64_t rel_ns = close_ns - rec.t0_ns;
   if (!rec.failed) {
+    // Packets the SRC sent just before its BYE may still sit in the sockets (the command
+    // queue is served before the next socket read): read them now, or closing the sockets
+    // discards them unread.
+    for (auto& stream : rec.streams) ReadSocket(*stream);
     Advance(rec, close_ns);  // a worker behind the BYE catches up first, in window-sized steps
   }
   if (!rec.failed) {
