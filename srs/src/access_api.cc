@@ -510,6 +510,33 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   auto result = [](const Result<nlohmann::json>& r, int ok_status = 200) {
     return r.ok() ? Json(ok_status, *r) : ErrorResponse(r.error());
   };
+  // POST <prefix>/{id}/{action} with a JSON body: `act` does the work (nullopt: no such
+  // action, 404); a 403 from it is a logged, counted refusal, a success is logged as
+  // "<user> recorded <action> on <what><id>".
+  using Act = std::function<std::optional<Result<nlohmann::json>>(
+      const Identity&, const std::string& id, const std::string& action, const nlohmann::json& body)>;
+  auto action_route = [c, result](std::string what, Act act) -> Guarded {
+    return [c, result, what = std::move(what), act = std::move(act)](const HttpRequest& request,
+                                                                     const Identity& who) {
+      const std::string& rest = request.path_rest;
+      const size_t slash = rest.find('/');
+      if (slash == std::string::npos) return HttpResponse::JsonError(404, "no such resource: " + request.path);
+      const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+      auto body = ParseBody(request);
+      if (!body.ok()) return ErrorResponse(body.error());
+      Result<nlohmann::json> r = act(who, id, action, *body).value_or(
+          MakeError(404, "no such resource: " + request.path));
+      if (!r.ok() && r.error().sip_status == 403) {
+        HttpResponse refusal;
+        c->Refuse(request, who, "forbidden", r.error().message, refusal);
+        return refusal;
+      }
+      if (r.ok())
+        Logf(LogLevel::kInfo, "", "access: %s recorded %s on %s%s", who.user.username.c_str(),
+             action.c_str(), what.c_str(), id.c_str());
+      return result(r);
+    };
+  };
 
   // The read-only recording API, now behind authentication (metadata holds phone numbers).
   HttpHandler list_inner = server.Handler("GET", "/api/v1/recordings");
@@ -641,28 +668,14 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                }));
   server.Route(
       "POST", "/api/v1/playback-requests/*",
-      guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
-        const std::string& rest = request.path_rest;
-        const size_t slash = rest.find('/');
-        if (slash == std::string::npos)
-          return HttpResponse::JsonError(404, "no such resource: " + request.path);
-        const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
-        auto body = ParseBody(request);
-        if (!body.ok()) return ErrorResponse(body.error());
-        Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
-        if (action == "opinion") r = c->playback->Opinion(who, id, *body, NowMs());
-        if (action == "decision") r = c->playback->Decide(who, id, *body, NowMs());
-        if (action == "informed") r = c->playback->MarkInformed(who, id, *body, NowMs());
-        if (!r.ok() && r.error().sip_status == 403) {
-          HttpResponse refusal;
-          c->Refuse(request, who, "forbidden", r.error().message, refusal);
-          return refusal;
-        }
-        if (r.ok())
-          Logf(LogLevel::kInfo, "", "access: %s recorded %s on %s", who.user.username.c_str(),
-               action.c_str(), id.c_str());
-        return result(r);
-      }));
+      guard({}, action_route("", [c](const Identity& who, const std::string& id,
+                                     const std::string& action,
+                                     const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
+              if (action == "opinion") return c->playback->Opinion(who, id, body, NowMs());
+              if (action == "decision") return c->playback->Decide(who, id, body, NowMs());
+              if (action == "informed") return c->playback->MarkInformed(who, id, body, NowMs());
+              return std::nullopt;
+            })));
 
   // Listening register (REG-1..3).
   server.Route("GET", "/api/v1/register",
@@ -733,33 +746,17 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                      }));
   server.Route(
       "POST", "/api/v1/disclosures/*",
-      guard({}, [c, result](const HttpRequest& request, const Identity& who) -> HttpResponse {
-        const std::string& rest = request.path_rest;
-        const size_t slash = rest.find('/');
-        if (slash == std::string::npos)
-          return HttpResponse::JsonError(404, "no such resource: " + request.path);
-        const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
-        auto body = ParseBody(request);
-        if (!body.ok()) return ErrorResponse(body.error());
-        Result<nlohmann::json> r = MakeError(404, "no such resource: " + request.path);
-        if (action == "decision") r = c->disclosures->Decide(who, id, *body, NowMs());
-        if (action == "export") {
-          const int64_t now = NowMs();
-          const std::filesystem::path out =
-              c->options.data_dir / "exports" / (id + "-" + std::to_string(now));
-          r = c->disclosures->Export(who, id, c->keys.get(), c->options.data_dir, out,
-                                     c->signing(), now);
-        }
-        if (!r.ok() && r.error().sip_status == 403) {
-          HttpResponse refusal;
-          c->Refuse(request, who, "forbidden", r.error().message, refusal);
-          return refusal;
-        }
-        if (r.ok())
-          Logf(LogLevel::kInfo, "", "access: %s recorded %s on disclosure %s",
-               who.user.username.c_str(), action.c_str(), id.c_str());
-        return result(r);
-      }));
+      guard({}, action_route("disclosure ", [c](const Identity& who, const std::string& id,
+                                               const std::string& action,
+                                               const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
+              if (action == "decision") return c->disclosures->Decide(who, id, body, NowMs());
+              if (action != "export") return std::nullopt;
+              const int64_t now = NowMs();
+              const std::filesystem::path out =
+                  c->options.data_dir / "exports" / (id + "-" + std::to_string(now));
+              return c->disclosures->Export(who, id, c->keys.get(), c->options.data_dir, out,
+                                            c->signing(), now);
+            })));
 
   // The listeners' and approvers' page (static; it calls the API with the user's token).
   auto ui = [](const HttpRequest&) {
