@@ -1,4 +1,5 @@
 // kronika retention sweep|delete|log (RET-3, RET-4). See policy_commands.h.
+#include <charconv>
 #include <cstdio>
 #include <unordered_map>
 
@@ -54,7 +55,14 @@ int RunRetentionCommand(int argc, char** argv) {
   const policy::SitePolicy* site = command.site;
   const std::string& verb = args.positional[0];
   if (verb == "log") {
-    const size_t limit = static_cast<size_t>(std::stoul(args.Get("limit").value_or("50")));
+    const std::string limit_text = args.Get("limit").value_or("50");
+    size_t limit = 0;
+    const auto [end, ec] = std::from_chars(limit_text.data(), limit_text.data() + limit_text.size(), limit);
+    if (ec != std::errc() || end != limit_text.data() + limit_text.size()) {
+      std::fprintf(stderr, "kronika retention log: --limit must be a whole number, not \"%s\"\n",
+                   limit_text.c_str());
+      return 2;
+    }
     for (const DeletionLogEntry& e : db->DeletionLog(limit)) {
       std::printf("%s  %s  %s  by %s  (%s)\n", FormatBoth(e.deleted_at_ms_utc, site).c_str(), e.recording_id.c_str(),
                   e.cause.c_str(), e.by.c_str(), e.reason.c_str());

@@ -139,6 +139,9 @@ def main():
     check(len(stored(data)) == 0, "nothing stored any more")
     code, out = cli("retention", "log", "--config", config)
     check(rid in out and "retention-expired" in out, "deletion log names the recording and the rule")
+    code, out = cli("retention", "log", "--limit", "ten", "--config", config)
+    check(code == 2 and "--limit must be a whole number" in out,
+          "a bad --limit is a usage error, not a crash: " + out.strip())
 
     # --- a site closed now: out of hours, not recorded -----------------------------------
     closed, _ = daemon(work, "closed", False)
