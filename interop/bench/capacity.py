@@ -113,6 +113,10 @@ rtp_port_max = 39999
         "rtp_loss_breakdown": {"not_accepted": max(0, sent - accepted), "sequence_gaps": gaps,
                                **{k.split('"')[1]: v for k, v in metrics.items()
                                   if k.startswith("kronika_rtp_dropped_packets_total{") and v}},
+        # INVITEs the server refused (503 + Retry-After) by reason: sofia's UAC in the load
+        # generator retries them after Retry-After, which shows up as a slow setup.
+        "rejected_by_reason": {k.split('"')[1]: v for k, v in metrics.items()
+                               if k.startswith("kronika_sessions_rejected_total{") and v},
         "sender_late_ticks": load["rtp"]["late_ticks"],
         "server_cpu_seconds": cpu,
         "recorded_call_seconds": recorded,
