@@ -27,7 +27,7 @@ Status ParseHostPort(std::string_view text, std::string& host, int& port, const 
   const size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || !ParseNumber(text.substr(colon + 1), port) || port <= 0 ||
       port > 65535) {
-    return MakeError(2, std::string(option) + ": expected ADDR:PORT, got '" + std::string(text) + "'");
+    return MakeError(ErrorCode::kUsage, std::string(option) + ": expected ADDR:PORT, got '" + std::string(text) + "'");
   }
   host = std::string(text.substr(0, colon));
   return OkStatus();
@@ -45,8 +45,8 @@ Result<LoadPlan> ParseLoadPlan(int argc, char** argv) {
   LoadPlan plan;
   for (int i = 0; i < argc; ++i) {
     const std::string_view option = argv[i];
-    if (option == "--help") return MakeError(0, LoadPlanUsage());
-    if (i + 1 >= argc) return MakeError(2, std::string(option) + ": missing value");
+    if (option == "--help") return MakeError(ErrorCode::kInternal, LoadPlanUsage());  // not a usage error: exit 0
+    if (i + 1 >= argc) return MakeError(ErrorCode::kUsage, std::string(option) + ": missing value");
     const std::string_view value = argv[++i];
     bool ok = true;
     if (option == "--target") {
@@ -83,9 +83,9 @@ Result<LoadPlan> ParseLoadPlan(int argc, char** argv) {
     } else if (option == "--seed") {
       ok = ParseNumber(value, plan.seed);
     } else {
-      return MakeError(2, "unknown option " + std::string(option) + "\n" + LoadPlanUsage());
+      return MakeError(ErrorCode::kUsage, "unknown option " + std::string(option) + "\n" + LoadPlanUsage());
     }
-    if (!ok) return MakeError(2, std::string(option) + ": invalid value '" + std::string(value) + "'");
+    if (!ok) return MakeError(ErrorCode::kUsage, std::string(option) + ": invalid value '" + std::string(value) + "'");
   }
   if (plan.total == 0) plan.total = plan.concurrent;
   return plan;

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   auto plan = kronika::loadgen::ParseLoadPlan(argc - 1, argv + 1);
   if (!plan) {
     std::fprintf(stderr, "%s\n", plan.error().message.c_str());
-    return plan.error().sip_status == 0 ? 0 : 2;
+    return plan.error().code == kronika::ErrorCode::kUsage ? 2 : 0;  // --help: usage on stderr, exit 0
   }
   auto report = kronika::loadgen::RunLoad(*plan);
   if (!report) {

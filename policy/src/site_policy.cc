@@ -17,7 +17,7 @@ Error Problem(const std::string& field, const std::string& what) {
 }
 
 Error Prefixed(const Error& inner) {
-  return MakeError(inner.sip_status, "policy: " + inner.message);
+  return MakeError(inner.code, "policy: " + inner.message);
 }
 
 bool IsDtmfSymbol(const std::string& s) {

@@ -45,9 +45,7 @@ HttpResponse Json(int status, const nlohmann::json& body) {
 }
 
 HttpResponse ErrorResponse(const Error& e) {
-  int status = e.sip_status;
-  if (status < 400 || status > 599) status = 500;
-  return HttpResponse::JsonError(status, e.message);
+  return HttpResponse::JsonError(HttpStatus(e), e.message);
 }
 
 // "bytes=a-b" / "bytes=a-" / "bytes=-n" against `total`: [from, to] inclusive, nullopt when
@@ -526,7 +524,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
       if (!body.ok()) return ErrorResponse(body.error());
       Result<nlohmann::json> r = act(who, id, action, *body).value_or(
           MakeError(404, "no such resource: " + request.path));
-      if (!r.ok() && r.error().sip_status == 403) {
+      if (!r.ok() && r.error().code == ErrorCode::kPermissionDenied) {
         HttpResponse refusal;
         c->Refuse(request, who, "forbidden", r.error().message, refusal);
         return refusal;

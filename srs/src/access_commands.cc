@@ -183,7 +183,7 @@ int RunUserCommand(int argc, char** argv) {
       return kExitUsage;
     }
     if (Status s = users.Add(u); !s.ok())
-      return s.error().sip_status == 400 ? (Fail(s.error()), kExitUsage) : Fail(s.error());
+      return s.error().code == ErrorCode::kInvalidInput ? (Fail(s.error()), kExitUsage) : Fail(s.error());
     std::printf("user %s added\n", u.username.c_str());
     return kExitOk;
   }

@@ -14,7 +14,7 @@ constexpr std::array<const char*, 6> kTableNames = {"users",       "tokens",    
                                                     "disclosures", "restrictions", "meta"};
 
 Error LmdbError(std::string_view what, int rc) {
-  return Error{"access db: " + std::string(what) + ": " + mdb_strerror(rc), 500};
+  return Error{ErrorCode::kIo, "access db: " + std::string(what) + ": " + mdb_strerror(rc)};
 }
 
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }

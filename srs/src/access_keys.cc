@@ -222,11 +222,11 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   for (const std::string& id : *ids) {
     Result<std::string> dek = Get(id);
     if (!dek.ok()) {
-      if (dek.error().sip_status == 403 &&
+      if (dek.error().code == ErrorCode::kPermissionDenied &&
           dek.error().message.find(KekId(new_kek)) != std::string::npos) {
         continue;  // already under the new key (an interrupted rotation being resumed)
       }
-      return MakeError(dek.error().sip_status,
+      return MakeError(dek.error().code,
                        "keys: rotation stopped at " + id + ": " + dek.error().message);
     }
     Status s = WriteWrapped(id, *dek, new_kek);

@@ -20,7 +20,7 @@ HttpResponse Json(int status, const nlohmann::json& body) {
   return r;
 }
 
-int StatusOf(const Error& error) { return error.sip_status == 503 ? 503 : 500; }
+int StatusOf(const Error& error) { return HttpStatus(error) == 503 ? 503 : 500; }
 
 HttpResponse ListRecordings(const Store& store, const HttpRequest& request) {
   QueryParams params{request.QueryParam("id"),     request.QueryParam("number"),

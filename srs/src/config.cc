@@ -13,7 +13,7 @@
 namespace kronika::srs {
 namespace {
 
-Error ConfigError(std::string message) { return Error{"config: " + std::move(message)}; }
+Error ConfigError(std::string message) { return Error{ErrorCode::kInvalidInput, "config: " + std::move(message)}; }
 
 std::string TypeName(FieldType type) {
   switch (type) {

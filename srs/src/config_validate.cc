@@ -100,25 +100,25 @@ Result<HostPort> ParseHostPort(std::string_view text) {
   std::string_view port;
   if (!text.empty() && text.front() == '[') {
     const size_t close = text.find(']');
-    if (close == std::string_view::npos) return Error{"'" + std::string(text) + "': missing ']'"};
+    if (close == std::string_view::npos) return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': missing ']'"};
     host = text.substr(1, close - 1);
     if (close + 1 >= text.size() || text[close + 1] != ':') {
-      return Error{"'" + std::string(text) + "': expected [ADDR]:PORT"};
+      return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': expected [ADDR]:PORT"};
     }
     port = text.substr(close + 2);
   } else {
     const size_t colon = text.rfind(':');
     if (colon == std::string_view::npos || text.find(':') != colon) {
-      return Error{"'" + std::string(text) + "': expected ADDR:PORT"};
+      return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': expected ADDR:PORT"};
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
-  if (host.empty()) return Error{"'" + std::string(text) + "': missing address"};
+  if (host.empty()) return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': missing address"};
   std::optional<long long> number = ParseInteger(port);
-  if (!number) return Error{"'" + std::string(text) + "': port '" + std::string(port) + "' is not a number"};
+  if (!number) return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': port '" + std::string(port) + "' is not a number"};
   if (*number < 1 || *number > 65535) {
-    return Error{"port " + std::to_string(*number) + " out of range 1..65535"};
+    return Error{ErrorCode::kInvalidInput, "port " + std::to_string(*number) + " out of range 1..65535"};
   }
   return HostPort{std::string(host), static_cast<uint16_t>(*number)};
 }
@@ -245,7 +245,7 @@ std::vector<std::string> ConfigProblems(const Config& c) {
 Status ValidateConfig(const Config& config) {
   std::vector<std::string> problems = ConfigProblems(config);
   if (problems.empty()) return OkStatus();
-  return Error{problems.front()};
+  return Error{ErrorCode::kInvalidInput, problems.front()};
 }
 
 Status ApplyOverrides(const ConfigOverrides& o, Config& config) {
@@ -261,7 +261,7 @@ Status ApplyOverrides(const ConfigOverrides& o, Config& config) {
       max = ParseInteger(std::string_view(o.rtp_ports).substr(dash + 1));
     }
     if (!min || !max || *min < 0 || *max > 65535) {
-      return Error{"--rtp-ports: '" + o.rtp_ports + "': expected MIN-MAX, e.g. 20000-29999"};
+      return Error{ErrorCode::kInvalidInput, "--rtp-ports: '" + o.rtp_ports + "': expected MIN-MAX, e.g. 20000-29999"};
     }
     config.media.rtp_port_min = static_cast<int>(*min);
     config.media.rtp_port_max = static_cast<int>(*max);

@@ -15,7 +15,7 @@ constexpr std::array<const char*, kTableCount> kTableNames = {"hold_log", "dnr",
 constexpr char kLastSweepKey[] = "last_sweep_ms_utc";
 
 Error LmdbError(std::string_view what, int rc) {
-  return Error{"policy db: " + std::string(what) + ": " + mdb_strerror(rc), 500};
+  return Error{ErrorCode::kIo, "policy db: " + std::string(what) + ": " + mdb_strerror(rc)};
 }
 MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 std::string_view View(const MDB_val& v) { return {static_cast<const char*>(v.mv_data), v.mv_size}; }

@@ -164,7 +164,7 @@ SipReply SessionManager::Refuse(int status, std::string warning, std::string rea
 }
 
 SipReply SessionManager::RefuseFromError(const Error& error, std::string reason_key) {
-  const int status = error.sip_status >= 400 && error.sip_status <= 699 ? error.sip_status : 500;
+  const int status = SipStatus(error);
   return Refuse(status, error.message, std::move(reason_key));
 }
 

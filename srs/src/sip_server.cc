@@ -148,12 +148,12 @@ SipServer::Impl::~Impl() {
 }
 
 Status SipServer::Impl::Init() {
-  if (deps_.media == nullptr) return Error{"sip: no media engine"};
-  if (su_init() != 0) return Error{"sip: su_init failed"};
+  if (deps_.media == nullptr) return Error{ErrorCode::kInternal, "sip: no media engine"};
+  if (su_init() != 0) return Error{ErrorCode::kUnavailable, "sip: su_init failed"};
   root_ = su_root_create(nullptr);
   if (root_ == nullptr) {
     su_deinit();
-    return Error{"sip: cannot create the event loop"};
+    return Error{ErrorCode::kUnavailable, "sip: cannot create the event loop"};
   }
   const std::string sip_url = SipUrl("sip", config_.sip.listen);
   const std::string sips_url = config_.sip.tls_listen.empty() ? "" : SipUrl("sips", config_.sip.tls_listen);
@@ -164,7 +164,7 @@ Status SipServer::Impl::Init() {
                     TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.sip.tls_cert_dir.c_str())),
                     TAG_END());
   if (nua_ == nullptr) {
-    return Error{"sip: cannot listen on " + sip_url + (sips_url.empty() ? "" : " / " + sips_url) +
+    return Error{ErrorCode::kUnavailable, "sip: cannot listen on " + sip_url + (sips_url.empty() ? "" : " / " + sips_url) +
                  " (address in use or not local?)"};
   }
   nua_set_params(nua_,
@@ -184,7 +184,7 @@ Status SipServer::Impl::Init() {
                  TAG_END());
 
   stop_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (stop_fd_ < 0) return Error{"sip: eventfd failed"};
+  if (stop_fd_ < 0) return Error{ErrorCode::kUnavailable, "sip: eventfd failed"};
   su_wait_t stop_wait[1];
   su_wait_create(stop_wait, stop_fd_, SU_WAIT_IN);
   stop_fd_registration_ = su_root_register(root_, stop_wait, StopFdCallback, reinterpret_cast<su_wakeup_arg_t*>(this), 0);
@@ -192,11 +192,11 @@ Status SipServer::Impl::Init() {
   su_wait_create(media_wait, deps_.media->event_fd(), SU_WAIT_IN);
   media_fd_registration_ =
       su_root_register(root_, media_wait, MediaFdCallback, reinterpret_cast<su_wakeup_arg_t*>(this), 0);
-  if (stop_fd_registration_ <= 0 || media_fd_registration_ <= 0) return Error{"sip: cannot register event fds"};
+  if (stop_fd_registration_ <= 0 || media_fd_registration_ <= 0) return Error{ErrorCode::kUnavailable, "sip: cannot register event fds"};
 
   tick_timer_ = su_timer_create(su_root_task(root_), kTickIntervalMs);
   if (tick_timer_ == nullptr || su_timer_set_for_ever(tick_timer_, TickCallback, reinterpret_cast<su_timer_arg_t*>(this)) != 0) {
-    return Error{"sip: cannot create the housekeeping timer"};
+    return Error{ErrorCode::kUnavailable, "sip: cannot create the housekeeping timer"};
   }
   Logf(LogLevel::kInfo, "", "sip: listening on %s (UDP+TCP)%s%s", sip_url.c_str(), sips_url.empty() ? "" : " and ",
        sips_url.c_str());

@@ -34,8 +34,8 @@ int PutOrAppend(MDB_txn* txn, MDB_dbi dbi, MDB_val* key, MDB_val* value) {
   return rc;
 }
 
-Error LmdbError(const std::string& what, int rc, int sip_status = 500) {
-  return MakeError(sip_status, "store: " + what + ": " + mdb_strerror(rc));
+Error LmdbError(const std::string& what, int rc, ErrorCode code = ErrorCode::kIo) {
+  return MakeError(code, "store: " + what + ": " + mdb_strerror(rc));
 }
 
 // Environment layout migrations: kDbMigrations[v] upgrades a version-v environment to v+1
@@ -130,7 +130,7 @@ Result<ReadTxn> Store::Impl::BeginRead() const {
       std::this_thread::sleep_for(kReadersFullWait);
       continue;
     }
-    return LmdbError("cannot begin read transaction", rc, rc == MDB_READERS_FULL ? 503 : 500);
+    return LmdbError("cannot begin read transaction", rc, rc == MDB_READERS_FULL ? ErrorCode::kUnavailable : ErrorCode::kIo);
   }
 }
 

@@ -509,7 +509,7 @@ TEST_CASE("Leg: config validation names the problem", "[leg]") {
   auto status = LegPipeline::Validate(bad);
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().message == "media: unsupported codec AMR/8000");
-  CHECK(status.error().sip_status == 488);
+  CHECK(status.error().code == ErrorCode::kNotAcceptable);
   LegConfig rate = PcmuConfig();
   rate.output_rate_hz = 44100;
   CHECK_FALSE(LegPipeline::Validate(rate).ok());

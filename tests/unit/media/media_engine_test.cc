@@ -347,7 +347,7 @@ TEST_CASE("Open refuses with 503 when ports run out or the disk is almost full")
   REQUIRE(first.ok());
   auto second = (*engine)->Open(TwoLegs("r-2"));
   REQUIRE_FALSE(second.ok());
-  CHECK(second.error().sip_status == 503);
+  CHECK(second.error().code == ErrorCode::kUnavailable);
   CHECK(second.error().message == "media: no free RTP port");
   CHECK((*engine)->Stats().rtp_ports_in_use == 2);
   CHECK((*engine)->Stats().rtp_port_exhausted_total == 1);
@@ -355,7 +355,7 @@ TEST_CASE("Open refuses with 503 when ports run out or the disk is almost full")
   CHECK_FALSE(again.ok());
   auto bad_id = (*engine)->Open(TwoLegs("../etc/passwd"));
   CHECK_FALSE(bad_id.ok());
-  CHECK((*engine)->Update(TwoLegs("nope")).error().sip_status == 481);
+  CHECK((*engine)->Update(TwoLegs("nope")).error().code == ErrorCode::kNotFound);
   (*engine)->Close("r-1");
   REQUIRE(WaitForEvent(**engine, "r-1", MediaEventKind::kFinished, nullptr));
   CHECK((*engine)->Stats().rtp_ports_in_use == 0);
@@ -366,7 +366,7 @@ TEST_CASE("Open refuses with 503 when ports run out or the disk is almost full")
   REQUIRE(full_engine.ok());
   auto refused = (*full_engine)->Open(TwoLegs("f-1"));
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().sip_status == 503);
+  CHECK(refused.error().code == ErrorCode::kUnavailable);
   CHECK(refused.error().message == "media: disk almost full");
   CHECK((*full_engine)->Stats().disk_full_refusals_total == 1);
   std::filesystem::remove_all(config.recordings_dir);

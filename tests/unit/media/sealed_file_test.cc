@@ -117,7 +117,7 @@ TEST_CASE("Sealed stream: an empty finished stream has size 0; a wrong key is re
   WriteSealed(other, {"secret audio"}, true);
   auto wrong = SealedReader::Open(other, kOtherKey);
   REQUIRE_FALSE(wrong.ok());
-  CHECK(wrong.error().sip_status == 403);
+  CHECK(wrong.error().code == ErrorCode::kPermissionDenied);
   CHECK_FALSE(SealedReader::Open(other, "short").ok());
 }
 
@@ -135,7 +135,7 @@ TEST_CASE("Sealed stream: one altered byte in any record is detected when that r
     CHECK(before.ok());  // records before the damage still read
     auto read = (*reader)->Read(record * 500, 500);
     REQUIRE_FALSE(read.ok());
-    CHECK(read.error().sip_status == 403);
+    CHECK(read.error().code == ErrorCode::kPermissionDenied);
   }
   std::string bad_header = good;
   bad_header[10] ^= 0x01;  // the file nonce: every IV and AAD changes
@@ -153,7 +153,7 @@ TEST_CASE("Sealed stream: truncation at a record boundary or inside a record is 
   WriteFile(path, good.substr(0, RecordOffset(good, 3)));
   auto cut = SealedReader::Open(path, kKey);
   REQUIRE_FALSE(cut.ok());
-  CHECK(cut.error().sip_status == 403);
+  CHECK(cut.error().code == ErrorCode::kPermissionDenied);
   // Drop the last two records: the new last record does not authenticate as final.
   WriteFile(path, good.substr(0, RecordOffset(good, 2)));
   CHECK_FALSE(SealedReader::Open(path, kKey).ok());

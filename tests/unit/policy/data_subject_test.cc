@@ -81,7 +81,7 @@ TEST_CASE("RIGHTS-2 an erasure request names who asks and why") {
         "rights: erasure requested_by is empty (RIGHTS-2)");
   r = kRequest;
   r.reason.clear();
-  CHECK(PlanErasure(site, {}, HoldSet(), "+48601234567", r).error().sip_status == 400);
+  CHECK(PlanErasure(site, {}, HoldSet(), "+48601234567", r).error().code == ErrorCode::kInvalidInput);
   CHECK_FALSE(PlanErasure(site, {}, HoldSet(), "", kRequest).ok());
 }
 
@@ -94,7 +94,7 @@ TEST_CASE("RIGHTS-3 a restricted recording is kept but neither played nor export
   REQUIRE(restricted.ok());
   const Status play = CheckUse(*restricted, UseKind::kPlayback, zone);
   REQUIRE_FALSE(play.ok());
-  CHECK(play.error().sip_status == 403);
+  CHECK(play.error().code == ErrorCode::kPermissionDenied);
   CHECK(play.error().message ==
         "rights: recording restricted since 2026-03-20T10:00:00.000+01:00 by iod.wisniewska: "
         "playback refused (RIGHTS-3)");
@@ -102,10 +102,10 @@ TEST_CASE("RIGHTS-3 a restricted recording is kept but neither played nor export
              Catch::Contains("export refused"));
   CHECK(CheckUse(*restricted, UseKind::kMetadata, zone).ok());
   // Twice restricted / lifting an unrestricted one: refused; lifting restores use.
-  CHECK(Restrict(*restricted, "x", "y", 1).error().sip_status == 409);
-  CHECK(Unrestrict(state, "x", "y", 1).error().sip_status == 409);
-  CHECK(Restrict(state, "", "y", 1).error().sip_status == 400);
-  CHECK(Unrestrict(*restricted, "x", "", 1).error().sip_status == 400);
+  CHECK(Restrict(*restricted, "x", "y", 1).error().code == ErrorCode::kConflict);
+  CHECK(Unrestrict(state, "x", "y", 1).error().code == ErrorCode::kConflict);
+  CHECK(Restrict(state, "", "y", 1).error().code == ErrorCode::kInvalidInput);
+  CHECK(Unrestrict(*restricted, "x", "", 1).error().code == ErrorCode::kInvalidInput);
   Result<Restriction> lifted =
       Unrestrict(*restricted, "iod.wisniewska", "verified", Utc(2026, 4, 1, 9, 0));
   REQUIRE(lifted.ok());

@@ -53,23 +53,23 @@ TEST_CASE("RET-2 malformed hold acts are refused") {
   HoldSet holds;
   CHECK(holds.Place("", "A", "x", 1).error().message == "hold: recording_id is empty (RET-2)");
   CHECK(holds.Place("r1", "", "x", 1).error().message == "hold: case_ref is empty (RET-2)");
-  CHECK(holds.Place("r1", "A", "", 1).error().sip_status == 400);
+  CHECK(holds.Place("r1", "A", "", 1).error().code == ErrorCode::kInvalidInput);
   REQUIRE(holds.Place("r1", "A", "x", 100).ok());
   const Status twice = holds.Place("r1", "A", "z", 101);
   REQUIRE_FALSE(twice.ok());
-  CHECK(twice.error().sip_status == 409);
+  CHECK(twice.error().code == ErrorCode::kConflict);
   CHECK(twice.error().message == "hold: recording r1 is already held for case A (RET-2)");
   CHECK(holds.Lift("r1", "A", "", "why", 200).error().message ==
         "hold: lifted_by is empty (RET-2)");
   CHECK(holds.Lift("r1", "A", "x", "", 200).error().message == "hold: reason is empty (RET-2)");
-  CHECK(holds.Lift("r1", "B", "x", "why", 200).error().sip_status == 404);
+  CHECK(holds.Lift("r1", "B", "x", "why", 200).error().code == ErrorCode::kNotFound);
   CHECK(holds.Lift("r9", "A", "x", "why", 200).error().message ==
         "hold: no active hold for case A on recording r9 (RET-2)");
   CHECK(holds.Lift("r1", "A", "x", "why", 99).error().message ==
         "hold: lift time is before the hold was placed (RET-2)");
   CHECK(holds.IsHeld("r1"));  // nothing changed by the refused acts
   REQUIRE(holds.Lift("r1", "A", "x", "why", 200).ok());
-  CHECK(holds.Lift("r1", "A", "x", "why", 201).error().sip_status == 404);  // lifted once only
+  CHECK(holds.Lift("r1", "A", "x", "why", 201).error().code == ErrorCode::kNotFound);  // lifted once only
 }
 
 TEST_CASE("RET-2 a hold set is rebuilt from its persisted history") {
@@ -88,7 +88,7 @@ TEST_CASE("RET-2 a hold set is rebuilt from its persisted history") {
   broken.push_back(broken[1]);  // a second active hold for the same case
   Result<HoldSet> dup = HoldSet::FromHistory(broken);
   REQUIRE_FALSE(dup.ok());
-  CHECK(dup.error().sip_status == 409);
+  CHECK(dup.error().code == ErrorCode::kConflict);
   std::vector<Hold> incomplete = {Hold{"r1", "A", "", 1, std::nullopt}};
   CHECK_FALSE(HoldSet::FromHistory(incomplete).ok());
 }

@@ -50,7 +50,7 @@ TEST_CASE("SCOPE-5 repeated pause and resume signals change nothing, reordered o
                                     std::to_string(kT0 + 40 * kS) + " ms (SCOPE-5)");
   CHECK_FALSE(t.paused());
   CHECK(t.Pause(kT0 + 50 * kS, "").error().message == "pause: reason is empty (SCOPE-5)");
-  CHECK(t.Resume(kT0 - 1).error().sip_status == 400);
+  CHECK(t.Resume(kT0 - 1).error().code == ErrorCode::kInvalidInput);
 }
 
 TEST_CASE("SCOPE-5 a recording that ends while paused reports the open span up to its end") {

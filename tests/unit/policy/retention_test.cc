@@ -270,7 +270,7 @@ TEST_CASE("RET-4 early deletion needs a requester and a reason and is refused un
   anonymous.requested_by.clear();
   Result<DeletionOrder> a = PlanEarlyDeletion(r, holds, anonymous);
   REQUIRE_FALSE(a.ok());
-  CHECK(a.error().sip_status == 400);
+  CHECK(a.error().code == ErrorCode::kInvalidInput);
   CHECK(a.error().message == "early deletion: requested_by is empty (RET-4)");
   DeletionRequest no_reason = req;
   no_reason.reason.clear();
@@ -280,14 +280,14 @@ TEST_CASE("RET-4 early deletion needs a requester and a reason and is refused un
   REQUIRE(holds.Place("r7", "PR 1 Ds. 55/26", "director", Utc(2026, 3, 2, 12, 0)).ok());
   Result<DeletionOrder> held = PlanEarlyDeletion(r, holds, req);
   REQUIRE_FALSE(held.ok());
-  CHECK(held.error().sip_status == 409);
+  CHECK(held.error().code == ErrorCode::kConflict);
   CHECK(held.error().message ==
         "early deletion: recording r7 is under legal hold (PR 1 Ds. 55/26); lift the hold first "
         "(RET-2)");
 
   RecordingInfo live = Rec(site, "live", Utc(2026, 3, 2, 9, 0));
   live.in_progress = true;
-  CHECK(PlanEarlyDeletion(live, HoldSet(), req).error().sip_status == 409);
+  CHECK(PlanEarlyDeletion(live, HoldSet(), req).error().code == ErrorCode::kConflict);
 }
 
 }  // namespace kronika::policy

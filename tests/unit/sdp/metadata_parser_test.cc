@@ -74,13 +74,13 @@ TEST_CASE("Damaged XML is a 400 naming the byte offset", "[metadata]") {
       "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><participant participant_id='a'>"
       "</recording>");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().sip_status == 400);
+  CHECK(r.error().code == ErrorCode::kInvalidInput);
   // Offset 88 is the name in "</recording>" that does not close <participant>.
   CHECK(r.error().message == "metadata: XML parse error at offset 88: Start-end tags mismatch");
 
   Result<RecordingMetadata> empty = ParseRecordingMetadata("");
   REQUIRE_FALSE(empty.ok());
-  CHECK(empty.error().sip_status == 400);
+  CHECK(empty.error().code == ErrorCode::kInvalidInput);
   CHECK(Contains(empty.error().message, "metadata: XML parse error at offset 0"));
 }
 
@@ -90,7 +90,7 @@ TEST_CASE("Objects without ids are rejected, unknown roots too", "[metadata]") {
       "<nameID aor='sip:a@b'/></participant></recording>");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "metadata: <participant> without participant_id");
-  CHECK(r.error().sip_status == 400);
+  CHECK(r.error().code == ErrorCode::kInvalidInput);
 
   Result<RecordingMetadata> html = ParseRecordingMetadata("<html><body/></html>");
   REQUIRE_FALSE(html.ok());
@@ -157,7 +157,7 @@ const std::map<std::string, Check>& RfcExpectations() {
        [](const std::string& xml) {
          Result<RecordingMetadata> r = ParseRecordingMetadata(xml);
          REQUIRE_FALSE(r.ok());
-         CHECK(r.error().sip_status == 400);
+         CHECK(r.error().code == ErrorCode::kInvalidInput);
        }},
       {"rfc7865-sec8.1-complete-sip-recording-metadata-example-1.xml",
        [](const std::string& xml) {

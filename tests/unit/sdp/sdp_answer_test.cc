@@ -212,7 +212,7 @@ TEST_CASE("no acceptable codec: 488 naming the offered codecs", "[sdp_answer]") 
       MustParse(Sdp("m=audio 4000 RTP/AVP 3 97\r\na=rtpmap:97 iLBC/8000\r\na=label:1\r\n")),
       CodecPreferences{});
   REQUIRE_FALSE(n.ok());
-  CHECK(n.error().sip_status == 488);
+  CHECK(n.error().code == ErrorCode::kNotAcceptable);
   CHECK(n.error().message == "sdp: no acceptable codec in m-line 1 (offered: GSM ILBC)");
 }
 
@@ -278,7 +278,7 @@ TEST_CASE("which refusal is reported when nothing can be accepted", "[sdp_answer
     INFO(c.media);
     const auto n = Negotiate(MustParse(Sdp(c.media)), CodecPreferences{});
     REQUIRE_FALSE(n.ok());
-    CHECK(n.error().sip_status == 488);
+    CHECK(n.error().code == ErrorCode::kNotAcceptable);
     CHECK(n.error().message == c.message);
   }
 }

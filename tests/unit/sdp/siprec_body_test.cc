@@ -282,7 +282,7 @@ TEST_CASE("broken bodies are refused with 400/415 and a Warning-safe message",
     INFO("Content-Type: " << c.content_type);
     const auto parsed = ParseSiprecBody(c.content_type, c.body);
     REQUIRE_FALSE(parsed.ok());
-    CHECK(parsed.error().sip_status == c.status);
+    CHECK(SipStatus(parsed.error()) == c.status);
     CHECK(parsed.error().message == c.message);
     CHECK(parsed.error().message.find_first_of("\r\n\"") == std::string::npos);
   }

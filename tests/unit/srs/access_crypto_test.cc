@@ -65,7 +65,7 @@ TEST_CASE("SEC-1 a flipped byte or a wrong key fails authentication", "[access][
   CHECK((*reader)->Read(0, 10).ok());
   auto bad = (*reader)->Read(kKencChunkBytes + 5, 10);
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().sip_status == 403);
+  CHECK(bad.error().code == ErrorCode::kPermissionDenied);
   // Truncation (last chunk removed) is detected too.
   std::string cut = ReadAll(dir.path() / "a.opus.kenc");
   cut.resize(cut.size() - 100);
@@ -147,7 +147,7 @@ TEST_CASE("SEC-1 key rotation rewraps every data key and the old master key no l
   CHECK(ReadRecordingAudio(&with_new, "R1", p, 0, 4, total).ok());
   auto refused = with_old.Get("R1");
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().sip_status == 403);
+  CHECK(refused.error().code == ErrorCode::kPermissionDenied);
   // A resumed rotation skips keys already under the new master key.
   auto again = with_old.Rotate(new_kek);
   REQUIRE(again.ok());
@@ -244,7 +244,7 @@ TEST_CASE("SEC-1 a recording sealed while recorded plays any range, survives rot
   WriteAll(dir.path() / "cut.kenc", sealed.substr(0, sealed.size() - 20));
   auto cut = DecryptingReader::Open(dir.path() / "cut.kenc", *dek);
   REQUIRE_FALSE(cut.ok());
-  CHECK(cut.error().sip_status == 403);
+  CHECK(cut.error().code == ErrorCode::kPermissionDenied);
 
   // Rotation rewraps the key; the sealed file still plays under the new master key.
   const std::string new_kek = RandomBytes(kAesKeyBytes);
@@ -258,7 +258,7 @@ TEST_CASE("SEC-1 a recording sealed while recorded plays any range, survives rot
   CHECK_FALSE(std::filesystem::exists(EncryptedPathOf(rec)));
   auto gone = ReadRecordingAudio(&rotated, "LIVE1", rec, 0, 4, total);
   REQUIRE_FALSE(gone.ok());
-  CHECK(gone.error().sip_status == 404);
+  CHECK(gone.error().code == ErrorCode::kNotFound);
   CHECK_FALSE(rotated.Has("LIVE1"));
 }
 

@@ -290,17 +290,17 @@ TEST_CASE("DISC-3 legacy HMAC packages still verify, and say which check was don
 TEST_CASE("DISC-3 signing keys are Ed25519 PEM files kept outside the data directory",
           "[access][DISC-3]") {
   World w;
-  CHECK(ExportSigner::Generate(w.dir.path() / "inside.pem", w.dir.path()).error().sip_status ==
-        400);
+  CHECK(ExportSigner::Generate(w.dir.path() / "inside.pem", w.dir.path()).error().code ==
+        ErrorCode::kInvalidInput);
   auto signer = w.Signer("export.pem");
-  CHECK(ExportSigner::Generate(w.keys.path() / "export.pem", "").error().sip_status == 409);
+  CHECK(ExportSigner::Generate(w.keys.path() / "export.pem", "").error().code == ErrorCode::kConflict);
   Write(w.keys.path() / "hmac.key", std::string(64, 'a'));
   auto not_pem = ExportSigner::Load(w.keys.path() / "hmac.key", "");
-  CHECK(not_pem.error().sip_status == 400);
+  CHECK(not_pem.error().code == ErrorCode::kInvalidInput);
   CHECK_THAT(not_pem.error().message, Catch::Contains("not a PEM Ed25519 private key"));
-  CHECK(VerifyEd25519("junk", "m", std::string(64, 'x')).error().sip_status == 400);
-  CHECK(VerifyEd25519(signer->public_key_pem(), "m", std::string(64, 'x')).error().sip_status ==
-        403);
+  CHECK(VerifyEd25519("junk", "m", std::string(64, 'x')).error().code == ErrorCode::kInvalidInput);
+  CHECK(VerifyEd25519(signer->public_key_pem(), "m", std::string(64, 'x')).error().code ==
+        ErrorCode::kPermissionDenied);
 }
 
 TEST_CASE("DISC-3 the hand-over protocol PDF carries the DISC-3 fields and Polish names",
@@ -357,9 +357,9 @@ TEST_CASE("DISC-3 no hand-over protocol before the disclosure is granted", "[acc
   REQUIRE(d.ok());
   CHECK(w.book->Protocol((*d)["id"].get<std::string>(), ProtocolFormat::kPdf, PackageSigning{})
             .error()
-            .sip_status == 409);
-  CHECK(w.book->Protocol("DR-999999", ProtocolFormat::kHtml, PackageSigning{}).error().sip_status ==
-        404);
+            .code == ErrorCode::kConflict);
+  CHECK(w.book->Protocol("DR-999999", ProtocolFormat::kHtml, PackageSigning{}).error().code ==
+        ErrorCode::kNotFound);
 }
 
 TEST_CASE("REG-2 the register's playback protocols as PDF carry the REG-2 fields",

@@ -57,7 +57,7 @@ TEST_CASE(
   World w;
   User u{"anna", "Anna", "Nowak", "Inspector", {Role::kListener}, false, kNow, ""};
   REQUIRE(w.users->Add(u).ok());
-  CHECK(w.users->Add(u).error().sip_status == 409);
+  CHECK(w.users->Add(u).error().code == ErrorCode::kConflict);
   auto token = w.users->IssueToken("anna", "laptop", kNow);
   REQUIRE(token.ok());
   CHECK_THAT(*token, Catch::Matches("krk_[0-9a-f]{16}_[0-9a-f]{64}"));
@@ -75,13 +75,13 @@ TEST_CASE(
   }
   std::string wrong = *token;
   wrong.back() = wrong.back() == '0' ? '1' : '0';
-  CHECK(w.users->Authenticate(wrong).error().sip_status == 401);
-  CHECK(w.users->Authenticate("krk_nonsense").error().sip_status == 401);
+  CHECK(w.users->Authenticate(wrong).error().code == ErrorCode::kUnauthenticated);
+  CHECK(w.users->Authenticate("krk_nonsense").error().code == ErrorCode::kUnauthenticated);
   REQUIRE(w.users->SetDisabled("anna", true).ok());
-  CHECK(w.users->Authenticate(*token).error().sip_status == 401);
+  CHECK(w.users->Authenticate(*token).error().code == ErrorCode::kUnauthenticated);
   REQUIRE(w.users->SetDisabled("anna", false).ok());
   REQUIRE(w.users->RevokeToken(who->token_id).ok());
-  CHECK(w.users->Authenticate(*token).error().sip_status == 401);
+  CHECK(w.users->Authenticate(*token).error().code == ErrorCode::kUnauthenticated);
 }
 
 TEST_CASE(
@@ -94,23 +94,23 @@ TEST_CASE(
   Identity keeper = w.Add("jan", {Role::kRecordsKeeper});
   Identity admin = w.Add("root", {Role::kAdministrator});
 
-  CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().sip_status ==
-        403);  // ACCESS-2
+  CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().code ==
+        ErrorCode::kPermissionDenied);  // ACCESS-2
   CHECK(w.flow
             ->File(admin, {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "x"}},
                    kNow)
             .error()
-            .sip_status == 403);  // an administrator cannot by that alone
+            .code == ErrorCode::kPermissionDenied);  // an administrator cannot by that alone
   CHECK(w.flow
             ->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "z"}, {"justification", "x"}},
                    kNow)
             .error()
-            .sip_status == 400);  // ACCESS-3: reasons a-g only
+            .code == ErrorCode::kInvalidInput);  // ACCESS-3: reasons a-g only
   CHECK(w.flow
             ->File(listener, {{"recording_ids", {"NOPE"}}, {"reason", "a"}, {"justification", "x"}},
                    kNow)
             .error()
-            .sip_status == 404);
+            .code == ErrorCode::kNotFound);
   auto req = w.flow->File(
       listener,
       {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "complaint 12/2026"}}, kNow);
@@ -120,26 +120,26 @@ TEST_CASE(
   CHECK((*req)["reason_text"] == "caller's verbal aggression (ACCESS-3 a)");
   CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().message.find("pending") !=
         std::string::npos);
-  CHECK(w.flow->Decide(listener, id, {{"granted", true}}, kNow).error().sip_status == 403);
+  CHECK(w.flow->Decide(listener, id, {{"granted", true}}, kNow).error().code == ErrorCode::kPermissionDenied);
   REQUIRE(
       w.flow->Decide(director, id, {{"granted", true}, {"note", "ok"}, {"valid_minutes", 60}}, kNow)
           .ok());
-  CHECK(w.flow->Decide(director, id, {{"granted", false}}, kNow).error().sip_status == 409);
+  CHECK(w.flow->Decide(director, id, {{"granted", false}}, kNow).error().code == ErrorCode::kConflict);
   // ACCESS-4: not before the employee is informed.
   auto not_informed = w.flow->AuthorisePlayback(listener, "REC1", "", kNow);
   REQUIRE_FALSE(not_informed.ok());
   CHECK_THAT(not_informed.error().message, Catch::Contains("ACCESS-4"));
   CHECK(w.flow->MarkInformed(listener, id, {{"recording_id", "REC1"}, {"how", "e-mail"}}, kNow)
             .error()
-            .sip_status == 403);
+            .code == ErrorCode::kPermissionDenied);
   auto informed = w.flow->MarkInformed(keeper, id, {{"recording_id", "REC1"}, {"how", "in person"}},
                                        kNow + 1000);
   REQUIRE(informed.ok());
   CHECK((*informed)["informed"]["REC1"]["how"] == "in person");
   CHECK((*informed)["informed"]["REC1"]["at_ms_utc"] == kNow + 1000);
   CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow + 2000).ok());
-  CHECK(w.flow->AuthorisePlayback(listener, "REC2", "", kNow + 2000).error().sip_status ==
-        403);  // not named
+  CHECK(w.flow->AuthorisePlayback(listener, "REC2", "", kNow + 2000).error().code ==
+        ErrorCode::kPermissionDenied);  // not named
   Identity other = w.Add("piotr", {Role::kListener});
   CHECK_FALSE(
       w.flow->AuthorisePlayback(other, "REC1", "", kNow + 2000).ok());  // someone else's approval
@@ -163,7 +163,7 @@ TEST_CASE("ACCESS-5 a caller's own request needs an identifiable number and both
                     {"caller_number", "+48 609 999 999"}},
                    kNow)
             .error()
-            .sip_status == 422);  // REC1's caller is +48601234567
+            .code == ErrorCode::kNotAcceptable);  // REC1's caller is +48601234567
   auto req = w.flow->File(listener,
                           {{"recording_ids", {"REC1"}},
                            {"reason", "caller"},
@@ -172,14 +172,14 @@ TEST_CASE("ACCESS-5 a caller's own request needs an identifiable number and both
                           kNow);
   REQUIRE(req.ok());
   const std::string id = (*req)["id"];
-  CHECK(w.flow->Decide(director, id, {{"granted", true}}, kNow).error().sip_status == 409);
+  CHECK(w.flow->Decide(director, id, {{"granted", true}}, kNow).error().code == ErrorCode::kConflict);
   CHECK(w.flow->Opinion(director, id, {{"kind", "dpo"}, {"favourable", true}}, kNow)
             .error()
-            .sip_status == 403);
+            .code == ErrorCode::kPermissionDenied);
   REQUIRE(
       w.flow->Opinion(dpo, id, {{"kind", "dpo"}, {"favourable", true}, {"text", "lawful"}}, kNow)
           .ok());
-  CHECK(w.flow->Decide(director, id, {{"granted", true}}, kNow).error().sip_status == 409);
+  CHECK(w.flow->Decide(director, id, {{"granted", true}}, kNow).error().code == ErrorCode::kConflict);
   REQUIRE(w.flow->Opinion(director, id, {{"kind", "unit_head"}, {"favourable", true}}, kNow).ok());
   auto decided = w.flow->Decide(director, id, {{"granted", true}}, kNow);
   REQUIRE(decided.ok());
@@ -202,14 +202,14 @@ TEST_CASE("RIGHTS-3 restricted recordings can be neither requested nor played",
               .ok());
   REQUIRE(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).ok());
   REQUIRE(SetRestriction(*w.db, "REC1", true, "iod", "objection of the data subject", kNow).ok());
-  CHECK(SetRestriction(*w.db, "REC1", true, "iod", "again", kNow).error().sip_status == 409);
+  CHECK(SetRestriction(*w.db, "REC1", true, "iod", "again", kNow).error().code == ErrorCode::kConflict);
   CHECK_THAT(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).error().message,
              Catch::Contains("RIGHTS-3"));
   CHECK(w.flow
             ->File(listener, {{"recording_ids", {"REC1"}}, {"reason", "d"}, {"justification", "x"}},
                    kNow)
             .error()
-            .sip_status == 403);
+            .code == ErrorCode::kPermissionDenied);
   REQUIRE(SetRestriction(*w.db, "REC1", false, "iod", "objection withdrawn", kNow).ok());
   CHECK(w.flow->AuthorisePlayback(listener, "REC1", "", kNow).ok());
 }
@@ -231,17 +231,17 @@ TEST_CASE(
                          {"call_date", "2026-11-25"},
                          {"justification", "criminal proceedings"},
                          {"recording_ids", {"REC1"}}};
-  CHECK(book.File(director, body, kNow).error().sip_status == 403);
+  CHECK(book.File(director, body, kNow).error().code == ErrorCode::kPermissionDenied);
   nlohmann::json missing = body;
   missing.erase("request_number");
-  CHECK(book.File(keeper, missing, kNow).error().sip_status == 400);
+  CHECK(book.File(keeper, missing, kNow).error().code == ErrorCode::kInvalidInput);
   auto d = book.File(keeper, body, kNow);
   REQUIRE(d.ok());
   const std::string id = (*d)["id"];
   const auto out = w.dir.path() / "exports" / id;
   CHECK(
-      book.Export(keeper, id, nullptr, w.dir.path(), out, std::nullopt, kNow).error().sip_status ==
-      409);
+      book.Export(keeper, id, nullptr, w.dir.path(), out, std::nullopt, kNow).error().code ==
+      ErrorCode::kConflict);
   auto decided = book.Decide(director, id, {{"granted", true}, {"note", "art. 15 kpk"}}, kNow);
   REQUIRE(decided.ok());
   CHECK((*decided)["decision"]["by"] == "ewa");

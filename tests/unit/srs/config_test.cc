@@ -28,9 +28,8 @@ TEST_CASE("defaults are valid and match the documented example config/kronika.to
   CHECK(defaults.DatabaseDir() == "./var/db");
   CHECK_FALSE(defaults.sip.accept_non_siprec);
 
-  // <repo>/tests/unit/srs/config_test.cc -> <repo>/config/kronika.toml (lexically, so no
-  // intermediate directory has to exist).
-  const std::filesystem::path repo = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  // KRONIKA_SOURCE_DIR, not __FILE__: ccache with base_dir makes __FILE__ a relative path.
+  const std::filesystem::path repo = KRONIKA_SOURCE_DIR;
   Result<Config> example = LoadConfigFile((repo / "config" / "kronika.toml").string());
   REQUIRE(example.ok());
   CHECK(FormatConfig(*example) == FormatConfig(defaults));

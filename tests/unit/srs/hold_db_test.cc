@@ -18,7 +18,7 @@ TEST_CASE("RET-2 holds persist across reopening and several cases may hold one r
     // Same case twice: refused, nothing of the batch written.
     Status again = db->PlaceHolds({"01C", "01A"}, "II K 1/26", "prokurator", 3000);
     REQUIRE_FALSE(again.ok());
-    CHECK(again.error().sip_status == 409);
+    CHECK(again.error().code == ErrorCode::kConflict);
   }
   auto db = std::move(PolicyDb::Open(dir.path())).value();
   policy::HoldSet holds = std::move(db->LoadHolds()).value();
@@ -32,8 +32,8 @@ TEST_CASE("RET-2 holds persist across reopening and several cases may hold one r
   CHECK(holds.IsHeld("01A"));  // the second case still holds it
   REQUIRE(db->LiftHolds({"01A"}, "III C 2/26", "sad", "wyrok", 5000).ok());
   CHECK_FALSE(db->LoadHolds()->IsHeld("01A"));
-  CHECK(db->LiftHolds({"01A"}, "III C 2/26", "sad", "wyrok", 6000).error().sip_status == 404);
-  CHECK(db->LiftHolds({"01B"}, "II K 1/26", "sad", "", 6000).error().sip_status == 400);
+  CHECK(db->LiftHolds({"01A"}, "III C 2/26", "sad", "wyrok", 6000).error().code == ErrorCode::kNotFound);
+  CHECK(db->LiftHolds({"01B"}, "II K 1/26", "sad", "", 6000).error().code == ErrorCode::kInvalidInput);
   CHECK(db->HoldLog().size() == 5);  // 3 places + 2 lifts, in order
   CHECK(db->HoldLog().back().reason == "wyrok");
 }
@@ -45,12 +45,12 @@ TEST_CASE("CONSENT-3 the do-not-record list is shared by every process opening t
   CHECK_FALSE(*daemon->IsDoNotRecord("+48601234567"));
   REQUIRE(cli->AddDoNotRecord({"+48601234567", "iod", 1000, "objection art. 21"}).ok());
   CHECK(*daemon->IsDoNotRecord("+48601234567"));
-  CHECK(cli->AddDoNotRecord({"+48601234567", "iod", 1000, ""}).error().sip_status == 409);
+  CHECK(cli->AddDoNotRecord({"+48601234567", "iod", 1000, ""}).error().code == ErrorCode::kConflict);
   REQUIRE(cli->DoNotRecordList()->size() == 1);
   CHECK(cli->DoNotRecordList()->at(0).reason == "objection art. 21");
   REQUIRE(cli->RemoveDoNotRecord("+48601234567").ok());
   CHECK_FALSE(*daemon->IsDoNotRecord("+48601234567"));
-  CHECK(cli->RemoveDoNotRecord("+48601234567").error().sip_status == 404);
+  CHECK(cli->RemoveDoNotRecord("+48601234567").error().code == ErrorCode::kNotFound);
 }
 
 }  // namespace

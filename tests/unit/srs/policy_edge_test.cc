@@ -34,7 +34,7 @@ TEST_CASE("RET-2 a deletion by another module is refused while the policy db hol
   REQUIRE(db->PlaceHolds({"01HELD"}, "II K 7/26", "prokurator", 1000).ok());
   Status held = AuthorizeEarlyDeletion(*db, Finished("01HELD"), "keeper", "relevance questioned", 2000);
   REQUIRE_FALSE(held.ok());
-  CHECK(held.error().sip_status == 409);
+  CHECK(held.error().code == ErrorCode::kConflict);
   CHECK(held.error().message == "recording 01HELD is under legal hold (RET-2, case II K 7/26); lift it first");
   CHECK(db->DeletionLog(10).empty());  // a refusal is not a deletion
 

@@ -198,15 +198,15 @@ TEST_CASE("RET-4 early deletion needs a requester and a reason and refuses a hel
   f.Add("01B", kT0Ms + 1000);
   REQUIRE(f.db->PlaceHolds({"01B"}, "II K 9/26", "prokurator", kT0Ms + 5000).ok());
   const DeleteOptions options{f.dir.path(), true, true};
-  CHECK(DeleteEarly(*f.store, *f.db, "01A", {"", "no relevance", kT0Ms}, options).error().sip_status == 400);
+  CHECK(DeleteEarly(*f.store, *f.db, "01A", {"", "no relevance", kT0Ms}, options).error().code == ErrorCode::kInvalidInput);
   Status held = DeleteEarly(*f.store, *f.db, "01B", {"kierownik", "no relevance (§3.5)", kT0Ms}, options);
   REQUIRE_FALSE(held.ok());
-  CHECK(held.error().sip_status == 409);
+  CHECK(held.error().code == ErrorCode::kConflict);
   CHECK(f.Exists("01B"));
   REQUIRE(DeleteEarly(*f.store, *f.db, "01A", {"kierownik", "no relevance (§3.5)", kT0Ms}, options).ok());
   CHECK_FALSE(f.Exists("01A"));
   CHECK(f.db->DeletionLog(1).at(0).cause == "early-deletion");
-  CHECK(DeleteEarly(*f.store, *f.db, "01A", {"kierownik", "again", kT0Ms}, options).error().sip_status == 404);
+  CHECK(DeleteEarly(*f.store, *f.db, "01A", {"kierownik", "again", kT0Ms}, options).error().code == ErrorCode::kNotFound);
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ TEST_CASE("SEC-1 a new recording's data key is made at session start and sealed 
       CHECK(dropped.empty());
     }
     SECTION("media refusing the recording discards its key") {
-      media.fail_with = Error{"media: no free RTP port", 503};
+      media.fail_with = Error{ErrorCode::kUnavailable, "media: no free RTP port"};
       auto out = manager.OnInitialInvite(Request(), At(0));
       CHECK(out.reply.status == 503);
       REQUIRE(dropped.size() == 1);

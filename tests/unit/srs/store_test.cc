@@ -328,7 +328,7 @@ TEST_CASE("store: a full map without room to grow raises the alarm and keeps old
   auto flushed = store->Flush(std::chrono::milliseconds(500));
   REQUIRE_FALSE(flushed.ok());
   CHECK_THAT(flushed.error().message, Catch::Contains("MDB_MAP_FULL"));
-  CHECK(flushed.error().sip_status == 503);
+  CHECK(flushed.error().code == ErrorCode::kUnavailable);
   CHECK(store->MapFull());
   CHECK_FALSE(store->Healthy());
   auto stats = store->Stats();

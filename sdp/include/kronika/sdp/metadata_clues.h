@@ -25,7 +25,7 @@ struct MetadataClue {
   std::string value;  // as sent (element text trimmed)
 };
 
-// Clues in document order. Error{400, "metadata: XML parse error at offset N: ..."} for
+// Clues in document order. Error{kInvalidInput, "metadata: XML parse error at offset N: ..."} for
 // damaged XML.
 Result<std::vector<MetadataClue>> FindMetadataClues(std::string_view metadata_xml,
                                                     const std::vector<std::string>& element_names,

@@ -24,9 +24,9 @@ namespace kronika::sdp {
 
 // Success: the metadata, with every participant/stream/session/group the body names
 // (participants referenced only from an association element are created with that id).
-// Failure: Error{400, "metadata: XML parse error at offset N: <reason>"} for damaged XML,
-// Error{400, "metadata: root element <x> is not <recording>"} for a foreign document,
-// Error{400, "metadata: <participant> without participant_id"} (same for stream,
+// Failure: Error{kInvalidInput, "metadata: XML parse error at offset N: <reason>"} for damaged XML,
+// Error{kInvalidInput, "metadata: root element <x> is not <recording>"} for a foreign document,
+// Error{kInvalidInput, "metadata: <participant> without participant_id"} (same for stream,
 // session) when an object cannot be identified.
 Result<RecordingMetadata> ParseRecordingMetadata(std::string_view xml);
 
