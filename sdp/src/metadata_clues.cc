@@ -11,12 +11,7 @@ Result<std::vector<MetadataClue>> FindMetadataClues(std::string_view metadata_xm
                                                     std::string_view attribute_name,
                                                     std::string_view value_attribute) {
   pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_buffer(metadata_xml.data(), metadata_xml.size(),
-                                                        pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    return MakeError(400, "metadata: XML parse error at offset " + std::to_string(parsed.offset) + ": " +
-                              parsed.description());
-  }
+  if (Status loaded = metadata_xml::LoadDocument(doc, metadata_xml); !loaded.ok()) return loaded.error();
   std::vector<MetadataClue> clues;
   struct Walker : pugi::xml_tree_walker {
     const std::vector<std::string>* names;

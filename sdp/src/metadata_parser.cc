@@ -281,13 +281,7 @@ std::string RootNamespace(const pugi::xml_node& root) {
 
 Result<RecordingMetadata> ParseRecordingMetadata(std::string_view xml) {
   pugi::xml_document doc;
-  // Default flags: comments and processing instructions are skipped, entities expanded.
-  pugi::xml_parse_result parsed =
-      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    return MakeError(400, "metadata: XML parse error at offset " + std::to_string(parsed.offset) +
-                              ": " + parsed.description());
-  }
+  if (Status loaded = metadata_xml::LoadDocument(doc, xml); !loaded.ok()) return loaded.error();
   pugi::xml_node root = doc.document_element();
   if (!root) return MakeError(400, "metadata: document has no root element");
   if (!NameIs(root, "recording") && !NameIs(root, "recording_metadata")) {

@@ -1,5 +1,6 @@
 #include "metadata_xml.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -37,7 +38,49 @@ struct StringWriter : pugi::xml_writer {
   }
 };
 
+// Deepest element nesting under `root`, counted without recursion; stops counting once
+// `limit` is exceeded.
+int ElementDepth(const pugi::xml_node& root, int limit) {
+  int depth = 0;
+  int deepest = 0;
+  pugi::xml_node node = root.first_child();
+  if (node) depth = 1;
+  while (node && deepest <= limit) {
+    if (node.type() == pugi::node_element) deepest = std::max(deepest, depth);
+    if (pugi::xml_node child = node.first_child()) {
+      node = child;
+      ++depth;
+      continue;
+    }
+    while (node && !node.next_sibling()) {
+      node = node.parent();
+      --depth;
+      if (node == root) return deepest;
+    }
+    if (node) node = node.next_sibling();
+  }
+  return deepest;
+}
+
 }  // namespace
+
+Status LoadDocument(pugi::xml_document& doc, std::string_view xml) {
+  if (xml.size() > kMaxMetadataBytes) {
+    return MakeError(413, "metadata: " + std::to_string(xml.size()) + " bytes, over the " +
+                              std::to_string(kMaxMetadataBytes) + "-byte limit");
+  }
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) {
+    return MakeError(400, "metadata: XML parse error at offset " + std::to_string(parsed.offset) +
+                              ": " + parsed.description());
+  }
+  if (ElementDepth(doc, kMaxMetadataDepth) > kMaxMetadataDepth) {
+    return MakeError(400, "metadata: elements nested deeper than " +
+                              std::to_string(kMaxMetadataDepth) + " levels");
+  }
+  return OkStatus();
+}
 
 std::string_view LocalName(const char* qualified_name) {
   std::string_view name(qualified_name);

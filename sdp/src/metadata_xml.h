@@ -6,7 +6,23 @@
 #include <string>
 #include <string_view>
 
+#include "kronika/result.h"
+
 namespace kronika::sdp::metadata_xml {
+
+// RFC 7865 metadata is four elements deep and a few KiB; these bounds keep a hostile body
+// from exhausting the stack (a 50,000-deep document crashed recursive tree walks) or memory.
+inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
+inline constexpr int kMaxMetadataDepth = 64;
+
+// Parses `xml` into `doc` (pugixml's default flags: comments and processing instructions
+// skipped, entities expanded) and checks the bounds above. pugixml's parser does not
+// recurse; the depth is measured without recursion too, before any caller walks the tree.
+// Failure:
+//   413 "metadata: 70000 bytes, over the 65536-byte limit"
+//   400 "metadata: XML parse error at offset 12: Error description"
+//   400 "metadata: elements nested deeper than 64 levels"
+Status LoadDocument(pugi::xml_document& doc, std::string_view xml);
 
 // "tns:participant" -> "participant".
 std::string_view LocalName(const char* qualified_name);

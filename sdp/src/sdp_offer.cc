@@ -184,6 +184,11 @@ bool OfferedStream::OnHold() const {
 }
 
 Result<SdpOffer> ParseSdpOffer(std::string_view sdp) {
+  // sofia-sip's sdp_parse() stops at a NUL byte and reports what came before as the whole
+  // offer (no m-lines): say what is wrong instead of answering "no audio".
+  if (const size_t nul = sdp.find('\0'); nul != std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidInput, "sdp: NUL byte at offset " + std::to_string(nul));
+  }
   if (const size_t bad = FirstUnsafeMediaLine(sdp); bad != 0) {
     return MakeError(400, "sdp: malformed m-line " + std::to_string(bad));
   }

@@ -5,9 +5,15 @@
 // body in the interop corpus), but returns NULL when the closing delimiter is missing
 // (SEMS, Sonus, Cisco CUBE with application/gtd). That one case is repaired here by
 // appending the closing delimiter before parsing; nothing else is rewritten.
+//
+// It also aborts the process (assert in msg_mime.c, "m > 0") on a NUL byte anywhere in a
+// part's delimiter line or header block, so those are checked before it is called: one
+// datagram must not end every call in progress. NULs inside a part's payload are safe
+// (checked against the same library with a NUL at every offset of a two-part body).
 #include "kronika/sdp/siprec_body.h"
 
 #include <string>
+#include <vector>
 
 #include "sofia_home.h"
 #include "warning_text.h"
@@ -45,6 +51,50 @@ std::string SdpText(std::string_view part) {
 Error BadRequest(std::string message) { return MakeError(400, "multipart: " + message); }
 Error Unsupported(std::string message) { return MakeError(415, "multipart: " + message); }
 
+// End of the header block that begins at `begin` (a delimiter): the offset of its empty
+// line, or `limit` (the next delimiter) when it has none. CRLF, LF and a lone CR end lines.
+size_t HeaderBlockEnd(std::string_view body, size_t begin, size_t limit) {
+  size_t line_end = body.find_first_of("\r\n", begin);  // end of the delimiter line
+  while (line_end != std::string_view::npos && line_end < limit) {
+    const bool crlf = body[line_end] == '\r' && line_end + 1 < body.size() && body[line_end + 1] == '\n';
+    const size_t next_line = line_end + (crlf ? 2 : 1);
+    if (next_line >= limit) return limit;
+    if (body[next_line] == '\r' || body[next_line] == '\n') return next_line;
+    line_end = body.find_first_of("\r\n", next_line);
+  }
+  return limit;
+}
+
+// Offsets of the delimiters `--boundary` in `body`, recognised where sofia-sip recognises
+// them: at the start of the body or right after a line end.
+std::vector<size_t> DelimiterOffsets(std::string_view body, std::string_view delimiter) {
+  std::vector<size_t> offsets;
+  for (size_t at = body.find(delimiter); at != std::string_view::npos;
+       at = body.find(delimiter, at + delimiter.size())) {
+    if (at == 0 || body[at - 1] == '\n' || body[at - 1] == '\r') offsets.push_back(at);
+  }
+  return offsets;
+}
+
+// Refuses what sofia-sip's multipart parser asserts on: a NUL byte in a delimiter line or
+// in the header block that follows it (up to the first empty line, or the next delimiter
+// when there is none). Also bounds the number of parts (a SIPREC body has two or three).
+Status CheckPartHeaders(std::string_view body, std::string_view delimiter) {
+  const std::vector<size_t> delimiters = DelimiterOffsets(body, delimiter);
+  if (delimiters.size() > kMaxBodyParts + 1) {
+    return BadRequest("more than " + std::to_string(kMaxBodyParts) + " body parts");
+  }
+  for (size_t i = 0; i < delimiters.size(); ++i) {
+    const size_t begin = delimiters[i];
+    const size_t next = i + 1 < delimiters.size() ? delimiters[i + 1] : body.size();
+    const size_t end = HeaderBlockEnd(body, begin, next);
+    if (body.substr(begin, end - begin).find('\0') != std::string_view::npos) {
+      return BadRequest("NUL byte in the headers of body part " + std::to_string(i + 1));
+    }
+  }
+  return OkStatus();
+}
+
 // Boundary parameter value without surrounding quotes, "" when absent.
 std::string BoundaryOf(const msg_content_type_t* c) {
   const char* value = msg_params_find(c->c_params, "boundary=");
@@ -64,6 +114,7 @@ Result<SiprecBody> SplitMultipart(su_home_t* home, msg_content_type_t* c, std::s
   if (body.find(delimiter) == std::string_view::npos) {
     return BadRequest("boundary '" + WarningSafe(boundary) + "' not found in body");
   }
+  if (Status checked = CheckPartHeaders(body, delimiter); !checked.ok()) return checked.error();
   std::string text(body);
   if (text.find(delimiter + "--") == std::string::npos) {
     // Missing closing delimiter: add it, with the line end style the body uses.

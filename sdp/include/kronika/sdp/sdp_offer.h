@@ -75,7 +75,8 @@ struct SdpOffer {
 // Parses `sdp` (CRLF or LF). A missing c= line is tolerated (OpenSIPS sends none;
 // connection_address is then ""). An SDP without m= lines parses to zero streams (Negotiate
 // refuses it). Works for SDP answers too (e.g. the SRC's answer in an ACK).
-// Failure: 400 "sdp: <what is wrong>" (sofia-sip's parse error, e.g. "sdp: No o= present").
+// Failure: 400 "sdp: <what is wrong>" (sofia-sip's parse error, e.g. "sdp: No o= present";
+// "sdp: NUL byte at offset N", which sofia-sip would silently treat as the end of the offer).
 Result<SdpOffer> ParseSdpOffer(std::string_view sdp);
 
 }  // namespace kronika::sdp

@@ -18,6 +18,9 @@ namespace kronika::sdp {
 
 inline constexpr std::string_view kMetadataContentType = "application/rs-metadata+xml";
 inline constexpr std::string_view kLegacyMetadataContentType = "application/rs-metadata";
+// A SIPREC body has two parts (SDP, metadata), three with an SBC's own (application/gtd);
+// more is refused before anything is parsed.
+inline constexpr size_t kMaxBodyParts = 16;
 
 struct SiprecBody {
   std::string sdp;                          // the SDP part, line ends normalised to CRLF
@@ -50,6 +53,9 @@ enum class SdpPart { kRequired, kOptional };
 //   400 "multipart: no boundary parameter in Content-Type"
 //   400 "multipart: boundary 'foo' not found in body"
 //   400 "multipart: malformed body" / "multipart: empty body" / "multipart: bad Content-Type"
+//   400 "multipart: NUL byte in the headers of body part 2" (refused before sofia-sip sees it:
+//       its parser aborts the process on one)
+//   400 "multipart: more than 16 body parts"
 Result<SiprecBody> ParseSiprecBody(std::string_view content_type_header, std::string_view body,
                                    SdpPart sdp_part = SdpPart::kRequired);
 
