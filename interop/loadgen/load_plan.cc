@@ -38,7 +38,12 @@ Status ParseHostPort(std::string_view text, std::string& host, int& port, const 
 std::string LoadPlanUsage() {
   return "usage: kronika-loadgen --target ADDR:PORT [--local ADDR:PORT] [--rtp-port-base N]\n"
          "  [--calls N concurrent] [--total N] [--rate CALLS_PER_S] [--duration S | MIN-MAX]\n"
-         "  [--hold FRACTION] [--update FRACTION] [--threads N] [--json FILE] [--seed N]\n";
+         "  [--hold FRACTION] [--update FRACTION] [--threads N] [--json FILE] [--seed N]\n"
+         "  [--codec pcmu|pcma|g722|g729|opus] [--srtp] [--audio FILE]\n"
+         "--audio: a recording (any format libsndfile reads, e.g. WAV) encoded once at start and\n"
+         "  looped, each leg from another point; without it every leg sends a 440 Hz tone.\n"
+         "--srtp: RTP/SAVP with a=crypto AES_CM_128_HMAC_SHA1_80 (calls up to " +
+         std::to_string(static_cast<int>(kMaxSrtpCallSeconds)) + " s).\n";
 }
 
 Result<LoadPlan> ParseLoadPlan(int argc, char** argv) {
@@ -46,6 +51,10 @@ Result<LoadPlan> ParseLoadPlan(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) {
     const std::string_view option = argv[i];
     if (option == "--help") return MakeError(ErrorCode::kInternal, LoadPlanUsage());  // not a usage error: exit 0
+    if (option == "--srtp") {  // the one option without a value
+      plan.srtp = true;
+      continue;
+    }
     if (i + 1 >= argc) return MakeError(ErrorCode::kUsage, std::string(option) + ": missing value");
     const std::string_view value = argv[++i];
     bool ok = true;
@@ -80,12 +89,25 @@ Result<LoadPlan> ParseLoadPlan(int argc, char** argv) {
       ok = ParseNumber(value, plan.sender_threads) && plan.sender_threads > 0 && plan.sender_threads <= 64;
     } else if (option == "--json") {
       plan.json_path = std::string(value);
+    } else if (option == "--codec") {
+      auto codec = ParseCodec(value);
+      if (!codec) return codec.error();
+      plan.codec = *codec;
+    } else if (option == "--audio") {
+      plan.audio_path = std::string(value);
+      ok = !plan.audio_path.empty();
     } else if (option == "--seed") {
       ok = ParseNumber(value, plan.seed);
     } else {
       return MakeError(ErrorCode::kUsage, "unknown option " + std::string(option) + "\n" + LoadPlanUsage());
     }
     if (!ok) return MakeError(ErrorCode::kUsage, std::string(option) + ": invalid value '" + std::string(value) + "'");
+  }
+  if (plan.srtp && plan.duration_max_s > kMaxSrtpCallSeconds) {
+    return MakeError(ErrorCode::kUsage, "--srtp: calls longer than " +
+                                            std::to_string(static_cast<int>(kMaxSrtpCallSeconds)) +
+                                            " s are not supported (SRTP packets are prepared for one "
+                                            "sequence-number cycle)");
   }
   if (plan.total == 0) plan.total = plan.concurrent;
   return plan;

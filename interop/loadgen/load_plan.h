@@ -4,9 +4,14 @@
 #include <cstdint>
 #include <string>
 
+#include "codec_encoder.h"
 #include "kronika/result.h"
 
 namespace kronika::loadgen {
+
+// With --srtp every packet of a stream is prepared at start for one 16-bit sequence cycle
+// (65536 packets = 1310 s at 20 ms, less slack): the longest call it can send.
+inline constexpr double kMaxSrtpCallSeconds = 1300;
 
 struct LoadPlan {
   std::string target_host = "127.0.0.1";  // the SRS (kronika serve --sip)
@@ -22,6 +27,9 @@ struct LoadPlan {
   double hold_fraction = 0;        // share of calls that pause and resume once (re-INVITE)
   double update_fraction = 0;      // share of calls that send a metadata UPDATE once
   int sender_threads = 1;          // RTP sender threads (one socket each)
+  LoadCodec codec = LoadCodec::kPcmu;  // every stream sends this codec
+  bool srtp = false;               // RTP/SAVP with an SDES key (AES_CM_128_HMAC_SHA1_80)
+  std::string audio_path;          // speech sent on every leg ("" = a 440 Hz test tone)
   std::string json_path;           // report file ("" = stdout only)
   uint32_t seed = 1;
 };

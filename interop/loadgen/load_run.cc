@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <random>
 
@@ -16,13 +17,18 @@
 #include <sofia-sip/su_wait.h>
 
 #include "rtp_sender.h"
+#include "rtp_source.h"
 #include "siprec_offer.h"
+#include "speech_audio.h"
 
 namespace kronika::loadgen {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr su_duration_t kSchedulerTickMs = 5;
+// Packets a stream may send beyond its planned length (a BYE that goes out late).
+constexpr uint64_t kStreamSlackPackets = 250;
+constexpr int kToneHz = 440;
 
 enum class CallState { kInviting, kActive, kHolding, kHeld, kResuming, kUpdating, kByeing, kDone };
 
@@ -38,8 +44,8 @@ struct Call {
 
 class Runner {
  public:
-  Runner(const LoadPlan& plan, std::vector<std::unique_ptr<RtpSender>> senders)
-      : plan_(plan), senders_(std::move(senders)), rng_(plan.seed) {}
+  Runner(const LoadPlan& plan, const RtpSource& source, std::vector<std::unique_ptr<RtpSender>> senders)
+      : plan_(plan), source_(source), senders_(std::move(senders)), rng_(plan.seed) {}
 
   Result<LoadReport> Run();
 
@@ -56,6 +62,7 @@ class Runner {
   void SendOffer(Call& call, bool paused);
 
   const LoadPlan& plan_;
+  const RtpSource& source_;
   std::vector<std::unique_ptr<RtpSender>> senders_;
   std::mt19937 rng_;
   su_root_t* root_ = nullptr;
@@ -84,7 +91,8 @@ void Runner::OnTick(su_root_magic_t* magic, su_timer_t*, su_timer_arg_t*) noexce
 }
 
 void Runner::SendOffer(Call& call, bool paused) {
-  OfferParams params{plan_.local_ip, call.sender->port(), call.index, paused, true};
+  OfferParams params{plan_.local_ip, call.sender->port(), call.index, paused, true, plan_.codec,
+                     source_.sdes_key_base64()};
   const std::string body = SiprecOfferBody(params);
   const std::string content_type = MultipartContentType();
   nua_invite(call.handle, SIPTAG_CONTENT_TYPE_STR(content_type.c_str()),
@@ -126,7 +134,6 @@ void Runner::StartMedia(Call& call, sip_t const* sip) {
   sdp_parser_t* parser = sdp_parse(home, sip->sip_payload->pl_data,
                                    static_cast<isize_t>(sip->sip_payload->pl_len), sdp_f_config);
   if (sdp_session_t* sdp = sdp_session(parser)) {
-    int tone = 440;
     for (sdp_media_t* m = sdp->sdp_media; m != nullptr; m = m->m_next) {
       const sdp_connection_t* c = m->m_connections ? m->m_connections : sdp->sdp_connection;
       if (m->m_port == 0 || c == nullptr || c->c_address == nullptr) continue;
@@ -134,8 +141,7 @@ void Runner::StartMedia(Call& call, sip_t const* sip) {
       dest.sin_family = AF_INET;
       dest.sin_port = htons(static_cast<uint16_t>(m->m_port));
       if (inet_pton(AF_INET, c->c_address, &dest.sin_addr) != 1) continue;
-      call.streams.push_back(call.sender->AddStream(dest, tone));
-      tone = 1000;  // second leg: another tone, so channels can be told apart
+      call.streams.push_back(call.sender->AddStream(dest));
     }
   }
   sdp_parser_free(parser);
@@ -239,13 +245,13 @@ void Runner::Tick() {
 Result<LoadReport> Runner::Run() {
   su_init();
   root_ = su_root_create(reinterpret_cast<su_root_magic_t*>(this));
-  if (root_ == nullptr) return MakeError(500, "su_root_create failed");
+  if (root_ == nullptr) return MakeError(ErrorCode::kInternal, "sip: su_root_create failed");
   const std::string local = "sip:" + plan_.local_ip + ":" + std::to_string(plan_.sip_port) + ";transport=udp";
   nua_ = nua_create(root_, &Runner::OnEvent, reinterpret_cast<nua_magic_t*>(this),
                     NUTAG_URL(local.c_str()), NUTAG_MEDIA_ENABLE(0), NUTAG_SESSION_TIMER(0),
                     NUTAG_AUTOACK(1), NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"),
                     NUTAG_USER_AGENT("kronika-loadgen"), TAG_END());
-  if (nua_ == nullptr) return MakeError(500, "nua_create failed on " + local + " (port in use?)");
+  if (nua_ == nullptr) return MakeError(ErrorCode::kIo, "sip: nua_create failed on " + local + " (port in use?)");
   su_timer_t* timer = su_timer_create(su_root_task(root_), kSchedulerTickMs);
   start_ = Clock::now();
   su_timer_set_for_ever(timer, &Runner::OnTick, nullptr);
@@ -271,7 +277,10 @@ Result<LoadReport> Runner::Run() {
     report_.rtp_bytes_sent += t.bytes;
     report_.rtp_send_errors += t.send_errors;
     report_.rtp_late_ticks += t.late_ticks;
+    report_.rtp_exhausted_packets += t.exhausted_packets;
   }
+  report_.audio_seconds = source_.audio_seconds();
+  report_.encoded_bytes = source_.encoded_bytes();
   return report_;
 }
 
@@ -284,13 +293,29 @@ Result<LoadReport> RunLoad(const LoadPlan& plan) {
     files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
   }
+  // Everything a sender sends is prepared here, before the first call.
+  const int rate_hz = CodecSpecOf(plan.codec).input_rate_hz;
+  std::vector<int16_t> pcm;
+  if (plan.audio_path.empty()) {
+    pcm = ToneAudio(rate_hz, kToneHz, 1.0);
+  } else {
+    auto speech = LoadSpeech(plan.audio_path, rate_hz);
+    if (!speech) return speech.error();
+    pcm = std::move(*speech);
+  }
+  const uint64_t max_packets =
+      static_cast<uint64_t>(std::ceil(plan.duration_max_s * 1000 / kPacketMs)) + kStreamSlackPackets;
+  auto source = RtpSource::Create(plan.codec, pcm, plan.srtp, max_packets);
+  if (!source) return source.error();
+
   std::vector<std::unique_ptr<RtpSender>> senders;
   for (int i = 0; i < plan.sender_threads; ++i) {
-    auto sender = RtpSender::Start(plan.local_ip, plan.rtp_port_base + 2 * i);
+    auto sender = RtpSender::Start(plan.local_ip, plan.rtp_port_base + 2 * i, source->get(),
+                                   plan.seed + static_cast<uint32_t>(i));
     if (!sender) return sender.error();
     senders.push_back(std::move(sender.value()));
   }
-  Runner runner(plan, std::move(senders));
+  Runner runner(plan, **source, std::move(senders));
   return runner.Run();
 }
 
@@ -300,6 +325,10 @@ std::string ReportJson(const LoadPlan& plan, const LoadReport& r) {
   nlohmann::json j = {
       {"target", plan.target_host + ":" + std::to_string(plan.target_port)},
       {"concurrent_target", plan.concurrent},
+      {"codec", std::string(CodecSpecOf(plan.codec).name)},
+      {"srtp", plan.srtp},
+      {"audio", {{"source", plan.audio_path.empty() ? std::string("tone 440 Hz") : plan.audio_path},
+                 {"seconds", r.audio_seconds}, {"encoded_bytes", r.encoded_bytes}}},
       {"attempted", r.attempted},
       {"answered", r.answered},
       {"completed", r.completed},
@@ -313,7 +342,8 @@ std::string ReportJson(const LoadPlan& plan, const LoadReport& r) {
       {"setup_latency_ms", {{"p50", r.setup_latency_p50_ms}, {"p99", r.setup_latency_p99_ms},
                             {"max", r.setup_latency_max_ms}}},
       {"rtp", {{"packets_sent", r.rtp_packets_sent}, {"bytes_sent", r.rtp_bytes_sent},
-               {"send_errors", r.rtp_send_errors}, {"late_ticks", r.rtp_late_ticks}}},
+               {"send_errors", r.rtp_send_errors}, {"late_ticks", r.rtp_late_ticks},
+               {"exhausted_packets", r.rtp_exhausted_packets}}},
   };
   return j.dump(2);
 }

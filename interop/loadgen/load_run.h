@@ -21,10 +21,15 @@ struct LoadReport {
   double setup_rate_per_s = 0;        // answered / time spent starting calls
   double setup_latency_p50_ms = 0, setup_latency_p99_ms = 0, setup_latency_max_ms = 0;
   uint64_t rtp_packets_sent = 0, rtp_bytes_sent = 0, rtp_send_errors = 0, rtp_late_ticks = 0;
+  uint64_t rtp_exhausted_packets = 0;  // SRTP packets not sent: a stream outlived its table
+  double audio_seconds = 0;            // length of the looped audio
+  size_t encoded_bytes = 0;            // its encoded size (one loop)
   int max_concurrent = 0;
 };
 
-// Runs the whole plan; returns the report (also written as JSON to plan.json_path).
+// Runs the whole plan: reads and encodes the audio once (plan.audio_path or a tone), starts
+// the sender threads, then the calls. Errors: the audio cannot be read or encoded, an RTP
+// or SIP port cannot be bound.
 Result<LoadReport> RunLoad(const LoadPlan& plan);
 std::string ReportJson(const LoadPlan& plan, const LoadReport& report);
 

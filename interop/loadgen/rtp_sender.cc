@@ -6,30 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstring>
-#include <random>
-
-#include <spandsp.h>
 
 namespace kronika::loadgen {
 namespace {
 
-constexpr int kSampleRateHz = 8000;
-constexpr int kFrameSamples = 160;  // 20 ms
-constexpr int64_t kTickNs = 20'000'000;
+constexpr int64_t kTickNs = int64_t{kPacketMs} * 1'000'000;
 constexpr int64_t kLateTickNs = 5'000'000;
-constexpr int kRtpHeaderBytes = 12;
-constexpr int kPayloadTypePcmu = 0;
-
-std::vector<uint8_t> MakeTone(int hz) {
-  std::vector<uint8_t> out(kSampleRateHz);
-  for (int i = 0; i < kSampleRateHz; ++i) {
-    const double s = 8000.0 * std::sin(2.0 * M_PI * hz * i / kSampleRateHz);
-    out[i] = linear_to_ulaw(static_cast<int16_t>(s));
-  }
-  return out;
-}
+constexpr size_t kBatch = 256;  // messages per sendmmsg
 
 int64_t MonotonicNs() {
   timespec ts{};
@@ -39,9 +23,10 @@ int64_t MonotonicNs() {
 
 }  // namespace
 
-Result<std::unique_ptr<RtpSender>> RtpSender::Start(const std::string& local_ip, int port) {
+Result<std::unique_ptr<RtpSender>> RtpSender::Start(const std::string& local_ip, int port, const RtpSource* source,
+                                                    uint32_t seed) {
   const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return MakeError(500, std::string("rtp: socket: ") + std::strerror(errno));
+  if (fd < 0) return MakeError(ErrorCode::kIo, std::string("rtp: socket: ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -49,17 +34,17 @@ Result<std::unique_ptr<RtpSender>> RtpSender::Start(const std::string& local_ip,
       bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const std::string why = std::strerror(errno);
     close(fd);
-    return MakeError(500, "rtp: bind " + local_ip + ":" + std::to_string(port) + ": " + why);
+    return MakeError(ErrorCode::kIo, "rtp: bind " + local_ip + ":" + std::to_string(port) + ": " + why);
   }
   const int sndbuf = 4 << 20;
   setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-  std::unique_ptr<RtpSender> sender(new RtpSender(fd, port));
+  std::unique_ptr<RtpSender> sender(new RtpSender(fd, port, source, seed));
   sender->thread_ = std::thread([s = sender.get()] { s->Run(); });
   return sender;
 }
 
-RtpSender::RtpSender(int fd, int port)
-    : fd_(fd), port_(port), tone440_(MakeTone(440)), tone1000_(MakeTone(1000)) {}
+RtpSender::RtpSender(int fd, int port, const RtpSource* source, uint32_t seed)
+    : fd_(fd), port_(port), source_(source), rng_(seed) {}
 
 RtpSender::~RtpSender() {
   stop_ = true;
@@ -67,12 +52,12 @@ RtpSender::~RtpSender() {
   close(fd_);
 }
 
-uint64_t RtpSender::AddStream(const sockaddr_in& dest, int tone_hz) {
+uint64_t RtpSender::AddStream(const sockaddr_in& dest) {
   std::lock_guard<std::mutex> lock(mu_);
   Stream stream;
   stream.dest = dest;
-  stream.ssrc = static_cast<uint32_t>(std::random_device{}());
-  stream.tone_hz = tone_hz;
+  stream.ssrc = static_cast<uint32_t>(rng_());
+  stream.start = std::uniform_int_distribution<uint64_t>(0, source_->max_start_index())(rng_);
   const uint64_t id = next_id_++;
   streams_.emplace(id, stream);
   return id;
@@ -109,17 +94,19 @@ void RtpSender::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       ++totals_.late_ticks;
     }
-    SendTick(tick);
+    SendTick();
   }
 }
 
-void RtpSender::SendTick(int64_t tick_index) {
-  constexpr size_t kBatch = 256;
-  constexpr size_t kPacketBytes = kRtpHeaderBytes + kFrameSamples;
-  static thread_local std::vector<uint8_t> buffers(kBatch * kPacketBytes);
+void RtpSender::SendTick() {
+  // Per message: iov[0] = the RTP header written here (plain RTP) or the whole prepared
+  // SRTP packet; iov[1] = the prepared payload (plain RTP only).
+  static thread_local std::vector<uint8_t> headers(kBatch * kRtpHeaderBytes);
   static thread_local std::vector<mmsghdr> messages(kBatch);
-  static thread_local std::vector<iovec> iovecs(kBatch);
+  static thread_local std::vector<iovec> iovecs(kBatch * 2);
   static thread_local std::vector<sockaddr_in> dests(kBatch);
+  const bool srtp = source_->srtp();
+  const CodecSpec& codec = source_->codec();
 
   std::lock_guard<std::mutex> lock(mu_);
   size_t n = 0;
@@ -131,36 +118,39 @@ void RtpSender::SendTick(int64_t tick_index) {
         totals_.send_errors += n - done;
         break;
       }
-      for (int i = 0; i < sent; ++i) totals_.bytes += messages[done + i].msg_len;
+      for (int i = 0; i < sent; ++i) totals_.bytes += messages[done + static_cast<size_t>(i)].msg_len;
       totals_.packets += static_cast<uint64_t>(sent);
       done += static_cast<size_t>(sent);
     }
     n = 0;
   };
-  const size_t offset = static_cast<size_t>(tick_index % (kSampleRateHz / kFrameSamples)) * kFrameSamples;
   for (auto& [id, s] : streams_) {
     if (s.paused) continue;
-    uint8_t* p = buffers.data() + n * kPacketBytes;
-    p[0] = 0x80;
-    p[1] = kPayloadTypePcmu;
-    p[2] = static_cast<uint8_t>(s.seq >> 8);
-    p[3] = static_cast<uint8_t>(s.seq);
-    const uint32_t ts = s.timestamp, ssrc = s.ssrc;
-    const uint8_t header[8] = {uint8_t(ts >> 24), uint8_t(ts >> 16), uint8_t(ts >> 8), uint8_t(ts),
-                               uint8_t(ssrc >> 24), uint8_t(ssrc >> 16), uint8_t(ssrc >> 8), uint8_t(ssrc)};
-    std::memcpy(p + 4, header, sizeof header);
-    const std::vector<uint8_t>& tone = s.tone_hz == 1000 ? tone1000_ : tone440_;
-    std::memcpy(p + kRtpHeaderBytes, tone.data() + offset, kFrameSamples);
-    ++s.seq;
-    s.timestamp += kFrameSamples;
+    if (s.sent >= source_->packets_available(s.start)) {
+      ++totals_.exhausted_packets;
+      continue;
+    }
+    const uint64_t index = s.start + s.sent;
+    iovec* iov = &iovecs[2 * n];
+    messages[n] = {};
+    // sendmmsg only reads the iovecs; the const_casts hand it the read-only prepared bytes.
+    if (srtp) {
+      const std::span<const uint8_t> packet = source_->SrtpPacket(index);
+      iov[0] = {const_cast<uint8_t*>(packet.data()), packet.size()};
+      messages[n].msg_hdr.msg_iovlen = 1;
+    } else {
+      uint8_t* header = headers.data() + n * kRtpHeaderBytes;
+      FillRtpHeader(header, codec, index, s.ssrc);
+      const std::span<const uint8_t> payload = source_->Payload(index);
+      iov[0] = {header, kRtpHeaderBytes};
+      iov[1] = {const_cast<uint8_t*>(payload.data()), payload.size()};
+      messages[n].msg_hdr.msg_iovlen = 2;
+    }
     ++s.sent;
     dests[n] = s.dest;
-    iovecs[n] = {p, kPacketBytes};
-    messages[n] = {};
     messages[n].msg_hdr.msg_name = &dests[n];
     messages[n].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-    messages[n].msg_hdr.msg_iov = &iovecs[n];
-    messages[n].msg_hdr.msg_iovlen = 1;
+    messages[n].msg_hdr.msg_iov = iov;
     if (++n == kBatch) flush();
   }
   flush();

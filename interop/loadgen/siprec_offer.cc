@@ -41,9 +41,15 @@ std::string SiprecOfferBody(const OfferParams& p) {
   const std::string port = std::to_string(p.rtp_port);
   std::string sdp = "v=0\r\no=loadgen " + std::to_string(p.call_index) + " 1 IN IP4 " + p.local_ip +
                     "\r\ns=-\r\nc=IN IP4 " + p.local_ip + "\r\nt=0 0\r\n";
+  const CodecSpec& codec = CodecSpecOf(p.codec);
+  const std::string pt = std::to_string(codec.payload_type);
+  const std::string protocol = p.srtp_key.empty() ? "RTP/AVP" : "RTP/SAVP";
   for (int label = 1; label <= 2; ++label) {
-    sdp += "m=audio " + port + " RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
-           "a=rtpmap:101 telephone-event/8000\r\na=label:" + std::to_string(label) + "\r\n" + direction;
+    sdp += "m=audio " + port + " " + protocol + " " + pt + " 101\r\na=rtpmap:" + pt + " " + std::string(codec.rtpmap) + "\r\n";
+    if (!codec.fmtp.empty()) sdp += "a=fmtp:" + pt + " " + std::string(codec.fmtp) + "\r\n";
+    sdp += "a=rtpmap:101 telephone-event/8000\r\na=ptime:20\r\n";
+    if (!p.srtp_key.empty()) sdp += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + p.srtp_key + "\r\n";
+    sdp += "a=label:" + std::to_string(label) + "\r\n" + direction;
   }
   std::string body = std::string("--") + kBoundary + "\r\nContent-Type: application/sdp\r\n\r\n" + sdp;
   if (p.include_metadata) {

@@ -1,8 +1,11 @@
 // The multipart/mixed body of a SIPREC INVITE as an SBC would send it: SDP with two
-// sendonly PCMU streams (labels 1 and 2) and RFC 7865 metadata naming two participants.
+// sendonly streams (labels 1 and 2) of one codec plus telephone-event, RTP/AVP or, with an
+// SDES key, RTP/SAVP with a=crypto (RFC 4568), and RFC 7865 metadata naming two participants.
 #pragma once
 
 #include <string>
+
+#include "codec_encoder.h"
 
 namespace kronika::loadgen {
 
@@ -14,6 +17,8 @@ struct OfferParams {
   int call_index = 0;          // makes numbers and ids unique per call
   bool paused = false;         // a=inactive on both streams (hold)
   bool include_metadata = true;
+  LoadCodec codec = LoadCodec::kPcmu;
+  std::string srtp_key;        // base64 SDES master key+salt; "" = plain RTP/AVP
 };
 
 std::string SiprecOfferBody(const OfferParams& params);
