@@ -133,6 +133,23 @@ def metric_value(text, name, labels=None):
     return total if found else None
 
 
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) of each thread of process `pid`, summed by thread name;
+    the main thread is reported as "main" (in `kronika serve` it is the SIP thread)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        name = "main" if tid == str(pid) else stat[stat.index("(") + 1:stat.rindex(")")]
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def sip_options_ping(port: int, timeout_s: float = 0.5, transport: str = "udp",
                      host: str = LOOPBACK) -> str | None:
     """Sends one OPTIONS to the server; returns the status line or None."""
