@@ -4,7 +4,10 @@ second that one core of `kronika serve` sustains, and 200 OK latency at that loa
 
 The server is pinned to CPU 0 (`taskset -c 0`), SIPp to CPU 1, both on loopback, no media.
   1. throughput: closed loop, SIPp keeps --concurrency calls in flight with no rate limit
-     for about --seconds; cycles/s = successful calls / wall time (all calls must succeed);
+     for about --seconds; cycles/s = successful calls / wall time (all calls must succeed).
+     The server's CPU per thread over that run gives the SIP thread's own ceiling:
+     successful calls / CPU seconds of the SIP (main) thread — the setups/s one SIP thread
+     sustains once media and store work run on other cores;
   2. latency: SIPp keeps an open-loop load of 50 % and 80 % of that rate for --seconds
      while a probe (tests/integration/sip/sip_client.py, on SIPp's core) places its own
      SIPREC calls one after another and times INVITE sent -> 200 OK received with
@@ -63,11 +66,23 @@ def failed_calls(stdout: str) -> int:
 
 
 def throughput(server, ports, workdir, cpu, concurrency, calls) -> dict:
+    """Closed-loop run; also the server's CPU per thread over it. The SIP thread's ceiling
+    is the cycle rate at which that one thread would be busy 100 % of the time: cycles /
+    its CPU seconds. Every SIP message, session, policy and media/store hand-off of a call
+    runs on it, so it is the limit no number of media workers raises."""
+    before = h.thread_cpu_seconds(server.proc.pid)
     rc, wall, out = run(sipp_cmd(server, ports, cpu, [
         "-m", str(calls), "-l", str(concurrency), "-r", "100000", "-rp", "1000"]), workdir)
+    after = h.thread_cpu_seconds(server.proc.pid)
     ok = successful_calls(out)
+    threads = {k: round(v - before.get(k, 0.0), 3) for k, v in sorted(after.items())}
+    sip_cpu = threads.get("main", 0.0)
     return {"calls": calls, "successful": ok, "failed": failed_calls(out), "sipp_rc": rc,
-            "wall_s": round(wall, 3), "cycles_per_s": round(ok / wall, 1) if wall else 0}
+            "wall_s": round(wall, 3), "cycles_per_s": round(ok / wall, 1) if wall else 0,
+            "server_cpu_s": round(sum(threads.values()), 3), "thread_cpu_s": threads,
+            "sip_thread_cpu_s": sip_cpu,
+            "sip_thread_cpu_per_cycle_us": round(1e6 * sip_cpu / ok, 1) if ok else None,
+            "sip_thread_ceiling_cycles_per_s": round(ok / sip_cpu, 1) if sip_cpu else None}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -161,6 +176,7 @@ def main() -> int:
     if binary is None or not binary.exists():
         print("sip_bench: set KRONIKA_BIN to the kronika binary", file=sys.stderr)
         return 2
+    binary = binary.resolve()  # the server runs in its own work dir
     if shutil.which("sipp") is None:
         print("sip_bench: SIPp not installed; skipped", file=sys.stderr)
         return 0
@@ -190,6 +206,8 @@ def main() -> int:
         "what": "SIPREC INVITE->200->ACK->BYE->200 cycles/s, server on one core",
         "server_cpu": server_cpu, "sipp_cpu": sipp_cpu or None,
         "concurrency": args.concurrency, "warmup": warm, "throughput": tput,
+        # CPU clock ticks are 10 ms: at --seconds 10 the SIP thread's share is known to ~1 %.
+        "sip_thread_ceiling_cycles_per_s": tput["sip_thread_ceiling_cycles_per_s"],
         "latency": lat, "server_alive_at_end": alive, "server_exit_code": code,
         "host_cpus": os.cpu_count(),
         "loadavg_at_end": os.getloadavg(),

@@ -9,8 +9,22 @@
 // caller number has ~10 recordings), one of 200 company lines (+48 22 ...), and in 30 %
 // of calls an agent extension; ~1.4 KB RFC 7865 metadata per record; 3-5 timeline events.
 //
+// Writer (--writer-seconds S > 0, after the insert): the store reopened read-write as the
+// daemon opens it, with the records inserted above already present, then
+//   serial:  one snapshot per commit (Enqueue + Flush, back to back) for S seconds: the
+//            commits/s of the writer when each commit waits for its fsync alone;
+//   offered: a producer thread enqueues call snapshots at each rate of --writer-rates
+//            (snapshots/s; a call = an "active" snapshot and later its final one, as the
+//            SIP thread writes them) for S seconds: commits/s, snapshots per commit, the
+//            queue's high-water mark and whether the writer kept up (drained within
+//            max_batch_delay + 1 s of the producer stopping);
+//   saturated: the producer enqueues as fast as the queue takes them for S seconds: the
+//            writer's ceiling in snapshots/s at the daemon's batch size (1000).
+//
 // usage: store_bench [--records N] [--dir DIR] [--keep] [--nosync] [--queries Q]
-//                    [--metadata-bytes B] [--out FILE]
+//                    [--metadata-bytes B] [--writer-seconds S] [--writer-rates R1,R2,...]
+//                    [--out FILE]
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,8 +33,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +68,8 @@ struct Flags {
   bool durable = true;
   int queries = 2000;
   size_t metadata_bytes = 1400;
+  double writer_seconds = 0;  // 0: no writer phase
+  std::vector<double> writer_rates = {100, 1000, 5000, 20000};  // snapshots per second
   std::string out;
 };
 
@@ -251,6 +269,98 @@ nlohmann::json CodecComparison(Generator& gen) {
           {"json_parse_ns", ns(t4 - t3)}};
 }
 
+// The daemon's writes: each call is stored when answered (state active) and again when it
+// ends (the final snapshot overwrites the first). Returns the snapshot for step `i`.
+class CallSnapshots {
+ public:
+  explicit CallSnapshots(Generator& gen) : gen_(gen) {}
+  RecordingRecord Next() {
+    if (pending_) {  // the call that started last ends now
+      RecordingRecord final_snapshot = std::move(*pending_);
+      pending_.reset();
+      return final_snapshot;
+    }
+    RecordingRecord answered = gen_.Next();
+    pending_ = answered;
+    answered.state = RecordingState::kActive;
+    answered.end_ms_utc = 0;
+    answered.duration_s = 0;
+    return answered;
+  }
+
+ private:
+  Generator& gen_;
+  std::optional<RecordingRecord> pending_;
+};
+
+nlohmann::json WriterSerial(Store& store, CallSnapshots& calls, double seconds) {
+  std::vector<double> us;
+  const auto stats0 = store.Stats();
+  const auto t0 = Clock::now();
+  while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds) {
+    const auto a = Clock::now();
+    if (!store.Enqueue(calls.Next()) || !store.Flush(std::chrono::seconds(30)).ok()) return {{"error", "commit failed"}};
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  const auto stats1 = store.Stats();
+  const uint64_t commits = stats1->commits - stats0->commits;
+  return {{"commits", commits},
+          {"commits_per_s", commits / wall},
+          {"enqueue_to_committed_p50_us", At(us, 0.50)},
+          {"enqueue_to_committed_p99_us", At(us, 0.99)},
+          {"enqueue_to_committed_max_us", us.empty() ? 0.0 : us.back()}};
+}
+
+// rate <= 0: saturated (enqueue as fast as the queue takes snapshots).
+nlohmann::json WriterOffered(Store& store, CallSnapshots& calls, double rate, double seconds,
+                             std::chrono::milliseconds max_batch_delay) {
+  const auto stats0 = store.Stats();
+  std::atomic<bool> producing{true};
+  std::atomic<uint64_t> enqueued{0}, refused{0};
+  const auto t0 = Clock::now();
+  std::thread producer([&] {
+    while (producing) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+      const uint64_t due = rate > 0 ? static_cast<uint64_t>(elapsed * rate) : enqueued + 1000;
+      while (enqueued < due && producing) {
+        if (store.Enqueue(calls.Next())) {
+          ++enqueued;
+        } else {  // queue full: the writer is behind
+          ++refused;
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+      }
+      if (rate > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  size_t high_water = 0;
+  while (std::chrono::duration<double>(Clock::now() - t0).count() < seconds) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    high_water = std::max(high_water, store.Stats()->queue_depth);
+  }
+  producing = false;
+  producer.join();
+  const double produced_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const auto f0 = Clock::now();
+  const bool flushed = store.Flush(std::chrono::minutes(10)).ok();
+  const double drain_s = std::chrono::duration<double>(Clock::now() - f0).count();
+  const double wall = produced_s + drain_s;
+  const auto stats1 = store.Stats();
+  const uint64_t commits = stats1->commits - stats0->commits;
+  const uint64_t written = stats1->records_written - stats0->records_written;
+  return {{"offered_snapshots_per_s", rate > 0 ? nlohmann::json(rate) : nlohmann::json("saturated")},
+          {"enqueued", enqueued.load()},
+          {"enqueue_refused_queue_full", refused.load()},
+          {"committed_snapshots_per_s", written / wall},
+          {"commits_per_s", commits / wall},
+          {"snapshots_per_commit", commits ? static_cast<double>(written) / commits : 0.0},
+          {"queue_high_water", high_water},
+          {"drain_seconds_after_producer_stopped", drain_s},
+          {"kept_up", flushed && refused == 0 &&
+                          drain_s <= std::chrono::duration<double>(max_batch_delay).count() + 1.0}};
+}
+
 Flags ParseFlags(int argc, char** argv) {
   Flags f;
   for (int i = 1; i < argc; ++i) {
@@ -269,10 +379,16 @@ Flags ParseFlags(int argc, char** argv) {
     else if (a == "--queries") f.queries = std::stoi(value());
     else if (a == "--metadata-bytes") f.metadata_bytes = std::stoull(value());
     else if (a == "--out") f.out = value();
-    else {
+    else if (a == "--writer-seconds") f.writer_seconds = std::stod(value());
+    else if (a == "--writer-rates") {
+      f.writer_rates.clear();
+      std::stringstream list(value());
+      for (std::string item; std::getline(list, item, ',');) f.writer_rates.push_back(std::stod(item));
+    } else {
       std::fprintf(stderr,
                    "usage: store_bench [--records N] [--dir DIR] [--keep] [--nosync] "
-                   "[--queries Q] [--metadata-bytes B] [--out FILE]\n");
+                   "[--queries Q] [--metadata-bytes B] [--writer-seconds S] [--writer-rates R1,R2,...] "
+                   "[--out FILE]\n");
       std::exit(2);
     }
   }
@@ -342,6 +458,33 @@ int main(int argc, char** argv) {
                        {"used_bytes", stats->used_bytes},
                        {"map_size_bytes", stats->map_size_bytes},
                        {"bytes_per_record", flags.records ? double(stats->used_bytes) / flags.records : 0.0}};
+  }
+  // ---- the writer with the records above present (the daemon's store) ----
+  if (flags.writer_seconds > 0) {
+    StoreOptions options;  // the daemon's defaults: batches of <= 1000 or every 50 ms
+    options.durable = flags.durable;
+    options.max_map_size_bytes = 1ull << 40;
+    auto store = Store::Open(flags.dir, options);
+    if (!store.ok()) {
+      std::fprintf(stderr, "store_bench: %s\n", store.error().message.c_str());
+      return 1;
+    }
+    CallSnapshots calls(gen);
+    nlohmann::json writer = {{"seconds_per_phase", flags.writer_seconds},
+                             {"records_present", flags.records},
+                             {"max_batch", options.max_batch},
+                             {"max_batch_delay_ms", options.max_batch_delay.count()}};
+    std::fprintf(stderr, "store_bench: writer, serial commits\n");
+    writer["serial_one_snapshot_per_commit"] = WriterSerial(**store, calls, flags.writer_seconds);
+    nlohmann::json offered = nlohmann::json::array();
+    for (double rate : flags.writer_rates) {
+      std::fprintf(stderr, "store_bench: writer, %.0f snapshots/s offered\n", rate);
+      offered.push_back(WriterOffered(**store, calls, rate, flags.writer_seconds, options.max_batch_delay));
+    }
+    writer["offered"] = offered;
+    std::fprintf(stderr, "store_bench: writer, saturated\n");
+    writer["saturated"] = WriterOffered(**store, calls, 0, flags.writer_seconds, options.max_batch_delay);
+    report["writer"] = writer;
   }
   // ---- queries through a read-only handle (CLI / API path) ----
   {
