@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <pugixml.hpp>
+#include <set>
 #include <string>
 
 #include "metadata_xml.h"
+#include "warning_text.h"
+#include "xml_encoding.h"
 
 namespace kronika::sdp {
 namespace {
@@ -80,32 +83,94 @@ bool ReadSendRecv(const pugi::xml_node& child, Participant& participant) {
 
 void AppendExtension(std::string& into, const pugi::xml_node& child) { into += Serialize(child); }
 
-Error MissingId(std::string_view element, std::string_view attribute) {
-  return MakeError(400,
-                   "metadata: <" + std::string(element) + "> without " + std::string(attribute));
+// "1st", "2nd", "3rd", "4th", ... for issue texts.
+std::string Ordinal(size_t n) {
+  const size_t tens = n % 100;
+  const char* suffix = "th";
+  if (tens < 11 || tens > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return std::to_string(n) + suffix;
 }
 
+// The first AOR or name a participant carries, for issue texts ("" when none).
+std::string FirstName(const Participant& participant) {
+  for (const NameId& name : participant.names) {
+    if (!name.aor.empty()) return name.aor;
+    if (!name.name.empty()) return name.name;
+  }
+  return "";
+}
+
+// `id` + "#2" ("#3", ...): the first such id not yet in `list`.
+template <typename T>
+std::string UnusedVariantOf(const std::vector<T>& list, const std::string& id) {
+  for (size_t n = 2;; ++n) {
+    std::string candidate = id + "#" + std::to_string(n);
+    if (std::none_of(list.begin(), list.end(), [&](const T& item) { return item.id == candidate; })) {
+      return candidate;
+    }
+  }
+}
+
+// Reads the children of the root into metadata(). Never fails: what cannot be read as sent
+// is reported in `issues` (see metadata_parser.h).
 class Parser {
  public:
-  Status Run(const pugi::xml_node& root) {
+  explicit Parser(std::vector<MetadataIssue>& issues) : issues_(issues) {}
+
+  void Run(const pugi::xml_node& root) {
     for (const pugi::xml_node& child : root.children()) {
-      if (child.type() != pugi::node_element) continue;
-      Status status = Element(child);
-      if (!status.ok()) return status;
+      if (child.type() == pugi::node_element) Element(child);
     }
-    return OkStatus();
   }
 
   RecordingMetadata& metadata() { return metadata_; }
 
  private:
-  Status Element(const pugi::xml_node& node) {
+  void Issue(MetadataDefect defect, std::string detail) {
+    AddIssue(issues_, MetadataIssue{defect, std::move(detail)});
+  }
+
+  void MissingId(std::string_view element, size_t ordinal, std::string_view attribute,
+                 std::string_view what = "") {
+    std::string detail = "the " + Ordinal(ordinal) + " <" + std::string(element) + "> has no " +
+                         std::string(attribute);
+    if (!what.empty()) detail += " (" + std::string(what) + ")";
+    Issue(MetadataDefect::kEmptyId, std::move(detail));
+  }
+
+  // The object an element with `id` describes: a new one for an empty id (placeholders are
+  // never merged with each other), a new one with a "#n" id when `first_elements` shows an
+  // earlier element of this kind already used `id`, else the one with that id (possibly
+  // created by an association element).
+  template <typename T>
+  T& ObjectFor(std::vector<T>& list, std::set<std::string>& first_elements, const std::string& id,
+               std::string_view element) {
+    if (id.empty()) {
+      list.emplace_back();
+      return list.back();
+    }
+    if (!first_elements.insert(id).second) {
+      std::string variant = UnusedVariantOf(list, id);
+      Issue(MetadataDefect::kDuplicateId, "a second <" + std::string(element) + "> with id " + id +
+                                              ", kept as " + variant);
+      list.emplace_back();
+      list.back().id = std::move(variant);
+      return list.back();
+    }
+    return GetOrAdd(list, id);
+  }
+
+  void Element(const pugi::xml_node& node) {
     if (NameIs(node, "datamode")) {
       std::string mode = TrimmedText(node);
       std::transform(mode.begin(), mode.end(), mode.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       metadata_.mode = mode == "partial" ? DataMode::kPartial : DataMode::kComplete;
-      return OkStatus();
+      return;
     }
     if (NameIs(node, "group")) return GroupElement(node);
     if (NameIs(node, "session")) return SessionElement(node);
@@ -117,28 +182,28 @@ class Parser {
     if (NameIs(node, "extensiondata")) {
       metadata_.extensions.push_back(
           Extension{AttributeOf(node, {"id"}), AttributeOf(node, {"parent"}), Serialize(node)});
-      return OkStatus();
+      return;
     }
     metadata_.unknown_xml += Serialize(node);
-    return OkStatus();
   }
 
-  Status GroupElement(const pugi::xml_node& node) {
+  void GroupElement(const pugi::xml_node& node) {
+    ++groups_seen_;
     std::string id = AttributeOf(node, {"group_id", "id"});
-    if (id.empty()) return MissingId("group", "group_id");
-    Group& group = GetOrAdd(metadata_.groups, id);
+    if (id.empty()) MissingId("group", groups_seen_, "group_id");
+    Group& group = id.empty() ? metadata_.groups.emplace_back() : GetOrAdd(metadata_.groups, id);
     for (const pugi::xml_node& child : node.children()) {
       if (child.type() != pugi::node_element) continue;
       if (ReadTime(child, group.associate_time, group.disassociate_time)) continue;
       AppendExtension(group.extension_xml, child);
     }
-    return OkStatus();
   }
 
-  Status SessionElement(const pugi::xml_node& node) {
+  void SessionElement(const pugi::xml_node& node) {
+    ++sessions_seen_;
     std::string id = AttributeOf(node, {"session_id", "id"});
-    if (id.empty()) return MissingId("session", "session_id");
-    Session& session = GetOrAdd(metadata_.sessions, id);
+    if (id.empty()) MissingId("session", sessions_seen_, "session_id");
+    Session& session = id.empty() ? metadata_.sessions.emplace_back() : GetOrAdd(metadata_.sessions, id);
     std::string group = AttributeOf(node, {"group_id", "group"});
     if (!group.empty()) session.group_id = group;
     for (const pugi::xml_node& child : node.children()) {
@@ -156,13 +221,13 @@ class Parser {
         AppendExtension(session.extension_xml, child);
       }
     }
-    return OkStatus();
   }
 
-  Status ParticipantElement(const pugi::xml_node& node) {
+  void ParticipantElement(const pugi::xml_node& node) {
+    ++participants_seen_;
     std::string id = AttributeOf(node, {"participant_id", "id"});
-    if (id.empty()) return MissingId("participant", "participant_id");
-    Participant& participant = GetOrAdd(metadata_.participants, id);
+    Participant& participant =
+        ObjectFor(metadata_.participants, participant_elements_, id, "participant");
     AddUnique(participant.session_ids, AttributeOf(node, {"session_id", "session"}));
     NameId* draft_name = nullptr;  // draft schema: <aor> then <name> as siblings
     for (const pugi::xml_node& child : node.children()) {
@@ -198,13 +263,19 @@ class Parser {
         AppendExtension(participant.extension_xml, child);
       }
     }
-    return OkStatus();
+    if (id.empty()) {
+      const std::string who = FirstName(participant);
+      MissingId("participant", participants_seen_, "participant_id",
+                who.empty() ? "nobody named, not kept" : who);
+      // A placeholder that names nobody and states no stream carries nothing to keep.
+      if (who.empty() && !participant.has_stream_assoc) metadata_.participants.pop_back();
+    }
   }
 
-  Status StreamElement(const pugi::xml_node& node) {
+  void StreamElement(const pugi::xml_node& node) {
+    ++streams_seen_;
     std::string id = AttributeOf(node, {"stream_id", "id"});
-    if (id.empty()) return MissingId("stream", "stream_id");
-    Stream& stream = GetOrAdd(metadata_.streams, id);
+    Stream& stream = ObjectFor(metadata_.streams, stream_elements_, id, "stream");
     std::string session = AttributeOf(node, {"session_id", "session"});
     if (!session.empty()) stream.session_id = session;
     for (const pugi::xml_node& child : node.children()) {
@@ -220,12 +291,20 @@ class Parser {
         AppendExtension(stream.extension_xml, child);
       }
     }
-    return OkStatus();
+    if (id.empty()) {
+      MissingId("stream", streams_seen_, "stream_id",
+                stream.label.empty() ? "" : "label " + stream.label);
+    }
   }
 
-  Status ParticipantSessionAssoc(const pugi::xml_node& node) {
+  void ParticipantSessionAssoc(const pugi::xml_node& node) {
+    ++participant_session_assocs_seen_;
     std::string id = AttributeOf(node, {"participant_id", "participant"});
-    if (id.empty()) return MissingId("participantsessionassoc", "participant_id");
+    if (id.empty()) {
+      MissingId("participantsessionassoc", participant_session_assocs_seen_, "participant_id",
+                "not applied");
+      return;
+    }
     Participant& participant = GetOrAdd(metadata_.participants, id);
     AddUnique(participant.session_ids, AttributeOf(node, {"session_id", "session"}));
     for (const pugi::xml_node& child : node.children()) {
@@ -233,12 +312,16 @@ class Parser {
       if (ReadTime(child, participant.associate_time, participant.disassociate_time)) continue;
       AppendExtension(participant.extension_xml, child);
     }
-    return OkStatus();
   }
 
-  Status ParticipantStreamAssoc(const pugi::xml_node& node) {
+  void ParticipantStreamAssoc(const pugi::xml_node& node) {
+    ++participant_stream_assocs_seen_;
     std::string id = AttributeOf(node, {"participant_id", "participant"});
-    if (id.empty()) return MissingId("participantstreamassoc", "participant_id");
+    if (id.empty()) {
+      MissingId("participantstreamassoc", participant_stream_assocs_seen_, "participant_id",
+                "not applied");
+      return;
+    }
     Participant& participant = GetOrAdd(metadata_.participants, id);
     participant.has_stream_assoc = true;
     for (const pugi::xml_node& child : node.children()) {
@@ -250,22 +333,36 @@ class Parser {
       if (NameIs(child, "associate-time") || NameIs(child, "disassociate-time")) continue;
       AppendExtension(participant.extension_xml, child);
     }
-    return OkStatus();
   }
 
-  Status SessionRecordingAssoc(const pugi::xml_node& node) {
+  void SessionRecordingAssoc(const pugi::xml_node& node) {
+    ++session_recording_assocs_seen_;
     std::string id = AttributeOf(node, {"session_id", "session"});
-    if (id.empty()) return MissingId("sessionrecordingassoc", "session_id");
+    if (id.empty()) {
+      MissingId("sessionrecordingassoc", session_recording_assocs_seen_, "session_id", "not applied");
+      return;
+    }
     Session& session = GetOrAdd(metadata_.sessions, id);
     for (const pugi::xml_node& child : node.children()) {
       if (child.type() != pugi::node_element) continue;
       if (ReadTime(child, session.associate_time, session.disassociate_time)) continue;
       AppendExtension(session.extension_xml, child);
     }
-    return OkStatus();
   }
 
+  std::vector<MetadataIssue>& issues_;
   RecordingMetadata metadata_;
+  // Ids used by <participant> / <stream> elements so far (not by association elements).
+  std::set<std::string> participant_elements_;
+  std::set<std::string> stream_elements_;
+  // Elements of each kind seen so far, to name the one an issue is about.
+  size_t groups_seen_ = 0;
+  size_t sessions_seen_ = 0;
+  size_t participants_seen_ = 0;
+  size_t streams_seen_ = 0;
+  size_t participant_session_assocs_seen_ = 0;
+  size_t participant_stream_assocs_seen_ = 0;
+  size_t session_recording_assocs_seen_ = 0;
 };
 
 // Namespace URI bound to the root element's prefix (or the default namespace).
@@ -279,22 +376,66 @@ std::string RootNamespace(const pugi::xml_node& root) {
 
 }  // namespace
 
-Result<RecordingMetadata> ParseRecordingMetadata(std::string_view xml) {
-  pugi::xml_document doc;
-  if (Status loaded = metadata_xml::LoadDocument(doc, xml); !loaded.ok()) return loaded.error();
-  pugi::xml_node root = doc.document_element();
-  if (!root) return MakeError(400, "metadata: document has no root element");
-  if (!NameIs(root, "recording") && !NameIs(root, "recording_metadata")) {
-    return MakeError(400, "metadata: root element <" +
-                              std::string(metadata_xml::LocalName(root.name())) +
-                              "> is not <recording>");
+MetadataDocument ReadMetadataDocument(std::string_view raw) {
+  MetadataDocument document;
+  DecodedXml decoded = DecodeXmlToUtf8(raw);
+  document.utf8_xml = std::move(decoded.text);
+  document.encoding = std::move(decoded.encoding);
+  const auto unparsed = [&document](MetadataDefect defect, const Error& error) {
+    // The Error's text without its "metadata: " prefix: the issue says it is metadata.
+    std::string_view detail = error.message;
+    if (detail.substr(0, 10) == "metadata: ") detail.remove_prefix(10);
+    AddIssue(document.issues, MetadataIssue{defect, std::string(detail)});
+    return document;
+  };
+  if (!decoded.encoding_known) {
+    AddIssue(document.issues,
+             MetadataIssue{MetadataDefect::kUnknownEncoding,
+                           "declared encoding " + WarningSafe(decoded.declared, 40) +
+                               " is unknown, read as UTF-8"});
   }
-  Parser parser;
-  Status status = parser.Run(root);
-  if (!status.ok()) return status.error();
-  RecordingMetadata metadata = std::move(parser.metadata());
-  metadata.ns = RootNamespace(root);
-  return metadata;
+  if (decoded.replaced > 0) {
+    AddIssue(document.issues,
+             MetadataIssue{MetadataDefect::kInvalidBytes,
+                           std::to_string(decoded.replaced) + " byte sequence(s) not valid " +
+                               document.encoding + " replaced by U+FFFD"});
+  }
+  if (Status size = metadata_xml::CheckSize(raw); !size.ok()) {
+    return unparsed(MetadataDefect::kTooLarge, size.error());
+  }
+  pugi::xml_document doc;
+  MetadataDefect defect = MetadataDefect::kXmlError;
+  if (Status loaded = metadata_xml::LoadUtf8Document(doc, document.utf8_xml, &defect); !loaded.ok()) {
+    return unparsed(defect, loaded.error());
+  }
+  pugi::xml_node root = doc.document_element();
+  if (!root) {
+    return unparsed(MetadataDefect::kXmlError,
+                    MakeError(ErrorCode::kInvalidInput, "document has no root element"));
+  }
+  if (!NameIs(root, "recording") && !NameIs(root, "recording_metadata")) {
+    return unparsed(MetadataDefect::kNotRecording,
+                    MakeError(ErrorCode::kInvalidInput,
+                              "root element <" + WarningSafe(metadata_xml::LocalName(root.name()), 40) +
+                                  "> is not <recording>"));
+  }
+  Parser parser(document.issues);
+  parser.Run(root);
+  document.metadata = std::move(parser.metadata());
+  document.metadata->ns = RootNamespace(root);
+  return document;
+}
+
+Result<RecordingMetadata> ParseRecordingMetadata(std::string_view xml,
+                                                 std::vector<MetadataIssue>* issues) {
+  MetadataDocument document = ReadMetadataDocument(xml);
+  if (issues != nullptr) *issues = document.issues;
+  if (document.metadata) return std::move(*document.metadata);
+  // Unparsed: the defect that stopped the reading is the last issue (decoding ones come first).
+  const MetadataIssue& why = document.issues.back();
+  return MakeError(why.defect == MetadataDefect::kTooLarge ? ErrorCode::kTooLarge
+                                                           : ErrorCode::kInvalidInput,
+                   "metadata: " + why.detail);
 }
 
 }  // namespace kronika::sdp

@@ -4,6 +4,9 @@
 #include <cctype>
 #include <set>
 
+#include "kronika/sdp/metadata_parser.h"
+#include "xml_encoding.h"
+
 namespace kronika::sdp::metadata_xml {
 namespace {
 
@@ -64,22 +67,35 @@ int ElementDepth(const pugi::xml_node& root, int limit) {
 
 }  // namespace
 
-Status LoadDocument(pugi::xml_document& doc, std::string_view xml) {
-  if (xml.size() > kMaxMetadataBytes) {
-    return MakeError(413, "metadata: " + std::to_string(xml.size()) + " bytes, over the " +
-                              std::to_string(kMaxMetadataBytes) + "-byte limit");
-  }
-  const pugi::xml_parse_result parsed =
-      doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    return MakeError(400, "metadata: XML parse error at offset " + std::to_string(parsed.offset) +
-                              ": " + parsed.description());
-  }
-  if (ElementDepth(doc, kMaxMetadataDepth) > kMaxMetadataDepth) {
-    return MakeError(400, "metadata: elements nested deeper than " +
-                              std::to_string(kMaxMetadataDepth) + " levels");
+Status CheckSize(std::string_view raw) {
+  if (raw.size() > kMaxMetadataBytes) {
+    return MakeError(ErrorCode::kTooLarge, "metadata: " + std::to_string(raw.size()) +
+                                               " bytes, over the " +
+                                               std::to_string(kMaxMetadataBytes) + "-byte limit");
   }
   return OkStatus();
+}
+
+Status LoadUtf8Document(pugi::xml_document& doc, std::string_view utf8, MetadataDefect* defect) {
+  const pugi::xml_parse_result parsed =
+      doc.load_buffer(utf8.data(), utf8.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) {
+    if (defect != nullptr) *defect = MetadataDefect::kXmlError;
+    return MakeError(ErrorCode::kInvalidInput, "metadata: XML parse error at offset " +
+                                                   std::to_string(parsed.offset) + ": " +
+                                                   parsed.description());
+  }
+  if (ElementDepth(doc, kMaxMetadataDepth) > kMaxMetadataDepth) {
+    if (defect != nullptr) *defect = MetadataDefect::kTooDeep;
+    return MakeError(ErrorCode::kInvalidInput, "metadata: elements nested deeper than " +
+                                                   std::to_string(kMaxMetadataDepth) + " levels");
+  }
+  return OkStatus();
+}
+
+Status LoadDocument(pugi::xml_document& doc, std::string_view raw) {
+  RETURN_IF_ERROR(CheckSize(raw));
+  return LoadUtf8Document(doc, DecodeXmlToUtf8(raw).text);
 }
 
 std::string_view LocalName(const char* qualified_name) {

@@ -7,22 +7,30 @@
 #include <string_view>
 
 #include "kronika/result.h"
+#include "kronika/sdp/metadata_document.h"
 
 namespace kronika::sdp::metadata_xml {
 
-// RFC 7865 metadata is four elements deep and a few KiB; these bounds keep a hostile body
-// from exhausting the stack (a 50,000-deep document crashed recursive tree walks) or memory.
-inline constexpr size_t kMaxMetadataBytes = 64 * 1024;
-inline constexpr int kMaxMetadataDepth = 64;
-
-// Parses `xml` into `doc` (pugixml's default flags: comments and processing instructions
-// skipped, entities expanded) and checks the bounds above. pugixml's parser does not
-// recurse; the depth is measured without recursion too, before any caller walks the tree.
+// Checks `raw` against kMaxMetadataBytes (metadata_parser.h), decodes it to UTF-8
+// (xml_encoding.h) and loads it into `doc` (LoadUtf8Document). For callers that only need
+// the tree (FindMetadataClues); ReadMetadataDocument does the steps itself to keep the
+// UTF-8 text.
 // Failure:
-//   413 "metadata: 70000 bytes, over the 65536-byte limit"
-//   400 "metadata: XML parse error at offset 12: Error description"
-//   400 "metadata: elements nested deeper than 64 levels"
-Status LoadDocument(pugi::xml_document& doc, std::string_view xml);
+//   kTooLarge "metadata: 70000 bytes, over the 65536-byte limit"
+//   as LoadUtf8Document
+Status LoadDocument(pugi::xml_document& doc, std::string_view raw);
+
+// kTooLarge "metadata: 70000 bytes, over the 65536-byte limit" when `raw` is over the bound.
+Status CheckSize(std::string_view raw);
+
+// Parses `utf8` into `doc` (pugixml's default flags: comments and processing instructions
+// skipped, entities expanded) and checks kMaxMetadataDepth. pugixml's parser does not
+// recurse; the depth is measured without recursion too, before any caller walks the tree.
+// Failure (`defect`, when given, says which):
+//   kInvalidInput "metadata: XML parse error at offset 12: Error description" (kXmlError)
+//   kInvalidInput "metadata: elements nested deeper than 64 levels" (kTooDeep)
+Status LoadUtf8Document(pugi::xml_document& doc, std::string_view utf8,
+                        MetadataDefect* defect = nullptr);
 
 // "tns:participant" -> "participant".
 std::string_view LocalName(const char* qualified_name);

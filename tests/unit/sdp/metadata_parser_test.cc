@@ -84,16 +84,23 @@ TEST_CASE("Damaged XML is a 400 naming the byte offset", "[metadata]") {
   CHECK(Contains(empty.error().message, "metadata: XML parse error at offset 0"));
 }
 
-TEST_CASE("Objects without ids are rejected, unknown roots too", "[metadata]") {
+TEST_CASE("Objects without ids are kept and reported, unknown roots are refused", "[metadata]") {
+  std::vector<MetadataIssue> issues;
   Result<RecordingMetadata> r = ParseRecordingMetadata(
       "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><participant>"
-      "<nameID aor='sip:a@b'/></participant></recording>");
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().message == "metadata: <participant> without participant_id");
-  CHECK(r.error().code == ErrorCode::kInvalidInput);
+      "<nameID aor='sip:a@b'/></participant></recording>",
+      &issues);
+  REQUIRE(r.ok());
+  REQUIRE(r->participants.size() == 1);
+  CHECK(r->participants[0].id.empty());
+  CHECK(r->participants[0].names.at(0).aor == "sip:a@b");
+  REQUIRE(issues.size() == 1);
+  CHECK(issues[0].defect == MetadataDefect::kEmptyId);
+  CHECK(issues[0].detail == "the 1st <participant> has no participant_id (sip:a@b)");
 
   Result<RecordingMetadata> html = ParseRecordingMetadata("<html><body/></html>");
   REQUIRE_FALSE(html.ok());
+  CHECK(html.error().code == ErrorCode::kInvalidInput);
   CHECK(html.error().message == "metadata: root element <html> is not <recording>");
 }
 

@@ -1,7 +1,8 @@
 // FindMetadataClues: named values an SRC put in RFC 7865 extension data (issue 7,
 // CONSENT-1: the consent basis the SRC reports).
 //
-// The raw metadata document is read with pugixml; names are compared by local name, so any
+// The raw metadata document is decoded to UTF-8 (its encoding declaration honoured, as
+// ParseRecordingMetadata does) and read with pugixml; names are compared by local name, so any
 // namespace and prefix matches. An element whose local name is in `element_names` yields
 // its `value_attribute` when it has one, else its text (trimmed); an attribute whose local
 // name is `attribute_name` on any element yields its value. The whole document is searched:
@@ -25,8 +26,9 @@ struct MetadataClue {
   std::string value;  // as sent (element text trimmed)
 };
 
-// Clues in document order. Error{kInvalidInput, "metadata: XML parse error at offset N: ..."} for
-// damaged XML.
+// Clues in document order, values in UTF-8. Error{kInvalidInput, "metadata: XML parse error at
+// offset N: ..."} for damaged XML, kTooLarge / kInvalidInput for a body over the bounds of
+// metadata_parser.h.
 Result<std::vector<MetadataClue>> FindMetadataClues(std::string_view metadata_xml,
                                                     const std::vector<std::string>& element_names,
                                                     std::string_view attribute_name,

@@ -1,0 +1,213 @@
+#include "xml_encoding.h"
+
+#include <errno.h>
+#include <iconv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <pugixml.hpp>
+
+namespace kronika::sdp {
+namespace {
+
+using namespace std::string_view_literals;
+
+constexpr std::string_view kUtf8 = "UTF-8";
+constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
+// An XML declaration is one short line; anything longer is not looked into.
+constexpr size_t kMaxDeclarationBytes = 256;
+// IANA charset names are at most 40 characters (RFC 2978).
+constexpr size_t kMaxEncodingNameChars = 40;
+
+// A Unicode form recognised from the first bytes (XML 1.0 appendix F.1).
+struct UnicodeForm {
+  std::string_view iconv_name;
+  size_t bom_bytes = 0;  // byte order mark to skip
+  size_t unit_bytes = 1;  // code unit size: what to skip past an undecodable unit
+};
+
+std::optional<UnicodeForm> DetectUnicodeForm(std::string_view raw) {
+  const auto starts = [raw](std::string_view prefix) { return raw.substr(0, prefix.size()) == prefix; };
+  // Byte order marks, the 4-byte ones first (FF FE 00 00 also starts like UTF-16LE).
+  if (starts("\x00\x00\xFE\xFF"sv)) return UnicodeForm{"UTF-32BE", 4, 4};
+  if (starts("\xFF\xFE\x00\x00"sv)) return UnicodeForm{"UTF-32LE", 4, 4};
+  if (starts("\xEF\xBB\xBF"sv)) return UnicodeForm{kUtf8, 3, 1};
+  if (starts("\xFE\xFF"sv)) return UnicodeForm{"UTF-16BE", 2, 2};
+  if (starts("\xFF\xFE"sv)) return UnicodeForm{"UTF-16LE", 2, 2};
+  // No mark: "<?" (or "<" for UTF-32) in a wide form.
+  if (starts("\x00\x00\x00\x3C"sv)) return UnicodeForm{"UTF-32BE", 0, 4};
+  if (starts("\x3C\x00\x00\x00"sv)) return UnicodeForm{"UTF-32LE", 0, 4};
+  if (starts("\x00\x3C\x00\x3F"sv)) return UnicodeForm{"UTF-16BE", 0, 2};
+  if (starts("\x3C\x00\x3F\x00"sv)) return UnicodeForm{"UTF-16LE", 0, 2};
+  return std::nullopt;
+}
+
+// The XML declaration at the start of an ASCII-compatible document: [begin, end) of
+// "<?xml ... ?>", or nullopt when the document has none.
+std::optional<std::pair<size_t, size_t>> DeclarationSpan(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos || text.substr(begin, 5) != "<?xml") return std::nullopt;
+  const size_t close = text.find("?>", begin);
+  if (close == std::string_view::npos || close - begin > kMaxDeclarationBytes) return std::nullopt;
+  return std::make_pair(begin, close + 2);
+}
+
+// The declaration's encoding="..." value as pugixml reads it, "" when there is none.
+std::string DeclaredEncoding(std::string_view text) {
+  const auto span = DeclarationSpan(text);
+  if (!span) return "";
+  // A root element after the declaration, so pugixml has a whole document to read.
+  std::string probe(text.substr(span->first, span->second - span->first));
+  probe += "<x/>";
+  pugi::xml_document doc;
+  doc.load_buffer(probe.data(), probe.size(), pugi::parse_declaration, pugi::encoding_utf8);
+  const pugi::xml_node declaration = doc.first_child();
+  if (declaration.type() != pugi::node_declaration) return "";
+  std::string value = declaration.attribute("encoding").value();
+  const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
+  value.erase(value.begin(), std::find_if(value.begin(), value.end(), not_space));
+  value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(), value.end());
+  return value;
+}
+
+std::string Upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A name we hand to iconv_open: letters, digits and "-_.:" only, so a peer cannot ask for
+// iconv's "//TRANSLIT" or "//IGNORE" behaviour, nor a path-like name.
+bool PlausibleCharsetName(std::string_view name) {
+  return !name.empty() && name.size() <= kMaxEncodingNameChars &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
+                  c == '.' || c == ':';
+         });
+}
+
+bool NamesUtf8(std::string_view upper) { return upper == "UTF-8" || upper == "UTF8"; }
+
+// UTF-16/32 and UCS-2/4 cannot describe a document whose declaration reads as ASCII.
+bool NamesWideForm(std::string_view upper) {
+  for (std::string_view prefix : {"UTF-16"sv, "UTF16"sv, "UTF-32"sv, "UTF32"sv, "UCS-2"sv, "UCS2"sv,
+                                  "UCS-4"sv, "UCS4"sv, "UNICODE"sv}) {
+    if (upper.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+class Converter {
+ public:
+  explicit Converter(std::string_view from)
+      : cd_(iconv_open("UTF-8", std::string(from).c_str())) {}
+  ~Converter() {
+    if (ok()) iconv_close(cd_);
+  }
+  Converter(const Converter&) = delete;
+  Converter& operator=(const Converter&) = delete;
+
+  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
+
+  // Converts all of `in` into `out` (appended); a unit iconv cannot decode becomes U+FFFD.
+  // Returns how many were replaced.
+  size_t Convert(std::string_view in, size_t unit_bytes, std::string& out) {
+    size_t replaced = 0;
+    char* in_ptr = const_cast<char*>(in.data());  // iconv's API is not const-correct
+    size_t in_left = in.size();
+    std::string buffer(in.size() * 4 + 16, '\0');  // 4 bytes per input byte at most
+    size_t used = 0;
+    while (true) {
+      char* out_ptr = buffer.data() + used;
+      size_t out_left = buffer.size() - used;
+      const size_t result = iconv(cd_, in_left > 0 ? &in_ptr : nullptr, &in_left, &out_ptr, &out_left);
+      used = static_cast<size_t>(out_ptr - buffer.data());
+      if (result != static_cast<size_t>(-1)) {
+        if (in_left == 0) break;  // the final call (flush) is done
+        continue;
+      }
+      if (errno == E2BIG) {
+        buffer.resize(buffer.size() * 2);
+        continue;
+      }
+      // EILSEQ (invalid here) or EINVAL (cut short at the end): replace one unit, go on.
+      if (buffer.size() - used < kReplacementCharacter.size()) buffer.resize(buffer.size() * 2);
+      std::copy(kReplacementCharacter.begin(), kReplacementCharacter.end(), buffer.begin() + used);
+      used += kReplacementCharacter.size();
+      ++replaced;
+      const size_t skip = std::min(unit_bytes, in_left);
+      in_ptr += skip;
+      in_left -= skip;
+      iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // back to the initial shift state
+      if (in_left == 0) break;
+    }
+    out.append(buffer.data(), used);
+    return replaced;
+  }
+
+ private:
+  iconv_t cd_;
+};
+
+// The declaration in `text` (already UTF-8) says encoding="UTF-8" afterwards.
+void DeclareUtf8(std::string& text, std::string_view declared) {
+  const auto span = DeclarationSpan(text);
+  if (!span || declared.empty()) return;
+  const std::string_view declaration = std::string_view(text).substr(span->first, span->second - span->first);
+  const size_t attribute = declaration.find("encoding");
+  if (attribute == std::string_view::npos) return;
+  const size_t value = declaration.find(declared, attribute);
+  if (value == std::string_view::npos) return;
+  text.replace(span->first + value, declared.size(), kUtf8);
+}
+
+}  // namespace
+
+DecodedXml DecodeXmlToUtf8(std::string_view raw) {
+  DecodedXml out;
+  std::string_view body = raw;
+  size_t unit_bytes = 1;
+  if (const std::optional<UnicodeForm> form = DetectUnicodeForm(raw)) {
+    out.encoding = std::string(form->iconv_name);
+    body.remove_prefix(form->bom_bytes);
+    unit_bytes = form->unit_bytes;
+  } else {
+    out.declared = DeclaredEncoding(raw);
+    const std::string upper = Upper(out.declared);
+    if (out.declared.empty() || NamesUtf8(upper) || NamesWideForm(upper)) {
+      out.encoding = std::string(kUtf8);
+    } else if (PlausibleCharsetName(out.declared) && Converter(out.declared).ok()) {
+      out.encoding = upper;
+    } else {
+      out.encoding = std::string(kUtf8);
+      out.encoding_known = false;
+    }
+  }
+  std::optional<Converter> converter;
+  converter.emplace(out.encoding);
+  if (!converter->ok()) {  // glibc without its gconv modules: UTF-8 is built in
+    out.encoding = std::string(kUtf8);
+    unit_bytes = 1;
+    converter.emplace(kUtf8);
+  }
+  if (converter->ok()) {
+    out.replaced = converter->Convert(body, unit_bytes, out.text);
+  } else {  // no iconv at all: keep ASCII, replace the rest
+    for (char c : body) {
+      if (static_cast<unsigned char>(c) < 0x80) {
+        out.text += c;
+      } else {
+        out.text += kReplacementCharacter;
+        ++out.replaced;
+      }
+    }
+  }
+  const std::string declared_in_text = DeclaredEncoding(out.text);
+  if (!declared_in_text.empty() && Upper(declared_in_text) != kUtf8) {
+    DeclareUtf8(out.text, declared_in_text);
+  }
+  return out;
+}
+
+}  // namespace kronika::sdp
