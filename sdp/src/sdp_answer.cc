@@ -169,10 +169,10 @@ Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& pre
 
   if (!any_accepted) {
     if (!any_audio) {
-      return MakeError(488, "sdp: no audio m-line in offer (offered: " +
+      return MakeError(ErrorCode::kNotAcceptable, "sdp: no audio m-line in offer (offered: " +
                                 WarningSafe(non_audio.empty() ? "none" : non_audio) + ")");
     }
-    return MakeError(488, "sdp: " + first_failure);
+    return MakeError(ErrorCode::kNotAcceptable, "sdp: " + first_failure);
   }
   return negotiation;
 }

@@ -17,8 +17,10 @@
 namespace kronika::sdp {
 namespace {
 
-// Tolerate SDP without c= (OpenSIPS); everything else stays sofia-sip's default checks.
-constexpr int kSdpParseFlags = sdp_f_c_missing;
+// Tolerate SDP without c= (OpenSIPS) and without o= (sdp_f_insane skips sofia-sip's check
+// for o= and v=0 only): neither is needed to receive audio, and a call is refused only when
+// there is no usable audio (issue 14). Lines sofia cannot read at all still fail.
+constexpr int kSdpParseFlags = sdp_f_c_missing | sdp_f_insane;
 
 // RFC 4566 token-char.
 bool IsTokenChar(char c) {
@@ -73,6 +75,58 @@ size_t FirstUnsafeMediaLine(std::string_view sdp) {
     }
   }
   return 0;
+}
+
+// Splits `sdp` into lines, each with its line end, and calls `on_line(line_without_eol, eol)`.
+template <typename OnLine>
+void ForEachLine(std::string_view sdp, OnLine on_line) {
+  while (!sdp.empty()) {
+    size_t eol = sdp.find_first_of("\r\n");
+    if (eol == std::string_view::npos) eol = sdp.size();
+    size_t next = eol;
+    if (next < sdp.size() && sdp[next] == '\r') ++next;
+    if (next < sdp.size() && sdp[next] == '\n') ++next;
+    on_line(sdp.substr(0, eol), sdp.substr(eol, next - eol));
+    sdp.remove_prefix(next);
+  }
+}
+
+// sofia-sip 1.12.11 knows RTP/AVP and RTP/SAVP only: an m= line in RTP/AVPF or RTP/SAVPF
+// (RFC 4585/5124, WebRTC-facing SBCs) is read as an unknown transport whose formats are not
+// payload types, so no codec would be found. These profiles are RTP/AVP and RTP/SAVP plus
+// RTCP feedback, which a receive-only recorder does not send (a=rtcp-fb is ignored), so the
+// m= line is handed to sofia in the base profile and the offered name is put back after.
+// Returns the SDP to parse; `feedback_profiles[i]` is the offered profile of m-line i when it
+// was rewritten, "" otherwise. REQUIRES: FirstUnsafeMediaLine(sdp) == 0.
+std::string WithBaseRtpProfiles(std::string_view sdp, std::vector<std::string>& feedback_profiles) {
+  std::string out;
+  out.reserve(sdp.size());
+  ForEachLine(sdp, [&](std::string_view line, std::string_view eol) {
+    const size_t indent = line.find_first_not_of(" \t");
+    if (indent == std::string_view::npos || line.substr(indent, 2) != "m=") {
+      out.append(line).append(eol);
+      return;
+    }
+    // m=<media> <port> <proto> ...: the proto is the third space-separated field.
+    size_t at = indent + 2;
+    for (int field = 0; field < 2 && at != std::string_view::npos; ++field) {
+      at = line.find(' ', line.find_first_not_of(' ', at));
+      if (at != std::string_view::npos) at = line.find_first_not_of(' ', at);
+    }
+    std::string offered;
+    if (at != std::string_view::npos) {
+      const size_t end = std::min(line.find(' ', at), line.size());
+      const std::string proto = ToUpper(line.substr(at, end - at));
+      if (proto == "RTP/AVPF" || proto == "RTP/SAVPF") {
+        offered = proto;
+        out.append(line.substr(0, at)).append(proto.substr(0, proto.size() - 1));
+        out.append(line.substr(end)).append(eol);
+      }
+    }
+    if (offered.empty()) out.append(line).append(eol);
+    feedback_profiles.push_back(std::move(offered));
+  });
+  return out;
 }
 
 struct ParserDeleter {
@@ -190,16 +244,19 @@ Result<SdpOffer> ParseSdpOffer(std::string_view sdp) {
     return MakeError(ErrorCode::kInvalidInput, "sdp: NUL byte at offset " + std::to_string(nul));
   }
   if (const size_t bad = FirstUnsafeMediaLine(sdp); bad != 0) {
-    return MakeError(400, "sdp: malformed m-line " + std::to_string(bad));
+    return MakeError(ErrorCode::kInvalidInput, "sdp: malformed m-line " + std::to_string(bad));
   }
+  std::vector<std::string> feedback_profiles;
+  const std::string text = WithBaseRtpProfiles(sdp, feedback_profiles);
   SofiaHome home;
-  if (home.get() == nullptr) return MakeError(500, "sdp: out of memory");
-  ParserPtr parser(sdp_parse(home.get(), sdp.data(), static_cast<issize_t>(sdp.size()),
+  if (home.get() == nullptr) return MakeError(ErrorCode::kInternal, "sdp: out of memory");
+  ParserPtr parser(sdp_parse(home.get(), text.data(), static_cast<issize_t>(text.size()),
                              kSdpParseFlags));
   const sdp_session_t* session = sdp_session(parser.get());
   if (session == nullptr) {
     const char* why = sdp_parsing_error(parser.get());
-    return MakeError(400, "sdp: " + WarningSafe(why != nullptr ? why : "unparsable", 80));
+    return MakeError(ErrorCode::kInvalidInput,
+                     "sdp: " + WarningSafe(why != nullptr ? why : "unparsable", 80));
   }
 
   SdpOffer offer;
@@ -211,7 +268,12 @@ Result<SdpOffer> ParseSdpOffer(std::string_view sdp) {
   }
   size_t index = 0;
   for (const sdp_media_t* m = session->sdp_media; m != nullptr; m = m->m_next) {
-    offer.streams.push_back(ReadStream(*session, *m, index++));
+    OfferedStream stream = ReadStream(*session, *m, index);
+    if (index < feedback_profiles.size() && !feedback_profiles[index].empty()) {
+      stream.protocol = feedback_profiles[index];
+    }
+    offer.streams.push_back(std::move(stream));
+    ++index;
   }
   return offer;
 }

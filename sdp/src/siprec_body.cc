@@ -48,8 +48,8 @@ std::string SdpText(std::string_view part) {
   return NormaliseToCrlf(part);
 }
 
-Error BadRequest(std::string message) { return MakeError(400, "multipart: " + message); }
-Error Unsupported(std::string message) { return MakeError(415, "multipart: " + message); }
+Error BadRequest(std::string message) { return MakeError(ErrorCode::kInvalidInput, "multipart: " + message); }
+Error Unsupported(std::string message) { return MakeError(ErrorCode::kUnsupportedType, "multipart: " + message); }
 
 // End of the header block that begins at `begin` (a delimiter): the offset of its empty
 // line, or `limit` (the next delimiter) when it has none. CRLF, LF and a lone CR end lines.
@@ -123,7 +123,7 @@ Result<SiprecBody> SplitMultipart(su_home_t* home, msg_content_type_t* c, std::s
   }
 
   msg_payload_t* payload = msg_payload_create(home, text.data(), static_cast<isize_t>(text.size()));
-  if (payload == nullptr) return MakeError(500, "multipart: out of memory");
+  if (payload == nullptr) return MakeError(ErrorCode::kInternal, "multipart: out of memory");
   msg_multipart_t* parts = msg_multipart_parse(home, c, payload);
   if (parts == nullptr) return BadRequest("malformed body");
 
@@ -161,7 +161,7 @@ Result<SiprecBody> ParseSiprecBody(std::string_view content_type_header, std::st
   if (header.empty()) return BadRequest("body without Content-Type");
 
   SofiaHome home;
-  if (home.get() == nullptr) return MakeError(500, "multipart: out of memory");
+  if (home.get() == nullptr) return MakeError(ErrorCode::kInternal, "multipart: out of memory");
   msg_content_type_t* c = msg_content_type_make(home.get(), header.c_str());
   if (c == nullptr || c->c_type == nullptr) {
     return BadRequest("bad Content-Type '" + WarningSafe(header) + "'");

@@ -43,7 +43,7 @@ struct NegotiatedStream {
   // (else the first offered one). Offered payload types, rtpmap and fmtp are kept as sent.
   std::vector<PayloadFormat> formats;
   std::optional<CryptoAttribute> crypto;  // the SRC's chosen SDES suite/key when SAVP
-  std::string protocol;                   // echoed from the offer ("RTP/AVP", "RTP/SAVP")
+  std::string protocol;                   // echoed from the offer ("RTP/AVP", "RTP/AVPF", ...)
   std::string format_list;                // offered m= formats, echoed when refusing
   bool paused = false;                    // offer on hold -> answer a=inactive
   int ptime_ms = 0;                       // from the offer, 0 when absent
@@ -71,12 +71,13 @@ inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA
 // from `prefs.order`.
 // Paused (accepted, answered a=inactive): the SRC's stream is inactive, recvonly or on hold
 // with c=0.0.0.0. An offer whose audio streams are all paused is accepted.
-// Failure (when no stream at all can be accepted; m-line numbers 1-based):
-//   488 "sdp: no acceptable codec in m-line 1 (offered: GSM ILBC)"
-//   488 "sdp: no supported SRTP crypto suite in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"
-//   488 "sdp: unsupported transport UDP/TLS/RTP/SAVP in m-line 1"
-//   488 "sdp: audio m-line 1 removed (port 0)"
-//   488 "sdp: no audio m-line in offer (offered: video)"
+// Failure (when no stream at all can be accepted, i.e. there is no usable audio - the only
+// case where an SDP that parses is refused; m-line numbers 1-based), all kNotAcceptable (488):
+//   "sdp: no acceptable codec in m-line 1 (offered: GSM ILBC)"
+//   "sdp: no supported SRTP crypto suite in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"
+//   "sdp: unsupported transport UDP/TLS/RTP/SAVP in m-line 1"
+//   "sdp: audio m-line 1 removed (port 0)"
+//   "sdp: no audio m-line in offer (offered: video)"
 Result<Negotiation> Negotiate(const SdpOffer& offer, const CodecPreferences& prefs);
 
 // Answer SDP (CRLF): c=IN IP4 `local_ip` (IP6 if it contains ':'), one m-line per offered

@@ -72,11 +72,15 @@ struct SdpOffer {
   std::vector<OfferedStream> streams;
 };
 
-// Parses `sdp` (CRLF or LF). A missing c= line is tolerated (OpenSIPS sends none;
-// connection_address is then ""). An SDP without m= lines parses to zero streams (Negotiate
-// refuses it). Works for SDP answers too (e.g. the SRC's answer in an ACK).
-// Failure: 400 "sdp: <what is wrong>" (sofia-sip's parse error, e.g. "sdp: No o= present";
-// "sdp: NUL byte at offset N", which sofia-sip would silently treat as the end of the offer).
+// Parses `sdp` (CRLF or LF). Missing c=, o=, s= and t= lines are tolerated (OpenSIPS sends no
+// c=; connection_address is then ""; without o= the origin fields stay empty): none of them
+// is needed to receive audio. RTP/AVPF and RTP/SAVPF m-lines (RFC 4585, RFC 5124) are read
+// like RTP/AVP and RTP/SAVP, `protocol` keeping the offered name; a=rtcp-fb is ignored. An
+// SDP without m= lines parses to zero streams (Negotiate refuses it). Works for SDP answers
+// too (e.g. the SRC's answer in an ACK).
+// Failure: kInvalidInput "sdp: <what is wrong>" (sofia-sip's parse error, e.g. "sdp: bad SDP
+// message"; "sdp: malformed m-line 2"; "sdp: NUL byte at offset N", which sofia-sip would
+// silently treat as the end of the offer).
 Result<SdpOffer> ParseSdpOffer(std::string_view sdp);
 
 }  // namespace kronika::sdp
