@@ -41,10 +41,10 @@
 #include <thread>
 #include <vector>
 
-#include "kronika/srs/recording_id.h"
-#include "kronika/srs/store.h"
+#include "kronika/srs/core/json_record.h"
+#include "kronika/srs/core/recording_id.h"
+#include "kronika/srs/store/store.h"
 #include "store_codec.h"
-#include "json_record.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Retention sweeper (issue 7, RET-3): the sweeper deletes N expired recordings while a
 // writer thread keeps recording (Enqueue + commit of new snapshots, as the SIP thread
 // does); reports sweeper throughput and the recording path's Enqueue and commit latency
-// p50/p99 without and with the sweep running; plus PolicyGate::Admit (the INVITE-path
+// p50/p99 without and with the sweep running; plus RulesGate::Admit (the INVITE-path
 // policy decision with a do-not-record lookup in the policy LMDB).
 // Usage: sweeper_bench [--records N] [--batch N] [--files N] [--out FILE.json]
 // Expired records have no audio file (file_path ""): file overwrite/unlink costs are not
@@ -21,12 +21,12 @@
 #include <vector>
 
 #include "kronika/policy/retention.h"
-#include "kronika/srs/recording_id.h"
-#include "kronika/srs/store.h"
-#include "policy_db.h"
-#include "policy_delete.h"
-#include "policy_gate.h"
-#include "retention_sweeper.h"
+#include "kronika/srs/core/recording_id.h"
+#include "kronika/srs/rules/deletions.h"
+#include "kronika/srs/rules/retention_sweeper.h"
+#include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/rules/rules_gate.h"
+#include "kronika/srs/store/store.h"
 
 namespace {
 
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     StoreOptions options;
     options.map_size_bytes = 4ull << 30;
     auto store = std::move(Store::Open(StoreDir(dir), options)).value();
-    auto db = std::move(PolicyDb::Open(dir)).value();
+    auto db = std::move(RulesDb::Open(dir)).value();
     kronika::policy::SitePolicy site;
     site.site_id = "bench";
     SitePolicies sites;
@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
     // The sweep with the writer running.
     WriterStats during;
     prometheus::Registry registry;
-    PolicyMetrics metrics(registry);
+    RulesMetrics metrics(registry);
     RetentionSweeper sweeper(store.get(), db.get(), &sites, &metrics, SweepOptions{dir, true, batch});
     std::atomic<bool> stop{false};
     std::thread w(Writer, std::ref(*store), std::ref(stop), std::ref(during), std::ref(seq), now_ms);
@@ -162,11 +162,11 @@ int main(int argc, char** argv) {
     result["recording_path_without_sweep"] = {{"enqueue", Pct(base.enqueue_us)}, {"commit", Pct(base.commit_us)}};
     result["recording_path_during_sweep"] = {{"enqueue", Pct(during.enqueue_us)}, {"commit", Pct(during.commit_us)}};
 
-    // INVITE path: PolicyGate::Admit with 1000 numbers on the do-not-record list.
+    // INVITE path: RulesGate::Admit with 1000 numbers on the do-not-record list.
     for (int i = 0; i < 1000; ++i) {
       (void)db->AddDoNotRecord({"+48700" + std::to_string(100000 + i), "bench", now_ms, ""});
     }
-    PolicyGate gate(&sites, "bench", db.get(), nullptr);
+    RulesGate gate(&sites, "bench", db.get(), nullptr);
     RecordingRecord invite = Make("x", now_ms, 0, 7);
     const int kAdmits = 100000;
     size_t admitted = 0;

@@ -3,7 +3,7 @@
 
 Debian 12's civetweb 1.15 dlopen()s "libssl.so" and calls SSL_get_peer_certificate, which
 OpenSSL 3 no longer exports; kronika links its own "libssl.so"/"libcrypto.so" shims
-(srs/civetweb_tls_shim/). Checked here, through the real daemon and real clients:
+(srs/http/civetweb_tls_shim/). Checked here, through the real daemon and real clients:
 - every OpenSSL function civetweb names resolves through the shims the binary loads;
 - a certificate chain (leaf + intermediate, client trusts only the root) with the key in the
   same PEM, with the key in KRONIKA_HTTP_TLS_KEY, and from the config file ([http] tls_cert,

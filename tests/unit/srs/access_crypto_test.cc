@@ -1,11 +1,11 @@
 // Encryption at rest, crypto-shredding and key rotation (SEC-1, RET-3).
-#include "kronika/srs/access_crypto.h"
+#include "kronika/srs/atrest/crypto.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "access_keys.h"
+#include "kronika/srs/atrest/recording_keys.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

@@ -1,7 +1,7 @@
 // Signed disclosure packages (DISC-3: Ed25519 over the manifest, checkable by the receiver
 // with the public key alone) and printable protocols as PDF (REG-2, DISC-3), checked by
 // extracting the PDF's text with pdftotext (poppler-utils).
-#include "access_disclosure.h"
+#include "kronika/srs/access/access_disclosure.h"
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -10,12 +10,12 @@
 #include <functional>
 #include <sstream>
 
-#include "access_db.h"
-#include "access_register.h"
-#include "access_users.h"
-#include "export_signing.h"
-#include "kronika/srs/access_crypto.h"
-#include "kronika/srs/store.h"
+#include "kronika/srs/access/access_db.h"
+#include "kronika/srs/access/access_register.h"
+#include "kronika/srs/access/access_users.h"
+#include "kronika/srs/atrest/export_signing.h"
+#include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/store/store.h"
 #include "pdf_protocol.h"
 #include "store_test_util.h"
 

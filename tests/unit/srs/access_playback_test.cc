@@ -1,16 +1,16 @@
 // Users and tokens (ACCESS-1), the playback workflow (ACCESS-2..5), restriction (RIGHTS-3)
 // and disclosure packages (DISC-1..3) over a real LMDB store and access database.
-#include "access_playback.h"
+#include "kronika/srs/access/access_playback.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "access_db.h"
-#include "access_disclosure.h"
-#include "access_users.h"
-#include "kronika/srs/access_crypto.h"
-#include "kronika/srs/store.h"
+#include "kronika/srs/access/access_db.h"
+#include "kronika/srs/access/access_disclosure.h"
+#include "kronika/srs/access/access_users.h"
+#include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/store/store.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

@@ -1,12 +1,12 @@
 // The listening register: REG-1 fields, append-only hash chain, tamper detection (REG-3),
 // CSV and printable protocol exports (REG-2).
-#include "access_register.h"
+#include "kronika/srs/access/access_register.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "access_db.h"
+#include "kronika/srs/access/access_db.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

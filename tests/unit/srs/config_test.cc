@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "kronika/srs/config.h"
+#include "kronika/srs/config/config.h"
 
 namespace kronika::srs {
 namespace {

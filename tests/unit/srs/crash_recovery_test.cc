@@ -9,10 +9,10 @@
 #include <cstring>
 #include <string>
 
-#include "access_keys.h"
+#include "kronika/srs/atrest/recording_keys.h"
 #include "crash_recovery.h"
 #include "kronika/media/sealed_file.h"
-#include "kronika/srs/access_crypto.h"
+#include "kronika/srs/atrest/crypto.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

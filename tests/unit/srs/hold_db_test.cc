@@ -1,7 +1,7 @@
 // Policy db (issue 7): the append-only hold log and the do-not-record list.
 #include <catch2/catch.hpp>
 
-#include "policy_db.h"
+#include "kronika/srs/rules/rules_db.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -12,7 +12,7 @@ using testing::TempDir;
 TEST_CASE("RET-2 holds persist across reopening and several cases may hold one recording") {
   TempDir dir;
   {
-    auto db = std::move(PolicyDb::Open(dir.path())).value();
+    auto db = std::move(RulesDb::Open(dir.path())).value();
     REQUIRE(db->PlaceHolds({"01A", "01B"}, "II K 1/26", "prokurator", 1000).ok());
     REQUIRE(db->PlaceHolds({"01A"}, "III C 2/26", "sad", 2000).ok());
     // Same case twice: refused, nothing of the batch written.
@@ -20,7 +20,7 @@ TEST_CASE("RET-2 holds persist across reopening and several cases may hold one r
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().code == ErrorCode::kConflict);
   }
-  auto db = std::move(PolicyDb::Open(dir.path())).value();
+  auto db = std::move(RulesDb::Open(dir.path())).value();
   policy::HoldSet holds = std::move(db->LoadHolds()).value();
   CHECK(holds.IsHeld("01A"));
   CHECK(holds.IsHeld("01B"));
@@ -40,8 +40,8 @@ TEST_CASE("RET-2 holds persist across reopening and several cases may hold one r
 
 TEST_CASE("CONSENT-3 the do-not-record list is shared by every process opening the data directory") {
   TempDir dir;
-  auto cli = std::move(PolicyDb::Open(dir.path())).value();
-  auto daemon = std::move(PolicyDb::Open(dir.path())).value();
+  auto cli = std::move(RulesDb::Open(dir.path())).value();
+  auto daemon = std::move(RulesDb::Open(dir.path())).value();
   CHECK_FALSE(*daemon->IsDoNotRecord("+48601234567"));
   REQUIRE(cli->AddDoNotRecord({"+48601234567", "iod", 1000, "objection art. 21"}).ok());
   CHECK(*daemon->IsDoNotRecord("+48601234567"));

@@ -7,8 +7,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "kronika/srs/http_server.h"
-#include "kronika/srs/recording_api.h"
+#include "kronika/srs/http/http_server.h"
+#include "kronika/srs/http/recording_api.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "http_tls.h"
-#include "kronika/srs/http_server.h"
+#include "kronika/srs/http/http_server.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

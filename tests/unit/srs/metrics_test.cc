@@ -1,5 +1,5 @@
 // Metrics: what a Prometheus scrape of a running daemon shows.
-#include "kronika/srs/metrics.h"
+#include "kronika/srs/core/metrics.h"
 
 #include <catch2/catch.hpp>
 

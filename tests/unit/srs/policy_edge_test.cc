@@ -8,9 +8,9 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 
-#include "policy_db.h"
-#include "policy_delete.h"
-#include "policy_discard.h"
+#include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/rules/deletions.h"
+#include "kronika/srs/rules/discard_socket.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -30,7 +30,7 @@ RecordingRecord Finished(const std::string& id) {
 
 TEST_CASE("RET-2 a deletion by another module is refused while the policy db holds the recording, logged once allowed") {
   TempDir dir;
-  auto db = std::move(PolicyDb::Open(dir.path())).value();
+  auto db = std::move(RulesDb::Open(dir.path())).value();
   REQUIRE(db->PlaceHolds({"01HELD"}, "II K 7/26", "prokurator", 1000).ok());
   Status held = AuthorizeEarlyDeletion(*db, Finished("01HELD"), "keeper", "relevance questioned", 2000);
   REQUIRE_FALSE(held.ok());

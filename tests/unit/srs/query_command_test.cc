@@ -1,13 +1,13 @@
 // `kronika query` / `kronika show` against a real store in a temporary directory.
-#include "kronika/srs/query_command.h"
+#include "kronika/srs/cli/query_command.h"
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "kronika/srs/store.h"
-#include "query_time.h"
+#include "kronika/srs/store/store.h"
+#include "kronika/srs/core/utc_time.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "kronika/srs/recording_id.h"
+#include "kronika/srs/core/recording_id.h"
 
 namespace kronika::srs {
 namespace {

@@ -6,10 +6,10 @@
 #include <prometheus/text_serializer.h>
 
 #include "kronika/policy/retention.h"
-#include "kronika/srs/store.h"
-#include "policy_commands.h"
-#include "policy_db.h"
-#include "retention_sweeper.h"
+#include "kronika/srs/rules/deletion_requests.h"
+#include "kronika/srs/rules/retention_sweeper.h"
+#include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/store/store.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -36,11 +36,11 @@ policy::SitePolicy Site(int months = 3, uint64_t quota_mib = 0) {
 struct Fixture {
   TempDir dir;
   std::unique_ptr<Store> store;
-  std::unique_ptr<PolicyDb> db;
+  std::unique_ptr<RulesDb> db;
   SitePolicies sites;
   Fixture(policy::SitePolicy site = Site()) {
     store = std::move(Store::Open(StoreDir(dir.path()), StoreOptions{})).value();
-    db = std::move(PolicyDb::Open(dir.path())).value();
+    db = std::move(RulesDb::Open(dir.path())).value();
     sites.Add(std::move(site));
   }
   // A completed recording with a real file of `bytes`, expiring as stamped (RET-1).
@@ -58,7 +58,7 @@ struct Fixture {
   }
   bool Exists(const std::string& id) { return store->Get(id)->has_value(); }
   bool FileExists(const std::string& id) { return std::filesystem::exists(dir.path() / "recordings" / (id + ".opus")); }
-  Result<SweepReport> Sweep(int64_t now, PolicyMetrics* metrics = nullptr) {
+  Result<SweepReport> Sweep(int64_t now, RulesMetrics* metrics = nullptr) {
     RetentionSweeper sweeper(store.get(), db.get(), &sites, metrics, SweepOptions{dir.path(), true, 2});
     return sweeper.SweepOnce(now, std::nullopt, /*operator_confirmed=*/false);
   }
@@ -153,7 +153,7 @@ TEST_CASE("RET-5 quota eviction removes the oldest recordings not on hold, skipp
   f.Add("01D", kT0Ms + 3000, "+48601234567", kSize);
   REQUIRE(f.db->PlaceHolds({"01A"}, "II K 1/26", "prokurator", kT0Ms + 5000).ok());
   prometheus::Registry registry;
-  PolicyMetrics metrics(registry);
+  RulesMetrics metrics(registry);
   Result<SweepReport> report = f.Sweep(kT0Ms + 60'000, &metrics);
   REQUIRE(report.ok());
   CHECK(report->deleted == 0);

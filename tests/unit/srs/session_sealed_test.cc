@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "access_keys.h"
+#include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/media/media_engine.h"
-#include "kronika/srs/access_crypto.h"
-#include "kronika/srs/log.h"
-#include "session_manager.h"
+#include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/core/log.h"
+#include "kronika/srs/session/session_manager.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "kronika/media/media_engine.h"
-#include "kronika/srs/log.h"
-#include "kronika/srs/recording_id.h"
-#include "session_manager.h"
+#include "kronika/srs/core/log.h"
+#include "kronika/srs/core/recording_id.h"
+#include "kronika/srs/session/session_manager.h"
 
 namespace kronika::srs {
 namespace {

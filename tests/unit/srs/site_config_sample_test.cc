@@ -1,5 +1,5 @@
 // The five sample site policies in config/sites/ (one per regulation) must load through
-// the daemon's site loader (srs/src/site_config.h), validate, and say what
+// the daemon's site loader (srs/config, site_config.h), validate, and say what
 // docs/compliance.md says they say.
 
 #include <catch2/catch.hpp>
@@ -11,7 +11,7 @@
 #include "kronika/policy/scope.h"
 #include "kronika/policy/site_policy.h"
 #include "../policy/test_sites.h"
-#include "site_config.h"
+#include "kronika/srs/config/site_config.h"
 
 namespace kronika::policy {
 namespace {

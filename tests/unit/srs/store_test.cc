@@ -1,5 +1,5 @@
 // The LMDB recording store on real files in a temporary directory (issue 5).
-#include "kronika/srs/store.h"
+#include "kronika/srs/store/store.h"
 
 #include <lmdb.h>
 #include <sys/wait.h>

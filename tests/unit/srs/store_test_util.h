@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "kronika/srs/recording_record.h"
+#include "kronika/srs/core/recording_record.h"
 
 namespace kronika::srs::testing {
 

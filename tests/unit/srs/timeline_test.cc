@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "kronika/srs/timeline.h"
+#include "kronika/srs/core/timeline.h"
 
 namespace kronika::srs {
 namespace {

@@ -1,0 +1,88 @@
+// The listening register (REG-1..3): one JSON object per line in
+// `<data_dir>/access/register.jsonl`, append-only and hash-chained.
+//
+// Each entry carries the REG-1 fields (called_number, calling_number, call_start_utc,
+// listened_from_s/listened_to_s, participants, listener {username, name, surname,
+// position}, listened_at_utc, identity {username, token_id}) plus seq (1, 2, ...),
+// prev_hash (entry_hash of the previous entry, 64 zeros for the first) and
+// entry_hash = SHA-256(prev_hash + "\n" + the entry's canonical JSON without entry_hash).
+// The number of entries and the head hash are also kept in AccessDb's meta table, so a
+// removed last line (truncation) is detected too.
+//
+// Threads: Append() serialises itself (mutex + exclusive flock, so a CLI and the daemon
+// cannot interleave); Verify()/Entries() may run at any time.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kronika/result.h"
+#include "kronika/srs/access/access_db.h"
+
+namespace kronika::srs {
+
+struct RegisterVerification {
+  bool ok = false;
+  uint64_t entries = 0;         // entries read from the file
+  std::string head_hash;        // entry_hash of the last valid entry
+  uint64_t first_bad_line = 0;  // 1-based line of the first problem (0 when ok / count only)
+  std::string problem;          // "" when ok
+};
+
+class ListeningRegister {
+ public:
+  ListeningRegister(AccessDb& db, std::filesystem::path file) : db_(db), file_(std::move(file)) {}
+
+  static std::filesystem::path DefaultPath(const std::filesystem::path& data_dir) {
+    return AccessDir(data_dir) / "register.jsonl";
+  }
+
+  // Appends `entry` (an object with the REG-1 fields); returns it completed with seq,
+  // prev_hash and entry_hash. The line is fsynced before the head is updated. Error when
+  // the register on disk is already broken at its end (the chain cannot be extended).
+  Result<nlohmann::json> Append(nlohmann::json entry);
+
+  // Walks the whole file: JSON per line, seq 1..n, prev_hash links, entry_hash values,
+  // then count and head against the meta table.
+  Result<RegisterVerification> Verify() const;
+
+  // All entries (not verified), oldest first.
+  Result<std::vector<nlohmann::json>> Entries() const;
+
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  AccessDb& db_;
+  std::filesystem::path file_;
+  std::mutex mu_;
+};
+
+// Hash of an entry as defined above (exposed for tests).
+std::string RegisterEntryHash(const nlohmann::json& entry);
+
+// REG-1 columns, one row per entry (RFC 4180 quoting).
+std::string RegisterCsv(const std::vector<nlohmann::json>& entries);
+
+// A printable playback protocol (REG-2): one section per entry with date, listener, call
+// date and time, participants, phone numbers, incident kind (the ACCESS-3 reason),
+// circumstances/causes/actions/follow-up (from the request, blank lines to fill in when
+// absent) and the approver's position. `title` heads the page. HTML-escaped.
+std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
+                                 const std::string& title);
+
+// The same protocols as PDF (REG-2), one page per entry (see pdf_protocol.h). Error 500
+// when rendering fails.
+Result<std::string> RegisterProtocolPdf(const std::vector<nlohmann::json>& entries,
+                                        const std::string& title);
+
+// The labelled rows of one entry's protocol, shared by the HTML and PDF forms (REG-2).
+std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& entry);
+
+std::string HtmlEscape(std::string_view text);
+
+}  // namespace kronika::srs

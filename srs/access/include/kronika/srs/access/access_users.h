@@ -1,0 +1,70 @@
+// Users, roles and API tokens (ACCESS-1, SEC-1).
+//
+// A user has one or more roles. Roles (ACCESS-1): administrator (runs the system; does NOT
+// by that alone get to listen or read call metadata), records_keeper (keeps the register,
+// disclosures, informs employees), approver (director: grants or refuses playback and
+// disclosure, gives the unit head's opinion), listener (files playback requests, plays
+// approved recordings), dpo (data protection officer: opinions, restriction), auditor
+// (reads the register and verifies it).
+// Tokens: "krk_<16 hex id>_<64 hex secret>" (32 random bytes); only a salted SHA-256 of
+// the secret is stored, so a token is shown once, when issued.
+// Threads: any; state lives in AccessDb.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kronika/result.h"
+#include "kronika/srs/access/access_db.h"
+
+namespace kronika::srs {
+
+enum class Role { kAdministrator, kRecordsKeeper, kApprover, kListener, kDpo, kAuditor };
+
+std::string_view RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view name);
+
+struct User {
+  std::string username;  // [a-z0-9._-]{1,64}
+  std::string name;
+  std::string surname;
+  std::string position;  // job title, goes into the register (REG-1)
+  std::set<Role> roles;
+  bool disabled = false;
+  int64_t created_ms_utc = 0;
+  std::string authorised_by;  // written authorisation reference (ACCESS-1), may be empty
+
+  bool Has(Role role) const { return roles.count(role) != 0; }
+};
+
+struct Identity {
+  User user;
+  std::string token_id;  // which token authenticated the call (REG-1 "authenticated identity")
+};
+
+class UserDirectory {
+ public:
+  explicit UserDirectory(AccessDb& db) : db_(db) {}
+
+  // Errors: 400 bad username / no role, 409 user exists.
+  Status Add(const User& user);
+  Result<std::vector<User>> List() const;
+  Result<std::optional<User>> Find(std::string_view username) const;
+  // 404 unknown user.
+  Status SetDisabled(std::string_view username, bool disabled);
+  // New token for an enabled user; the returned text is the only copy of the secret.
+  Result<std::string> IssueToken(std::string_view username, std::string_view label,
+                                 int64_t now_ms_utc);
+  Status RevokeToken(std::string_view token_id);
+  // 401 for a malformed/unknown/revoked token or a disabled user.
+  Result<Identity> Authenticate(std::string_view token) const;
+
+ private:
+  AccessDb& db_;
+};
+
+}  // namespace kronika::srs

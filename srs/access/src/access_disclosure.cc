@@ -1,0 +1,498 @@
+// DisclosureBook and export packages (see access_disclosure.h).
+#include "kronika/srs/access/access_disclosure.h"
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "kronika/srs/access/access_playback.h"
+#include "kronika/srs/access/access_register.h"
+#include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/core/json_record.h"
+#include "pdf_protocol.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr char kManifest[] = "MANIFEST.sha256";
+constexpr char kSignature[] = "MANIFEST.sha256.sig";                 // legacy HMAC, hex
+constexpr char kEd25519Signature[] = "MANIFEST.sha256.ed25519.sig";  // raw 64 bytes
+constexpr char kSigningKey[] = "SIGNING-KEY.pem";
+
+std::string DisclosureKey(uint64_t n) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "DR-%06llu", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+Status WriteText(const std::filesystem::path& path, std::string_view text) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) return MakeError(500, "export: cannot write " + path.string());
+  return OkStatus();
+}
+
+Result<std::string> ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(404, "cannot read " + path.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string MainNumber(const RecordingRecord& r) {
+  for (const auto& p : r.participants) {
+    const std::string& n = DisplayNumber(p);
+    if (!n.empty()) return n;
+  }
+  return "";
+}
+
+// Everything the DISC-3 hand-over protocol prints, for both its HTML and PDF forms.
+struct HandOver {
+  nlohmann::json disclosure;
+  std::vector<RecordingRecord> records;
+  std::map<std::string, std::string> audio_sha256;  // recording id -> hex, when known
+  std::string signature_kind;                       // "ed25519" | "hmac" | "none"
+  std::string signer_fingerprint;
+
+  std::string Title() const { return "Hand-over protocol " + disclosure.value("id", ""); }
+  std::string Intro() const {
+    return "Disclosure " + disclosure.value("id", "") + " to " +
+           disclosure.value("requester_institution", "") + ", written request no. " +
+           disclosure.value("request_number", "") + " of " + disclosure.value("request_date", "") +
+           ".";
+  }
+  std::string Justification() const {
+    return "Justification: " + disclosure.value("justification", "");
+  }
+  std::string Decision() const {
+    const nlohmann::json decision = disclosure.value("decision", nlohmann::json::object());
+    return "Decision: granted by " + decision.value("by_name", "") + " on " +
+           IsoUtc(decision.value("at_ms_utc", int64_t{0})) + ".";
+  }
+  std::vector<std::vector<std::string>> Rows() const {
+    std::vector<std::vector<std::string>> rows = {
+        {"No.", "Recording", "Date", "Phone number", "Duration", "SHA-256 of audio"}};
+    for (const auto& r : records) {
+      char duration[32];
+      std::snprintf(duration, sizeof duration, "%d min %02d s", static_cast<int>(r.duration_s) / 60,
+                    static_cast<int>(r.duration_s) % 60);
+      auto hash = audio_sha256.find(r.recording_id);
+      rows.push_back({std::to_string(rows.size()), r.recording_id, IsoUtc(r.start_ms_utc),
+                      MainNumber(r), duration,
+                      hash == audio_sha256.end() ? "see MANIFEST.sha256" : hash->second});
+    }
+    return rows;
+  }
+  std::string Declaration() const {
+    std::string purpose = disclosure.value("purpose", "");
+    if (purpose.empty()) purpose = disclosure.value("justification", "");
+    return "The receiver declares that the recordings will be used only for the purpose stated "
+           "in the request (" +
+           purpose + ") and not disclosed further (DISC-3).";
+  }
+  std::string Integrity() const {
+    std::string text =
+        "Integrity: MANIFEST.sha256 in the package lists the SHA-256 of every file "
+        "(sha256sum -c MANIFEST.sha256). ";
+    if (signature_kind == "ed25519") {
+      return text +
+             "It is signed with Ed25519; the public key is SIGNING-KEY.pem in the package. "
+             "Fingerprint of the signing key (SHA-256 of the public key, DER): " +
+             signer_fingerprint +
+             ". Compare it with the fingerprint the disclosing unit gives you by another "
+             "channel, then check: kronika export verify PACKAGE --public-key KEY.pub, or "
+             "openssl pkeyutl -verify -pubin -inkey SIGNING-KEY.pem -rawin -in MANIFEST.sha256 "
+             "-sigfile MANIFEST.sha256.ed25519.sig.";
+    }
+    if (signature_kind == "hmac")
+      return text + "It is sealed with an HMAC that only the disclosing unit can check.";
+    return text + "The package is not signed.";
+  }
+
+  std::string Html() const {
+    std::ostringstream html;
+    html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+         << HtmlEscape(Title())
+         << "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
+         << "table{border-collapse:collapse;width:100%}th,td{border:1px solid "
+            "#000;padding:4px;text-align:left;overflow-wrap:anywhere}"
+         << ".sig{height:4em}</style></head><body>\n<h1>Protocol of handing over call "
+            "recordings</h1>\n"
+         << "<p>" << HtmlEscape(Intro()) << "</p>\n<p>" << HtmlEscape(Justification())
+         << "</p>\n<p>" << HtmlEscape(Decision()) << "</p>\n<table>";
+    const auto rows = Rows();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      html << "<tr>";
+      for (const auto& cell : rows[i])
+        html << (i == 0 ? "<th>" : "<td>") << HtmlEscape(cell) << (i == 0 ? "</th>" : "</td>");
+      html << "</tr>\n";
+    }
+    html << "</table>\n<p>" << HtmlEscape(Declaration()) << "</p>\n<p>" << HtmlEscape(Integrity())
+         << "</p>\n<table><tr><th>Handed over by</th><th>Received by</th></tr>"
+            "<tr><td class=\"sig\"></td><td class=\"sig\"></td></tr></table>\n</body></html>\n";
+    return html.str();
+  }
+
+  Result<std::string> Pdf() const {
+    PrintDocument doc;
+    doc.title = Title();
+    doc.Heading("Protocol of handing over call recordings");
+    doc.Paragraph(Intro());
+    doc.Paragraph(Justification());
+    doc.Paragraph(Decision());
+    PrintTable table;
+    table.column_weights = {6, 20, 21, 15, 12, 26};
+    table.font_size_pt = 8;
+    table.header_row = true;
+    table.rows = Rows();
+    doc.Table(std::move(table));
+    doc.Paragraph(Declaration());
+    doc.Paragraph(Integrity());
+    PrintTable signatures;
+    signatures.column_weights = {1, 1};
+    signatures.header_row = true;
+    signatures.rows = {{"Handed over by", "Received by"}, {"", ""}};
+    signatures.min_row_height_pt = 60;
+    doc.Table(std::move(signatures));
+    return RenderPdf(doc);
+  }
+};
+
+}  // namespace
+
+Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann::json& body,
+                                            int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kRecordsKeeper))
+    return MakeError(403, "only a records keeper files disclosure requests");
+  for (const char* field :
+       {"requester_institution", "request_date", "request_number", "justification"}) {
+    if (!body.is_object() || body.value(field, "").empty()) {
+      return MakeError(400, std::string(field) + ": required (DISC-2)");
+    }
+  }
+  if (!body.contains("recording_ids") || !body["recording_ids"].is_array() ||
+      body["recording_ids"].empty()) {
+    return MakeError(400, "recording_ids: a non-empty array is required");
+  }
+  std::vector<std::string> ids;
+  for (const auto& id : body["recording_ids"]) {
+    Result<RecordingRecord> record = RequestableRecording(id, store_, db_, "exported");
+    if (!record.ok()) return record.error();
+    ids.push_back(record->recording_id);
+  }
+  nlohmann::json d = {{"filed_by", who.user.username},
+                      {"requester_institution", body.value("requester_institution", "")},
+                      {"request_date", body.value("request_date", "")},
+                      {"request_number", body.value("request_number", "")},
+                      {"phone_number", body.value("phone_number", "")},
+                      {"call_date", body.value("call_date", "")},
+                      {"justification", body.value("justification", "")},
+                      {"purpose", body.value("purpose", "")},
+                      {"recording_ids", ids},
+                      {"created_ms_utc", now_ms_utc},
+                      {"status", "pending"},
+                      {"decision", nullptr},
+                      {"exports", nlohmann::json::array()}};
+  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
+    auto n = txn.NextSequence("disclosure");
+    if (!n.ok()) return n.error();
+    d["id"] = DisclosureKey(*n);
+    return txn.Put(AccessTable::kDisclosures, d["id"].get<std::string>(), d.dump());
+  });
+  if (!s.ok()) return s.error();
+  return d;
+}
+
+Result<nlohmann::json> DisclosureBook::Decide(const Identity& who, std::string_view id,
+                                              const nlohmann::json& body, int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kApprover))
+    return MakeError(403, "only an approver decides disclosures (DISC-1)");
+  if (!body.contains("granted") || !body["granted"].is_boolean())
+    return MakeError(400, "granted: true or false required");
+  nlohmann::json d;
+  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
+    auto row = txn.Get(AccessTable::kDisclosures, id);
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
+    d = nlohmann::json::parse(**row);
+    if (d.value("status", "") != "pending")
+      return MakeError(409, "disclosure " + std::string(id) + " is already decided");
+    const bool granted = body["granted"].get<bool>();
+    d["status"] = granted ? "granted" : "refused";
+    d["decision"] = {{"by", who.user.username},
+                     {"by_name", who.user.name + " " + who.user.surname + ", " + who.user.position},
+                     {"at_ms_utc", now_ms_utc},
+                     {"granted", granted},
+                     {"note", body.value("note", "")}};
+    return txn.Put(AccessTable::kDisclosures, id, d.dump());
+  });
+  if (!s.ok()) return s.error();
+  return d;
+}
+
+Result<nlohmann::json> DisclosureBook::Get(std::string_view id) const {
+  auto row = db_.Get(AccessTable::kDisclosures, id);
+  if (!row.ok()) return row.error();
+  if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
+  return nlohmann::json::parse(**row);
+}
+
+Result<std::vector<nlohmann::json>> DisclosureBook::List() const {
+  auto rows = db_.List(AccessTable::kDisclosures);
+  if (!rows.ok()) return rows.error();
+  std::vector<nlohmann::json> out;
+  for (const auto& [key, value] : *rows) out.push_back(nlohmann::json::parse(value));
+  return out;
+}
+
+Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id,
+                                              const RecordingKeys* keys,
+                                              const std::filesystem::path& data_dir,
+                                              const std::filesystem::path& out_dir,
+                                              const std::optional<std::string>& signing_key,
+                                              int64_t now_ms_utc) {
+  return Export(who, id, keys, data_dir, out_dir, PackageSigning{nullptr, signing_key}, now_ms_utc);
+}
+
+Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id,
+                                              const RecordingKeys* keys,
+                                              const std::filesystem::path& data_dir,
+                                              const std::filesystem::path& out_dir,
+                                              const PackageSigning& signing, int64_t now_ms_utc) {
+  if (!who.user.Has(Role::kRecordsKeeper))
+    return MakeError(403, "only a records keeper prepares export packages");
+  auto d = Get(id);
+  if (!d.ok()) return d.error();
+  if (d->value("status", "") != "granted") {
+    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") +
+                              ", not granted (DISC-1)");
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(out_dir, ec))
+    return MakeError(409, "export: " + out_dir.string() + " already exists");
+  HandOver hand_over;
+  hand_over.disclosure = *d;
+  for (const auto& rid : (*d)["recording_ids"]) {
+    const std::string recording_id = rid.get<std::string>();
+    auto restricted = IsRestricted(db_, recording_id);
+    if (!restricted.ok()) return restricted.error();
+    if (*restricted)
+      return MakeError(403, "recording " + recording_id + " is restricted (RIGHTS-3)");
+    auto record = store_.Get(recording_id);
+    if (!record.ok()) return record.error();
+    if (!record->has_value()) return MakeError(404, "no recording " + recording_id + " (deleted?)");
+    hand_over.records.push_back(**record);
+  }
+  std::map<std::string, std::string> files;  // relative path -> content
+  for (const auto& r : hand_over.records) {
+    std::filesystem::path plain = r.file_path;
+    if (plain.is_relative()) plain = data_dir / plain;
+    uint64_t total = 0;
+    auto audio = ReadRecordingAudio(keys, r.recording_id, plain, 0, UINT64_MAX, total);
+    if (!audio.ok()) return audio.error();
+    hand_over.audio_sha256[r.recording_id] = Sha256Hex(*audio);
+    files["audio/" + r.recording_id + ".opus"] = std::move(*audio);
+    files["metadata/" + r.recording_id + ".json"] = RecordingDetailJson(r).dump(2) + "\n";
+  }
+  hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
+  if (signing.signer) {
+    hand_over.signer_fingerprint = signing.signer->fingerprint();
+    files[kSigningKey] = signing.signer->public_key_pem();
+  }
+  nlohmann::json disclosure = *d;
+  disclosure.erase("exports");
+  files["disclosure.json"] = disclosure.dump(2) + "\n";
+  files["protocol.html"] = hand_over.Html();
+  auto pdf = hand_over.Pdf();
+  if (!pdf.ok()) return pdf.error();
+  files["protocol.pdf"] = std::move(*pdf);
+  std::string manifest;
+  for (const auto& [path, content] : files) manifest += Sha256Hex(content) + "  " + path + "\n";
+  files[kManifest] = manifest;
+  if (signing.signer) {
+    auto sig = signing.signer->Sign(manifest);
+    if (!sig.ok()) return sig.error();
+    files[kEd25519Signature] = *sig;
+  }
+  if (signing.hmac_key)
+    files[kSignature] = HexEncode(HmacSha256(*signing.hmac_key, manifest)) + "\n";
+  for (const auto& [path, content] : files) {
+    if (Status s = WriteText(out_dir / path, content); !s.ok()) return s.error();
+  }
+  nlohmann::json record = {{"at_ms_utc", now_ms_utc},
+                           {"by", who.user.username},
+                           {"package", out_dir.string()},
+                           {"manifest_sha256", Sha256Hex(manifest)},
+                           {"signed", hand_over.signature_kind != "none"},
+                           {"signature", hand_over.signature_kind},
+                           {"signer_fingerprint", hand_over.signer_fingerprint},
+                           {"audio_sha256", hand_over.audio_sha256}};
+  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
+    auto row = txn.Get(AccessTable::kDisclosures, id);
+    if (!row.ok()) return row.error();
+    if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
+    nlohmann::json current = nlohmann::json::parse(**row);
+    current["exports"].push_back(record);
+    return txn.Put(AccessTable::kDisclosures, id, current.dump());
+  });
+  if (!s.ok()) return s.error();
+  return record;
+}
+
+Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat format,
+                                             const PackageSigning& signing) const {
+  auto d = Get(id);
+  if (!d.ok()) return d.error();
+  if (d->value("status", "") != "granted") {
+    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") +
+                              ", not granted: no hand-over protocol (DISC-1)");
+  }
+  HandOver hand_over;
+  hand_over.disclosure = *d;
+  for (const auto& rid : (*d)["recording_ids"]) {
+    auto record = store_.Get(rid.get<std::string>());
+    if (!record.ok()) return record.error();
+    if (record->has_value()) {
+      hand_over.records.push_back(**record);
+    } else {  // deleted since (RET-3): still listed, without call data
+      RecordingRecord gone;
+      gone.recording_id = rid.get<std::string>() + " (deleted)";
+      hand_over.records.push_back(gone);
+    }
+  }
+  const nlohmann::json exports = d->value("exports", nlohmann::json::array());
+  if (!exports.empty()) {
+    const nlohmann::json& last = exports.back();
+    hand_over.signature_kind =
+        last.value("signature", last.value("signed", false) ? "hmac" : "none");
+    hand_over.signer_fingerprint = last.value("signer_fingerprint", "");
+    const nlohmann::json hashes = last.value("audio_sha256", nlohmann::json::object());
+    for (const auto& [rid, hash] : hashes.items())
+      hand_over.audio_sha256[rid] = hash.get<std::string>();
+  } else {
+    hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
+    if (signing.signer) hand_over.signer_fingerprint = signing.signer->fingerprint();
+  }
+  if (format == ProtocolFormat::kHtml) return hand_over.Html();
+  return hand_over.Pdf();
+}
+
+PackageVerification VerifyExportPackage(const std::filesystem::path& package,
+                                        const std::optional<std::string>& signing_key) {
+  return VerifyExportPackage(package, PackageTrust{signing_key, std::nullopt});
+}
+
+PackageVerification VerifyExportPackage(const std::filesystem::path& package,
+                                        const PackageTrust& trust) {
+  PackageVerification v;
+  auto manifest = ReadText(package / kManifest);
+  if (!manifest.ok()) {
+    v.problems.push_back("no " + std::string(kManifest) + " in " + package.string());
+    return v;
+  }
+  std::set<std::string> listed;
+  std::istringstream lines(*manifest);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() < 67 || line.substr(64, 2) != "  ") {
+      v.problems.push_back("manifest: malformed line '" + line + "'");
+      continue;
+    }
+    const std::string hash = line.substr(0, 64), path = line.substr(66);
+    if (path.find("..") != std::string::npos || (!path.empty() && path[0] == '/')) {
+      v.problems.push_back("manifest: path escapes the package: " + path);
+      continue;
+    }
+    listed.insert(path);
+    ++v.files;
+    auto content = ReadText(package / path);
+    if (!content.ok()) {
+      v.problems.push_back(path + ": missing");
+    } else if (Sha256Hex(*content) != hash) {
+      v.problems.push_back(path + ": SHA-256 differs from the manifest (altered)");
+    }
+  }
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(package, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file()) continue;
+    const std::string rel = std::filesystem::relative(it->path(), package).string();
+    if (rel == kManifest || rel == kSignature || rel == kEd25519Signature) continue;
+    if (!listed.count(rel)) v.problems.push_back(rel + ": not listed in the manifest (added)");
+  }
+
+  std::vector<std::string> checks;  // what was checked, for the summary line
+  auto ed_sig = ReadText(package / kEd25519Signature);
+  if (ed_sig.ok()) {
+    v.signed_manifest = true;
+    auto package_key = ReadText(package / kSigningKey);
+    auto package_fp = package_key.ok() ? Ed25519PublicKeyFingerprint(*package_key)
+                                       : Result<std::string>(MakeError(404, "missing"));
+    std::optional<std::string> given_fp;
+    if (trust.public_key_pem) {
+      auto fp = Ed25519PublicKeyFingerprint(*trust.public_key_pem);
+      if (fp.ok()) given_fp = *fp;
+    }
+    if (!package_fp.ok()) {
+      v.problems.push_back("signature: " + std::string(kSigningKey) +
+                           (package_key.ok()
+                                ? " is not an Ed25519 public key"
+                                : " missing; the Ed25519 signature cannot be checked"));
+    } else {
+      v.signer_fingerprint = *package_fp;
+    }
+    if (trust.public_key_pem && !given_fp) {
+      v.problems.push_back("signature: the given public key is not a PEM Ed25519 public key");
+    } else if (given_fp && package_fp.ok() && *given_fp != *package_fp) {
+      v.problems.push_back("signature: package signed by key " + *package_fp +
+                           ", not by the given key " + *given_fp +
+                           " (re-signed by someone else, or the wrong key was given)");
+    } else if (package_fp.ok()) {
+      Status s = VerifyEd25519(*package_key, *manifest, *ed_sig);
+      if (!s.ok()) {
+        v.problems.push_back("signature: Ed25519 signature does not match " +
+                             std::string(kManifest) + " (manifest or signature altered)");
+      } else {
+        checks.push_back(
+            "Ed25519 signature valid, key " + *package_fp +
+            (given_fp ? " (the given public key)"
+                      : " (not compared with a known key: pass --public-key, or compare the "
+                        "fingerprint with the one received out of band)"));
+      }
+    }
+  } else if (trust.public_key_pem) {
+    v.problems.push_back("signature: no Ed25519 signature (" + std::string(kEd25519Signature) +
+                         " missing); the package cannot be shown to come from the given key");
+  }
+
+  auto sig = ReadText(package / kSignature);
+  if (sig.ok()) v.signed_manifest = true;
+  if (trust.hmac_key) {
+    if (!sig.ok()) {
+      v.problems.push_back("signature: " + std::string(kSignature) + " missing");
+    } else {
+      std::string got = *sig;
+      while (!got.empty() && (got.back() == '\n' || got.back() == '\r')) got.pop_back();
+      if (!ConstantTimeEqual(got, HexEncode(HmacSha256(*trust.hmac_key, *manifest)))) {
+        v.problems.push_back("signature: HMAC does not match the manifest under the given key");
+      } else {
+        checks.push_back("HMAC-SHA-256 valid under the given secret key");
+      }
+    }
+  } else if (sig.ok()) {
+    checks.push_back("HMAC present, not checked (needs the secret: --signing-key-file)");
+  }
+  if (!v.signed_manifest) checks.push_back("not signed: only the SHA-256 manifest was checked");
+  for (const auto& c : checks) v.signature += (v.signature.empty() ? "" : "; ") + c;
+  v.ok = v.problems.empty();
+  return v;
+}
+
+}  // namespace kronika::srs

@@ -1,0 +1,65 @@
+// Daemon: the composition root of `kronika serve`. It owns every component of the running
+// server and is the one place that wires the layers together (docs/architecture.md,
+// "Layers"): the SIP layer gets the store and the recording rules only as the narrow
+// functions of SipServerDeps, the access module gets the rules db as its deletion guard.
+//
+// Start() brings the components up in dependency order, each step only once the steps it
+// needs are up, so no component ever sees another half-made:
+//   1. store   the recordings LMDB (<data_dir>/db), read-write, with its writer thread
+//   2. keys    the data keys of encryption at rest (SEC-1) and their fsync thread
+//   3. rules   site policies, the rules db, the INVITE gate and the retention sweeper
+//   4. media   crash recovery of interrupted recordings, then the media engine
+//   5. http    the access module and the HTTP API (recordings, access, /metrics, /ui)
+//   6. sip     the SIPREC UAS, bound to its listeners
+// Stop() takes them down in the reverse order: SIP first (no new work), the HTTP API, the
+// media engine (finishes every open file), the rules (sweeper stopped), the keys (queued
+// key files synced), the store last (final flush).
+//
+// Threads: Start(), Run() and Stop() on one thread (the main thread, which becomes the
+// SIP thread in Run()); RequestStop() from any thread or a signal handler.
+#pragma once
+
+#include <memory>
+
+#include "kronika/result.h"
+#include "kronika/srs/config/config.h"
+
+namespace kronika::srs {
+
+class Daemon {
+ public:
+  // `config` must have passed ValidateConfig(); nothing is opened yet.
+  explicit Daemon(Config config);
+  ~Daemon();  // Stop()
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Starts steps 1-6. Each failure is logged with the option or component it concerns
+  // ("store: ...", "sip.listen: ...") and returned; the steps already up are stopped again.
+  // Error code kUsage: a site policy file is wrong (a configuration error); any other code:
+  // the component could not start (port taken, store unusable, bad master key ...).
+  Status Start();
+
+  // Runs the SIP event loop until RequestStop(). REQUIRES: Start() succeeded.
+  Status Run();
+
+  // Asks Run() to return. Async-signal-safe; any thread, any number of times.
+  void RequestStop();
+
+  // Stops what is running, in reverse start order. Idempotent.
+  void Stop();
+
+ private:
+  struct Components;
+  Status StartStore();
+  Status StartKeys();
+  Status StartRules();
+  Status StartMedia();
+  Status StartHttp();
+  Status StartSip();
+
+  Config config_;
+  std::unique_ptr<Components> c_;
+};
+
+}  // namespace kronika::srs

@@ -1,0 +1,286 @@
+// The composition root (see daemon.h).
+#include "kronika/srs/app/daemon.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "crash_recovery.h"
+#include "disk_metrics.h"
+#include "kronika/media/media_engine.h"
+#include "kronika/srs/access/access_context.h"
+#include "kronika/srs/atrest/recording_keys.h"
+#include "kronika/srs/config/site_config.h"
+#include "kronika/srs/core/log.h"
+#include "kronika/srs/core/metrics.h"
+#include "kronika/srs/http/access_routes.h"
+#include "kronika/srs/http/http_server.h"
+#include "kronika/srs/http/metrics_route.h"
+#include "kronika/srs/http/recording_api.h"
+#include "kronika/srs/rules/deletions.h"
+#include "kronika/srs/rules/retention_sweeper.h"
+#include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/rules/rules_gate.h"
+#include "kronika/srs/rules/rules_metrics.h"
+#include "kronika/srs/sip/sip_server.h"
+#include "kronika/srs/store/store.h"
+#include "kronika/srs/store/store_metrics.h"
+#include "media_metrics.h"
+
+namespace kronika::srs {
+namespace {
+
+media::MediaConfig MediaConfigFrom(const Config& config) {
+  media::MediaConfig m;
+  m.bind_ip = config.media.bind_ip;
+  m.rtp_port_min = static_cast<uint16_t>(config.media.rtp_port_min);
+  m.rtp_port_max = static_cast<uint16_t>(config.media.rtp_port_max);
+  m.workers = config.media.workers;
+  m.opus_bitrate_bps = config.media.opus_bitrate;
+  m.opus_complexity = config.media.opus_complexity;
+  m.opus_packet_ms = config.media.opus_packet_ms;
+  m.opus_dual_mono = config.media.opus_dual_mono;
+  m.stereo = config.media.stereo;
+  m.rtp_timeout_ms = config.media.rtp_timeout_ms;
+  m.recordings_dir = config.RecordingsDir();
+  m.min_free_disk_bytes = static_cast<uint64_t>(config.media.min_free_disk_mb) << 20;
+  return m;
+}
+
+// Recordings cut off by a crash: their files were repaired by the media engine; their
+// store records (still "active") become "interrupted".
+void MarkInterrupted(Store& store, const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    Result<std::optional<RecordingRecord>> record = store.Get(id);
+    if (!record.ok() || !record->has_value()) continue;
+    RecordingRecord r = std::move(**record);
+    if (r.state != RecordingState::kActive) continue;
+    r.state = RecordingState::kInterrupted;
+    r.timeline.push_back(TimelineEvent{r.end_ms_utc, "interrupted", "server stopped unexpectedly; file repaired at start"});
+    store.Enqueue(std::move(r));
+  }
+}
+
+// Logs `what: <message>` (the operator sees which option or component failed) and hands
+// the error back with the same message.
+Error Failed(const char* what, Error error) {
+  if (what[0] == '\0') {
+    Logf(LogLevel::kError, "", "%s", error.message.c_str());
+  } else {
+    Logf(LogLevel::kError, "", "%s: %s", what, error.message.c_str());
+  }
+  return error;
+}
+
+}  // namespace
+
+// Declared in start order; Stop() releases them in the reverse order explicitly.
+struct Daemon::Components {
+  Metrics metrics;  // first and last: every component may register series on it
+
+  // 1. store
+  std::unique_ptr<Store> store;
+  // 2. keys (SEC-1); both null when encryption at rest is off
+  std::unique_ptr<RecordingKeys> recording_keys;
+  std::optional<KeyFileSyncer> key_syncer;  // no fsync on the SIP thread
+  // 3. rules (issue 7)
+  SitePolicies sites;
+  std::unique_ptr<RulesDb> rules_db;
+  std::unique_ptr<RulesMetrics> rules_metrics;
+  std::unique_ptr<RulesGate> rules_gate;
+  std::unique_ptr<RetentionSweeper> sweeper;
+  // 4. media
+  std::unique_ptr<media::MediaEngine> media;
+  // 5. http (and the access module it serves)
+  std::unique_ptr<AccessContext> access;
+  std::unique_ptr<HttpServer> http;
+  // 6. sip
+  std::unique_ptr<SipServer> sip;
+};
+
+Daemon::Daemon(Config config) : config_(std::move(config)), c_(std::make_unique<Components>()) {}
+
+Daemon::~Daemon() { Stop(); }
+
+Status Daemon::Start() {
+  RETURN_IF_ERROR(StartStore());
+  RETURN_IF_ERROR(StartKeys());
+  RETURN_IF_ERROR(StartRules());
+  RETURN_IF_ERROR(StartMedia());
+  RETURN_IF_ERROR(StartHttp());
+  RETURN_IF_ERROR(StartSip());
+  Logf(LogLevel::kInfo, "", "kronika serving: SIP %s, HTTP %s, RTP %d-%d, data %s", config_.sip.listen.c_str(),
+       config_.http.listen.c_str(), config_.media.rtp_port_min, config_.media.rtp_port_max,
+       config_.storage.data_dir.c_str());
+  return OkStatus();
+}
+
+Status Daemon::StartStore() {
+  std::error_code ec;
+  std::filesystem::create_directories(config_.RecordingsDir(), ec);
+  if (!ec) std::filesystem::create_directories(config_.DatabaseDir(), ec);
+  if (ec) {
+    return Failed("storage.data_dir",
+                  Error{ErrorCode::kIo, "cannot create " + config_.storage.data_dir + ": " + ec.message()});
+  }
+  StoreOptions options;
+  options.map_size_bytes = static_cast<uint64_t>(config_.storage.lmdb_map_size_mb) << 20;
+  Result<std::unique_ptr<Store>> store = Store::Open(StoreDir(config_.storage.data_dir), options);
+  if (!store.ok()) return Failed("store", std::move(store).error());
+  c_->store = std::move(*store);
+  return OkStatus();
+}
+
+Status Daemon::StartKeys() {
+  // SEC-1: with a master key every recording is sealed while it is recorded under its own
+  // data key; the same keys repair sealed .part files after a crash (step 4).
+  Result<std::unique_ptr<RecordingKeys>> keys = OpenRecordingKeys(config_.storage.data_dir);
+  if (!keys.ok()) return Failed("access", std::move(keys).error());
+  c_->recording_keys = std::move(*keys);
+  if (c_->recording_keys != nullptr) c_->key_syncer.emplace(*c_->recording_keys);
+  return OkStatus();
+}
+
+Status Daemon::StartRules() {
+  // Recording policy (issue 7): site files, rules db, INVITE gate, retention sweeper.
+  Result<SitePolicies> sites = SitePolicies::Load(config_.policy.site_files);
+  if (!sites.ok()) return Failed("", Error{ErrorCode::kUsage, std::move(sites).error().message});
+  c_->sites = std::move(*sites);
+  Result<std::unique_ptr<RulesDb>> db = RulesDb::Open(config_.storage.data_dir);
+  if (!db.ok()) return Failed("", std::move(db).error());
+  c_->rules_db = std::move(*db);
+  c_->rules_metrics = std::make_unique<RulesMetrics>(c_->metrics.registry());
+  c_->rules_gate = std::make_unique<RulesGate>(&c_->sites, config_.site.name, c_->rules_db.get(),
+                                               c_->rules_metrics.get(), config_.media.bind_ip);
+  RulesGate* gate = c_->rules_gate.get();
+  c_->sweeper = std::make_unique<RetentionSweeper>(
+      c_->store.get(), c_->rules_db.get(), &c_->sites, c_->rules_metrics.get(),
+      SweepOptions{config_.storage.data_dir, config_.policy.overwrite_on_delete, 1000},
+      [gate](const std::string& site, const policy::QuotaPlan& plan) { gate->SetQuotaPlan(site, plan); });
+  RetentionSweeper* sweeper = c_->sweeper.get();
+  gate->SetEvictWaker([sweeper] { sweeper->Wake(); });  // RET-5: evict at once at the limit
+  if (!c_->sites.empty()) sweeper->Start(std::chrono::seconds(config_.policy.sweep_interval_s));
+  return OkStatus();
+}
+
+Status Daemon::StartMedia() {
+  const media::MediaConfig media_config = MediaConfigFrom(config_);
+  const std::vector<std::string> recovered =
+      RecoverInterruptedRecordings(media_config, c_->recording_keys.get());
+  if (!recovered.empty()) {
+    Logf(LogLevel::kWarn, "", "media: repaired %zu recordings interrupted by a crash", recovered.size());
+    MarkInterrupted(*c_->store, recovered);
+    // Committed before the API serves: a client asking right after start sees "interrupted",
+    // not the "active" a dead process left behind.
+    if (Status flushed = c_->store->Flush(); !flushed.ok()) {
+      Logf(LogLevel::kError, "", "store: recovered recordings not marked interrupted yet: %s",
+           flushed.error().message.c_str());
+    }
+  }
+  Result<std::unique_ptr<media::MediaEngine>> media = media::MediaEngine::Start(media_config);
+  if (!media.ok()) return Failed("media", std::move(media).error());
+  c_->media = std::move(*media);
+  media::MediaEngine* engine = c_->media.get();
+  c_->metrics.AddCollector([engine] { return MediaFamilies(engine->Stats()); });
+  c_->metrics.AddCollector([dir = config_.RecordingsDir()] { return DiskFamilies(dir); });
+  c_->metrics.AddCollector([store = c_->store.get()] { return StoreFamilies(*store); });
+  return OkStatus();
+}
+
+Status Daemon::StartHttp() {
+  AccessOptions access_options;
+  access_options.data_dir = config_.storage.data_dir;
+  // Issue 7: the access DELETE asks the rules db (legal holds, RET-2; logged, RET-4) and
+  // tells the quota usage (RET-5); both are up since step 3.
+  access_options.deletion_guard = [db = c_->rules_db.get()](const RecordingRecord& r, std::string_view by,
+                                                             std::string_view reason) -> Status {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    return AuthorizeEarlyDeletion(*db, r, by, reason, now_ms);
+  };
+  access_options.on_destroyed = [gate = c_->rules_gate.get()](const RecordingRecord& r) {
+    gate->OnDeleted(r.site, r.file_bytes);
+  };
+  Result<std::unique_ptr<AccessContext>> access = AccessContext::Open(access_options, *c_->store, &c_->metrics);
+  if (!access.ok()) return Failed("access", std::move(access).error());
+  c_->access = std::move(*access);
+
+  const HostPort listen = *ParseHostPort(config_.http.listen);
+  HttpServerOptions options;
+  options.listen_address = listen.host;
+  options.port = listen.port;
+  // Access module (issue 8): HTTPS when http.tls_cert (or KRONIKA_HTTP_TLS_CERT, which wins)
+  // names a PEM with the cert chain and the key, or the key in http.tls_key /
+  // KRONIKA_HTTP_TLS_KEY; SEC-1, docs/api.md "HTTPS".
+  options.tls_certificate = config_.http.tls_cert;
+  options.tls_private_key = config_.http.tls_key;
+  if (const char* cert = std::getenv("KRONIKA_HTTP_TLS_CERT"); cert && *cert) options.tls_certificate = cert;
+  if (const char* key = std::getenv("KRONIKA_HTTP_TLS_KEY"); key && *key) options.tls_private_key = key;
+  c_->http = std::make_unique<HttpServer>(options);
+  RegisterRecordingApi(*c_->http, *c_->store);
+  MountAccessApi(*c_->http, *c_->access);
+  RegisterMetricsRoute(*c_->http, c_->metrics);
+  if (Status s = c_->http->Start(); !s.ok()) return Failed("http.listen", std::move(s).error());
+  return OkStatus();
+}
+
+Status Daemon::StartSip() {
+  SipServerDeps deps;
+  deps.media = c_->media.get();
+  deps.metrics = &c_->metrics;
+  // Issue 7: with site policies the gate admits each INVITE and stamps every snapshot
+  // (RET-1, CONSENT-1/2) before it is queued on the store.
+  RulesGate* gate = c_->sites.empty() ? nullptr : c_->rules_gate.get();
+  deps.snapshots = [store = c_->store.get(), gate](RecordingRecord r) {
+    if (gate != nullptr) gate->Stamp(r);
+    return store->Enqueue(std::move(r));
+  };
+  deps.store_healthy = [store = c_->store.get()] { return store->Healthy(); };
+  if (gate != nullptr) deps.admit = [gate](const RecordingRecord& r) { return gate->Admit(r); };
+  if (c_->key_syncer.has_value()) {  // SEC-1: the file is sealed from its first byte
+    KeyFileSyncer* syncer = &*c_->key_syncer;
+    deps.create_recording_key = [syncer](const std::string& id) { return syncer->Create(id); };
+    deps.drop_recording_key = [syncer](const std::string& id) { syncer->Discard(id); };
+    deps.sealed_recording_finished = [access = c_->access.get()] { access->CountSealedRecording(); };
+  }
+  Result<std::unique_ptr<SipServer>> sip = SipServer::Create(config_, std::move(deps));
+  if (!sip.ok()) return Failed("sip.listen", std::move(sip).error());
+  c_->sip = std::move(*sip);
+  return OkStatus();
+}
+
+Status Daemon::Run() { return c_->sip->Run(); }
+
+void Daemon::RequestStop() {
+  if (c_ != nullptr && c_->sip != nullptr) c_->sip->RequestStop();
+}
+
+void Daemon::Stop() {
+  if (c_ == nullptr) return;
+  c_->sip.reset();  // 6. SIP stack gone: no new work for media or store
+  if (c_->http != nullptr) c_->http->Stop();  // 5. handlers borrow the store and the access module
+  c_->http.reset();
+  c_->access.reset();  // its encryption thread stops before the media and the store go
+  c_->media.reset();   // 4. finishes every open file
+  if (c_->sweeper != nullptr) c_->sweeper->Stop();  // 3. no deletion while the store shuts down
+  c_->sweeper.reset();
+  c_->rules_gate.reset();
+  c_->rules_metrics.reset();
+  c_->rules_db.reset();
+  c_->key_syncer.reset();  // 2. queued key files synced
+  c_->recording_keys.reset();
+  if (c_->store != nullptr) {  // 1. last: everything queued is committed
+    if (Status flushed = c_->store->Flush(); !flushed.ok()) {
+      Logf(LogLevel::kError, "", "store: final flush failed: %s", flushed.error().message.c_str());
+    }
+    c_->store.reset();
+  }
+}
+
+}  // namespace kronika::srs

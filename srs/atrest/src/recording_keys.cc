@@ -1,0 +1,319 @@
+// RecordingKeys and encryption of finished recordings (see recording_keys.h).
+#include "kronika/srs/atrest/recording_keys.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/atrest/key_location.h"
+#include "kronika/srs/core/data_layout.h"
+#include "kronika/srs/core/log.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr std::string_view kDekMagic = "KDEK1";
+constexpr size_t kKekIdBytes = 8;
+constexpr char kDekSuffix[] = ".dek";
+
+bool ValidId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
+                                  const std::filesystem::path& data_dir) {
+  if (Status s = RequireOutsideDataDir(key_file, data_dir, "master key", "SEC-1"); !s.ok()) return s.error();
+  std::ifstream in(key_file, std::ios::binary);
+  if (!in) return MakeError(400, "master key: cannot read " + key_file.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  std::string text = buf.str();
+  if (text.size() == kAesKeyBytes) return text;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.pop_back();
+  if (text.size() == 2 * kAesKeyBytes) {
+    Result<std::string> key = HexDecode(text);
+    if (key.ok()) return key;
+  }
+  return MakeError(400,
+                   "master key: " + key_file.string() + " must hold 32 bytes or 64 hex digits");
+}
+
+RecordingKeys::RecordingKeys(std::filesystem::path keys_dir, std::string kek)
+    : dir_(std::move(keys_dir)), kek_(std::move(kek)), kek_id_(KekId(kek_)) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+}
+
+RecordingKeys::~RecordingKeys() { OPENSSL_cleanse(kek_.data(), kek_.size()); }
+
+std::filesystem::path RecordingKeys::DefaultDir(const std::filesystem::path& data_dir) {
+  return AccessDir(data_dir) / "keys";
+}
+
+std::string RecordingKeys::KekId(std::string_view kek) {
+  return HexEncode(Sha256(kek).substr(0, kKekIdBytes));
+}
+
+std::filesystem::path RecordingKeys::PathOf(std::string_view recording_id) const {
+  return dir_ / (std::string(recording_id) + kDekSuffix);
+}
+
+Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_view dek,
+                                   std::string_view kek, bool durable) const {
+  Result<std::string> sealed = SealSmall(kek, dek, recording_id);
+  if (!sealed.ok()) return sealed.error();
+  const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + *sealed;
+  const std::filesystem::path path = PathOf(recording_id);
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return MakeError(500, "keys: create " + tmp.string() + ": " + std::strerror(errno));
+  const bool ok = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) &&
+                  (!durable || ::fsync(fd) == 0);
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return MakeError(500, "keys: write " + path.string() + ": " + std::strerror(errno));
+  }
+  if (!durable) return OkStatus();
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return OkStatus();
+}
+
+Result<std::string> RecordingKeys::Create(std::string_view recording_id, bool durable) {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  if (Has(recording_id))
+    return MakeError(409, "keys: " + std::string(recording_id) + " already has a key");
+  std::string dek = RandomBytes(kAesKeyBytes);
+  if (Status s = WriteWrapped(recording_id, dek, kek_, durable); !s.ok()) return s.error();
+  return dek;
+}
+
+Status RecordingKeys::Sync(std::string_view recording_id) const {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  const std::filesystem::path path = PathOf(recording_id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError(500, "keys: open " + path.string() + ": " + std::strerror(errno));
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return MakeError(500, "keys: fsync " + path.string() + ": " + std::strerror(errno));
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return OkStatus();
+}
+
+KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys) : keys_(keys), thread_([this] { Run(); }) {}
+
+KeyFileSyncer::~KeyFileSyncer() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+Result<std::string> KeyFileSyncer::Create(const std::string& recording_id) {
+  Result<std::string> dek = keys_.Create(recording_id, /*durable=*/false);
+  if (dek.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      pending_.emplace_back(recording_id, false);
+    }
+    cv_.notify_one();
+  }
+  return dek;
+}
+
+void KeyFileSyncer::Discard(const std::string& recording_id) {
+  {
+    std::lock_guard lock(mu_);
+    pending_.emplace_back(recording_id, true);
+  }
+  cv_.notify_one();
+}
+
+void KeyFileSyncer::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stop_ and nothing left
+    const auto [id, shred] = std::move(pending_.front());
+    pending_.pop_front();
+    lock.unlock();
+    // A key discarded right after its creation may be gone before its sync: not an error.
+    Status s = shred ? keys_.Shred(id) : (keys_.Has(id) ? keys_.Sync(id) : OkStatus());
+    if (!s.ok()) Logf(LogLevel::kError, id, "access: data key file: %s", s.error().message.c_str());
+    lock.lock();
+  }
+}
+
+bool RecordingKeys::Has(std::string_view recording_id) const {
+  std::error_code ec;
+  return ValidId(recording_id) && std::filesystem::exists(PathOf(recording_id), ec);
+}
+
+Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  std::ifstream in(PathOf(recording_id), std::ios::binary);
+  if (!in)
+    return MakeError(
+        404, "keys: no key for " + std::string(recording_id) + " (destroyed or never made)");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string blob = buf.str();
+  if (blob.compare(0, kDekMagic.size(), kDekMagic) != 0 ||
+      blob.size() < kDekMagic.size() + kKekIdBytes) {
+    return MakeError(500, "keys: " + PathOf(recording_id).string() + " is not a key file");
+  }
+  const std::string kek_id = HexEncode(blob.substr(kDekMagic.size(), kKekIdBytes));
+  if (kek_id != kek_id_) {
+    return MakeError(403, "keys: " + std::string(recording_id) + " is wrapped by master key " +
+                              kek_id + ", the configured one is " + kek_id_);
+  }
+  return OpenSmall(kek_, std::string_view(blob).substr(kDekMagic.size() + kKekIdBytes),
+                   recording_id);
+}
+
+Status RecordingKeys::Shred(std::string_view recording_id) {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  return OverwriteAndUnlink(PathOf(recording_id));
+}
+
+Result<std::vector<std::string>> RecordingKeys::RecordingIds() const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (entry.path().extension() == kDekSuffix) ids.push_back(entry.path().stem().string());
+  }
+  if (ec) return MakeError(500, "keys: list " + dir_.string() + ": " + ec.message());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
+  if (new_kek.size() != kAesKeyBytes)
+    return MakeError(400, "keys: new master key must be 32 bytes");
+  auto ids = RecordingIds();
+  if (!ids.ok()) return ids.error();
+  size_t n = 0;
+  for (const std::string& id : *ids) {
+    Result<std::string> dek = Get(id);
+    if (!dek.ok()) {
+      if (dek.error().code == ErrorCode::kPermissionDenied &&
+          dek.error().message.find(KekId(new_kek)) != std::string::npos) {
+        continue;  // already under the new key (an interrupted rotation being resumed)
+      }
+      return MakeError(dek.error().code,
+                       "keys: rotation stopped at " + id + ": " + dek.error().message);
+    }
+    Status s = WriteWrapped(id, *dek, new_kek);
+    OPENSSL_cleanse(dek->data(), dek->size());
+    if (!s.ok()) return s.error();
+    ++n;
+  }
+  kek_ = std::string(new_kek);
+  kek_id_ = KekId(kek_);
+  return n;
+}
+
+Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::path& data_dir,
+                                                         const std::filesystem::path& master_key_file) {
+  std::filesystem::path key_file = master_key_file;
+  if (key_file.empty()) {
+    if (const char* env = std::getenv(kMasterKeyEnv); env && *env) key_file = env;
+  }
+  if (key_file.empty()) return std::unique_ptr<RecordingKeys>();
+  Result<std::string> kek = LoadMasterKey(key_file, data_dir);
+  if (!kek.ok()) return kek.error();
+  auto keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(data_dir), *kek);
+  OPENSSL_cleanse(kek->data(), kek->size());
+  return keys;
+}
+
+Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,
+                            const std::filesystem::path& plain_path) {
+  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  Status key = OverwriteAndUnlink(RecordingKeys::DefaultDir(data_dir) /
+                                  (std::string(recording_id) + kDekSuffix));
+  if (!key.ok()) return key;
+  return OverwriteAndUnlink(EncryptedPathOf(plain_path));
+}
+
+std::filesystem::path EncryptedPathOf(const std::filesystem::path& plain_path) {
+  return plain_path.string() + kKencSuffix;
+}
+
+Status EncryptFinishedRecording(RecordingKeys& keys, std::string_view recording_id,
+                                const std::filesystem::path& plain_path) {
+  const std::filesystem::path enc = EncryptedPathOf(plain_path);
+  std::error_code ec;
+  if (std::filesystem::exists(enc, ec) && keys.Has(recording_id)) {
+    Result<std::string> dek = keys.Get(recording_id);
+    if (dek.ok() && DecryptingReader::Open(enc, *dek).ok()) return OverwriteAndUnlink(plain_path);
+  }
+  if (!std::filesystem::exists(plain_path, ec))
+    return MakeError(404, "encrypt: no file " + plain_path.string());
+  Result<std::string> dek =
+      keys.Has(recording_id) ? keys.Get(recording_id) : keys.Create(recording_id);
+  if (!dek.ok()) return dek.error();
+  Status s = EncryptFile(plain_path, enc, *dek);
+  OPENSSL_cleanse(dek->data(), dek->size());
+  if (!s.ok()) return s;
+  return OverwriteAndUnlink(plain_path);
+}
+
+Result<std::string> ReadRecordingAudio(const RecordingKeys* keys, std::string_view recording_id,
+                                       const std::filesystem::path& plain_path, uint64_t offset,
+                                       uint64_t length, uint64_t& total_bytes) {
+  const std::filesystem::path enc = EncryptedPathOf(plain_path);
+  std::error_code ec;
+  if (std::filesystem::exists(enc, ec)) {
+    if (keys == nullptr) {
+      return MakeError(500, "audio: " + enc.string() +
+                                " is encrypted but no master key is configured (" +
+                                std::string(kMasterKeyEnv) + ")");
+    }
+    Result<std::string> dek = keys->Get(recording_id);
+    if (!dek.ok()) return dek.error();
+    auto reader = DecryptingReader::Open(enc, *dek);
+    OPENSSL_cleanse(dek->data(), dek->size());
+    if (!reader.ok()) return reader.error();
+    total_bytes = (*reader)->size();
+    return (*reader)->Read(offset, length);
+  }
+  std::ifstream in(plain_path, std::ios::binary);
+  if (!in) return MakeError(404, "audio: no file for recording " + std::string(recording_id));
+  in.seekg(0, std::ios::end);
+  total_bytes = static_cast<uint64_t>(in.tellg());
+  if (offset >= total_bytes) return std::string();
+  const uint64_t n = std::min(length, total_bytes - offset);
+  std::string out(n, '\0');
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(out.data(), static_cast<std::streamsize>(n));
+  return out;
+}
+
+}  // namespace kronika::srs

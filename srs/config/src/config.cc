@@ -1,0 +1,151 @@
+// TOML reading/writing of Config (toml++), driven by one table of fields so that parsing,
+// unknown-key detection and --check-config output can never disagree.
+#include "kronika/srs/config/config.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include "config_fields.h"
+
+namespace kronika::srs {
+namespace {
+
+Error ConfigError(std::string message) { return Error{ErrorCode::kInvalidInput, "config: " + std::move(message)}; }
+
+std::string TypeName(FieldType type) {
+  switch (type) {
+    case FieldType::kString: return "a string";
+    case FieldType::kInt: return "an integer";
+    case FieldType::kBool: return "true or false";
+    case FieldType::kStringList: return "an array of strings";
+  }
+  return "?";
+}
+
+// Stores one TOML node into the field; error text names the option.
+Status SetField(const ConfigField& field, const toml::node& node, Config& config) {
+  const std::string name = field.Name();
+  void* target = field.target(config);
+  switch (field.type) {
+    case FieldType::kString:
+      if (auto v = node.value_exact<std::string>()) {
+        *static_cast<std::string*>(target) = *v;
+        return OkStatus();
+      }
+      break;
+    case FieldType::kInt:
+      if (auto v = node.value_exact<int64_t>()) {
+        if (*v < INT32_MIN || *v > INT32_MAX) {
+          return ConfigError(name + ": " + std::to_string(*v) + " out of range");
+        }
+        *static_cast<int*>(target) = static_cast<int>(*v);
+        return OkStatus();
+      }
+      break;
+    case FieldType::kBool:
+      if (auto v = node.value_exact<bool>()) {
+        *static_cast<bool*>(target) = *v;
+        return OkStatus();
+      }
+      break;
+    case FieldType::kStringList:
+      if (const toml::array* array = node.as_array()) {
+        std::vector<std::string> values;
+        for (const toml::node& element : *array) {
+          auto v = element.value_exact<std::string>();
+          if (!v) return ConfigError(name + ": expected " + TypeName(field.type));
+          values.push_back(*v);
+        }
+        *static_cast<std::vector<std::string>*>(target) = std::move(values);
+        return OkStatus();
+      }
+      break;
+  }
+  return ConfigError(name + ": expected " + TypeName(field.type));
+}
+
+std::string FormatValue(const ConfigField& field, const Config& config) {
+  const void* source = field.target(const_cast<Config&>(config));
+  std::ostringstream out;
+  switch (field.type) {
+    case FieldType::kString:
+      out << toml::toml_formatter{toml::value<std::string>(*static_cast<const std::string*>(source)),
+                                  toml::format_flags::none};
+      break;
+    case FieldType::kInt:
+      out << *static_cast<const int*>(source);
+      break;
+    case FieldType::kBool:
+      out << (*static_cast<const bool*>(source) ? "true" : "false");
+      break;
+    case FieldType::kStringList: {
+      toml::array array;
+      for (const std::string& s : *static_cast<const std::vector<std::string>*>(source)) {
+        array.push_back(s);
+      }
+      out << toml::toml_formatter{array, toml::format_flags::none};
+      break;
+    }
+  }
+  return out.str();
+}
+
+}  // namespace
+
+std::string Config::RecordingsDir() const { return storage.data_dir + "/recordings"; }
+std::string Config::DatabaseDir() const { return storage.data_dir + "/db"; }
+
+Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream message;
+    message << source << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+            << e.description();
+    return ConfigError(message.str());
+  }
+  Config config;
+  for (const auto& [section_key, section_node] : root) {
+    const std::string section(section_key.str());
+    const toml::table* section_table = section_node.as_table();
+    if (!KnownSection(section)) return ConfigError(section + ": unknown section");
+    if (section_table == nullptr) return ConfigError(section + ": expected a [" + section + "] table");
+    for (const auto& [key, node] : *section_table) {
+      const ConfigField* field = FindField(section, key.str());
+      if (field == nullptr) {
+        return ConfigError(section + "." + std::string(key.str()) + ": unknown option");
+      }
+      if (Status s = SetField(*field, node, config); !s.ok()) return s.error();
+    }
+  }
+  return config;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigError(path + ": cannot read file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return ConfigError(path + ": read error");
+  return ParseConfig(text.str(), path);
+}
+
+std::string FormatConfig(const Config& config) {
+  std::string out;
+  std::string section;
+  for (const ConfigField& field : ConfigFields()) {
+    if (field.section != section) {
+      section = field.section;
+      if (!out.empty()) out += "\n";
+      out += "[" + section + "]\n";
+    }
+    out += std::string(field.key) + " = " + FormatValue(field, config) + "\n";
+  }
+  return out;
+}
+
+}  // namespace kronika::srs

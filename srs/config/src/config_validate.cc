@@ -1,0 +1,273 @@
+// Start-up validation of Config and the command-line overrides. Every message names the
+// option ("config: sip.listen: port 70000 out of range") so the operator can fix it.
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string>
+
+#include "kronika/srs/config/config.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr int kMinSessionExpiresS = 90;  // RFC 4028 Min-SE floor
+constexpr const char* kLogLevels[] = {"error", "warn", "info", "debug"};
+constexpr const char* kKnownCodecs[] = {"PCMU", "PCMA", "G722", "G729", "opus"};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 || inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+bool IsWildcard(const std::string& host) { return host == "*" || host == "0.0.0.0" || host == "::"; }
+
+bool IsHostName(const std::string& host) {
+  if (host.empty() || host.size() > 253) return false;
+  return std::all_of(host.begin(), host.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.';
+  });
+}
+
+std::optional<long long> ParseInteger(std::string_view text) {
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool IsReadableFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+class Problems {
+ public:
+  void Add(const std::string& option, const std::string& what) {
+    list_.push_back("config: " + option + ": " + what);
+  }
+  void Range(const std::string& option, long long value, long long min, long long max,
+             const char* unit = "") {
+    if (value < min || value > max) {
+      Add(option, std::to_string(value) + unit + " out of range " + std::to_string(min) + ".." +
+                      std::to_string(max) + unit);
+    }
+  }
+  std::vector<std::string> Take() { return std::move(list_); }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+// Checks an ADDR:PORT option; returns the parsed value when usable.
+std::optional<HostPort> CheckListen(Problems& problems, const std::string& option,
+                                    const std::string& value, bool allow_hostname) {
+  Result<HostPort> parsed = ParseHostPort(value);
+  if (!parsed.ok()) {
+    problems.Add(option, parsed.error().message);
+    return std::nullopt;
+  }
+  const std::string& host = parsed->host;
+  if (!IsIpLiteral(host) && !IsWildcard(host) && !(allow_hostname && IsHostName(host))) {
+    problems.Add(option, "'" + host + "' is not an IP address");
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+bool SameSocket(const HostPort& a, const HostPort& b) {
+  return a.port == b.port && (a.host == b.host || IsWildcard(a.host) || IsWildcard(b.host));
+}
+
+}  // namespace
+
+Result<HostPort> ParseHostPort(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos) return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': missing ']'"};
+    host = text.substr(1, close - 1);
+    if (close + 1 >= text.size() || text[close + 1] != ':') {
+      return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': expected [ADDR]:PORT"};
+    }
+    port = text.substr(close + 2);
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': expected ADDR:PORT"};
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': missing address"};
+  std::optional<long long> number = ParseInteger(port);
+  if (!number) return Error{ErrorCode::kInvalidInput, "'" + std::string(text) + "': port '" + std::string(port) + "' is not a number"};
+  if (*number < 1 || *number > 65535) {
+    return Error{ErrorCode::kInvalidInput, "port " + std::to_string(*number) + " out of range 1..65535"};
+  }
+  return HostPort{std::string(host), static_cast<uint16_t>(*number)};
+}
+
+std::vector<std::string> ConfigProblems(const Config& c) {
+  Problems p;
+
+  // [sip]
+  std::optional<HostPort> sip = CheckListen(p, "sip.listen", c.sip.listen, true);
+  std::optional<HostPort> tls;
+  if (!c.sip.tls_listen.empty()) {
+    tls = CheckListen(p, "sip.tls_listen", c.sip.tls_listen, true);
+    if (tls && sip && SameSocket(*tls, *sip)) {
+      p.Add("sip.tls_listen", "same address and port as sip.listen (" + c.sip.listen + ")");
+    }
+    if (c.sip.tls_cert_dir.empty()) {
+      p.Add("sip.tls_cert_dir", "required when sip.tls_listen is set");
+    } else if (!IsDirectory(c.sip.tls_cert_dir)) {
+      p.Add("sip.tls_cert_dir", "'" + c.sip.tls_cert_dir + "' is not a directory");
+    } else if (!IsReadableFile(c.sip.tls_cert_dir + "/agent.pem")) {
+      p.Add("sip.tls_cert_dir", "'" + c.sip.tls_cert_dir + "/agent.pem' (key + certificate) not found");
+    }
+  }
+  p.Range("sip.max_sessions", c.sip.max_sessions, 1, 100000);
+  if (c.sip.session_timer != 0) {
+    p.Range("sip.session_timer", c.sip.session_timer, kMinSessionExpiresS, 86400, " s");
+  }
+  p.Range("sip.retry_after", c.sip.retry_after, 1, 3600, " s");
+  if (c.sip.user_agent.empty() || c.sip.user_agent.size() > 200) {
+    p.Add("sip.user_agent", "must be 1..200 characters");
+  } else if (std::any_of(c.sip.user_agent.begin(), c.sip.user_agent.end(),
+                         [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; })) {
+    p.Add("sip.user_agent", "contains control characters");
+  }
+
+  // [media]
+  p.Range("media.rtp_port_min", c.media.rtp_port_min, 1024, 65534);
+  p.Range("media.rtp_port_max", c.media.rtp_port_max, 1025, 65535);
+  if (c.media.rtp_port_max <= c.media.rtp_port_min) {
+    p.Add("media.rtp_port_max", std::to_string(c.media.rtp_port_max) + " is not above media.rtp_port_min " +
+                                    std::to_string(c.media.rtp_port_min));
+  }
+  std::optional<HostPort> http = CheckListen(p, "http.listen", c.http.listen, true);
+  for (const auto& [option, listen] : {std::pair{"sip.listen", sip}, std::pair{"sip.tls_listen", tls},
+                                       std::pair{"http.listen", http}}) {
+    if (listen && listen->port >= c.media.rtp_port_min && listen->port <= c.media.rtp_port_max) {
+      p.Add("media.rtp_port_min", "RTP range " + std::to_string(c.media.rtp_port_min) + "-" +
+                                      std::to_string(c.media.rtp_port_max) + " contains the " +
+                                      option + " port " + std::to_string(listen->port));
+    }
+  }
+  if (!IsIpLiteral(c.media.bind_ip)) {
+    p.Add("media.bind_ip", "'" + c.media.bind_ip + "' is not an IP address");
+  } else if (IsWildcard(c.media.bind_ip)) {
+    p.Add("media.bind_ip", "'" + c.media.bind_ip +
+                               "' cannot be advertised in an SDP answer (it means 'hold'); give the interface address");
+  }
+  p.Range("media.workers", c.media.workers, 0, 256);
+  p.Range("media.opus_bitrate", c.media.opus_bitrate, 6000, 510000, " bit/s");
+  p.Range("media.opus_complexity", c.media.opus_complexity, 0, 10);
+  if (c.media.opus_packet_ms != 20 && c.media.opus_packet_ms != 40 && c.media.opus_packet_ms != 60) {
+    p.Add("media.opus_packet_ms", std::to_string(c.media.opus_packet_ms) + " ms is not 20, 40 or 60");
+  }
+  if (c.media.rtp_timeout_ms != 0) p.Range("media.rtp_timeout_ms", c.media.rtp_timeout_ms, 1000, 3600000, " ms");
+  p.Range("media.min_free_disk_mb", c.media.min_free_disk_mb, 0, 10'000'000, " MB");
+
+  // [codecs]
+  if (c.codecs.preference.empty()) p.Add("codecs.preference", "must name at least one codec");
+  std::vector<std::string> seen;
+  for (const std::string& codec : c.codecs.preference) {
+    const bool known = std::any_of(std::begin(kKnownCodecs), std::end(kKnownCodecs),
+                                   [&](const char* k) { return Lower(k) == Lower(codec); });
+    if (!known) {
+      p.Add("codecs.preference", "unknown codec '" + codec + "' (known: PCMU, PCMA, G722, G729, opus)");
+    } else if (std::find(seen.begin(), seen.end(), Lower(codec)) != seen.end()) {
+      p.Add("codecs.preference", "codec '" + codec + "' listed twice");
+    }
+    seen.push_back(Lower(codec));
+  }
+
+  // [http]
+  if (http && sip && SameSocket(*http, *sip)) {
+    p.Add("http.listen", "same address and port as sip.listen (" + c.sip.listen + ")");
+  }
+  if (http && tls && SameSocket(*http, *tls)) {
+    p.Add("http.listen", "same address and port as sip.tls_listen (" + c.sip.tls_listen + ")");
+  }
+  // SEC-1: the contents (PEM, key matching the certificate) are checked when the listener starts.
+  if (!c.http.tls_cert.empty() && !IsReadableFile(c.http.tls_cert)) {
+    p.Add("http.tls_cert", "'" + c.http.tls_cert + "' is not a readable file");
+  }
+  if (!c.http.tls_key.empty() && c.http.tls_cert.empty()) {
+    p.Add("http.tls_key", "set but http.tls_cert is not (the API would be served without TLS)");
+  } else if (!c.http.tls_key.empty() && !IsReadableFile(c.http.tls_key)) {
+    p.Add("http.tls_key", "'" + c.http.tls_key + "' is not a readable file");
+  }
+
+  // [storage]
+  if (c.storage.data_dir.empty()) p.Add("storage.data_dir", "must not be empty");
+  p.Range("storage.lmdb_map_size_mb", c.storage.lmdb_map_size_mb, 16, 1048576, " MB");
+
+  // [site]
+  if (c.site.name.size() > 200 || std::any_of(c.site.name.begin(), c.site.name.end(),
+                                               [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; })) {
+    p.Add("site.name", "must be at most 200 printable characters");
+  }
+  if (c.site.country_code.empty() || c.site.country_code.size() > 3 || c.site.country_code[0] == '0' ||
+      !std::all_of(c.site.country_code.begin(), c.site.country_code.end(),
+                   [](unsigned char ch) { return std::isdigit(ch); })) {
+    p.Add("site.country_code", "'" + c.site.country_code + "' is not a country calling code (1-3 digits, e.g. 48)");
+  }
+
+  // [policy] (issue 7): the site files themselves are read and checked by LoadSitePolicies().
+  p.Range("policy.sweep_interval_s", c.policy.sweep_interval_s, 1, 86400, " s");
+
+  // [log]
+  if (std::none_of(std::begin(kLogLevels), std::end(kLogLevels),
+                   [&](const char* level) { return c.log.level == level; })) {
+    p.Add("log.level", "'" + c.log.level + "' is not one of error, warn, info, debug");
+  }
+  return p.Take();
+}
+
+Status ValidateConfig(const Config& config) {
+  std::vector<std::string> problems = ConfigProblems(config);
+  if (problems.empty()) return OkStatus();
+  return Error{ErrorCode::kInvalidInput, problems.front()};
+}
+
+Status ApplyOverrides(const ConfigOverrides& o, Config& config) {
+  if (!o.data_dir.empty()) config.storage.data_dir = o.data_dir;
+  // --sip / --http values are checked by ValidateConfig() as sip.listen / http.listen.
+  if (!o.sip.empty()) config.sip.listen = o.sip;
+  if (!o.http.empty()) config.http.listen = o.http;
+  if (!o.rtp_ports.empty()) {
+    const size_t dash = o.rtp_ports.find('-');
+    std::optional<long long> min, max;
+    if (dash != std::string::npos) {
+      min = ParseInteger(std::string_view(o.rtp_ports).substr(0, dash));
+      max = ParseInteger(std::string_view(o.rtp_ports).substr(dash + 1));
+    }
+    if (!min || !max || *min < 0 || *max > 65535) {
+      return Error{ErrorCode::kInvalidInput, "--rtp-ports: '" + o.rtp_ports + "': expected MIN-MAX, e.g. 20000-29999"};
+    }
+    config.media.rtp_port_min = static_cast<int>(*min);
+    config.media.rtp_port_max = static_cast<int>(*max);
+  }
+  if (!o.log_level.empty()) config.log.level = o.log_level;
+  return OkStatus();
+}
+
+}  // namespace kronika::srs

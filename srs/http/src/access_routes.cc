@@ -1,0 +1,561 @@
+// The access routes on the HTTP server (see access_routes.h, docs/api.md): authentication
+// and roles (ACCESS-1), audio with the register entry first (REG-1), the playback
+// workflow, the register, disclosures and the /ui page, over AccessContext (srs/access).
+#include "kronika/srs/http/access_routes.h"
+
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access_ui.h"
+#include "kronika/srs/access/access_db.h"
+#include "kronika/srs/access/access_disclosure.h"
+#include "kronika/srs/access/access_playback.h"
+#include "kronika/srs/access/access_register.h"
+#include "kronika/srs/access/access_users.h"
+#include "kronika/srs/atrest/recording_keys.h"
+#include "kronika/srs/core/json_record.h"
+#include "kronika/srs/core/log.h"
+
+namespace kronika::srs {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+HttpResponse Json(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  return r;
+}
+
+HttpResponse ErrorResponse(const Error& e) {
+  return HttpResponse::JsonError(HttpStatus(e), e.message);
+}
+
+// "bytes=a-b" / "bytes=a-" / "bytes=-n" against `total`: [from, to] inclusive, nullopt when
+// unsatisfiable; `present` false when there is no usable Range header.
+std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& header, uint64_t total,
+                                                        bool& present) {
+  present = false;
+  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return std::nullopt;
+  const std::string spec = header.substr(6);
+  const size_t dash = spec.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  present = true;
+  try {
+    const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
+    if (a.empty()) {
+      const uint64_t n = std::stoull(b);
+      if (n == 0 || total == 0) return std::nullopt;
+      return std::make_pair(total - std::min(n, total), total - 1);
+    }
+    const uint64_t from = std::stoull(a);
+    uint64_t to = b.empty() ? total - 1 : std::stoull(b);
+    if (from >= total || to < from) return std::nullopt;
+    return std::make_pair(from, std::min(to, total - 1));
+  } catch (...) {
+    present = false;
+    return std::nullopt;
+  }
+}
+
+const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener,
+                                            Role::kDpo, Role::kAuditor};
+const std::vector<Role> kRegisterReaders = {Role::kRecordsKeeper, Role::kAuditor, Role::kDpo};
+const std::vector<Role> kWorkflowReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kDpo,
+                                            Role::kAuditor};
+
+// The context's access checks for HTTP requests: authentication, roles, refusals.
+class RequestAuth {
+ public:
+  explicit RequestAuth(AccessContext& context) : c_(context) {}
+
+  // Authenticates and checks that the caller has one of `roles` (empty = any role).
+  // On failure fills `refusal` (401/403), logs and counts it.
+  std::optional<Identity> Authorise(const HttpRequest& request, const std::vector<Role>& roles,
+                                    HttpResponse& refusal) const {
+    const std::string header = request.Header("Authorization").value_or("");
+    std::string token;
+    if (header.rfind("Bearer ", 0) == 0) token = header.substr(7);
+    Result<Identity> who = token.empty()
+                               ? Result<Identity>(MakeError(401,
+                                                            "authentication required: send "
+                                                            "Authorization: Bearer <token>"))
+                               : c_.users().Authenticate(token);
+    if (!who.ok()) {
+      Logf(LogLevel::kWarn, "", "access: refused %s %s from %s: %s", request.method.c_str(),
+           request.path.c_str(), request.remote_addr.c_str(), who.error().message.c_str());
+      c_.CountRefused("unauthenticated");
+      refusal = HttpResponse::JsonError(401, who.error().message);
+      refusal.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"kronika\"");
+      return std::nullopt;
+    }
+    bool allowed = roles.empty();
+    for (Role r : roles) allowed = allowed || who->user.Has(r);
+    if (!allowed) {
+      std::string names;
+      for (Role r : roles) names += (names.empty() ? "" : ", ") + std::string(RoleName(r));
+      Refuse(request, *who, "forbidden", "role required: " + names + " (ACCESS-1)", refusal);
+      return std::nullopt;
+    }
+    return *who;
+  }
+
+  void Refuse(const HttpRequest& request, const Identity& who, const std::string& reason,
+              const std::string& message, HttpResponse& refusal,
+              std::string_view recording_id = "") const {
+    Logf(LogLevel::kWarn, std::string(recording_id).c_str(),
+         "access: refused %s %s for %s (token %s) from %s: %s", request.method.c_str(),
+         request.path.c_str(), who.user.username.c_str(), who.token_id.c_str(),
+         request.remote_addr.c_str(), message.c_str());
+    c_.CountRefused(reason);
+    refusal = HttpResponse::JsonError(403, message);
+  }
+
+  AccessContext& context() const { return c_; }
+
+ private:
+  AccessContext& c_;
+};
+
+nlohmann::json ParticipantsJson(const RecordingRecord& r) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : r.participants) {
+    out.push_back({{"name", p.name}, {"number", DisplayNumber(p)}, {"aor", p.aor}});
+  }
+  return out;
+}
+
+nlohmann::json UserJson(const User& u) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (Role r : u.roles) roles.push_back(RoleName(r));
+  return {{"username", u.username},          {"name", u.name}, {"surname", u.surname},
+          {"position", u.position},          {"roles", roles}, {"disabled", u.disabled},
+          {"authorised_by", u.authorised_by}};
+}
+
+Result<nlohmann::json> ParseBody(const HttpRequest& request) {
+  if (request.body.empty()) return nlohmann::json::object();
+  nlohmann::json j = nlohmann::json::parse(request.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return MakeError(400, "body: a JSON object is expected");
+  return j;
+}
+
+// GET /api/v1/recordings/{id}/audio: an approved request's audio (ACCESS-2..5), the
+// register entry written before any byte leaves (REG-1).
+HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Identity& who,
+                   const std::string& recording_id) {
+  AccessContext& c = auth.context();
+  HttpResponse refusal;
+  auto record = c.store().Get(recording_id);
+  if (!record.ok()) return ErrorResponse(record.error());
+  if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + recording_id);
+  const int64_t now = NowMs();
+  auto grant = c.playback().AuthorisePlayback(who, recording_id,
+                                               request.QueryParam("request").value_or(""), now);
+  if (!grant.ok()) {
+    auth.Refuse(
+        request, who,
+        grant.error().message.find("RIGHTS-3") != std::string::npos ? "restricted" : "not_approved",
+        grant.error().message, refusal, recording_id);
+    return refusal;
+  }
+  const RecordingRecord& r = **record;
+  uint64_t total = 0;
+  // Size first (cheap: header only), then the range.
+  auto probe = ReadRecordingAudio(c.keys(), recording_id, c.PlainPathOf(r), 0, 0, total);
+  if (!probe.ok()) return ErrorResponse(probe.error());
+  bool ranged = false;
+  auto range = ParseRange(request.Header("Range").value_or(""), total, ranged);
+  if (ranged && !range) {
+    HttpResponse out = HttpResponse::JsonError(416, "range not satisfiable");
+    out.headers.emplace_back("Content-Range", "bytes */" + std::to_string(total));
+    return out;
+  }
+  const uint64_t from = ranged ? range->first : 0;
+  const uint64_t to = ranged ? range->second : (total == 0 ? 0 : total - 1);
+  auto bytes = ReadRecordingAudio(c.keys(), recording_id, c.PlainPathOf(r), from,
+                                  total == 0 ? 0 : to - from + 1, total);
+  if (!bytes.ok()) return ErrorResponse(bytes.error());
+
+  // REG-1: the register entry is made before any audio leaves; no entry, no audio.
+  const double duration =
+      r.duration_s > 0
+          ? r.duration_s
+          : (r.end_ms_utc > r.start_ms_utc ? (r.end_ms_utc - r.start_ms_utc) / 1000.0 : 0);
+  auto at = [&](uint64_t byte) {
+    return total == 0 ? 0.0
+                      : std::round(duration * static_cast<double>(byte) /
+                                   static_cast<double>(total) * 10) /
+                            10;
+  };
+  const nlohmann::json participants = ParticipantsJson(r);
+  const nlohmann::json& g = *grant;
+  nlohmann::json entry = {
+      {"recording_id", recording_id},
+      {"calling_number", participants.size() > 0 ? participants[0].value("number", "") : ""},
+      {"called_number", participants.size() > 1 ? participants[1].value("number", "") : ""},
+      {"call_start_utc", IsoUtc(r.start_ms_utc)},
+      {"call_end_utc", IsoUtc(r.end_ms_utc)},
+      {"participants", participants},
+      {"listened_from_s", at(from)},
+      {"listened_to_s", at(total == 0 ? 0 : to + 1)},
+      {"bytes", {{"from", from}, {"to", to}, {"total", total}}},
+      {"listener",
+       {{"username", who.user.username},
+        {"name", who.user.name},
+        {"surname", who.user.surname},
+        {"position", who.user.position}}},
+      {"listened_at_utc", IsoUtc(now)},
+      {"listened_at_ms_utc", now},
+      {"identity",
+       {{"username", who.user.username},
+        {"token_id", who.token_id},
+        {"remote_addr", request.remote_addr}}},
+      {"request_id", g.value("id", "")},
+      {"reason", g.value("reason", "")},
+      {"reason_text", g.value("reason_text", "")},
+      {"justification", g.value("justification", "")},
+      {"protocol", g.value("protocol", nlohmann::json::object())},
+      {"approved_by", g["decision"].value("by_name", "")},
+      {"approver_note", g["decision"].value("note", "")},
+      {"employee_informed", g["informed"][recording_id]},
+  };
+  auto appended = c.listening_register().Append(std::move(entry));
+  if (!appended.ok()) {
+    Logf(LogLevel::kError, recording_id.c_str(),
+         "access: playback refused, register append failed: %s", appended.error().message.c_str());
+    return HttpResponse::JsonError(500,
+                                   "playback refused: the listening register could not be written");
+  }
+  c.CountPlayback();
+  Logf(LogLevel::kInfo, recording_id.c_str(),
+       "access: playback bytes %llu-%llu/%llu by %s (request %s, register #%s)",
+       static_cast<unsigned long long>(from), static_cast<unsigned long long>(to),
+       static_cast<unsigned long long>(total), who.user.username.c_str(), g.value("id", "").c_str(),
+       (*appended)["seq"].dump().c_str());
+  HttpResponse out;
+  out.status = ranged ? 206 : 200;
+  out.content_type = "audio/ogg";
+  out.body = std::move(*bytes);
+  out.headers.emplace_back("Accept-Ranges", "bytes");
+  if (ranged) {
+    out.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
+                                                  std::to_string(to) + "/" + std::to_string(total));
+  }
+  out.headers.emplace_back("X-Kronika-Register-Entry", (*appended)["seq"].dump());
+  return out;
+}
+
+
+// GET /api/v1/disclosures/{id}/protocol[?format=html|pdf] (DISC-3); without `format`,
+// "Accept: application/pdf" picks the PDF, anything else the HTML.
+HttpResponse DisclosureProtocolResponse(const AccessContext& c, const HttpRequest& request,
+                                        const std::string& id) {
+  std::string format = request.QueryParam("format").value_or("");
+  if (format.empty()) {
+    const std::string accept = request.Header("Accept").value_or("");
+    format = accept.find("application/pdf") != std::string::npos ? "pdf" : "html";
+  }
+  if (format != "html" && format != "pdf")
+    return HttpResponse::JsonError(400, "format: expected html or pdf");
+  auto protocol = c.disclosures().Protocol(
+      id, format == "pdf" ? ProtocolFormat::kPdf : ProtocolFormat::kHtml, c.signing());
+  if (!protocol.ok()) return ErrorResponse(protocol.error());
+  HttpResponse out;
+  out.content_type = format == "pdf" ? "application/pdf" : "text/html; charset=utf-8";
+  out.body = std::move(*protocol);
+  out.headers.emplace_back("Content-Disposition",
+                           "inline; filename=\"protocol-" + id + "." + format + "\"");
+  return out;
+}
+
+}  // namespace
+
+void MountAccessApi(HttpServer& server, AccessContext& context) {
+  auto auth = std::make_shared<const RequestAuth>(context);
+  AccessContext* c = &context;
+  using Guarded = std::function<HttpResponse(const HttpRequest&, const Identity&)>;
+  auto guard = [auth](std::vector<Role> roles, Guarded fn) -> HttpHandler {
+    return [auth, roles = std::move(roles), fn = std::move(fn)](const HttpRequest& request) {
+      HttpResponse refusal;
+      std::optional<Identity> who = auth->Authorise(request, roles, refusal);
+      if (!who) return refusal;
+      return fn(request, *who);
+    };
+  };
+  auto result = [](const Result<nlohmann::json>& r, int ok_status = 200) {
+    return r.ok() ? Json(ok_status, *r) : ErrorResponse(r.error());
+  };
+  // POST <prefix>/{id}/{action} with a JSON body: `act` does the work (nullopt: no such
+  // action, 404); a 403 from it is a logged, counted refusal, a success is logged as
+  // "<user> recorded <action> on <what><id>".
+  using Act = std::function<std::optional<Result<nlohmann::json>>(
+      const Identity&, const std::string& id, const std::string& action, const nlohmann::json& body)>;
+  auto action_route = [auth, result](std::string what, Act act) -> Guarded {
+    return [auth, result, what = std::move(what), act = std::move(act)](const HttpRequest& request,
+                                                                     const Identity& who) {
+      const std::string& rest = request.path_rest;
+      const size_t slash = rest.find('/');
+      if (slash == std::string::npos) return HttpResponse::JsonError(404, "no such resource: " + request.path);
+      const std::string id = rest.substr(0, slash), action = rest.substr(slash + 1);
+      auto body = ParseBody(request);
+      if (!body.ok()) return ErrorResponse(body.error());
+      Result<nlohmann::json> r = act(who, id, action, *body).value_or(
+          MakeError(404, "no such resource: " + request.path));
+      if (!r.ok() && r.error().code == ErrorCode::kPermissionDenied) {
+        HttpResponse refusal;
+        auth->Refuse(request, who, "forbidden", r.error().message, refusal);
+        return refusal;
+      }
+      if (r.ok())
+        Logf(LogLevel::kInfo, "", "access: %s recorded %s on %s%s", who.user.username.c_str(),
+             action.c_str(), what.c_str(), id.c_str());
+      return result(r);
+    };
+  };
+
+  // The read-only recording API, now behind authentication (metadata holds phone numbers).
+  HttpHandler list_inner = server.Handler("GET", "/api/v1/recordings");
+  HttpHandler get_inner = server.Handler("GET", "/api/v1/recordings/*");
+  if (list_inner) {
+    server.Route("GET", "/api/v1/recordings",
+                 guard(kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) {
+                   return list_inner(r);
+                 }));
+  }
+  server.Route(
+      "GET", "/api/v1/recordings/*",
+      guard({}, [auth, c, get_inner](const HttpRequest& request, const Identity& who) -> HttpResponse {
+        const std::string& rest = request.path_rest;
+        const size_t slash = rest.find('/');
+        const std::string id = rest.substr(0, slash);
+        const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+        HttpResponse refusal;
+        if (sub == "audio") return Audio(*auth, request, who, id);
+        bool reader = false;
+        for (Role r : kMetadataReaders) reader = reader || who.user.Has(r);
+        if (!reader) {
+          auth->Refuse(request, who, "forbidden",
+                    "role required to read recording metadata (ACCESS-1)", refusal, id);
+          return refusal;
+        }
+        if (sub == "restriction") {
+          auto row = c->db().Get(AccessTable::kRestrictions, id);
+          if (!row.ok()) return ErrorResponse(row.error());
+          return Json(200, row->has_value()
+                               ? nlohmann::json::parse(**row)
+                               : nlohmann::json{{"recording_id", id}, {"restricted", false}});
+        }
+        if (get_inner) return get_inner(request);
+        return HttpResponse::JsonError(404, "no such resource: " + request.path);
+      }));
+  server.Route(
+      "POST", "/api/v1/recordings/*",
+      guard({Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
+        const std::string& rest = request.path_rest;
+        const size_t slash = rest.find('/');
+        if (slash == std::string::npos || rest.substr(slash + 1) != "restriction") {
+          return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        }
+        const std::string id = rest.substr(0, slash);
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        auto record = c->store().Get(id);
+        if (!record.ok()) return ErrorResponse(record.error());
+        if (!record->has_value()) return HttpResponse::JsonError(404, "no recording " + id);
+        if (!body->contains("restricted") || !(*body)["restricted"].is_boolean()) {
+          return HttpResponse::JsonError(400, "restricted: true or false required");
+        }
+        auto state = SetRestriction(c->db(), id, (*body)["restricted"].get<bool>(),
+                                    who.user.username, body->value("reason", ""), NowMs());
+        if (!state.ok()) return ErrorResponse(state.error());
+        Logf(LogLevel::kInfo, id.c_str(), "access: %s set restricted=%s (RIGHTS-3)",
+             who.user.username.c_str(), (*state)["restricted"].dump().c_str());
+        return Json(200, *state);
+      }));
+  server.Route("DELETE", "/api/v1/recordings/*",
+               guard({Role::kAdministrator, Role::kRecordsKeeper},
+                     [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
+                       const std::string& id = request.path_rest;
+                       if (id.empty() || id.find('/') != std::string::npos) {
+                         return HttpResponse::JsonError(404, "no such resource: " + request.path);
+                       }
+                       const std::string reason = request.QueryParam("reason").value_or("");
+                       if (reason.empty())
+                         return HttpResponse::JsonError(400, "reason: required (RET-4)");
+                       Status s = c->DestroyRecording(id, who.user.username, reason);
+                       if (!s.ok()) return ErrorResponse(s.error());
+                       return Json(200, {{"recording_id", id},
+                                         {"destroyed", true},
+                                         {"by", who.user.username},
+                                         {"reason", reason}});
+                     }));
+
+  server.Route("GET", "/api/v1/me", guard({}, [](const HttpRequest&, const Identity& who) {
+                 nlohmann::json j = UserJson(who.user);
+                 j["token_id"] = who.token_id;
+                 return Json(200, j);
+               }));
+  server.Route("GET", "/api/v1/users",
+               guard({Role::kAdministrator}, [c](const HttpRequest&, const Identity&) {
+                 auto users = c->users().List();
+                 if (!users.ok()) return ErrorResponse(users.error());
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const auto& u : *users) out.push_back(UserJson(u));
+                 return Json(200, {{"users", out}});
+               }));
+
+  // Playback workflow (ACCESS-2..5).
+  server.Route(
+      "POST", "/api/v1/playback-requests",
+      guard({Role::kListener}, [c, result](const HttpRequest& request, const Identity& who) {
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        auto r = c->playback().File(who, *body, NowMs());
+        if (r.ok())
+          Logf(LogLevel::kInfo, "", "access: %s filed playback request %s",
+               who.user.username.c_str(), (*r)["id"].get<std::string>().c_str());
+        return result(r, 201);
+      }));
+  server.Route("GET", "/api/v1/playback-requests",
+               guard({}, [c](const HttpRequest&, const Identity& who) {
+                 auto all = c->playback().List();
+                 if (!all.ok()) return ErrorResponse(all.error());
+                 bool sees_all = false;
+                 for (Role r : kWorkflowReaders) sees_all = sees_all || who.user.Has(r);
+                 nlohmann::json out = nlohmann::json::array();
+                 for (const auto& r : *all) {
+                   if (sees_all || r.value("requester", "") == who.user.username) out.push_back(r);
+                 }
+                 return Json(200, {{"requests", out}});
+               }));
+  server.Route("GET", "/api/v1/playback-requests/*",
+               guard({}, [auth, c](const HttpRequest& request, const Identity& who) {
+                 auto r = c->playback().Get(request.path_rest);
+                 if (!r.ok()) return ErrorResponse(r.error());
+                 bool sees_all = false;
+                 for (Role role : kWorkflowReaders) sees_all = sees_all || who.user.Has(role);
+                 if (!sees_all && r->value("requester", "") != who.user.username) {
+                   HttpResponse refusal;
+                   auth->Refuse(request, who, "forbidden", "not your request", refusal);
+                   return refusal;
+                 }
+                 return Json(200, *r);
+               }));
+  server.Route(
+      "POST", "/api/v1/playback-requests/*",
+      guard({}, action_route("", [c](const Identity& who, const std::string& id,
+                                     const std::string& action,
+                                     const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
+              if (action == "opinion") return c->playback().Opinion(who, id, body, NowMs());
+              if (action == "decision") return c->playback().Decide(who, id, body, NowMs());
+              if (action == "informed") return c->playback().MarkInformed(who, id, body, NowMs());
+              return std::nullopt;
+            })));
+
+  // Listening register (REG-1..3).
+  server.Route("GET", "/api/v1/register",
+               guard(kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
+                 auto entries = c->listening_register().Entries();
+                 if (!entries.ok()) return ErrorResponse(entries.error());
+                 const std::string format = request.QueryParam("format").value_or("json");
+                 HttpResponse out;
+                 if (format == "csv") {
+                   out.content_type = "text/csv; charset=utf-8";
+                   out.body = RegisterCsv(*entries);
+                 } else if (format == "html") {
+                   out.content_type = "text/html; charset=utf-8";
+                   out.body =
+                       RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+                 } else if (format == "pdf") {
+                   auto pdf =
+                       RegisterProtocolPdf(*entries, "Listening register - playback protocols");
+                   if (!pdf.ok()) return ErrorResponse(pdf.error());
+                   out.content_type = "application/pdf";
+                   out.body = std::move(*pdf);
+                 } else if (format == "json") {
+                   out.body = nlohmann::json{{"entries", *entries}}.dump();
+                 } else {
+                   return HttpResponse::JsonError(400, "format: expected json, csv, html or pdf");
+                 }
+                 return out;
+               }));
+  server.Route(
+      "GET", "/api/v1/register/verify",
+      guard({Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
+        auto v = c->listening_register().Verify();
+        if (!v.ok()) return ErrorResponse(v.error());
+        return Json(200, {{"ok", v->ok},
+                          {"entries", v->entries},
+                          {"head_hash", v->head_hash},
+                          {"first_bad_line", v->first_bad_line},
+                          {"problem", v->problem}});
+      }));
+
+  // Disclosure (DISC-1..3).
+  server.Route(
+      "POST", "/api/v1/disclosures",
+      guard({Role::kRecordsKeeper}, [c, result](const HttpRequest& request, const Identity& who) {
+        auto body = ParseBody(request);
+        if (!body.ok()) return ErrorResponse(body.error());
+        return result(c->disclosures().File(who, *body, NowMs()), 201);
+      }));
+  server.Route("GET", "/api/v1/disclosures",
+               guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
+                     [c](const HttpRequest&, const Identity&) {
+                       auto all = c->disclosures().List();
+                       if (!all.ok()) return ErrorResponse(all.error());
+                       return Json(200, {{"disclosures", *all}});
+                     }));
+  server.Route("GET", "/api/v1/disclosures/*",
+               guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
+                     [c, result](const HttpRequest& request, const Identity&) {
+                       const std::string& rest = request.path_rest;
+                       constexpr std::string_view kProtocol = "/protocol";
+                       if (rest.size() > kProtocol.size() &&
+                           rest.compare(rest.size() - kProtocol.size(), kProtocol.size(),
+                                        kProtocol) == 0) {
+                         return DisclosureProtocolResponse(
+                             *c, request, rest.substr(0, rest.size() - kProtocol.size()));
+                       }
+                       return result(c->disclosures().Get(rest));
+                     }));
+  server.Route(
+      "POST", "/api/v1/disclosures/*",
+      guard({}, action_route("disclosure ", [c](const Identity& who, const std::string& id,
+                                               const std::string& action,
+                                               const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
+              if (action == "decision") return c->disclosures().Decide(who, id, body, NowMs());
+              if (action != "export") return std::nullopt;
+              const int64_t now = NowMs();
+              const std::filesystem::path out =
+                  c->data_dir() / "exports" / (id + "-" + std::to_string(now));
+              return c->disclosures().Export(who, id, c->keys(), c->data_dir(), out, c->signing(),
+                                             now);
+            })));
+
+  // The listeners' and approvers' page (static; it calls the API with the user's token).
+  auto ui = [](const HttpRequest&) {
+    HttpResponse out;
+    out.content_type = "text/html; charset=utf-8";
+    out.body = std::string(AccessUiHtml());
+    out.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src "
+                             "'unsafe-inline'; media-src blob: 'self'");
+    return out;
+  };
+  server.Route("GET", "/ui", ui);
+  server.Route("GET", "/ui/", ui);
+}
+
+}  // namespace kronika::srs

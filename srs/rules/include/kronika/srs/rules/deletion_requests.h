@@ -1,0 +1,38 @@
+// Deletions a person asks for (RIGHTS-2, RET-4): erasing a data subject's recordings and
+// deleting one recording before its retention period ends. Both plan with policy/
+// (PlanErasure, PlanEarlyDeletion: legal holds win) and carry the orders out through
+// ExecuteDeletions (deletions.h), the only code that deletes recordings.
+//
+// Threads: any thread; the store must be opened read-write (see deletions.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kronika/policy/data_subject.h"
+#include "kronika/policy/recording.h"
+#include "kronika/result.h"
+#include "kronika/srs/config/site_config.h"
+#include "kronika/srs/rules/deletions.h"
+#include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/store/store.h"
+
+namespace kronika::srs {
+
+struct ErasureReport {
+  std::vector<std::string> erased;
+  std::vector<policy::KeptRecording> kept;  // held (RET-2) or in progress, with the reason
+  std::vector<std::string> texts;           // PlanErasure's line per site
+};
+
+// RIGHTS-2: erases every recording of `number` not under legal hold, per site's rules.
+// Errors: 400 (empty requester / reason, not a number, no site configured), store or
+// rules db failures.
+Result<ErasureReport> EraseSubject(Store& store, RulesDb& db, const SitePolicies& sites, const std::string& number,
+                                   const policy::DeletionRequest& request, const DeleteOptions& options);
+
+// RET-4: deletes one recording before its period ends. 404 unknown id; 409 held / active.
+Status DeleteEarly(Store& store, RulesDb& db, const std::string& recording_id, const policy::DeletionRequest& request,
+                   const DeleteOptions& options);
+
+}  // namespace kronika::srs

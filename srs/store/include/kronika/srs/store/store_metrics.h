@@ -1,0 +1,16 @@
+// LMDB store state as Prometheus gauges/counters, read at scrape time.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <vector>
+
+#include "kronika/srs/store/store.h"
+
+namespace kronika::srs {
+
+// kronika_store_map_used_bytes / _map_size_bytes (the KronikaStoreMapAlmostFull alert),
+// recordings, queue depth, commit failures and health. Empty if Stats() fails.
+std::vector<prometheus::MetricFamily> StoreFamilies(const Store& store);
+
+}  // namespace kronika::srs

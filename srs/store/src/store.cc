@@ -1,0 +1,429 @@
+// Store: opening the LMDB environment, the writer thread and health (see store.h).
+#include "kronika/srs/store/store.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <system_error>
+
+#include "store_codec.h"
+#include "store_impl.h"
+#include "store_keys.h"
+
+namespace kronika::srs {
+namespace {
+
+constexpr unsigned kMaxDbs = 8;
+constexpr int kReadersFullRetries = 50;
+constexpr auto kReadersFullWait = std::chrono::milliseconds(2);
+
+// Puts key/value; when the key sorts after every key already in the database (new
+// time-ordered ids, new start times) with MDB_APPEND, which fills pages completely
+// instead of splitting them in half: about half the file size for sequential inserts.
+int PutOrAppend(MDB_txn* txn, MDB_dbi dbi, MDB_val* key, MDB_val* value) {
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_cursor_open(txn, dbi, &cursor);
+  if (rc != 0) return rc;
+  MDB_val last_key, last_value;
+  rc = mdb_cursor_get(cursor, &last_key, &last_value, MDB_LAST);
+  bool append = rc == MDB_NOTFOUND || (rc == 0 && mdb_cmp(txn, dbi, key, &last_key) > 0);
+  if (rc == 0 || rc == MDB_NOTFOUND) {
+    rc = append ? mdb_cursor_put(cursor, key, value, MDB_APPEND) : mdb_put(txn, dbi, key, value, 0);
+  }
+  mdb_cursor_close(cursor);
+  return rc;
+}
+
+Error LmdbError(const std::string& what, int rc, ErrorCode code = ErrorCode::kIo) {
+  return MakeError(code, "store: " + what + ": " + mdb_strerror(rc));
+}
+
+// Environment layout migrations: kDbMigrations[v] upgrades a version-v environment to v+1
+// inside the write transaction that opens it. Version 1 is the first layout.
+using DbMigration = int (*)(Store::Impl&, MDB_txn*);
+constexpr DbMigration kDbMigrations[kStoreSchemaVersion] = {nullptr};
+
+Status OpenDatabases(Store::Impl& impl) {
+  const bool ro = impl.options.read_only;
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(impl.env, nullptr, ro ? MDB_RDONLY : 0, &txn);
+  if (rc != 0) return LmdbError("cannot begin transaction in " + impl.dir.string(), rc);
+  struct Named {
+    const char* name;
+    unsigned flags;
+    MDB_dbi* dbi;
+  } const dbs[] = {
+      {"meta", 0, &impl.meta},
+      {"recordings", 0, &impl.recordings},
+      {"by_number", MDB_DUPSORT, &impl.by_number},
+      {"by_start", 0, &impl.by_start},
+      {"by_expiry", 0, &impl.by_expiry},
+      {"by_hold", 0, &impl.by_hold},
+  };
+  for (const Named& db : dbs) {
+    rc = mdb_dbi_open(txn, db.name, db.flags | (ro ? 0 : MDB_CREATE), db.dbi);
+    if (rc != 0) {
+      mdb_txn_abort(txn);
+      return LmdbError(std::string("cannot open database '") + db.name + "' in " +
+                           impl.dir.string(), rc);
+    }
+  }
+  MDB_val key = Val(kSchemaVersionKey), value;
+  rc = mdb_get(txn, impl.meta, &key, &value);
+  int version = 0;
+  if (rc == 0) {
+    version = std::atoi(std::string(View(value)).c_str());
+  } else if (rc != MDB_NOTFOUND) {
+    mdb_txn_abort(txn);
+    return LmdbError("cannot read schema version", rc);
+  }
+  if (version > kStoreSchemaVersion) {
+    mdb_txn_abort(txn);
+    return MakeError(500, "store: " + impl.dir.string() + " has schema version " +
+                              std::to_string(version) + ", this build supports up to " +
+                              std::to_string(kStoreSchemaVersion) + " (upgrade kronika)");
+  }
+  if (ro) {
+    if (version == 0) {
+      mdb_txn_abort(txn);
+      return MakeError(500, "store: " + impl.dir.string() + " has no schema version");
+    }
+  } else if (version < kStoreSchemaVersion) {
+    for (int v = version == 0 ? kStoreSchemaVersion : version; v < kStoreSchemaVersion; ++v) {
+      if (kDbMigrations[v] != nullptr && (rc = kDbMigrations[v](impl, txn)) != 0) {
+        mdb_txn_abort(txn);
+        return LmdbError("migration from schema " + std::to_string(v) + " failed", rc);
+      }
+    }
+    std::string text = std::to_string(kStoreSchemaVersion);
+    MDB_val v = Val(text);
+    rc = mdb_put(txn, impl.meta, &key, &v, 0);
+    if (rc != 0) {
+      mdb_txn_abort(txn);
+      return LmdbError("cannot write schema version", rc);
+    }
+  }
+  rc = mdb_txn_commit(txn);
+  if (rc != 0) return LmdbError("cannot commit database handles", rc);
+  return OkStatus();
+}
+
+}  // namespace
+
+Store::Impl::~Impl() {
+  if (env != nullptr) mdb_env_close(env);
+}
+
+Result<ReadTxn> Store::Impl::BeginRead() const {
+  for (int attempt = 0;; ++attempt) {
+    std::shared_lock lock(map_mu);
+    MDB_txn* txn = nullptr;
+    int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    if (rc == 0) return ReadTxn(std::move(lock), txn);
+    lock.unlock();
+    if (rc == MDB_MAP_RESIZED && attempt < 3) {
+      std::unique_lock exclusive(map_mu);
+      mdb_env_set_mapsize(env, 0);  // adopt the size the writer process set
+      continue;
+    }
+    if (rc == MDB_READERS_FULL && attempt < kReadersFullRetries) {
+      std::this_thread::sleep_for(kReadersFullWait);
+      continue;
+    }
+    return LmdbError("cannot begin read transaction", rc, rc == MDB_READERS_FULL ? ErrorCode::kUnavailable : ErrorCode::kIo);
+  }
+}
+
+bool Store::Impl::GrowMap() {
+  std::unique_lock exclusive(map_mu);
+  MDB_envinfo info;
+  mdb_env_info(env, &info);
+  uint64_t current = info.me_mapsize;
+  uint64_t next = std::min<uint64_t>(current * 2, options.max_map_size_bytes);
+  if (next <= current) return false;
+  if (mdb_env_set_mapsize(env, next) != 0) return false;
+  std::fprintf(stderr, "store: map grown from %llu to %llu bytes\n",
+               static_cast<unsigned long long>(current), static_cast<unsigned long long>(next));
+  return true;
+}
+
+int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
+  const std::string& id = op.is_delete ? op.id : op.record.recording_id;
+  MDB_val key = Val(id), value;
+  int rc = mdb_get(txn, recordings, &key, &value);
+  if (rc == 0) {
+    // Remove the previous version's index entries before writing the new ones.
+    Result<RecordingRecord> old = DecodeRecord(View(value));
+    if (old.ok()) {
+      std::string start_key = TimeKey(old->start_ms_utc, id);
+      MDB_val k = Val(start_key);
+      if ((rc = mdb_del(txn, by_start, &k, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+      for (const std::string& number : NumberKeysOf(*old)) {
+        MDB_val nk = Val(number), nv = Val(start_key);
+        if ((rc = mdb_del(txn, by_number, &nk, &nv)) != 0 && rc != MDB_NOTFOUND) return rc;
+      }
+      if (old->retention_expiry_ms_utc != 0) {
+        std::string expiry_key = TimeKey(old->retention_expiry_ms_utc, id);
+        MDB_val ek = Val(expiry_key);
+        if ((rc = mdb_del(txn, by_expiry, &ek, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+      }
+      if (old->legal_hold) {
+        if ((rc = mdb_del(txn, by_hold, &key, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+      }
+    } else {
+      std::fprintf(stderr, "store: replacing unreadable record %s: %s\n", id.c_str(),
+                   old.error().message.c_str());
+    }
+  } else if (rc != MDB_NOTFOUND) {
+    return rc;
+  }
+  if (op.is_delete) {
+    rc = mdb_del(txn, recordings, &key, nullptr);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+  }
+  const RecordingRecord& rec = op.record;
+  std::string encoded = EncodeRecord(rec);
+  MDB_val data = Val(encoded), empty{0, nullptr};
+  if ((rc = PutOrAppend(txn, recordings, &key, &data)) != 0) return rc;
+  std::string start_key = TimeKey(rec.start_ms_utc, id);
+  MDB_val sk = Val(start_key);
+  if ((rc = PutOrAppend(txn, by_start, &sk, &empty)) != 0) return rc;
+  for (const std::string& number : NumberKeysOf(rec)) {
+    MDB_val nk = Val(number), nv = Val(start_key);
+    if ((rc = mdb_put(txn, by_number, &nk, &nv, MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST) {
+      return rc;
+    }
+  }
+  if (rec.retention_expiry_ms_utc != 0) {
+    std::string expiry_key = TimeKey(rec.retention_expiry_ms_utc, id);
+    MDB_val ek = Val(expiry_key);
+    if ((rc = mdb_put(txn, by_expiry, &ek, &empty, 0)) != 0) return rc;
+  }
+  if (rec.legal_hold) {
+    if ((rc = mdb_put(txn, by_hold, &key, &empty, 0)) != 0) return rc;
+  }
+  return 0;
+}
+
+int Store::Impl::CommitBatch(const std::vector<StoreOp>& batch, std::string& failed_step) {
+  std::shared_lock lock(map_mu);
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env, nullptr, 0, &txn);
+  if (rc != 0) {
+    failed_step = "begin write transaction";
+    return rc;
+  }
+  for (const StoreOp& op : batch) {
+    if ((rc = ApplyOp(txn, op)) != 0) {
+      mdb_txn_abort(txn);
+      failed_step = "write " + (op.is_delete ? op.id : op.record.recording_id);
+      return rc;
+    }
+  }
+  rc = mdb_txn_commit(txn);
+  if (rc != 0) failed_step = "commit";
+  return rc;
+}
+
+void Store::Impl::WriterLoop() {
+  std::vector<StoreOp> batch;
+  for (;;) {
+    bool stop_seen = false;
+    {
+      std::unique_lock lock(mu);
+      if (batch.empty()) {
+        writer_cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping with nothing left
+        if (!stopping && !flush_requested && queue.size() < options.max_batch &&
+            options.max_batch_delay.count() > 0) {
+          writer_cv.wait_for(lock, options.max_batch_delay, [&] {
+            return stopping || flush_requested || queue.size() >= options.max_batch;
+          });
+        }
+        size_t n = std::min(options.max_batch, queue.size());
+        for (size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+        in_flight = batch.size();
+      }
+      stop_seen = stopping;
+    }
+    std::string failed_step;
+    int rc = CommitBatch(batch, failed_step);
+    if (rc == MDB_MAP_FULL && GrowMap()) continue;  // retry the same batch at once
+    std::unique_lock lock(mu);
+    if (rc == 0) {
+      committed_seq += batch.size();
+      commits.fetch_add(1, std::memory_order_relaxed);
+      records_written.fetch_add(batch.size(), std::memory_order_relaxed);
+      batch.clear();
+      in_flight = 0;
+      map_full = false;
+      write_failed = false;
+      if (queue.empty()) flush_requested = false;
+      queue_full = queue.size() >= options.queue_capacity;
+      flushed_cv.notify_all();
+      continue;
+    }
+    // Keep the batch and retry later: nothing queued is dropped while the process runs.
+    commit_failures.fetch_add(1, std::memory_order_relaxed);
+    write_failed = true;
+    if (rc == MDB_MAP_FULL) map_full = true;
+    last_error = "store: " + failed_step + ": " + mdb_strerror(rc);
+    flushed_cv.notify_all();
+    if (stop_seen) {
+      std::fprintf(stderr, "%s; %zu queued writes not committed at shutdown\n",
+                   last_error.c_str(), batch.size() + queue.size());
+      return;
+    }
+    writer_cv.wait_for(lock, options.retry_interval, [&] { return stopping; });
+  }
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
+                                           const StoreOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir = dir;
+  impl->options = options;
+  if (impl->options.max_batch == 0) impl->options.max_batch = 1;
+  std::error_code ec;
+  if (options.read_only) {
+    if (!std::filesystem::exists(dir / "data.mdb", ec)) {
+      return MakeError(500, "store: no database in " + dir.string());
+    }
+  } else {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return MakeError(500, "store: cannot create " + dir.string() + ": " + ec.message());
+  }
+  int rc = mdb_env_create(&impl->env);
+  if (rc != 0) return LmdbError("cannot create environment", rc);
+  mdb_env_set_maxdbs(impl->env, kMaxDbs);
+  mdb_env_set_maxreaders(impl->env, options.max_readers);
+  if (!options.read_only) mdb_env_set_mapsize(impl->env, options.map_size_bytes);
+  unsigned flags = MDB_NOTLS;
+  if (options.read_only) flags |= MDB_RDONLY;
+  if (!options.durable) flags |= MDB_NOSYNC;
+  rc = mdb_env_open(impl->env, dir.c_str(), flags, 0640);
+  if (rc != 0) return LmdbError("cannot open " + dir.string(), rc);
+  if (options.read_only) {
+    mdb_env_set_mapsize(impl->env, 0);  // the size recorded by the writer
+  } else {
+    int dead = 0;
+    mdb_reader_check(impl->env, &dead);  // free slots of crashed reader processes
+    MDB_envinfo info;
+    mdb_env_info(impl->env, &info);
+    if (info.me_mapsize < options.map_size_bytes) {
+      mdb_env_set_mapsize(impl->env, options.map_size_bytes);
+    }
+  }
+  Status opened = OpenDatabases(*impl);
+  if (!opened.ok()) return opened.error();
+  Impl* raw = impl.get();
+  if (!options.read_only) raw->writer = std::thread([raw] { raw->WriterLoop(); });
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() {
+  if (impl_->writer.joinable()) {
+    {
+      std::lock_guard lock(impl_->mu);
+      impl_->stopping = true;
+    }
+    impl_->writer_cv.notify_all();
+    impl_->writer.join();
+  }
+}
+
+namespace {
+bool Push(Store::Impl& impl, StoreOp op) {
+  if (impl.options.read_only) return false;
+  {
+    std::lock_guard lock(impl.mu);
+    if (impl.stopping) return false;
+    if (impl.queue.size() + impl.in_flight >= impl.options.queue_capacity) {
+      impl.queue_full = true;
+      return false;
+    }
+    impl.queue.push_back(std::move(op));
+    ++impl.enqueued_seq;
+  }
+  impl.writer_cv.notify_one();
+  return true;
+}
+}  // namespace
+
+bool Store::Enqueue(RecordingRecord snapshot) {
+  if (snapshot.recording_id.empty() || snapshot.recording_id.size() > kMaxRecordingIdBytes) {
+    return false;
+  }
+  snapshot.schema_version = kRecordingSchemaVersion;
+  StoreOp op;
+  op.record = std::move(snapshot);
+  return Push(*impl_, std::move(op));
+}
+
+bool Store::EnqueueDelete(std::string recording_id) {
+  if (recording_id.empty() || recording_id.size() > kMaxRecordingIdBytes) return false;
+  StoreOp op;
+  op.is_delete = true;
+  op.id = std::move(recording_id);
+  return Push(*impl_, std::move(op));
+}
+
+Status Store::Flush(std::chrono::milliseconds timeout) {
+  if (impl_->options.read_only) return OkStatus();
+  std::unique_lock lock(impl_->mu);
+  const uint64_t target = impl_->enqueued_seq;
+  impl_->flush_requested = true;
+  impl_->writer_cv.notify_all();
+  bool done = impl_->flushed_cv.wait_for(lock, timeout, [&] {
+    return impl_->committed_seq >= target;
+  });
+  if (done) return OkStatus();
+  std::string why = impl_->last_error.empty() ? "store: flush timed out" : impl_->last_error;
+  return MakeError(503, why + " (" + std::to_string(target - impl_->committed_seq) +
+                            " writes pending)");
+}
+
+bool Store::Healthy() const {
+  return !impl_->write_failed.load() && !impl_->map_full.load() && !impl_->queue_full.load();
+}
+
+bool Store::MapFull() const { return impl_->map_full.load(); }
+
+const std::filesystem::path& Store::dir() const { return impl_->dir; }
+
+Result<StoreStats> Store::Stats() const {
+  StoreStats stats;
+  {
+    Result<ReadTxn> txn = impl_->BeginRead();
+    if (!txn.ok()) return txn.error();
+    MDB_stat st;
+    int rc = mdb_stat(txn->get(), impl_->recordings, &st);
+    if (rc != 0) return LmdbError("stat", rc);
+    stats.recordings = st.ms_entries;
+    MDB_envinfo info;
+    mdb_env_info(impl_->env, &info);
+    MDB_stat env_stat;
+    mdb_env_stat(impl_->env, &env_stat);
+    stats.map_size_bytes = info.me_mapsize;
+    stats.used_bytes = (info.me_last_pgno + 1) * static_cast<uint64_t>(env_stat.ms_psize);
+  }
+  std::error_code ec;
+  stats.file_bytes = std::filesystem::file_size(impl_->dir / "data.mdb", ec);
+  {
+    std::lock_guard lock(impl_->mu);
+    stats.queue_depth = impl_->queue.size() + impl_->in_flight;
+  }
+  stats.commits = impl_->commits.load();
+  stats.records_written = impl_->records_written.load();
+  stats.commit_failures = impl_->commit_failures.load();
+  stats.healthy = Healthy();
+  stats.map_full = MapFull();
+  return stats;
+}
+
+}  // namespace kronika::srs

@@ -1,0 +1,29 @@
+// Record <-> bytes for the `recordings` database: a compact, versioned binary layout.
+//
+// Layout (all integers unsigned LEB128 varints, signed ones zig-zag encoded first):
+//   version, recording_id, sip_call_id, src_host, site, start_ms, end_ms, state,
+//   file_path, file_bytes, duration_s (8 bytes IEEE-754 little endian), codec,
+//   n_participants { participant_id, name, aor, number_e164, number_original, channel },
+//   n_events { time_ms, kind, detail }, metadata_xml_last, retention_expiry_ms, legal_hold
+// Strings are varint length + bytes. The first varint is the schema version the record
+// was written with; DecodeRecord() reads every version it knows (older ones are
+// migrated in memory to the current struct) and refuses newer ones.
+// Pure functions, any thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "kronika/result.h"
+#include "kronika/srs/core/recording_record.h"
+
+namespace kronika::srs {
+
+// Encodes with kRecordingSchemaVersion (record.schema_version is ignored).
+std::string EncodeRecord(const RecordingRecord& record);
+
+// Decodes any known version; schema_version of the result is kRecordingSchemaVersion
+// (migrated). Error names the field that was truncated or malformed.
+Result<RecordingRecord> DecodeRecord(std::string_view bytes);
+
+}  // namespace kronika::srs
