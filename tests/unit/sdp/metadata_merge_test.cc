@@ -41,7 +41,7 @@ std::vector<std::string> SenderIds(const RecordingMetadata& md, const std::strin
     return;                            \
   }
 
-TEST_CASE("First complete snapshot lists everyone and every stream as added", "[metadata]") {
+TEST_CASE("First complete snapshot lists everyone and every stream as added", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current;
   auto changes = Lines(MergeMetadata(
@@ -59,7 +59,7 @@ TEST_CASE("First complete snapshot lists everyone and every stream as added", "[
   CHECK(current.mode == DataMode::kComplete);
 }
 
-TEST_CASE("RFC 7865 §8.2: a partial update disassociates Bob and keeps the rest", "[metadata]") {
+TEST_CASE("RFC 7865 §8.2: a partial update disassociates Bob and keeps the rest", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc7865-sec8.1-complete-sip-recording-metadata-example-1.xml");
   auto changes = Lines(MergeMetadata(
@@ -78,7 +78,7 @@ TEST_CASE("RFC 7865 §8.2: a partial update disassociates Bob and keeps the rest
   CHECK(current.groups.size() == 1);
 }
 
-TEST_CASE("RFC 8068 §3.2.2: hold stops Alice's streams, resume restores them", "[metadata]") {
+TEST_CASE("RFC 8068 §3.2.2: hold stops Alice's streams, resume restores them", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc8068-sec3.2.1-example-1-basic-call-1.xml");
   CHECK(SenderIds(current, "96") == std::vector<std::string>{kAlice});
@@ -100,7 +100,7 @@ TEST_CASE("RFC 8068 §3.2.2: hold stops Alice's streams, resume restores them", 
   CHECK(FindParticipant(current, kBob)->recv_stream_ids.size() == 2);
 }
 
-TEST_CASE("RFC 8068 §3.3.2: hold in a mixed stream drops Alice from its senders", "[metadata]") {
+TEST_CASE("RFC 8068 §3.3.2: hold in a mixed stream drops Alice from its senders", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current =
       Rfc("rfc8068-sec3.3.1-example-1-basic-call-with-src-mixing-streams-1.xml");
@@ -115,7 +115,7 @@ TEST_CASE("RFC 8068 §3.3.2: hold in a mixed stream drops Alice from its senders
   CHECK(SenderIds(current, "96") == std::vector<std::string>{kAlice, kBob});
 }
 
-TEST_CASE("RFC 8068 §3.2.3: transfer adds Carol, disassociates Alice", "[metadata]") {
+TEST_CASE("RFC 8068 §3.2.3: transfer adds Carol, disassociates Alice", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc8068-sec3.2.1-example-1-basic-call-1.xml");
   auto changes = Lines(MergeMetadata(
@@ -157,7 +157,7 @@ TEST_CASE("RFC 8068 §3.2.3: transfer adds Carol, disassociates Alice", "[metada
   CHECK(has("participant srfBElmCRp2QB23b7Mpk0w== (sip:alice@atlanta.com) removed"));
 }
 
-TEST_CASE("RFC 8068 §3.2.4: disconnect stops the session and both parties", "[metadata]") {
+TEST_CASE("RFC 8068 §3.2.4: disconnect stops the session and both parties", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc8068-sec3.2.1-example-1-basic-call-1.xml");
   auto changes =
@@ -172,7 +172,7 @@ TEST_CASE("RFC 8068 §3.2.4: disconnect stops the session and both parties", "[m
   CHECK(current.sessions[0].stop_time == "2010-12-16T23:41:07Z");
 }
 
-TEST_CASE("Merging the same partial update twice reports nothing the second time", "[metadata]") {
+TEST_CASE("Merging the same partial update twice reports nothing the second time", "[metadata][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata current = Rfc("rfc8068-sec3.2.1-example-1-basic-call-1.xml");
   RecordingMetadata hold = Rfc("rfc8068-sec3.2.2-example-2-hold-resume-1.xml");

@@ -329,7 +329,7 @@ const std::map<std::string, Check>& RfcExpectations() {
   return kChecks;
 }
 
-TEST_CASE("Every RFC 7865/7866/8068 XML example reads as the RFC text says", "[metadata]") {
+TEST_CASE("Every RFC 7865/7866/8068 XML example reads as the RFC text says", "[metadata][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN(metadata_testing::kNoCorpus);
     return;
@@ -529,7 +529,7 @@ const std::map<std::string, Check>& VendorExpectations() {
   return kChecks;
 }
 
-TEST_CASE("Every vendor body's metadata reads as a human reads it", "[metadata]") {
+TEST_CASE("Every vendor body's metadata reads as a human reads it", "[metadata][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN(metadata_testing::kNoCorpus);
     return;

@@ -390,7 +390,7 @@ std::string Join(std::vector<std::string> parts, bool sort) {
 }
 
 TEST_CASE("Every SIPp scenario's metadata body parses to what the scenario says",
-          "[metadata][sipp]") {
+          "[metadata][sipp][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN(metadata_testing::kNoCorpus);
     return;
@@ -443,7 +443,7 @@ const Participant* ByAor(const RecordingMetadata& md, std::string_view aor) {
 }
 
 TEST_CASE("SIPp Oracle SBC scenario: caller from the CSV sends on label 16777227",
-          "[metadata][sipp]") {
+          "[metadata][sipp][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN(metadata_testing::kNoCorpus);
     return;
@@ -468,7 +468,7 @@ TEST_CASE("SIPp Oracle SBC scenario: caller from the CSV sends on label 16777227
 }
 
 TEST_CASE("SIPp Metaswitch scenario: both parties send and receive the one mixed stream",
-          "[metadata][sipp]") {
+          "[metadata][sipp][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN(metadata_testing::kNoCorpus);
     return;

@@ -393,7 +393,7 @@ TEST_CASE("offer for an SDP-less re-INVITE keeps ports and payload types", "[sdp
 }
 
 TEST_CASE("every vendor body and SIPp multipart INVITE negotiates and round-trips",
-          "[sdp_answer][sipp]") {
+          "[sdp_answer][sipp][needs-corpus]") {
   if (!testing::HaveCorpus()) {
     WARN("interop corpus not found under " KRONIKA_SHARED_DIR "; skipping");
     return;

@@ -36,7 +36,7 @@ std::vector<int> PayloadTypes(const OfferedStream& s) {
   return out;
 }
 
-TEST_CASE("Acme offer: two sendonly PCMU streams with large labels", "[sdp_offer]") {
+TEST_CASE("Acme offer: two sendonly PCMU streams with large labels", "[sdp_offer][needs-corpus]") {
   if (!testing::HaveCorpus()) return;
   const SdpOffer offer = VendorOffer("oracle-acme/acme-siprec-offer.txt");
   CHECK(offer.origin_username == "-");
@@ -63,7 +63,7 @@ TEST_CASE("Acme offer: two sendonly PCMU streams with large labels", "[sdp_offer
   CHECK(offer.streams[1].port == 20110);
 }
 
-TEST_CASE("OpenSIPS offer without any c= line, per-stream codec order", "[sdp_offer]") {
+TEST_CASE("OpenSIPS offer without any c= line, per-stream codec order", "[sdp_offer][needs-corpus]") {
   if (!testing::HaveCorpus()) return;
   const SdpOffer offer = VendorOffer("opensips-connectel/connectel-offer.txt");
   REQUIRE(offer.streams.size() == 2);
@@ -76,7 +76,7 @@ TEST_CASE("OpenSIPS offer without any c= line, per-stream codec order", "[sdp_of
   CHECK(offer.streams[0].format_list == "0 8 3 101");
 }
 
-TEST_CASE("Cisco offer inactive from the start, with CN", "[sdp_offer]") {
+TEST_CASE("Cisco offer inactive from the start, with CN", "[sdp_offer][needs-corpus]") {
   if (!testing::HaveCorpus()) return;
   const SdpOffer offer = VendorOffer("cisco-cube/inactive-sdp-offer.txt");
   REQUIRE(offer.streams.size() == 2);
@@ -90,7 +90,7 @@ TEST_CASE("Cisco offer inactive from the start, with CN", "[sdp_offer]") {
   }
 }
 
-TEST_CASE("static payload type without a=rtpmap (Avaya env, Metaswitch)", "[sdp_offer]") {
+TEST_CASE("static payload type without a=rtpmap (Avaya env, Metaswitch)", "[sdp_offer][needs-corpus]") {
   if (testing::HaveCorpus()) {
     const SdpOffer avaya = VendorOffer("oracle-acme/acme-in-avaya-env-siprec-offer.txt");
     REQUIRE(avaya.streams.size() == 2);
@@ -194,7 +194,7 @@ TEST_CASE("hold: c=0.0.0.0 and removed streams", "[sdp_offer]") {
   CHECK(offer.streams[2].format_list == "*");
 }
 
-TEST_CASE("hold re-INVITEs from the SIPp corpus are on hold", "[sdp_offer][sipp]") {
+TEST_CASE("hold re-INVITEs from the SIPp corpus are on hold", "[sdp_offer][sipp][needs-corpus]") {
   if (!testing::HaveCorpus()) return;
   int holds = 0;
   for (const auto& m : testing::SippMessagesWithBody()) {

@@ -44,7 +44,7 @@ std::string TwoParts(const std::string& boundary, const std::string& eol = "\r\n
          "--" + eol;
 }
 
-TEST_CASE("every vendor body splits into SDP and metadata, LF and CRLF", "[siprec_body]") {
+TEST_CASE("every vendor body splits into SDP and metadata, LF and CRLF", "[siprec_body][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN("interop corpus not found under " KRONIKA_SHARED_DIR "; skipping");
     return;
@@ -83,7 +83,7 @@ TEST_CASE("every vendor body splits into SDP and metadata, LF and CRLF", "[sipre
   CHECK(multipart == 28);
 }
 
-TEST_CASE("Acme body: labels, trailing space after closing delimiter", "[siprec_body]") {
+TEST_CASE("Acme body: labels, trailing space after closing delimiter", "[siprec_body][needs-corpus]") {
   if (!HaveCorpus()) return;
   for (bool crlf : {false, true}) {
     const CorpusBody b = VendorBody("oracle-acme/acme-siprec-offer.txt", crlf);
@@ -103,7 +103,7 @@ TEST_CASE("Acme body: labels, trailing space after closing delimiter", "[siprec_
   }
 }
 
-TEST_CASE("BroadWorks: metadata part before the SDP part", "[siprec_body]") {
+TEST_CASE("BroadWorks: metadata part before the SDP part", "[siprec_body][needs-corpus]") {
   if (!HaveCorpus()) return;
   const CorpusBody b = VendorBody("broadworks/broadworks-recording-metadata-offer.txt", true);
   const auto parsed = ParseSiprecBody(b.content_type, b.body);
@@ -118,7 +118,7 @@ TEST_CASE("BroadWorks: metadata part before the SDP part", "[siprec_body]") {
 }
 
 TEST_CASE("SEMS and Sonus: legacy content type and missing closing delimiter",
-          "[siprec_body]") {
+          "[siprec_body][needs-corpus]") {
   if (!HaveCorpus()) return;
   for (bool crlf : {false, true}) {
     const CorpusBody sems = VendorBody("sems-procomm/procomm-siprec-offer.txt", crlf);
@@ -143,7 +143,7 @@ TEST_CASE("SEMS and Sonus: legacy content type and missing closing delimiter",
 
 // Under ASan this body also guards against the sofia-sip su_home leak described in
 // sdp/src/sofia_home.h (three parts, enough allocations for su_home_move to resize).
-TEST_CASE("Cisco: the application/gtd part is ignored", "[siprec_body]") {
+TEST_CASE("Cisco: the application/gtd part is ignored", "[siprec_body][needs-corpus]") {
   if (!HaveCorpus()) return;
   const CorpusBody b = VendorBody("cisco-cube/cisco-siprec-offer.txt", false);
   const auto parsed = ParseSiprecBody(b.content_type, b.body);
@@ -153,7 +153,7 @@ TEST_CASE("Cisco: the application/gtd part is ignored", "[siprec_body]") {
   CHECK(parsed->metadata_xml->find("</recording>") != std::string::npos);
 }
 
-TEST_CASE("every multipart body in the SIPp scenarios parses", "[siprec_body][sipp]") {
+TEST_CASE("every multipart body in the SIPp scenarios parses", "[siprec_body][sipp][needs-corpus]") {
   if (!HaveCorpus()) {
     WARN("interop corpus not found under " KRONIKA_SHARED_DIR "; skipping");
     return;

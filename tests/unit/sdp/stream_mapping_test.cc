@@ -119,7 +119,7 @@ TEST_CASE("Without metadata the m-line order is all there is", "[stream_mapping]
 // ---------------------------------------------------------------- vendor bodies
 
 TEST_CASE("Acme: 16777227 is the caller 9000 on the left, 16777228 callee 1002 right",
-          "[stream_mapping]") {
+          "[stream_mapping][needs-corpus]") {
   REQUIRE_CORPUS();
   VendorCall call = LoadVendor("oracle-acme/acme-siprec-offer.txt");
   CHECK(call.labels == std::vector<std::string>{"16777227", "16777228"});
@@ -132,7 +132,7 @@ TEST_CASE("Acme: 16777227 is the caller 9000 on the left, 16777228 callee 1002 r
   CHECK(m.streams[1].channel == kChannelRight);
 }
 
-TEST_CASE("Every vendor body maps each m-line to the sender a person reads", "[stream_mapping]") {
+TEST_CASE("Every vendor body maps each m-line to the sender a person reads", "[stream_mapping][needs-corpus]") {
   REQUIRE_CORPUS();
   struct Case {
     const char* body;
@@ -192,7 +192,7 @@ RecordingMetadata FirstScenarioMetadata(const std::string& relative) {
 }
 
 TEST_CASE("Oracle SIPp scenario: second m-line unknown to the metadata is reported",
-          "[stream_mapping]") {
+          "[stream_mapping][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata md =
       FirstScenarioMetadata("miarecdev/scenarios/oracle_sbc_basic_calls_outbound.xml");
@@ -210,7 +210,7 @@ TEST_CASE("Oracle SIPp scenario: second m-line unknown to the metadata is report
 }
 
 TEST_CASE("drachtio SIPp UAC: a_leg/b_leg against metadata labels 1/2 falls back",
-          "[stream_mapping]") {
+          "[stream_mapping][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata md = FirstScenarioMetadata("drachtio/uac_siprec_pcap.xml");
   StreamMapping m = MapStreams({"a_leg", "b_leg"}, &md);
@@ -225,7 +225,7 @@ TEST_CASE("drachtio SIPp UAC: a_leg/b_leg against metadata labels 1/2 falls back
   CHECK(Who(md, m.streams[1]) == "sip:101@localhost");
 }
 
-TEST_CASE("Metaswitch SIPp: one mixed m-line carries both parties in mono", "[stream_mapping]") {
+TEST_CASE("Metaswitch SIPp: one mixed m-line carries both parties in mono", "[stream_mapping][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata md = FirstScenarioMetadata(
       "miarecdev/scenarios/metaswitch_16_basic_call_recording/16a_basic_call_inbound.xml");
@@ -239,7 +239,7 @@ TEST_CASE("Metaswitch SIPp: one mixed m-line carries both parties in mono", "[st
 }
 
 TEST_CASE("Webex SIPp: one m-line, metadata describing two streams, is a mono mix of both",
-          "[stream_mapping]") {
+          "[stream_mapping][needs-corpus]") {
   REQUIRE_CORPUS();
   RecordingMetadata md =
       FirstScenarioMetadata("miarecdev/scenarios/cisco_webex_calling/inbound_01.xml");

@@ -304,11 +304,8 @@ TEST_CASE("DISC-3 signing keys are Ed25519 PEM files kept outside the data direc
 }
 
 TEST_CASE("DISC-3 the hand-over protocol PDF carries the DISC-3 fields and Polish names",
-          "[access][DISC-3]") {
-  if (!HavePdfToText()) {
-    WARN("pdftotext (poppler-utils) not installed: PDF text not checked");
-    return;
-  }
+          "[access][DISC-3][needs-pdftotext]") {
+  REQUIRE(HavePdfToText());
   World w;
   auto signer = w.Signer("export.pem");
   const auto pkg = w.Export(signer.get(), "p1");
@@ -363,11 +360,8 @@ TEST_CASE("DISC-3 no hand-over protocol before the disclosure is granted", "[acc
 }
 
 TEST_CASE("REG-2 the register's playback protocols as PDF carry the REG-2 fields",
-          "[access][REG-2]") {
-  if (!HavePdfToText()) {
-    WARN("pdftotext (poppler-utils) not installed: PDF text not checked");
-    return;
-  }
+          "[access][REG-2][needs-pdftotext]") {
+  REQUIRE(HavePdfToText());
   TempDir dir;
   auto db = AccessDb::Open(dir.path()).value();
   ListeningRegister reg(*db, ListeningRegister::DefaultPath(dir.path()));
@@ -417,8 +411,8 @@ TEST_CASE("REG-2 the register's playback protocols as PDF carry the REG-2 fields
   CHECK_THAT(text, Catch::Contains("\f"));  // one protocol per page
 }
 
-TEST_CASE("REG-2 a long protocol flows over several A4 pages", "[access][REG-2]") {
-  if (!HavePdfToText()) return;
+TEST_CASE("REG-2 a long protocol flows over several A4 pages", "[access][REG-2][needs-pdftotext]") {
+  REQUIRE(HavePdfToText());
   TempDir dir;
   PrintDocument doc;
   doc.title = "long";
