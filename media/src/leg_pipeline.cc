@@ -54,6 +54,7 @@ class LegPipeline::Impl {
   }
 
   void Configure(LegConfig config);
+  void Resync() { resync_ = true; }
   void OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns);
   void Drain(int64_t now_ns, LegSink& sink);
 
@@ -112,6 +113,7 @@ class LegPipeline::Impl {
   int64_t highest_ext_ts_ = 0;
   int64_t anchor_ext_ts_ = 0;
   int64_t anchor_position_ = 0;
+  bool resync_ = false;  // place the next audio packet at its arrival (Resync)
 
   // Sequence numbers of the current epoch.
   int64_t max_seq_ = 0;
@@ -265,10 +267,12 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
   }
   highest_ext_ts_ = std::max(highest_ext_ts_, ext_ts);
 
-  // A timestamp far away from where the arrival time says it should be: re-anchor here.
+  // A timestamp far away from where the arrival time says it should be, or the first
+  // packet after a resume: re-anchor here.
   int64_t position = PositionOf(ext_ts, clock_rate);
-  if (std::llabs(arrival_samples - position) > MsToSamples(kTimestampJumpMs)) {
-    if (ext_seq != max_seq_) {
+  const bool jump = std::llabs(arrival_samples - position) > MsToSamples(kTimestampJumpMs);
+  if (jump || resync_) {
+    if (jump && !resync_ && ext_seq != max_seq_) {
       // A straggler from before a jump we already re-anchored on: its slot is concealed.
       seen_[static_cast<size_t>(ext_seq % kSeqWindow)] = false;
       ++stats_.late;
@@ -276,10 +280,11 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
     }
     anchor_ext_ts_ = ext_ts;
     anchor_position_ = std::max(arrival_samples, cursor_);
+    if (jump || std::llabs(anchor_position_ - position) > MsToSamples(kMaxDriftMs)) ++stats_.reanchors;
     position = anchor_position_;
     drift_window_has_ = false;
     drift_windows_over_ = 0;
-    ++stats_.reanchors;
+    resync_ = false;
   }
   TrackDrift(arrival_samples - position, arrival_ns);
   position = PositionOf(ext_ts, clock_rate);
@@ -553,6 +558,7 @@ void LegPipeline::OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns
 }
 void LegPipeline::Drain(int64_t now_ns, LegSink& sink) { impl_->Drain(now_ns, sink); }
 void LegPipeline::Reconfigure(LegConfig config) { impl_->Configure(std::move(config)); }
+void LegPipeline::Resync() { impl_->Resync(); }
 int64_t LegPipeline::watermark() const { return impl_->watermark(); }
 const LegStats& LegPipeline::stats() const { return impl_->stats(); }
 

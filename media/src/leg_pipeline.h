@@ -106,6 +106,13 @@ class LegPipeline {
   // output_rate_hz must not change (ignored if it does).
   void Reconfigure(LegConfig config);
 
+  // The stream resumes after a pause: the next audio packet is placed at its arrival time
+  // and the ones after it by timestamp from there. Senders differ in whether their RTP
+  // timestamps advanced during a hold; without this a hold shorter than the 1 s jump limit
+  // that stopped the timestamps would place the resumed audio in the past (dropped as late
+  // until the drift correction caught up, ~1 s later).
+  void Resync();
+
   // Timeline sample before which this leg will emit nothing more.
   int64_t watermark() const;
 

@@ -194,6 +194,7 @@ class Engine final : public MediaEngine {
     command.recording_id = spec.recording_id;
     command.spec = spec;
     command.sockets = sockets.value();
+    command.update_ns = MonotonicNs();
     if (!workers_[reg.worker]->TryPost(command)) {
       ReleaseAll(sockets.value());
       ++queue_full_;

@@ -121,6 +121,17 @@ bool SameFormats(const StreamSpec& a, const StreamSpec& b) {
 
 }  // namespace
 
+// A span of a stream's timeline muted by an SDP pause (a=inactive, SCOPE-5: paused spans
+// are not stored): [from, to) in samples at the recording rate; `to` is INT64_MAX while the
+// pause lasts. The SIP layer decides a pause at some instant; the worker learns of it a
+// little later, and packets that arrived in between are judged by their place on the
+// timeline, not by when the worker read them (issue 14: a resume whose first packets were
+// read before the command was dropped them as paused, and they showed up as sequence gaps).
+struct PauseSpan {
+  int64_t from = 0;
+  int64_t to = INT64_MAX;
+};
+
 struct MediaWorker::Stream {
   Recording* rec = nullptr;
   StreamSpec spec;
@@ -133,6 +144,8 @@ struct MediaWorker::Stream {
   int64_t last_rx_ns = 0;      // relative to t0
   bool timed_out = false;
   LegStats published;          // counters already added to the worker totals
+  std::vector<PauseSpan> pauses;  // in timeline order; allocated per pause, not per packet
+  size_t next_pause = 0;          // first span that may still cover audio to come
 };
 
 struct MediaWorker::Recording {
@@ -148,16 +161,32 @@ struct MediaWorker::Recording {
   int64_t frames_written = 0;
   uint64_t file_bytes_published = 0;
   bool failed = false;
+
+  // Timeline position (samples at rate_hz) of a CLOCK_MONOTONIC time.
+  int64_t SampleAt(int64_t mono_ns) const { return (mono_ns - t0_ns) / 1000 * rate_hz / 1'000'000; }
 };
 
-// Receives a leg's decoded audio and DTMF during Drain.
+// Receives a leg's decoded audio and DTMF during Drain; what falls into a pause span is
+// not stored (SCOPE-5), not even a key press (a card number typed while paused).
 class MediaWorker::Sink final : public LegSink {
  public:
-  Sink(MediaWorker& worker, Recording& rec, const Stream& stream) : worker_(worker), rec_(rec), stream_(stream) {}
+  Sink(MediaWorker& worker, Recording& rec, Stream& stream) : worker_(worker), rec_(rec), stream_(stream) {}
   void OnAudio(const PcmChunk& chunk) override {
-    rec_.aligner->Push(stream_.spec.channel, chunk.start_sample, {chunk.samples, chunk.count});
+    const int64_t end = chunk.start_sample + static_cast<int64_t>(chunk.count);
+    const std::vector<PauseSpan>& pauses = stream_.pauses;
+    size_t& i = stream_.next_pause;  // chunks come in timeline order
+    while (i < pauses.size() && pauses[i].to <= chunk.start_sample) ++i;
+    int64_t at = chunk.start_sample;
+    for (size_t j = i; j < pauses.size() && pauses[j].from < end && at < end; ++j) {
+      if (pauses[j].from > at) Push(chunk, at, pauses[j].from);
+      at = std::max(at, pauses[j].to);
+    }
+    if (at < end) Push(chunk, at, end);
   }
   void OnDtmf(const DtmfEvent& event) override {
+    for (const PauseSpan& p : stream_.pauses) {
+      if (event.start_sample >= p.from && event.start_sample < p.to) return;
+    }
     MediaEvent e;
     e.recording_id = rec_.id;
     e.kind = MediaEventKind::kDtmf;
@@ -169,9 +198,15 @@ class MediaWorker::Sink final : public LegSink {
   }
 
  private:
+  // Samples [from, to) of the chunk's timeline span.
+  void Push(const PcmChunk& chunk, int64_t from, int64_t to) {
+    const size_t offset = static_cast<size_t>(from - chunk.start_sample);
+    rec_.aligner->Push(stream_.spec.channel, from, {chunk.samples + offset, static_cast<size_t>(to - from)});
+  }
+
   MediaWorker& worker_;
   Recording& rec_;
-  const Stream& stream_;
+  Stream& stream_;
 };
 
 MediaWorker::MediaWorker(int index, const MediaConfig& config, UdpPortPool* ports,
@@ -249,12 +284,18 @@ void MediaWorker::Run() {
         uint64_t expirations;
         (void)!read(timer_fd_, &expirations, sizeof expirations);
         tick = true;
-      } else {
-        ReadSocket(*static_cast<Stream*>(tag));
       }
     }
-    // Commands may delete streams, so they run after every event of the batch was used.
+    // Commands first: a packet the SRC sent after our answer to its re-INVITE (a resume,
+    // moved ports) must meet the stream as that answer left it. Packets that arrived before
+    // a command are still judged by their arrival (pause spans, RemoveStream reads first).
     if (commands) HandleCommands();
+    for (int i = 0; i < n; ++i) {
+      void* tag = events[static_cast<size_t>(i)].data.ptr;
+      if (tag != &queue_ && tag != &timer_fd_) ReadSocket(*static_cast<Stream*>(tag));
+    }
+    retired_streams_.clear();
+    retired_recordings_.clear();
     if (tick) {
       // Packets that arrived before `now` must be read before the legs drain up to it, or
       // they would be late for a timeline that moved past them (a first packet would be
@@ -282,14 +323,15 @@ void MediaWorker::HandleCommands() {
 }
 
 std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, const StreamSpec& spec,
-                                                             BoundSocket socket) {
+                                                             BoundSocket socket, int64_t start_ns) {
   auto stream = std::make_unique<Stream>();
   stream->rec = &rec;
   stream->socket = socket;
   stream->spec = spec;
   stream->pipeline = std::make_unique<LegPipeline>(MakeLegConfig(spec, rec.rate_hz));
   stream->has_expected = ParseExpectedSource(spec.remote_ip, &stream->expected);
-  stream->last_rx_ns = MonotonicNs() - rec.t0_ns;
+  stream->last_rx_ns = start_ns - rec.t0_ns;
+  if (spec.paused) stream->pauses.push_back(PauseSpan{rec.SampleAt(start_ns)});
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.ptr = stream.get();
@@ -297,24 +339,45 @@ std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, con
   return stream;
 }
 
-void MediaWorker::ApplySpec(Stream& stream, const StreamSpec& spec) {
-  if (!SameFormats(stream.spec, spec)) stream.pipeline->Reconfigure(MakeLegConfig(spec, stream.rec->rate_hz));
+void MediaWorker::ApplySpec(Stream& stream, const StreamSpec& spec, int64_t at_ns) {
+  Recording& rec = *stream.rec;
+  if (!SameFormats(stream.spec, spec)) stream.pipeline->Reconfigure(MakeLegConfig(spec, rec.rate_hz));
   if (spec.remote_ip != stream.spec.remote_ip || spec.remote_port != stream.spec.remote_port) {
     stream.has_expected = ParseExpectedSource(spec.remote_ip, &stream.expected);
     stream.latched = false;
   }
+  const int64_t at = rec.SampleAt(at_ns);
+  if (!stream.spec.paused && spec.paused) stream.pauses.push_back(PauseSpan{at});
   if (stream.spec.paused && !spec.paused) {
-    stream.last_rx_ns = MonotonicNs() - stream.rec->t0_ns;  // timeout counts from resume
+    if (!stream.pauses.empty() && stream.pauses.back().to == INT64_MAX) {
+      stream.pauses.back().to = std::max(at, stream.pauses.back().from);
+    }
+    stream.pipeline->Resync();
+    stream.last_rx_ns = at_ns - rec.t0_ns;  // timeout counts from resume
     stream.timed_out = false;
   }
   stream.spec = spec;
 }
 
-void MediaWorker::RemoveStream(Stream& stream) {
+void MediaWorker::ReleaseSocket(Stream& stream) {
+  if (stream.socket.fd < 0) return;
   PublishLegStats(stream);
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, stream.socket.fd, nullptr);
   ports_->Release(stream.socket);
   stream.socket.fd = -1;
+}
+
+void MediaWorker::RemoveStream(Recording& rec, std::unique_ptr<Stream> stream, int64_t at_ns) {
+  if (!rec.failed) {
+    ReadSocket(*stream);
+    Advance(rec, std::max(at_ns, MonotonicNs()));  // the other legs catch up in window-sized steps first
+    // Everything it received is played out (its reorder delay skipped), as at Close.
+    Sink sink(*this, rec, *stream);
+    stream->pipeline->Drain(MonotonicNs() - rec.t0_ns + std::chrono::nanoseconds(kReorderDelay).count() + kMaxPacketNs,
+                            sink);
+  }
+  ReleaseSocket(*stream);
+  retired_streams_.push_back(std::move(stream));
 }
 
 void MediaWorker::OpenRecording(WorkerCommand& command) {
@@ -324,7 +387,7 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   rec->rate_hz = command.rate_hz;
   rec->final_path = command.final_path;
   for (size_t i = 0; i < command.spec.streams.size(); ++i) {
-    rec->streams.push_back(MakeStream(*rec, command.spec.streams[i], command.sockets[i]));
+    rec->streams.push_back(MakeStream(*rec, command.spec.streams[i], command.sockets[i], command.t0_ns));
   }
   counters_.recordings_active.fetch_add(1, std::memory_order_relaxed);
   const int frame = command.rate_hz * kFrameMs / 1000;
@@ -367,20 +430,23 @@ void MediaWorker::UpdateRecording(WorkerCommand& command) {
   for (size_t i = 0; i < command.spec.streams.size(); ++i) {
     const StreamSpec& spec = command.spec.streams[i];
     if (command.sockets[i].fd >= 0) {
-      next.push_back(MakeStream(rec, spec, command.sockets[i]));
+      next.push_back(MakeStream(rec, spec, command.sockets[i], command.update_ns));
       continue;
     }
     auto old = std::find_if(rec.streams.begin(), rec.streams.end(), [&](const auto& s) {
       return s && s->spec.mline_index == spec.mline_index;
     });
     if (old == rec.streams.end()) continue;  // cannot happen: the engine binds new m-lines
-    ApplySpec(**old, spec);
+    ApplySpec(**old, spec, command.update_ns);
     next.push_back(std::move(*old));
   }
+  std::vector<std::unique_ptr<Stream>> removed;
   for (auto& s : rec.streams) {
-    if (s) RemoveStream(*s);
+    if (s) removed.push_back(std::move(s));
   }
+  // The kept and new streams set the pace from here; the removed ones play out what they have.
   rec.streams = std::move(next);
+  for (auto& s : removed) RemoveStream(rec, std::move(s), command.update_ns);
 }
 
 void MediaWorker::DrainLegs(Recording& rec, int64_t rel_ns) {
@@ -467,7 +533,7 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
       WriteFrame(rec, rec.aligner->PopFrame().data());
     }
   }
-  for (auto& stream : rec.streams) RemoveStream(*stream);
+  for (auto& stream : rec.streams) ReleaseSocket(*stream);
   if (!rec.failed) {
     // Silence up to the end of a packet flushes the encoder lookahead and the partly
     // filled packet; end trimming cuts it off again.
@@ -492,6 +558,7 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
   }
   counters_.late_samples.fetch_add(rec.aligner->late_samples_dropped(), std::memory_order_relaxed);
   counters_.recordings_active.fetch_sub(1, std::memory_order_relaxed);
+  retired_recordings_.push_back(std::move(it->second));  // events of this batch may name its streams
   recordings_.erase(it);
 }
 
@@ -508,6 +575,7 @@ void MediaWorker::ReadSocket(Stream& stream) {
     char bytes[CMSG_SPACE(sizeof(timespec)) + 32];  // SCM_TIMESTAMPNS, room for one more
   };
   std::array<Control, kRecvBatch> control{};
+  if (stream.socket.fd < 0) return;  // removed by a command earlier in this batch
   Recording& rec = *stream.rec;
   for (;;) {
     for (int i = 0; i < kRecvBatch; ++i) {
@@ -540,7 +608,8 @@ void MediaWorker::ReadSocket(Stream& stream) {
         counters_.rtp_foreign_source.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
-      if (stream.spec.paused) continue;  // paused: recorded as silence
+      // A paused stream's packets go on through the pipeline (their sequence numbers are
+      // not losses); the Sink mutes what falls into the pause span.
       stream.last_rx_ns = rel_ns;
       if (stream.timed_out) {
         stream.timed_out = false;

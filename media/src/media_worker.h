@@ -42,6 +42,7 @@ struct WorkerCommand {
   RecordingSpec spec;                 // kOpen, kUpdate
   std::vector<BoundSocket> sockets;   // per spec.streams; fd -1 = the stream keeps its socket
   int64_t t0_ns = 0;                  // kOpen: CLOCK_MONOTONIC at Open
+  int64_t update_ns = 0;              // kUpdate: CLOCK_MONOTONIC at Update (a pause starts there)
   int64_t close_ns = 0;               // kClose: CLOCK_MONOTONIC at Close (the file ends there)
   int rate_hz = 8000;                 // kOpen
   int channels = 2;                   // kOpen
@@ -100,9 +101,16 @@ class MediaWorker {
   void UpdateRecording(WorkerCommand& command);
   // close_ns: when the BYE came (the recording ends there even if the worker is behind).
   void CloseRecording(const std::string& id, int64_t close_ns);
-  std::unique_ptr<Stream> MakeStream(Recording& rec, const StreamSpec& spec, BoundSocket socket);
-  void ApplySpec(Stream& stream, const StreamSpec& spec);
-  void RemoveStream(Stream& stream);
+  // start_ns: CLOCK_MONOTONIC when the stream was negotiated (Open or the Update adding it).
+  std::unique_ptr<Stream> MakeStream(Recording& rec, const StreamSpec& spec, BoundSocket socket, int64_t start_ns);
+  // at_ns: when the SIP layer decided the change (WorkerCommand::update_ns).
+  void ApplySpec(Stream& stream, const StreamSpec& spec, int64_t at_ns);
+  // Reads what the stream's socket still holds and plays out everything it received, then
+  // releases the socket: a stream removed by a re-INVITE keeps the audio sent before it.
+  void RemoveStream(Recording& rec, std::unique_ptr<Stream> stream, int64_t at_ns);
+  // Deregisters and closes the socket (fd -1 from then on); the Stream object stays valid
+  // until the end of the current epoll batch (retired_streams_).
+  void ReleaseSocket(Stream& stream);
   void ReadSocket(Stream& stream);
   // read_first: read every socket before draining (the epoll batch may have missed some).
   void Tick(int64_t now_ns, bool read_first);
@@ -125,6 +133,11 @@ class MediaWorker {
   std::thread thread_;
   bool stopping_ = false;
   std::unordered_map<std::string, std::unique_ptr<Recording>> recordings_;
+  // Commands run before the sockets of an epoll batch are read, so a stream or recording
+  // they remove may still be named by an event of that batch: it is kept here (socket
+  // closed, fd -1) until the batch is done.
+  std::vector<std::unique_ptr<Stream>> retired_streams_;
+  std::vector<std::unique_ptr<Recording>> retired_recordings_;
   int ticks_ = 0;
   int64_t last_tick_ns_ = 0;  // CLOCK_MONOTONIC of the last Tick
 };

@@ -1,5 +1,5 @@
-// LegPipeline across an SDP pause (the worker drops a paused leg's packets before the
-// pipeline) with a worker that runs late: it reads and drains on its own schedule, not
+// LegPipeline across an SDP pause (a sender that stops during the pause, or whose paused
+// packets the worker mutes) with a worker that runs late: it reads and drains on its own schedule, not
 // when packets arrive. The clock is fed, nothing sleeps. What a user hears: the tone
 // before the pause, silence for the pause, the whole resumed tone after it, in place.
 #include <catch2/catch.hpp>
@@ -164,6 +164,47 @@ TEST_CASE("Leg pause: a late first packet, network jitter and a late resume keep
   // The first packet is where it arrived (100 ms), not where it was read (250 ms).
   REQUIRE_FALSE(sink.chunks.empty());
   CHECK(sink.chunks.front().start == Samples(0.1));
+}
+
+TEST_CASE("Leg pause: after Resync a sender whose timestamps stood still during a short hold is placed at its arrival", "[leg]") {
+  // An SBC on hold for 400 ms sends nothing and does not advance its RTP timestamps (nor
+  // its sequence numbers): after the resume the timestamps say "400 ms ago", under the 1 s
+  // jump limit. The worker calls Resync() when it applies the resume.
+  const bool resync = GENERATE(true, false);
+  INFO((resync ? "with" : "without") << " Resync");
+  LegPipeline leg(Pcmu());
+  RecordingSink sink;
+  std::vector<Packet> packets;
+  for (int k = 0; k < 100; ++k) {  // packet k sent at 100 ms + k * 20 ms, plus the hold from k = 50 on
+    std::vector<uint8_t> payload;
+    for (int16_t v : Tone(440, kRate, kPacketSamples, int64_t{k} * kPacketSamples, 6000)) {
+      payload.push_back(linear_to_ulaw(v));
+    }
+    const int64_t hold_ns = k >= 50 ? 400 * kMs : 0;
+    packets.push_back(Packet{kFirstNs + k * 20 * kMs + hold_ns,
+                             MakeRtp(0, uint16_t(300 + k), uint32_t(5000 + k * kPacketSamples), 0x77, payload)});
+  }
+  const int64_t resume_ns = kFirstNs + 50 * 20 * kMs + 400 * kMs;  // 1.5 s
+  size_t next = 0;
+  for (int64_t t = 0; t <= 3000 * kMs; t += 20 * kMs) {
+    if (resync && t == resume_ns - 20 * kMs) leg.Resync();  // the worker applies the resume
+    while (next < packets.size() && packets[next].arrival_ns <= t) {
+      leg.OnDatagram(packets[next].bytes.data(), packets[next].bytes.size(), packets[next].arrival_ns);
+      ++next;
+    }
+    leg.Drain(t, sink);
+  }
+  if (resync) {
+    // The resumed second is on the timeline right where it arrived, none of it late.
+    CHECK(leg.stats().late == 0);
+    CHECK(sink.CoveredIn(Samples(1.5), Samples(2.5)) == size_t(Samples(1.0)));
+    CHECK(sink.CoveredIn(Samples(1.11), Samples(1.49)) == 0);
+  } else {
+    // What happens without it: the resumed audio is placed in the past and dropped as late
+    // until the drift correction moves the leg (two 0.5 s windows).
+    CHECK(leg.stats().late > 20);
+    CHECK(sink.CoveredIn(Samples(1.5), Samples(2.5)) < size_t(Samples(0.6)));
+  }
 }
 
 }  // namespace

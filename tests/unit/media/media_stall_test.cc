@@ -41,39 +41,10 @@ using testing::PcmuLeg;
 using testing::Rms;
 using testing::DominantFrequency;
 using testing::ToneSample;
+using testing::StallMediaWorkers;
 
 constexpr int kRate = 8000;
 constexpr int kFrame = 160;
-
-std::atomic<int64_t> g_stall_ns{0};
-
-void SleepInSignal(int) {
-  const int64_t ns = g_stall_ns.load();
-  timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
-// Freezes every media worker thread of this process ("media-w<N>") for `stall`, without
-// blocking the caller. Returns how many threads were signalled.
-int StallMediaWorkers(std::chrono::milliseconds stall) {
-  struct sigaction sa {};
-  sa.sa_handler = SleepInSignal;
-  sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGUSR1, &sa, nullptr);
-  g_stall_ns = std::chrono::nanoseconds(stall).count();
-  int signalled = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    if (name.rfind("media-w", 0) != 0) continue;
-    const pid_t tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
-    if (syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0) ++signalled;
-  }
-  return signalled;
-}
 
 MediaConfig StallConfig(const std::string& name, uint16_t port_min) {
   MediaConfig c = testing::TestEngineConfig("stall_" + name, port_min, 2);

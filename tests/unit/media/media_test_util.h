@@ -3,11 +3,17 @@
 #pragma once
 
 #include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -88,6 +94,37 @@ inline void SendTonePair(uint16_t left_port, uint16_t right_port, int frames, do
     for (int i = 0; i < 160; ++i) pcm[i] = ToneSample(right_hz, int64_t{f} * 160 + i, 8000);
     b.SendFrame(pcm, 160);
   }
+}
+
+inline std::atomic<int64_t> g_stall_ns{0};
+
+inline void SleepInSignal(int) {
+  const int64_t ns = g_stall_ns.load();
+  timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+// Freezes every media worker thread of this process ("media-w<N>") for `stall`, without
+// blocking the caller (a signal whose handler sleeps, as a worker blocked in write() or
+// starved of CPU would be). Returns how many threads were signalled.
+inline int StallMediaWorkers(std::chrono::milliseconds stall) {
+  struct sigaction sa {};
+  sa.sa_handler = SleepInSignal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, nullptr);
+  g_stall_ns = std::chrono::nanoseconds(stall).count();
+  int signalled = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("media-w", 0) != 0) continue;
+    const pid_t tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
+    if (syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0) ++signalled;
+  }
+  return signalled;
 }
 
 // A recorder in a child process (to be killed with SIGKILL): starts an engine on `config`,
