@@ -5,7 +5,8 @@ updates once lost 72 of 17.6M packets as sequence gaps with no drop reason.)
 
 A fresh `kronika serve` and `kronika-loadgen` run the mix on loopback. Loss is exact, as in
 capacity.py: packets the load generator sent minus packets the server accepted, plus the
-sequence gaps the server counted; the server's drop reasons say where refused packets went.
+sequence gaps the server counted, plus packets accepted but dropped as late (their audio is
+not in the file either); the server's drop reasons say where refused packets went.
 Pass = nothing lost, every call answered and completed, no mid-call failure. Nothing is
 pinned: run it on a quiet machine (other builds make the sender late, which it reports).
 
@@ -55,6 +56,7 @@ def main():
     p.add_argument("--update", type=float, default=0.1)
     p.add_argument("--rate", type=float, default=20)
     p.add_argument("--out", default="soak.json")
+    p.add_argument("--keep", action="store_true", help="keep the work directory (server.log, data)")
     args = p.parse_args()
 
     work = tempfile.mkdtemp(prefix="kronika-soak-")
@@ -95,6 +97,7 @@ rtp_port_max = 59999
     sent = load["rtp"]["packets_sent"]
     accepted = metrics.get("kronika_rtp_packets_total", 0)
     gaps = metrics.get("kronika_rtp_lost_packets_total", 0)
+    late = metrics.get('kronika_rtp_dropped_packets_total{reason="late"}', 0)
     result = {
         "command": " ".join(sys.argv),
         "wall_seconds": time.time() - started,
@@ -102,7 +105,7 @@ rtp_port_max = 59999
         "loadgen_exit": loadgen.returncode,
         "rtp_sent": sent,
         "rtp_accepted": accepted,
-        "rtp_lost": max(0, sent - accepted) + gaps,
+        "rtp_lost": max(0, sent - accepted) + gaps + late,
         "rtp_loss_breakdown": {"not_accepted": max(0, sent - accepted), "sequence_gaps": gaps,
                                **labelled(metrics, "kronika_rtp_dropped_packets_total")},
         "recordings_finished": metrics.get("kronika_recordings_finished_total", 0),
@@ -116,7 +119,7 @@ rtp_port_max = 59999
     summary.update({k: load[k] for k in ("answered", "completed", "holds", "metadata_updates", "mid_call_failures")})
     summary["sender_late_ticks"] = load["rtp"]["late_ticks"]
     print(json.dumps(summary, indent=2))
-    if result["pass"]:
+    if result["pass"] and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     else:
         print(f"soak: kept {work} (server.log, loadgen.json)", file=sys.stderr)

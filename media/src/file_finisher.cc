@@ -72,6 +72,7 @@ void FileFinisher::Run() {
         event.detail = s.error().message;
         failed_.fetch_add(1, std::memory_order_relaxed);
       }
+      event.evidence = std::move(job.evidence);
       events_->ForcePush(std::move(event));
     }
     if (std::chrono::steady_clock::now() >= next_check) {

@@ -30,6 +30,7 @@ struct FinishJob {
   std::filesystem::path part_path;  // written file
   std::filesystem::path final_path;
   double duration_s = 0;
+  RecordingEvidence evidence;       // handed on with kFinished / kFailed
 };
 
 class FileFinisher {

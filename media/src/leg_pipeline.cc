@@ -55,7 +55,18 @@ class LegPipeline::Impl {
 
   void Configure(LegConfig config);
   void Resync() { resync_ = true; }
-  void OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns);
+  bool OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns);
+  PayloadKind Classify(int payload_type) const {
+    const int index = format_of_pt_[static_cast<size_t>(payload_type & 0x7f)];
+    if (index < 0) {
+      return payload_type == kComfortNoisePayloadType ? PayloadKind::kComfortNoise : PayloadKind::kNotNegotiated;
+    }
+    switch (formats_[static_cast<size_t>(index)].encoding) {
+      case Encoding::kCn: return PayloadKind::kComfortNoise;
+      case Encoding::kTelephoneEvent: return PayloadKind::kTelephoneEvent;
+      default: return PayloadKind::kAudio;
+    }
+  }
   void Drain(int64_t now_ns, LegSink& sink);
 
   int64_t watermark() const { return cursor_; }
@@ -120,6 +131,7 @@ class LegPipeline::Impl {
   int64_t base_seq_ = 0;
   uint64_t received_ = 0;
   uint64_t lost_in_closed_epochs_ = 0;
+  uint64_t expected_in_closed_epochs_ = 0;
   std::bitset<kSeqWindow> seen_;
 
   // Drift.
@@ -221,40 +233,40 @@ void LegPipeline::Impl::Configure(LegConfig config) {
   config_ = std::move(config);
 }
 
-void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns) {
+bool LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns) {
   if (srtp_required_) {
     if (!srtp_ || len == 0) {
       ++stats_.srtp_failures;
-      return;
+      return false;
     }
     srtp_buffer_.assign(data, data + len);
     switch (srtp_->Unprotect(srtp_buffer_.data(), &len)) {
       case SrtpSession::Verdict::kOk: break;
-      case SrtpSession::Verdict::kReplay: ++stats_.duplicate; return;
-      case SrtpSession::Verdict::kFailed: ++stats_.srtp_failures; return;
+      case SrtpSession::Verdict::kReplay: ++stats_.duplicate; return false;
+      case SrtpSession::Verdict::kFailed: ++stats_.srtp_failures; return false;
     }
     data = srtp_buffer_.data();
   }
   const auto rtp = ParseRtp(data, len);
   if (!rtp || !config_valid_) {
     ++stats_.bad;
-    return;
+    return false;
   }
   int index = format_of_pt_[rtp->payload_type];
   const bool cn_static = index < 0 && rtp->payload_type == kComfortNoisePayloadType;
   if (index < 0 && !cn_static) {
     ++stats_.bad;  // payload type not negotiated
-    return;
+    return false;
   }
   const Encoding encoding = cn_static ? Encoding::kCn : formats_[index].encoding;
   const int clock_rate = cn_static ? 8000 : formats_[index].format.clock_rate;
   const int64_t arrival_samples = NsToSamples(arrival_ns);
-  if (!AcceptSource(*rtp, arrival_ns, arrival_samples)) return;
+  if (!AcceptSource(*rtp, arrival_ns, arrival_samples)) return true;
 
   // Sequence number: extended within the epoch; duplicates and ancient packets dropped.
   const int64_t ext_seq = max_seq_ + static_cast<int16_t>(rtp->sequence -
                                                           static_cast<uint16_t>(max_seq_));
-  if (!TrackSequence(ext_seq)) return;
+  if (!TrackSequence(ext_seq)) return true;
   ++stats_.packets;
   stats_.bytes += len;
 
@@ -263,7 +275,7 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
                                              static_cast<uint32_t>(highest_ext_ts_));
   if (encoding == Encoding::kTelephoneEvent) {
     OnTelephoneEvent(*rtp, clock_rate);
-    return;
+    return true;
   }
   highest_ext_ts_ = std::max(highest_ext_ts_, ext_ts);
 
@@ -276,7 +288,7 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
       // A straggler from before a jump we already re-anchored on: its slot is concealed.
       seen_[static_cast<size_t>(ext_seq % kSeqWindow)] = false;
       ++stats_.late;
-      return;
+      return true;
     }
     anchor_ext_ts_ = ext_ts;
     anchor_position_ = std::max(arrival_samples, cursor_);
@@ -291,7 +303,7 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
 
   if (position < cursor_) {
     ++stats_.late;  // its slot was already played (or skipped as silence)
-    return;
+    return true;
   }
   BufferedPacket header;
   header.position = position;
@@ -305,6 +317,7 @@ void LegPipeline::Impl::OnDatagram(const uint8_t* data, size_t len, int64_t arri
     case JitterBuffer::Insert::kDuplicate: ++stats_.duplicate; break;
     case JitterBuffer::Insert::kFull: ++stats_.bad; break;
   }
+  return true;
 }
 
 bool LegPipeline::Impl::AcceptSource(const RtpPacket& rtp, int64_t arrival_ns,
@@ -331,6 +344,7 @@ bool LegPipeline::Impl::AcceptSource(const RtpPacket& rtp, int64_t arrival_ns,
 void LegPipeline::Impl::StartEpoch(const RtpPacket& rtp, int64_t arrival_samples) {
   if (received_ > 0) UpdateLoss();
   lost_in_closed_epochs_ = stats_.lost;
+  expected_in_closed_epochs_ = stats_.expected;
   ++epoch_;
   max_seq_ = base_seq_ = int64_t{rtp.sequence} + 65536;  // room to extend downwards
   received_ = 0;
@@ -348,6 +362,7 @@ bool LegPipeline::Impl::TrackSequence(int64_t ext_seq) {
     // The sender restarted its sequence numbers without a new SSRC: start over.
     UpdateLoss();
     lost_in_closed_epochs_ = stats_.lost;
+    expected_in_closed_epochs_ = stats_.expected;
     max_seq_ = base_seq_ = ext_seq;
     received_ = 0;
     seen_.reset();
@@ -380,6 +395,7 @@ void LegPipeline::Impl::UpdateLoss() {
   const int64_t expected = max_seq_ - base_seq_ + 1;
   const int64_t lost = expected - static_cast<int64_t>(received_);
   stats_.lost = lost_in_closed_epochs_ + static_cast<uint64_t>(std::max<int64_t>(lost, 0));
+  stats_.expected = expected_in_closed_epochs_ + static_cast<uint64_t>(std::max<int64_t>(expected, 0));
 }
 
 // Jitter only ever delays packets, so the smallest offset (arrival - position) in a window
@@ -525,6 +541,9 @@ void LegPipeline::Impl::Emit(const BufferedPacket& packet, LegSink& sink) {
   last_packet_samples_ = static_cast<int64_t>(pcm_.size());
   if (stats_.codec != EncodingName(format.encoding)) {
     stats_.codec = std::string(EncodingName(format.encoding));
+    if (std::find(stats_.codecs_seen.begin(), stats_.codecs_seen.end(), stats_.codec) == stats_.codecs_seen.end()) {
+      stats_.codecs_seen.push_back(stats_.codec);
+    }
   }
   EmitPcm(packet.position, sink);
 }
@@ -553,9 +572,10 @@ LegPipeline::Impl::Format* LegPipeline::Impl::FormatFor(int payload_type) {
 
 LegPipeline::LegPipeline(LegConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 LegPipeline::~LegPipeline() = default;
-void LegPipeline::OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns) {
-  impl_->OnDatagram(data, len, arrival_ns);
+bool LegPipeline::OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns) {
+  return impl_->OnDatagram(data, len, arrival_ns);
 }
+LegPipeline::PayloadKind LegPipeline::Classify(int payload_type) const { return impl_->Classify(payload_type); }
 void LegPipeline::Drain(int64_t now_ns, LegSink& sink) { impl_->Drain(now_ns, sink); }
 void LegPipeline::Reconfigure(LegConfig config) { impl_->Configure(std::move(config)); }
 void LegPipeline::Resync() { impl_->Resync(); }

@@ -96,7 +96,15 @@ class LegPipeline {
 
   // One UDP payload. arrival_ns: monotonic nanoseconds relative to the recording's t0.
   // The bytes are copied if needed; the buffer may be reused after the call.
-  void OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns);
+  // Returns true when it was RTP of this stream (authenticated under SRTP, a negotiated
+  // payload type), even if then dropped as late or duplicate; false when it was refused
+  // as malformed, unknown, an SRTP replay or failed authentication (counted in stats()).
+  bool OnDatagram(const uint8_t* data, size_t len, int64_t arrival_ns);
+
+  // What a payload type carries under the current formats (an array lookup; the static CN
+  // type 13 is comfort noise even when not negotiated).
+  enum class PayloadKind : uint8_t { kNotNegotiated, kAudio, kComfortNoise, kTelephoneEvent };
+  PayloadKind Classify(int payload_type) const;
 
   // Emits audio whose playout time (timeline position + kReorderDelay) is <= now_ns, and
   // pending DTMF events. Calls the sink synchronously; chunks are valid only in the call.

@@ -85,6 +85,14 @@ Status ValidateConfig(const MediaConfig& c) {
     return MakeError(500, "media: opus_packet_ms must be 20, 40 or 60");
   }
   if (c.rtp_timeout_ms < 0) return MakeError(500, "media: rtp_timeout_ms must be >= 0");
+  if (c.latch_source_silence_ms < 0) {
+    return MakeError(ErrorCode::kInvalidInput, "media: latch_source_silence_ms must be >= 0");
+  }
+  if (c.ssrc_silence_ms < 0) return MakeError(ErrorCode::kInvalidInput, "media: ssrc_silence_ms must be >= 0");
+  if (c.gap_min_ms < kTickMs) {
+    return MakeError(ErrorCode::kInvalidInput, "media: gap_min_ms must be >= " + std::to_string(kTickMs));
+  }
+  if (c.no_rtp_warning_ms < 0) return MakeError(ErrorCode::kInvalidInput, "media: no_rtp_warning_ms must be >= 0");
   if (c.recordings_dir.empty()) return MakeError(500, "media: recordings_dir is empty");
   return OkStatus();
 }
@@ -240,6 +248,10 @@ class Engine final : public MediaEngine {
       s.rtp_packets_lost_total += get(c.rtp_lost);
       s.rtp_packets_late_total += get(c.rtp_late);
       s.rtp_foreign_source_total += get(c.rtp_foreign_source);
+      s.rtp_not_sdp_host_total += get(c.rtp_not_sdp_host);
+      s.rtp_wrong_ssrc_total += get(c.rtp_wrong_ssrc);
+      s.rtp_relatches_total += get(c.rtp_relatches);
+      s.rtp_no_media_streams_total += get(c.rtp_no_media_streams);
       s.rtp_invalid_total += get(c.rtp_invalid);
       s.rtp_timeouts_total += get(c.rtp_timeouts);
       s.dtmf_events_total += get(c.dtmf_events);

@@ -11,15 +11,19 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 
 #include "aligner.h"
 #include "leg_pipeline.h"
 #include "ogg_opus_writer.h"
 #include "opus_frame_encoder.h"
+#include "rtp_packet.h"
+#include "source_latch.h"
 
 namespace kronika::media {
 namespace {
@@ -36,6 +40,10 @@ constexpr int64_t kMaxReceiveAgeNs = 10'000 * kNsPerMs;
 // Longest packet any supported codec sends (Opus: 120 ms); bounds how far a leg's audio may
 // reach past its drain target, which the catch-up steps keep inside the aligner window.
 constexpr int64_t kMaxPacketNs = 120 * kNsPerMs;
+// kSignalFloorDbfs as a mean square of int16 samples: (32768 * 10^(-60/20))^2 = 1073.7.
+constexpr int64_t kSignalFloorSquare = 1074;
+static_assert(kSignalFloorDbfs == -60.0, "kSignalFloorSquare follows kSignalFloorDbfs");
+constexpr uint32_t kMaxRelatchEventsPerStream = 8;  // further moves are only counted (a flood)
 
 int64_t ClockNs(clockid_t clock) {
   timespec ts{};
@@ -57,39 +65,6 @@ int64_t ArrivalNs(const msghdr& hdr, int64_t read_mono_ns, int64_t read_real_ns)
     return age >= 0 && age <= kMaxReceiveAgeNs ? read_mono_ns - age : read_mono_ns;
   }
   return read_mono_ns;
-}
-
-// Parses an SDP connection address into `out` (port 0). False for "", 0.0.0.0 (hold), names.
-bool ParseExpectedSource(const std::string& ip, sockaddr_storage* out) {
-  std::memset(out, 0, sizeof *out);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(out);
-  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
-    if (v4->sin_addr.s_addr == htonl(INADDR_ANY)) return false;
-    v4->sin_family = AF_INET;
-    return true;
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(out);
-  if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
-    if (IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr)) return false;
-    v6->sin6_family = AF_INET6;
-    return true;
-  }
-  return false;
-}
-
-bool SameHost(const sockaddr_storage& a, const sockaddr_storage& b) {
-  if (a.ss_family != b.ss_family) return false;
-  if (a.ss_family == AF_INET) {
-    return reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr ==
-           reinterpret_cast<const sockaddr_in&>(b).sin_addr.s_addr;
-  }
-  return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr,
-                     &reinterpret_cast<const sockaddr_in6&>(b).sin6_addr, 16) == 0;
-}
-
-uint16_t PortOf(const sockaddr_storage& a) {
-  return a.ss_family == AF_INET ? reinterpret_cast<const sockaddr_in&>(a).sin_port
-                                : reinterpret_cast<const sockaddr_in6&>(a).sin6_port;
 }
 
 LegConfig MakeLegConfig(const StreamSpec& spec, int rate_hz) {
@@ -132,26 +107,70 @@ struct PauseSpan {
   int64_t to = INT64_MAX;
 };
 
+// Datagrams a stream refused before its RTP pipeline saw them.
+struct StreamDrops {
+  uint64_t foreign_source = 0;  // the stream is latched to another source
+  uint64_t not_sdp_host = 0;    // strict mode: not from the SDP's host
+  uint64_t wrong_ssrc = 0;      // the latched source, another SSRC
+  uint64_t invalid = 0;         // not RTP version 2, or a payload type not negotiated
+};
+
+// What the evidence of a leg is made of, kept as the packets come (recording_evidence.h).
+struct LegTrace {
+  int64_t first_ns = -1;        // relative to t0; -1 = no packet yet
+  int64_t last_ns = -1;
+  uint32_t last_ssrc = 0;
+  uint16_t last_seq = 0;
+  bool last_comfort_noise = false;
+  uint64_t comfort_noise_packets = 0;
+  std::vector<Gap> gaps;        // allocated per gap (>= gap_min_ms), never per packet
+  uint32_t gaps_omitted = 0;
+  int64_t gap_total_ms = 0;
+  double sum_squares = 0;       // of the decoded samples written (pauses excluded)
+  int32_t peak = 0;
+  int64_t audio_samples = 0;
+  int64_t signal_samples = 0;   // in chunks at or above kSignalFloorDbfs
+  uint32_t relatches = 0;
+
+  void AddGap(GapKind kind, int64_t from_ns, int64_t to_ns, uint32_t missing) {
+    const Gap gap{kind, from_ns / kNsPerMs, to_ns / kNsPerMs, missing};
+    gap_total_ms += gap.to_ms - gap.from_ms;
+    if (gaps.size() < kMaxGapsPerLeg) {
+      gaps.push_back(gap);
+    } else {
+      ++gaps_omitted;
+    }
+  }
+};
+
 struct MediaWorker::Stream {
+  explicit Stream(const LatchOptions& latch_options) : latch(latch_options) {}
   Recording* rec = nullptr;
   StreamSpec spec;
   BoundSocket socket;
   std::unique_ptr<LegPipeline> pipeline;
-  bool has_expected = false;   // SDP c= address: only this host may send
-  sockaddr_storage expected{};
-  bool latched = false;        // first accepted source: only it may send from then on
-  sockaddr_storage source{};
-  int64_t last_rx_ns = 0;      // relative to t0
+  SourceLatch latch;
+  int64_t start_ns = 0;        // relative to t0: negotiated from (Open or the Update adding it)
+  int64_t last_rx_ns = 0;      // relative to t0: last packet taken, or start/resume (timeouts)
+  int64_t due_ns = 0;          // relative to t0: RTP due since (start, or resume while none came)
   bool timed_out = false;
+  bool no_rtp_reported = false;
+  bool sdp_mismatch_reported = false;
   LegStats published;          // counters already added to the worker totals
+  StreamDrops drops;
+  StreamDrops published_drops;
+  Endpoint last_refused;       // sender of the last refused datagram (for the no-RTP warning)
   std::vector<PauseSpan> pauses;  // in timeline order; allocated per pause, not per packet
   size_t next_pause = 0;          // first span that may still cover audio to come
+  LegTrace trace;
 };
 
 struct MediaWorker::Recording {
   std::string id;
   int64_t t0_ns = 0;
+  int64_t t0_unix_ms = 0;  // wall clock at t0
   int rate_hz = 8000;
+  std::vector<LegEvidence> ended_legs;  // streams a re-INVITE removed
   std::vector<std::unique_ptr<Stream>> streams;
   std::unique_ptr<Aligner> aligner;
   std::unique_ptr<OpusFrameEncoder> encoder;
@@ -198,10 +217,23 @@ class MediaWorker::Sink final : public LegSink {
   }
 
  private:
-  // Samples [from, to) of the chunk's timeline span.
+  // Samples [from, to) of the chunk's timeline span, and their level for the evidence.
   void Push(const PcmChunk& chunk, int64_t from, int64_t to) {
-    const size_t offset = static_cast<size_t>(from - chunk.start_sample);
-    rec_.aligner->Push(stream_.spec.channel, from, {chunk.samples + offset, static_cast<size_t>(to - from)});
+    const int16_t* samples = chunk.samples + (from - chunk.start_sample);
+    const size_t count = static_cast<size_t>(to - from);
+    rec_.aligner->Push(stream_.spec.channel, from, {samples, count});
+    int64_t sum = 0;
+    int32_t peak = 0;
+    for (size_t k = 0; k < count; ++k) {
+      const int32_t v = samples[k];
+      sum += v * v;
+      peak = std::max(peak, v < 0 ? -v : v);
+    }
+    LegTrace& t = stream_.trace;
+    t.sum_squares += static_cast<double>(sum);
+    t.peak = std::max(t.peak, peak);
+    t.audio_samples += static_cast<int64_t>(count);
+    if (sum >= kSignalFloorSquare * static_cast<int64_t>(count)) t.signal_samples += static_cast<int64_t>(count);
   }
 
   MediaWorker& worker_;
@@ -209,10 +241,63 @@ class MediaWorker::Sink final : public LegSink {
   Stream& stream_;
 };
 
+namespace {
+
+LatchOptions LatchOptionsOf(const MediaConfig& config) {
+  LatchOptions o;
+  o.strict = config.source_check == SourceCheck::kStrict;
+  o.source_silence_ns = int64_t{config.latch_source_silence_ms} * kNsPerMs;
+  o.ssrc_silence_ns = int64_t{config.ssrc_silence_ms} * kNsPerMs;
+  return o;
+}
+
+std::string Hex(uint32_t v) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%08x", v);
+  return text;
+}
+
+double Dbfs(double mean_square) {
+  return mean_square > 0 ? std::max(-120.0, 10 * std::log10(mean_square / (32768.0 * 32768.0))) : -120.0;
+}
+
+// Where a packet's arrival leaves the leg's evidence: its first and last packet, and a gap
+// when nothing came for gap_ns (what kind of gap, from the sequence numbers and markers).
+void TracePacket(LegTrace& t, int64_t start_ns, const RtpPacket& header, bool comfort_noise, int64_t rel_ns,
+                 int64_t gap_ns) {
+  if (t.first_ns < 0) {
+    t.first_ns = rel_ns;
+    if (rel_ns - start_ns >= gap_ns) t.AddGap(GapKind::kStart, start_ns, rel_ns, 0);
+  } else if (rel_ns - t.last_ns >= gap_ns) {
+    GapKind kind = GapKind::kSilence;
+    uint32_t missing = 0;
+    if (t.last_comfort_noise) {
+      kind = GapKind::kDeclared;
+    } else if (header.ssrc == t.last_ssrc) {
+      const uint16_t skipped = static_cast<uint16_t>(header.sequence - t.last_seq - 1);
+      if (skipped > 0 && skipped < 0x8000) {
+        kind = GapKind::kLoss;
+        missing = skipped;
+      } else if (skipped == 0 && header.marker) {
+        kind = GapKind::kDeclared;
+      }
+    }
+    t.AddGap(kind, t.last_ns, rel_ns, missing);
+  }
+  t.last_ns = std::max(t.last_ns, rel_ns);
+  t.last_ssrc = header.ssrc;
+  t.last_seq = header.sequence;
+  t.last_comfort_noise = comfort_noise;
+  if (comfort_noise) ++t.comfort_noise_packets;
+}
+
+}  // namespace
+
 MediaWorker::MediaWorker(int index, const MediaConfig& config, UdpPortPool* ports,
                          WorkQueue<MediaEvent>* events, FileFinisher* finisher)
     : index_(index),
       config_(config),
+      latch_options_(LatchOptionsOf(config)),
       ports_(ports),
       events_(events),
       finisher_(finisher),
@@ -324,13 +409,13 @@ void MediaWorker::HandleCommands() {
 
 std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, const StreamSpec& spec,
                                                              BoundSocket socket, int64_t start_ns) {
-  auto stream = std::make_unique<Stream>();
+  auto stream = std::make_unique<Stream>(latch_options_);
   stream->rec = &rec;
   stream->socket = socket;
   stream->spec = spec;
   stream->pipeline = std::make_unique<LegPipeline>(MakeLegConfig(spec, rec.rate_hz));
-  stream->has_expected = ParseExpectedSource(spec.remote_ip, &stream->expected);
-  stream->last_rx_ns = start_ns - rec.t0_ns;
+  stream->latch.SetSdp(Endpoint::Parse(spec.remote_ip, spec.remote_port));
+  stream->start_ns = stream->last_rx_ns = stream->due_ns = start_ns - rec.t0_ns;
   if (spec.paused) stream->pauses.push_back(PauseSpan{rec.SampleAt(start_ns)});
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -341,11 +426,14 @@ std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, con
 
 void MediaWorker::ApplySpec(Stream& stream, const StreamSpec& spec, int64_t at_ns) {
   Recording& rec = *stream.rec;
-  if (!SameFormats(stream.spec, spec)) stream.pipeline->Reconfigure(MakeLegConfig(spec, rec.rate_hz));
-  if (spec.remote_ip != stream.spec.remote_ip || spec.remote_port != stream.spec.remote_port) {
-    stream.has_expected = ParseExpectedSource(spec.remote_ip, &stream.expected);
-    stream.latched = false;
-  }
+  const bool reformatted = !SameFormats(stream.spec, spec);
+  const bool moved = spec.remote_ip != stream.spec.remote_ip || spec.remote_port != stream.spec.remote_port;
+  if (reformatted) stream.pipeline->Reconfigure(MakeLegConfig(spec, rec.rate_hz));
+  if (moved) stream.latch.SetSdp(Endpoint::Parse(spec.remote_ip, spec.remote_port));
+  // Renegotiated (another address or port, codecs, SRTP keys): the SRC may now send from
+  // elsewhere or with a new SSRC, and the first such packet latches at once. A bare pause or
+  // resume is not: a source or SSRC that comes back after a hold latches on silence anyway.
+  if (reformatted || moved) stream.latch.Reopen(at_ns - rec.t0_ns);
   const int64_t at = rec.SampleAt(at_ns);
   if (!stream.spec.paused && spec.paused) stream.pauses.push_back(PauseSpan{at});
   if (stream.spec.paused && !spec.paused) {
@@ -354,6 +442,7 @@ void MediaWorker::ApplySpec(Stream& stream, const StreamSpec& spec, int64_t at_n
     }
     stream.pipeline->Resync();
     stream.last_rx_ns = at_ns - rec.t0_ns;  // timeout counts from resume
+    if (stream.trace.first_ns < 0) stream.due_ns = at_ns - rec.t0_ns;
     stream.timed_out = false;
   }
   stream.spec = spec;
@@ -377,6 +466,7 @@ void MediaWorker::RemoveStream(Recording& rec, std::unique_ptr<Stream> stream, i
                             sink);
   }
   ReleaseSocket(*stream);
+  rec.ended_legs.push_back(LegEvidenceOf(*stream, at_ns - rec.t0_ns));
   retired_streams_.push_back(std::move(stream));
 }
 
@@ -384,6 +474,7 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   auto rec = std::make_unique<Recording>();
   rec->id = command.recording_id;
   rec->t0_ns = command.t0_ns;
+  rec->t0_unix_ms = (ClockNs(CLOCK_REALTIME) - (MonotonicNs() - command.t0_ns)) / kNsPerMs;
   rec->rate_hz = command.rate_hz;
   rec->final_path = command.final_path;
   for (size_t i = 0; i < command.spec.streams.size(); ++i) {
@@ -510,6 +601,7 @@ void MediaWorker::Fail(Recording& rec, const std::string& why) {
   e.kind = MediaEventKind::kFailed;
   e.timeline_ms = rec.frames_written * kFrameMs;
   e.detail = why;
+  e.evidence = EvidenceOf(rec, MonotonicNs() - rec.t0_ns);
   Emit(std::move(e));
 }
 
@@ -552,6 +644,7 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
       job.part_path = rec.writer->path();
       job.final_path = rec.final_path;
       job.duration_s = static_cast<double>(audio_48k) / kOpusGranuleRateHz;
+      job.evidence = EvidenceOf(rec, rel_ns);
       job.fd = rec.writer->ReleaseFd();
       finisher_->Submit(std::move(job));
     }
@@ -592,22 +685,39 @@ void MediaWorker::ReadSocket(Stream& stream) {
     if (n <= 0) return;  // EAGAIN: drained
     const int64_t read_mono_ns = MonotonicNs();
     const int64_t read_real_ns = ClockNs(CLOCK_REALTIME);
+    const int64_t gap_ns = int64_t{config_.gap_min_ms} * kNsPerMs;
     for (int i = 0; i < n; ++i) {
-      const auto& src = from[static_cast<size_t>(i)];
-      const int64_t rel_ns = ArrivalNs(msgs[static_cast<size_t>(i)].msg_hdr, read_mono_ns, read_real_ns) - rec.t0_ns;
-      // No symmetric latching: only the SDP host, and from the first packet on only the
-      // first source address, may feed this stream.
-      if (stream.has_expected && !SameHost(src, stream.expected)) {
-        counters_.rtp_foreign_source.fetch_add(1, std::memory_order_relaxed);
+      const size_t k = static_cast<size_t>(i);
+      const uint8_t* data = buffers[k].data();
+      const size_t len = msgs[k].msg_len;
+      const int64_t rel_ns = ArrivalNs(msgs[k].msg_hdr, read_mono_ns, read_real_ns) - rec.t0_ns;
+      // Whose is it? Valid RTP of this stream (version 2, a negotiated payload type) from
+      // the latched source and SSRC (source_latch.h); SRTP authentication follows in the
+      // pipeline, and only a packet the pipeline takes may move the latch.
+      const auto header = PeekRtpHeader(data, len);
+      const LegPipeline::PayloadKind kind =
+          header ? stream.pipeline->Classify(header->payload_type) : LegPipeline::PayloadKind::kNotNegotiated;
+      if (kind == LegPipeline::PayloadKind::kNotNegotiated) {
+        ++stream.drops.invalid;
         continue;
       }
-      if (!stream.latched) {
-        stream.source = src;
-        stream.latched = true;
-      } else if (!SameHost(src, stream.source) || PortOf(src) != PortOf(stream.source)) {
-        counters_.rtp_foreign_source.fetch_add(1, std::memory_order_relaxed);
+      const Endpoint sender = Endpoint::FromSockaddr(from[k]);
+      const LatchDecision decision = stream.latch.Decide(sender, header->ssrc, rel_ns);
+      if (decision.verdict != LatchVerdict::kAccept) {
+        if (decision.verdict == LatchVerdict::kForeignSource) ++stream.drops.foreign_source;
+        if (decision.verdict == LatchVerdict::kWrongSsrc) ++stream.drops.wrong_ssrc;
+        if (decision.verdict == LatchVerdict::kNotSdpHost) ++stream.drops.not_sdp_host;
+        stream.last_refused = sender;
         continue;
       }
+      if (!stream.pipeline->OnDatagram(data, len, rel_ns)) continue;  // counted by the pipeline
+      if (decision.change != LatchChange::kNone) {
+        OnLatchChange(stream, decision, sender, header->ssrc, rel_ns);
+      } else {
+        stream.latch.Commit(decision, sender, header->ssrc, rel_ns);
+      }
+      TracePacket(stream.trace, stream.start_ns, *header, kind == LegPipeline::PayloadKind::kComfortNoise, rel_ns,
+                  gap_ns);
       // A paused stream's packets go on through the pipeline (their sequence numbers are
       // not losses); the Sink mutes what falls into the pause span.
       stream.last_rx_ns = rel_ns;
@@ -620,8 +730,6 @@ void MediaWorker::ReadSocket(Stream& stream) {
         e.label = stream.spec.label;
         Emit(std::move(e));
       }
-      stream.pipeline->OnDatagram(buffers[static_cast<size_t>(i)].data(), msgs[static_cast<size_t>(i)].msg_len,
-                                  rel_ns);
     }
     if (n < kRecvBatch) return;
   }
@@ -638,6 +746,109 @@ void MediaWorker::PublishLegStats(Stream& stream) {
                                   std::memory_order_relaxed);
   counters_.dtmf_events.fetch_add(now.dtmf_events - was.dtmf_events, std::memory_order_relaxed);
   was = now;
+  const StreamDrops& d = stream.drops;
+  StreamDrops& pd = stream.published_drops;
+  counters_.rtp_foreign_source.fetch_add(d.foreign_source - pd.foreign_source, std::memory_order_relaxed);
+  counters_.rtp_not_sdp_host.fetch_add(d.not_sdp_host - pd.not_sdp_host, std::memory_order_relaxed);
+  counters_.rtp_wrong_ssrc.fetch_add(d.wrong_ssrc - pd.wrong_ssrc, std::memory_order_relaxed);
+  counters_.rtp_invalid.fetch_add(d.invalid - pd.invalid, std::memory_order_relaxed);
+  pd = d;
+}
+
+void MediaWorker::OnLatchChange(Stream& stream, const LatchDecision& decision, const Endpoint& sender, uint32_t ssrc,
+                                int64_t rel_ns) {
+  const Endpoint old_source = stream.latch.source();
+  const uint32_t old_ssrc = stream.latch.ssrc();
+  stream.latch.Commit(decision, sender, ssrc, rel_ns);
+  auto event = [&](MediaEventKind kind, std::string detail) {
+    MediaEvent e;
+    e.recording_id = stream.rec->id;
+    e.kind = kind;
+    e.timeline_ms = rel_ns / kNsPerMs;
+    e.label = stream.spec.label;
+    e.local_port = stream.socket.port;
+    e.detail = std::move(detail);
+    Emit(std::move(e));
+  };
+  if (!stream.sdp_mismatch_reported && stream.latch.differs_from_sdp()) {
+    stream.sdp_mismatch_reported = true;  // once per stream: NAT is a setting, not news
+    event(MediaEventKind::kSourceLatched,
+          "RTP from " + sender.ToString() + ", the SDP gave " + stream.latch.sdp()->ToString());
+  }
+  if (decision.change == LatchChange::kFirst) return;
+  counters_.rtp_relatches.fetch_add(1, std::memory_order_relaxed);
+  if (++stream.trace.relatches > kMaxRelatchEventsPerStream) return;
+  const std::string why =
+      decision.reason == LatchReason::kRenegotiated ? "after a re-INVITE/UPDATE" : "the latched one went silent";
+  if (decision.change == LatchChange::kNewSource) {
+    event(MediaEventKind::kRelatched, "RTP source " + old_source.ToString() + " -> " + sender.ToString() + " (SSRC " +
+                                          Hex(old_ssrc) + " -> " + Hex(ssrc) + ", " + why + ")");
+  } else {
+    event(MediaEventKind::kRelatched,
+          "RTP SSRC " + Hex(old_ssrc) + " -> " + Hex(ssrc) + " from " + sender.ToString() + " (" + why + ")");
+  }
+}
+
+LegEvidence MediaWorker::LegEvidenceOf(const Stream& stream, int64_t end_ns) const {
+  const Recording& rec = *stream.rec;
+  const LegTrace& t = stream.trace;
+  const LegStats& st = stream.pipeline->stats();
+  LegEvidence e;
+  e.mline_index = stream.spec.mline_index;
+  e.label = stream.spec.label;
+  e.channel = stream.spec.channel;
+  e.active_from_ms = stream.start_ns / kNsPerMs;
+  e.active_to_ms = std::max(end_ns, stream.start_ns) / kNsPerMs;
+  e.packets_expected = st.expected;
+  e.packets_received = st.packets;
+  e.packets_lost = st.lost;
+  e.packets_late = st.late;
+  e.packets_duplicate = st.duplicate;
+  e.packets_foreign_source = stream.drops.foreign_source + stream.drops.not_sdp_host;
+  e.packets_wrong_ssrc = stream.drops.wrong_ssrc;
+  e.packets_invalid = stream.drops.invalid + st.bad + st.srtp_failures;
+  e.comfort_noise_packets = t.comfort_noise_packets;
+  LegTrace gaps;  // the list so far, plus the silence from the last packet to the end
+  gaps.gaps = t.gaps;
+  gaps.gaps_omitted = t.gaps_omitted;
+  gaps.gap_total_ms = t.gap_total_ms;
+  if (t.first_ns >= 0) {
+    e.first_packet_ms = t.first_ns / kNsPerMs;
+    e.last_packet_ms = t.last_ns / kNsPerMs;
+    e.first_packet_unix_ms = rec.t0_unix_ms + e.first_packet_ms;
+    e.last_packet_unix_ms = rec.t0_unix_ms + e.last_packet_ms;
+    if (end_ns - t.last_ns >= int64_t{config_.gap_min_ms} * kNsPerMs) gaps.AddGap(GapKind::kEnd, t.last_ns, end_ns, 0);
+  }
+  e.gaps = std::move(gaps.gaps);
+  e.gaps_omitted = gaps.gaps_omitted;
+  e.gap_total_ms = gaps.gap_total_ms;
+  for (const PauseSpan& p : stream.pauses) {
+    const int64_t from = p.from * 1000 / rec.rate_hz;
+    const int64_t to = p.to == INT64_MAX ? e.active_to_ms : std::min(p.to * 1000 / rec.rate_hz, e.active_to_ms);
+    if (to > from) e.pauses.push_back(TimeSpan{from, to});
+  }
+  if (t.audio_samples > 0) e.rms_dbfs = Dbfs(t.sum_squares / static_cast<double>(t.audio_samples));
+  if (t.peak > 0) e.peak_dbfs = std::max(-120.0, 20 * std::log10(t.peak / 32768.0));
+  e.audio_ms = t.audio_samples * 1000 / rec.rate_hz;
+  e.signal_ms = t.signal_samples * 1000 / rec.rate_hz;
+  e.codecs = st.codecs_seen;
+  if (stream.latch.latched()) e.latched_source = stream.latch.source().ToString();
+  if (stream.latch.sdp()) e.sdp_source = stream.latch.sdp()->ToString();
+  e.ssrc = stream.latch.ssrc();
+  e.relatches = t.relatches;
+  return e;
+}
+
+RecordingEvidence MediaWorker::EvidenceOf(const Recording& rec, int64_t end_ns) const {
+  RecordingEvidence e;
+  e.duration_ms = std::max<int64_t>(end_ns, 0) / kNsPerMs;
+  e.start_unix_ms = rec.t0_unix_ms;
+  e.legs = rec.ended_legs;
+  for (const auto& stream : rec.streams) e.legs.push_back(LegEvidenceOf(*stream, end_ns));
+  std::stable_sort(e.legs.begin(), e.legs.end(), [](const LegEvidence& a, const LegEvidence& b) {
+    return a.mline_index != b.mline_index ? a.mline_index < b.mline_index : a.active_from_ms < b.active_from_ms;
+  });
+  return e;
 }
 
 void MediaWorker::Tick(int64_t now_ns, bool read_first) {
@@ -651,6 +862,10 @@ void MediaWorker::Tick(int64_t now_ns, bool read_first) {
     const int64_t rel_ns = now_ns - rec->t0_ns;
     for (auto& stream : rec->streams) {
       if (publish) PublishLegStats(*stream);
+      if (config_.no_rtp_warning_ms > 0 && !stream->no_rtp_reported && stream->trace.first_ns < 0 &&
+          !stream->spec.paused && rel_ns - stream->due_ns >= int64_t{config_.no_rtp_warning_ms} * kNsPerMs) {
+        ReportNoRtp(*rec, *stream, rel_ns);
+      }
       if (config_.rtp_timeout_ms > 0 && !stream->spec.paused && !stream->timed_out &&
           rel_ns - stream->last_rx_ns > timeout_ns) {
         stream->timed_out = true;
@@ -665,6 +880,32 @@ void MediaWorker::Tick(int64_t now_ns, bool read_first) {
       }
     }
   }
+}
+
+void MediaWorker::ReportNoRtp(Recording& rec, Stream& stream, int64_t rel_ns) {
+  stream.no_rtp_reported = true;
+  counters_.rtp_no_media_streams.fetch_add(1, std::memory_order_relaxed);
+  const StreamDrops& d = stream.drops;
+  std::string detail = "no RTP accepted on port " + std::to_string(stream.socket.port) + " for " +
+                       std::to_string((rel_ns - stream.due_ns) / kNsPerMs) + " ms; the SDP gave " +
+                       (stream.latch.sdp() ? stream.latch.sdp()->ToString() : std::string("no address"));
+  const uint64_t refused = d.foreign_source + d.not_sdp_host + d.wrong_ssrc + d.invalid;
+  if (refused == 0) {
+    detail += "; nothing arrived (a firewall or NAT between the SRC and this port?)";
+  } else {
+    detail += "; " + std::to_string(refused) + " datagrams refused (last from " + stream.last_refused.ToString() + ")";
+    if (d.not_sdp_host > 0) detail += ", " + std::to_string(d.not_sdp_host) + " not from the SDP host (strict)";
+    if (d.foreign_source > 0) detail += ", " + std::to_string(d.foreign_source) + " from another source";
+    if (d.invalid > 0) detail += ", " + std::to_string(d.invalid) + " not RTP of a negotiated payload type";
+  }
+  MediaEvent e;
+  e.recording_id = rec.id;
+  e.kind = MediaEventKind::kNoRtp;
+  e.timeline_ms = rel_ns / kNsPerMs;
+  e.label = stream.spec.label;
+  e.local_port = stream.socket.port;
+  e.detail = std::move(detail);
+  Emit(std::move(e));
 }
 
 }  // namespace kronika::media

@@ -23,6 +23,7 @@
 #include "kronika/media/media_config.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/result.h"
+#include "source_latch.h"
 #include "udp_port_pool.h"
 #include "work_queue.h"
 
@@ -60,6 +61,10 @@ struct WorkerCounters {
   std::atomic<uint64_t> rtp_lost{0};
   std::atomic<uint64_t> rtp_late{0};
   std::atomic<uint64_t> rtp_foreign_source{0};
+  std::atomic<uint64_t> rtp_not_sdp_host{0};
+  std::atomic<uint64_t> rtp_wrong_ssrc{0};
+  std::atomic<uint64_t> rtp_relatches{0};
+  std::atomic<uint64_t> rtp_no_media_streams{0};
   std::atomic<uint64_t> rtp_invalid{0};
   std::atomic<uint64_t> rtp_timeouts{0};
   std::atomic<uint64_t> dtmf_events{0};
@@ -119,10 +124,18 @@ class MediaWorker {
   void WriteFrame(Recording& rec, const int16_t* pcm);
   void Fail(Recording& rec, const std::string& why);
   void PublishLegStats(Stream& stream);
+  // Commits a decision that moved the latch; reports an SDP mismatch (once) and relatches.
+  void OnLatchChange(Stream& stream, const LatchDecision& decision, const Endpoint& sender, uint32_t ssrc,
+                     int64_t rel_ns);
+  void ReportNoRtp(Recording& rec, Stream& stream, int64_t rel_ns);
+  // end_ns: relative to the recording's t0.
+  LegEvidence LegEvidenceOf(const Stream& stream, int64_t end_ns) const;
+  RecordingEvidence EvidenceOf(const Recording& rec, int64_t end_ns) const;
   void Emit(MediaEvent event);
 
   const int index_;
   const MediaConfig config_;
+  const LatchOptions latch_options_;
   UdpPortPool* const ports_;
   WorkQueue<MediaEvent>* const events_;
   FileFinisher* const finisher_;

@@ -12,6 +12,18 @@ uint32_t Read32(const uint8_t* p) {
 
 }  // namespace
 
+std::optional<RtpPacket> PeekRtpHeader(const uint8_t* data, size_t len) {
+  if (data == nullptr || len < kFixedHeaderBytes || (data[0] >> 6) != 2) return std::nullopt;
+  RtpPacket packet;
+  packet.marker = data[1] & 0x80;
+  packet.payload_type = data[1] & 0x7f;
+  if (packet.payload_type >= 72 && packet.payload_type <= 76) return std::nullopt;
+  packet.sequence = Read16(data + 2);
+  packet.timestamp = Read32(data + 4);
+  packet.ssrc = Read32(data + 8);
+  return packet;
+}
+
 std::optional<RtpPacket> ParseRtp(const uint8_t* data, size_t len) {
   if (data == nullptr || len < kFixedHeaderBytes) return std::nullopt;
   if ((data[0] >> 6) != 2) return std::nullopt;

@@ -22,4 +22,9 @@ struct RtpPacket {
 // payload types 72..76 (rtcp-mux). An empty payload is valid (returned with size 0).
 std::optional<RtpPacket> ParseRtp(const uint8_t* data, size_t len);
 
+// The fixed 12-byte header only, which SRTP leaves in clear: version 2 and not an rtcp-mux
+// packet, nothing past the header is looked at (payload stays null). For deciding whose a
+// datagram is before it is unprotected and parsed in full.
+std::optional<RtpPacket> PeekRtpHeader(const uint8_t* data, size_t len);
+
 }  // namespace kronika::media

@@ -545,6 +545,16 @@ void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events,
         session->timeline.Add(TimelineEventKind::kRtpResumed, now, "RTP back" + on_label);
         Persist(*session);
         break;
+      case media::MediaEventKind::kSourceLatched:
+      case media::MediaEventKind::kRelatched:
+        Log(LogLevel::kInfo, session->id(), "rtp" + on_label + ": " + event.detail);
+        break;
+      case media::MediaEventKind::kNoRtp:
+        // Usually a firewall or NAT between the SRC and us: name the SRC and the ports.
+        Log(LogLevel::kWarn, session->id(),
+            "no RTP from SRC " + session->src_host + on_label + " on port " + std::to_string(event.local_port) + ": " +
+                event.detail);
+        break;
       case media::MediaEventKind::kFinished:
         if (!event.detail.empty()) session->file = event.detail;
         session->duration_s = event.duration_s;

@@ -15,6 +15,12 @@
 
 namespace kronika::media {
 
+// Which senders a stream takes RTP from (source_latch.h has the rules).
+enum class SourceCheck : uint8_t {
+  kLatch,   // symmetric latching: the first source that sends valid RTP, whatever the SDP says
+  kStrict,  // as kLatch, but only from the SDP's host (the c= address)
+};
+
 struct MediaConfig {
   std::string bind_ip = "127.0.0.1";  // local address the RTP sockets bind to
   uint16_t rtp_port_min = 20000;      // first port of the RTP range (rounded up to even)
@@ -27,6 +33,14 @@ struct MediaConfig {
                                       // stereo (mid/side: correlated legs can lose level)
   bool stereo = true;                 // false: every recording is written as a mono mix
   int rtp_timeout_ms = 5000;          // no RTP on a stream this long -> pause marked (event)
+  SourceCheck source_check = SourceCheck::kLatch;
+  int latch_source_silence_ms = 1000; // another source takes a stream over after the latched
+                                      // one sent nothing this long (SBC fail-over, NAT rebinding)
+  int ssrc_silence_ms = 250;          // another SSRC from the latched source is refused until the
+                                      // latched SSRC sent nothing this long (0 = no SSRC lock)
+  int gap_min_ms = 1000;              // evidence lists a leg's silences at least this long
+  int no_rtp_warning_ms = 5000;       // no RTP on a stream this long after it was due ->
+                                      // one kNoRtp event (0 = off)
   int worker_queue_capacity = 1024;   // commands per worker; a full queue fails the call
   std::filesystem::path recordings_dir = "recordings";  // <dir>/YYYY/MM/DD/<id>.opus
   uint64_t min_free_disk_bytes = 256ull << 20;  // Open refuses (503) below this free space
@@ -42,10 +56,12 @@ struct StreamSpec {
   bool paused = false;                 // a=inactive / a=sendonly-from-us: record silence
   std::string srtp_suite;              // "" = plain RTP, else e.g. "AES_CM_128_HMAC_SHA1_80"
   std::string srtp_remote_key_b64;     // inline key from the offer's a=crypto
-  std::string remote_ip;               // expected source (c= line); "" = latch first source
-  uint16_t remote_port = 0;            // informational: not enforced (SRCs may send from
-                                       // another port than their m= port); the first
-                                       // source port seen is latched instead
+  std::string remote_ip;               // the SDP's address (c= line); "" or 0.0.0.0 = none.
+                                       // Enforced only with SourceCheck::kStrict (host only);
+                                       // otherwise reported when the latched source differs
+  uint16_t remote_port = 0;            // the SDP's m= port (0 = unknown); never enforced (SRCs
+                                       // may send from another port than their m= port). A
+                                       // change of address or port in an Update re-latches
 };
 
 struct RecordingSpec {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kronika/media/media_config.h"
+#include "kronika/media/recording_evidence.h"
 #include "kronika/media/sealed_file.h"
 #include "kronika/result.h"
 
@@ -44,8 +45,16 @@ enum class MediaEventKind {
   kDtmf,         // RFC 4733 digit on a stream: digit, duration_s
   kRtpTimeout,   // no RTP on a stream for rtp_timeout_ms: silence from timeline_ms
   kRtpResumed,   // RTP back after a timeout
-  kFinished,     // file complete and renamed: duration_s = recorded length, detail = path
-  kFailed,       // recording stopped (write error, disk full...): detail says why
+  kFinished,     // file complete and renamed: duration_s = recorded length, detail = path,
+                 // evidence = what each leg received
+  kFailed,       // recording stopped (write error, disk full...): detail says why, evidence
+                 // = what each leg received up to then
+  kSourceLatched,  // once per stream: its first source is not on the SDP's host (NAT, or an
+                   // SDP with the public address); detail names both
+  kRelatched,    // a stream moved to another source or SSRC (after a re-INVITE/UPDATE, or
+                 // after the latched one went silent); detail says from, to and why
+  kNoRtp,        // once per stream: no RTP accepted no_rtp_warning_ms after it was due
+                 // (firewall/NAT on the SRC side?); detail names the ports and what was refused
 };
 
 struct MediaEvent {
@@ -57,6 +66,8 @@ struct MediaEvent {
   std::string detail;       // human-readable; kFinished: the file path
   double duration_s = 0;    // kDtmf: tone length; kFinished: recording length
   uint64_t file_bytes = 0;  // kFinished: size of the finished file
+  uint16_t local_port = 0;  // per-stream events: the stream's RTP port
+  RecordingEvidence evidence{};  // kFinished, kFailed
 };
 
 // Counters summed over all workers when Stats() is called (for /metrics).
@@ -75,6 +86,10 @@ struct MediaStats {
   uint64_t rtp_packets_lost_total = 0;   // sequence gaps never filled
   uint64_t rtp_packets_late_total = 0;   // arrived after their place in the file was written
   uint64_t rtp_foreign_source_total = 0; // dropped: source other than the latched one
+  uint64_t rtp_not_sdp_host_total = 0;   // dropped (source_check strict): not the SDP's host
+  uint64_t rtp_wrong_ssrc_total = 0;     // dropped: the latched source, another SSRC
+  uint64_t rtp_relatches_total = 0;      // streams moved to another source or SSRC
+  uint64_t rtp_no_media_streams_total = 0;  // streams without RTP no_rtp_warning_ms after due (kNoRtp)
   uint64_t rtp_invalid_total = 0;        // dropped: not RTP / unknown payload / SRTP auth
   uint64_t rtp_timeouts_total = 0;
   uint64_t dtmf_events_total = 0;
