@@ -376,9 +376,9 @@ std::string RootNamespace(const pugi::xml_node& root) {
 
 }  // namespace
 
-MetadataDocument ReadMetadataDocument(std::string_view raw) {
+MetadataDocument ReadMetadataDocument(std::string_view raw, std::string_view charset) {
   MetadataDocument document;
-  DecodedXml decoded = DecodeXmlToUtf8(raw);
+  DecodedXml decoded = DecodeXmlToUtf8(raw, charset);
   document.utf8_xml = std::move(decoded.text);
   document.encoding = std::move(decoded.encoding);
   const auto unparsed = [&document](MetadataDefect defect, const Error& error) {

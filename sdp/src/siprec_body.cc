@@ -95,14 +95,16 @@ Status CheckPartHeaders(std::string_view body, std::string_view delimiter) {
   return OkStatus();
 }
 
-// Boundary parameter value without surrounding quotes, "" when absent.
-std::string BoundaryOf(const msg_content_type_t* c) {
-  const char* value = msg_params_find(c->c_params, "boundary=");
+// Value of parameter `name_eq` ("boundary=") without surrounding quotes, "" when absent.
+std::string ParameterOf(const msg_content_type_t* c, const char* name_eq) {
+  const char* value = c != nullptr ? msg_params_find(c->c_params, name_eq) : nullptr;
   if (value == nullptr) return {};
   std::string_view b(value);
   if (b.size() >= 2 && b.front() == '"' && b.back() == '"') b = b.substr(1, b.size() - 2);
   return std::string(b);
 }
+
+std::string BoundaryOf(const msg_content_type_t* c) { return ParameterOf(c, "boundary="); }
 
 Result<SiprecBody> SplitMultipart(su_home_t* home, msg_content_type_t* c, std::string_view body,
                                   SdpPart sdp_part) {
@@ -144,6 +146,7 @@ Result<SiprecBody> SplitMultipart(su_home_t* home, msg_content_type_t* c, std::s
     } else if (IsMetadataType(type) && !result.metadata_xml) {
       result.metadata_xml = std::string(data);
       result.metadata_content_type = type;
+      result.metadata_charset = ParameterOf(part->mp_content_type, "charset=");
     }
     // Anything else (application/gtd, a second SDP, ...) is ignored.
   }
@@ -180,6 +183,7 @@ Result<SiprecBody> ParseSiprecBody(std::string_view content_type_header, std::st
     SiprecBody result;
     result.metadata_xml = std::string(body);
     result.metadata_content_type = type;
+    result.metadata_charset = ParameterOf(c, "charset=");
     return result;
   }
   if (IsMultipartType(type)) return SplitMultipart(home.get(), c, body, sdp_part);

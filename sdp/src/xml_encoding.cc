@@ -164,7 +164,7 @@ void DeclareUtf8(std::string& text, std::string_view declared) {
 
 }  // namespace
 
-DecodedXml DecodeXmlToUtf8(std::string_view raw) {
+DecodedXml DecodeXmlToUtf8(std::string_view raw, std::string_view charset) {
   DecodedXml out;
   std::string_view body = raw;
   size_t unit_bytes = 1;
@@ -173,7 +173,7 @@ DecodedXml DecodeXmlToUtf8(std::string_view raw) {
     body.remove_prefix(form->bom_bytes);
     unit_bytes = form->unit_bytes;
   } else {
-    out.declared = DeclaredEncoding(raw);
+    out.declared = charset.empty() ? DeclaredEncoding(raw) : std::string(charset);
     const std::string upper = Upper(out.declared);
     if (out.declared.empty() || NamesUtf8(upper) || NamesWideForm(upper)) {
       out.encoding = std::string(kUtf8);

@@ -107,9 +107,12 @@ struct MetadataDocument {
   std::vector<MetadataIssue> issues;          // empty: read completely, as sent
 };
 
+// `charset`: the charset parameter of the metadata part's Content-Type (SiprecBody::
+// metadata_charset), "" when none. The encoding is, in this order: a byte order mark,
+// `charset` (RFC 7303 section 3.2), the XML declaration, UTF-8.
 // Never fails. Bodies over kMaxMetadataBytes or nested deeper than kMaxMetadataDepth
 // (metadata_parser.h) are not parsed (kTooLarge / kTooDeep) but are still decoded to UTF-8.
-MetadataDocument ReadMetadataDocument(std::string_view raw);
+MetadataDocument ReadMetadataDocument(std::string_view raw, std::string_view charset = "");
 
 // At most this many issues are kept per recording (an SRC repeating one broken UPDATE must
 // not grow the record without bound); identical issues are kept once.

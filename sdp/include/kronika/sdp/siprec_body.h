@@ -27,6 +27,8 @@ struct SiprecBody {
   std::optional<std::string> metadata_xml;  // RFC 7865 part, if any (as received)
   std::string metadata_content_type;        // content type of the metadata part, lower case,
                                             // "" when there is none
+  std::string metadata_charset;             // its charset parameter as sent (RFC 7303: it
+                                            // overrides the XML declaration), "" when none
   bool multipart = false;                   // true when the body was multipart/*
 };
 
