@@ -1,7 +1,10 @@
 // Offer/answer decisions for a receive-only recorder (RFC 3264 as applied by RFC 7866).
 #include "kronika/sdp/sdp_answer.h"
 
+#include <sofia-sip/base64.h>
+
 #include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "warning_text.h"
@@ -11,6 +14,7 @@ namespace {
 
 constexpr int kOpusClockRateHz = 48000;
 constexpr int kMaxPayloadType = 127;  // RTP's 7-bit payload type field
+constexpr long kSdesKeySaltBytes = 30;  // AES_CM_128: 16-byte master key + 14-byte salt
 
 bool IsRtpTransport(std::string_view protocol) {
   return protocol == "RTP/AVP" || protocol == "RTP/AVPF" || protocol == "RTP/SAVP" ||
@@ -86,9 +90,26 @@ std::vector<PayloadFormat> ReceivableEvents(const OfferedStream& stream,
   return events;
 }
 
+// RFC 4568 section 6.1: "inline:" <key||salt in base64> ["|" lifetime] ["|" MKI:length].
+// The AES_CM_128 suites take a 16-byte key and a 14-byte salt. An attribute whose key is not
+// that is passed over here (the next one offered may do), so one misconfigured m-line is
+// declined with port 0 instead of the media engine refusing the whole call.
+bool HasUsableKey(const CryptoAttribute& crypto) {
+  std::string_view params = crypto.key_params;
+  if (params.rfind("inline:", 0) != 0) return false;
+  params.remove_prefix(7);
+  const std::string key(params.substr(0, params.find('|')));
+  const bool base64_alphabet = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=';
+  });
+  if (!base64_alphabet) return false;
+  char decoded[64];
+  return base64_d(decoded, sizeof decoded, key.c_str()) == kSdesKeySaltBytes;
+}
+
 std::optional<CryptoAttribute> ChooseCrypto(const OfferedStream& stream) {
   for (const CryptoAttribute& c : stream.crypto) {
-    if (IsSupportedSuite(c.suite) && c.key_params.rfind("inline:", 0) == 0) return c;
+    if (IsSupportedSuite(c.suite) && HasUsableKey(c)) return c;
   }
   return std::nullopt;
 }
@@ -113,7 +134,7 @@ std::string NegotiateAudio(const OfferedStream& offered, const CodecPreferences&
   if (IsSrtpTransport(offered.protocol)) {
     ns.crypto = ChooseCrypto(offered);
     if (!ns.crypto) {
-      return "no supported SRTP crypto suite in " + MLine(offered.index) +
+      return "no supported SRTP crypto suite with a usable key in " + MLine(offered.index) +
              " (offered: " + OfferedSuites(offered) + ")";
     }
   }

@@ -1,12 +1,11 @@
 #include "xml_encoding.h"
 
-#include <errno.h>
-#include <iconv.h>
-
 #include <algorithm>
 #include <cctype>
 #include <optional>
 #include <pugixml.hpp>
+
+#include "kronika/utf8.h"
 
 namespace kronika::sdp {
 namespace {
@@ -14,7 +13,6 @@ namespace {
 using namespace std::string_view_literals;
 
 constexpr std::string_view kUtf8 = "UTF-8";
-constexpr std::string_view kReplacementCharacter = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 // An XML declaration is one short line; anything longer is not looked into.
 constexpr size_t kMaxDeclarationBytes = 256;
 // IANA charset names are at most 40 characters (RFC 2978).
@@ -98,57 +96,7 @@ bool NamesWideForm(std::string_view upper) {
   return false;
 }
 
-class Converter {
- public:
-  explicit Converter(std::string_view from)
-      : cd_(iconv_open("UTF-8", std::string(from).c_str())) {}
-  ~Converter() {
-    if (ok()) iconv_close(cd_);
-  }
-  Converter(const Converter&) = delete;
-  Converter& operator=(const Converter&) = delete;
-
-  bool ok() const { return cd_ != reinterpret_cast<iconv_t>(-1); }
-
-  // Converts all of `in` into `out` (appended); a unit iconv cannot decode becomes U+FFFD.
-  // Returns how many were replaced.
-  size_t Convert(std::string_view in, size_t unit_bytes, std::string& out) {
-    size_t replaced = 0;
-    char* in_ptr = const_cast<char*>(in.data());  // iconv's API is not const-correct
-    size_t in_left = in.size();
-    std::string buffer(in.size() * 4 + 16, '\0');  // 4 bytes per input byte at most
-    size_t used = 0;
-    while (true) {
-      char* out_ptr = buffer.data() + used;
-      size_t out_left = buffer.size() - used;
-      const size_t result = iconv(cd_, in_left > 0 ? &in_ptr : nullptr, &in_left, &out_ptr, &out_left);
-      used = static_cast<size_t>(out_ptr - buffer.data());
-      if (result != static_cast<size_t>(-1)) {
-        if (in_left == 0) break;  // the final call (flush) is done
-        continue;
-      }
-      if (errno == E2BIG) {
-        buffer.resize(buffer.size() * 2);
-        continue;
-      }
-      // EILSEQ (invalid here) or EINVAL (cut short at the end): replace one unit, go on.
-      if (buffer.size() - used < kReplacementCharacter.size()) buffer.resize(buffer.size() * 2);
-      std::copy(kReplacementCharacter.begin(), kReplacementCharacter.end(), buffer.begin() + used);
-      used += kReplacementCharacter.size();
-      ++replaced;
-      const size_t skip = std::min(unit_bytes, in_left);
-      in_ptr += skip;
-      in_left -= skip;
-      iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // back to the initial shift state
-      if (in_left == 0) break;
-    }
-    out.append(buffer.data(), used);
-    return replaced;
-  }
-
- private:
-  iconv_t cd_;
-};
+bool IconvKnows(const std::string& charset) { return ConvertToUtf8("", charset).has_value(); }
 
 // The declaration in `text` (already UTF-8) says encoding="UTF-8" afterwards.
 void DeclareUtf8(std::string& text, std::string_view declared) {
@@ -177,31 +125,20 @@ DecodedXml DecodeXmlToUtf8(std::string_view raw, std::string_view charset) {
     const std::string upper = Upper(out.declared);
     if (out.declared.empty() || NamesUtf8(upper) || NamesWideForm(upper)) {
       out.encoding = std::string(kUtf8);
-    } else if (PlausibleCharsetName(out.declared) && Converter(out.declared).ok()) {
+    } else if (PlausibleCharsetName(out.declared) && IconvKnows(out.declared)) {
       out.encoding = upper;
     } else {
       out.encoding = std::string(kUtf8);
       out.encoding_known = false;
     }
   }
-  std::optional<Converter> converter;
-  converter.emplace(out.encoding);
-  if (!converter->ok()) {  // glibc without its gconv modules: UTF-8 is built in
+  std::optional<Utf8Conversion> converted = ConvertToUtf8(body, out.encoding, unit_bytes);
+  if (converted) {
+    out.text = std::move(converted->text);
+    out.replaced = converted->replaced;
+  } else {  // glibc without its gconv modules (UTF-8 is built in)
     out.encoding = std::string(kUtf8);
-    unit_bytes = 1;
-    converter.emplace(kUtf8);
-  }
-  if (converter->ok()) {
-    out.replaced = converter->Convert(body, unit_bytes, out.text);
-  } else {  // no iconv at all: keep ASCII, replace the rest
-    for (char c : body) {
-      if (static_cast<unsigned char>(c) < 0x80) {
-        out.text += c;
-      } else {
-        out.text += kReplacementCharacter;
-        ++out.replaced;
-      }
-    }
+    out.text = ValidUtf8(body, &out.replaced);
   }
   const std::string declared_in_text = DeclaredEncoding(out.text);
   if (!declared_in_text.empty() && Upper(declared_in_text) != kUtf8) {

@@ -94,6 +94,23 @@ TEST_CASE("RTP/SAVPF with SDES keys is answered RTP/SAVPF with our key", "[sbc_s
   CHECK(Has(a.text, std::string("a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:") + kKey + "\r\n"));
 }
 
+TEST_CASE("a misconfigured SDES key on one leg declines that leg only", "[sbc_shapes][sdp]") {
+  // 16 bytes instead of 30 (an AES_256 key pasted into a 128-bit profile would be 46).
+  const Answered a =
+      Answer(Session() +
+             "m=audio 50000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:MTIzNDU2Nzg5MDEyMzQ1Ng==\r\n"
+             "a=label:1\r\n"
+             "m=audio 50002 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:not*base64*at*all*but*long*enough*1234\r\n"
+             "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\na=label:2\r\n"
+             "m=audio 50004 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj\r\n"
+             "a=label:3\r\n");
+  CHECK_FALSE(a.negotiation.streams[0].accepted);
+  REQUIRE(a.negotiation.streams[1].accepted);  // its second attribute has a usable key
+  CHECK(a.negotiation.streams[1].crypto->tag == 2);
+  CHECK(a.negotiation.streams[2].accepted);
+  CHECK(a.parsed.streams[0].port == 0);
+}
+
 TEST_CASE("profile names are read case-insensitively", "[sbc_shapes][sdp]") {
   const Answered a = Answer(Session() + "m=audio 50000 rtp/avpf 0\r\na=label:1\r\n");
   CHECK(a.negotiation.streams[0].accepted);

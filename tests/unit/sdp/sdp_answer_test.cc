@@ -269,9 +269,9 @@ TEST_CASE("which refusal is reported when nothing can be accepted", "[sdp_answer
       {"m=audio 4000 UDP/TLS/RTP/SAVP 0\r\n",
        "sdp: unsupported transport UDP/TLS/RTP/SAVP in m-line 1"},
       {"m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:QUJD\r\n",
-       "sdp: no supported SRTP crypto suite in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"},
+       "sdp: no supported SRTP crypto suite with a usable key in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"},
       {"m=audio 4000 RTP/SAVP 0\r\n",
-       "sdp: no supported SRTP crypto suite in m-line 1 (offered: none)"},
+       "sdp: no supported SRTP crypto suite with a usable key in m-line 1 (offered: none)"},
       {"m=audio 0 RTP/AVP 0\r\n", "sdp: audio m-line 1 removed (port 0)"},
   };
   for (const Case& c : cases) {

@@ -65,7 +65,9 @@ inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA
 // `prefs.order` (OPUS only at 48000 Hz, payload type 0-127), in our preference order, and
 // telephone-event as described at NegotiatedStream::formats (none when
 // !prefs.accept_telephone_event); `codec` = the first of them; for RTP/SAVP the first
-// offered a=crypto with a suite from kSupportedSrtpSuites.
+// offered a=crypto with a suite from kSupportedSrtpSuites and an inline key of 30 bytes
+// (AES_CM_128 master key + salt; another key is passed over, so a misconfigured m-line is
+// declined rather than the whole call refused by the media engine).
 // Refused (accepted = false, answered with port 0): non-audio m-lines, port 0, transports
 // other than RTP/AVP, RTP/AVPF, RTP/SAVP, RTP/SAVPF, SAVP without a usable a=crypto, no codec
 // from `prefs.order`.
@@ -74,7 +76,7 @@ inline constexpr std::string_view kSupportedSrtpSuites[] = {"AES_CM_128_HMAC_SHA
 // Failure (when no stream at all can be accepted, i.e. there is no usable audio - the only
 // case where an SDP that parses is refused; m-line numbers 1-based), all kNotAcceptable (488):
 //   "sdp: no acceptable codec in m-line 1 (offered: GSM ILBC)"
-//   "sdp: no supported SRTP crypto suite in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"
+//   "sdp: no supported SRTP crypto suite with a usable key in m-line 1 (offered: AES_256_CM_HMAC_SHA1_80)"
 //   "sdp: unsupported transport UDP/TLS/RTP/SAVP in m-line 1"
 //   "sdp: audio m-line 1 removed (port 0)"
 //   "sdp: no audio m-line in offer (offered: video)"
