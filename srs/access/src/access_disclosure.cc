@@ -204,7 +204,7 @@ Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann:
     auto n = txn.NextSequence("disclosure");
     if (!n.ok()) return n.error();
     d["id"] = DisclosureKey(*n);
-    return txn.Put(AccessTable::kDisclosures, d["id"].get<std::string>(), d.dump());
+    return txn.Put(AccessTable::kDisclosures, d["id"].get<std::string>(), DumpJson(d));
   });
   if (!s.ok()) return s.error();
   return d;
@@ -231,7 +231,7 @@ Result<nlohmann::json> DisclosureBook::Decide(const Identity& who, std::string_v
                      {"at_ms_utc", now_ms_utc},
                      {"granted", granted},
                      {"note", body.value("note", "")}};
-    return txn.Put(AccessTable::kDisclosures, id, d.dump());
+    return txn.Put(AccessTable::kDisclosures, id, DumpJson(d));
   });
   if (!s.ok()) return s.error();
   return d;
@@ -299,7 +299,7 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
     if (!audio.ok()) return audio.error();
     hand_over.audio_sha256[r.recording_id] = Sha256Hex(*audio);
     files["audio/" + r.recording_id + ".opus"] = std::move(*audio);
-    files["metadata/" + r.recording_id + ".json"] = RecordingDetailJson(r).dump(2) + "\n";
+    files["metadata/" + r.recording_id + ".json"] = DumpJson(RecordingDetailJson(r), 2) + "\n";
   }
   hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
   if (signing.signer) {
@@ -308,7 +308,7 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   }
   nlohmann::json disclosure = *d;
   disclosure.erase("exports");
-  files["disclosure.json"] = disclosure.dump(2) + "\n";
+  files["disclosure.json"] = DumpJson(disclosure, 2) + "\n";
   files["protocol.html"] = hand_over.Html();
   auto pdf = hand_over.Pdf();
   if (!pdf.ok()) return pdf.error();
@@ -340,7 +340,7 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
     if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
     nlohmann::json current = nlohmann::json::parse(**row);
     current["exports"].push_back(record);
-    return txn.Put(AccessTable::kDisclosures, id, current.dump());
+    return txn.Put(AccessTable::kDisclosures, id, DumpJson(current));
   });
   if (!s.ok()) return s.error();
   return record;

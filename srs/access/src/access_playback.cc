@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "kronika/srs/core/json_record.h"
+
 namespace kronika::srs {
 namespace {
 
@@ -105,7 +107,7 @@ Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_i
         {{"restricted", restricted}, {"by", by}, {"at_ms_utc", now_ms_utc}, {"reason", reason}});
     state = {{"recording_id", recording_id}, {"restricted", restricted}, {"by", by},
              {"since_ms_utc", now_ms_utc},   {"reason", reason},         {"history", history}};
-    return txn.Put(AccessTable::kRestrictions, recording_id, state.dump());
+    return txn.Put(AccessTable::kRestrictions, recording_id, DumpJson(state));
   });
   if (!s.ok()) return s.error();
   return state;
@@ -163,7 +165,7 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
     auto n = txn.NextSequence("request");
     if (!n.ok()) return n.error();
     request["id"] = RequestKey(*n);
-    return txn.Put(AccessTable::kRequests, request["id"].get<std::string>(), request.dump());
+    return txn.Put(AccessTable::kRequests, request["id"].get<std::string>(), DumpJson(request));
   });
   if (!s.ok()) return s.error();
   return request;
@@ -178,7 +180,7 @@ Result<nlohmann::json> PlaybackWorkflow::Update(
     if (!row->has_value()) return MakeError(404, "no playback request " + std::string(id));
     request = nlohmann::json::parse(**row);
     if (Status c = change(request); !c.ok()) return c;
-    return txn.Put(AccessTable::kRequests, id, request.dump());
+    return txn.Put(AccessTable::kRequests, id, DumpJson(request));
   });
   if (!s.ok()) return s.error();
   return request;

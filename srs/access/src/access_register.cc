@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/core/json_record.h"
 #include "pdf_protocol.h"
 
 namespace kronika::srs {
@@ -33,7 +34,7 @@ std::string CsvField(const std::string& s) {
 std::string Text(const nlohmann::json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return "";
   if (j[key].is_string()) return j[key].get<std::string>();
-  return j[key].dump();
+  return DumpJson(j[key]);
 }
 
 std::string ParticipantsText(const nlohmann::json& entry) {
@@ -50,7 +51,7 @@ std::string ParticipantsText(const nlohmann::json& entry) {
 std::string RegisterEntryHash(const nlohmann::json& entry) {
   nlohmann::json body = entry;
   body.erase("entry_hash");
-  return Sha256Hex(body.value("prev_hash", "") + "\n" + body.dump());
+  return Sha256Hex(body.value("prev_hash", "") + "\n" + DumpJson(body));
 }
 
 Result<std::vector<nlohmann::json>> ListeningRegister::Entries() const {
@@ -132,7 +133,7 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
     entry["seq"] = v->entries + 1;
     entry["prev_hash"] = v->head_hash;
     entry["entry_hash"] = RegisterEntryHash(entry);
-    const std::string line = entry.dump() + "\n";
+    const std::string line = DumpJson(entry) + "\n";
     if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
         ::fsync(fd) != 0) {
       return MakeError(500, "register: write " + file_.string() + ": " + std::strerror(errno));

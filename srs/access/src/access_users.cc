@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/core/json_record.h"
 
 namespace kronika::srs {
 namespace {
@@ -82,7 +83,7 @@ Status UserDirectory::Add(const User& user) {
     Result<std::optional<std::string>> existing = txn.Get(AccessTable::kUsers, user.username);
     if (!existing.ok()) return existing.error();
     if (existing->has_value()) return MakeError(409, "user: " + user.username + " already exists");
-    return txn.Put(AccessTable::kUsers, user.username, ToJson(user).dump());
+    return txn.Put(AccessTable::kUsers, user.username, DumpJson(ToJson(user)));
   });
 }
 
@@ -108,7 +109,7 @@ Status UserDirectory::SetDisabled(std::string_view username, bool disabled) {
     if (!row->has_value()) return MakeError(404, "user: no user " + std::string(username));
     User u = FromJson(nlohmann::json::parse(**row));
     u.disabled = disabled;
-    return txn.Put(AccessTable::kUsers, username, ToJson(u).dump());
+    return txn.Put(AccessTable::kUsers, username, DumpJson(ToJson(u)));
   });
 }
 
@@ -129,7 +130,7 @@ Result<std::string> UserDirectory::IssueToken(std::string_view username, std::st
                             {"salt", HexEncode(salt)},
                             {"sha256", Sha256Hex(salt + secret)},
                             {"created_ms_utc", now_ms_utc}};
-    return txn.Put(AccessTable::kTokens, id, token.dump());
+    return txn.Put(AccessTable::kTokens, id, DumpJson(token));
   });
   if (!s.ok()) return s.error();
   return std::string(kTokenPrefix) + id + "_" + secret;

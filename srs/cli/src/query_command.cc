@@ -23,12 +23,14 @@ constexpr int kExitError = 2;
 
 constexpr char kQueryUsage[] =
     "usage: kronika query [--data-dir DIR | --config FILE] [--number N] [--participant NAME]\n"
-    "                     [--from TIME] [--to TIME] [--id ID] [--state S] [--limit N]\n"
+    "                     [--from TIME] [--to TIME] [--id ID] [--state S]\n"
+    "                     [--metadata-status complete|partial|unparsed] [--limit N]\n"
     "                     [--offset N] [--order asc|desc] [--country-code CC] [--json | --csv]\n"
     "TIME: 2026-11-25T10:00:00Z or 2026-11-25 (--to DATE includes that day)\n"
     "exit: 0 results, 1 no results, 2 error\n";
 constexpr char kShowUsage[] =
-    "usage: kronika show ID [--data-dir DIR | --config FILE] [--json]\n"
+    "usage: kronika show ID [--data-dir DIR | --config FILE] [--json | --received-metadata]\n"
+    "--received-metadata: the last metadata document's bytes exactly as the SRC sent them\n"
     "exit: 0 found, 1 not found, 2 error\n";
 
 // Parsed "--name value" / "--name=value" options, "--flag" switches and positionals.
@@ -138,6 +140,7 @@ void PrintDetail(const RecordingRecord& r, std::ostream& out) {
       << "src_host:       " << r.src_host << "\n"
       << "site:           " << r.site << "\n"
       << "legal_hold:     " << (r.legal_hold ? "yes" : "no") << "\n"
+      << "metadata:       " << (r.metadata_status.empty() ? "(not judged)" : r.metadata_status) << "\n"
       << "retention_until:" << (r.retention_expiry_ms_utc ? " " : "")
       << FormatUtcTime(r.retention_expiry_ms_utc) << "\n"
       << "participants:\n";
@@ -145,6 +148,10 @@ void PrintDetail(const RecordingRecord& r, std::ostream& out) {
     out << "  [" << (p.channel >= 0 ? std::to_string(p.channel) : "-") << "] "
         << (p.name.empty() ? "(no name)" : p.name) << "  " << DisplayNumber(p) << "  " << p.aor
         << "  id=" << p.participant_id << "\n";
+  }
+  if (!r.metadata_issues.empty()) out << "metadata issues:\n";
+  for (const MetadataIssueRecord& issue : r.metadata_issues) {
+    out << "  " << issue.reason << ": " << issue.detail << "\n";
   }
   out << "timeline:\n";
   for (const TimelineEvent& e : r.timeline) {
@@ -160,7 +167,7 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
   Result<Args> args = ParseArgs(
       argc, argv,
       {"data-dir", "config", "number", "participant", "from", "to", "id", "state", "limit",
-       "offset", "order", "country-code"},
+       "offset", "order", "country-code", "metadata-status"},
       {"json", "csv", "help"});
   if (!args.ok()) {
     err << "kronika query: " << args.error().message << "\n" << kQueryUsage;
@@ -177,10 +184,13 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
   }
   QueryParams params{args->Get("id"),    args->Get("number"), args->Get("participant"),
                      args->Get("from"),  args->Get("to"),     args->Get("state"),
-                     args->Get("limit"), args->Get("offset"), args->Get("order")};
+                     args->Get("limit"), args->Get("offset"), args->Get("order"),
+                     args->Get("metadata-status")};
   Result<RecordingQuery> query = MakeRecordingQuery(params);
   if (!query.ok()) {
-    err << "kronika query: --" << query.error().message << "\n";
+    std::string message = query.error().message;  // "metadata_status: ..." names the option
+    if (message.rfind("metadata_status", 0) == 0) message.replace(0, 15, "metadata-status");
+    err << "kronika query: --" << message << "\n";
     return kExitError;
   }
   if (auto cc = args->Get("country-code")) query->default_country_code = *cc;
@@ -195,7 +205,7 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
     return kExitError;
   }
   if (args->Has("json")) {
-    out << RecordingListJson(*rows).dump(2) << "\n";
+    out << DumpJson(RecordingListJson(*rows), 2) << "\n";
   } else if (args->Has("csv")) {
     out << RecordingsCsv(*rows);
   } else if (!rows->empty()) {
@@ -207,7 +217,7 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
 }
 
 int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
-  Result<Args> args = ParseArgs(argc, argv, {"data-dir", "config"}, {"json", "help"});
+  Result<Args> args = ParseArgs(argc, argv, {"data-dir", "config"}, {"json", "received-metadata", "help"});
   if (!args.ok()) {
     err << "kronika show: " << args.error().message << "\n" << kShowUsage;
     return kExitError;
@@ -235,8 +245,11 @@ int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err) 
     err << "kronika show: no recording " << id << "\n";
     return kExitNone;
   }
-  if (args->Has("json")) {
-    out << RecordingDetailJson(**rec).dump(2) << "\n";
+  if (args->Has("received-metadata")) {
+    const RecordingRecord& r = **rec;
+    out << (r.metadata_xml_received.empty() ? r.metadata_xml_last : r.metadata_xml_received);
+  } else if (args->Has("json")) {
+    out << DumpJson(RecordingDetailJson(**rec), 2) << "\n";
   } else {
     PrintDetail(**rec, out);
   }

@@ -4,17 +4,20 @@
 
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/utc_time.h"
+#include "kronika/utf8.h"
 
 namespace kronika::srs {
 namespace {
 
 constexpr char kCsvHeader[] =
     "recording_id,start_utc,end_utc,duration_s,state,participants,numbers,file_path,"
-    "file_bytes,codec,site,src_host,sip_call_id";
+    "file_bytes,codec,site,src_host,sip_call_id,metadata_status";
 
-void AppendField(std::string& out, std::string_view field, bool first = false) {
+// Fields are written as valid UTF-8 whatever bytes a record holds (U+FFFD for the rest).
+void AppendField(std::string& out, std::string_view raw, bool first = false) {
   if (!first) out.push_back(',');
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+  const std::string field = ValidUtf8(raw);
+  if (field.find_first_of(",\"\r\n") == std::string::npos) {
     out.append(field);
     return;
   }
@@ -60,6 +63,7 @@ std::string RecordingsCsv(const std::vector<RecordingRecord>& records) {
     AppendField(out, r.site);
     AppendField(out, r.src_host);
     AppendField(out, r.sip_call_id);
+    AppendField(out, r.metadata_status);
     out.append("\r\n");
   }
   return out;

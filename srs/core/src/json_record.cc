@@ -38,7 +38,12 @@ nlohmann::json RecordingRowJson(const RecordingRecord& r) {
           {"codec", r.codec},
           {"site", r.site},
           {"src_host", r.src_host},
-          {"sip_call_id", r.sip_call_id}};
+          {"sip_call_id", r.sip_call_id},
+          {"metadata_status", r.metadata_status}};
+}
+
+std::string DumpJson(const nlohmann::json& json, int indent) {
+  return json.dump(indent, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
 }
 
 nlohmann::json RecordingListJson(const std::vector<RecordingRecord>& records) {
@@ -56,6 +61,10 @@ nlohmann::json RecordingDetailJson(const RecordingRecord& r) {
                             {"number_e164", p.number_e164},
                             {"number_original", p.number_original},
                             {"channel", p.channel}});
+  }
+  nlohmann::json issues = nlohmann::json::array();
+  for (const MetadataIssueRecord& issue : r.metadata_issues) {
+    issues.push_back({{"reason", issue.reason}, {"detail", issue.detail}});
   }
   nlohmann::json timeline = nlohmann::json::array();
   for (const TimelineEvent& e : r.timeline) {
@@ -80,6 +89,9 @@ nlohmann::json RecordingDetailJson(const RecordingRecord& r) {
           {"participants", std::move(participants)},
           {"timeline", std::move(timeline)},
           {"metadata_xml_last", r.metadata_xml_last},
+          {"metadata_xml_received_bytes", r.metadata_xml_received.size()},
+          {"metadata_status", r.metadata_status},
+          {"metadata_issues", std::move(issues)},
           {"retention_expiry_utc", TimeOrNull(r.retention_expiry_ms_utc)},
           {"legal_hold", r.legal_hold},
           {"schema_version", r.schema_version}};

@@ -33,7 +33,7 @@ int64_t NowMs() {
 HttpResponse Json(int status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = DumpJson(body);
   return r;
 }
 
@@ -484,7 +484,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    out.content_type = "application/pdf";
                    out.body = std::move(*pdf);
                  } else if (format == "json") {
-                   out.body = nlohmann::json{{"entries", *entries}}.dump();
+                   out.body = DumpJson(nlohmann::json{{"entries", *entries}});
                  } else {
                    return HttpResponse::JsonError(400, "format: expected json, csv, html or pdf");
                  }

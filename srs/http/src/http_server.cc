@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "http_tls.h"
+#include "kronika/srs/core/json_record.h"
 
 namespace kronika::srs {
 namespace {
@@ -167,7 +168,7 @@ std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const 
 HttpResponse HttpResponse::JsonError(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
-  r.body = nlohmann::json{{"error", {{"status", status}, {"message", message}}}}.dump();
+  r.body = DumpJson(nlohmann::json{{"error", {{"status", status}, {"message", message}}}});
   return r;
 }
 

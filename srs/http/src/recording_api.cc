@@ -16,7 +16,7 @@ HttpResponse Json(int status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;
   r.content_type = kJsonType;
-  r.body = body.dump();
+  r.body = DumpJson(body);
   return r;
 }
 
@@ -27,7 +27,7 @@ HttpResponse ListRecordings(const Store& store, const HttpRequest& request) {
                      request.QueryParam("participant"), request.QueryParam("from"),
                      request.QueryParam("to"),     request.QueryParam("state"),
                      request.QueryParam("limit"),  request.QueryParam("offset"),
-                     request.QueryParam("order")};
+                     request.QueryParam("order"),  request.QueryParam("metadata_status")};
   std::string format = request.QueryParam("format").value_or("json");
   if (format != "json" && format != "csv") {
     return HttpResponse::JsonError(400, "format: expected json or csv");

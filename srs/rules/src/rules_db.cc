@@ -4,6 +4,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "kronika/srs/core/json_record.h"
 #include "kronika/srs/store/kv_db.h"
 
 namespace kronika::srs {
@@ -37,9 +38,9 @@ HoldAct ActFromJson(const nlohmann::json& j) {
   return a;
 }
 std::string ActToJson(const HoldAct& a) {
-  return nlohmann::json{{"act", a.lift ? "lift" : "place"}, {"recording_id", a.recording_id}, {"case", a.case_ref},
-                        {"by", a.by}, {"at_ms_utc", a.at_ms_utc}, {"reason", a.reason}}
-      .dump();
+  return DumpJson(nlohmann::json{{"act", a.lift ? "lift" : "place"}, {"recording_id", a.recording_id},
+                                 {"case", a.case_ref}, {"by", a.by}, {"at_ms_utc", a.at_ms_utc},
+                                 {"reason", a.reason}});
 }
 DeletionLogEntry DeletionFromJson(uint64_t seq, const nlohmann::json& j) {
   DeletionLogEntry e;
@@ -56,12 +57,15 @@ DeletionLogEntry DeletionFromJson(uint64_t seq, const nlohmann::json& j) {
   return e;
 }
 std::string DeletionToJson(const DeletionLogEntry& e) {
-  return nlohmann::json{{"recording_id", e.recording_id},   {"cause", e.cause},
-                        {"by", e.by},                       {"reason", e.reason},
-                        {"decided_at_ms_utc", e.decided_at_ms_utc}, {"deleted_at_ms_utc", e.deleted_at_ms_utc},
-                        {"site", e.site},                   {"start_ms_utc", e.start_ms_utc},
-                        {"file_bytes", e.file_bytes}}
-      .dump();
+  return DumpJson(nlohmann::json{{"recording_id", e.recording_id},
+                                 {"cause", e.cause},
+                                 {"by", e.by},
+                                 {"reason", e.reason},
+                                 {"decided_at_ms_utc", e.decided_at_ms_utc},
+                                 {"deleted_at_ms_utc", e.deleted_at_ms_utc},
+                                 {"site", e.site},
+                                 {"start_ms_utc", e.start_ms_utc},
+                                 {"file_bytes", e.file_bytes}});
 }
 
 }  // namespace
@@ -177,7 +181,7 @@ Status RulesDb::AddDoNotRecord(const DoNotRecordEntry& entry) {
   if (entry.number.empty() || entry.by.empty()) return MakeError(400, "dnr: number and --by are required");
   return impl_->kv->Write([&](KvWriteTxn& txn) -> Status {
     const std::string value =
-        nlohmann::json{{"by", entry.by}, {"at_ms_utc", entry.at_ms_utc}, {"reason", entry.reason}}.dump();
+        DumpJson(nlohmann::json{{"by", entry.by}, {"at_ms_utc", entry.at_ms_utc}, {"reason", entry.reason}});
     Result<bool> inserted = txn.Insert(kDnr, entry.number, value);
     if (!inserted.ok()) return inserted.error();
     if (!*inserted) return MakeError(409, "dnr: " + entry.number + " is already on the do-not-record list");

@@ -43,6 +43,13 @@ Result<RecordingQuery> MakeRecordingQuery(const QueryParams& p) {
     q.state = ParseRecordingState(*p.state);
     if (!q.state) return ParamError("state", "expected active|completed|interrupted|failed");
   }
+  if (p.metadata_status) {
+    if (*p.metadata_status != "complete" && *p.metadata_status != "partial" &&
+        *p.metadata_status != "unparsed") {
+      return ParamError("metadata_status", "expected complete|partial|unparsed");
+    }
+    q.metadata_status = *p.metadata_status;
+  }
   if (p.limit) {
     std::optional<size_t> n = ParseCount(*p.limit, kMaxQueryLimit);
     if (!n || *n == 0) return ParamError("limit", "expected 1.." + std::to_string(kMaxQueryLimit));

@@ -79,12 +79,11 @@ class Reader {
 };
 
 Error Malformed(const char* field) {
-  return MakeError(500, std::string("store: record truncated or malformed at ") + field);
+  return MakeError(ErrorCode::kCorrupt, std::string("store: record truncated or malformed at ") + field);
 }
 
-// Version 1 layout (the current one).
-Result<RecordingRecord> DecodeV1(Reader& r) {
-  RecordingRecord rec;
+// The fields every version has, in version 1's order.
+Status DecodeCommon(Reader& r, RecordingRecord& rec) {
   uint64_t u = 0;
   if (!r.Str(rec.recording_id)) return Malformed("recording_id");
   if (!r.Str(rec.sip_call_id)) return Malformed("sip_call_id");
@@ -115,14 +114,37 @@ Result<RecordingRecord> DecodeV1(Reader& r) {
   if (!r.S(rec.retention_expiry_ms_utc)) return Malformed("retention_expiry_ms");
   if (!r.U(u)) return Malformed("legal_hold");
   rec.legal_hold = u != 0;
-  rec.schema_version = 1;
+  return OkStatus();
+}
+
+// Version 1: the common fields only. Migrated: metadata_status "" (never judged), no
+// issues, metadata_xml_received "" (metadata_xml_last holds the bytes as received).
+Result<RecordingRecord> DecodeV1(Reader& r) {
+  RecordingRecord rec;
+  RETURN_IF_ERROR(DecodeCommon(r, rec));
+  return rec;
+}
+
+// Version 2 (current): + metadata_status, metadata_issues { reason, detail },
+// metadata_xml_received.
+Result<RecordingRecord> DecodeV2(Reader& r) {
+  RecordingRecord rec;
+  RETURN_IF_ERROR(DecodeCommon(r, rec));
+  uint64_t u = 0;
+  if (!r.Str(rec.metadata_status)) return Malformed("metadata_status");
+  if (!r.U(u) || u > r.remaining()) return Malformed("metadata_issues");
+  rec.metadata_issues.resize(u);
+  for (MetadataIssueRecord& issue : rec.metadata_issues) {
+    if (!r.Str(issue.reason) || !r.Str(issue.detail)) return Malformed("metadata issue");
+  }
+  if (!r.Str(rec.metadata_xml_received)) return Malformed("metadata_xml_received");
   return rec;
 }
 
 // One decoder per schema version; index = version. A new version adds its decoder here
 // and the old decoders keep migrating their output forward (fill new fields' defaults).
 using Decoder = Result<RecordingRecord> (*)(Reader&);
-constexpr std::array<Decoder, 2> kDecoders = {nullptr, &DecodeV1};
+constexpr std::array<Decoder, 3> kDecoders = {nullptr, &DecodeV1, &DecodeV2};
 static_assert(kDecoders.size() == kRecordingSchemaVersion + 1);
 
 }  // namespace
@@ -159,6 +181,13 @@ std::string EncodeRecord(const RecordingRecord& rec) {
   w.Str(rec.metadata_xml_last);
   w.S(rec.retention_expiry_ms_utc);
   w.U(rec.legal_hold ? 1 : 0);
+  w.Str(rec.metadata_status);
+  w.U(rec.metadata_issues.size());
+  for (const MetadataIssueRecord& issue : rec.metadata_issues) {
+    w.Str(issue.reason);
+    w.Str(issue.detail);
+  }
+  w.Str(rec.metadata_xml_received);
   return w.Take();
 }
 
@@ -167,7 +196,7 @@ Result<RecordingRecord> DecodeRecord(std::string_view bytes) {
   uint64_t version = 0;
   if (!r.U(version)) return Malformed("version");
   if (version == 0 || version >= kDecoders.size()) {
-    return MakeError(500, "store: record has schema version " + std::to_string(version) +
+    return MakeError(ErrorCode::kCorrupt, "store: record has schema version " + std::to_string(version) +
                               ", this build reads up to " +
                               std::to_string(kRecordingSchemaVersion));
   }

@@ -5,6 +5,8 @@
 //   file_path, file_bytes, duration_s (8 bytes IEEE-754 little endian), codec,
 //   n_participants { participant_id, name, aor, number_e164, number_original, channel },
 //   n_events { time_ms, kind, detail }, metadata_xml_last, retention_expiry_ms, legal_hold
+//   (version 1 ends here), metadata_status, n_issues { reason, detail },
+//   metadata_xml_received (version 2)
 // Strings are varint length + bytes. The first varint is the schema version the record
 // was written with; DecodeRecord() reads every version it knows (older ones are
 // migrated in memory to the current struct) and refuses newer ones.

@@ -47,6 +47,7 @@ bool InTimeRange(const RecordingQuery& q, int64_t start_ms) {
 bool Matches(const RecordingQuery& q, const RecordingRecord& r) {
   if (!q.id.empty() && r.recording_id != q.id) return false;
   if (q.state && r.state != *q.state) return false;
+  if (!q.metadata_status.empty() && r.metadata_status != q.metadata_status) return false;
   if (!InTimeRange(q, r.start_ms_utc)) return false;
   if (!q.participant.empty()) {
     bool any = std::any_of(r.participants.begin(), r.participants.end(),

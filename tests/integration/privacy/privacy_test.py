@@ -36,12 +36,14 @@ TRACED = "connect,sendto,sendmsg,sendmmsg"
 # row of `kronika query --json` / GET /api/v1/recordings holds (RecordingRowJson).
 DETAIL_FIELDS = {"recording_id", "sip_call_id", "src_host", "site", "start_utc", "start_ms_utc",
                  "end_utc", "end_ms_utc", "state", "file_path", "file_bytes", "duration_s", "codec",
-                 "participants", "timeline", "metadata_xml_last", "retention_expiry_utc",
-                 "legal_hold", "schema_version"}
+                 "participants", "timeline", "metadata_xml_last", "metadata_xml_received_bytes",
+                 "metadata_status", "metadata_issues", "retention_expiry_utc", "legal_hold",
+                 "schema_version"}
 DETAIL_PARTICIPANT_FIELDS = {"participant_id", "name", "aor", "number_e164", "number_original",
                              "channel"}
 ROW_FIELDS = {"recording_id", "start_utc", "end_utc", "duration_s", "state", "participants",
-              "numbers", "file_path", "file_bytes", "codec", "site", "src_host", "sip_call_id"}
+              "numbers", "file_path", "file_bytes", "codec", "site", "src_host", "sip_call_id",
+              "metadata_status"}
 ROW_PARTICIPANT_FIELDS = {"name", "aor", "number", "channel"}
 TIMELINE_FIELDS = {"time_utc", "time_ms_utc", "kind", "detail"}
 # Timeline kinds are SIP/media protocol events (srs timeline.h); none is a judgement.

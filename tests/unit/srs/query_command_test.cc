@@ -91,7 +91,7 @@ TEST_CASE("query: --csv has the stable header and quotes fields with commas") {
   CHECK_FALSE(std::getline(lines, extra));
   CHECK(header ==
         "recording_id,start_utc,end_utc,duration_s,state,participants,numbers,file_path,"
-        "file_bytes,codec,site,src_host,sip_call_id\r");
+        "file_bytes,codec,site,src_host,sip_call_id,metadata_status\r");
   CHECK(row1.rfind(f.a.recording_id + ",2026-11-25T10:01:00Z,2026-11-25T10:02:35Z,95.500,"
                    "completed,\"Kowalski, Jan; Infolinia\",+48601234567; +48221234567,",
                    0) == 0);
@@ -174,6 +174,93 @@ TEST_CASE("show: prints the full record with its timeline; 1 for an unknown id")
   CHECK(missing.code == 1);
   Run usage = Invoke(RunShowCommand, {"show", "--data-dir", f.dir()});
   CHECK(usage.code == 2);
+}
+
+// True when `text` is well-formed UTF-8 (RFC 3629), checked by nlohmann's strict parser.
+bool IsUtf8(const std::string& text) {
+  try {
+    return nlohmann::json::parse(nlohmann::json(text).dump()).is_string();
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+TEST_CASE("query, show and CSV survive a stored record holding bytes that are not UTF-8 (issue 14)") {
+  // What a Latin-1 SBC left in the store before metadata was decoded: the listing used to
+  // abort (exit 134, nlohmann type_error 316) for every listing including this recording.
+  TempDir tmp;
+  {
+    auto store = Store::Open(StoreDir(tmp.path()), StoreOptions{});
+    REQUIRE(store.ok());
+    RecordingRecord r = MakeRecording("01JDX0000000000000000000L1", kT0Ms, "+48601234567", "M\xFCller");
+    r.sip_call_id = "call\xE9@sbc";
+    r.metadata_xml_last = "<?xml version='1.0' encoding='ISO-8859-1'?><recording><x>\xE9</x></recording>";
+    r.timeline.push_back({kT0Ms + 5, "metadata-change", "Jos\xE9"});
+    REQUIRE((*store)->Enqueue(r));
+    REQUIRE((*store)->Flush().ok());
+  }
+  const std::string dir = tmp.path().string();
+  Run json = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--json"});
+  REQUIRE(json.code == 0);
+  CHECK(IsUtf8(json.out));
+  auto rows = nlohmann::json::parse(json.out);
+  CHECK(rows["recordings"][0]["participants"][0]["name"] == "M\xEF\xBF\xBDller");
+  CHECK(rows["recordings"][0]["sip_call_id"] == "call\xEF\xBF\xBD@sbc");
+
+  Run show = Invoke(RunShowCommand, {"show", "01JDX0000000000000000000L1", "--data-dir", dir, "--json"});
+  REQUIRE(show.code == 0);
+  CHECK(IsUtf8(show.out));
+  CHECK(nlohmann::json::parse(show.out)["metadata_xml_last"].get<std::string>().find("<x>\xEF\xBF\xBD</x>") !=
+        std::string::npos);
+
+  Run csv = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--csv"});
+  REQUIRE(csv.code == 0);
+  CHECK(IsUtf8(csv.out));
+  CHECK(csv.out.find("M\xEF\xBF\xBDller") != std::string::npos);
+
+  Run text = Invoke(RunShowCommand, {"show", "01JDX0000000000000000000L1", "--data-dir", dir});
+  CHECK(text.code == 0);
+}
+
+TEST_CASE("query --metadata-status finds the recordings whose metadata is partial") {
+  TempDir tmp;
+  RecordingRecord partial = MakeRecording("01JDX0000000000000000000M1", kT0Ms, "+48601234567");
+  partial.metadata_status = "partial";
+  partial.metadata_issues = {{"empty_id", "the 1st <participant> has no participant_id (sip:x)"}};
+  partial.metadata_xml_received = "<?xml version='1.0' encoding='latin1'?><recording>\xE9</recording>";
+  RecordingRecord complete = MakeRecording("01JDX0000000000000000000M2", kT0Ms + kMinuteMs, "+48601234567");
+  {
+    auto store = Store::Open(StoreDir(tmp.path()), StoreOptions{});
+    REQUIRE(store.ok());
+    REQUIRE((*store)->Enqueue(partial));
+    REQUIRE((*store)->Enqueue(complete));
+    REQUIRE((*store)->Flush().ok());
+  }
+  const std::string dir = tmp.path().string();
+  Run run = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--metadata-status", "partial", "--json"});
+  REQUIRE(run.code == 0);
+  auto rows = nlohmann::json::parse(run.out)["recordings"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["recording_id"] == partial.recording_id);
+  CHECK(rows[0]["metadata_status"] == "partial");
+
+  Run bad = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--metadata-status", "broken"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "kronika query: --metadata-status: expected complete|partial|unparsed\n");
+
+  Run show = Invoke(RunShowCommand, {"show", partial.recording_id, "--data-dir", dir, "--json"});
+  auto rec = nlohmann::json::parse(show.out);
+  CHECK(rec["metadata_status"] == "partial");
+  CHECK(rec["metadata_issues"][0]["reason"] == "empty_id");
+  CHECK(rec["metadata_xml_received_bytes"] == partial.metadata_xml_received.size());
+  Run text = Invoke(RunShowCommand, {"show", partial.recording_id, "--data-dir", dir});
+  CHECK_THAT(text.out, Catch::Contains("metadata:       partial"));
+  CHECK_THAT(text.out, Catch::Contains("  empty_id: the 1st <participant> has no participant_id (sip:x)"));
+  // The bytes exactly as the SRC sent them, for an auditor; else the document as stored.
+  CHECK(Invoke(RunShowCommand, {"show", partial.recording_id, "--data-dir", dir, "--received-metadata"}).out ==
+        partial.metadata_xml_received);
+  CHECK(Invoke(RunShowCommand, {"show", complete.recording_id, "--data-dir", dir, "--received-metadata"}).out ==
+        complete.metadata_xml_last);
 }
 
 TEST_CASE("query: ISO-8601 times and dates") {

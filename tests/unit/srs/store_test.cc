@@ -460,6 +460,37 @@ TEST_CASE("store: record codec refuses truncated bytes and unknown versions") {
   CHECK_THAT(future.error().message, Catch::Contains("schema version 7"));
 }
 
+TEST_CASE("store: schema 2 keeps the metadata status, issues and received bytes; schema 1 records still read") {
+  RecordingRecord rec = MakeRecording("01JDX0000000000000000000H2", kT0Ms, "+48601234567");
+  rec.metadata_status = "partial";
+  rec.metadata_issues = {{"empty_id", "the 1st <stream> has no stream_id (label 1)"},
+                         {"invalid_bytes", "1 byte sequence(s) not valid UTF-8 replaced by U+FFFD"}};
+  rec.metadata_xml_received = std::string("<recording>\xE9</recording>");
+  const std::string v2 = EncodeRecord(rec);
+  auto back = DecodeRecord(v2);
+  REQUIRE(back.ok());
+  CHECK(*back == rec);
+  CHECK(back->schema_version == 2);
+
+  // A record written by a schema-1 build: the same bytes up to legal_hold, version 1.
+  RecordingRecord old = MakeRecording("01JDX0000000000000000000H3", kT0Ms, "+48601234567");
+  old.metadata_status.clear();
+  std::string v1 = EncodeRecord(old);
+  v1.resize(v1.size() - 3);  // "" status, 0 issues, "" received: one byte each
+  v1[0] = 1;
+  auto migrated = DecodeRecord(v1);
+  REQUIRE(migrated.ok());
+  CHECK(migrated->metadata_status.empty());  // never judged
+  CHECK(migrated->metadata_issues.empty());
+  CHECK(migrated->metadata_xml_last == old.metadata_xml_last);
+  CHECK(migrated->participants == old.participants);
+  CHECK(migrated->schema_version == kRecordingSchemaVersion);
+  // A schema-1 record cut short is still refused with the field named.
+  auto cut = DecodeRecord(std::string_view(v1).substr(0, v1.size() - 1));
+  REQUIRE_FALSE(cut.ok());
+  CHECK_THAT(cut.error().message, Catch::Contains("legal_hold"));
+}
+
 TEST_CASE("store: invalid ids are refused at Enqueue") {
   TempDir tmp;
   auto store = OpenWriter(StoreDir(tmp.path()));

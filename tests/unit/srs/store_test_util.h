@@ -60,6 +60,7 @@ inline RecordingRecord MakeRecording(const std::string& id, int64_t start_ms,
   r.timeline.push_back({start_ms + 200, "answer", "200 OK"});
   r.timeline.push_back({start_ms + 95'500, "bye", "from SRC"});
   r.metadata_xml_last = "<recording xmlns='urn:ietf:params:xml:ns:recording:1'/>";
+  r.metadata_status = "complete";
   return r;
 }
 

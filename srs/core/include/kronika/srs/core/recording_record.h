@@ -16,7 +16,8 @@
 namespace kronika::srs {
 
 // Version of the record layout written by this build (see store.h for migrations).
-inline constexpr int kRecordingSchemaVersion = 1;
+// 1: the first layout. 2: metadata status and issues, the received metadata bytes (issue 14).
+inline constexpr int kRecordingSchemaVersion = 2;
 
 struct ParticipantRecord {
   std::string participant_id;   // RFC 7865 participant_id (base64 as received)
@@ -36,6 +37,16 @@ struct TimelineEvent {
   std::string detail;       // free text, may be empty
 
   friend bool operator==(const TimelineEvent&, const TimelineEvent&) = default;
+};
+
+// Why a recording's metadata is not complete (issue 14): one reason keyword and one line.
+struct MetadataIssueRecord {
+  std::string reason;  // stable keyword, e.g. empty_id, duplicate_id, too_large, xml_error,
+                       // invalid_bytes, unknown_encoding, not_recording, too_deep, missing,
+                       // unmapped_stream (sdp::MetadataDefectName; docs/query.md)
+  std::string detail;  // UTF-8, e.g. "the 1st <participant> has no participant_id (sip:...)"
+
+  friend bool operator==(const MetadataIssueRecord&, const MetadataIssueRecord&) = default;
 };
 
 enum class RecordingState { kActive, kCompleted, kInterrupted, kFailed };
@@ -74,7 +85,17 @@ struct RecordingRecord {
   std::string codec;         // e.g. "opus/48000/2 from PCMU"
   std::vector<ParticipantRecord> participants;
   std::vector<TimelineEvent> timeline;
-  std::string metadata_xml_last;  // last raw RFC 7865 metadata document (for audits)
+  // The last RFC 7865 metadata document, as UTF-8: decoded per its charset/encoding
+  // declaration, undecodable bytes U+FFFD, the declaration saying UTF-8 (schema 1 records:
+  // the bytes as received).
+  std::string metadata_xml_last;
+  // The same document's bytes as received when they differ from metadata_xml_last (another
+  // encoding, bytes replaced, a byte order mark); "" when they are the same (for audits).
+  std::string metadata_xml_received;
+  // "complete", "partial" or "unparsed" (sdp::MetadataStatusName); "" for records written
+  // before schema 2, whose metadata was never judged.
+  std::string metadata_status;
+  std::vector<MetadataIssueRecord> metadata_issues;  // why not complete, oldest first
   int64_t retention_expiry_ms_utc = 0;  // 0 = not set; filled by policy (issue 7), indexed
   bool legal_hold = false;              // indexed
   int schema_version = kRecordingSchemaVersion;  // set by the store on write

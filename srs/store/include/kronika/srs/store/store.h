@@ -72,6 +72,7 @@ struct RecordingQuery {
   std::optional<int64_t> from_ms_utc;  // start_ms_utc >= from
   std::optional<int64_t> to_ms_utc;    // start_ms_utc <  to
   std::optional<RecordingState> state;
+  std::string metadata_status;  // "complete", "partial" or "unparsed"; "" = any
   size_t limit = 100;       // at most this many rows (0 = no limit)
   size_t offset = 0;        // skip this many matching rows first
   bool newest_first = false;
