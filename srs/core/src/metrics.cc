@@ -75,6 +75,14 @@ Metrics::Metrics()
                                .Name(kMetricRecordingsFinished)
                                .Help("Recordings closed, by final state")
                                .Register(*registry_)),
+      metadata_defects_(prometheus::BuildCounter()
+                            .Name(kMetricMetadataDefects)
+                            .Help("Metadata documents read with a defect (recorded anyway), by reason")
+                            .Register(*registry_)),
+      recordings_metadata_(prometheus::BuildCounter()
+                               .Name(kMetricRecordingsMetadata)
+                               .Help("Recordings closed, by metadata status (complete, partial, unparsed)")
+                               .Register(*registry_)),
       sessions_active_family_(prometheus::BuildGauge()
                                   .Name(kMetricSessionsActive)
                                   .Help("Recording sessions currently established")
@@ -101,6 +109,17 @@ Metrics::Metrics()
   for (std::string_view state : {"completed", "interrupted", "failed"}) {
     recordings_finished_.Add({{"state", std::string(state)}});
   }
+  for (std::string_view reason : kMetadataDefectReasons) metadata_defects_.Add({{"reason", std::string(reason)}});
+  for (std::string_view status : kMetadataStatuses) recordings_metadata_.Add({{"status", std::string(status)}});
+}
+
+void Metrics::OnMetadataDefect(std::string_view reason) {
+  metadata_defects_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::OnRecordingMetadata(std::string_view status) {
+  if (status.empty()) return;  // a record never judged (cannot happen for a live session)
+  recordings_metadata_.Add({{"status", std::string(status)}}).Increment();
 }
 
 void Metrics::OnSipRequest(std::string_view method) {

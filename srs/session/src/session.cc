@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kronika/sdp/phone_number.h"
+#include "kronika/utf8.h"
 
 namespace kronika::srs {
 namespace {
@@ -48,11 +49,23 @@ size_t Session::RecordingStreams() const {
                                            [](const sdp::NegotiatedStream& s) { return s.accepted && !s.paused; }));
 }
 
+std::vector<sdp::MetadataIssue> Session::CurrentMetadataIssues() const {
+  std::vector<sdp::MetadataIssue> issues = metadata_issues;
+  if (metadata && mapping.fallback_used) {
+    sdp::AddIssue(issues, {sdp::MetadataDefect::kUnmappedStream, mapping.fallback_reason});
+  }
+  return issues;
+}
+
+sdp::MetadataStatus Session::CurrentMetadataStatus() const {
+  return sdp::StatusOf(metadata.has_value(), CurrentMetadataIssues());
+}
+
 RecordingRecord Session::Snapshot() const {
   RecordingRecord r;
   r.recording_id = id_;
-  r.sip_call_id = call_id;
-  r.src_host = src_host;
+  r.sip_call_id = ValidUtf8(call_id);
+  r.src_host = ValidUtf8(src_host);
   r.site = site;
   r.start_ms_utc = ToMs(start_);
   r.end_ms_utc = end_ ? ToMs(*end_) : 0;
@@ -84,7 +97,7 @@ RecordingRecord Session::Snapshot() const {
     for (const sdp::Participant& p : metadata->participants) {
       ParticipantRecord pr;
       pr.participant_id = p.id;
-      if (!p.names.empty()) {
+      if (!p.names.empty()) {  // UTF-8 already: the metadata was decoded before parsing
         pr.name = p.names.front().name;
         pr.aor = p.names.front().aor;
       }
@@ -102,9 +115,14 @@ RecordingRecord Session::Snapshot() const {
     }
   }
   for (const TimelineEntry& e : timeline.events()) {
-    r.timeline.push_back(TimelineEvent{ToMs(e.time), std::string(TimelineEventName(e.kind)), e.detail});
+    r.timeline.push_back(TimelineEvent{ToMs(e.time), std::string(TimelineEventName(e.kind)), ValidUtf8(e.detail)});
   }
   r.metadata_xml_last = metadata_xml_last;
+  r.metadata_xml_received = metadata_xml_received;
+  r.metadata_status = std::string(sdp::MetadataStatusName(CurrentMetadataStatus()));
+  for (const sdp::MetadataIssue& issue : CurrentMetadataIssues()) {
+    r.metadata_issues.push_back({std::string(sdp::MetadataDefectName(issue.defect)), ValidUtf8(issue.detail)});
+  }
   return r;
 }
 

@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <random>
 
-#include "kronika/sdp/metadata_parser.h"
+#include "kronika/sdp/body_encoding.h"
+#include "kronika/sdp/metadata_document.h"
 #include "kronika/sdp/siprec_body.h"
 #include "kronika/sdp/stream_mapping.h"
 #include "kronika/srs/core/log.h"
@@ -112,6 +113,17 @@ std::vector<Change> Diff(const sdp::Negotiation& before, const sdp::Negotiation&
     changes.insert(changes.begin(), {TimelineEventKind::kResume, ""});
   }
   return changes;
+}
+
+// "empty_id: ...; duplicate_id: ..." - at most kMaxIssuesInLine issues, for one log line.
+constexpr size_t kMaxIssuesInLine = 4;
+std::string SummarizeIssues(const std::vector<sdp::MetadataIssue>& issues) {
+  std::string text;
+  for (size_t i = 0; i < issues.size() && i < kMaxIssuesInLine; ++i) {
+    text += (text.empty() ? "" : "; ") + sdp::DescribeIssue(issues[i]);
+  }
+  if (issues.size() > kMaxIssuesInLine) text += "; ... (" + std::to_string(issues.size()) + " in all)";
+  return text;
 }
 
 std::string SummarizeAnswer(const sdp::Negotiation& n) {
@@ -306,22 +318,58 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
   return reply;
 }
 
-SipReply SessionManager::MergeMetadata(Session& session, const std::string& xml, Clock::time_point now) {
-  if (dropped_.count(session.id()) != 0) return SipReply{};  // answer-and-drop: keep no metadata
-  Result<sdp::RecordingMetadata> parsed = sdp::ParseRecordingMetadata(xml);
-  if (!parsed.ok()) return RefuseFromError(parsed.error(), "bad_metadata");
-  if (!session.metadata) session.metadata = sdp::RecordingMetadata{};
-  std::vector<sdp::MetadataChange> changes = sdp::MergeMetadata(*session.metadata, *parsed);
-  session.metadata_xml_last = xml;
+Result<std::string> SessionManager::DecodedBody(const SipRequestInfo& request) const {
+  if (request.content_encoding.empty()) return request.body;
+  return sdp::DecodeBody(request.content_encoding, request.body);
+}
+
+SipReply SessionManager::RefuseBody(const Error& error) {
+  SipReply reply = RefuseFromError(error, "bad_encoding");
+  // RFC 3261 8.2.3: a 415 for an unknown Content-Encoding lists the ones we take.
+  if (error.code == ErrorCode::kUnsupportedType) reply.accept_encoding = std::string(sdp::kAcceptedContentEncodings);
+  return reply;
+}
+
+void SessionManager::ApplyMetadata(Session& session, const std::string& raw, const std::string& charset,
+                                   Clock::time_point now, bool initial) {
+  if (dropped_.count(session.id()) != 0) return;  // answer-and-drop: keep no metadata
+  sdp::MetadataDocument document = sdp::ReadMetadataDocument(raw, charset);
+  sdp::MetadataView view{std::move(session.metadata), std::move(session.metadata_issues)};
+  std::vector<sdp::MetadataChange> changes = sdp::ApplyMetadataDocument(view, document);
+  session.metadata = std::move(view.metadata);
+  session.metadata_issues = std::move(view.issues);
+  session.metadata_xml_received = document.utf8_xml == raw ? std::string() : raw;
+  session.metadata_xml_last = std::move(document.utf8_xml);
+  if (metrics_ != nullptr) {  // once per document and reason, however many objects it hit
+    std::vector<sdp::MetadataDefect> counted;
+    for (const sdp::MetadataIssue& issue : document.issues) {
+      if (std::find(counted.begin(), counted.end(), issue.defect) != counted.end()) continue;
+      counted.push_back(issue.defect);
+      metrics_->OnMetadataDefect(sdp::MetadataDefectName(issue.defect));
+    }
+  }
   std::string detail;
   for (const sdp::MetadataChange& c : changes) detail += (detail.empty() ? "" : "; ") + c.what;
-  session.timeline.Add(TimelineEventKind::kMetadataChange, now, detail.empty() ? "no change" : detail);
+  if (document.metadata && !document.issues.empty()) {
+    detail += (detail.empty() ? "" : "; ") + std::string("read with defects: ") + SummarizeIssues(document.issues);
+  }
+  // The INVITE's own document is the starting point, not a change: it gets an event only
+  // when it could not be read as sent.
+  if (!initial || !document.issues.empty()) {
+    session.timeline.Add(TimelineEventKind::kMetadataChange, now, detail.empty() ? "no change" : detail);
+  }
   // Re-map streams: the new metadata may tell who is on which m-line.
   std::vector<std::string> labels;
   for (const sdp::NegotiatedStream& s : session.negotiation.streams) labels.push_back(s.label);
-  if (!labels.empty()) session.mapping = sdp::MapStreams(labels, &*session.metadata);
-  Log(LogLevel::kInfo, session.id(), "metadata merged: " + (detail.empty() ? std::string("no change") : detail));
-  return SipReply{};
+  if (!labels.empty()) session.mapping = sdp::MapStreams(labels, session.metadata ? &*session.metadata : nullptr);
+  if (document.issues.empty()) {
+    if (!initial) Log(LogLevel::kInfo, session.id(), "metadata merged: " + (detail.empty() ? std::string("no change") : detail));
+  } else {
+    Log(LogLevel::kWarn, session.id(),
+        std::string("metadata ") + (document.metadata ? "read with defects" : "not parsed, kept verbatim") + " (" +
+            SummarizeIssues(document.issues) + "); recording goes on, metadata " +
+            std::string(sdp::MetadataStatusName(session.CurrentMetadataStatus())));
+  }
 }
 
 SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestInfo& request, Clock::time_point now) {
@@ -340,12 +388,20 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
                                                : Refuse(488, std::string(kNotSiprec), "not_siprec");
     return outcome;
   }
-  Result<sdp::SiprecBody> body = sdp::ParseSiprecBody(request.content_type, request.body, sdp::SdpPart::kRequired);
+  Result<std::string> decoded = DecodedBody(request);
+  if (!decoded.ok()) {
+    outcome.reply = RefuseBody(decoded.error());
+    return outcome;
+  }
+  Result<sdp::SiprecBody> body = sdp::ParseSiprecBody(request.content_type, *decoded, sdp::SdpPart::kRequired);
   if (!body.ok()) {
     outcome.reply = RefuseFromError(body.error(), "bad_multipart");
     return outcome;
   }
-  if (!body->metadata_xml && !options_.accept_non_siprec) {
+  // No metadata part: a plain call (Cisco built-in bridge, ordinary INVITEs) is not a
+  // recording session unless configured so; one that says it is SIPREC is recorded with
+  // its metadata `unparsed` (issue 14: a metadata defect never costs audio).
+  if (!body->metadata_xml && !options_.accept_non_siprec && !request.siprec_signalled) {
     outcome.reply = Refuse(488, std::string(kNotSiprec), "not_siprec");
     return outcome;
   }
@@ -357,16 +413,17 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
   session->src_host = request.src_host;
   session->site = options_.site;
   session->country_code = options_.country_code;
-  if (body->metadata_xml) {
-    Result<sdp::RecordingMetadata> metadata = sdp::ParseRecordingMetadata(*body->metadata_xml);
-    if (!metadata.ok()) {
-      outcome.reply = RefuseFromError(metadata.error(), "bad_metadata");
-      return outcome;
-    }
-    session->metadata = std::move(*metadata);
-    session->metadata_xml_last = *body->metadata_xml;
-  }
   session->timeline.Add(TimelineEventKind::kInvite, now, "Call-ID " + request.call_id);
+  if (body->metadata_xml) {
+    ApplyMetadata(*session, *body->metadata_xml, body->metadata_charset, now, /*initial=*/true);
+  } else {
+    session->metadata_issues.push_back(
+        {sdp::MetadataDefect::kMissing, request.siprec_signalled ? "the SIPREC INVITE has no recording metadata part"
+                                                                 : "plain SDP call (sip.accept_non_siprec)"});
+    if (metrics_ != nullptr) metrics_->OnMetadataDefect(sdp::MetadataDefectName(sdp::MetadataDefect::kMissing));
+    session->timeline.Add(TimelineEventKind::kMetadataChange, now,
+                          "no metadata: " + session->metadata_issues.front().detail);
+  }
   if (options_.admit) {  // issue 7: SCOPE-1/2, CONSENT-3, RET-5
     AdmitDecision decision = options_.admit(session->Snapshot());
     if (decision.action == AdmitDecision::Action::kRefuse) {
@@ -377,7 +434,9 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
       // SCOPE-4: the SRC gets a normal answer; nothing of the call is kept (the policy gate
       // counted and logged the decision, without numbers).
       session->metadata.reset();
+      session->metadata_issues.clear();
       session->metadata_xml_last.clear();
+      session->metadata_xml_received.clear();
       dropped_[session->id()] = decision.discard_port;
       SipReply reply = ApplyOffer(*session, body->sdp, now, false);
       if (reply.status != 200) {
@@ -403,7 +462,11 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
   }
   Log(LogLevel::kInfo, session->id(),
       "recording started: Call-ID " + request.call_id + " from " + request.src_host + ", " +
-          SummarizeAnswer(session->negotiation) + (session->mapping.fallback_used ? " (stream mapping fallback: " + session->mapping.fallback_reason + ")" : ""));
+          SummarizeAnswer(session->negotiation) + (session->mapping.fallback_used ? " (stream mapping fallback: " + session->mapping.fallback_reason + ")" : "") +
+          ", metadata " + std::string(sdp::MetadataStatusName(session->CurrentMetadataStatus())));
+  if (metrics_ != nullptr && session->metadata && session->mapping.fallback_used) {
+    metrics_->OnMetadataDefect(sdp::MetadataDefectName(sdp::MetadataDefect::kUnmappedStream));
+  }
   Persist(*session);
   if (metrics_ != nullptr) {
     metrics_->OnSessionStarted(std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count());
@@ -418,15 +481,14 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
 SipReply SessionManager::OnReInvite(Session& session, const SipRequestInfo& request, Clock::time_point now) {
   std::optional<sdp::SiprecBody> body;
   if (!request.body.empty() && !request.content_type.empty()) {
-    Result<sdp::SiprecBody> parsed = sdp::ParseSiprecBody(request.content_type, request.body, sdp::SdpPart::kOptional);
+    Result<std::string> decoded = DecodedBody(request);
+    if (!decoded.ok()) return RefuseBody(decoded.error());
+    Result<sdp::SiprecBody> parsed = sdp::ParseSiprecBody(request.content_type, *decoded, sdp::SdpPart::kOptional);
     if (!parsed.ok()) return RefuseFromError(parsed.error(), "bad_multipart");
     body = std::move(*parsed);
   }
-  // Validate metadata before touching media; merge only when the whole request succeeds.
-  if (body && body->metadata_xml) {
-    Result<sdp::RecordingMetadata> check = sdp::ParseRecordingMetadata(*body->metadata_xml);
-    if (!check.ok()) return RefuseFromError(check.error(), "bad_metadata");
-  }
+  // Metadata is merged only when the whole request succeeds (a refused offer changes nothing);
+  // metadata itself never refuses it.
   SipReply reply;
   if (body && !body->sdp.empty()) {
     reply = ApplyOffer(session, body->sdp, now, false);
@@ -441,25 +503,23 @@ SipReply SessionManager::OnReInvite(Session& session, const SipRequestInfo& requ
     reply.content_type = "application/sdp";
     reply.body = session.local_sdp;
   }
-  if (body && body->metadata_xml) MergeMetadata(session, *body->metadata_xml, now);
+  if (body && body->metadata_xml) ApplyMetadata(session, *body->metadata_xml, body->metadata_charset, now, /*initial=*/false);
   Persist(session);
   return reply;
 }
 
 SipReply SessionManager::OnUpdate(Session& session, const SipRequestInfo& request, Clock::time_point now) {
   if (request.body.empty() || request.content_type.empty()) return SipReply{};  // e.g. a session refresh
-  Result<sdp::SiprecBody> body = sdp::ParseSiprecBody(request.content_type, request.body, sdp::SdpPart::kOptional);
+  Result<std::string> decoded = DecodedBody(request);
+  if (!decoded.ok()) return RefuseBody(decoded.error());
+  Result<sdp::SiprecBody> body = sdp::ParseSiprecBody(request.content_type, *decoded, sdp::SdpPart::kOptional);
   if (!body.ok()) return RefuseFromError(body.error(), "bad_multipart");
-  if (body->metadata_xml) {
-    Result<sdp::RecordingMetadata> check = sdp::ParseRecordingMetadata(*body->metadata_xml);
-    if (!check.ok()) return RefuseFromError(check.error(), "bad_metadata");
-  }
   SipReply reply;
   if (!body->sdp.empty()) {
     reply = ApplyOffer(session, body->sdp, now, false);
     if (reply.status != 200) return reply;
   }
-  if (body->metadata_xml) MergeMetadata(session, *body->metadata_xml, now);
+  if (body->metadata_xml) ApplyMetadata(session, *body->metadata_xml, body->metadata_charset, now, /*initial=*/false);
   Persist(session);
   return reply;
 }
@@ -472,7 +532,12 @@ void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Cloc
     Log(LogLevel::kWarn, session.id(), "ACK without the SDP answer to our offer; keeping the previous streams");
     return;
   }
-  Result<sdp::SiprecBody> body = sdp::ParseSiprecBody(request.content_type, request.body, sdp::SdpPart::kOptional);
+  Result<std::string> decoded = DecodedBody(request);
+  if (!decoded.ok()) {
+    Log(LogLevel::kWarn, session.id(), "ACK answer unusable: " + decoded.error().message);
+    return;
+  }
+  Result<sdp::SiprecBody> body = sdp::ParseSiprecBody(request.content_type, *decoded, sdp::SdpPart::kOptional);
   if (!body.ok() || body->sdp.empty()) {
     Log(LogLevel::kWarn, session.id(), "ACK answer unusable: " + (body.ok() ? std::string("no SDP") : body.error().message));
     return;
@@ -482,7 +547,7 @@ void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Cloc
     Log(LogLevel::kWarn, session.id(), "ACK answer refused: " + result.warning);
     return;
   }
-  if (body->metadata_xml) MergeMetadata(session, *body->metadata_xml, now);
+  if (body->metadata_xml) ApplyMetadata(session, *body->metadata_xml, body->metadata_charset, now, /*initial=*/false);
   Persist(session);
 }
 
@@ -517,7 +582,10 @@ void SessionManager::Finish(Session& session, Clock::time_point now) {
       std::string("recording ") + std::string(RecordingStateName(record.state)) + ": " + record.file_path + ", " +
           std::to_string(record.duration_s) + " s");
   if (sink_ && !sink_(record)) Log(LogLevel::kWarn, session.id(), "store queue refused the final snapshot");
-  if (metrics_ != nullptr) metrics_->OnRecordingFinished(RecordingStateName(record.state));
+  if (metrics_ != nullptr) {
+    metrics_->OnRecordingFinished(RecordingStateName(record.state));
+    metrics_->OnRecordingMetadata(record.metadata_status);
+  }
   // SEC-1: with data keys on, no recording opens unsealed (no key, no session).
   if (options_.create_recording_key && options_.sealed_recording_finished && record.file_bytes > 0) {
     options_.sealed_recording_finished();

@@ -261,8 +261,20 @@ SipRequestInfo SipServer::Impl::RequestInfo(const sip_t* sip) const {
       info.content_type = text;
     }
   }
+  if (sip->sip_content_encoding != nullptr) {
+    if (char* text = sip_header_as_string(home, reinterpret_cast<const sip_header_t*>(sip->sip_content_encoding))) {
+      info.content_encoding = text;
+    }
+  }
   if (sip->sip_payload != nullptr && sip->sip_payload->pl_data != nullptr) {
     info.body.assign(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+  }
+  // RFC 7866 6.1.1: `Require: siprec` and the +sip.src Contact feature tag (BroadWorks and
+  // Webex send the pre-standard `src`) say the INVITE is a recording session.
+  info.siprec_signalled = sip_has_feature(sip->sip_require, "siprec") != 0;
+  for (const sip_contact_t* m = sip->sip_contact; m != nullptr && !info.siprec_signalled; m = m->m_next) {
+    info.siprec_signalled = msg_params_find(m->m_params, "+sip.src") != nullptr ||
+                            msg_params_find(m->m_params, "src") != nullptr;
   }
   if (sip->sip_call_id != nullptr && sip->sip_call_id->i_id != nullptr) info.call_id = sip->sip_call_id->i_id;
   if (sip->sip_from != nullptr) {
@@ -298,6 +310,7 @@ void SipServer::Impl::Respond(nua_handle_t* nh, const char* method, const SipRep
               TAG_IF(!reply.content_type.empty(), SIPTAG_PAYLOAD_STR(reply.body.c_str())),
               TAG_IF(reply.status == 405, SIPTAG_ALLOW_STR(kAllow)),
               TAG_IF(reply.status == 415, SIPTAG_ACCEPT_STR(kAccept)),
+              TAG_IF(!reply.accept_encoding.empty(), SIPTAG_ACCEPT_ENCODING_STR(reply.accept_encoding.c_str())),
               TAG_IF(!contact.empty() && reply.status < 300, SIPTAG_CONTACT_STR(contact.c_str())),
               TAG_END());
   if (deps_.metrics != nullptr) deps_.metrics->OnSipResponse(method, reply.status);

@@ -167,6 +167,8 @@ class Dialog:
         if client.transport == "tls":
             self.uri = f"sips:{user}@{client.host}:{client.port}"
         self.invite_branch = ""
+        # Contact parameters: +sip.src marks an SRC (RFC 7866); "" for a plain UA.
+        self.contact_params = ";+sip.src"
 
     def _request(self, method: str, headers: list[str], body: bytes = b"",
                  content_type: str | None = None, branch: str | None = None,
@@ -184,7 +186,7 @@ class Dialog:
                  f"To: {to}",
                  f"Call-ID: {self.call_id}",
                  f"CSeq: {cseq} {method}",
-                 f"Contact: <{scheme}:src@{c.host}:{c.local_port};transport={c.transport}>;+sip.src",
+                 f"Contact: <{scheme}:src@{c.host}:{c.local_port};transport={c.transport}>{self.contact_params}",
                  "Max-Forwards: 70"] + headers
         if content_type:
             lines.append(f"Content-Type: {content_type}")

@@ -2,8 +2,10 @@
 // A fake media engine stands in for RTP; snapshots are collected as the store would get
 // them. Each case is what an SRC would see in the SIP answer or what an auditor would
 // see in the stored timeline.
-#include <catch2/catch.hpp>
+#include <zlib.h>
 
+#include <catch2/catch.hpp>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "kronika/media/media_engine.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/recording_id.h"
+#include "kronika/sdp/metadata_document.h"
+#include "kronika/srs/core/metrics.h"
 #include "kronika/srs/session/session_manager.h"
 
 namespace kronika::srs {
@@ -192,10 +196,7 @@ TEST_CASE("a plain SDP INVITE is refused 488 unless accept_non_siprec") {
 
 TEST_CASE("bad bodies get 400/415/488 with the parser's message as Warning, and nothing is opened") {
   Fixture f;
-  SipReply r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), "<recording><broken>\r\n")), At(0)).reply;
-  CHECK(r.status == 400);
-  CHECK(r.warning.rfind("metadata:", 0) == 0);
-  r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, "no boundary in here"), At(0)).reply;
+  SipReply r = f.manager.OnInitialInvite(Request("INVITE", kBoundary, "no boundary in here"), At(0)).reply;
   CHECK(r.status == 400);
   CHECK(r.warning.rfind("multipart:", 0) == 0);
   r = f.manager.OnInitialInvite(Request("INVITE", "text/plain", "hello"), At(0)).reply;
@@ -304,9 +305,15 @@ TEST_CASE("a metadata-only UPDATE merges metadata and is answered 200 without a 
   CHECK(f.snapshots.back().participants.size() == 3);
   CHECK(f.media.updated.empty());
 
+  // Metadata that does not parse is not refused (issue 14): the call goes on, what was known
+  // stays, and the record says the metadata is now partial and why.
   r = f.manager.OnUpdate(s, Request("UPDATE", "application/rs-metadata+xml", "<recording"), At(2100));
-  CHECK(r.status == 400);
-  CHECK(s.metadata->participants.size() == 3);  // a refused update changes nothing
+  CHECK(r.status == 200);
+  CHECK(s.metadata->participants.size() == 3);
+  CHECK(f.snapshots.back().metadata_status == "partial");
+  REQUIRE(f.snapshots.back().metadata_issues.size() == 1);
+  CHECK(f.snapshots.back().metadata_issues[0].reason == "xml_error");
+  CHECK(s.timeline.events().back().detail.rfind("metadata not parsed (xml_error: XML parse error at offset", 0) == 0);
 }
 
 TEST_CASE("a re-INVITE without SDP gets our offer; the SRC's answer in the ACK applies") {
@@ -368,6 +375,215 @@ TEST_CASE("a media failure stops the recording but not the call; a missing file 
   g.manager.Tick(At(1000 + 31000));
   CHECK(g.manager.Find(tid) == nullptr);
   CHECK(g.snapshots.back().state == RecordingState::kFailed);
+}
+
+// ---------------------------------------------------------------- issue 14: metadata defects
+
+// `text` gzip-compressed, as an SRC sends a body with Content-Encoding: gzip.
+std::string Gzip(const std::string& text) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&z, static_cast<uLong>(text.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string Numbers(const RecordingRecord& r) {
+  std::string out;
+  for (const ParticipantRecord& p : r.participants) out += (out.empty() ? "" : " ") + p.number_e164;
+  return out;
+}
+
+std::vector<std::string> Reasons(const RecordingRecord& r) {
+  std::vector<std::string> out;
+  for (const MetadataIssueRecord& i : r.metadata_issues) out.push_back(i.reason);
+  return out;
+}
+
+TEST_CASE("metadata that cannot be read never costs the call: 200, recorded, unparsed with the reason") {
+  struct Case {
+    std::string metadata;
+    std::string reason;
+  };
+  const Case cases[] = {
+      {"<recording><broken>", "xml_error"},
+      {"<html/>", "not_recording"},
+      {"<recording xmlns='urn:ietf:params:xml:ns:recording:1'>" + std::string(70000, ' ') + "</recording>", "too_large"},
+      {std::string(80, '<'), "xml_error"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.reason);
+    Fixture f;
+    SessionManager::InviteOutcome out =
+        f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), c.metadata + "\r\n")), At(0));
+    REQUIRE(out.reply.status == 200);
+    CHECK(f.media.opened.size() == 1);
+    const RecordingRecord& r = f.snapshots.back();
+    CHECK(r.metadata_status == "unparsed");
+    CHECK(Reasons(r) == std::vector<std::string>{c.reason});
+    CHECK(r.metadata_xml_last == c.metadata);  // kept verbatim (ASCII: the rendering is the text)
+    CHECK(r.participants.empty());
+    CHECK(r.timeline[1].kind == "metadata-change");
+    CHECK(r.timeline[1].detail.rfind("metadata not parsed (" + c.reason + ": ", 0) == 0);
+  }
+}
+
+TEST_CASE("unparsed INVITE metadata is completed by a later UPDATE; the streams are re-mapped") {
+  Fixture f;
+  SessionManager::InviteOutcome out =
+      f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), "<recording\r\n")), At(0));
+  REQUIRE(out.reply.status == 200);
+  Session& s = *out.session;
+  CHECK(f.snapshots.back().metadata_status == "unparsed");
+  SipReply r = f.manager.OnUpdate(s, Request("UPDATE", "application/rs-metadata+xml", Metadata()), At(1000));
+  CHECK(r.status == 200);
+  const RecordingRecord& last = f.snapshots.back();
+  CHECK(last.metadata_status == "complete");
+  CHECK(last.metadata_issues.empty());
+  CHECK(Numbers(last) == "+48221234567 +48227654321");
+  CHECK(last.participants[0].channel == 0);
+  CHECK(last.participants[1].channel == 1);
+}
+
+TEST_CASE("empty participant_id and stream_id placeholders: recorded, partial, both numbers kept") {
+  Fixture f;
+  std::string xml = Metadata();
+  for (const char* id : {"pA", "pB", "st1", "st2"}) {
+    for (size_t at = xml.find(std::string("\"") + id + "\""); at != std::string::npos;
+         at = xml.find(std::string("\"") + id + "\"")) {
+      xml.replace(at, std::strlen(id) + 2, "\"\"");
+    }
+  }
+  SessionManager::InviteOutcome out = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), xml)), At(0));
+  REQUIRE(out.reply.status == 200);
+  const RecordingRecord& r = f.snapshots.back();
+  CHECK(r.metadata_status == "partial");
+  CHECK(Numbers(r) == "+48221234567 +48227654321");
+  for (const std::string& reason : Reasons(r)) CHECK(reason == "empty_id");
+}
+
+TEST_CASE("two participants with one participant_id: both numbers stay findable") {
+  Fixture f;
+  std::string xml = Metadata();
+  xml.replace(xml.find("participant_id=\"pB\"><nameID"), 19, "participant_id=\"pA\"");
+  SessionManager::InviteOutcome out = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), xml)), At(0));
+  REQUIRE(out.reply.status == 200);
+  const RecordingRecord& r = f.snapshots.back();
+  // The association elements still name pB, which the metadata no longer describes: that
+  // participant is created without a name (and a number), as any referenced-only one is.
+  CHECK(Numbers(r) == "+48221234567 +48227654321 ");
+  CHECK(r.participants[1].participant_id == "pA#2");
+  CHECK(r.metadata_status == "partial");
+  CHECK(Reasons(r) == std::vector<std::string>{"duplicate_id"});
+}
+
+TEST_CASE("Latin-1 metadata is stored as UTF-8; the bytes as received are kept beside it") {
+  Fixture f;
+  std::string xml = Metadata();
+  xml.replace(xml.find("encoding=\"UTF-8\""), 16, "encoding=\"ISO-8859-1\"");
+  xml.replace(xml.find("<name>Anna</name>"), 17, "<name>M\xFCller</name>");
+  SessionManager::InviteOutcome out = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), xml)), At(0));
+  REQUIRE(out.reply.status == 200);
+  const RecordingRecord& r = f.snapshots.back();
+  CHECK(r.metadata_status == "complete");
+  CHECK(r.participants[0].name == "M\xC3\xBCller");
+  CHECK(r.metadata_xml_received + "\n" == xml);  // the line end before the delimiter is the delimiter's
+  CHECK(r.metadata_xml_last.find("encoding=\"UTF-8\"") != std::string::npos);
+  CHECK(r.metadata_xml_last.find("M\xC3\xBCller") != std::string::npos);
+  // A UTF-8 document is not stored twice.
+  Fixture g;
+  g.Start();
+  CHECK(g.snapshots.back().metadata_xml_received.empty());
+}
+
+TEST_CASE("labels the metadata does not describe: recorded, partial (unmapped_stream)") {
+  Fixture f;
+  std::string sdp = Sdp();
+  sdp.replace(sdp.find("a=label:1"), 9, "a=label:a_leg");
+  SessionManager::InviteOutcome out = f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(sdp, Metadata())), At(0));
+  REQUIRE(out.reply.status == 200);
+  const RecordingRecord& r = f.snapshots.back();
+  CHECK(r.metadata_status == "partial");
+  REQUIRE(r.metadata_issues.size() == 1);
+  CHECK(r.metadata_issues[0].reason == "unmapped_stream");
+  CHECK(r.metadata_issues[0].detail.find("SDP label a_leg (m-line 1) not in metadata") != std::string::npos);
+}
+
+TEST_CASE("a SIPREC INVITE without its metadata part is recorded, unparsed (missing); a plain one is not") {
+  Fixture f;
+  SipRequestInfo plain = Request("INVITE", "application/sdp", Sdp());
+  CHECK(f.manager.OnInitialInvite(plain, At(0)).reply.status == 488);
+  SipRequestInfo siprec = plain;
+  siprec.siprec_signalled = true;  // Require: siprec or +sip.src
+  SessionManager::InviteOutcome out = f.manager.OnInitialInvite(siprec, At(0));
+  REQUIRE(out.reply.status == 200);
+  const RecordingRecord& r = f.snapshots.back();
+  CHECK(r.metadata_status == "unparsed");
+  CHECK(Reasons(r) == std::vector<std::string>{"missing"});
+  CHECK(r.metadata_issues[0].detail == "the SIPREC INVITE has no recording metadata part");
+}
+
+TEST_CASE("Content-Encoding gzip is decoded; an unknown coding is 415 with Accept-Encoding") {
+  Fixture f;
+  SipRequestInfo gz = Request("INVITE", kBoundary, Gzip(Multipart(Sdp(), Metadata())));
+  gz.content_encoding = "gzip";
+  SessionManager::InviteOutcome out = f.manager.OnInitialInvite(gz, At(0));
+  REQUIRE(out.reply.status == 200);
+  CHECK(f.snapshots.back().metadata_status == "complete");
+  CHECK(Numbers(f.snapshots.back()) == "+48221234567 +48227654321");
+
+  SipRequestInfo br = Request("INVITE", kBoundary, Multipart(Sdp(), Metadata()));
+  br.content_encoding = "br";
+  SipReply r = f.manager.OnInitialInvite(br, At(0)).reply;
+  CHECK(r.status == 415);
+  CHECK(r.accept_encoding == "gzip, deflate, identity");
+  CHECK(r.reason_key == "bad_encoding");
+  SipRequestInfo broken = gz;
+  broken.body = broken.body.substr(0, broken.body.size() / 2);
+  r = f.manager.OnInitialInvite(broken, At(0)).reply;
+  CHECK(r.status == 400);
+  CHECK(r.warning == "body: gzip data ends before its end");
+
+  // In the dialog too: a gzip'd metadata-only UPDATE.
+  Session& s = *out.session;
+  std::string update = "<recording xmlns=\"urn:ietf:params:xml:ns:recording:1\"><datamode>partial</datamode>"
+                       "<participant participant_id=\"pC\"><nameID aor=\"sip:+48225550000@x\"/></participant></recording>";
+  SipRequestInfo up = Request("UPDATE", "application/rs-metadata+xml", Gzip(update));
+  up.content_encoding = "gzip";
+  CHECK(f.manager.OnUpdate(s, up, At(500)).status == 200);
+  CHECK(f.snapshots.back().participants.size() == 3);
+}
+
+TEST_CASE("metadata defects are counted by reason, and recordings by metadata status") {
+  Metrics metrics;
+  FakeMedia media;
+  std::vector<RecordingRecord> snapshots;
+  SessionManager manager({}, &media, [&](RecordingRecord r) { snapshots.push_back(std::move(r)); return true; },
+                         nullptr, &metrics);
+  SessionManager::InviteOutcome out =
+      manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), "<recording\r\n")), At(0));
+  REQUIRE(out.reply.status == 200);
+  const std::string id = out.session->id();
+  manager.End(*out.session, TimelineEventKind::kBye, "by SRC", At(100));
+  manager.OnMediaEvents({media::MediaEvent{id, media::MediaEventKind::kFinished, 0, 0, "", "", 0.1}}, At(200));
+  const std::string text = metrics.Render();
+  CHECK(text.find("kronika_metadata_defects_total{reason=\"xml_error\"} 1") != std::string::npos);
+  CHECK(text.find("kronika_metadata_defects_total{reason=\"empty_id\"} 0") != std::string::npos);
+  CHECK(text.find("kronika_recordings_metadata_total{status=\"unparsed\"} 1") != std::string::npos);
+  CHECK(text.find("kronika_recordings_metadata_total{status=\"complete\"} 0") != std::string::npos);
+}
+
+TEST_CASE("the metric's reason list is every defect the metadata reader names") {
+  std::vector<std::string> from_sdp, from_metrics;
+  for (sdp::MetadataDefect d : sdp::kAllMetadataDefects) from_sdp.emplace_back(sdp::MetadataDefectName(d));
+  for (std::string_view r : kMetadataDefectReasons) from_metrics.emplace_back(r);
+  CHECK(from_sdp == from_metrics);
 }
 
 TEST_CASE("shutdown ends every session as interrupted") {

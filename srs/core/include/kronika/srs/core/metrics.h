@@ -36,14 +36,22 @@ inline constexpr char kMetricSessionsRejected[] = "kronika_sessions_rejected_tot
 inline constexpr char kMetricSessionSetupSeconds[] = "kronika_session_setup_seconds";
 inline constexpr char kMetricBadInput[] = "kronika_sip_bad_input_total";
 inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished_total";
+inline constexpr char kMetricMetadataDefects[] = "kronika_metadata_defects_total";
+inline constexpr char kMetricRecordingsMetadata[] = "kronika_recordings_metadata_total";
 
 // The reason keywords sessions are refused with, and the kinds of malformed input
 // (a subset of the reasons). Kept here so the label set stays bounded and documented.
 inline constexpr std::string_view kSessionRejectReasons[] = {
     "overload", "store", "no_port", "disk", "media", "media_overload", "not_siprec", "bad_sdp",
-    "no_codec", "bad_multipart", "bad_metadata", "policy", "unauthenticated", "shutdown"};
+    "no_codec", "bad_multipart", "bad_encoding", "policy", "unauthenticated", "shutdown"};
 inline constexpr std::string_view kBadInputKinds[] = {"bad_sdp", "no_codec", "bad_multipart",
-                                                       "bad_metadata", "not_siprec", "media"};
+                                                       "bad_encoding", "not_siprec", "media"};
+// Metadata defects (sdp::MetadataDefectName; a unit test keeps the two lists in step) and
+// metadata statuses (sdp::MetadataStatusName). A defect never refuses a call (issue 14).
+inline constexpr std::string_view kMetadataDefectReasons[] = {
+    "missing", "too_large", "too_deep", "xml_error", "not_recording", "unknown_encoding",
+    "invalid_bytes", "empty_id", "duplicate_id", "unmapped_stream"};
+inline constexpr std::string_view kMetadataStatuses[] = {"complete", "partial", "unparsed"};
 
 // Builds one family by hand, for collector callbacks.
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double value);
@@ -67,6 +75,11 @@ class Metrics {
   void OnSessionRejected(std::string_view reason);
   void OnBadInput(std::string_view kind);
   void OnRecordingFinished(std::string_view state);  // completed, interrupted, failed
+  // A metadata document (or the lack of one) had this defect; `reason` is one of
+  // kMetadataDefectReasons. Counted once per document that has it.
+  void OnMetadataDefect(std::string_view reason);
+  // A recording ended with this metadata status (kMetadataStatuses).
+  void OnRecordingMetadata(std::string_view status);
   void SetActiveSessions(double n);
 
   // Adds a callback run at each scrape; it returns families computed from live state
@@ -87,6 +100,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& sessions_rejected_;
   prometheus::Family<prometheus::Counter>& bad_input_;
   prometheus::Family<prometheus::Counter>& recordings_finished_;
+  prometheus::Family<prometheus::Counter>& metadata_defects_;
+  prometheus::Family<prometheus::Counter>& recordings_metadata_;
   prometheus::Family<prometheus::Gauge>& sessions_active_family_;
   prometheus::Family<prometheus::Histogram>& setup_seconds_family_;
   prometheus::Gauge& sessions_active_;

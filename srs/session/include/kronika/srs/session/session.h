@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "kronika/sdp/metadata_document.h"
 #include "kronika/sdp/recording_metadata.h"
 #include "kronika/sdp/sdp_answer.h"
 #include "kronika/sdp/stream_mapping.h"
@@ -49,8 +50,12 @@ class Session {
   std::string to_uri;     // To header URI
   std::string site;       // configured site name
   std::string country_code;  // digits, for number normalisation in snapshots
-  std::optional<sdp::RecordingMetadata> metadata;  // merged view; nullopt: plain SDP call
-  std::string metadata_xml_last;                   // last raw metadata document
+  // Merged view of every metadata document (sdp::ApplyMetadataDocument); nullopt while no
+  // document could be read (none sent, or unparsed).
+  std::optional<sdp::RecordingMetadata> metadata;
+  std::vector<sdp::MetadataIssue> metadata_issues;  // why the metadata is not complete
+  std::string metadata_xml_last;      // last metadata document, as UTF-8 (the rendering)
+  std::string metadata_xml_received;  // its bytes as received when they differ, else ""
 
   // --- What we negotiated ---
   sdp::Negotiation negotiation;  // local_port filled for accepted streams
@@ -78,8 +83,15 @@ class Session {
   // Streams currently accepted and not paused.
   size_t RecordingStreams() const;
 
+  // metadata_issues, plus kUnmappedStream when metadata was read but the stream mapping had
+  // to fall back (labels and metadata streams disagree).
+  std::vector<sdp::MetadataIssue> CurrentMetadataIssues() const;
+  // complete / partial / unparsed, from `metadata` and CurrentMetadataIssues().
+  sdp::MetadataStatus CurrentMetadataStatus() const;
+
   // The store's view: participants (numbers normalised with `country_code`, channel from
-  // the stream mapping), timeline, state (active / completed / interrupted / failed).
+  // the stream mapping), timeline, state (active / completed / interrupted / failed),
+  // metadata status and issues. Every text taken from the SRC is made valid UTF-8 here.
   RecordingRecord Snapshot() const;
 
  private:

@@ -31,7 +31,11 @@ class Metrics;
 struct SipRequestInfo {
   std::string method;        // "INVITE", "UPDATE", "ACK"
   std::string content_type;  // full Content-Type value with parameters; "" = no body
-  std::string body;
+  std::string content_encoding;  // Content-Encoding value ("gzip"); "" = none
+  std::string body;              // as received (still encoded when content_encoding is set)
+  // The request says it is SIPREC even if its metadata is missing: `Require: siprec`
+  // (RFC 7866 6.1.1) or a Contact with +sip.src (or the pre-standard `src` parameter).
+  bool siprec_signalled = false;
   std::string call_id;
   std::string from_uri;
   std::string to_uri;
@@ -44,6 +48,7 @@ struct SipReply {
   std::string content_type;  // "" = no body
   std::string body;
   int retry_after_s = 0;     // > 0: add Retry-After
+  std::string accept_encoding;  // non-empty: add Accept-Encoding (a 415 for Content-Encoding)
   std::string reason_key;    // metrics keyword for refusals (overload, bad_sdp ...)
 };
 
@@ -133,7 +138,14 @@ class SessionManager {
   SipReply RefuseFromError(const Error& error, std::string reason_key);
   SipReply ApplyOffer(Session& session, const std::string& sdp_text, Clock::time_point now,
                       bool is_answer_to_our_offer);
-  SipReply MergeMetadata(Session& session, const std::string& xml, Clock::time_point now);
+  // Reads one metadata document into the session's view (never refuses: issue 14), adds
+  // the timeline event (for the INVITE's own document only when it has defects) and counts
+  // the defects it has.
+  void ApplyMetadata(Session& session, const std::string& raw, const std::string& charset,
+                     Clock::time_point now, bool initial);
+  // The request's body with its Content-Encoding undone; refusals for the SRC.
+  Result<std::string> DecodedBody(const SipRequestInfo& request) const;
+  SipReply RefuseBody(const Error& error);
   media::RecordingSpec SpecFor(const Session& session) const;
   void Persist(const Session& session);
   void Finish(Session& session, Clock::time_point now);
