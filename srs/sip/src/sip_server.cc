@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kronika/sdp/body_encoding.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/metrics.h"
 #include "sip_server_impl.h"
@@ -435,6 +436,7 @@ void SipServer::Impl::OnUpdate(nua_handle_t* nh, const sip_t* sip) {
 
 void SipServer::Impl::OnOptions(nua_handle_t* nh, const sip_t*) {
   nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua_), SIPTAG_ALLOW_STR(kAllow), SIPTAG_ACCEPT_STR(kAcceptBesidesSdp),
+              SIPTAG_ACCEPT_ENCODING_STR(std::string(sdp::kAcceptedContentEncodings).c_str()),
               SIPTAG_SUPPORTED_STR(config_.sip.session_timer > 0 ? kSupported : "siprec"), TAG_END());
   if (deps_.metrics != nullptr) deps_.metrics->OnSipResponse("OPTIONS", 200);
   if (dialogs_.find(nh) == dialogs_.end()) nua_handle_destroy(nh);  // out-of-dialog OPTIONS

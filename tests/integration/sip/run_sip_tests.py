@@ -234,12 +234,28 @@ def check_accept_headers(server: h.Kronika, failures: Failures) -> None:
 
     client = SipClient("udp", h.LOOPBACK, server.sip_port)
     try:
-        check_final(Dialog(client).options(), 200, "OPTIONS 200")
+        options = Dialog(client).options()
+        check_final(options, 200, "OPTIONS 200")
+        encodings = options[-1].header("accept-encoding") if options else None
+        failures.check(encodings == "gzip, deflate, identity",
+                       f"OPTIONS 200 Accept-Encoding names the codings Kronika decodes (got {encodings})")
         d = Dialog(client)
         resp = d.invite(b"hello", "text/plain")
         check_final(resp, 415, "415")
         if resp:
             d.ack(resp[-1])
+        # RFC 3261 8.2.3: a body in a coding Kronika cannot decode is 415 with Accept-Encoding.
+        d = Dialog(client)
+        resp = d.invite(b"\x1f\x8b not really", "application/sdp",
+                        ["Require: siprec", "Supported: siprec", "Content-Encoding: br"])
+        final = resp[-1] if resp else None
+        failures.check(final is not None and final.status == 415 and
+                       final.header("accept-encoding") == "gzip, deflate, identity" and
+                       "unsupported Content-Encoding br" in (final.header("warning") or ""),
+                       f"Content-Encoding br: 415 with Accept-Encoding and a Warning (got {final!r}, "
+                       f"Accept-Encoding {final.header('accept-encoding') if final else None})")
+        if final is not None:
+            d.ack(final)
     finally:
         client.close()
 
