@@ -117,6 +117,11 @@ Completeness JudgeCompleteness(const RecordingEvidence& evidence, const Signalli
     }
   }
 
+  if (facts.ended_ms >= 0 && facts.ended_ms - evidence.duration_ms >= options.max_gap_ms) {
+    out.findings.push_back(Finding{FindingKind::kCutShort, -1, evidence.duration_ms, facts.ended_ms});
+    unexplained_gap = true;
+  }
+
   if (with_packets == 0) {
     out.verdict = Verdict::kNoMedia;
   } else if (with_signal == 0) {

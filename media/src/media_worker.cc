@@ -416,7 +416,10 @@ std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, con
   stream->pipeline = std::make_unique<LegPipeline>(MakeLegConfig(spec, rec.rate_hz));
   stream->latch.SetSdp(Endpoint::Parse(spec.remote_ip, spec.remote_port));
   stream->start_ns = stream->last_rx_ns = stream->due_ns = start_ns - rec.t0_ns;
-  if (spec.paused) stream->pauses.push_back(PauseSpan{rec.SampleAt(start_ns)});
+  if (spec.paused) {
+    stream->pauses.push_back(PauseSpan{rec.SampleAt(start_ns)});
+    stream->latch.Hold(true, stream->start_ns);
+  }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.ptr = stream.get();
@@ -427,13 +430,17 @@ std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, con
 void MediaWorker::ApplySpec(Stream& stream, const StreamSpec& spec, int64_t at_ns) {
   Recording& rec = *stream.rec;
   const bool reformatted = !SameFormats(stream.spec, spec);
-  const bool moved = spec.remote_ip != stream.spec.remote_ip || spec.remote_port != stream.spec.remote_port;
+  // An SDP without a usable address (a c=0.0.0.0 hold, or none given while paused) says
+  // nothing about where the SRC sends from: the stream keeps what it knew.
+  const std::optional<Endpoint> sdp = Endpoint::Parse(spec.remote_ip, spec.remote_port);
+  const bool moved = sdp && sdp != stream.latch.sdp();
   if (reformatted) stream.pipeline->Reconfigure(MakeLegConfig(spec, rec.rate_hz));
-  if (moved) stream.latch.SetSdp(Endpoint::Parse(spec.remote_ip, spec.remote_port));
+  if (moved) stream.latch.SetSdp(sdp);
   // Renegotiated (another address or port, codecs, SRTP keys): the SRC may now send from
   // elsewhere or with a new SSRC, and the first such packet latches at once. A bare pause or
   // resume is not: a source or SSRC that comes back after a hold latches on silence anyway.
   if (reformatted || moved) stream.latch.Reopen(at_ns - rec.t0_ns);
+  if (stream.spec.paused != spec.paused) stream.latch.Hold(spec.paused, at_ns - rec.t0_ns);
   const int64_t at = rec.SampleAt(at_ns);
   if (!stream.spec.paused && spec.paused) stream.pauses.push_back(PauseSpan{at});
   if (stream.spec.paused && !spec.paused) {

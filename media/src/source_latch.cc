@@ -88,7 +88,7 @@ LatchDecision SourceLatch::Decide(const Endpoint& from, uint32_t ssrc, int64_t a
     d.verdict = LatchVerdict::kWrongSsrc;
     return d;
   }
-  if (reopened || arrival_ns - source_last_ns_ >= options_.source_silence_ns) {
+  if (reopened || (!held_ && arrival_ns - source_last_ns_ >= options_.source_silence_ns)) {
     d.change = LatchChange::kNewSource;
     d.reason = reopened ? LatchReason::kRenegotiated : LatchReason::kSilence;
     return d;

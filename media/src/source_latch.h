@@ -9,7 +9,8 @@
 //   - the stream was renegotiated (re-INVITE/UPDATE, Reopen()): the first packet from
 //     another source or with another SSRC within kReopenWindowNs latches anew;
 //   - the latched source has sent nothing for `source_silence_ns` and another one sends
-//     (SBC fail-over, a NAT binding that changed, ports moved without a re-INVITE); or
+//     (SBC fail-over, a NAT binding that changed, ports moved without a re-INVITE); a
+//     pause (Hold) is silence the SRC announced, so it does not count; or
 //   - the latched SSRC has been silent for `ssrc_silence_ns` and the latched source sends
 //     another one (an SBC that re-originates the stream on a transfer).
 // Strict mode keeps the older check as well: only the SDP's host (the c= address) may send.
@@ -23,6 +24,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -100,6 +102,15 @@ class SourceLatch {
   // another source, or with another SSRC, latches at once.
   void Reopen(int64_t now_ns) { reopen_until_ns_ = now_ns + kReopenWindowNs; }
 
+  // The stream is paused (a=inactive) from `now_ns` on, or resumed. While paused the latched
+  // source is expected to be silent: no other source takes the stream over for its
+  // silence, and its silence is counted again only from the resume (a sender that kept
+  // going through a long hold does not find the stream open when the SRC resumes).
+  void Hold(bool held, int64_t now_ns) {
+    if (held_ && !held) source_last_ns_ = std::max(source_last_ns_, now_ns);
+    held_ = held;
+  }
+
   // What to do with a valid RTP packet from `from` with `ssrc` arriving at `arrival_ns`.
   LatchDecision Decide(const Endpoint& from, uint32_t ssrc, int64_t arrival_ns) const;
 
@@ -122,6 +133,7 @@ class SourceLatch {
   int64_t source_last_ns_ = 0;  // last packet taken from source_ (any SSRC)
   int64_t ssrc_last_ns_ = 0;    // last packet taken from source_ with ssrc_
   int64_t reopen_until_ns_ = INT64_MIN;
+  bool held_ = false;
 };
 
 std::string_view LatchReasonName(LatchReason reason);  // "renegotiated", "silence", ""

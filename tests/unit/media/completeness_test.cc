@@ -225,6 +225,21 @@ TEST_CASE("Verdict: more gaps than the evidence lists cannot be taken as explain
   CHECK(c.findings[0].from_ms == 3000);
 }
 
+TEST_CASE("Verdict: a recording that stopped before the call ended (a write failure) is partial", "[verdict]") {
+  RecordingEvidence e = TwoLegs();  // 60 s of audio on both legs...
+  SignallingFacts facts;
+  facts.ended_ms = 60500;           // ... and the BYE half a second later: complete
+  CHECK(Judge(e, facts) == Verdict::kComplete);
+  facts.ended_ms = 95000;           // the file stopped 35 s before the call ended
+  const Completeness c = JudgeCompleteness(e, facts);
+  CHECK(c.verdict == Verdict::kPartial);
+  REQUIRE(c.findings.size() == 1);
+  CHECK(c.findings[0].kind == FindingKind::kCutShort);
+  CHECK(c.findings[0].leg == -1);
+  CHECK(c.findings[0].from_ms == 60000);
+  CHECK(c.findings[0].to_ms == 95000);
+}
+
 TEST_CASE("Verdict: names round-trip and nothing else parses", "[verdict]") {
   for (Verdict v : {Verdict::kComplete, Verdict::kPartial, Verdict::kOneWay, Verdict::kSilent, Verdict::kNoMedia,
                     Verdict::kInterrupted}) {

@@ -304,5 +304,44 @@ TEST_CASE("Port move without a re-INVITE, and a new SSRC on the same port: each 
   std::filesystem::remove_all(config.recordings_dir);
 }
 
+TEST_CASE("A hold by c=0.0.0.0 and the resume to the same address are no renegotiation: a stray sender stays out") {
+  MediaConfig config = testing::TestEngineConfig("latch_hold", 33220, 1);
+  auto engine = MediaEngine::Start(config);
+  REQUIRE(engine.ok());
+  RecordingSpec spec{"hold-1", {PcmuStream(0, -1)}};
+  spec.streams[0].remote_port = 40000;
+  auto opened = (*engine)->Open(spec);
+  REQUIRE(opened.ok());
+  PcmuLeg sbc(opened->local_ports[0], 0x1111, 0, 0);
+  PcmuLeg stray(opened->local_ports[0], 0x7777, 0, 0);
+  const auto start = Clock::now();
+  int16_t pcm[kFrame];
+  for (int f = 0; f < 140; ++f) {
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(20 * f));
+    if (f == 30 || f == 105) {  // RFC 2543 hold (c=0.0.0.0, no address), then the same address again
+      spec.streams[0].paused = f == 30;
+      spec.streams[0].remote_ip = f == 30 ? "0.0.0.0" : "127.0.0.1";
+      REQUIRE((*engine)->Update(spec).ok());
+    }
+    FillTone(pcm, 440, f);
+    if (f < 30 || f >= 105) sbc.SendFrame(pcm, kFrame);  // the SBC stops while on hold
+    FillTone(pcm, 700, f);
+    stray.SendFrame(pcm, kFrame);  // a stray sender all along, never latched
+  }
+  (*engine)->Close("hold-1");
+  const auto events = EventsUntilFinished(**engine, "hold-1");
+  REQUIRE(OfKind(events, MediaEventKind::kFinished).size() == 1);
+  CHECK(OfKind(events, MediaEventKind::kRelatched).empty());
+  const MediaStats stats = (*engine)->Stats();
+  // The SBC was silent for the 1.5 s hold (longer than latch_source_silence_ms): the stray
+  // sender still never got in, before, during or after the hold.
+  CHECK(stats.rtp_foreign_source_total == 140);
+  const auto audio = DecodeOpusFile(opened->file);
+  REQUIRE(audio.ok);
+  CHECK(DominantFrequency(audio.Channel(0, 0.2, 0.55), {440, 700}) == 440);
+  CHECK(DominantFrequency(audio.Channel(0, 2.3, 2.75), {440, 700}) == 440);
+  std::filesystem::remove_all(config.recordings_dir);
+}
+
 }  // namespace
 }  // namespace kronika::media

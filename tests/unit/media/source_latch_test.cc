@@ -151,6 +151,29 @@ TEST_CASE("Latch: a reopen before the first packet keeps the window for the real
   CHECK(Feed(latch, At("10.0.0.1", 4100), 2, 30 * kMs).change == LatchChange::kNewSource);
 }
 
+TEST_CASE("Latch: a hold is announced silence: no other source gets in during it, nor right after the resume", "[latch]") {
+  SourceLatch latch(Options());
+  const Endpoint sbc = At("10.0.0.1", 4000);
+  const Endpoint stray = At("10.0.0.66", 4000);
+  Feed(latch, sbc, 1, 0);
+  latch.Hold(true, 20 * kMs);  // a=inactive: the SBC stops sending
+  // The stray keeps sending through a 5 s hold: refused all along.
+  for (int64_t t = 40 * kMs; t < 5020 * kMs; t += 20 * kMs) {
+    CHECK(Feed(latch, stray, 7, t).verdict == LatchVerdict::kForeignSource);
+  }
+  latch.Hold(false, 5020 * kMs);  // resumed: the SBC's silence counts from here
+  CHECK(Feed(latch, stray, 7, 5030 * kMs).verdict == LatchVerdict::kForeignSource);
+  CHECK(Feed(latch, sbc, 1, 5040 * kMs).change == LatchChange::kNone);
+  // An SBC that resumes with a new SSRC is taken at once (the old one was silent for 5 s).
+  SourceLatch fresh(Options());
+  Feed(fresh, sbc, 1, 0);
+  fresh.Hold(true, 20 * kMs);
+  fresh.Hold(false, 3000 * kMs);
+  CHECK(Feed(fresh, sbc, 2, 3010 * kMs).change == LatchChange::kNewSsrc);
+  // A source that stays silent for source_silence after the resume may be replaced.
+  CHECK(Feed(fresh, stray, 7, 4010 * kMs).change == LatchChange::kNewSource);
+}
+
 TEST_CASE("Latch: strict mode takes only the SDP host, any port, with the same SSRC lock", "[latch]") {
   SourceLatch latch(Options(/*strict=*/true));
   latch.SetSdp(At("192.0.2.10", 4000));

@@ -16,7 +16,8 @@
 //   one-way      at least one leg carried audio and at least one other carried none
 //   partial      a leg has a gap of at least max_gap_ms that no pause and no declared
 //                silence explains (lost packets, a sender that stopped, a leg that started
-//                late against the others or stopped before the end)
+//                late against the others or stopped before the end), or the recording
+//                stopped (a write failure) at least max_gap_ms before the call ended
 //   complete     none of the above
 // A leg paused for the whole time it was negotiated is not expected to send and is left
 // out. Silence before the recording's first packet on any leg is not judged (the SRC may
@@ -50,6 +51,8 @@ struct SignallingFacts {
   bool interrupted = false;       // recovered after a crash: no evidence exists
   std::vector<TimeSpan> pauses;   // whole-recording pauses on the timeline (ms), from signalling
   int64_t media_due_ms = 0;       // when media was due (the ACK of the INVITE): earlier gaps are not judged
+  int64_t ended_ms = -1;          // when the call ended (BYE) on the timeline; -1 = unknown. A
+                                  // recording whose file stops earlier (a failure) is cut short
 };
 
 // Why a verdict was given: one line each, leg = index into RecordingEvidence::legs (-1 =
@@ -59,6 +62,7 @@ enum class FindingKind : uint8_t {
   kNoSignal,    // the leg received RTP but carried no audio above the floor
   kGap,         // an unexplained gap [from_ms, to_ms) of the leg
   kGapsOmitted, // the leg had more gaps than the evidence lists, after from_ms
+  kCutShort,    // the recording stopped at from_ms, the call went on to to_ms (leg -1)
 };
 
 struct Finding {
