@@ -104,7 +104,8 @@ inline std::string ValidUtf8(std::string_view text, size_t* replaced = nullptr) 
 
 // `bytes` in `charset` (an iconv name: "ISO-8859-2", "WINDOWS-1250", "UTF-16LE", "UTF-8")
 // as UTF-8. `unit_bytes`: how far to skip past a unit that does not decode (1 for byte
-// charsets and UTF-8, 2 for UTF-16, 4 for UTF-32).
+// charsets and UTF-8, 2 for UTF-16, 4 for UTF-32 and UCS-4 - REQUIRED for those, it also
+// enables the check against values above U+10FFFF).
 // Returns nullopt when iconv does not know `charset`.
 inline std::optional<Utf8Conversion> ConvertToUtf8(std::string_view bytes, const std::string& charset,
                                                    size_t unit_bytes = 1) {
@@ -116,9 +117,10 @@ inline std::optional<Utf8Conversion> ConvertToUtf8(std::string_view bytes, const
     return out;
   }
   std::optional<Utf8Conversion> out = ConvertCharset(bytes, charset, "UTF-8", kUtf8ReplacementCharacter, unit_bytes);
-  if (out) {
-    // A wide source (UTF-32) can carry values above U+10FFFF that glibc writes out as long
-    // UTF-8 sequences: hold the result to RFC 3629 as well.
+  if (out && unit_bytes >= 4) {
+    // A 32-bit source (UTF-32, UCS-4) can carry values above U+10FFFF that glibc writes out
+    // as long UTF-8 sequences: hold the result to RFC 3629 as well. Byte charsets and
+    // UTF-16 cannot name such a value.
     size_t more = 0;
     out->text = ValidUtf8(out->text, &more);
     out->replaced += more;
