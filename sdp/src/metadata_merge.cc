@@ -259,10 +259,26 @@ void ReplaceComplete(RecordingMetadata& current, const RecordingMetadata& update
     log.Senders(update, *old, p);
     log.Times(Describe(p), *old, p);
   }
-  for (const Participant& p : current.participants) {
-    if (FindIn(update.participants, p.id) == nullptr) log.Add(Describe(p) + " removed");
+  std::vector<Participant> departed = std::move(current.departed);
+  for (Participant& p : current.participants) {
+    if (FindIn(update.participants, p.id) != nullptr) continue;
+    log.Add(Describe(p) + " removed");
+    p.send_stream_ids.clear();
+    p.recv_stream_ids.clear();
+    p.has_stream_assoc = false;
+    departed.erase(std::remove_if(departed.begin(), departed.end(),
+                                  [&](const Participant& d) { return d.id == p.id; }),
+                   departed.end());
+    departed.push_back(std::move(p));
   }
   current = update;
+  current.departed = std::move(departed);
+}
+
+// A participant named again is no longer departed.
+void Rejoin(RecordingMetadata& current) {
+  std::erase_if(current.departed,
+                [&](const Participant& d) { return FindIn(current.participants, d.id) != nullptr; });
 }
 
 }  // namespace
@@ -275,6 +291,7 @@ std::vector<MetadataChange> MergeMetadata(RecordingMetadata& current,
   } else {
     MergePartial(current, update, log);
   }
+  Rejoin(current);
   current.mode = DataMode::kComplete;
   if (current.ns.empty()) current.ns = update.ns;
   return log.Take();

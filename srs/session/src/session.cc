@@ -94,7 +94,13 @@ RecordingRecord Session::Snapshot() const {
   }
 
   if (metadata) {
-    for (const sdp::Participant& p : metadata->participants) {
+    // Everyone who was in the call, those a later snapshot dropped (a transfer) included:
+    // the recording must be found by each party's number.
+    std::vector<const sdp::Participant*> everyone;
+    for (const sdp::Participant& p : metadata->participants) everyone.push_back(&p);
+    for (const sdp::Participant& p : metadata->departed) everyone.push_back(&p);
+    for (const sdp::Participant* participant : everyone) {
+      const sdp::Participant& p = *participant;
       ParticipantRecord pr;
       pr.participant_id = p.id;
       if (!p.names.empty()) {  // UTF-8 already: the metadata was decoded before parsing

@@ -6,6 +6,7 @@
 
 #include "kronika/sdp/metadata_document.h"
 #include "kronika/sdp/phone_number.h"
+#include "kronika/sdp/recording_metadata.h"
 #include "kronika/sdp/siprec_body.h"
 #include "kronika/sdp/stream_mapping.h"
 
@@ -198,6 +199,91 @@ TEST_CASE("an empty complete snapshot (no parties known yet) reads as complete a
                                         "<datamode>complete</datamode></recording>");
   CHECK(md.participants.empty());
   CHECK(MapStreams({"1", "2"}, &md).fallback_used);
+}
+
+TEST_CASE("a transfer sent as a new complete snapshot keeps the departed party, off the streams",
+          "[sbc_shapes][metadata]") {
+  // CUBE-style mid-call re-INVITE: the far party P2 is replaced by P3 on the same stream.
+  auto snapshot = [](const std::string& far_id, const std::string& far_number) {
+    return "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><datamode>complete</datamode>"
+           "<stream stream_id='S1' session_id='C'><label>1</label></stream>"
+           "<stream stream_id='S2' session_id='C'><label>2</label></stream>"
+           "<participant participant_id='P1'><nameID aor='sip:+48221000001@x'/><send>S1</send></participant>"
+           "<participant participant_id='" + far_id + "'><nameID aor='sip:" + far_number + "@x'/>"
+           "<send>S2</send></participant></recording>";
+  };
+  RecordingMetadata current = MustRead(snapshot("P2", "+48601000001"));
+  const auto changes = MergeMetadata(current, MustRead(snapshot("P3", "+48601000002")));
+  CHECK(changes.back().what == "participant P2 (sip:+48601000001@x) removed");
+  // The current view is the new snapshot...
+  REQUIRE(current.participants.size() == 2);
+  CHECK(current.participants[1].id == "P3");
+  CHECK(MapStreams({"1", "2"}, &current).streams[1].participant_ids == std::vector<std::string>{"P3"});
+  // ...and P2 stays known (the recording is still found by its number), sending on nothing.
+  REQUIRE(current.departed.size() == 1);
+  CHECK(current.departed[0].id == "P2");
+  CHECK(current.departed[0].names[0].aor == "sip:+48601000001@x");
+  CHECK(current.departed[0].send_stream_ids.empty());
+  // Transferred back: P2 is a participant again, no longer departed; P3 departed.
+  MergeMetadata(current, MustRead(snapshot("P2", "+48601000001")));
+  CHECK(current.participants[1].id == "P2");
+  REQUIRE(current.departed.size() == 1);
+  CHECK(current.departed[0].id == "P3");
+}
+
+TEST_CASE("a departed party does not shift the m-line-order guess of the next snapshot", "[sbc_shapes][metadata]") {
+  // Snapshots without any stream association: senders are guessed in document order, which
+  // must count only the parties of the current snapshot.
+  auto parties = [](const std::string& a, const std::string& b) {
+    return "<recording xmlns='urn:ietf:params:xml:ns:recording:1'>"
+           "<participant participant_id='" + a + "'><nameID aor='sip:" + a + "@x'/></participant>"
+           "<participant participant_id='" + b + "'><nameID aor='sip:" + b + "@x'/></participant></recording>";
+  };
+  RecordingMetadata current = MustRead(parties("A", "B"));
+  MergeMetadata(current, MustRead(parties("A", "C")));
+  const StreamMapping mapping = MapStreams({"1", "2"}, &current);
+  CHECK(mapping.senders_guessed);
+  CHECK(mapping.streams[0].participant_ids == std::vector<std::string>{"A"});
+  CHECK(mapping.streams[1].participant_ids == std::vector<std::string>{"C"});
+}
+
+TEST_CASE("an element under a prefix nobody declared (a vendor id tag) is kept aside, the rest read",
+          "[sbc_shapes][metadata]") {
+  // AudioCodes' manual shows the Avaya UCID as <ac:AvayaUCID xmlns="urn:...:Avaya">: the ac:
+  // prefix is never declared. Not namespace-well-formed, but the SIPREC data is all there.
+  const RecordingMetadata md = MustRead(
+      "<?xml version='1.0' encoding='UTF-8'?><recording xmlns='urn:ietf:params:xml:ns:recording:1'>"
+      "<datamode>complete</datamode><session session_id='C'/>"
+      "<participant participant_id='P1'><nameID aor='sip:+48221000001@x'/><send>S1</send></participant>"
+      "<ac:AvayaUCID xmlns='urn:ietf:params:xml:ns:Avaya'>00FA080019001038F725B3</ac:AvayaUCID>"
+      "<stream stream_id='S1' session_id='C'><label>1</label></stream></recording>");
+  CHECK(AorOf(md, "P1") == "sip:+48221000001@x");
+  CHECK(md.streams.size() == 1);
+  CHECK(md.unknown_xml.find("00FA080019001038F725B3") != std::string::npos);  // kept verbatim
+}
+
+TEST_CASE("base64 ids with + / = and the CUBE association elements", "[sbc_shapes][metadata]") {
+  const RecordingMetadata md = MustRead(
+      "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><datamode>complete</datamode>"
+      "<group group_id='g+/A=='><associate-time>2026-12-07T05:00:00Z</associate-time></group>"
+      "<session session_id='s+/B=='><group-ref>g+/A==</group-ref></session>"
+      "<participant participant_id='p+/C=='><nameID aor='sip:+48221000001@x'/></participant>"
+      "<participantsessionassoc participant_id='p+/C==' session_id='s+/B=='>"
+      "<associate-time>2026-12-07T05:00:01Z</associate-time></participantsessionassoc>"
+      "<stream stream_id='t+/D==' session_id='s+/B=='><label>0</label></stream>"
+      "<sessionrecordingassoc session_id='s+/B=='><associate-time>2026-12-07T05:00:02Z</associate-time>"
+      "</sessionrecordingassoc>"
+      "<participantstreamassoc participant_id='p+/C=='><send>t+/D==</send></participantstreamassoc>"
+      "</recording>");
+  REQUIRE(md.sessions.size() == 1);
+  CHECK(md.sessions[0].group_id == "g+/A==");
+  CHECK(md.sessions[0].associate_time == "2026-12-07T05:00:02Z");
+  const Participant* p = FindParticipant(md, "p+/C==");
+  REQUIRE(p != nullptr);
+  CHECK(p->associate_time == "2026-12-07T05:00:01Z");
+  CHECK(p->session_ids == std::vector<std::string>{"s+/B=="});
+  const StreamMapping mapping = MapStreams({"0"}, &md);
+  CHECK(mapping.streams[0].participant_ids == std::vector<std::string>{"p+/C=="});
 }
 
 }  // namespace

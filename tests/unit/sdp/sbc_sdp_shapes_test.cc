@@ -292,5 +292,63 @@ TEST_CASE("hold with c=0.0.0.0 at session level, IPv6 :: at media level", "[sbc_
   CHECK(a.negotiation.streams[1].paused);
 }
 
+// ---------------------------------------------------------------- vendor-described shapes
+
+TEST_CASE("B2B style: no session c=, c= after each m=, a flag attribute, a=rtcp, labels 0 and 1",
+          "[sbc_shapes][sdp]") {
+  const Answered a = Answer("v=0\r\no=B2B 1 1 IN IP4 198.51.100.33\r\ns=SipCall\r\nt=0 0\r\n"
+                            "m=audio 11584 RTP/AVP 8 108\r\nc=IN IP4 203.0.113.21\r\na=label:0\r\n"
+                            "a=rtpmap:8 PCMA/8000\r\na=rtpmap:108 telephone-event/8000\r\na=x7gFlagOnly\r\n"
+                            "a=sendonly\r\na=rtcp:11585\r\na=ptime:20\r\n"
+                            "m=audio 15682 RTP/AVP 8 108\r\nc=IN IP4 203.0.113.22\r\na=label:1\r\n"
+                            "a=rtpmap:8 PCMA/8000\r\na=rtpmap:108 telephone-event/8000\r\na=x7gFlagOnly\r\n"
+                            "a=sendonly\r\na=rtcp:15683\r\na=ptime:20\r\n");
+  REQUIRE(a.negotiation.streams.size() == 2);
+  CHECK(a.negotiation.streams[0].label == "0");
+  CHECK(a.negotiation.streams[1].label == "1");
+  CHECK(a.negotiation.streams[0].remote_address == "203.0.113.21");
+  CHECK(a.negotiation.streams[1].remote_address == "203.0.113.22");
+  CHECK(a.negotiation.streams[0].codec.encoding == "PCMA");
+  REQUIRE(a.negotiation.streams[0].telephone_event.has_value());
+  CHECK(a.negotiation.streams[0].telephone_event->payload_type == 108);
+  CHECK_FALSE(Has(a.text, "x7gFlagOnly"));  // not echoed
+  CHECK(Has(a.text, "a=label:0\r\n"));
+}
+
+TEST_CASE("Mediant style: c= twice, ptime first, OPUS upper case with a spaced fmtp, te 0-15,16",
+          "[sbc_shapes][sdp]") {
+  const std::string leg = "c=IN IP4 203.0.113.5\r\na=ptime:20\r\na=sendonly\r\n"
+                          "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:111 OPUS/48000/2\r\n"
+                          "a=fmtp:111 minptime=20; maxplaybackrate=8000; useinbandfec=1\r\n"
+                          "a=rtpmap:126 telephone-event/8000\r\na=fmtp:126 0-15,16\r\n";
+  const Answered a = Answer(Session() + "m=audio 11096 RTP/AVP 0 8 111 126\r\n" + leg + "a=label:1\r\n" +
+                            "m=audio 11100 RTP/AVP 0 8 111 126\r\n" + leg + "a=label:2\r\n");
+  for (const NegotiatedStream& s : a.negotiation.streams) {
+    CHECK(s.accepted);
+    CHECK(s.codec.encoding == "PCMU");  // our order: G.711 before Opus
+    CHECK(s.ptime_ms == 20);
+    REQUIRE(s.telephone_event.has_value());
+    CHECK(s.telephone_event->payload_type == 126);
+  }
+  INFO(a.text);
+  CHECK(Has(a.text, "a=fmtp:126 0-15,16\r\n"));  // kept as sent
+}
+
+TEST_CASE("labels 10 and 20 are labels, not m-line numbers", "[sbc_shapes][sdp]") {
+  const Answered a = Answer("v=0\r\no=- 830001 1 IN IP4 198.51.100.20\r\ns=SipCall\r\nc=IN IP4 203.0.113.9\r\n"
+                            "t=0 0\r\nm=audio 35468 RTP/AVP 8 103\r\na=rtpmap:8 PCMA/8000\r\n"
+                            "a=rtpmap:103 telephone-event/8000\r\na=label:10\r\na=sendonly\r\na=ptime:20\r\n"
+                            "m=audio 35064 RTP/AVP 8 103\r\na=rtpmap:8 PCMA/8000\r\n"
+                            "a=rtpmap:103 telephone-event/8000\r\na=label:20\r\na=sendonly\r\na=ptime:20\r\n");
+  const StreamMapping mapping = MapStreams({a.negotiation.streams[0].label, a.negotiation.streams[1].label},
+                                           nullptr);
+  CHECK(mapping.streams[0].label == "10");
+  CHECK(mapping.streams[0].channel == kChannelLeft);
+  CHECK(mapping.streams[1].label == "20");
+  CHECK(mapping.streams[1].channel == kChannelRight);
+  CHECK(Has(a.text, "a=label:10\r\n"));
+  CHECK(Has(a.text, "a=label:20\r\n"));
+}
+
 }  // namespace
 }  // namespace kronika::sdp

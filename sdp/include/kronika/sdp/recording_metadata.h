@@ -86,6 +86,12 @@ struct RecordingMetadata {
   std::vector<Group> groups;
   std::vector<Session> sessions;
   std::vector<Participant> participants;
+  // Participants an earlier complete snapshot named and a later one no longer does (a
+  // transferred-away party, a conference member who left), as last described. Not part of
+  // the SRC's current view (never used for stream mapping), but kept so that the recording
+  // stays findable by everyone who was in it. Filled only by MergeMetadata; a participant
+  // named again leaves this list.
+  std::vector<Participant> departed;
   std::vector<Stream> streams;
   std::vector<Extension> extensions;  // top-level <extensiondata>
   // Verbatim XML of top-level elements this parser does not know (e.g. the draft
@@ -113,7 +119,8 @@ struct MetadataChange {
 // Applies `update` to `current`.
 //  - update.mode == kComplete: `current` becomes a copy of `update` (RFC 7865 §6: a
 //    complete snapshot replaces everything); the returned changes list what was added,
-//    removed or changed compared to the old snapshot.
+//    removed or changed compared to the old snapshot. Participants it no longer names
+//    move to `current.departed` (their stream associations dropped).
 //  - update.mode == kPartial (RFC 7865 §8.2): objects are matched by id; a known object
 //    takes every non-empty field of the update (lists of names / stream ids / session
 //    ids are unioned), an unknown one is appended. Nothing is removed: departures are
