@@ -111,6 +111,16 @@ class ShapeDialog(Dialog):
     def update(self, body: bytes, content_type: str, headers=None):
         return self.c.transaction(self._request("UPDATE", headers or [], body, content_type), "UPDATE")
 
+    def reinvite(self, body: bytes, content_type: str, headers=None):
+        """An in-dialog INVITE; a 2xx is ACKed here. Returns every response."""
+        self.invite_branch = self.c.new_branch()
+        data = self._request("INVITE", headers or [], body, content_type, branch=self.invite_branch)
+        self.invite_cseq = self.cseq
+        responses = self.c.transaction(data, "INVITE", 10)
+        if responses and responses[-1].status >= 200:
+            self.ack(responses[-1])
+        return responses
+
     def raw_invite(self, text: str, body: bytes):
         """`text`: the request line and headers, with {call_id}, {from_tag}, {branch}, {lport},
         {len} to fill in; compact forms are the caller's business."""
@@ -154,7 +164,8 @@ def show_json(data_dir, rid):
 
 class Case:
     def __init__(self, name, invite_body, *, numbers=(), content_type=CTYPE, headers=None, transport="udp",
-                 profile="RTP/AVP", mid_call=None, status="complete", reasons=(), names=(), raw_head=None):
+                 profile="RTP/AVP", mid_call=None, status="complete", reasons=(), names=(), raw_head=None,
+                 before_media=None, contact_params=None, check_answer=None, prepare=None):
         self.name = name
         self.invite_body = invite_body
         self.numbers = numbers  # the numbers the query must find the recording by
@@ -167,6 +178,12 @@ class Case:
         self.reasons = set(reasons)
         self.names = names  # participant names the record must show (UTF-8)
         self.raw_head = raw_head  # compact-form INVITE head (ShapeDialog.raw_invite)
+        # fn(dialog, failures) -> Response | None, after the ACK and before any RTP (e.g. a
+        # re-INVITE that turns inactive legs into sendonly); a returned 200 gives the ports.
+        self.before_media = before_media
+        self.contact_params = contact_params  # Contact parameters instead of ";+sip.src"
+        self.check_answer = check_answer  # fn(final 200 to the INVITE, failures)
+        self.prepare = prepare  # fn(dialog) before the INVITE (e.g. its first CSeq)
         self.recording_id = None
 
 
@@ -174,6 +191,10 @@ def run_case(server, case: Case, failures: Failures, work: str):
     print(f"--- {case.name}", flush=True)
     client = SipClient(case.transport, "127.0.0.1", server.sip_port)
     dialog = ShapeDialog(client)
+    if case.contact_params is not None:
+        dialog.contact_params = case.contact_params
+    if case.prepare:
+        case.prepare(dialog)
     try:
         if case.raw_head:
             responses = dialog.raw_invite(case.raw_head, case.invite_body)
@@ -188,6 +209,12 @@ def run_case(server, case: Case, failures: Failures, work: str):
                 dialog.ack(final)
             return
         dialog.ack(final)
+        if case.check_answer:
+            case.check_answer(final, failures)
+        if case.before_media:
+            later = case.before_media(dialog, failures)
+            if later is not None and later.status == 200:
+                final = later
         streams = answered_streams(final.body)
         failures.check(len(streams) == 2 and all(s[1] == case.profile for s in streams),
                        f"{case.name}: both legs answered in {case.profile}", final.body)
@@ -348,18 +375,27 @@ def api_get(port, path, token):
         return e.code, e.read()
 
 
+# One count per document and reason: the empty ids are in two INVITEs.
+DEFECTS = (("empty_id", 2), ("invalid_bytes", 1), ("duplicate_id", 1), ("too_large", 1), ("xml_error", 1))
+
+
 def main():
+    return run_suite(cases(), DEFECTS, "kronika-sbc-shapes-")
+
+
+def run_suite(all_cases, defects, tmp_prefix):
+    """Runs `all_cases` against one `kronika serve`, then checks every listing and the
+    metrics; `defects`: (reason, documents) kronika_metadata_defects_total must grow by."""
     for tool in ("opusdec",):
         if shutil.which(tool) is None:
             h.skip(f"{tool} not installed (opus-tools)")
     if not os.path.exists(h.BIN):
         h.skip(f"no kronika binary at {h.BIN}")
-    work = tempfile_dir()
+    work = str(h.make_tempdir(tmp_prefix))
     failures = Failures()
     server = h.Kronika(work=os.path.join(work, "server"))
     os.makedirs(server.data_dir, exist_ok=True)
     token = api_token(server.data_dir)
-    all_cases = cases()
     try:
         server.start()
         before = server.metrics()
@@ -389,9 +425,7 @@ def main():
 
         # Counted by reason.
         after = server.metrics()
-        # One count per document and reason: the empty ids are in two INVITEs.
-        for reason, documents in (("empty_id", 2), ("invalid_bytes", 1), ("duplicate_id", 1), ("too_large", 1),
-                                  ("xml_error", 1)):
+        for reason, documents in defects:
             grew = (h.metric_value(after, "kronika_metadata_defects_total", {"reason": reason}) or 0) - \
                    (h.metric_value(before, "kronika_metadata_defects_total", {"reason": reason}) or 0)
             failures.check(grew == documents,
@@ -409,10 +443,6 @@ def main():
         return 1
     shutil.rmtree(work, ignore_errors=True)
     return 0
-
-
-def tempfile_dir():
-    return str(h.make_tempdir("kronika-sbc-shapes-"))
 
 
 if __name__ == "__main__":
