@@ -36,7 +36,7 @@ def env_path(name: str, default: str | None = None) -> Path | None:
 def port_is_free(port: int, host: str = LOOPBACK, kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)) -> bool:
     """True when `port` can be bound on `host` for every socket kind in `kinds`."""
     for kind in kinds:
-        s = socket.socket(socket.AF_INET, kind)
+        s = socket.socket(family_of(host), kind)
         try:
             s.bind((host, port))
         except OSError:
@@ -46,9 +46,19 @@ def port_is_free(port: int, host: str = LOOPBACK, kinds=(socket.SOCK_DGRAM, sock
     return True
 
 
+def family_of(host: str) -> int:
+    """AF_INET6 for an IPv6 literal ("::1"), else AF_INET."""
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def host_port(host: str, port: int) -> str:
+    """"127.0.0.1:5060" / "[::1]:5060"."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def free_port(kind=socket.SOCK_STREAM, host=LOOPBACK):
     """A port the kernel hands out as free for `kind` (ephemeral range)."""
-    with socket.socket(socket.AF_INET, kind) as s:
+    with socket.socket(family_of(host), kind) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
 
@@ -218,7 +228,7 @@ class Kronika:
         self.data_dir = os.path.join(self.work, "data")
         self.log_path = os.path.join(self.work, f"kronika-{self.sip_port}.log")
         self.args = [self.binary, "serve", "--data-dir", self.data_dir,
-                     "--sip", f"{sip_host}:{self.sip_port}",
+                     "--sip", host_port(sip_host, self.sip_port),
                      "--http", f"127.0.0.1:{self.http_port}",
                      "--rtp-ports", f"{self.rtp_range[0]}-{self.rtp_range[1]}", *extra_args]
         if config:
@@ -232,7 +242,7 @@ class Kronika:
 
     @property
     def sip_addr(self) -> str:
-        return f"{self.sip_host}:{self.sip_port}"
+        return host_port(self.sip_host, self.sip_port)
 
     @property
     def rtp_min(self) -> int:

@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,7 @@ BOUNDARY = "kronika-shape-7f3a"
 CTYPE = f"multipart/mixed;boundary={BOUNDARY}"
 NS = "urn:ietf:params:xml:ns:recording:1"
 TONE_SECONDS = 1.2  # per half of the call (before and after a mid-call UPDATE)
+MIN_TONE_RMS = 1000  # sent at amplitude 6000 (RMS ~4200); digital silence is 0
 
 
 class Failures(list):
@@ -136,6 +138,31 @@ class ShapeDialog(Dialog):
         return responses
 
 
+class Leg6(media.Leg):
+    """An RTP leg over IPv6 (media.Leg is IPv4 only)."""
+
+    def __init__(self, port, pt, ssrc, address):
+        super().__init__(port, pt, ssrc)
+        self.sock.close()
+        self.sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        self.sock.bind((address, 0))
+        self.dest = (address, port)
+
+
+def rms(samples) -> float:
+    return (sum(v * v for v in samples) / len(samples)) ** 0.5 if samples else 0.0
+
+
+def answered_address(answer: str) -> str:
+    """The session-level c= address of an SDP answer ("127.0.0.1", "::1")."""
+    for line in answer.splitlines():
+        if line.startswith("c=IN IP"):
+            return line.split()[2]
+        if line.startswith("m="):
+            break
+    return "127.0.0.1"
+
+
 def answered_streams(answer: str):
     """[(port, profile, first payload type)] per audio m-line of an SDP answer."""
     out = []
@@ -189,7 +216,7 @@ class Case:
 
 def run_case(server, case: Case, failures: Failures, work: str):
     print(f"--- {case.name}", flush=True)
-    client = SipClient(case.transport, "127.0.0.1", server.sip_port)
+    client = SipClient(case.transport, server.sip_host, server.sip_port)
     dialog = ShapeDialog(client)
     if case.contact_params is not None:
         dialog.contact_params = case.contact_params
@@ -218,11 +245,18 @@ def run_case(server, case: Case, failures: Failures, work: str):
         streams = answered_streams(final.body)
         failures.check(len(streams) == 2 and all(s[1] == case.profile for s in streams),
                        f"{case.name}: both legs answered in {case.profile}", final.body)
-        legs = [media.Leg(port, pt, 10 + i) for i, (port, _, pt) in enumerate(streams[:2])]
+        address = answered_address(final.body)
+        legs = [(Leg6(port, pt, 10 + i, address) if ":" in address else media.Leg(port, pt, 10 + i))
+                for i, (port, _, pt) in enumerate(streams[:2])]
         t0 = time.monotonic()
         media.send_call(legs, TONE_SECONDS, (440, 1000))
         if case.mid_call:
-            case.mid_call(dialog, failures)
+            later = case.mid_call(dialog, failures)
+            if later is not None and later.status == 200 and answered_streams(later.body):
+                # A re-INVITE answer moves the legs (port, codec) from here on, same SSRCs.
+                for leg, (port, _, pt) in zip(legs, answered_streams(later.body)):
+                    leg.dest = (leg.dest[0], port)
+                    leg.pt, leg.encode = pt, (media.ulaw if pt == 0 else media.alaw)
         media.send_call(legs, TONE_SECONDS, (440, 1000))
         wall = time.monotonic() - t0
         bye = dialog.bye()
@@ -268,9 +302,15 @@ def run_case(server, case: Case, failures: Failures, work: str):
         return
     duration = len(ch[0]) / rate
     failures.check(abs(duration - wall) < 0.5, f"{case.name}: {duration:.2f} s recorded of a {wall:.2f} s call")
-    mid = slice(int(0.3 * rate), int(1.0 * rate))
-    failures.check(media.dominant(ch[0][mid], rate) == 440 and media.dominant(ch[1][mid], rate) == 1000,
-                   f"{case.name}: 440 Hz left, 1000 Hz right")
+    # Each half of the call (before and after the mid-call step): the leg's tone, audible (a
+    # packet the recorder could not decode, e.g. after a codec change, leaves silence).
+    for half, start in (("first", 0.3), ("second", TONE_SECONDS + 0.3)):
+        part = slice(int(start * rate), int((start + 0.7) * rate))
+        levels = tuple(rms(ch[c][part]) for c in (0, 1))
+        failures.check(media.dominant(ch[0][part], rate) == 440 and media.dominant(ch[1][part], rate) == 1000 and
+                       min(levels) > MIN_TONE_RMS,
+                       f"{case.name}: 440 Hz left, 1000 Hz right in the {half} half",
+                       f"RMS {levels[0]:.0f} / {levels[1]:.0f}")
 
 
 # --- the cases --------------------------------------------------------------------------
@@ -383,9 +423,10 @@ def main():
     return run_suite(cases(), DEFECTS, "kronika-sbc-shapes-")
 
 
-def run_suite(all_cases, defects, tmp_prefix):
-    """Runs `all_cases` against one `kronika serve`, then checks every listing and the
-    metrics; `defects`: (reason, documents) kronika_metadata_defects_total must grow by."""
+def run_suite(all_cases, defects, tmp_prefix, sip_host=h.LOOPBACK, config=""):
+    """Runs `all_cases` against one `kronika serve` (SIP on `sip_host`, `config` TOML), then
+    checks every listing and the metrics; `defects`: (reason, documents)
+    kronika_metadata_defects_total must grow by."""
     for tool in ("opusdec",):
         if shutil.which(tool) is None:
             h.skip(f"{tool} not installed (opus-tools)")
@@ -393,7 +434,7 @@ def run_suite(all_cases, defects, tmp_prefix):
         h.skip(f"no kronika binary at {h.BIN}")
     work = str(h.make_tempdir(tmp_prefix))
     failures = Failures()
-    server = h.Kronika(work=os.path.join(work, "server"))
+    server = h.Kronika(sip_host=sip_host, config=config, work=os.path.join(work, "server"))
     os.makedirs(server.data_dir, exist_ok=True)
     token = api_token(server.data_dir)
     try:

@@ -381,8 +381,33 @@ def bare_update_case():
                        mid_call=update, numbers=(caller, callee))
 
 
+# --- an in-dialog codec change ---------------------------------------------------------
+# After a transfer or a media re-anchoring an SBC may re-offer the recording with another
+# codec on the same ports (here PCMU, then a re-INVITE offering PCMA only, SDP alone): the
+# second half is PCMA on the same SSRCs and must be decoded as such.
+
+def codec_change_case():
+    caller, callee = "+48221000107", "+48601000107"
+    lines = ["v=0", "o=ShapeSBC 4711 2 IN IP4 127.0.0.1", "s=SIPREC", "c=IN IP4 127.0.0.1", "t=0 0"]
+    for i, label in enumerate(("1", "2")):
+        lines += [f"m=audio {30000 + 2 * i} RTP/AVP 8 101", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000",
+                  f"a=label:{label}", "a=sendonly"]
+
+    def to_pcma(dialog, failures):
+        r = dialog.reinvite(sdp_lines(lines).encode(), "application/sdp")
+        ok = bool(r) and r[-1].status == 200 and [s[2] for s in shapes.answered_streams(r[-1].body)] == [8, 8]
+        failures.check(ok, "codec change: re-INVITE offering PCMA only answered 200 with PCMA on both legs",
+                       f"{r[-1] if r else None} {r[-1].body if r else ''}")
+        return r[-1] if r else None
+
+    return shapes.Case("in-dialog codec change PCMU -> PCMA by an SDP-only re-INVITE",
+                       shapes.multipart(shapes.sdp(), shapes.complete_metadata(caller, callee).encode()),
+                       mid_call=to_pcma, numbers=(caller, callee))
+
+
 def cases():
-    return [audiocodes_case(), avaya_case(), opensips_case(), cube_case(), proxied_case(), bare_update_case()]
+    return [audiocodes_case(), avaya_case(), opensips_case(), cube_case(), proxied_case(), bare_update_case(),
+            codec_change_case()]
 
 
 if __name__ == "__main__":

@@ -55,8 +55,10 @@ class SipClient:
         self.transport = transport
         self.host, self.port = host, port
         self.timeout_s = timeout_s
+        # An IPv6 literal host ("::1") is written in brackets in SIP headers and URIs.
+        self.host_text = f"[{host}]" if ":" in host else host
         if transport == "udp":
-            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
             self.sock.bind((host, 0))
         else:
             raw = socket.create_connection((host, port), timeout=timeout_s)
@@ -163,9 +165,9 @@ class Dialog:
         self.from_tag = uuid.uuid4().hex[:10]
         self.to_tag = ""
         self.cseq = 0
-        self.uri = f"sip:{user}@{client.host}:{client.port}"
+        self.uri = f"sip:{user}@{client.host_text}:{client.port}"
         if client.transport == "tls":
-            self.uri = f"sips:{user}@{client.host}:{client.port}"
+            self.uri = f"sips:{user}@{client.host_text}:{client.port}"
         self.invite_branch = ""
         # Contact parameters: +sip.src marks an SRC (RFC 7866); "" for a plain UA.
         self.contact_params = ";+sip.src"
@@ -181,12 +183,12 @@ class Dialog:
         to = f"<{self.uri}>" + (f";tag={self.to_tag}" if self.to_tag else "")
         scheme = "sips" if c.transport == "tls" else "sip"
         lines = [f"{method} {self.uri} SIP/2.0",
-                 f"Via: SIP/2.0/{c.via_transport} {c.host}:{c.local_port};branch={branch};rport",
-                 f"From: <sip:src@{c.host}>;tag={self.from_tag}",
+                 f"Via: SIP/2.0/{c.via_transport} {c.host_text}:{c.local_port};branch={branch};rport",
+                 f"From: <sip:src@{c.host_text}>;tag={self.from_tag}",
                  f"To: {to}",
                  f"Call-ID: {self.call_id}",
                  f"CSeq: {cseq} {method}",
-                 f"Contact: <{scheme}:src@{c.host}:{c.local_port};transport={c.transport}>{self.contact_params}",
+                 f"Contact: <{scheme}:src@{c.host_text}:{c.local_port};transport={c.transport}>{self.contact_params}",
                  "Max-Forwards: 70"] + headers
         if content_type:
             lines.append(f"Content-Type: {content_type}")
