@@ -1,6 +1,7 @@
 #include "kronika/srs/session/session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "kronika/sdp/phone_number.h"
 #include "kronika/utf8.h"
@@ -42,6 +43,13 @@ void Session::MarkEnding(TimelineEventKind why, Clock::time_point t, std::string
 void Session::MarkFinished(Clock::time_point t) {
   if (!end_) end_ = t;
   state_ = SessionState::kFinished;
+}
+
+void Session::SetMapping(sdp::StreamMapping next) {
+  for (const sdp::StreamAssignment& a : mapping.streams) {
+    for (const std::string& id : a.participant_ids) last_channel_[id] = a.channel;
+  }
+  mapping = std::move(next);
 }
 
 size_t Session::RecordingStreams() const {
@@ -96,10 +104,10 @@ RecordingRecord Session::Snapshot() const {
   if (metadata) {
     // Everyone who was in the call, those a later snapshot dropped (a transfer) included:
     // the recording must be found by each party's number.
-    std::vector<const sdp::Participant*> everyone;
-    for (const sdp::Participant& p : metadata->participants) everyone.push_back(&p);
-    for (const sdp::Participant& p : metadata->departed) everyone.push_back(&p);
-    for (const sdp::Participant* participant : everyone) {
+    std::vector<std::pair<const sdp::Participant*, bool>> everyone;  // (participant, departed)
+    for (const sdp::Participant& p : metadata->participants) everyone.emplace_back(&p, false);
+    for (const sdp::Participant& p : metadata->departed) everyone.emplace_back(&p, true);
+    for (const auto& [participant, departed] : everyone) {
       const sdp::Participant& p = *participant;
       ParticipantRecord pr;
       pr.participant_id = p.id;
@@ -116,6 +124,9 @@ RecordingRecord Session::Snapshot() const {
           pr.channel = a.channel;
           break;
         }
+      }
+      if (departed) {
+        if (auto it = last_channel_.find(p.id); it != last_channel_.end()) pr.channel = it->second;
       }
       r.participants.push_back(std::move(pr));
     }

@@ -291,7 +291,7 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
   }
 
   session.negotiation = std::move(next_state.negotiation);
-  session.mapping = std::move(next_state.mapping);
+  session.SetMapping(std::move(next_state.mapping));
   session.local_srtp_keys = std::move(keys);
   for (Change& change : changes) {
     Log(LogLevel::kInfo, session.id(),
@@ -361,7 +361,7 @@ void SessionManager::ApplyMetadata(Session& session, const std::string& raw, con
   // Re-map streams: the new metadata may tell who is on which m-line.
   std::vector<std::string> labels;
   for (const sdp::NegotiatedStream& s : session.negotiation.streams) labels.push_back(s.label);
-  if (!labels.empty()) session.mapping = sdp::MapStreams(labels, session.metadata ? &*session.metadata : nullptr);
+  if (!labels.empty()) session.SetMapping(sdp::MapStreams(labels, session.metadata ? &*session.metadata : nullptr));
   if (document.issues.empty()) {
     if (!initial) Log(LogLevel::kInfo, session.id(), "metadata merged: " + (detail.empty() ? std::string("no change") : detail));
   } else {

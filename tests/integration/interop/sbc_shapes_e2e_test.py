@@ -192,7 +192,7 @@ def show_json(data_dir, rid):
 class Case:
     def __init__(self, name, invite_body, *, numbers=(), content_type=CTYPE, headers=None, transport="udp",
                  profile="RTP/AVP", mid_call=None, status="complete", reasons=(), names=(), raw_head=None,
-                 before_media=None, contact_params=None, check_answer=None, prepare=None):
+                 before_media=None, contact_params=None, check_answer=None, prepare=None, legs=2):
         self.name = name
         self.invite_body = invite_body
         self.numbers = numbers  # the numbers the query must find the recording by
@@ -211,6 +211,9 @@ class Case:
         self.contact_params = contact_params  # Contact parameters instead of ";+sip.src"
         self.check_answer = check_answer  # fn(final 200 to the INVITE, failures)
         self.prepare = prepare  # fn(dialog) before the INVITE (e.g. its first CSeq)
+        # Audio m-lines: 2 = one leg per channel (440 Hz left, 1000 Hz right); 1 = a single
+        # mixed stream (440 Hz), recorded as mono.
+        self.legs = legs
         self.recording_id = None
 
 
@@ -243,13 +246,14 @@ def run_case(server, case: Case, failures: Failures, work: str):
             if later is not None and later.status == 200:
                 final = later
         streams = answered_streams(final.body)
-        failures.check(len(streams) == 2 and all(s[1] == case.profile for s in streams),
-                       f"{case.name}: both legs answered in {case.profile}", final.body)
+        failures.check(len(streams) == case.legs and all(s[1] == case.profile for s in streams),
+                       f"{case.name}: {case.legs} leg(s) answered in {case.profile}", final.body)
         address = answered_address(final.body)
         legs = [(Leg6(port, pt, 10 + i, address) if ":" in address else media.Leg(port, pt, 10 + i))
-                for i, (port, _, pt) in enumerate(streams[:2])]
+                for i, (port, _, pt) in enumerate(streams[:case.legs])]
+        tones = (440, 1000)[:case.legs]
         t0 = time.monotonic()
-        media.send_call(legs, TONE_SECONDS, (440, 1000))
+        media.send_call(legs, TONE_SECONDS, tones)
         if case.mid_call:
             later = case.mid_call(dialog, failures)
             if later is not None and later.status == 200 and answered_streams(later.body):
@@ -257,7 +261,7 @@ def run_case(server, case: Case, failures: Failures, work: str):
                 for leg, (port, _, pt) in zip(legs, answered_streams(later.body)):
                     leg.dest = (leg.dest[0], port)
                     leg.pt, leg.encode = pt, (media.ulaw if pt == 0 else media.alaw)
-        media.send_call(legs, TONE_SECONDS, (440, 1000))
+        media.send_call(legs, TONE_SECONDS, tones)
         wall = time.monotonic() - t0
         bye = dialog.bye()
         failures.check(bool(bye) and bye[-1].status == 200, f"{case.name}: BYE answered 200")
@@ -298,7 +302,7 @@ def run_case(server, case: Case, failures: Failures, work: str):
     if not os.path.isabs(path):
         path = os.path.join(server.data_dir, path)
     channels, rate, ch = media.decode(path, work)
-    if not failures.check(channels == 2, f"{case.name}: stereo recording ({channels} channels)"):
+    if not failures.check(channels == case.legs, f"{case.name}: {case.legs}-channel recording ({channels} channels)"):
         return
     duration = len(ch[0]) / rate
     failures.check(abs(duration - wall) < 0.5, f"{case.name}: {duration:.2f} s recorded of a {wall:.2f} s call")
@@ -306,11 +310,11 @@ def run_case(server, case: Case, failures: Failures, work: str):
     # packet the recorder could not decode, e.g. after a codec change, leaves silence).
     for half, start in (("first", 0.3), ("second", TONE_SECONDS + 0.3)):
         part = slice(int(start * rate), int((start + 0.7) * rate))
-        levels = tuple(rms(ch[c][part]) for c in (0, 1))
-        failures.check(media.dominant(ch[0][part], rate) == 440 and media.dominant(ch[1][part], rate) == 1000 and
-                       min(levels) > MIN_TONE_RMS,
-                       f"{case.name}: 440 Hz left, 1000 Hz right in the {half} half",
-                       f"RMS {levels[0]:.0f} / {levels[1]:.0f}")
+        levels = tuple(rms(ch[c][part]) for c in range(case.legs))
+        heard = [media.dominant(ch[c][part], rate) for c in range(case.legs)]
+        failures.check(heard == list((440, 1000)[:case.legs]) and min(levels) > MIN_TONE_RMS,
+                       f"{case.name}: " + ("440 Hz left, 1000 Hz right" if case.legs == 2 else "440 Hz") +
+                       f" in the {half} half", f"heard {heard} Hz, RMS {[round(v) for v in levels]}")
 
 
 # --- the cases --------------------------------------------------------------------------

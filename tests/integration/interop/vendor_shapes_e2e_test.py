@@ -405,9 +405,37 @@ def codec_change_case():
                        mid_call=to_pcma, numbers=(caller, callee))
 
 
+# --- Metaswitch style: one mixed stream --------------------------------------------------
+# The corpus' Metaswitch CFS scenarios send one m-line that both parties send on, no
+# a=sendonly and no a=rtpmap (static PCMU), metadata in the pre-RFC namespace with the part
+# typed application/rs-metadata (no +xml). Written here as a live call with audio: recorded
+# as mono, found by both numbers.
+
+def mixed_stream_case():
+    caller, callee = "+48221000108", "+48601000108"
+    session = uid()
+    sdp = sdp_lines(["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
+                     "m=audio 37000 RTP/AVP 0", "a=label:1"])
+    metadata = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<recording xmlns=\"urn:ietf:params:xml:ns:recording\">\n"
+                f"<datamode>complete</datamode>\n<session session_id=\"{session}\"/>\n"
+                f"<participant participant_id=\"A{session[:6]}\"><nameID aor=\"sip:{caller}@cfs.example.pl\"/></participant>\n"
+                f"<participant participant_id=\"B{session[:6]}\"><nameID aor=\"sip:{callee}@cfs.example.pl\"/></participant>\n"
+                f"<stream stream_id=\"M{session[:6]}\" session_id=\"{session}\"><label>1</label></stream>\n"
+                f"<participantstreamassoc participant_id=\"A{session[:6]}\"><send>M{session[:6]}</send>"
+                f"<recv>M{session[:6]}</recv></participantstreamassoc>\n"
+                f"<participantstreamassoc participant_id=\"B{session[:6]}\"><send>M{session[:6]}</send>"
+                f"<recv>M{session[:6]}</recv></participantstreamassoc>\n</recording>\n")
+    boundary = "mixed-shape-boundary"
+    body = multipart(boundary, [(["Content-Type: application/sdp"], sdp),
+                                (["Content-Type: application/rs-metadata",
+                                  "Content-Disposition: recording-session"], metadata)])
+    return shapes.Case("Metaswitch-style single mixed stream: no direction, no rtpmap, pre-RFC namespace", body,
+                       content_type=f"multipart/mixed;boundary={boundary}", legs=1, numbers=(caller, callee))
+
+
 def cases():
     return [audiocodes_case(), avaya_case(), opensips_case(), cube_case(), proxied_case(), bare_update_case(),
-            codec_change_case()]
+            codec_change_case(), mixed_stream_case()]
 
 
 if __name__ == "__main__":

@@ -451,6 +451,29 @@ TEST_CASE("unparsed INVITE metadata is completed by a later UPDATE; the streams 
   CHECK(last.participants[1].channel == 1);
 }
 
+TEST_CASE("a transfer by complete snapshot: the departed party keeps its number and channel in the record") {
+  Fixture f;
+  SessionManager::InviteOutcome out =
+      f.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0));
+  REQUIRE(out.reply.status == 200);
+  // CUBE-style: a re-INVITE whose complete snapshot has pC where pB was.
+  std::string after = Metadata();
+  for (size_t at = after.find("\"pB\""); at != std::string::npos; at = after.find("\"pB\"")) {
+    after.replace(at, 4, "\"pC\"");
+  }
+  after.replace(after.find("sip:0227654321@"), 15, "sip:0229999999@");
+  SipReply r = f.manager.OnReInvite(*out.session, Request("INVITE", kBoundary, Multipart(Sdp(), after)), At(1000));
+  CHECK(r.status == 200);
+  const RecordingRecord& last = f.snapshots.back();
+  CHECK(last.metadata_status == "complete");
+  CHECK(Numbers(last) == "+48221234567 +48229999999 +48227654321");  // departed last
+  REQUIRE(last.participants.size() == 3);
+  CHECK(last.participants[1].participant_id == "pC");
+  CHECK(last.participants[1].channel == 1);
+  CHECK(last.participants[2].participant_id == "pB");
+  CHECK(last.participants[2].channel == 1);  // where it was heard before the transfer
+}
+
 TEST_CASE("empty participant_id and stream_id placeholders: recorded, partial, both numbers kept") {
   Fixture f;
   std::string xml = Metadata();

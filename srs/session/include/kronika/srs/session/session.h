@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,6 +81,11 @@ class Session {
   void MarkFinished(Clock::time_point t);                     // media kFinished / kFailed
   std::optional<Clock::time_point> end() const { return end_; }
 
+  // Replaces `mapping`, first noting the channel each participant of the old one was heard
+  // on: a party a later metadata snapshot drops (metadata->departed) keeps, in the record,
+  // the channel it was recorded on.
+  void SetMapping(sdp::StreamMapping next);
+
   // Streams currently accepted and not paused.
   size_t RecordingStreams() const;
 
@@ -100,6 +106,7 @@ class Session {
   std::optional<Clock::time_point> end_;
   SessionState state_ = SessionState::kAnswered;
   bool interrupted_ = false;  // ended by shutdown or session expiry rather than BYE
+  std::map<std::string, int> last_channel_;  // participant id -> channel of a past mapping
 };
 
 }  // namespace kronika::srs
