@@ -27,7 +27,12 @@ constexpr char kAccept[] =
 // type then appears once (RFC 3261 20.1).
 constexpr char kAcceptBesidesSdp[] =
     "multipart/mixed, application/rs-metadata+xml, application/rs-metadata";
-constexpr char kSupported[] = "timer, siprec";
+// 100rel (RFC 3262): SRCs configured to require reliable provisional responses (CUBE
+// `rel1xx require`, AudioCodes PRACK mode mandatory) got 420 and recorded nothing. We send
+// no provisional response but 100 Trying, so there is nothing to PRACK; supporting the tag
+// costs nothing.
+constexpr char kSupported[] = "timer, siprec, 100rel";
+constexpr char kSupportedWithoutTimer[] = "siprec, 100rel";
 constexpr su_duration_t kTickIntervalMs = 1000;
 constexpr auto kShutdownGrace = std::chrono::seconds(5);
 // How long a stop waits for the SRCs to answer our BYEs before the SIP stack is shut down.
@@ -162,7 +167,7 @@ Status SipServer::Impl::Init() {
                  NUTAG_AUTOACK(1),
                  NUTAG_APPL_METHOD("INVITE, UPDATE, OPTIONS"),
                  SIPTAG_ALLOW_STR(kAllow),
-                 SIPTAG_SUPPORTED_STR(timers ? kSupported : "siprec"),
+                 SIPTAG_SUPPORTED_STR(timers ? kSupported : kSupportedWithoutTimer),
                  SIPTAG_USER_AGENT_STR(config_.sip.user_agent.c_str()),
                  SIPTAG_SERVER_STR(config_.sip.user_agent.c_str()),
                  NUTAG_SESSION_TIMER(static_cast<unsigned>(timers ? config_.sip.session_timer : 0)),
@@ -437,7 +442,7 @@ void SipServer::Impl::OnUpdate(nua_handle_t* nh, const sip_t* sip) {
 void SipServer::Impl::OnOptions(nua_handle_t* nh, const sip_t*) {
   nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua_), SIPTAG_ALLOW_STR(kAllow), SIPTAG_ACCEPT_STR(kAcceptBesidesSdp),
               SIPTAG_ACCEPT_ENCODING_STR(std::string(sdp::kAcceptedContentEncodings).c_str()),
-              SIPTAG_SUPPORTED_STR(config_.sip.session_timer > 0 ? kSupported : "siprec"), TAG_END());
+              SIPTAG_SUPPORTED_STR(config_.sip.session_timer > 0 ? kSupported : kSupportedWithoutTimer), TAG_END());
   if (deps_.metrics != nullptr) deps_.metrics->OnSipResponse("OPTIONS", 200);
   if (dialogs_.find(nh) == dialogs_.end()) nua_handle_destroy(nh);  // out-of-dialog OPTIONS
 }

@@ -427,10 +427,11 @@ def main():
     return run_suite(cases(), DEFECTS, "kronika-sbc-shapes-")
 
 
-def run_suite(all_cases, defects, tmp_prefix, sip_host=h.LOOPBACK, config=""):
+def run_suite(all_cases, defects, tmp_prefix, sip_host=h.LOOPBACK, config="", extra_checks=None):
     """Runs `all_cases` against one `kronika serve` (SIP on `sip_host`, `config` TOML), then
     checks every listing and the metrics; `defects`: (reason, documents)
-    kronika_metadata_defects_total must grow by."""
+    kronika_metadata_defects_total must grow by; `extra_checks(server, failures)` runs
+    before the calls."""
     for tool in ("opusdec",):
         if shutil.which(tool) is None:
             h.skip(f"{tool} not installed (opus-tools)")
@@ -444,6 +445,8 @@ def run_suite(all_cases, defects, tmp_prefix, sip_host=h.LOOPBACK, config=""):
     try:
         server.start()
         before = server.metrics()
+        if extra_checks:
+            extra_checks(server, failures)
         for case in all_cases:
             try:
                 run_case(server, case, failures, work)

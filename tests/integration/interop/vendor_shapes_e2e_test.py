@@ -433,10 +433,44 @@ def mixed_stream_case():
                        content_type=f"multipart/mixed;boundary={boundary}", legs=1, numbers=(caller, callee))
 
 
+# --- an SRC that requires reliable provisional responses ----------------------------------
+# CUBE with `rel1xx require 100rel` and AudioCodes with PRACK mode "mandatory" put 100rel in
+# Require; a recorder that does not list it answers 420 and nothing is recorded (RFC 3261
+# 8.2.2.3). Kronika sends no provisional response but 100 Trying, so it supports the tag.
+
+def require_100rel_case():
+    caller, callee = "+48221000109", "+48601000109"
+
+    def no_unsupported(final, failures):
+        failures.check(final.header("unsupported") is None, "Require: 100rel: no Unsupported header in the 200",
+                       f"{final.header('unsupported')}")
+
+    return shapes.Case("Require: siprec, 100rel (CUBE rel1xx require, AudioCodes PRACK mandatory)",
+                       shapes.multipart(shapes.sdp(), shapes.complete_metadata(caller, callee).encode()),
+                       headers=["Require: siprec, 100rel", "Supported: 100rel, timer, replaces"],
+                       check_answer=no_unsupported, numbers=(caller, callee))
+
+
 def cases():
     return [audiocodes_case(), avaya_case(), opensips_case(), cube_case(), proxied_case(), bare_update_case(),
-            codec_change_case(), mixed_stream_case()]
+            codec_change_case(), mixed_stream_case(), require_100rel_case()]
+
+
+def keepalives(server, failures):
+    """Oracle/Acme session agents ping with `ping-method OPTIONS;hops=0`: Max-Forwards 0. The
+    SRS is the target, not a proxy, so it answers 200 (a 483 would take it out of service)."""
+    for transport in ("udp", "tcp"):
+        client = shapes.SipClient(transport, server.sip_host, server.sip_port)
+        try:
+            dialog = shapes.Dialog(client)
+            ping = dialog._request("OPTIONS", ["Accept: application/sdp"]).replace(
+                b"Max-Forwards: 70", b"Max-Forwards: 0")
+            r = client.transaction(ping, "OPTIONS")
+            failures.check(bool(r) and r[-1].status == 200,
+                           f"OPTIONS keepalive with Max-Forwards: 0 over {transport} answered 200", f"{r}")
+        finally:
+            client.close()
 
 
 if __name__ == "__main__":
-    sys.exit(shapes.run_suite(cases(), (), "kronika-vendor-shapes-"))
+    sys.exit(shapes.run_suite(cases(), (), "kronika-vendor-shapes-", extra_checks=keepalives))
