@@ -15,7 +15,7 @@ bool TakesPart(const NumberPlan& plan, const RecordingInfo& r, const std::string
 Result<std::string> SubjectNumber(const SitePolicy& policy, std::string_view number) {
   std::optional<std::string> c = CanonicalNumber(policy.numbers, number);
   if (!c)
-    return MakeError(400,
+    return MakeError(ErrorCode::kInvalidInput,
                      "rights: \"" + std::string(number) + "\" is not a phone number (RIGHTS-1)");
   return *c;
 }
@@ -25,11 +25,10 @@ Result<std::string> SubjectNumber(const SitePolicy& policy, std::string_view num
 Result<std::vector<std::string>> FindRecordingsOf(const SitePolicy& policy,
                                                   const std::vector<RecordingInfo>& recordings,
                                                   std::string_view number) {
-  Result<std::string> subject = SubjectNumber(policy, number);
-  if (!subject.ok()) return subject.error();
+  ASSIGN_OR_RETURN(std::string subject, SubjectNumber(policy, number));
   std::vector<std::string> ids;
   for (const RecordingInfo& r : recordings) {
-    if (TakesPart(policy.numbers, r, *subject)) ids.push_back(r.id);
+    if (TakesPart(policy.numbers, r, subject)) ids.push_back(r.id);
   }
   return ids;
 }
@@ -38,8 +37,9 @@ Result<ErasurePlan> PlanErasure(const SitePolicy& policy,
                                 const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
                                 std::string_view number, const DeletionRequest& request) {
   if (request.requested_by.empty())
-    return MakeError(400, "rights: erasure requested_by is empty (RIGHTS-2)");
-  if (request.reason.empty()) return MakeError(400, "rights: erasure reason is empty (RIGHTS-2)");
+    return MakeError(ErrorCode::kInvalidInput, "rights: erasure requested_by is empty (RIGHTS-2)");
+  if (request.reason.empty())
+    return MakeError(ErrorCode::kInvalidInput, "rights: erasure reason is empty (RIGHTS-2)");
   Result<std::string> subject = SubjectNumber(policy, number);
   if (!subject.ok()) return subject.error();
   ErasurePlan plan;
@@ -81,27 +81,32 @@ Result<ErasurePlan> PlanErasure(const SitePolicy& policy,
 
 Result<Restriction> Restrict(const Restriction& current, std::string_view by,
                              std::string_view reason, int64_t at_ms_utc) {
-  if (by.empty()) return MakeError(400, "rights: restriction by is empty (RIGHTS-3)");
-  if (reason.empty()) return MakeError(400, "rights: restriction reason is empty (RIGHTS-3)");
+  if (by.empty())
+    return MakeError(ErrorCode::kInvalidInput, "rights: restriction by is empty (RIGHTS-3)");
+  if (reason.empty())
+    return MakeError(ErrorCode::kInvalidInput, "rights: restriction reason is empty (RIGHTS-3)");
   if (current.restricted)
-    return MakeError(409, "rights: recording is already restricted (RIGHTS-3)");
+    return MakeError(ErrorCode::kConflict, "rights: recording is already restricted (RIGHTS-3)");
   return Restriction{true, std::string(by), at_ms_utc, std::string(reason)};
 }
 
 Result<Restriction> Unrestrict(const Restriction& current, std::string_view by,
                                std::string_view reason, int64_t at_ms_utc) {
-  if (by.empty()) return MakeError(400, "rights: unrestriction by is empty (RIGHTS-3)");
-  if (reason.empty()) return MakeError(400, "rights: unrestriction reason is empty (RIGHTS-3)");
-  if (!current.restricted) return MakeError(409, "rights: recording is not restricted (RIGHTS-3)");
+  if (by.empty())
+    return MakeError(ErrorCode::kInvalidInput, "rights: unrestriction by is empty (RIGHTS-3)");
+  if (reason.empty())
+    return MakeError(ErrorCode::kInvalidInput, "rights: unrestriction reason is empty (RIGHTS-3)");
+  if (!current.restricted)
+    return MakeError(ErrorCode::kConflict, "rights: recording is not restricted (RIGHTS-3)");
   return Restriction{false, std::string(by), at_ms_utc, std::string(reason)};
 }
 
 Status CheckUse(const Restriction& restriction, UseKind use, const TimeZone& zone) {
   if (!restriction.restricted || use == UseKind::kMetadata) return OkStatus();
-  return MakeError(403, "rights: recording restricted since " +
-                            zone.FormatIso(restriction.since_ms_utc) + " by " + restriction.by +
-                            ": " + (use == UseKind::kPlayback ? "playback" : "export") +
-                            " refused (RIGHTS-3)");
+  return MakeError(ErrorCode::kPermissionDenied,
+                   "rights: recording restricted since " +
+                       zone.FormatIso(restriction.since_ms_utc) + " by " + restriction.by + ": " +
+                       (use == UseKind::kPlayback ? "playback" : "export") + " refused (RIGHTS-3)");
 }
 
 }  // namespace kronika::policy

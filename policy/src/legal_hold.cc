@@ -4,7 +4,8 @@ namespace kronika::policy {
 namespace {
 
 Status RequireField(std::string_view value, const char* field) {
-  if (value.empty()) return MakeError(400, std::string("hold: ") + field + " is empty (RET-2)");
+  if (value.empty())
+    return MakeError(ErrorCode::kInvalidInput, std::string("hold: ") + field + " is empty (RET-2)");
   return OkStatus();
 }
 
@@ -19,9 +20,8 @@ Result<HoldSet> HoldSet::FromHistory(std::vector<Hold> history) {
       return s.error();
     }
     if (lift) {
-      Result<Hold> lifted = set.Lift(h.recording_id, h.case_ref, lift->lifted_by, lift->reason,
-                                     lift->lifted_at_ms_utc);
-      if (!lifted.ok()) return lifted.error();
+      RETURN_IF_ERROR(set.Lift(h.recording_id, h.case_ref, lift->lifted_by, lift->reason,
+                               lift->lifted_at_ms_utc));
     }
   }
   return set;
@@ -29,13 +29,14 @@ Result<HoldSet> HoldSet::FromHistory(std::vector<Hold> history) {
 
 Status HoldSet::Place(std::string_view recording_id, std::string_view case_ref,
                       std::string_view placed_by, int64_t at_ms_utc) {
-  if (Status s = RequireField(recording_id, "recording_id"); !s.ok()) return s;
-  if (Status s = RequireField(case_ref, "case_ref"); !s.ok()) return s;
-  if (Status s = RequireField(placed_by, "placed_by"); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireField(recording_id, "recording_id"));
+  RETURN_IF_ERROR(RequireField(case_ref, "case_ref"));
+  RETURN_IF_ERROR(RequireField(placed_by, "placed_by"));
   for (const Hold& h : history_) {
     if (h.active() && h.recording_id == recording_id && h.case_ref == case_ref) {
-      return MakeError(409, "hold: recording " + std::string(recording_id) +
-                                " is already held for case " + std::string(case_ref) + " (RET-2)");
+      return MakeError(ErrorCode::kConflict, "hold: recording " + std::string(recording_id) +
+                                                 " is already held for case " +
+                                                 std::string(case_ref) + " (RET-2)");
     }
   }
   history_.push_back(Hold{std::string(recording_id), std::string(case_ref), std::string(placed_by),
@@ -46,20 +47,22 @@ Status HoldSet::Place(std::string_view recording_id, std::string_view case_ref,
 
 Result<Hold> HoldSet::Lift(std::string_view recording_id, std::string_view case_ref,
                            std::string_view lifted_by, std::string_view reason, int64_t at_ms_utc) {
-  if (Status s = RequireField(lifted_by, "lifted_by"); !s.ok()) return s.error();
-  if (Status s = RequireField(reason, "reason"); !s.ok()) return s.error();
+  RETURN_IF_ERROR(RequireField(lifted_by, "lifted_by"));
+  RETURN_IF_ERROR(RequireField(reason, "reason"));
   for (Hold& h : history_) {
     if (!h.active() || h.recording_id != recording_id || h.case_ref != case_ref) continue;
     if (at_ms_utc < h.placed_at_ms_utc) {
-      return MakeError(400, "hold: lift time is before the hold was placed (RET-2)");
+      return MakeError(ErrorCode::kInvalidInput,
+                       "hold: lift time is before the hold was placed (RET-2)");
     }
     h.lift = HoldLift{std::string(lifted_by), at_ms_utc, std::string(reason)};
     auto it = active_count_.find(recording_id);
     if (--it->second == 0) active_count_.erase(it);
     return h;
   }
-  return MakeError(404, "hold: no active hold for case " + std::string(case_ref) +
-                            " on recording " + std::string(recording_id) + " (RET-2)");
+  return MakeError(ErrorCode::kNotFound, "hold: no active hold for case " + std::string(case_ref) +
+                                             " on recording " + std::string(recording_id) +
+                                             " (RET-2)");
 }
 
 bool HoldSet::IsHeld(std::string_view recording_id) const {

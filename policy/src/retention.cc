@@ -150,18 +150,20 @@ SweepPlan PlanSweep(const SitePolicy& policy, const std::vector<RecordingInfo>& 
 Result<DeletionOrder> PlanEarlyDeletion(const RecordingInfo& recording, const HoldSet& holds,
                                         const DeletionRequest& request) {
   if (request.requested_by.empty())
-    return MakeError(400, "early deletion: requested_by is empty (RET-4)");
-  if (request.reason.empty()) return MakeError(400, "early deletion: reason is empty (RET-4)");
+    return MakeError(ErrorCode::kInvalidInput, "early deletion: requested_by is empty (RET-4)");
+  if (request.reason.empty())
+    return MakeError(ErrorCode::kInvalidInput, "early deletion: reason is empty (RET-4)");
   if (holds.IsHeld(recording.id)) {
     std::string cases;
     for (const std::string& c : holds.ActiveCases(recording.id))
       cases += (cases.empty() ? "" : ", ") + c;
-    return MakeError(409, "early deletion: recording " + recording.id + " is under legal hold (" +
-                              cases + "); lift the hold first (RET-2)");
+    return MakeError(ErrorCode::kConflict, "early deletion: recording " + recording.id +
+                                               " is under legal hold (" + cases +
+                                               "); lift the hold first (RET-2)");
   }
   if (recording.in_progress) {
-    return MakeError(
-        409, "early deletion: recording " + recording.id + " is still being recorded (RET-4)");
+    return MakeError(ErrorCode::kConflict, "early deletion: recording " + recording.id +
+                                               " is still being recorded (RET-4)");
   }
   DeletionOrder order;
   order.recording_id = recording.id;

@@ -54,11 +54,12 @@ Result<TimeWindow> ParseTimeWindow(std::string_view text) {
   const int start = dash == std::string_view::npos ? -1 : ParseHhMm(text.substr(0, dash));
   const int end = dash == std::string_view::npos ? -1 : ParseHhMm(text.substr(dash + 1));
   if (start < 0 || end < 0) {
-    return MakeError(400, "\"" + std::string(text) + "\" is not HH:MM-HH:MM");
+    return MakeError(ErrorCode::kInvalidInput, "\"" + std::string(text) + "\" is not HH:MM-HH:MM");
   }
   if (start >= end) {
-    return MakeError(400, "\"" + std::string(text) +
-                              "\" ends before it starts (windows may not cross midnight)");
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        "\"" + std::string(text) + "\" ends before it starts (windows may not cross midnight)");
   }
   return TimeWindow{start, end};
 }
@@ -83,9 +84,10 @@ Status NormalizeWorkingHours(WorkingHours& hours, std::string_view field) {
     for (size_t i = 0; i < windows.size(); ++i) {
       const TimeWindow& w = windows[i];
       if (w.start_minute < 0 || w.end_minute > kMinutesPerDay || w.start_minute >= w.end_minute) {
-        return MakeError(400, key + "[" + std::to_string(i) + "]: window " +
-                                  std::to_string(w.start_minute) + ".." +
-                                  std::to_string(w.end_minute) + " min is not within one day");
+        return MakeError(ErrorCode::kInvalidInput, key + "[" + std::to_string(i) + "]: window " +
+                                                       std::to_string(w.start_minute) + ".." +
+                                                       std::to_string(w.end_minute) +
+                                                       " min is not within one day");
       }
     }
     std::sort(windows.begin(), windows.end(), [](const TimeWindow& a, const TimeWindow& b) {
@@ -93,15 +95,17 @@ Status NormalizeWorkingHours(WorkingHours& hours, std::string_view field) {
     });
     for (size_t i = 1; i < windows.size(); ++i) {
       if (windows[i].start_minute < windows[i - 1].end_minute) {
-        return MakeError(400, key + ": " + FormatTimeWindow(windows[i]) + " overlaps " +
-                                  FormatTimeWindow(windows[i - 1]));
+        return MakeError(ErrorCode::kInvalidInput, key + ": " + FormatTimeWindow(windows[i]) +
+                                                       " overlaps " +
+                                                       FormatTimeWindow(windows[i - 1]));
       }
     }
   }
   for (size_t i = 0; i < hours.holidays.size(); ++i) {
     if (!IsValidDate(hours.holidays[i])) {
-      return MakeError(400, f + ".holidays[" + std::to_string(i) +
-                                "]: " + FormatDate(hours.holidays[i]) + " is not a calendar date");
+      return MakeError(ErrorCode::kInvalidInput, f + ".holidays[" + std::to_string(i) +
+                                                     "]: " + FormatDate(hours.holidays[i]) +
+                                                     " is not a calendar date");
     }
   }
   std::sort(hours.holidays.begin(), hours.holidays.end());
@@ -112,7 +116,8 @@ Status NormalizeWorkingHours(WorkingHours& hours, std::string_view field) {
                                  [](const std::vector<TimeWindow>& w) { return !w.empty(); });
     if (!any)
       return MakeError(
-          400, f + ": always = false but no weekday has a window (nothing would be recorded)");
+          ErrorCode::kInvalidInput,
+          f + ": always = false but no weekday has a window (nothing would be recorded)");
   }
   return OkStatus();
 }

@@ -13,7 +13,7 @@ constexpr int64_t kMaxClockToleranceS = 86400;
 constexpr size_t kMaxSiteIdLength = 32;
 
 Error Problem(const std::string& field, const std::string& what) {
-  return MakeError(400, "policy: " + field + ": " + what);
+  return MakeError(ErrorCode::kInvalidInput, "policy: " + field + ": " + what);
 }
 
 Error Prefixed(const Error& inner) {

@@ -24,7 +24,8 @@
 namespace kronika::policy {
 
 // RIGHTS-1. `number` as typed ("+48 601 234 567", "601234567"); compared canonically with
-// the site's plan. Ids in the order of `recordings`. Error 400 when `number` is not a number.
+// the site's plan. Ids in the order of `recordings`. Error kInvalidInput when `number` is not a
+// number.
 Result<std::vector<std::string>> FindRecordingsOf(const SitePolicy& policy,
                                                   const std::vector<RecordingInfo>& recordings,
                                                   std::string_view number);
@@ -37,7 +38,8 @@ struct ErasurePlan {
       text;  // "rights: erase 3 recording(s) of +48601234567, keep 1 under legal hold (RIGHTS-2)"
 };
 
-// RIGHTS-2 / CONSENT-3. Errors: 400 empty requested_by / reason, or `number` not a number.
+// RIGHTS-2 / CONSENT-3. Errors: kInvalidInput empty requested_by / reason, or `number` not a
+// number.
 Result<ErasurePlan> PlanErasure(const SitePolicy& policy,
                                 const std::vector<RecordingInfo>& recordings, const HoldSet& holds,
                                 std::string_view number, const DeletionRequest& request);
@@ -50,8 +52,8 @@ struct Restriction {
   std::string reason;
 };
 
-// Restrict / lift a restriction: the new state. Errors: 400 empty by/reason; 409 already
-// restricted (Restrict) or not restricted (Unrestrict).
+// Restrict / lift a restriction: the new state. Errors: kInvalidInput empty by/reason; kConflict
+// already restricted (Restrict) or not restricted (Unrestrict).
 Result<Restriction> Restrict(const Restriction& current, std::string_view by,
                              std::string_view reason, int64_t at_ms_utc);
 Result<Restriction> Unrestrict(const Restriction& current, std::string_view by,
@@ -63,7 +65,7 @@ enum class UseKind {
   kMetadata,  // listing/searching metadata (RIGHTS-1 answers) and deletion
 };
 
-// OkStatus() when the use is allowed under the restriction state; else 403
+// OkStatus() when the use is allowed under the restriction state; else kPermissionDenied
 // "rights: recording restricted since <time> by <who>: playback refused (RIGHTS-3)".
 Status CheckUse(const Restriction& restriction, UseKind use, const TimeZone& zone);
 

@@ -49,13 +49,14 @@ class HoldSet {
   // active holds name the same recording and case.
   static Result<HoldSet> FromHistory(std::vector<Hold> history);
 
-  // Places a hold. Errors (status 400) name the empty field; 409 when the same case
+  // Places a hold. Errors (kInvalidInput) name the empty field; kConflict when the same case
   // already holds that recording.
   Status Place(std::string_view recording_id, std::string_view case_ref, std::string_view placed_by,
                int64_t at_ms_utc);
 
   // Lifts the active hold of `case_ref` on the recording; returns the lifted hold.
-  // Errors: 400 empty lifted_by/reason, 404 no such active hold, 400 lift before placing.
+  // Errors: kInvalidInput empty lifted_by/reason or lift before placing, kNotFound no such
+  // active hold.
   Result<Hold> Lift(std::string_view recording_id, std::string_view case_ref,
                     std::string_view lifted_by, std::string_view reason, int64_t at_ms_utc);
 

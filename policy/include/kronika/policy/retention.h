@@ -90,8 +90,8 @@ struct DeletionRequest {
   int64_t at_ms_utc = 0;
 };
 
-// RET-4. Errors: 400 empty requested_by / reason; 409 the recording is under legal hold
-// (message names the cases) or still being recorded.
+// RET-4. Errors: kInvalidInput empty requested_by / reason; kConflict the recording is under legal
+// hold (message names the cases) or still being recorded.
 Result<DeletionOrder> PlanEarlyDeletion(const RecordingInfo& recording, const HoldSet& holds,
                                         const DeletionRequest& request);
 
