@@ -187,7 +187,8 @@ Result<std::string> RenderPdf(const PrintDocument& doc) {
   const cairo_status_t status = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
   if (status != CAIRO_STATUS_SUCCESS)
-    return MakeError(500, std::string("pdf: cairo: ") + cairo_status_to_string(status));
+    return MakeError(ErrorCode::kInternal,
+                     std::string("pdf: cairo: ") + cairo_status_to_string(status));
   return pdf;
 }
 

@@ -41,11 +41,12 @@ std::string BioText(BIO* bio) {
 Status DescribePublic(EVP_PKEY* key, std::string& pem, std::string& fingerprint) {
   Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1)
-    return MakeError(500, "export signing: cannot encode the public key");
+    return MakeError(ErrorCode::kInternal, "export signing: cannot encode the public key");
   pem = BioText(bio.get());
   unsigned char* der = nullptr;
   const int n = i2d_PUBKEY(key, &der);
-  if (n <= 0) return MakeError(500, "export signing: cannot encode the public key");
+  if (n <= 0)
+    return MakeError(ErrorCode::kInternal, "export signing: cannot encode the public key");
   fingerprint = Sha256Hex(std::string_view(reinterpret_cast<const char*>(der), n));
   OPENSSL_free(der);
   return OkStatus();
@@ -56,7 +57,7 @@ Result<Pkey> ParsePublic(std::string_view pem) {
   Pkey key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
     ERR_clear_error();  // leave no stale errors for later OpenSSL users on this thread (TLS)
-    return MakeError(400, "not a PEM Ed25519 public key");
+    return MakeError(ErrorCode::kInvalidInput, "not a PEM Ed25519 public key");
   }
   return key;
 }
@@ -64,13 +65,13 @@ Result<Pkey> ParsePublic(std::string_view pem) {
 Status WriteNew(const std::filesystem::path& path, std::string_view text, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
-    return MakeError(errno == EEXIST ? 409 : 500,
+    return MakeError(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kIo,
                      "export keygen: " + path.string() + ": " + std::strerror(errno));
   }
   const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
                   ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok) return MakeError(500, "export keygen: cannot write " + path.string());
+  if (!ok) return MakeError(ErrorCode::kIo, "export keygen: cannot write " + path.string());
   return OkStatus();
 }
 
@@ -80,9 +81,11 @@ ExportSigner::~ExportSigner() { EVP_PKEY_free(key_); }
 
 Result<std::unique_ptr<ExportSigner>> ExportSigner::Load(const std::filesystem::path& pem_file,
                                                          const std::filesystem::path& data_dir) {
-  if (Status s = RequireOutsideDataDir(pem_file, data_dir, "export signing key", "DISC-3"); !s.ok()) return s.error();
+  RETURN_IF_ERROR(RequireOutsideDataDir(pem_file, data_dir, "export signing key", "DISC-3"));
   std::ifstream in(pem_file, std::ios::binary);
-  if (!in) return MakeError(400, "export signing key: cannot read " + pem_file.string());
+  if (!in)
+    return MakeError(ErrorCode::kInvalidInput,
+                     "export signing key: cannot read " + pem_file.string());
   std::ostringstream buf;
   buf << in.rdbuf();
   const std::string text = buf.str();
@@ -90,9 +93,10 @@ Result<std::unique_ptr<ExportSigner>> ExportSigner::Load(const std::filesystem::
   Pkey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_ED25519) {
     ERR_clear_error();
-    return MakeError(400, "export signing key: " + pem_file.string() +
-                              " is not a PEM Ed25519 private key (make one with `kronika "
-                              "export keygen`)");
+    return MakeError(ErrorCode::kInvalidInput,
+                     "export signing key: " + pem_file.string() +
+                         " is not a PEM Ed25519 private key (make one with `kronika "
+                         "export keygen`)");
   }
   std::unique_ptr<ExportSigner> signer(new ExportSigner());
   if (Status s = DescribePublic(key.get(), signer->public_pem_, signer->fingerprint_); !s.ok())
@@ -103,19 +107,19 @@ Result<std::unique_ptr<ExportSigner>> ExportSigner::Load(const std::filesystem::
 
 Result<std::unique_ptr<ExportSigner>> ExportSigner::Generate(
     const std::filesystem::path& private_file, const std::filesystem::path& data_dir) {
-  if (Status s = RequireOutsideDataDir(private_file, data_dir, "export keygen", "DISC-3"); !s.ok()) return s.error();
+  RETURN_IF_ERROR(RequireOutsideDataDir(private_file, data_dir, "export keygen", "DISC-3"));
   const std::filesystem::path public_file = private_file.string() + ".pub";
   std::error_code ec;
   for (const auto& p : {private_file, public_file}) {
     if (std::filesystem::exists(p, ec))
-      return MakeError(409, "export keygen: " + p.string() + " already exists");
+      return MakeError(ErrorCode::kConflict, "export keygen: " + p.string() + " already exists");
   }
   Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-  if (!key) return MakeError(500, "export keygen: Ed25519 key generation failed");
+  if (!key) return MakeError(ErrorCode::kInternal, "export keygen: Ed25519 key generation failed");
   Bio bio(BIO_new(BIO_s_mem()));
   if (!bio ||
       PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    return MakeError(500, "export keygen: cannot encode the private key");
+    return MakeError(ErrorCode::kInternal, "export keygen: cannot encode the private key");
   }
   std::string private_pem = BioText(bio.get());
   std::unique_ptr<ExportSigner> signer(new ExportSigner());
@@ -124,7 +128,7 @@ Result<std::unique_ptr<ExportSigner>> ExportSigner::Generate(
   Status written = WriteNew(private_file, private_pem, 0600);
   OPENSSL_cleanse(private_pem.data(), private_pem.size());
   if (!written.ok()) return written.error();
-  if (Status s = WriteNew(public_file, signer->public_pem_, 0644); !s.ok()) return s.error();
+  RETURN_IF_ERROR(WriteNew(public_file, signer->public_pem_, 0644));
   signer->key_ = key.release();
   return signer;
 }
@@ -136,33 +140,31 @@ Result<std::string> ExportSigner::Sign(std::string_view message) const {
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
                      reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
-    return MakeError(500, "export signing: Ed25519 signing failed");
+    return MakeError(ErrorCode::kInternal, "export signing: Ed25519 signing failed");
   }
   sig.resize(sig_len);
   return sig;
 }
 
 Result<std::string> Ed25519PublicKeyFingerprint(std::string_view pem) {
-  auto key = ParsePublic(pem);
-  if (!key.ok()) return key.error();
+  ASSIGN_OR_RETURN(auto key, ParsePublic(pem));
   std::string normalised, fingerprint;
-  if (Status s = DescribePublic(key->get(), normalised, fingerprint); !s.ok()) return s.error();
+  RETURN_IF_ERROR(DescribePublic(key.get(), normalised, fingerprint));
   return fingerprint;
 }
 
 Status VerifyEd25519(std::string_view public_pem, std::string_view message,
                      std::string_view signature) {
-  auto key = ParsePublic(public_pem);
-  if (!key.ok()) return key.error();
+  ASSIGN_OR_RETURN(auto key, ParsePublic(public_pem));
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key->get()) != 1)
-    return MakeError(500, "Ed25519 verification could not start");
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1)
+    return MakeError(ErrorCode::kInternal, "Ed25519 verification could not start");
   if (signature.size() != kEd25519SignatureBytes ||
       EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                        signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) != 1) {
     ERR_clear_error();
-    return MakeError(403, "signature does not match");
+    return MakeError(ErrorCode::kCorrupt, "signature does not match");
   }
   return OkStatus();
 }

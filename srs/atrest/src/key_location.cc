@@ -17,8 +17,10 @@ bool IsInside(const std::filesystem::path& child, const std::filesystem::path& p
 Status RequireOutsideDataDir(const std::filesystem::path& key_file, const std::filesystem::path& data_dir,
                              std::string_view what, std::string_view requirement) {
   if (data_dir.empty() || !IsInside(key_file, data_dir)) return OkStatus();
-  return MakeError(400, std::string(what) + ": " + key_file.string() + " lies inside the data directory " +
-                            data_dir.string() + "; keep it elsewhere (" + std::string(requirement) + ")");
+  return MakeError(ErrorCode::kInvalidInput, std::string(what) + ": " + key_file.string() +
+                                                 " lies inside the data directory " +
+                                                 data_dir.string() + "; keep it elsewhere (" +
+                                                 std::string(requirement) + ")");
 }
 
 }  // namespace kronika::srs

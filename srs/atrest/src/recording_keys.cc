@@ -37,9 +37,10 @@ bool ValidId(std::string_view id) {
 
 Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
                                   const std::filesystem::path& data_dir) {
-  if (Status s = RequireOutsideDataDir(key_file, data_dir, "master key", "SEC-1"); !s.ok()) return s.error();
+  RETURN_IF_ERROR(RequireOutsideDataDir(key_file, data_dir, "master key", "SEC-1"));
   std::ifstream in(key_file, std::ios::binary);
-  if (!in) return MakeError(400, "master key: cannot read " + key_file.string());
+  if (!in)
+    return MakeError(ErrorCode::kInvalidInput, "master key: cannot read " + key_file.string());
   std::ostringstream buf;
   buf << in.rdbuf();
   std::string text = buf.str();
@@ -50,7 +51,7 @@ Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
     Result<std::string> key = HexDecode(text);
     if (key.ok()) return key;
   }
-  return MakeError(400,
+  return MakeError(ErrorCode::kInvalidInput,
                    "master key: " + key_file.string() + " must hold 32 bytes or 64 hex digits");
 }
 
@@ -76,19 +77,19 @@ std::filesystem::path RecordingKeys::PathOf(std::string_view recording_id) const
 
 Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_view dek,
                                    std::string_view kek, bool durable) const {
-  Result<std::string> sealed = SealSmall(kek, dek, recording_id);
-  if (!sealed.ok()) return sealed.error();
-  const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + *sealed;
+  ASSIGN_OR_RETURN(std::string sealed, SealSmall(kek, dek, recording_id));
+  const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + sealed;
   const std::filesystem::path path = PathOf(recording_id);
   const std::filesystem::path tmp = path.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return MakeError(500, "keys: create " + tmp.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return MakeError(ErrorCode::kIo, "keys: create " + tmp.string() + ": " + std::strerror(errno));
   const bool ok = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) &&
                   (!durable || ::fsync(fd) == 0);
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return MakeError(500, "keys: write " + path.string() + ": " + std::strerror(errno));
+    return MakeError(ErrorCode::kIo, "keys: write " + path.string() + ": " + std::strerror(errno));
   }
   if (!durable) return OkStatus();
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
@@ -100,22 +101,25 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
 }
 
 Result<std::string> RecordingKeys::Create(std::string_view recording_id, bool durable) {
-  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   if (Has(recording_id))
-    return MakeError(409, "keys: " + std::string(recording_id) + " already has a key");
+    return MakeError(ErrorCode::kConflict,
+                     "keys: " + std::string(recording_id) + " already has a key");
   std::string dek = RandomBytes(kAesKeyBytes);
-  if (Status s = WriteWrapped(recording_id, dek, kek_, durable); !s.ok()) return s.error();
+  RETURN_IF_ERROR(WriteWrapped(recording_id, dek, kek_, durable));
   return dek;
 }
 
 Status RecordingKeys::Sync(std::string_view recording_id) const {
-  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   const std::filesystem::path path = PathOf(recording_id);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return MakeError(500, "keys: open " + path.string() + ": " + std::strerror(errno));
+  if (fd < 0)
+    return MakeError(ErrorCode::kIo, "keys: open " + path.string() + ": " + std::strerror(errno));
   const bool ok = ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok) return MakeError(500, "keys: fsync " + path.string() + ": " + std::strerror(errno));
+  if (!ok)
+    return MakeError(ErrorCode::kIo, "keys: fsync " + path.string() + ": " + std::strerror(errno));
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -176,29 +180,31 @@ bool RecordingKeys::Has(std::string_view recording_id) const {
 }
 
 Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
-  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   std::ifstream in(PathOf(recording_id), std::ios::binary);
   if (!in)
-    return MakeError(
-        404, "keys: no key for " + std::string(recording_id) + " (destroyed or never made)");
+    return MakeError(ErrorCode::kNotFound, "keys: no key for " + std::string(recording_id) +
+                                               " (destroyed or never made)");
   std::ostringstream buf;
   buf << in.rdbuf();
   const std::string blob = buf.str();
   if (blob.compare(0, kDekMagic.size(), kDekMagic) != 0 ||
       blob.size() < kDekMagic.size() + kKekIdBytes) {
-    return MakeError(500, "keys: " + PathOf(recording_id).string() + " is not a key file");
+    return MakeError(ErrorCode::kCorrupt,
+                     "keys: " + PathOf(recording_id).string() + " is not a key file");
   }
   const std::string kek_id = HexEncode(blob.substr(kDekMagic.size(), kKekIdBytes));
   if (kek_id != kek_id_) {
-    return MakeError(403, "keys: " + std::string(recording_id) + " is wrapped by master key " +
-                              kek_id + ", the configured one is " + kek_id_);
+    return MakeError(ErrorCode::kPermissionDenied, "keys: " + std::string(recording_id) +
+                                                       " is wrapped by master key " + kek_id +
+                                                       ", the configured one is " + kek_id_);
   }
   return OpenSmall(kek_, std::string_view(blob).substr(kDekMagic.size() + kKekIdBytes),
                    recording_id);
 }
 
 Status RecordingKeys::Shred(std::string_view recording_id) {
-  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   return OverwriteAndUnlink(PathOf(recording_id));
 }
 
@@ -208,18 +214,17 @@ Result<std::vector<std::string>> RecordingKeys::RecordingIds() const {
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
     if (entry.path().extension() == kDekSuffix) ids.push_back(entry.path().stem().string());
   }
-  if (ec) return MakeError(500, "keys: list " + dir_.string() + ": " + ec.message());
+  if (ec) return MakeError(ErrorCode::kIo, "keys: list " + dir_.string() + ": " + ec.message());
   std::sort(ids.begin(), ids.end());
   return ids;
 }
 
 Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   if (new_kek.size() != kAesKeyBytes)
-    return MakeError(400, "keys: new master key must be 32 bytes");
-  auto ids = RecordingIds();
-  if (!ids.ok()) return ids.error();
+    return MakeError(ErrorCode::kInvalidInput, "keys: new master key must be 32 bytes");
+  ASSIGN_OR_RETURN(auto ids, RecordingIds());
   size_t n = 0;
-  for (const std::string& id : *ids) {
+  for (const std::string& id : ids) {
     Result<std::string> dek = Get(id);
     if (!dek.ok()) {
       if (dek.error().code == ErrorCode::kPermissionDenied &&
@@ -246,16 +251,15 @@ Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::
     if (const char* env = std::getenv(kMasterKeyEnv); env && *env) key_file = env;
   }
   if (key_file.empty()) return std::unique_ptr<RecordingKeys>();
-  Result<std::string> kek = LoadMasterKey(key_file, data_dir);
-  if (!kek.ok()) return kek.error();
-  auto keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(data_dir), *kek);
-  OPENSSL_cleanse(kek->data(), kek->size());
+  ASSIGN_OR_RETURN(std::string kek, LoadMasterKey(key_file, data_dir));
+  auto keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(data_dir), kek);
+  OPENSSL_cleanse(kek.data(), kek.size());
   return keys;
 }
 
 Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,
                             const std::filesystem::path& plain_path) {
-  if (!ValidId(recording_id)) return MakeError(400, "keys: bad recording id");
+  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   Status key = OverwriteAndUnlink(RecordingKeys::DefaultDir(data_dir) /
                                   (std::string(recording_id) + kDekSuffix));
   if (!key.ok()) return key;
@@ -275,7 +279,7 @@ Status EncryptFinishedRecording(RecordingKeys& keys, std::string_view recording_
     if (dek.ok() && DecryptingReader::Open(enc, *dek).ok()) return OverwriteAndUnlink(plain_path);
   }
   if (!std::filesystem::exists(plain_path, ec))
-    return MakeError(404, "encrypt: no file " + plain_path.string());
+    return MakeError(ErrorCode::kNotFound, "encrypt: no file " + plain_path.string());
   Result<std::string> dek =
       keys.Has(recording_id) ? keys.Get(recording_id) : keys.Create(recording_id);
   if (!dek.ok()) return dek.error();
@@ -292,20 +296,22 @@ Result<std::string> ReadRecordingAudio(const RecordingKeys* keys, std::string_vi
   std::error_code ec;
   if (std::filesystem::exists(enc, ec)) {
     if (keys == nullptr) {
-      return MakeError(500, "audio: " + enc.string() +
-                                " is encrypted but no master key is configured (" +
-                                std::string(kMasterKeyEnv) + ")");
+      return MakeError(ErrorCode::kUnavailable,
+                       "audio: " + enc.string() +
+                           " is encrypted but no master key is configured (" +
+                           std::string(kMasterKeyEnv) + ")");
     }
-    Result<std::string> dek = keys->Get(recording_id);
-    if (!dek.ok()) return dek.error();
-    auto reader = DecryptingReader::Open(enc, *dek);
-    OPENSSL_cleanse(dek->data(), dek->size());
+    ASSIGN_OR_RETURN(std::string dek, keys->Get(recording_id));
+    auto reader = DecryptingReader::Open(enc, dek);
+    OPENSSL_cleanse(dek.data(), dek.size());
     if (!reader.ok()) return reader.error();
     total_bytes = (*reader)->size();
     return (*reader)->Read(offset, length);
   }
   std::ifstream in(plain_path, std::ios::binary);
-  if (!in) return MakeError(404, "audio: no file for recording " + std::string(recording_id));
+  if (!in)
+    return MakeError(ErrorCode::kNotFound,
+                     "audio: no file for recording " + std::string(recording_id));
   in.seekg(0, std::ios::end);
   total_bytes = static_cast<uint64_t>(in.tellg());
   if (offset >= total_bytes) return std::string();

@@ -20,52 +20,51 @@ Result<std::vector<RecordingRecord>> RecordingsOf(const Store& store, const std:
 
 Result<ErasureReport> EraseSubject(Store& store, RulesDb& db, const SitePolicies& sites, const std::string& number,
                                    const policy::DeletionRequest& request, const DeleteOptions& options) {
-  if (sites.empty()) return MakeError(400, "rights: no site policy configured (policy.site_files)");
-  Result<std::vector<RecordingRecord>> rows = RecordingsOf(store, number);
-  if (!rows.ok()) return rows.error();
-  Result<policy::HoldSet> holds = db.LoadHolds();
-  if (!holds.ok()) return holds.error();
+  if (sites.empty())
+    return MakeError(ErrorCode::kInvalidInput,
+                     "rights: no site policy configured (policy.site_files)");
+  ASSIGN_OR_RETURN(std::vector<RecordingRecord> rows, RecordingsOf(store, number));
+  ASSIGN_OR_RETURN(policy::HoldSet holds, db.LoadHolds());
   std::map<std::string, std::vector<policy::RecordingInfo>> by_site;
   std::unordered_map<std::string, RecordingRecord> records;
-  for (RecordingRecord& r : *rows) {
+  for (RecordingRecord& r : rows) {
     const policy::SitePolicy* site = sites.ForRecording(r.site);
     by_site[site->site_id].push_back(InfoOf(r, &site->numbers));
     records.emplace(r.recording_id, std::move(r));
   }
   ErasureReport report;
   if (by_site.empty()) {
-    // Validate the request all the same (400 for an empty requester or a non-number).
-    Result<policy::ErasurePlan> plan = policy::PlanErasure(sites.all().front(), {}, *holds, number, request);
+    // Validate the request all the same (kInvalidInput for an empty requester or a non-number).
+    Result<policy::ErasurePlan> plan =
+        policy::PlanErasure(sites.all().front(), {}, holds, number, request);
     if (!plan.ok()) return plan.error();
     report.texts.push_back(plan->text);
     return report;
   }
   for (const auto& [site_id, infos] : by_site) {
-    Result<policy::ErasurePlan> plan = policy::PlanErasure(*sites.Find(site_id), infos, *holds, number, request);
-    if (!plan.ok()) return plan.error();
-    report.texts.push_back(plan->text);
-    report.kept.insert(report.kept.end(), plan->kept.begin(), plan->kept.end());
-    Result<DeleteOutcome> done = ExecuteDeletions(store, db, plan->erase, records, options, request.at_ms_utc);
-    if (!done.ok()) return done.error();
-    report.erased.insert(report.erased.end(), done->deleted.begin(), done->deleted.end());
-    report.kept.insert(report.kept.end(), done->kept.begin(), done->kept.end());
+    ASSIGN_OR_RETURN(policy::ErasurePlan plan,
+                     policy::PlanErasure(*sites.Find(site_id), infos, holds, number, request));
+    report.texts.push_back(plan.text);
+    report.kept.insert(report.kept.end(), plan.kept.begin(), plan.kept.end());
+    ASSIGN_OR_RETURN(DeleteOutcome done,
+                     ExecuteDeletions(store, db, plan.erase, records, options, request.at_ms_utc));
+    report.erased.insert(report.erased.end(), done.deleted.begin(), done.deleted.end());
+    report.kept.insert(report.kept.end(), done.kept.begin(), done.kept.end());
   }
   return report;
 }
 
 Status DeleteEarly(Store& store, RulesDb& db, const std::string& recording_id, const policy::DeletionRequest& request,
                    const DeleteOptions& options) {
-  Result<std::optional<RecordingRecord>> r = store.Get(recording_id);
-  if (!r.ok()) return r.error();
-  if (!r->has_value()) return MakeError(404, "no recording " + recording_id);
-  Result<policy::HoldSet> holds = db.LoadHolds();
-  if (!holds.ok()) return holds.error();
-  Result<policy::DeletionOrder> order = policy::PlanEarlyDeletion(InfoOf(**r, nullptr), *holds, request);
-  if (!order.ok()) return order.error();
-  std::unordered_map<std::string, RecordingRecord> records{{recording_id, **r}};
-  Result<DeleteOutcome> done = ExecuteDeletions(store, db, {*order}, records, options, request.at_ms_utc);
-  if (!done.ok()) return done.error();
-  if (!done->kept.empty()) return MakeError(409, done->kept.front().text);
+  ASSIGN_OR_RETURN(std::optional<RecordingRecord> r, store.Get(recording_id));
+  if (!r.has_value()) return MakeError(ErrorCode::kNotFound, "no recording " + recording_id);
+  ASSIGN_OR_RETURN(policy::HoldSet holds, db.LoadHolds());
+  ASSIGN_OR_RETURN(policy::DeletionOrder order,
+                   policy::PlanEarlyDeletion(InfoOf(*r, nullptr), holds, request));
+  std::unordered_map<std::string, RecordingRecord> records{{recording_id, *r}};
+  ASSIGN_OR_RETURN(DeleteOutcome done,
+                   ExecuteDeletions(store, db, {order}, records, options, request.at_ms_utc));
+  if (!done.kept.empty()) return MakeError(ErrorCode::kConflict, done.kept.front().text);
   return OkStatus();
 }
 

@@ -23,17 +23,19 @@ Result<std::unique_ptr<DiscardSocket>> DiscardSocket::Open(const std::string& bi
     v6->sin6_family = AF_INET6;
     length = sizeof(sockaddr_in6);
   } else {
-    return MakeError(500, "policy: discard socket: not an IP address: " + ip);
+    return MakeError(ErrorCode::kInvalidInput, "policy: discard socket: not an IP address: " + ip);
   }
   const int fd = socket(storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return MakeError(500, "policy: discard socket: " + std::string(std::strerror(errno)));
+  if (fd < 0)
+    return MakeError(ErrorCode::kIo,
+                     "policy: discard socket: " + std::string(std::strerror(errno)));
   const int smallest = 1;  // the kernel rounds up to its minimum (a few KB)
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &smallest, sizeof smallest);
   if (bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) {
     const std::string why = std::strerror(errno);
     close(fd);
-    return MakeError(500, "policy: discard socket on " + ip + ": " + why);
+    return MakeError(ErrorCode::kUnavailable, "policy: discard socket on " + ip + ": " + why);
   }
   const uint16_t port = ntohs(storage.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
   return std::unique_ptr<DiscardSocket>(new DiscardSocket(fd, port));

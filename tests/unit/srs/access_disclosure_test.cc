@@ -300,7 +300,7 @@ TEST_CASE("DISC-3 signing keys are Ed25519 PEM files kept outside the data direc
   CHECK_THAT(not_pem.error().message, Catch::Contains("not a PEM Ed25519 private key"));
   CHECK(VerifyEd25519("junk", "m", std::string(64, 'x')).error().code == ErrorCode::kInvalidInput);
   CHECK(VerifyEd25519(signer->public_key_pem(), "m", std::string(64, 'x')).error().code ==
-        ErrorCode::kPermissionDenied);
+        ErrorCode::kCorrupt);
 }
 
 TEST_CASE("DISC-3 the hand-over protocol PDF carries the DISC-3 fields and Polish names",

@@ -47,7 +47,7 @@ struct AccessOptions {
   std::chrono::milliseconds encrypt_interval{1000};
   // Issue 7: asked by DestroyRecording before anything is destroyed; an error refuses the
   // deletion with its status. The daemon wires it to the policy db (one source of truth for
-  // legal holds: 409 while held, RET-2) which also logs the act (RET-4). Empty = only the
+  // legal holds: kConflict while held, RET-2) which also logs the act (RET-4). Empty = only the
   // store's legal_hold flag is checked.
   std::function<Status(const RecordingRecord& record, std::string_view by, std::string_view reason)>
       deletion_guard;
@@ -78,8 +78,8 @@ class AccessContext {
 
   // RET-3/RET-4/RIGHTS-2: destroys a recording for good: its data key is shredded, the
   // audio files (.kenc and any plaintext) are overwritten and unlinked, the store record is
-  // deleted. 409 when the recording is under legal hold, 404 unknown id. `by` and `reason`
-  // go into the log (the content does not).
+  // deleted. kConflict when the recording is under legal hold, kNotFound unknown id. `by` and
+  // `reason` go into the log (the content does not).
   Status DestroyRecording(std::string_view recording_id, std::string_view by,
                           std::string_view reason);
 

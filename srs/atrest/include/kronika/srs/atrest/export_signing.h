@@ -28,13 +28,13 @@ inline constexpr size_t kEd25519SignatureBytes = 64;
 
 class ExportSigner {
  public:
-  // Reads a PEM Ed25519 private key. Error 400 when unreadable, not PEM, not Ed25519, or
-  // inside `data_dir` ("" = no such check).
+  // Reads a PEM Ed25519 private key. Error kInvalidInput when unreadable, not PEM, not Ed25519,
+  // or inside `data_dir` ("" = no such check).
   static Result<std::unique_ptr<ExportSigner>> Load(const std::filesystem::path& pem_file,
                                                     const std::filesystem::path& data_dir);
   // A fresh key pair: the private key (PKCS#8 PEM, mode 0600) at `private_file` and the
-  // public key (PEM) at `private_file` + ".pub". Error 409 when either file exists,
-  // 400 inside `data_dir`, 500 when a file cannot be written.
+  // public key (PEM) at `private_file` + ".pub". Error kConflict when either file
+  // exists, kInvalidInput inside `data_dir`, kIo when a file cannot be written.
   static Result<std::unique_ptr<ExportSigner>> Generate(const std::filesystem::path& private_file,
                                                         const std::filesystem::path& data_dir);
   ~ExportSigner();
@@ -53,11 +53,13 @@ class ExportSigner {
   std::string fingerprint_;
 };
 
-// SHA-256 fingerprint (hex) of a PEM Ed25519 public key. Error 400 when `pem` is not one.
+// SHA-256 fingerprint (hex) of a PEM Ed25519 public key. Error kInvalidInput when `pem` is
+// not one.
 Result<std::string> Ed25519PublicKeyFingerprint(std::string_view pem);
 
-// Checks `signature` over `message` under the PEM public key. Error 400 when the key is
-// not an Ed25519 public key, 403 "signature does not match" when verification fails.
+// Checks `signature` over `message` under the PEM public key. Error kInvalidInput when the
+// key is not an Ed25519 public key, kCorrupt "signature does not match" when verification
+// fails (the message was altered or signed with another key).
 Status VerifyEd25519(std::string_view public_pem, std::string_view message,
                      std::string_view signature);
 

@@ -49,14 +49,14 @@ class RecordingKeys {
   // First 8 bytes of SHA-256 of the KEK, hex: names a KEK without revealing it.
   static std::string KekId(std::string_view kek);
 
-  // New DEK for `recording_id`, wrapped and fsynced before returning. 409 when one exists.
+  // New DEK for `recording_id`, wrapped and fsynced before returning. kConflict when one exists.
   // `durable` false: written and renamed into place but not fsynced (the caller makes it
   // durable later, see KeyFileSyncer); this takes microseconds instead of milliseconds.
   Result<std::string> Create(std::string_view recording_id, bool durable = true);
   // fsyncs the key file of `recording_id`, then the keys directory.
   Status Sync(std::string_view recording_id) const;
-  // The DEK of `recording_id`. 404 when shredded / never created, 403 when the KEK does
-  // not unwrap it (wrong master key).
+  // The DEK of `recording_id`. kNotFound when shredded / never created, kPermissionDenied when
+  // it is wrapped by another master key than the configured one.
   Result<std::string> Get(std::string_view recording_id) const;
   bool Has(std::string_view recording_id) const;
   // Destroys the wrapped DEK (crypto-shredding). Ok when there was none.
@@ -129,7 +129,9 @@ Status EncryptFinishedRecording(RecordingKeys& keys, std::string_view recording_
 
 // Reads [offset, offset+length) of a recording's audio, decrypting `<path>.kenc` when it
 // exists (needs `keys`), else the plaintext file. `total_bytes` gets the audio size.
-// 404 when neither file exists or the key was shredded.
+// kNotFound when neither file exists or the key was shredded; kUnavailable when the file is
+// encrypted and no master key is configured; kPermissionDenied when another one is; the
+// reader's error when it does not decrypt.
 Result<std::string> ReadRecordingAudio(const RecordingKeys* keys, std::string_view recording_id,
                                        const std::filesystem::path& plain_path, uint64_t offset,
                                        uint64_t length, uint64_t& total_bytes);

@@ -26,12 +26,13 @@ struct ErasureReport {
 };
 
 // RIGHTS-2: erases every recording of `number` not under legal hold, per site's rules.
-// Errors: 400 (empty requester / reason, not a number, no site configured), store or
+// Errors: kInvalidInput (empty requester / reason, not a number, no site configured), store or
 // rules db failures.
 Result<ErasureReport> EraseSubject(Store& store, RulesDb& db, const SitePolicies& sites, const std::string& number,
                                    const policy::DeletionRequest& request, const DeleteOptions& options);
 
-// RET-4: deletes one recording before its period ends. 404 unknown id; 409 held / active.
+// RET-4: deletes one recording before its period ends. kNotFound unknown id; kConflict held /
+// active.
 Status DeleteEarly(Store& store, RulesDb& db, const std::string& recording_id, const policy::DeletionRequest& request,
                    const DeleteOptions& options);
 

@@ -51,7 +51,7 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, RulesDb& db, const std::vec
 
 // RET-2/RET-4 for a deletion carried out by another module (the access module's DELETE,
 // which destroys keys and files itself): in one policy-db write transaction, refuses a
-// recording held there - 409 "recording <id> is under legal hold (RET-2, case <refs>); lift
+// recording held there - kConflict "recording <id> is under legal hold (RET-2, case <refs>); lift
 // it first" - or logs the early deletion (cause early-deletion, `by`, `reason`) in the
 // deletion log. The policy db's hold log is the one source of truth for holds; the store's
 // legal_hold flag is only its mirror (hold_command.cc).
