@@ -124,7 +124,8 @@ TEST_CASE("SEC-1 no data key, no recording: the INVITE is refused, nothing recor
   SealingMedia media;
   SessionManagerOptions options;
   options.create_recording_key = [](const std::string&) -> Result<std::string> {
-    return MakeError(500, "keys: write /data/access/keys/x.dek: No space left on device");
+    return MakeError(ErrorCode::kIo,
+                     "keys: write /data/access/keys/x.dek: No space left on device");
   };
   SessionManager manager(options, &media, nullptr, nullptr, nullptr);
   auto out = manager.OnInitialInvite(Request(), At(0));
