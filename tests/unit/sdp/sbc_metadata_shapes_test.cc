@@ -286,5 +286,27 @@ TEST_CASE("base64 ids with + / = and the CUBE association elements", "[sbc_shape
   CHECK(mapping.streams[0].participant_ids == std::vector<std::string>{"p+/C=="});
 }
 
+TEST_CASE("a Java-mail style body: quoted boundary with = . and _, a preamble, part headers folded",
+          "[sbc_shapes][metadata]") {
+  const std::string boundary = "----=_Part_17_1024.1796619600";
+  const std::string body =
+      "This is a multi-part message in MIME format.\r\n"
+      "--" + boundary + "\r\nContent-Type: application/sdp\r\n\r\n"
+      "v=0\r\no=- 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n"
+      "m=audio 40000 RTP/AVP 0\r\na=label:1\r\n"
+      "--" + boundary + "\r\nContent-Type: application/rs-metadata+xml;\r\n charset=UTF-8\r\n"
+      "Content-Disposition: recording-session\r\n\r\n"
+      "<recording xmlns='urn:ietf:params:xml:ns:recording:1'><participant participant_id='P'>"
+      "<nameID aor='sip:+48221000001@x'/></participant></recording>\r\n"
+      "--" + boundary + "--\r\nepilogue\r\n";
+  const Result<SiprecBody> parsed =
+      ParseSiprecBody("multipart/mixed; boundary=\"" + boundary + "\"", body);
+  if (!parsed.ok()) FAIL(parsed.error().message);
+  CHECK(parsed->sdp.find("a=label:1") != std::string::npos);
+  REQUIRE(parsed->metadata_xml.has_value());
+  CHECK(parsed->metadata_charset == "UTF-8");
+  CHECK(AorOf(MustRead(*parsed->metadata_xml, parsed->metadata_charset), "P") == "sip:+48221000001@x");
+}
+
 }  // namespace
 }  // namespace kronika::sdp
