@@ -192,7 +192,8 @@ def show_json(data_dir, rid):
 class Case:
     def __init__(self, name, invite_body, *, numbers=(), content_type=CTYPE, headers=None, transport="udp",
                  profile="RTP/AVP", mid_call=None, status="complete", reasons=(), names=(), raw_head=None,
-                 before_media=None, contact_params=None, check_answer=None, prepare=None, legs=2):
+                 before_media=None, contact_params=None, check_answer=None, prepare=None, legs=2,
+                 check_record=None):
         self.name = name
         self.invite_body = invite_body
         self.numbers = numbers  # the numbers the query must find the recording by
@@ -214,6 +215,7 @@ class Case:
         # Audio m-lines: 2 = one leg per channel (440 Hz left, 1000 Hz right); 1 = a single
         # mixed stream (440 Hz), recorded as mono.
         self.legs = legs
+        self.check_record = check_record  # fn(kronika show --json of the recording, failures)
         self.recording_id = None
 
 
@@ -292,6 +294,8 @@ def run_case(server, case: Case, failures: Failures, work: str):
     reasons = {i["reason"] for i in detail.get("metadata_issues", [])}
     failures.check(reasons == case.reasons, f"{case.name}: metadata reasons {sorted(case.reasons)}",
                    f"got {detail.get('metadata_issues')}")
+    if case.check_record:
+        case.check_record(detail, failures)
     shown_names = {p["name"] for p in detail.get("participants", [])}
     for name in case.names:
         failures.check(name in shown_names, f"{case.name}: participant name {name!r} shown as sent",

@@ -304,9 +304,17 @@ def cube_case():
         failures.check(bool(r) and r[-1].status == 200, "CUBE: mid-call re-INVITE with the new party answered 200",
                        f"{r[-1] if r else None}")
 
+    def channels_shown(detail, failures):
+        # kronika show: the caller on the left; the far party before and after the transfer
+        # both on the right, the one who left included.
+        shown = {p.get("number_e164"): p.get("channel") for p in detail.get("participants", [])}
+        failures.check(shown == {caller: 0, callee: 1, transferred_to: 1},
+                       "CUBE: kronika show lists all three parties with the channel each was heard on",
+                       f"{detail.get('participants')}")
+
     return shapes.Case("Cisco-CUBE-style over TCP: group/session associations, transfer by re-INVITE",
                        body(first), transport="tcp", raw_head=head, mid_call=transfer,
-                       numbers=(caller, callee, transferred_to))
+                       check_record=channels_shown, numbers=(caller, callee, transferred_to))
 
 
 # --- a proxied SRC without Require, BroadWorks style headers ---------------------------
