@@ -1,175 +1,288 @@
-// HttpServer on civetweb: one catch-all civetweb handler dispatching to our route table.
+// HttpServer on libmicrohttpd (see http_server.h): epoll event threads own the connections,
+// one access handler feeds our route table, kWorker handlers run on the WorkerPool while the
+// connection is suspended, and HeaderDeadlines cuts off clients whose headers are late.
 #include "kronika/srs/http/http_server.h"
 
-#include <civetweb.h>
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
+#include <atomic>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
 #include <exception>
-#include <map>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <shared_mutex>
-#include <tuple>
+#include <utility>
 
+#include "header_deadlines.h"
 #include "http_tls.h"
-#include "kronika/srs/core/json_record.h"
+#include "kronika/srs/core/log.h"
+#include "route_table.h"
+#include "worker_pool.h"
 
 namespace kronika::srs {
 namespace {
 
-constexpr char kRequestTimeoutMs[] = "10000";
+using http_internal::HeaderDeadlines;
 
-struct RouteKey {
-  std::string method;
-  std::string path;  // exact path, or the prefix (with trailing '/') of a "/*" pattern
-  bool operator<(const RouteKey& o) const {
-    return std::tie(path, method) < std::tie(o.path, o.method);
-  }
+// TLS 1.2 and 1.3 only (SEC-1); GnuTLS's defaults otherwise.
+constexpr char kTlsPriorities[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+constexpr int kListenBacklog = 128;
+constexpr char kRetryAfterSeconds[] = "1";
+
+// One request: what the access handler collected and, once a worker ran the handler, the
+// answer. Owned by libmicrohttpd's per-request pointer; freed by OnCompleted.
+struct RequestContext {
+  HttpRequest request;
+  HeaderDeadlines::Connection* connection = nullptr;
+  bool body_too_large = false;
+  bool dispatched = false;
+  // Written by the worker before it resumes the connection; read by the event thread after
+  // (libmicrohttpd's resume goes through a mutex, which orders the two).
+  std::optional<HttpResponse> response;
 };
 
-void InitCivetwebOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { mg_init_library(MG_FEATURES_SSL); });
+enum MHD_Result AddPair(void* cls, enum MHD_ValueKind, const char* key, const char* value) {
+  auto* pairs = static_cast<std::vector<std::pair<std::string, std::string>>*>(cls);
+  pairs->emplace_back(key != nullptr ? key : "", value != nullptr ? value : "");
+  return MHD_YES;
+}
+
+std::string AddressText(const sockaddr* addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr == nullptr) return "";
+  if (addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, text, sizeof text);
+  } else if (addr->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, text, sizeof text);
+  }
+  return text;
+}
+
+void DeleteBody(void* body) { delete static_cast<std::string*>(body); }
+
+// Hands `response` to libmicrohttpd (the body is moved, not copied).
+enum MHD_Result Queue(MHD_Connection* connection, HttpResponse response) {
+  auto* body = new std::string(std::move(response.body));
+  MHD_Response* r =
+      MHD_create_response_from_buffer_with_free_callback_cls(body->size(), body->data(), &DeleteBody, body);
+  if (r == nullptr) {
+    delete body;
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, response.content_type.c_str());
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  for (const auto& [name, value] : response.headers) {
+    if (MHD_add_response_header(r, name.c_str(), value.c_str()) != MHD_YES) {
+      Logf(LogLevel::kWarn, "", "http: response header %s dropped (not allowed or malformed)", name.c_str());
+    }
+  }
+  const enum MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(response.status), r);
+  MHD_destroy_response(r);
+  return queued;
+}
+
+HttpResponse RunHandler(const HttpHandler& handler, const HttpRequest& request) noexcept {
+  try {
+    return handler(request);
+  } catch (const std::exception& e) {
+    Logf(LogLevel::kError, "", "http: %s %s: handler threw: %s", request.method.c_str(), request.path.c_str(),
+         e.what());
+    return HttpResponse::JsonError(500, std::string("internal error: ") + e.what());
+  } catch (...) {
+    Logf(LogLevel::kError, "", "http: %s %s: handler threw", request.method.c_str(), request.path.c_str());
+    return HttpResponse::JsonError(500, "internal error");
+  }
+}
+
+HttpResponse Busy() {
+  HttpResponse r = HttpResponse::JsonError(503, "server busy, retry shortly");
+  r.headers.emplace_back("Retry-After", kRetryAfterSeconds);
+  return r;
+}
+
+// The listening socket, bound by us so a taken port is reported with errno's reason.
+Result<int> Listen(const std::string& address, int port, int& bound_port) {
+  const bool v6 = address.find(':') != std::string::npos;
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&storage);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET6, address.c_str(), &a->sin6_addr) != 1) {
+      return MakeError(ErrorCode::kInvalidInput, "http: listen address '" + address + "' is not an IP address");
+    }
+    length = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&storage);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET, address.c_str(), &a->sin_addr) != 1) {
+      return MakeError(ErrorCode::kInvalidInput, "http: listen address '" + address + "' is not an IP address");
+    }
+    length = sizeof *a;
+  }
+  const std::string where = (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+  const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return MakeError(ErrorCode::kUnavailable, "http: cannot listen on " + where + ": " + std::strerror(errno));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // restart over TIME_WAIT
+  if (v6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd, kListenBacklog) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return MakeError(ErrorCode::kUnavailable, "http: cannot listen on " + where + ": " + std::strerror(err));
+  }
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length);
+  bound_port = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port
+                        : reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+  return fd;
+}
+
+void LogFromLibrary(void*, const char* format, va_list args) {
+  char text[512];
+  std::vsnprintf(text, sizeof text, format, args);
+  size_t n = std::strlen(text);
+  while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r')) text[--n] = '\0';
+  Logf(LogLevel::kDebug, "", "http: libmicrohttpd: %s", text);
 }
 
 }  // namespace
 
 class HttpServer::Impl {
  public:
-  // Finds the handler for a request; fills path_rest. nullptr + status 404/405 if none.
-  HttpHandler Find(const std::string& method, const std::string& path, std::string& path_rest,
-                   int& status) const {
-    std::shared_lock lock(mu);
-    bool other_method = false;
-    if (auto it = exact.find(RouteKey{method, path}); it != exact.end()) return it->second;
-    for (const auto& [key, handler] : exact) {
-      if (key.path == path) other_method = true;
-    }
-    const std::pair<const RouteKey, HttpHandler>* best = nullptr;
-    for (const auto& entry : prefix) {
-      const RouteKey& key = entry.first;
-      if (path.compare(0, key.path.size(), key.path) != 0) continue;
-      if (key.method != method) {
-        other_method = true;
-        continue;
-      }
-      if (best == nullptr || key.path.size() > best->first.path.size()) best = &entry;
-    }
-    if (best != nullptr) {
-      path_rest = path.substr(best->first.path.size());
-      return best->second;
-    }
-    status = other_method ? 405 : 404;
-    return nullptr;
-  }
+  static enum MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                                   const char* version, const char* upload_data, size_t* upload_data_size,
+                                   void** request_state) noexcept;
+  static void OnCompleted(void* cls, MHD_Connection* connection, void** request_state,
+                          enum MHD_RequestTerminationCode why) noexcept;
+  static void OnConnection(void* cls, MHD_Connection* connection, void** socket_state,
+                           enum MHD_ConnectionNotificationCode what) noexcept;
 
-  static int Dispatch(mg_connection* conn, void* data) noexcept;
-  // civetweb's init_ssl: loads our certificate chain and key (separate key file allowed).
-  static int InitTls(void* ssl_ctx, void* data) noexcept {
-    const auto* impl = static_cast<const Impl*>(data);
-    return ConfigureTlsContext(ssl_ctx, impl->options.tls_certificate, impl->options.tls_private_key).ok()
-               ? 1    // identity set up, civetweb must not load it again
-               : -1;  // civetweb fails the start
-  }
+  // The request's first call: copies what the handler needs out of libmicrohttpd.
+  RequestContext* Begin(MHD_Connection* connection, const char* url, const char* method);
+  // Headers and body complete: answers at once or hands the request to a worker.
+  enum MHD_Result Dispatch(MHD_Connection* connection, RequestContext& context);
 
   HttpServerOptions options;
-  mutable std::shared_mutex mu;
-  std::map<RouteKey, HttpHandler> exact;   // guarded by mu
-  std::map<RouteKey, HttpHandler> prefix;  // guarded by mu
-  mg_context* ctx = nullptr;
+  http_internal::RouteTable routes;
+  http_internal::WorkerPool workers;
+  HeaderDeadlines deadlines;
+  TlsIdentityPem tls;  // kept until Stop(): libmicrohttpd reads it at start
+  MHD_Daemon* daemon = nullptr;
+  int listen_fd = -1;
   int bound_port = 0;
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> busy_refusals{0};
 };
 
-namespace {
-
-void Send(mg_connection* conn, const HttpResponse& response) {
-  std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                     mg_get_response_code_text(conn, response.status) + "\r\n" +
-                     "Content-Type: " + response.content_type + "\r\n" +
-                     "Content-Length: " + std::to_string(response.body.size()) + "\r\n" +
-                     "Cache-Control: no-store\r\n";
-  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
-  head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (!response.body.empty()) mg_write(conn, response.body.data(), response.body.size());
+RequestContext* HttpServer::Impl::Begin(MHD_Connection* connection, const char* url, const char* method) {
+  auto* context = new RequestContext;
+  HttpRequest& request = context->request;
+  request.method = method != nullptr ? method : "";
+  request.path = url != nullptr ? url : "";
+  MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddPair, &request.query);
+  MHD_get_connection_values(connection, MHD_HEADER_KIND, &AddPair, &request.headers);
+  if (const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) {
+    request.remote_addr = AddressText(info->client_addr);
+  }
+  if (const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT)) {
+    context->connection = static_cast<HeaderDeadlines::Connection*>(info->socket_context);
+    deadlines.RequestStarted(context->connection);
+  }
+  return context;
 }
 
-}  // namespace
+enum MHD_Result HttpServer::Impl::Dispatch(MHD_Connection* connection, RequestContext& context) {
+  HttpRequest& request = context.request;
+  if (context.body_too_large) return Queue(connection, HttpResponse::JsonError(413, "request body too large"));
+  http_internal::Route route;
+  int status = 0;
+  if (!routes.Find(request.method, request.path, route, request.path_rest, status)) {
+    return Queue(connection, HttpResponse::JsonError(
+                                 status, status == 405 ? "method " + request.method + " not allowed on " + request.path
+                                                       : "no such resource: " + request.path));
+  }
+  if (route.dispatch == RouteDispatch::kImmediate) return Queue(connection, RunHandler(route.handler, request));
+  if (!workers.TryReserve()) {
+    busy_refusals.fetch_add(1, std::memory_order_relaxed);
+    Logf(LogLevel::kWarn, "", "http: %s %s from %s refused: every worker busy and the queue full",
+         request.method.c_str(), request.path.c_str(), request.remote_addr.c_str());
+    return Queue(connection, Busy());
+  }
+  // Suspended before the job can run: the worker's resume must find it suspended.
+  context.dispatched = true;
+  MHD_suspend_connection(connection);
+  workers.Submit([connection, &context, handler = std::move(route.handler)] {
+    context.response = RunHandler(handler, context.request);
+    MHD_resume_connection(connection);
+  });
+  return MHD_YES;
+}
 
-int HttpServer::Impl::Dispatch(mg_connection* conn, void* data) noexcept {
-  auto* impl = static_cast<HttpServer::Impl*>(data);
-  const mg_request_info* info = mg_get_request_info(conn);
-  HttpResponse response;
+enum MHD_Result HttpServer::Impl::OnRequest(void* cls, MHD_Connection* connection, const char* url,
+                                            const char* method, const char*, const char* upload_data,
+                                            size_t* upload_data_size, void** request_state) noexcept {
+  auto* impl = static_cast<Impl*>(cls);
   try {
-    HttpRequest request;
-    request.method = info->request_method ? info->request_method : "";
-    request.path = info->local_uri ? info->local_uri : "";
-    request.query_string = info->query_string ? info->query_string : "";
-    request.remote_addr = info->remote_addr;
-    for (int i = 0; i < info->num_headers; ++i) {
-      request.headers.emplace_back(info->http_headers[i].name ? info->http_headers[i].name : "",
-                                   info->http_headers[i].value ? info->http_headers[i].value : "");
-    }
-    if (info->content_length > 0 &&
-        static_cast<uint64_t>(info->content_length) > impl->options.max_body_bytes) {
-      Send(conn, HttpResponse::JsonError(413, "request body too large"));
-      return 413;
-    }
-    char chunk[8192];
-    for (int n; (n = mg_read(conn, chunk, sizeof chunk)) > 0;) {
-      request.body.append(chunk, static_cast<size_t>(n));
-      if (request.body.size() > impl->options.max_body_bytes) {
-        Send(conn, HttpResponse::JsonError(413, "request body too large"));
-        return 413;
+    auto* context = static_cast<RequestContext*>(*request_state);
+    if (context == nullptr) {  // headers complete
+      context = impl->Begin(connection, url, method);
+      *request_state = context;
+      const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+      if (length != nullptr && std::strtoull(length, nullptr, 10) > impl->options.max_body_bytes) {
+        // Answered before the body: libmicrohttpd discards it and closes the connection.
+        return Queue(connection, HttpResponse::JsonError(413, "request body too large"));
       }
+      return MHD_YES;
     }
-    int status = 0;
-    HttpHandler handler = impl->Find(request.method, request.path, request.path_rest, status);
-    if (handler) {
-      response = handler(request);
-    } else {
-      response = HttpResponse::JsonError(
-          status, status == 405 ? "method " + request.method + " not allowed on " + request.path
-                                : "no such resource: " + request.path);
+    if (*upload_data_size > 0) {  // a piece of the body
+      std::string& body = context->request.body;
+      if (!context->body_too_large) {
+        if (body.size() + *upload_data_size > impl->options.max_body_bytes) {
+          context->body_too_large = true;  // the rest is read and dropped; 413 at the end
+          std::string().swap(body);
+        } else {
+          body.append(upload_data, *upload_data_size);
+        }
+      }
+      *upload_data_size = 0;
+      return MHD_YES;
     }
-  } catch (const std::exception& e) {
-    response = HttpResponse::JsonError(500, std::string("internal error: ") + e.what());
-  } catch (...) {
-    response = HttpResponse::JsonError(500, "internal error");
+    if (context->response.has_value()) return Queue(connection, std::move(*context->response));  // resumed
+    if (context->dispatched) return MHD_YES;  // still with a worker
+    return impl->Dispatch(connection, *context);
+  } catch (const std::exception& e) {  // allocation failure: drop the connection
+    Logf(LogLevel::kError, "", "http: request handling failed: %s", e.what());
+    return MHD_NO;
   }
-  Send(conn, response);
-  return response.status;
 }
 
-std::optional<std::string> HttpRequest::Header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() &&
-        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return value;
-    }
+void HttpServer::Impl::OnCompleted(void* cls, MHD_Connection*, void** request_state,
+                                   enum MHD_RequestTerminationCode) noexcept {
+  auto* impl = static_cast<Impl*>(cls);
+  auto* context = static_cast<RequestContext*>(*request_state);
+  if (context == nullptr) return;
+  impl->requests.fetch_add(1, std::memory_order_relaxed);
+  impl->deadlines.RequestFinished(context->connection);
+  delete context;
+  *request_state = nullptr;
+}
+
+void HttpServer::Impl::OnConnection(void* cls, MHD_Connection* connection, void** socket_state,
+                                    enum MHD_ConnectionNotificationCode what) noexcept {
+  auto* impl = static_cast<Impl*>(cls);
+  if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_state = impl->deadlines.Opened(info != nullptr ? info->connect_fd : -1);
+  } else {
+    impl->deadlines.Closed(static_cast<HeaderDeadlines::Connection*>(*socket_state));
+    *socket_state = nullptr;
   }
-  return std::nullopt;
-}
-
-std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const {
-  if (query_string.empty()) return std::nullopt;
-  std::string key(name);
-  std::string buffer(query_string.size() + 1, '\0');
-  int n = mg_get_var2(query_string.data(), query_string.size(), key.c_str(), buffer.data(),
-                      buffer.size(), 0);
-  if (n < 0) return std::nullopt;
-  buffer.resize(static_cast<size_t>(n));
-  return buffer;
-}
-
-HttpResponse HttpResponse::JsonError(int status, std::string_view message) {
-  HttpResponse r;
-  r.status = status;
-  r.body = DumpJson(nlohmann::json{{"error", {{"status", status}, {"message", message}}}});
-  return r;
 }
 
 HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>()) {
@@ -178,92 +291,94 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(std::string method, std::string pattern, HttpHandler handler) {
-  std::unique_lock lock(impl_->mu);
-  if (pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, "/*") == 0) {
-    pattern.pop_back();  // keep the '/'
-    impl_->prefix[RouteKey{std::move(method), std::move(pattern)}] = std::move(handler);
-  } else {
-    impl_->exact[RouteKey{std::move(method), std::move(pattern)}] = std::move(handler);
-  }
+void HttpServer::Route(std::string method, std::string pattern, HttpHandler handler, RouteDispatch dispatch) {
+  impl_->routes.Add(std::move(method), std::move(pattern), http_internal::Route{std::move(handler), dispatch});
 }
 
 HttpHandler HttpServer::Handler(const std::string& method, std::string pattern) const {
-  std::shared_lock lock(impl_->mu);
-  const bool is_prefix = pattern.size() >= 2 && pattern.compare(pattern.size() - 2, 2, "/*") == 0;
-  if (is_prefix) pattern.pop_back();
-  const auto& table = is_prefix ? impl_->prefix : impl_->exact;
-  auto it = table.find(RouteKey{method, pattern});
-  return it == table.end() ? HttpHandler() : it->second;
+  std::optional<http_internal::Route> route = impl_->routes.Get(method, std::move(pattern));
+  return route ? route->handler : HttpHandler();
 }
 
 Status HttpServer::Start() {
-  if (impl_->ctx != nullptr) return OkStatus();
-  InitCivetwebOnce();
-  const bool tls = !impl_->options.tls_certificate.empty();
-  const std::string& address = impl_->options.listen_address;
-  const bool v6 = address.find(':') != std::string::npos;  // civetweb wants "[::1]:8080"
-  const std::string listen = (v6 ? "[" + address + "]" : address) + ":" +
-                             std::to_string(impl_->options.port) + (tls ? "s" : "");
-  const std::string threads = std::to_string(impl_->options.threads);
-  std::vector<const char*> civet_options = {"listening_ports", listen.c_str(),
-                                            "num_threads", threads.c_str(),
-                                            "request_timeout_ms", kRequestTimeoutMs};
-  mg_callbacks callbacks{};
-  if (!tls && !impl_->options.tls_private_key.empty()) {
-    return MakeError(500, "http: a TLS private key is set but no certificate; refusing to serve plain HTTP");
+  if (impl_->daemon != nullptr) return OkStatus();
+  const HttpServerOptions& o = impl_->options;
+  if (o.io_threads < 1 || o.workers < 1 || o.max_queued < 1 || o.max_connections < 1 ||
+      o.max_connections_per_client < 1 || o.header_timeout.count() < 1 || o.idle_timeout.count() < 1) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "http: io_threads, workers, max_queued, max_connections, max_connections_per_client and "
+                     "the timeouts must be positive");
   }
+  const bool tls = !o.tls_certificate.empty();
+  if (!tls && !o.tls_private_key.empty()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "http: a TLS private key is set but no certificate; refusing to serve plain HTTP");
+  }
+  if (tls) {  // identity errors are reported with the file name, before the port is bound
+    ASSIGN_OR_RETURN(impl_->tls, LoadTlsIdentity(o.tls_certificate, o.tls_private_key));
+  }
+  ASSIGN_OR_RETURN(impl_->listen_fd, Listen(o.listen_address, o.port, impl_->bound_port));
+
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+  if (tls) flags |= MHD_USE_TLS;
+  if (o.listen_address.find(':') != std::string::npos) flags |= MHD_USE_IPv6;
+  std::vector<MHD_OptionItem> items = {
+      {MHD_OPTION_LISTEN_SOCKET, impl_->listen_fd, nullptr},
+      {MHD_OPTION_CONNECTION_LIMIT, o.max_connections, nullptr},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections_per_client, nullptr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(o.idle_timeout.count()), nullptr},
+      {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&Impl::OnCompleted), impl_.get()},
+      {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&Impl::OnConnection), impl_.get()},
+      {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&LogFromLibrary), nullptr},
+  };
+  if (o.io_threads > 1) items.push_back({MHD_OPTION_THREAD_POOL_SIZE, o.io_threads, nullptr});
   if (tls) {
-    if (mg_check_feature(2) == 0) {
-      return MakeError(500, "http: TLS requested but civetweb was built without TLS support");
-    }
-    // civetweb 1.15 dlopen()s "libssl.so" and calls SSL_get_peer_certificate unchecked on every
-    // TLS connection; OpenSSL 3 no longer exports it, so without help it crashed on the first
-    // HTTPS request (measured on Debian 12). Fix: the libssl.so shim (srs/civetweb_tls_shim/)
-    // linked into this binary. Chosen over terminating TLS in our own relay thread because it
-    // is ~20 lines, civetweb keeps the real socket (client addresses stay true for the logs
-    // and the listening register) and there is no second hop to secure. This self-check stays
-    // as the guard: a missing or shadowed shim is a clear start error, never a crash.
-    if (Status s = CheckCivetwebTlsLibraries(); !s.ok()) return s;
-    // Identity errors are reported here with the file name, before the port is bound.
-    if (Status s = CheckTlsIdentity(impl_->options.tls_certificate, impl_->options.tls_private_key);
-        !s.ok()) {
-      return s;
-    }
-    civet_options.push_back("ssl_certificate");  // for civetweb's checks; Impl::InitTls loads it
-    civet_options.push_back(impl_->options.tls_certificate.c_str());
-    civet_options.push_back("ssl_protocol_version");
-    civet_options.push_back("4");  // TLS 1.2 and newer (also enforced in ConfigureTlsContext)
-    callbacks.init_ssl = &Impl::InitTls;
+    items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, impl_->tls.certificate_chain.data()});
+    items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, impl_->tls.private_key.data()});
+    items.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(kTlsPriorities)});
   }
-  civet_options.push_back(nullptr);
-  mg_init_data init{};
-  init.callbacks = &callbacks;
-  init.user_data = impl_.get();
-  init.configuration_options = civet_options.data();
-  char error_text[256] = "";
-  mg_error_data error{};
-  error.text = error_text;
-  error.text_buffer_size = sizeof error_text;
-  impl_->ctx = mg_start2(&init, &error);
-  if (impl_->ctx == nullptr) {
-    return MakeError(500, "http: cannot listen on " + listen + ": " +
-                              (error_text[0] ? error_text : "civetweb failed to start"));
+  items.push_back({MHD_OPTION_END, 0, nullptr});
+
+  impl_->deadlines.Start(o.header_timeout);
+  impl_->workers.Start(o.workers, static_cast<size_t>(o.max_queued), "http-w");
+  impl_->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::OnRequest, impl_.get(), MHD_OPTION_ARRAY,
+                                   items.data(), MHD_OPTION_END);
+  if (impl_->daemon == nullptr) {
+    impl_->workers.Stop();
+    impl_->deadlines.Stop();
+    ::close(impl_->listen_fd);
+    impl_->listen_fd = -1;
+    impl_->bound_port = 0;
+    return MakeError(ErrorCode::kUnavailable, "http: libmicrohttpd failed to start on " + o.listen_address + ":" +
+                                                  std::to_string(o.port) + " (see the log above)");
   }
-  mg_set_request_handler(impl_->ctx, "/", &Impl::Dispatch, impl_.get());
-  mg_server_port ports[4];
-  int n = mg_get_server_ports(impl_->ctx, 4, ports);
-  impl_->bound_port = n > 0 ? ports[0].port : impl_->options.port;
   return OkStatus();
 }
 
 void HttpServer::Stop() {
-  if (impl_->ctx == nullptr) return;
-  mg_stop(impl_->ctx);
-  impl_->ctx = nullptr;
+  if (impl_->daemon == nullptr) return;
+  // No new connections; then every request already with a worker is answered (its
+  // connection resumed: libmicrohttpd must not be stopped with one suspended).
+  const MHD_socket listen = MHD_quiesce_daemon(impl_->daemon);
+  impl_->workers.Stop();
+  MHD_stop_daemon(impl_->daemon);
+  impl_->daemon = nullptr;
+  impl_->deadlines.Stop();
+  if (listen != MHD_INVALID_SOCKET) ::close(listen);
+  impl_->listen_fd = -1;
   impl_->bound_port = 0;
+  impl_->tls = TlsIdentityPem();
 }
 
 int HttpServer::port() const { return impl_->bound_port; }
+
+HttpServerStats HttpServer::Stats() const {
+  HttpServerStats s;
+  s.connections_open = impl_->deadlines.open();
+  s.requests_total = impl_->requests.load(std::memory_order_relaxed);
+  s.header_timeouts_total = impl_->deadlines.timeouts();
+  s.busy_refusals_total = impl_->busy_refusals.load(std::memory_order_relaxed);
+  return s;
+}
 
 }  // namespace kronika::srs

@@ -1,10 +1,9 @@
-// HTTPS helpers for HttpServer (SEC-1); see http_tls.h and docs/api.md "HTTPS".
+// The HTTPS server identity (see http_tls.h and docs/api.md "HTTPS").
 #include "http_tls.h"
 
-#include <dlfcn.h>
-#include <link.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -13,28 +12,8 @@
 #include <cstring>
 #include <memory>
 
-#include "kronika/civetweb_tls_shim.h"
-
 namespace kronika::srs {
 namespace {
-
-// The names civetweb 1.15 dlopen()s, each with the marker only kronika's shim exports and one
-// function civetweb dlsym()s from it: SSL_get_peer_certificate is the one OpenSSL 3 dropped
-// (the reason for the shim), ERR_get_error stands for the libcrypto half.
-struct TlsLibraryProbe {
-  const char* library;
-  const char* shim_marker;
-  const char* symbol;
-};
-constexpr TlsLibraryProbe kCivetwebTlsProbes[] = {
-    {"libssl.so", "kronika_tls_shim_ssl_version", "SSL_get_peer_certificate"},
-    {"libcrypto.so", "kronika_tls_shim_crypto_version", "ERR_get_error"}};
-
-Status TlsUnavailable(const std::string& why) {
-  return MakeError(500, "http: TLS unavailable: " + why +
-                            " (kronika's civetweb TLS shims live in build/srs/civetweb_tls_shim or "
-                            "<prefix>/lib/kronika; see docs/api.md HTTPS)");
-}
 
 // Text of an OpenSSL error code.
 std::string OpensslErrorText(unsigned long code) {
@@ -71,39 +50,6 @@ int RefusePassphrase(char*, int, int, void*) { return 0; }
 
 }  // namespace
 
-Status CheckCivetwebTlsLibraries() {
-  for (const TlsLibraryProbe& probe : kCivetwebTlsProbes) {
-    void* handle = dlopen(probe.library, RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) {
-      const char* why = dlerror();
-      return TlsUnavailable(std::string("civetweb cannot load ") + probe.library + ": " +
-                            (why != nullptr ? why : "not found"));
-    }
-    std::string file = probe.library;
-    if (link_map* map = nullptr; dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr &&
-                                 map->l_name != nullptr && map->l_name[0] != '\0') {
-      file = map->l_name;
-    }
-    const bool is_shim = dlsym(handle, probe.shim_marker) != nullptr;
-    const bool has_symbol = dlsym(handle, probe.symbol) != nullptr;
-    dlclose(handle);
-    if (!is_shim) {
-      return TlsUnavailable(std::string(probe.library) + " resolves to " + file +
-                            ", not kronika's shim (LD_LIBRARY_PATH or a broken install shadows it)");
-    }
-    if (!has_symbol) {
-      return TlsUnavailable(std::string(probe.library) + " (" + file + ") lacks " + probe.symbol);
-    }
-  }
-  // Safe to call now that the shims are known to be loaded; these calls are also what keeps
-  // them DT_NEEDED (GCC links --as-needed here), i.e. loaded before civetweb asks for them.
-  if (kronika_tls_shim_ssl_version() != OpenSSL_version_num() ||
-      kronika_tls_shim_crypto_version() != OpenSSL_version_num()) {
-    return TlsUnavailable("the libssl.so/libcrypto.so shims forward to another OpenSSL than kronika's");
-  }
-  return OkStatus();
-}
-
 Status ConfigureTlsContext(void* ssl_ctx, const std::string& certificate_file, const std::string& key_file) {
   SSL_CTX* ctx = static_cast<SSL_CTX*>(ssl_ctx);
   const std::string& key = key_file.empty() ? certificate_file : key_file;
@@ -131,10 +77,38 @@ Status ConfigureTlsContext(void* ssl_ctx, const std::string& certificate_file, c
   return OkStatus();
 }
 
-Status CheckTlsIdentity(const std::string& certificate_file, const std::string& key_file) {
+TlsIdentityPem::~TlsIdentityPem() {
+  if (!private_key.empty()) OPENSSL_cleanse(private_key.data(), private_key.size());
+}
+
+Result<TlsIdentityPem> LoadTlsIdentity(const std::string& certificate_file, const std::string& key_file) {
+  // The same checks (and messages) as the TLS context gets, on a throwaway context.
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
   if (!ctx) return MakeError(500, "http: TLS: cannot create an OpenSSL context: " + OpensslError());
-  return ConfigureTlsContext(ctx.get(), certificate_file, key_file);
+  RETURN_IF_ERROR(ConfigureTlsContext(ctx.get(), certificate_file, key_file));
+  std::unique_ptr<BIO, int (*)(BIO*)> out(BIO_new(BIO_s_mem()), &BIO_free);
+  auto take = [&out]() {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(out.get(), &data);
+    std::string text(data, static_cast<size_t>(n));
+    OPENSSL_cleanse(data, static_cast<size_t>(n));
+    (void)BIO_reset(out.get());
+    return text;
+  };
+  TlsIdentityPem pem;
+  bool ok = PEM_write_bio_X509(out.get(), SSL_CTX_get0_certificate(ctx.get())) == 1;
+  STACK_OF(X509)* chain = nullptr;
+  if (ok && SSL_CTX_get0_chain_certs(ctx.get(), &chain) == 1 && chain != nullptr) {
+    for (int i = 0; ok && i < sk_X509_num(chain); ++i) ok = PEM_write_bio_X509(out.get(), sk_X509_value(chain, i)) == 1;
+  }
+  if (!ok) return MakeError(500, "http: TLS: cannot encode the certificate chain: " + OpensslError());
+  pem.certificate_chain = take();
+  if (PEM_write_bio_PrivateKey(out.get(), SSL_CTX_get0_privatekey(ctx.get()), nullptr, nullptr, 0, nullptr,
+                               nullptr) != 1) {
+    return MakeError(500, "http: TLS: cannot encode the private key: " + OpensslError());
+  }
+  pem.private_key = take();
+  return pem;
 }
 
 }  // namespace kronika::srs

@@ -9,7 +9,7 @@ void RegisterMetricsRoute(HttpServer& server, const Metrics& metrics) {
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = metrics.Render();
     return response;
-  });
+  }, RouteDispatch::kImmediate);  // answered even while every worker is busy
 }
 
 }  // namespace kronika::srs

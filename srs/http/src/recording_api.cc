@@ -86,7 +86,9 @@ void RegisterRecordingApi(HttpServer& server, const Store& store) {
                [s](const HttpRequest& request) { return ListRecordings(*s, request); });
   server.Route("GET", "/api/v1/recordings/*",
                [s](const HttpRequest& request) { return GetRecording(*s, request); });
-  server.Route("GET", "/healthz", [s](const HttpRequest&) { return Health(*s); });
+  // Read-only LMDB stats, never blocks: answered on the event thread, even while every
+  // worker is busy (issue 12 item 4).
+  server.Route("GET", "/healthz", [s](const HttpRequest&) { return Health(*s); }, RouteDispatch::kImmediate);
 }
 
 }  // namespace kronika::srs

@@ -1,7 +1,6 @@
-// HttpServer over TLS (SEC-1): a real civetweb listener with a freshly made certificate and a
-// real OpenSSL client, through kronika's libssl.so/libcrypto.so shims (srs/civetweb_tls_shim/).
+// HttpServer over TLS (SEC-1): a real listener (libmicrohttpd, GnuTLS) with a freshly made
+// certificate and a real OpenSSL client.
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -16,7 +15,6 @@
 #include <memory>
 #include <string>
 
-#include "http_tls.h"
 #include "kronika/srs/http/http_server.h"
 #include "store_test_util.h"
 
@@ -100,15 +98,6 @@ TlsReply HttpsGet(int port, const std::string& target, X509* expected_cert, int 
   }
   ::close(fd);
   return reply;
-}
-
-TEST_CASE("SEC-1 the civetweb TLS shims are what dlopen(\"libssl.so\") finds, with SSL_get_peer_certificate") {
-  REQUIRE(CheckCivetwebTlsLibraries().ok());
-  void* ssl = dlopen("libssl.so", RTLD_NOW | RTLD_NOLOAD);  // already loaded: the shim
-  REQUIRE(ssl != nullptr);
-  CHECK(dlsym(ssl, "SSL_get_peer_certificate") != nullptr);
-  CHECK(dlsym(ssl, "SSL_CTX_new") != nullptr);  // found in its dependency, libssl.so.3
-  dlclose(ssl);
 }
 
 TEST_CASE("SEC-1 HttpServer serves HTTPS (TLS 1.2+) only, with our certificate") {

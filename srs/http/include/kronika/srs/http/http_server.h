@@ -1,16 +1,29 @@
-// HttpServer: one small HTTP listener (civetweb) with a route table.
+// HttpServer: the daemon's one HTTP listener (libmicrohttpd, TLS by GnuTLS) with a route table.
 //
 // The recording API (recording_api.h), /healthz and the ops engineer's /metrics all mount
 // on the same server. Bound to 127.0.0.1:8080 by default. Authentication is the access
 // module's (it wraps the routes); HttpServerOptions::tls_certificate makes the listener
 // HTTPS only (SEC-1, docs/api.md "HTTPS").
 //
-// Threads: civetweb runs handlers on its own worker threads (HttpServerOptions::threads);
-// a handler may run concurrently with itself and must be thread-safe. Route() may be
-// called before or after Start(), from any thread. Handlers must not throw (an escaping
-// exception is answered with 500).
+// Threads and starvation (issue 12 item 4): `io_threads` event threads (epoll) own every
+// connection: accept, TLS, reading requests and writing responses. A connection costs no
+// thread while it is idle or half-sent, so slow clients cannot take the server's threads.
+// Handlers run on `workers` worker threads (a bounded queue in front of them: a full queue
+// is answered 503 at once), except routes registered RouteDispatch::kImmediate, which run
+// on the event thread that read the request and so never wait behind slow handlers (/metrics,
+// /healthz: cheap, non-blocking). A handler may run concurrently with itself and must be
+// thread-safe; an exception escaping it is answered with 500. Route() may be called before
+// or after Start(), from any thread.
+//
+// Limits: a request's line and headers (and the TLS handshake before them) must arrive
+// within `header_timeout` of the connection opening or of the previous response; a
+// connection with no traffic for `idle_timeout` is closed; at most `max_connections` are
+// open, at most `max_connections_per_client` from one address; request bodies over
+// `max_body_bytes` get 413.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,7 +39,16 @@ namespace kronika::srs {
 struct HttpServerOptions {
   std::string listen_address = "127.0.0.1";  // IP literal (IPv6 without brackets)
   int port = 8080;                            // 0 = ephemeral (see HttpServer::port())
-  int threads = 4;                            // civetweb worker threads
+  int io_threads = 2;    // event threads (accept, TLS, parsing, sending; kImmediate routes)
+  int workers = 8;       // threads running kWorker route handlers
+  int max_queued = 256;  // requests waiting for a worker; beyond: 503 + Retry-After
+  int max_connections = 256;           // open connections in all; beyond: refused at accept
+  int max_connections_per_client = 32; // open connections from one IP address
+  // Request line + headers (+ TLS handshake) complete within this, counted from the
+  // connection's start or its previous response (a keep-alive connection waiting for its
+  // next request is closed after it too).
+  std::chrono::milliseconds header_timeout{5000};
+  std::chrono::seconds idle_timeout{10};  // no byte in either direction for this long: closed
   // PEM file holding the server certificate (then any intermediate CA certificates) and,
   // unless tls_private_key is set, its private key; when set the listener speaks HTTPS
   // only, TLS 1.2 and newer (SEC-1). "" = plain HTTP.
@@ -39,7 +61,9 @@ struct HttpRequest {
   std::string method;        // "GET", ...
   std::string path;          // URL-decoded path without the query, e.g. "/api/v1/recordings/X"
   std::string path_rest;     // for prefix routes: the part after the prefix ("X"), else ""
-  std::string query_string;  // raw, without '?'
+  // Query arguments in order, URL-decoded ('%2B' is '+'; a '+' stays a '+'); an argument
+  // without '=' has an empty value.
+  std::vector<std::pair<std::string, std::string>> query;
   std::string remote_addr;
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   std::string body;  // request body (POST/PUT), at most HttpServerOptions::max_body_bytes
@@ -47,7 +71,7 @@ struct HttpRequest {
   // Value of the first header named `name` (case-insensitive); nullopt when absent.
   std::optional<std::string> Header(std::string_view name) const;
 
-  // URL-decoded value of the first `name=` in the query string; nullopt when absent.
+  // Value of the first query argument named `name`; nullopt when absent.
   std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
@@ -63,6 +87,20 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Where a route's handler runs (see the file comment).
+enum class RouteDispatch {
+  kWorker,     // on a worker thread: may block (LMDB, files, PDFs)
+  kImmediate,  // on the event thread: must be cheap and never block (/metrics, /healthz)
+};
+
+// Counters of the server since Start(); read with HttpServer::Stats() from any thread.
+struct HttpServerStats {
+  uint64_t connections_open = 0;       // gauge
+  uint64_t requests_total = 0;         // answered by a handler or with 404/405/413
+  uint64_t header_timeouts_total = 0;  // connections closed: headers not complete in time
+  uint64_t busy_refusals_total = 0;    // 503: the worker queue was full
+};
+
 class HttpServer {
  public:
   explicit HttpServer(HttpServerOptions options);
@@ -75,20 +113,23 @@ class HttpServer {
   // path_rest "ABC"). Exact routes win over prefixes; longer prefixes win. A later
   // registration of the same method+pattern replaces the earlier. Unknown paths get 404,
   // known paths with another method 405 (JSON errors).
-  void Route(std::string method, std::string pattern, HttpHandler handler);
+  void Route(std::string method, std::string pattern, HttpHandler handler,
+             RouteDispatch dispatch = RouteDispatch::kWorker);
   // The handler registered for exactly this method + pattern (as given to Route()), or an
   // empty function. Lets a module wrap routes registered by another (e.g. authentication).
   HttpHandler Handler(const std::string& method, std::string pattern) const;
 
   // Binds and starts serving. Error (message names the address) when the port is taken;
-  // with TLS also when the certificate or key is unreadable, invalid or mismatched, or the
-  // civetweb TLS shims are not loaded (message names the file; nothing is bound then).
+  // with TLS also when the certificate or key is unreadable, invalid or mismatched (message
+  // names the file; nothing is bound then); when an option is out of range.
   Status Start();
-  // Stops accepting and waits for running handlers. Idempotent.
+  // Stops accepting, lets queued and running handlers finish and answers them, closes every
+  // connection. Idempotent.
   void Stop();
 
   // The bound port after Start() (the real one when options.port was 0); 0 before.
   int port() const;
+  HttpServerStats Stats() const;
 
   class Impl;
 

@@ -1,0 +1,73 @@
+// The HTTP handler threads (see worker_pool.h).
+#include "worker_pool.h"
+
+#include <pthread.h>
+
+#include <utility>
+
+namespace kronika::srs::http_internal {
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Start(int threads, size_t max_queued, const std::string& name_prefix) {
+  {
+    std::lock_guard lock(mu_);
+    max_queued_ = max_queued;
+    stopping_ = false;
+  }
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] { Run(); });
+    const std::string name = (name_prefix + std::to_string(i)).substr(0, 15);  // kernel limit
+    pthread_setname_np(threads_.back().native_handle(), name.c_str());
+  }
+}
+
+bool WorkerPool::TryReserve() {
+  std::lock_guard lock(mu_);
+  if (stopping_ || threads_.empty() || queue_.size() + reserved_ >= max_queued_) return false;
+  ++reserved_;
+  return true;
+}
+
+void WorkerPool::Submit(std::function<void()> job) {
+  bool stopping;
+  {
+    std::lock_guard lock(mu_);
+    --reserved_;
+    queue_.push_back(std::move(job));
+    stopping = stopping_;
+  }
+  // While stopping, the last reservation filled also lets the idle threads leave.
+  if (stopping) {
+    wake_.notify_all();
+  } else {
+    wake_.notify_one();
+  }
+}
+
+void WorkerPool::Run() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      // On stop, leave only when no reserved slot can still be filled.
+      wake_.wait(lock, [this] { return !queue_.empty() || (stopping_ && reserved_ == 0); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+void WorkerPool::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+}  // namespace kronika::srs::http_internal
