@@ -23,6 +23,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -363,6 +364,11 @@ def main():
         r = kronika("register", "export", "--csv", "--data-dir", data)
         check(r.returncode == 0 and "Nowak" in r.stdout, "REG-1 register export --csv")
         check_register_pdf(api, tok["keeper"], data, work)
+        # Issue 13 item 6: the PDF came from the kronika-pdf helper process; the daemon never
+        # loaded cairo, pango or fontconfig.
+        with open(f"/proc/{node.proc.pid}/maps") as maps:
+            loaded = sorted({line.split()[-1] for line in maps if re.search(r"lib(cairo|pango|fontconfig)", line)})
+        check(not loaded, f"the daemon's address space holds no cairo/pango/fontconfig after a PDF ({loaded})")
 
         # DISC-1..3: disclosure and export package, encrypted audio decrypted on the fly.
         s, d = api.json("POST", "/api/v1/disclosures", tok["keeper"],

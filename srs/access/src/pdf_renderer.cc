@@ -1,4 +1,5 @@
-// RenderPdf (see pdf_protocol.h): cairo PDF surface + pango layout, A4 portrait.
+// RenderPdfInProcess (see pdf_protocol.h): cairo PDF surface + pango layout, A4 portrait.
+// Linked only into the kronika-pdf helper.
 #include "pdf_protocol.h"
 
 #include <cairo-pdf.h>
@@ -7,7 +8,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 
 namespace kronika::srs {
 namespace {
@@ -147,9 +147,7 @@ class PageWriter {
 
 }  // namespace
 
-Result<std::string> RenderPdf(const PrintDocument& doc) {
-  static std::mutex mu;  // fontconfig/pango font maps are process-wide state
-  std::lock_guard lock(mu);
+Result<std::string> RenderPdfInProcess(const PrintDocument& doc) {
   std::string pdf;
   cairo_surface_t* surface =
       cairo_pdf_surface_create_for_stream(AppendToString, &pdf, kPageWidthPt, kPageHeightPt);
@@ -187,8 +185,7 @@ Result<std::string> RenderPdf(const PrintDocument& doc) {
   const cairo_status_t status = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
   if (status != CAIRO_STATUS_SUCCESS)
-    return MakeError(ErrorCode::kInternal,
-                     std::string("pdf: cairo: ") + cairo_status_to_string(status));
+    return MakeError(ErrorCode::kInternal, std::string("pdf: cairo: ") + cairo_status_to_string(status));
   return pdf;
 }
 
