@@ -9,7 +9,8 @@
 namespace kronika::media {
 
 Error IoError(std::string_view what, const std::filesystem::path& path, int err) {
-  return MakeError(500, std::string(what) + " " + path.string() + ": " + std::strerror(err));
+  return MakeError(ErrorCode::kIo,
+                   std::string(what) + " " + path.string() + ": " + std::strerror(err));
 }
 
 Status WriteAll(int fd, std::string_view data, const std::filesystem::path& path) {

@@ -162,23 +162,24 @@ class LegPipeline::Impl {
 
 Status LegPipeline::Validate(const LegConfig& config) {
   if (!SupportedRate(config.output_rate_hz)) {
-    return MakeError(500, "media: recording rate " + std::to_string(config.output_rate_hz) +
-                              " Hz is not 8000 or 16000");
+    return MakeError(ErrorCode::kInvalidInput, "media: recording rate " +
+                                                   std::to_string(config.output_rate_hz) +
+                                                   " Hz is not 8000 or 16000");
   }
   bool has_audio = false;
   for (const auto& f : config.formats) {
     if (f.payload_type < 0 || f.payload_type > 127) {
-      return MakeError(488, "media: payload type " + std::to_string(f.payload_type) +
-                                " out of range");
+      return MakeError(ErrorCode::kNotAcceptable,
+                       "media: payload type " + std::to_string(f.payload_type) + " out of range");
     }
     const Encoding e = ParseEncoding(f.encoding);
     if (e == Encoding::kUnknown || f.clock_rate <= 0) {
-      return MakeError(488, "media: unsupported codec " + f.encoding + "/" +
-                                std::to_string(f.clock_rate));
+      return MakeError(ErrorCode::kNotAcceptable, "media: unsupported codec " + f.encoding + "/" +
+                                                      std::to_string(f.clock_rate));
     }
     if (e != Encoding::kTelephoneEvent && e != Encoding::kCn) has_audio = true;
   }
-  if (!has_audio) return MakeError(488, "media: no supported audio codec");
+  if (!has_audio) return MakeError(ErrorCode::kNotAcceptable, "media: no supported audio codec");
   if (!config.srtp_suite.empty()) {
     auto srtp = SrtpSession::Create(config.srtp_suite, config.srtp_key_b64);
     if (!srtp.ok()) return srtp.error();

@@ -59,7 +59,8 @@ std::vector<unsigned char> OpusTags(const OggOpusHeader& h) {
 }
 
 Error ErrnoError(const std::string& what, const std::filesystem::path& path, int err) {
-  return MakeError(500, "media: " + what + " " + path.string() + ": " + std::strerror(err));
+  return MakeError(ErrorCode::kIo,
+                   "media: " + what + " " + path.string() + ": " + std::strerror(err));
 }
 
 }  // namespace
@@ -81,7 +82,9 @@ Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::Create(const std::filesyst
                                                              std::string_view at_rest_key) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return MakeError(500, "media: cannot create " + path.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return MakeError(ErrorCode::kIo,
+                     "media: cannot create " + path.parent_path().string() + ": " + ec.message());
   std::unique_ptr<OggOpusWriter> w(new OggOpusWriter());
   w->path_ = path;
   w->fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -161,7 +164,8 @@ Status OggOpusWriter::SubmitPending(bool end_of_stream, int64_t final_granule) {
 }
 
 Status OggOpusWriter::WritePacket(const uint8_t* data, size_t size, int samples_48k) {
-  if (failed_ || fd_ < 0) return MakeError(500, "media: write " + path_.string() + ": writer stopped");
+  if (failed_ || fd_ < 0)
+    return MakeError(ErrorCode::kIo, "media: write " + path_.string() + ": writer stopped");
   if (has_pending_) {
     if (Status s = SubmitPending(false, 0); !s.ok()) return s;
   }
@@ -172,8 +176,10 @@ Status OggOpusWriter::WritePacket(const uint8_t* data, size_t size, int samples_
 }
 
 Status OggOpusWriter::Finish(int64_t audio_samples_48k) {
-  if (failed_ || fd_ < 0) return MakeError(500, "media: write " + path_.string() + ": writer stopped");
-  if (!has_pending_) return MakeError(500, "media: write " + path_.string() + ": no audio packet");
+  if (failed_ || fd_ < 0)
+    return MakeError(ErrorCode::kIo, "media: write " + path_.string() + ": writer stopped");
+  if (!has_pending_)
+    return MakeError(ErrorCode::kInternal, "media: write " + path_.string() + ": no audio packet");
   finishing_ = true;
   return SubmitPending(true, pre_skip_ + audio_samples_48k);
 }

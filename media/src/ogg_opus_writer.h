@@ -42,8 +42,8 @@ struct OggOpusHeader {
 class OggOpusWriter {
  public:
   // Creates the parent directories and `path` (must not exist), writes the two header
-  // pages. `at_rest_key` (32 bytes) seals the file, "" writes plain Ogg. Errors: 500
-  // "media: cannot create <path>: <strerror>", write errors, 400 bad key size.
+  // pages. `at_rest_key` (32 bytes) seals the file, "" writes plain Ogg. Errors: kIo
+  // "media: cannot create <path>: <strerror>", write errors, kInvalidInput bad key size.
   static Result<std::unique_ptr<OggOpusWriter>> Create(const std::filesystem::path& path,
                                                        const OggOpusHeader& header, uint32_t serial,
                                                        std::string_view at_rest_key = {});
@@ -52,7 +52,7 @@ class OggOpusWriter {
   OggOpusWriter& operator=(const OggOpusWriter&) = delete;
 
   // Appends one Opus packet that decodes to `samples_48k` samples (960 for 20 ms).
-  // Errors: 500 "media: write <path>: <strerror>"; the writer is unusable afterwards.
+  // Errors: kIo "media: write <path>: <strerror>"; the writer is unusable afterwards.
   Status WritePacket(const uint8_t* data, size_t size, int samples_48k);
 
   // Writes the held-back packet with the end-of-stream flag and flushes the last page.
@@ -93,7 +93,7 @@ class OggOpusWriter {
 };
 
 // fsyncs and closes `fd`, renames `part_path` to `final_path`, fsyncs the directory.
-// Blocking. Errors: 500 "media: commit <path>: <strerror>".
+// Blocking. Errors: kIo "media: commit <path>: <strerror>".
 Status CommitRecordingFile(int fd, const std::filesystem::path& part_path,
                            const std::filesystem::path& final_path);
 

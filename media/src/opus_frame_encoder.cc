@@ -8,7 +8,9 @@ namespace kronika::media {
 namespace {
 constexpr int kMaxPacketBytes = 1500;
 
-Error CreateError(const std::string& why) { return MakeError(500, "media: opus encoder: " + why); }
+Error CreateError(const std::string& why) {
+  return MakeError(ErrorCode::kInternal, "media: opus encoder: " + why);
+}
 
 // Appends the RFC 6716 §3.2.1 length coding of `n` (0..1275).
 void PutFrameLength(int n, std::vector<uint8_t>& out) {
@@ -106,7 +108,8 @@ Status OpusFrameEncoder::EncodeBuffered(std::vector<uint8_t>& packet) {
   const int samples = static_cast<int>(pending_.size()) / channels_;
   auto fail = [&](int code) {
     packet.clear();
-    return MakeError(500, std::string("media: opus encode: ") + opus_strerror(code));
+    return MakeError(ErrorCode::kInternal,
+                     std::string("media: opus encode: ") + opus_strerror(code));
   };
   if (!dual_mono()) {
     packet.resize(kMaxPacketBytes);

@@ -45,7 +45,7 @@ struct OpusEncoderSettings {
 class OpusFrameEncoder {
  public:
   // OPUS_APPLICATION_VOIP, SIGNAL_VOICE, bandwidth capped to the input (narrowband at
-  // 8 kHz, wideband at 16 kHz). Errors: 500 "media: opus encoder: <reason>".
+  // 8 kHz, wideband at 16 kHz). Errors: kInternal "media: opus encoder: <reason>".
   static Result<std::unique_ptr<OpusFrameEncoder>> Create(const OpusEncoderSettings& settings);
   // Coupled stereo (or mono), one packet per 20 ms frame: the layout before dual mono.
   static Result<std::unique_ptr<OpusFrameEncoder>> Create(int rate_hz, int channels, int bitrate_bps,
@@ -65,7 +65,7 @@ class OpusFrameEncoder {
 
   // Takes one frame of frame_samples() * channels() interleaved samples. `packet` becomes
   // the next Opus packet once packet_ms of audio are buffered, else it is left empty.
-  // Errors: 500 "media: opus encode: <libopus message>".
+  // Errors: kInternal "media: opus encode: <libopus message>".
   Status Encode(const int16_t* pcm, std::vector<uint8_t>& packet);
 
   // Feeds silence (at least one frame) until a packet is out: call after the last frame

@@ -18,8 +18,8 @@ namespace {
 
 constexpr size_t kOpusHeadMinBytes = 19;
 
-Error RecoverError(const std::filesystem::path& path, const std::string& why) {
-  return MakeError(500, "media: recover " + path.string() + ": " + why);
+Error RecoverError(ErrorCode code, const std::filesystem::path& path, const std::string& why) {
+  return MakeError(code, "media: recover " + path.string() + ": " + why);
 }
 
 // All complete packets of all complete pages of `bytes`, in order (libogg does the
@@ -66,7 +66,7 @@ Status WriteAllFd(int fd, const unsigned char* data, long size) {
     const ssize_t n = write(fd, data, static_cast<size_t>(size));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return MakeError(500, std::strerror(errno));
+      return MakeError(ErrorCode::kIo, std::strerror(errno));
     }
     data += n;
     size -= n;
@@ -80,25 +80,29 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
   const std::string name = part_path.filename().string();
   const size_t suffix_len = std::strlen(kPartSuffix);
   if (name.size() <= suffix_len || name.compare(name.size() - suffix_len, suffix_len, kPartSuffix) != 0) {
-    return RecoverError(part_path, "not a .opus.part file");
+    return RecoverError(ErrorCode::kInvalidInput, part_path, "not a .opus.part file");
   }
   RecoveredFile out;
   out.recording_id = name.substr(0, name.size() - suffix_len);
   out.file = part_path.parent_path() / (out.recording_id + ".opus");
 
   std::ifstream in(part_path, std::ios::binary);
-  if (!in) return RecoverError(part_path, std::strerror(errno));
+  if (!in) return RecoverError(ErrorCode::kIo, part_path, std::strerror(errno));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::string key;  // SEC-1: set when the .part is sealed
   if (HasSealedMagic(bytes)) {
-    if (!keys) return RecoverError(part_path, "sealed file but no data keys (master key not configured?)");
+    if (!keys) {
+      return RecoverError(ErrorCode::kUnavailable, part_path,
+                          "sealed file but no data keys (master key not configured?)");
+    }
     Result<std::string> k = keys(out.recording_id);
-    if (!k.ok()) return RecoverError(part_path, "no data key: " + k.error().message);
+    if (!k.ok())
+      return RecoverError(k.error().code, part_path, "no data key: " + k.error().message);
     key = std::move(*k);
     auto reader = SealedReader::Open(part_path, key, SealedReader::Tail::kAcceptTruncated);
-    if (!reader.ok()) return RecoverError(part_path, reader.error().message);
+    if (!reader.ok()) return RecoverError(reader.error().code, part_path, reader.error().message);
     Result<std::string> plain = (*reader)->Read(0, (*reader)->size());
-    if (!plain.ok()) return RecoverError(part_path, plain.error().message);
+    if (!plain.ok()) return RecoverError(plain.error().code, part_path, plain.error().message);
     bytes = std::move(*plain);  // in memory only
     out.sealed = true;
     out.file = part_path.parent_path() / (out.recording_id + ".opus.kenc");
@@ -109,14 +113,15 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
   if (packets.size() < 2 || packets[0].size() < kOpusHeadMinBytes ||
       std::memcmp(packets[0].data(), "OpusHead", 8) != 0 || packets[1].size() < 8 ||
       std::memcmp(packets[1].data(), "OpusTags", 8) != 0) {
-    return RecoverError(part_path, "no Ogg Opus headers");
+    return RecoverError(ErrorCode::kCorrupt, part_path, "no Ogg Opus headers");
   }
-  if (packets.size() < 3) return RecoverError(part_path, "no complete audio page");
+  if (packets.size() < 3)
+    return RecoverError(ErrorCode::kCorrupt, part_path, "no complete audio page");
   const int64_t pre_skip = packets[0][10] | (packets[0][11] << 8);
 
   const std::filesystem::path tmp = out.file.string() + ".recovering";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return RecoverError(tmp, std::strerror(errno));
+  if (fd < 0) return RecoverError(ErrorCode::kIo, tmp, std::strerror(errno));
   std::unique_ptr<SealedWriter> sealer;
   if (out.sealed) {  // a new file, so a new nonce: no IV of the .part is reused
     auto started = SealedWriter::Start(fd, key, tmp);
@@ -124,7 +129,7 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
     if (!started.ok()) {
       close(fd);
       unlink(tmp.c_str());
-      return RecoverError(tmp, started.error().message);
+      return RecoverError(started.error().code, tmp, started.error().message);
     }
     sealer = std::move(started.value());
   }
@@ -158,13 +163,14 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
   }
   ogg_stream_clear(&os);
   if (status.ok() && sealer) status = sealer->Finish();
-  if (status.ok() && fsync(fd) != 0) status = MakeError(500, std::strerror(errno));
+  if (status.ok() && fsync(fd) != 0) status = MakeError(ErrorCode::kIo, std::strerror(errno));
   close(fd);
   if (!status.ok()) {
     unlink(tmp.c_str());
-    return RecoverError(tmp, status.error().message);
+    return RecoverError(status.error().code, tmp, status.error().message);
   }
-  if (rename(tmp.c_str(), out.file.c_str()) != 0) return RecoverError(out.file, std::strerror(errno));
+  if (rename(tmp.c_str(), out.file.c_str()) != 0)
+    return RecoverError(ErrorCode::kIo, out.file, std::strerror(errno));
   unlink(part_path.c_str());
   const int dir = open(part_path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {

@@ -32,9 +32,10 @@ struct RecoveredFile {
   double duration_s = 0;       // audio kept
 };
 
-// Repairs one .part file. Errors: 500 "media: recover <path>: <why>" (unreadable, not Ogg
-// Opus, no audio packet, no key for a sealed file); an unrepairable file is left in place
-// under its .part name.
+// Repairs one .part file. Errors: "media: recover <path>: <why>" with kIo (unreadable,
+// unwritable), kCorrupt (not Ogg Opus, no audio packet), kUnavailable (a sealed file and no
+// key lookup) or the code of the key lookup or of the sealed reader; an unrepairable file is
+// left in place under its .part name.
 Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys = {});
 
 struct RecoveryReport {

@@ -59,7 +59,8 @@ bool HasSealedMagic(std::string_view first_bytes) {
 
 Result<std::unique_ptr<SealedWriter>> SealedWriter::Start(int fd, std::string_view key,
                                                           std::filesystem::path path_for_errors) {
-  if (key.size() != kSealKeyBytes) return MakeError(400, "media: at-rest key must be 32 bytes");
+  if (key.size() != kSealKeyBytes)
+    return MakeError(ErrorCode::kInvalidInput, "media: at-rest key must be 32 bytes");
   std::unique_ptr<SealedWriter> w(new SealedWriter());
   w->fd_ = fd;
   w->path_ = std::move(path_for_errors);
@@ -102,7 +103,9 @@ Status SealedWriter::Seal() {
 Status SealedWriter::Finish() { return SealRecord(true); }
 
 Status SealedWriter::SealRecord(bool final) {
-  if (failed_ || finished_) return MakeError(500, "media: write " + path_.string() + ": sealed stream closed");
+  if (failed_ || finished_) {
+    return MakeError(ErrorCode::kIo, "media: write " + path_.string() + ": sealed stream closed");
+  }
   std::string record;
   PutBig(record, buffer_.size(), 4);
   record += GcmSeal(key_, RecordIv(header_, index_), RecordAad(header_, index_, final), buffer_);
@@ -123,7 +126,8 @@ Status SealedWriter::SealRecord(bool final) {
 
 Result<std::unique_ptr<SealedReader>> SealedReader::Open(const std::filesystem::path& path, std::string_view key,
                                                          Tail tail) {
-  if (key.size() != kSealKeyBytes) return MakeError(400, "decrypt: key must be 32 bytes");
+  if (key.size() != kSealKeyBytes)
+    return MakeError(ErrorCode::kInvalidInput, "decrypt: key must be 32 bytes");
   std::unique_ptr<SealedReader> r(new SealedReader());
   r->path_ = path;
   r->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -134,7 +138,8 @@ Result<std::unique_ptr<SealedReader>> SealedReader::Open(const std::filesystem::
   Result<std::string> header = ReadAt(r->fd_, 0, kSealedHeaderBytes, path);
   if (!header.ok()) return header.error();
   if (header->size() != kSealedHeaderBytes || !HasSealedMagic(*header)) {
-    return MakeError(400, "decrypt: " + path.string() + " is not a KENC0002 sealed file");
+    return MakeError(ErrorCode::kCorrupt,
+                     "decrypt: " + path.string() + " is not a KENC0002 sealed file");
   }
   r->header_ = *header;
   r->key_ = std::string(key);
@@ -160,12 +165,15 @@ Result<std::unique_ptr<SealedReader>> SealedReader::Open(const std::filesystem::
 
   if (tail == Tail::kRequireFinal) {
     if (damaged || r->records_.empty()) {
-      return MakeError(403, "decrypt: " + path.string() + " is truncated or damaged");
+      return MakeError(ErrorCode::kPermissionDenied,
+                       "decrypt: " + path.string() + " is truncated or damaged");
     }
     Result<std::string> last = r->OpenRecord(r->records_.size() - 1, /*final=*/true);
     if (!last.ok()) {
-      return MakeError(403, "decrypt: " + path.string() +
-                                ": last record does not authenticate as final (wrong key, altered or truncated)");
+      return MakeError(
+          ErrorCode::kPermissionDenied,
+          "decrypt: " + path.string() +
+              ": last record does not authenticate as final (wrong key, altered or truncated)");
     }
     r->finished_ = true;
     r->plaintext_bytes_ = plain;
@@ -199,13 +207,16 @@ Result<std::string> SealedReader::OpenRecord(size_t i, bool final) const {
   const Record& rec = records_[i];
   Result<std::string> sealed = ReadAt(fd_, rec.file_offset + 4, kTagBytes + rec.length, path_);
   if (!sealed.ok()) return sealed.error();
-  if (sealed->size() != kTagBytes + rec.length) return MakeError(403, "decrypt: " + path_.string() + " truncated");
+  if (sealed->size() != kTagBytes + rec.length) {
+    return MakeError(ErrorCode::kPermissionDenied, "decrypt: " + path_.string() + " truncated");
+  }
   std::string out;
   const std::string_view s(*sealed);
   if (!GcmOpen(key_, RecordIv(header_, i), RecordAad(header_, i, final), s.substr(0, kTagBytes), s.substr(kTagBytes),
                out)) {
-    return MakeError(403, "decrypt: " + path_.string() + ": record " + std::to_string(i) +
-                              " does not authenticate (wrong key or altered data)");
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "decrypt: " + path_.string() + ": record " + std::to_string(i) +
+                         " does not authenticate (wrong key or altered data)");
   }
   return out;
 }

@@ -17,11 +17,13 @@ Result<std::unique_ptr<UdpPortPool>> UdpPortPool::Create(const std::string& bind
   } else if (inet_pton(AF_INET6, bind_ip.c_str(), pool->addr_) == 1) {
     pool->family_ = AF_INET6;
   } else {
-    return MakeError(500, "media: bad bind address " + bind_ip);
+    return MakeError(ErrorCode::kInvalidInput, "media: bad bind address " + bind_ip);
   }
   const int first = (port_min + 1) & ~1;
   if (port_min == 0 || first > port_max) {
-    return MakeError(500, "media: bad RTP port range " + std::to_string(port_min) + "-" + std::to_string(port_max));
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        "media: bad RTP port range " + std::to_string(port_min) + "-" + std::to_string(port_max));
   }
   pool->first_port_ = static_cast<uint16_t>(first);
   pool->slots_ = (port_max - first) / 2 + 1;
@@ -70,7 +72,7 @@ Result<BoundSocket> UdpPortPool::Acquire() {
     ++in_use_;
     return BoundSocket{fd, port};
   }
-  return MakeError(503, "media: no free RTP port");
+  return MakeError(ErrorCode::kUnavailable, "media: no free RTP port");
 }
 
 void UdpPortPool::Release(const BoundSocket& socket) {

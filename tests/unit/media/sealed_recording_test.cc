@@ -111,7 +111,7 @@ TEST_CASE("A sealed .part cut inside a record is recovered into a sealed finishe
   CHECK(std::filesystem::exists(part));
   AtRestKeyLookup keys = [](const std::string& id) -> Result<std::string> {
     if (id == "cut-1") return kDek;
-    return MakeError(404, "no key");
+    return MakeError(ErrorCode::kNotFound, "no key");
   };
   auto recovered = RecoverPartFile(part, keys);
   REQUIRE(recovered.ok());

@@ -12,7 +12,7 @@
 
 namespace kronika::media {
 
-// "<what> <path>: <strerror(err)>" with status 500 (a local I/O failure, never the peer's fault).
+// "<what> <path>: <strerror(err)>" with code kIo (a local I/O failure, never the peer's fault).
 Error IoError(std::string_view what, const std::filesystem::path& path, int err);
 
 // Writes all of `data`, retrying short writes and EINTR. `path` only names the file in errors.

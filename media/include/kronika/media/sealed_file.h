@@ -89,12 +89,14 @@ class SealedWriter {
 class SealedReader {
  public:
   enum class Tail {
-    kRequireFinal,     // a finished file: the last record must be the final one (else 403)
+    kRequireFinal,     // a finished file: the last record must be the final one (else
+                       // kPermissionDenied)
     kAcceptTruncated,  // crash recovery: keep the records that authenticate, stop at the
                        // first one that does not (torn or missing tail)
   };
-  // Errors: 500 unreadable, 400 not KENC0002, 403 "decrypt: ..." when the key is wrong or
-  // the file is altered/truncated (kRequireFinal checks the final record here).
+  // Errors: kIo unreadable, kInvalidInput a key that is not 32 bytes, kCorrupt not KENC0002,
+  // kPermissionDenied "decrypt: ..." when the key is wrong or the file is altered/truncated
+  // (kRequireFinal checks the final record here).
   static Result<std::unique_ptr<SealedReader>> Open(const std::filesystem::path& path,
                                                     std::string_view key,
                                                     Tail tail = Tail::kRequireFinal);
@@ -105,8 +107,8 @@ class SealedReader {
   uint64_t size() const { return plaintext_bytes_; }  // plaintext bytes readable
   bool finished() const { return finished_; }         // the final record is present
   size_t records() const { return records_.size(); }
-  // Plaintext [offset, offset+length) clipped to size(). 403 when a record does not
-  // authenticate (altered file, wrong key).
+  // Plaintext [offset, offset+length) clipped to size(). kPermissionDenied when a record
+  // does not authenticate (altered file, wrong key).
   Result<std::string> Read(uint64_t offset, uint64_t length);
 
  private:
