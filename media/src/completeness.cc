@@ -42,6 +42,28 @@ struct LegView {
 
 }  // namespace
 
+std::string_view GapKindName(GapKind kind) {
+  switch (kind) {
+    case GapKind::kLoss: return "loss";
+    case GapKind::kSilence: return "silence";
+    case GapKind::kDeclared: return "declared";
+    case GapKind::kStart: return "start";
+    case GapKind::kEnd: return "end";
+  }
+  return "loss";
+}
+
+std::string_view FindingKindName(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::kNoPackets: return "no-packets";
+    case FindingKind::kNoSignal: return "no-signal";
+    case FindingKind::kGap: return "gap";
+    case FindingKind::kGapsOmitted: return "gaps-omitted";
+    case FindingKind::kCutShort: return "cut-short";
+  }
+  return "gap";
+}
+
 std::string_view VerdictName(Verdict verdict) {
   for (const auto& [v, name] : kVerdictNames) {
     if (v == verdict) return name;

@@ -47,6 +47,11 @@ media::MediaConfig MediaConfigFrom(const Config& config) {
   m.opus_dual_mono = config.media.opus_dual_mono;
   m.stereo = config.media.stereo;
   m.rtp_timeout_ms = config.media.rtp_timeout_ms;
+  m.source_check = config.media.source_check == "strict" ? media::SourceCheck::kStrict : media::SourceCheck::kLatch;
+  m.latch_source_silence_ms = config.media.latch_source_silence_ms;
+  m.ssrc_silence_ms = config.media.ssrc_silence_ms;
+  m.no_rtp_warning_ms = config.media.no_rtp_warning_ms;
+  m.gap_min_ms = config.media.gap_min_ms;
   m.recordings_dir = config.RecordingsDir();
   m.min_free_disk_bytes = static_cast<uint64_t>(config.media.min_free_disk_mb) << 20;
   return m;
@@ -61,6 +66,7 @@ void MarkInterrupted(Store& store, const std::vector<std::string>& ids) {
     RecordingRecord r = std::move(**record);
     if (r.state != RecordingState::kActive) continue;
     r.state = RecordingState::kInterrupted;
+    r.verdict = std::string(kVerdictInterrupted);  // issue 14: cut off, whatever it holds
     r.timeline.push_back(TimelineEvent{r.end_ms_utc, "interrupted", "server stopped unexpectedly; file repaired at start"});
     store.Enqueue(std::move(r));
   }

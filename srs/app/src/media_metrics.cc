@@ -51,8 +51,16 @@ std::vector<prometheus::MetricFamily> MediaFamilies(const media::MediaStats& s) 
                               d(s.rtp_packets_lost_total)));
   out.push_back(ReasonCounter("kronika_rtp_dropped_packets_total", "RTP packets dropped, by reason",
                               {{"foreign_source", d(s.rtp_foreign_source_total)},
+                               {"not_sdp_host", d(s.rtp_not_sdp_host_total)},
+                               {"wrong_ssrc", d(s.rtp_wrong_ssrc_total)},
                                {"invalid", d(s.rtp_invalid_total)},
                                {"late", d(s.rtp_packets_late_total)}}));
+  out.push_back(CounterFamily("kronika_rtp_relatches_total",
+                              "Streams that moved to another RTP source or SSRC (re-INVITE, or the latched one went silent)",
+                              d(s.rtp_relatches_total)));
+  out.push_back(CounterFamily("kronika_rtp_no_media_streams_total",
+                              "Streams without RTP media.no_rtp_warning_ms after it was due (firewall or NAT?)",
+                              d(s.rtp_no_media_streams_total)));
   out.push_back(CounterFamily("kronika_rtp_timeouts_total",
                               "Streams that went silent for longer than media.rtp_timeout_ms",
                               d(s.rtp_timeouts_total)));

@@ -23,9 +23,10 @@ constexpr int kExitError = 2;
 
 constexpr char kQueryUsage[] =
     "usage: kronika query [--data-dir DIR | --config FILE] [--number N] [--participant NAME]\n"
-    "                     [--from TIME] [--to TIME] [--id ID] [--state S]\n"
+    "                     [--from TIME] [--to TIME] [--id ID] [--state S] [--verdict V]\n"
     "                     [--metadata-status complete|partial|unparsed] [--limit N]\n"
     "                     [--offset N] [--order asc|desc] [--country-code CC] [--json | --csv]\n"
+    "V: complete, partial, one-way, silent, no-media, interrupted\n"
     "TIME: 2026-11-25T10:00:00Z or 2026-11-25 (--to DATE includes that day)\n"
     "exit: 0 results, 1 no results, 2 error\n";
 constexpr char kShowUsage[] =
@@ -68,12 +69,12 @@ Result<Args> ParseArgs(int argc, char** argv, const std::vector<std::string>& wi
       args.flags.push_back(name);
     } else if (std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
       if (!inline_value) {
-        if (i + 1 >= argc) return MakeError(2, "--" + name + " needs a value");
+        if (i + 1 >= argc) return MakeError(ErrorCode::kUsage, "--" + name + " needs a value");
         value = argv[++i];
       }
       args.values[name] = value;
     } else {
-      return MakeError(2, "unknown option " + arg);
+      return MakeError(ErrorCode::kUsage, "unknown option " + arg);
     }
   }
   return args;
@@ -116,22 +117,95 @@ std::string JoinNames(const RecordingRecord& r) {
 
 void PrintTable(const std::vector<RecordingRecord>& rows, std::ostream& out) {
   char line[512];
-  std::snprintf(line, sizeof line, "%-26s  %-20s  %9s  %-11s  %-44s  %s\n", "RECORDING_ID",
-                "START_UTC", "DURATION", "STATE", "NUMBERS", "PARTICIPANTS");
+  std::snprintf(line, sizeof line, "%-26s  %-20s  %9s  %-11s  %-11s  %-44s  %s\n", "RECORDING_ID",
+                "START_UTC", "DURATION", "STATE", "VERDICT", "NUMBERS", "PARTICIPANTS");
   out << line;
   for (const RecordingRecord& r : rows) {
-    std::snprintf(line, sizeof line, "%-26s  %-20s  %8.1fs  %-11s  %-44s  %s\n",
+    std::snprintf(line, sizeof line, "%-26s  %-20s  %8.1fs  %-11s  %-11s  %-44s  %s\n",
                   r.recording_id.c_str(), FormatUtcTime(r.start_ms_utc).c_str(), r.duration_s,
-                  std::string(RecordingStateName(r.state)).c_str(), JoinNumbers(r).c_str(),
-                  JoinNames(r).c_str());
+                  std::string(RecordingStateName(r.state)).c_str(), r.verdict.empty() ? "-" : r.verdict.c_str(),
+                  JoinNumbers(r).c_str(), JoinNames(r).c_str());
     out << line;
+  }
+}
+
+// "1.25 s" on the media timeline.
+std::string Seconds(int64_t ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", static_cast<double>(ms) / 1000.0);
+  return text;
+}
+
+std::string LegName(const CompletenessRecord& c, int leg) {
+  if (leg < 0 || static_cast<size_t>(leg) >= c.legs.size()) return "the recording";
+  const LegEvidenceRecord& l = c.legs[static_cast<size_t>(leg)];
+  return "leg " + std::to_string(leg + 1) + " (label " + l.label + ")";
+}
+
+// Why the verdict: one line per finding.
+void PrintFindings(const CompletenessRecord& c, std::ostream& out) {
+  for (const FindingRecord& f : c.findings) {
+    out << "  " << LegName(c, f.leg) << ": ";
+    if (f.kind == "no-packets") {
+      out << "no RTP";
+    } else if (f.kind == "no-signal") {
+      out << "RTP, but only silence or comfort noise";
+    } else if (f.kind == "gap") {
+      out << "nothing from " << Seconds(f.from_ms) << " to " << Seconds(f.to_ms);
+    } else if (f.kind == "gaps-omitted") {
+      out << "more gaps after " << Seconds(f.from_ms) << " than the evidence lists";
+    } else if (f.kind == "cut-short") {
+      out << "the file stops at " << Seconds(f.from_ms) << ", the call went on to " << Seconds(f.to_ms);
+    } else {
+      out << f.kind;
+    }
+    out << "\n";
+  }
+}
+
+// What each leg received (the evidence behind the verdict).
+void PrintEvidence(const CompletenessRecord& c, std::ostream& out) {
+  out << "media:          from " << FormatUtcTime(c.media_start_ms_utc, true) << ", " << Seconds(c.duration_ms)
+      << "\n";
+  for (size_t i = 0; i < c.legs.size(); ++i) {
+    const LegEvidenceRecord& l = c.legs[i];
+    const uint64_t refused = l.packets_foreign_source + l.packets_wrong_ssrc + l.packets_invalid;
+    out << "  " << LegName(c, static_cast<int>(i)) << ", m-line " << l.mline_index << ", "
+        << (l.channel == 0 ? "left" : l.channel == 1 ? "right" : "mixed") << ": " << l.packets_received << "/"
+        << l.packets_expected << " packets, " << l.packets_lost << " lost, " << l.packets_late << " late, "
+        << refused << " refused (" << l.packets_foreign_source << " other source, " << l.packets_wrong_ssrc
+        << " other SSRC, " << l.packets_invalid << " invalid)\n";
+    if (l.first_packet_ms >= 0) {
+      out << "    RTP " << Seconds(l.first_packet_ms) << " - " << Seconds(l.last_packet_ms) << " from "
+          << l.latched_source;
+      if (!l.sdp_source.empty()) out << " (SDP " << l.sdp_source << ")";
+      if (l.relatches > 0) out << ", " << l.relatches << " re-latched";
+      out << "\n";
+    }
+    char level[96];
+    std::snprintf(level, sizeof level, "%.1f dBFS RMS, %.1f dBFS peak", l.rms_dbfs, l.peak_dbfs);
+    out << "    audio " << Seconds(l.audio_ms) << ", of which signal " << Seconds(l.signal_ms) << "; " << level;
+    for (size_t k = 0; k < l.codecs.size(); ++k) out << (k == 0 ? "; " : ", ") << l.codecs[k];
+    if (l.comfort_noise_packets > 0) out << "; " << l.comfort_noise_packets << " comfort noise packets";
+    out << "\n";
+    for (const GapRecord& g : l.gaps) {
+      out << "    gap " << Seconds(g.from_ms) << " - " << Seconds(g.to_ms) << " " << g.kind;
+      if (g.missing_packets > 0) out << " (" << g.missing_packets << " packets missing)";
+      out << "\n";
+    }
+    if (l.gaps_omitted > 0) out << "    ... " << l.gaps_omitted << " more gaps, " << Seconds(l.gap_total_ms) << " in all\n";
+    for (const SpanRecord& p : l.pauses) {
+      out << "    paused " << Seconds(p.from_ms) << " - " << Seconds(p.to_ms) << "\n";
+    }
   }
 }
 
 void PrintDetail(const RecordingRecord& r, std::ostream& out) {
   out << "recording_id:   " << r.recording_id << "\n"
       << "state:          " << RecordingStateName(r.state) << "\n"
-      << "start_utc:      " << FormatUtcTime(r.start_ms_utc, true) << "\n"
+      << "verdict:        " << (r.verdict.empty() ? "-" : r.verdict) << "\n";
+  PrintFindings(r.completeness, out);
+  out << "start_utc:      " << FormatUtcTime(r.start_ms_utc, true) << "\n"
       << "end_utc:        " << FormatUtcTime(r.end_ms_utc, true) << "\n"
       << "duration_s:     " << r.duration_s << "\n"
       << "file:           " << r.file_path << " (" << r.file_bytes << " bytes, " << r.codec
@@ -159,6 +233,7 @@ void PrintDetail(const RecordingRecord& r, std::ostream& out) {
     if (!e.detail.empty()) out << "  " << e.detail;
     out << "\n";
   }
+  if (r.completeness.media_start_ms_utc != 0) PrintEvidence(r.completeness, out);
 }
 
 }  // namespace
@@ -166,7 +241,7 @@ void PrintDetail(const RecordingRecord& r, std::ostream& out) {
 int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
   Result<Args> args = ParseArgs(
       argc, argv,
-      {"data-dir", "config", "number", "participant", "from", "to", "id", "state", "limit",
+      {"data-dir", "config", "number", "participant", "from", "to", "id", "state", "verdict", "limit",
        "offset", "order", "country-code", "metadata-status"},
       {"json", "csv", "help"});
   if (!args.ok()) {
@@ -182,10 +257,18 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
     err << "kronika query: unexpected arguments\n" << kQueryUsage;
     return kExitError;
   }
-  QueryParams params{args->Get("id"),    args->Get("number"), args->Get("participant"),
-                     args->Get("from"),  args->Get("to"),     args->Get("state"),
-                     args->Get("limit"), args->Get("offset"), args->Get("order"),
-                     args->Get("metadata-status")};
+  QueryParams params;
+  params.id = args->Get("id");
+  params.number = args->Get("number");
+  params.participant = args->Get("participant");
+  params.from = args->Get("from");
+  params.to = args->Get("to");
+  params.state = args->Get("state");
+  params.verdict = args->Get("verdict");
+  params.limit = args->Get("limit");
+  params.offset = args->Get("offset");
+  params.order = args->Get("order");
+  params.metadata_status = args->Get("metadata-status");
   Result<RecordingQuery> query = MakeRecordingQuery(params);
   if (!query.ok()) {
     std::string message = query.error().message;  // "metadata_status: ..." names the option

@@ -183,6 +183,20 @@ std::vector<std::string> ConfigProblems(const Config& c) {
     p.Add("media.opus_packet_ms", std::to_string(c.media.opus_packet_ms) + " ms is not 20, 40 or 60");
   }
   if (c.media.rtp_timeout_ms != 0) p.Range("media.rtp_timeout_ms", c.media.rtp_timeout_ms, 1000, 3600000, " ms");
+  if (c.media.source_check != "latch" && c.media.source_check != "strict") {
+    p.Add("media.source_check", "'" + c.media.source_check + "' is not \"latch\" or \"strict\"");
+  }
+  p.Range("media.latch_source_silence_ms", c.media.latch_source_silence_ms, 0, 60000, " ms");
+  p.Range("media.ssrc_silence_ms", c.media.ssrc_silence_ms, 0, 60000, " ms");
+  if (c.media.no_rtp_warning_ms != 0) {
+    p.Range("media.no_rtp_warning_ms", c.media.no_rtp_warning_ms, 500, 3600000, " ms");
+  }
+  p.Range("media.gap_min_ms", c.media.gap_min_ms, 100, 3600000, " ms");
+  if (c.media.partial_gap_ms < c.media.gap_min_ms) {
+    p.Add("media.partial_gap_ms", std::to_string(c.media.partial_gap_ms) +
+                                      " ms is shorter than media.gap_min_ms: shorter gaps are not in the evidence");
+  }
+  p.Range("media.min_signal_ms", c.media.min_signal_ms, 0, 3600000, " ms");
   p.Range("media.min_free_disk_mb", c.media.min_free_disk_mb, 0, 10'000'000, " MB");
 
   // [codecs]

@@ -11,7 +11,7 @@ namespace {
 
 constexpr char kCsvHeader[] =
     "recording_id,start_utc,end_utc,duration_s,state,participants,numbers,file_path,"
-    "file_bytes,codec,site,src_host,sip_call_id,metadata_status";
+    "file_bytes,codec,site,src_host,sip_call_id,metadata_status,verdict";
 
 // Fields are written as valid UTF-8 whatever bytes a record holds (U+FFFD for the rest).
 void AppendField(std::string& out, std::string_view raw, bool first = false) {
@@ -64,6 +64,7 @@ std::string RecordingsCsv(const std::vector<RecordingRecord>& records) {
     AppendField(out, r.src_host);
     AppendField(out, r.sip_call_id);
     AppendField(out, r.metadata_status);
+    AppendField(out, r.verdict);
     out.append("\r\n");
   }
   return out;

@@ -10,6 +10,67 @@ nlohmann::json TimeOrNull(int64_t ms, bool with_ms = false) {
   return FormatUtcTime(ms, with_ms);
 }
 
+nlohmann::json VerdictOrNull(const RecordingRecord& r) {
+  if (r.verdict.empty()) return nullptr;
+  return r.verdict;
+}
+
+nlohmann::json CompletenessJson(const CompletenessRecord& c) {
+  if (c.media_start_ms_utc == 0 && c.legs.empty()) return nullptr;
+  nlohmann::json legs = nlohmann::json::array();
+  for (const LegEvidenceRecord& leg : c.legs) {
+    nlohmann::json gaps = nlohmann::json::array();
+    for (const GapRecord& g : leg.gaps) {
+      gaps.push_back({{"kind", g.kind}, {"from_ms", g.from_ms}, {"to_ms", g.to_ms}, {"missing_packets", g.missing_packets}});
+    }
+    nlohmann::json pauses = nlohmann::json::array();
+    for (const SpanRecord& p : leg.pauses) pauses.push_back({{"from_ms", p.from_ms}, {"to_ms", p.to_ms}});
+    auto packet_time = [&](int64_t ms) -> nlohmann::json {
+      if (ms < 0) return nullptr;
+      return FormatUtcTime(c.media_start_ms_utc + ms, true);
+    };
+    legs.push_back({{"mline_index", leg.mline_index},
+                    {"label", leg.label},
+                    {"channel", leg.channel},
+                    {"active_from_ms", leg.active_from_ms},
+                    {"active_to_ms", leg.active_to_ms},
+                    {"packets_expected", leg.packets_expected},
+                    {"packets_received", leg.packets_received},
+                    {"packets_lost", leg.packets_lost},
+                    {"packets_late", leg.packets_late},
+                    {"packets_duplicate", leg.packets_duplicate},
+                    {"packets_foreign_source", leg.packets_foreign_source},
+                    {"packets_wrong_ssrc", leg.packets_wrong_ssrc},
+                    {"packets_invalid", leg.packets_invalid},
+                    {"comfort_noise_packets", leg.comfort_noise_packets},
+                    {"first_packet_ms", leg.first_packet_ms >= 0 ? nlohmann::json(leg.first_packet_ms) : nullptr},
+                    {"last_packet_ms", leg.last_packet_ms >= 0 ? nlohmann::json(leg.last_packet_ms) : nullptr},
+                    {"first_packet_utc", packet_time(leg.first_packet_ms)},
+                    {"last_packet_utc", packet_time(leg.last_packet_ms)},
+                    {"gaps", std::move(gaps)},
+                    {"gaps_omitted", leg.gaps_omitted},
+                    {"gap_total_ms", leg.gap_total_ms},
+                    {"pauses", std::move(pauses)},
+                    {"rms_dbfs", leg.rms_dbfs},
+                    {"peak_dbfs", leg.peak_dbfs},
+                    {"audio_ms", leg.audio_ms},
+                    {"signal_ms", leg.signal_ms},
+                    {"codecs", leg.codecs},
+                    {"latched_source", leg.latched_source},
+                    {"sdp_source", leg.sdp_source},
+                    {"ssrc", leg.ssrc},
+                    {"relatches", leg.relatches}});
+  }
+  nlohmann::json findings = nlohmann::json::array();
+  for (const FindingRecord& f : c.findings) {
+    findings.push_back({{"kind", f.kind}, {"leg", f.leg}, {"from_ms", f.from_ms}, {"to_ms", f.to_ms}});
+  }
+  return {{"media_start_utc", TimeOrNull(c.media_start_ms_utc, true)},
+          {"duration_ms", c.duration_ms},
+          {"findings", std::move(findings)},
+          {"legs", std::move(legs)}};
+}
+
 }  // namespace
 
 const std::string& DisplayNumber(const ParticipantRecord& p) {
@@ -31,6 +92,7 @@ nlohmann::json RecordingRowJson(const RecordingRecord& r) {
           {"end_utc", TimeOrNull(r.end_ms_utc)},
           {"duration_s", r.duration_s},
           {"state", RecordingStateName(r.state)},
+          {"verdict", VerdictOrNull(r)},
           {"participants", std::move(participants)},
           {"numbers", std::move(numbers)},
           {"file_path", r.file_path},
@@ -82,6 +144,8 @@ nlohmann::json RecordingDetailJson(const RecordingRecord& r) {
           {"end_utc", TimeOrNull(r.end_ms_utc, true)},
           {"end_ms_utc", r.end_ms_utc},
           {"state", RecordingStateName(r.state)},
+          {"verdict", VerdictOrNull(r)},
+          {"completeness", CompletenessJson(r.completeness)},
           {"file_path", r.file_path},
           {"file_bytes", r.file_bytes},
           {"duration_s", r.duration_s},

@@ -5,6 +5,8 @@
 #include <array>
 #include <sstream>
 
+#include "kronika/srs/core/completeness_record.h"
+
 namespace kronika::srs {
 namespace {
 
@@ -73,7 +75,7 @@ Metrics::Metrics()
                      .Register(*registry_)),
       recordings_finished_(prometheus::BuildCounter()
                                .Name(kMetricRecordingsFinished)
-                               .Help("Recordings closed, by final state")
+                               .Help("Recordings closed, by final state and completeness verdict")
                                .Register(*registry_)),
       metadata_defects_(prometheus::BuildCounter()
                             .Name(kMetricMetadataDefects)
@@ -107,7 +109,9 @@ Metrics::Metrics()
   }
   for (std::string_view kind : kBadInputKinds) bad_input_.Add({{"kind", std::string(kind)}});
   for (std::string_view state : {"completed", "interrupted", "failed"}) {
-    recordings_finished_.Add({{"state", std::string(state)}});
+    for (std::string_view verdict : kVerdictNames) {
+      recordings_finished_.Add({{"state", std::string(state)}, {"verdict", std::string(verdict)}});
+    }
   }
   for (std::string_view reason : kMetadataDefectReasons) metadata_defects_.Add({{"reason", std::string(reason)}});
   for (std::string_view status : kMetadataStatuses) recordings_metadata_.Add({{"status", std::string(status)}});
@@ -145,8 +149,8 @@ void Metrics::OnBadInput(std::string_view kind) {
   bad_input_.Add({{"kind", std::string(kind)}}).Increment();
 }
 
-void Metrics::OnRecordingFinished(std::string_view state) {
-  recordings_finished_.Add({{"state", std::string(state)}}).Increment();
+void Metrics::OnRecordingFinished(std::string_view state, std::string_view verdict) {
+  recordings_finished_.Add({{"state", std::string(state)}, {"verdict", std::string(verdict)}}).Increment();
 }
 
 void Metrics::SetActiveSessions(double n) { sessions_active_.Set(n); }

@@ -23,11 +23,18 @@ HttpResponse Json(int status, const nlohmann::json& body) {
 int StatusOf(const Error& error) { return HttpStatus(error) == 503 ? 503 : 500; }
 
 HttpResponse ListRecordings(const Store& store, const HttpRequest& request) {
-  QueryParams params{request.QueryParam("id"),     request.QueryParam("number"),
-                     request.QueryParam("participant"), request.QueryParam("from"),
-                     request.QueryParam("to"),     request.QueryParam("state"),
-                     request.QueryParam("limit"),  request.QueryParam("offset"),
-                     request.QueryParam("order"),  request.QueryParam("metadata_status")};
+  QueryParams params;
+  params.id = request.QueryParam("id");
+  params.number = request.QueryParam("number");
+  params.participant = request.QueryParam("participant");
+  params.from = request.QueryParam("from");
+  params.to = request.QueryParam("to");
+  params.state = request.QueryParam("state");
+  params.verdict = request.QueryParam("verdict");
+  params.limit = request.QueryParam("limit");
+  params.offset = request.QueryParam("offset");
+  params.order = request.QueryParam("order");
+  params.metadata_status = request.QueryParam("metadata_status");
   std::string format = request.QueryParam("format").value_or("json");
   if (format != "json" && format != "csv") {
     return HttpResponse::JsonError(400, "format: expected json or csv");

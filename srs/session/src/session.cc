@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "kronika/sdp/phone_number.h"
+#include "kronika/srs/core/completeness_record.h"
 #include "kronika/utf8.h"
 
 namespace kronika::srs {
@@ -11,6 +12,51 @@ namespace {
 
 int64_t ToMs(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+CompletenessRecord ToRecord(const media::RecordingEvidence& e, const std::vector<media::Finding>& findings) {
+  CompletenessRecord c;
+  c.media_start_ms_utc = e.start_unix_ms;
+  c.duration_ms = e.duration_ms;
+  for (const media::LegEvidence& leg : e.legs) {
+    LegEvidenceRecord r;
+    r.mline_index = static_cast<uint32_t>(leg.mline_index);
+    r.label = leg.label;
+    r.channel = leg.channel;
+    r.active_from_ms = leg.active_from_ms;
+    r.active_to_ms = leg.active_to_ms;
+    r.packets_expected = leg.packets_expected;
+    r.packets_received = leg.packets_received;
+    r.packets_lost = leg.packets_lost;
+    r.packets_late = leg.packets_late;
+    r.packets_duplicate = leg.packets_duplicate;
+    r.packets_foreign_source = leg.packets_foreign_source;
+    r.packets_wrong_ssrc = leg.packets_wrong_ssrc;
+    r.packets_invalid = leg.packets_invalid;
+    r.comfort_noise_packets = leg.comfort_noise_packets;
+    r.first_packet_ms = leg.first_packet_ms;
+    r.last_packet_ms = leg.last_packet_ms;
+    for (const media::Gap& g : leg.gaps) {
+      r.gaps.push_back(GapRecord{std::string(media::GapKindName(g.kind)), g.from_ms, g.to_ms, g.missing_packets});
+    }
+    r.gaps_omitted = leg.gaps_omitted;
+    r.gap_total_ms = leg.gap_total_ms;
+    for (const media::TimeSpan& p : leg.pauses) r.pauses.push_back(SpanRecord{p.from_ms, p.to_ms});
+    r.rms_dbfs = leg.rms_dbfs;
+    r.peak_dbfs = leg.peak_dbfs;
+    r.audio_ms = leg.audio_ms;
+    r.signal_ms = leg.signal_ms;
+    r.codecs = leg.codecs;
+    r.latched_source = leg.latched_source;
+    r.sdp_source = leg.sdp_source;
+    r.ssrc = leg.ssrc;
+    r.relatches = leg.relatches;
+    c.legs.push_back(std::move(r));
+  }
+  for (const media::Finding& f : findings) {
+    c.findings.push_back(FindingRecord{std::string(media::FindingKindName(f.kind)), f.leg, f.from_ms, f.to_ms});
+  }
+  return c;
 }
 
 }  // namespace
@@ -69,6 +115,25 @@ sdp::MetadataStatus Session::CurrentMetadataStatus() const {
   return sdp::StatusOf(metadata.has_value(), CurrentMetadataIssues());
 }
 
+void Session::JudgeCompleteness(const media::CompletenessOptions& options) {
+  findings.clear();
+  if (!evidence) {
+    verdict = std::string(kVerdictInterrupted);
+    return;
+  }
+  // Signalling times on the media timeline (0 = the file's first sample).
+  const auto at = [&](Clock::time_point t) { return ToMs(t) - evidence->start_unix_ms; };
+  media::SignallingFacts facts;
+  if (acked) facts.media_due_ms = std::max<int64_t>(0, at(*acked));
+  if (end_) facts.ended_ms = at(*end_);
+  for (const PausedSpan& span : timeline.PausedSpans()) {
+    facts.pauses.push_back(media::TimeSpan{at(span.start), span.end ? at(*span.end) : INT64_MAX});
+  }
+  const media::Completeness judged = media::JudgeCompleteness(*evidence, facts, options);
+  verdict = std::string(media::VerdictName(judged.verdict));
+  findings = judged.findings;
+}
+
 RecordingRecord Session::Snapshot() const {
   RecordingRecord r;
   r.recording_id = id_;
@@ -89,6 +154,8 @@ RecordingRecord Session::Snapshot() const {
   r.file_path = file.string();
   r.file_bytes = file_bytes;
   r.duration_s = duration_s;
+  r.verdict = verdict;
+  if (evidence) r.completeness = ToRecord(*evidence, findings);
 
   std::vector<std::string> codecs;
   for (const sdp::NegotiatedStream& s : negotiation.streams) {

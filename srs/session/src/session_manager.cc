@@ -209,8 +209,11 @@ media::RecordingSpec SessionManager::SpecFor(const Session& session) const {
       stream.srtp_suite = s.crypto->suite;
       stream.srtp_remote_key_b64 = RemoteKey(*s.crypto);
     }
-    if (!s.paused && s.remote_address != "0.0.0.0") stream.remote_ip = s.remote_address;
-    stream.remote_port = 0;  // RTP may come from another port than the SRC's m= port
+    // Where the SDP says the SRC is: compared with the source that latches (reported when
+    // it differs; enforced only by media.source_check = "strict"); a change of either is a
+    // renegotiation that lets the stream re-latch at once (a re-INVITE moving the ports).
+    stream.remote_ip = s.remote_address;
+    stream.remote_port = static_cast<uint16_t>(s.remote_port);
     spec.streams.push_back(std::move(stream));
   }
   return spec;
@@ -526,6 +529,7 @@ SipReply SessionManager::OnUpdate(Session& session, const SipRequestInfo& reques
 
 void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Clock::time_point now) {
   session.MarkActive();
+  if (!session.acked) session.acked = now;
   if (!session.awaiting_answer) return;
   session.awaiting_answer = false;
   if (request.body.empty()) {
@@ -577,13 +581,14 @@ void SessionManager::EndAll(TimelineEventKind why, std::string detail, Clock::ti
 
 void SessionManager::Finish(Session& session, Clock::time_point now) {
   session.MarkFinished(now);
+  session.JudgeCompleteness(options_.completeness);
   const RecordingRecord record = session.Snapshot();
   Log(LogLevel::kInfo, session.id(),
       std::string("recording ") + std::string(RecordingStateName(record.state)) + ": " + record.file_path + ", " +
-          std::to_string(record.duration_s) + " s");
+          std::to_string(record.duration_s) + " s, " + record.verdict);
   if (sink_ && !sink_(record)) Log(LogLevel::kWarn, session.id(), "store queue refused the final snapshot");
   if (metrics_ != nullptr) {
-    metrics_->OnRecordingFinished(RecordingStateName(record.state));
+    metrics_->OnRecordingFinished(RecordingStateName(record.state), record.verdict);
     metrics_->OnRecordingMetadata(record.metadata_status);
   }
   // SEC-1: with data keys on, no recording opens unsealed (no key, no session).
@@ -624,6 +629,7 @@ void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events,
                 event.detail);
         break;
       case media::MediaEventKind::kFinished:
+        session->evidence = event.evidence;
         if (!event.detail.empty()) session->file = event.detail;
         session->duration_s = event.duration_s;
         session->file_bytes = event.file_bytes;
@@ -636,6 +642,7 @@ void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events,
       case media::MediaEventKind::kFailed:
         // SCOPE-4: the recording stops, the call (and our dialog) goes on untouched.
         session->failure = event.detail.empty() ? "media failure" : event.detail;
+        session->evidence = event.evidence;
         session->timeline.Add(TimelineEventKind::kError, now, session->failure);
         Log(LogLevel::kError, session->id(), "recording failed: " + session->failure);
         if (session->state() == SessionState::kEnding) {

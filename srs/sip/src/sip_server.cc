@@ -110,6 +110,8 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
             o.stereo = config.media.stereo;
             o.site = config.site.name;
             o.country_code = config.site.country_code;
+            o.completeness.max_gap_ms = config.media.partial_gap_ms;
+            o.completeness.min_signal_ms = config.media.min_signal_ms;
             o.create_recording_key = deps.create_recording_key;  // SEC-1
             o.drop_recording_key = deps.drop_recording_key;
             o.sealed_recording_finished = deps.sealed_recording_finished;

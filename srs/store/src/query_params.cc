@@ -15,7 +15,7 @@ std::optional<size_t> ParseCount(const std::string& text, size_t max) {
 }
 
 Error ParamError(const char* name, const std::string& what) {
-  return MakeError(400, std::string(name) + ": " + what);
+  return MakeError(ErrorCode::kInvalidInput, std::string(name) + ": " + what);
 }
 
 }  // namespace
@@ -37,7 +37,7 @@ Result<RecordingQuery> MakeRecordingQuery(const QueryParams& p) {
     q.to_ms_utc = *t;
   }
   if (q.from_ms_utc && q.to_ms_utc && *q.to_ms_utc <= *q.from_ms_utc) {
-    return MakeError(400, "to: must be later than from");
+    return MakeError(ErrorCode::kInvalidInput, "to: must be later than from");
   }
   if (p.state) {
     q.state = ParseRecordingState(*p.state);
@@ -49,6 +49,12 @@ Result<RecordingQuery> MakeRecordingQuery(const QueryParams& p) {
       return ParamError("metadata_status", "expected complete|partial|unparsed");
     }
     q.metadata_status = *p.metadata_status;
+  }
+  if (p.verdict) {
+    if (!IsVerdictName(*p.verdict)) {
+      return ParamError("verdict", "expected complete|partial|one-way|silent|no-media|interrupted");
+    }
+    q.verdict = *p.verdict;
   }
   if (p.limit) {
     std::optional<size_t> n = ParseCount(*p.limit, kMaxQueryLimit);

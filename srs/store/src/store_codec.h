@@ -6,7 +6,12 @@
 //   n_participants { participant_id, name, aor, number_e164, number_original, channel },
 //   n_events { time_ms, kind, detail }, metadata_xml_last, retention_expiry_ms, legal_hold
 //   (version 1 ends here), metadata_status, n_issues { reason, detail },
-//   metadata_xml_received (version 2)
+//   metadata_xml_received (version 2 ends here),
+//   verdict, media_start_ms, duration_ms, n_legs { mline, label, channel,
+//   active_from/to_ms, 9 packet counters, first/last_packet_ms, n_gaps { kind, from, to,
+//   missing }, gaps_omitted, gap_total_ms, n_pauses { from, to }, rms_dbfs, peak_dbfs
+//   (IEEE-754 like duration_s), audio_ms, signal_ms, n_codecs { codec }, latched_source,
+//   sdp_source, ssrc, relatches }, n_findings { kind, leg, from_ms, to_ms } (version 3)
 // Strings are varint length + bytes. The first varint is the schema version the record
 // was written with; DecodeRecord() reads every version it knows (older ones are
 // migrated in memory to the current struct) and refuses newer ones.

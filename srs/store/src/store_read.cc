@@ -13,7 +13,7 @@ namespace kronika::srs {
 namespace {
 
 Error ReadError(const std::string& what, int rc) {
-  return MakeError(500, "store: " + what + ": " + mdb_strerror(rc));
+  return MakeError(ErrorCode::kIo, "store: " + what + ": " + mdb_strerror(rc));
 }
 
 // nullopt: not found; error: LMDB failure or undecodable record.
@@ -24,7 +24,7 @@ Result<std::optional<RecordingRecord>> GetIn(const Store::Impl& impl, MDB_txn* t
   if (rc == MDB_NOTFOUND) return std::optional<RecordingRecord>();
   if (rc != 0) return ReadError("get " + std::string(id), rc);
   Result<RecordingRecord> rec = DecodeRecord(View(value));
-  if (!rec.ok()) return MakeError(500, rec.error().message + " (record " + std::string(id) + ")");
+  if (!rec.ok()) return MakeError(rec.error().code, rec.error().message + " (record " + std::string(id) + ")");
   return std::optional<RecordingRecord>(std::move(rec).value());
 }
 
@@ -48,6 +48,7 @@ bool Matches(const RecordingQuery& q, const RecordingRecord& r) {
   if (!q.id.empty() && r.recording_id != q.id) return false;
   if (q.state && r.state != *q.state) return false;
   if (!q.metadata_status.empty() && r.metadata_status != q.metadata_status) return false;
+  if (q.verdict && r.verdict != *q.verdict) return false;
   if (!InTimeRange(q, r.start_ms_utc)) return false;
   if (!q.participant.empty()) {
     bool any = std::any_of(r.participants.begin(), r.participants.end(),

@@ -179,7 +179,6 @@ TEST_CASE("Injected SSRC from the latched address and port (issue 12): no inject
   const MediaStats stats = (*engine)->Stats();
   CHECK(stats.rtp_wrong_ssrc_total == static_cast<uint64_t>(injected));
   CHECK(stats.rtp_packets_total == 200);
-  CHECK(stats.rtp_packets_late_total == 0);
   CHECK(stats.rtp_packets_lost_total == 0);
   CHECK(stats.rtp_relatches_total == 0);
   const auto audio = DecodeOpusFile(opened->file);
@@ -193,8 +192,14 @@ TEST_CASE("Injected SSRC from the latched address and port (issue 12): no inject
     CHECK(Rms(audio.Channel(0, t, t + 0.1)) > 3000);  // the real tone (RMS 4243) in every 100 ms
   }
   REQUIRE(finished[0]->evidence.legs.size() == 2);
-  CHECK(finished[0]->evidence.legs[0].packets_wrong_ssrc == static_cast<uint64_t>(injected));
-  CHECK(finished[0]->evidence.legs[0].ssrc == 0x1111);
+  const LegEvidence& injected_leg = finished[0]->evidence.legs[0];
+  const LegEvidence& other_leg = finished[0]->evidence.legs[1];
+  CHECK(injected_leg.packets_wrong_ssrc == static_cast<uint64_t>(injected));
+  CHECK(injected_leg.ssrc == 0x1111);
+  // Without the lock the real packets were dropped as late (90 of 100, issue 12); a sender
+  // held up by a loaded machine makes both legs late alike, the injection only its own.
+  INFO("late: injected leg " << injected_leg.packets_late << ", other leg " << other_leg.packets_late);
+  CHECK(injected_leg.packets_late <= other_leg.packets_late + 2);
   std::filesystem::remove_all(config.recordings_dir);
 }
 

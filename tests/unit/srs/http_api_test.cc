@@ -59,6 +59,9 @@ struct ApiFixture {
     a = MakeRecording("01JDX0000000000000000000W1", kT0Ms, "+48601234567", "Jan Kowalski");
     b = MakeRecording("01JDX0000000000000000000W2", kT0Ms + 60'000, "+48601234567", "Jan Kowalski");
     c = MakeRecording("01JDX0000000000000000000W3", kT0Ms + 120'000, "+48509876543", "Anna Nowak");
+    a.verdict = "complete";
+    b.verdict = "one-way";
+    c.verdict = "complete";
     for (const auto& r : {a, b, c}) REQUIRE(store->Enqueue(r));
     REQUIRE(store->Flush().ok());
     HttpServerOptions options;
@@ -97,6 +100,19 @@ TEST_CASE("http: GET /api/v1/recordings filters by number and time, JSON and CSV
   CHECK_THAT(csv.head, Catch::Contains("Content-Type: text/csv"));
   CHECK(csv.body.rfind("recording_id,start_utc,end_utc,duration_s,state,", 0) == 0);
   CHECK_THAT(csv.body, Catch::Contains(f.a.recording_id) && !Catch::Contains(f.b.recording_id));
+}
+
+TEST_CASE("http: GET /api/v1/recordings?verdict= finds the recordings judged so; an unknown verdict is a 400") {
+  ApiFixture f;
+  Reply one_way = Request(f.server->port(), "GET", "/api/v1/recordings?verdict=one-way");
+  CHECK(one_way.status == 200);
+  auto rows = nlohmann::json::parse(one_way.body)["recordings"];
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["recording_id"] == f.b.recording_id);
+  CHECK(rows[0]["verdict"] == "one-way");
+  Reply bad = Request(f.server->port(), "GET", "/api/v1/recordings?verdict=broken");
+  CHECK(bad.status == 400);
+  CHECK_THAT(nlohmann::json::parse(bad.body)["error"]["message"].get<std::string>(), Catch::StartsWith("verdict: "));
 }
 
 TEST_CASE("http: GET /api/v1/recordings/{id} returns the full record or a JSON 404") {

@@ -43,5 +43,18 @@ TEST_CASE("metrics: collectors add live families at scrape time") {
   CHECK_THAT(metrics.Render(), Catch::Contains("kronika_rtp_packets_total 25"));
 }
 
+TEST_CASE("metrics: finished recordings are counted by state and completeness verdict, every series from 0") {
+  Metrics metrics;
+  const std::string before = metrics.Render();
+  CHECK_THAT(before, Catch::Contains("kronika_recordings_finished_total{state=\"completed\",verdict=\"one-way\"} 0"));
+  CHECK_THAT(before, Catch::Contains("kronika_recordings_finished_total{state=\"failed\",verdict=\"partial\"} 0"));
+  metrics.OnRecordingFinished("completed", "one-way");
+  metrics.OnRecordingFinished("completed", "one-way");
+  metrics.OnRecordingFinished("completed", "complete");
+  const std::string text = metrics.Render();
+  CHECK_THAT(text, Catch::Contains("kronika_recordings_finished_total{state=\"completed\",verdict=\"one-way\"} 2"));
+  CHECK_THAT(text, Catch::Contains("kronika_recordings_finished_total{state=\"completed\",verdict=\"complete\"} 1"));
+}
+
 }  // namespace
 }  // namespace kronika::srs

@@ -91,7 +91,7 @@ TEST_CASE("query: --csv has the stable header and quotes fields with commas") {
   CHECK_FALSE(std::getline(lines, extra));
   CHECK(header ==
         "recording_id,start_utc,end_utc,duration_s,state,participants,numbers,file_path,"
-        "file_bytes,codec,site,src_host,sip_call_id,metadata_status\r");
+        "file_bytes,codec,site,src_host,sip_call_id,metadata_status,verdict\r");
   CHECK(row1.rfind(f.a.recording_id + ",2026-11-25T10:01:00Z,2026-11-25T10:02:35Z,95.500,"
                    "completed,\"Kowalski, Jan; Infolinia\",+48601234567; +48221234567,",
                    0) == 0);
@@ -261,6 +261,81 @@ TEST_CASE("query --metadata-status finds the recordings whose metadata is partia
         partial.metadata_xml_received);
   CHECK(Invoke(RunShowCommand, {"show", complete.recording_id, "--data-dir", dir, "--received-metadata"}).out ==
         complete.metadata_xml_last);
+}
+
+TEST_CASE("query --verdict finds exactly the recordings judged so; show prints the verdict, why, and each leg") {
+  TempDir tmp;
+  RecordingRecord one_way = MakeRecording("01JDX0000000000000000000R1", kT0Ms, "+48601234567");
+  one_way.verdict = "one-way";
+  one_way.completeness.media_start_ms_utc = kT0Ms + 5;
+  one_way.completeness.duration_ms = 95'495;
+  LegEvidenceRecord talking;
+  talking.label = "1";
+  talking.channel = 0;
+  talking.active_to_ms = 95'495;
+  talking.packets_expected = talking.packets_received = 4770;
+  talking.first_packet_ms = 40;
+  talking.last_packet_ms = 95'440;
+  talking.audio_ms = talking.signal_ms = 95'400;
+  talking.rms_dbfs = -21.3;
+  talking.peak_dbfs = -4.0;
+  talking.codecs = {"PCMA"};
+  talking.latched_source = "10.1.2.3:31000";
+  talking.sdp_source = "192.0.2.10:40000";
+  talking.gaps = {GapRecord{"loss", 20'000, 21'500, 75}};
+  LegEvidenceRecord silent;
+  silent.mline_index = 1;
+  silent.label = "2";
+  silent.channel = 1;
+  silent.active_to_ms = 95'495;
+  silent.packets_foreign_source = 120;
+  one_way.completeness.legs = {talking, silent};
+  one_way.completeness.findings = {FindingRecord{"no-packets", 1, 0, 95'495}};
+  RecordingRecord complete = MakeRecording("01JDX0000000000000000000R2", kT0Ms + kMinuteMs, "+48509876543");
+  complete.verdict = "complete";
+  RecordingRecord active = MakeRecording("01JDX0000000000000000000R3", kT0Ms + 2 * kMinuteMs, "+48509876543");
+  active.state = RecordingState::kActive;
+  {
+    auto store = Store::Open(StoreDir(tmp.path()), StoreOptions{});
+    REQUIRE(store.ok());
+    for (const auto& r : {one_way, complete, active}) REQUIRE((*store)->Enqueue(r));
+    REQUIRE((*store)->Flush().ok());
+  }
+  const std::string dir = tmp.path().string();
+  Run found = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--verdict", "one-way", "--json"});
+  CHECK(found.code == 0);
+  auto json = nlohmann::json::parse(found.out);
+  REQUIRE(json["count"] == 1);
+  CHECK(json["recordings"][0]["recording_id"] == one_way.recording_id);
+  CHECK(json["recordings"][0]["verdict"] == "one-way");
+  Run all = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--json"});
+  CHECK(nlohmann::json::parse(all.out)["recordings"][2]["verdict"].is_null());  // still active: not judged
+  Run none = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--verdict", "silent"});
+  CHECK(none.code == 1);
+  Run bad = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--verdict", "oneway"});
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--verdict: expected complete|partial|one-way|silent|no-media|interrupted"));
+  Run csv = Invoke(RunQueryCommand, {"query", "--data-dir", dir, "--csv", "--verdict", "complete"});
+  CHECK_THAT(csv.out, Catch::Contains(complete.sip_call_id + ",complete,complete\r\n"));  // metadata_status, verdict
+
+  Run show = Invoke(RunShowCommand, {"show", one_way.recording_id, "--data-dir", dir});
+  CHECK(show.code == 0);
+  INFO(show.out);
+  CHECK_THAT(show.out, Catch::Contains("verdict:        one-way\n  leg 2 (label 2): no RTP\n"));
+  CHECK_THAT(show.out, Catch::Contains("leg 1 (label 1), m-line 0, left: 4770/4770 packets, 0 lost"));
+  CHECK_THAT(show.out, Catch::Contains("RTP 0.04 s - 95.44 s from 10.1.2.3:31000 (SDP 192.0.2.10:40000)"));
+  CHECK_THAT(show.out, Catch::Contains("gap 20.00 s - 21.50 s loss (75 packets missing)"));
+  CHECK_THAT(show.out, Catch::Contains("-21.3 dBFS RMS, -4.0 dBFS peak; PCMA"));
+  CHECK_THAT(show.out, Catch::Contains("leg 2 (label 2), m-line 1, right: 0/0 packets, 0 lost, 0 late, 120 refused (120 other source"));
+  Run show_json = Invoke(RunShowCommand, {"show", one_way.recording_id, "--data-dir", dir, "--json"});
+  auto detail = nlohmann::json::parse(show_json.out);
+  CHECK(detail["verdict"] == "one-way");
+  CHECK(detail["completeness"]["findings"][0]["kind"] == "no-packets");
+  CHECK(detail["completeness"]["legs"][0]["first_packet_utc"] == "2026-11-25T10:00:00.045Z");
+  CHECK(detail["completeness"]["legs"][1]["first_packet_ms"].is_null());
+  CHECK(detail["completeness"]["legs"][1]["packets_foreign_source"] == 120);
+  Run old = Invoke(RunShowCommand, {"show", complete.recording_id, "--data-dir", dir, "--json"});
+  CHECK(nlohmann::json::parse(old.out)["completeness"].is_null());  // a verdict without evidence
 }
 
 TEST_CASE("query: ISO-8601 times and dates") {

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -225,7 +226,7 @@ TEST_CASE("sip.max_sessions reached and media refusals answer 503 with Retry-Aft
   CHECK(r.reason_key == "overload");
 
   Fixture g;
-  g.media.fail_with = MakeError(503, "media: no free RTP port");
+  g.media.fail_with = MakeError(ErrorCode::kUnavailable, "media: no free RTP port");
   r = g.manager.OnInitialInvite(Request("INVITE", kBoundary, Multipart(Sdp(), Metadata())), At(0)).reply;
   CHECK(r.status == 503);
   CHECK(r.retry_after_s == 30);
@@ -607,6 +608,126 @@ TEST_CASE("the metric's reason list is every defect the metadata reader names") 
   for (sdp::MetadataDefect d : sdp::kAllMetadataDefects) from_sdp.emplace_back(sdp::MetadataDefectName(d));
   for (std::string_view r : kMetadataDefectReasons) from_metrics.emplace_back(r);
   CHECK(from_sdp == from_metrics);
+}
+
+// What the media engine reports with kFinished: `start_ms` = At(start_ms) is the file's first
+// sample; each leg sent from `from_ms` to `to_ms` on that timeline (-1: never), with `gap`
+// (a kSilence gap on both legs) when given.
+media::RecordingEvidence Evidence(int64_t start_ms, int64_t duration_ms, std::vector<std::pair<int64_t, int64_t>> legs,
+                                  std::optional<media::TimeSpan> gap = std::nullopt) {
+  media::RecordingEvidence e;
+  e.start_unix_ms = 1764076131000 + start_ms;
+  e.duration_ms = duration_ms;
+  for (size_t i = 0; i < legs.size(); ++i) {
+    media::LegEvidence leg;
+    leg.mline_index = i;
+    leg.label = std::to_string(i + 1);
+    leg.channel = static_cast<int>(i);
+    leg.active_to_ms = duration_ms;
+    if (legs[i].first >= 0) {
+      leg.first_packet_ms = legs[i].first;
+      leg.last_packet_ms = legs[i].second - 20;
+      leg.packets_received = leg.packets_expected = static_cast<uint64_t>((legs[i].second - legs[i].first) / 20);
+      leg.audio_ms = leg.signal_ms = legs[i].second - legs[i].first;
+      leg.rms_dbfs = -20;
+      leg.peak_dbfs = -6;
+      leg.codecs = {"PCMA"};
+      leg.latched_source = "192.0.2.10:40000";
+      if (gap) leg.gaps.push_back(media::Gap{media::GapKind::kSilence, gap->from_ms, gap->to_ms, 0});
+    }
+    e.legs.push_back(leg);
+  }
+  return e;
+}
+
+TEST_CASE("the final snapshot carries the completeness verdict, its findings and the media evidence") {
+  Fixture f;
+  Session& s = f.Start();  // INVITE at 0 ms, ACK at 10 ms
+  const std::string id = s.id();
+  f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(5000));
+  media::MediaEvent done{id, media::MediaEventKind::kFinished, 0, 0, "", "/rec/" + id + ".opus", 4.995};
+  done.evidence = Evidence(5, 4995, {{30, 4990}, {-1, -1}});  // the second leg never sent
+  f.manager.OnMediaEvents({done}, At(5100));
+  const RecordingRecord& last = f.snapshots.back();
+  CHECK(last.verdict == "one-way");
+  REQUIRE(last.completeness.findings.size() == 1);
+  CHECK(last.completeness.findings[0].kind == "no-packets");
+  CHECK(last.completeness.findings[0].leg == 1);
+  CHECK(last.completeness.media_start_ms_utc == 1764076131005);
+  CHECK(last.completeness.duration_ms == 4995);
+  REQUIRE(last.completeness.legs.size() == 2);
+  CHECK(last.completeness.legs[0].packets_received == 248);
+  CHECK(last.completeness.legs[0].codecs == std::vector<std::string>{"PCMA"});
+  CHECK(last.completeness.legs[0].latched_source == "192.0.2.10:40000");
+  CHECK(last.completeness.legs[1].first_packet_ms == -1);
+  // Before the end nothing is judged.
+  CHECK(f.snapshots.front().verdict.empty());
+}
+
+TEST_CASE("a pause the SRC signalled explains the silence it left; the same silence unsignalled is partial") {
+  for (bool signalled : {true, false}) {
+    INFO((signalled ? "paused by re-INVITE" : "no re-INVITE"));
+    Fixture f;
+    Session& s = f.Start();
+    const std::string id = s.id();
+    if (signalled) {
+      REQUIRE(f.manager.OnReInvite(s, Request("INVITE", "application/sdp", Sdp("inactive", "inactive", "192.0.2.10", 2)),
+                                   At(1000)).status == 200);
+      REQUIRE(f.manager.OnReInvite(s, Request("INVITE", "application/sdp", Sdp("sendonly", "sendonly", "192.0.2.10", 3)),
+                                   At(3000)).status == 200);
+    }
+    f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(5000));
+    media::MediaEvent done{id, media::MediaEventKind::kFinished, 0, 0, "", "/rec/" + id + ".opus", 4.995};
+    // Both legs silent from 0.98 s to 3.01 s on the media timeline (which starts at 5 ms);
+    // the engine's own pause spans are left out, as if only the SIP timeline knew.
+    done.evidence = Evidence(5, 4995, {{30, 4990}, {30, 4990}}, media::TimeSpan{980, 3010});
+    f.manager.OnMediaEvents({done}, At(5100));
+    CHECK(f.snapshots.back().verdict == (signalled ? "complete" : "partial"));
+  }
+}
+
+TEST_CASE("a recording the media engine never reported finished is interrupted; a failed one is cut short") {
+  Fixture f;
+  Session& s = f.Start();
+  const std::string id = s.id();
+  f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(1000));
+  f.manager.Tick(At(1000 + 31000));
+  CHECK(f.snapshots.back().verdict == "interrupted");
+
+  Fixture g;
+  Session& t = g.Start();
+  const std::string tid = t.id();
+  media::MediaEvent failed{tid, media::MediaEventKind::kFailed, 0, 0, "", "disk full", 0};
+  failed.evidence = Evidence(5, 2000, {{30, 2000}, {30, 2000}});  // the file stopped at 2 s
+  g.manager.OnMediaEvents({failed}, At(2005));
+  g.manager.End(t, TimelineEventKind::kBye, "by SRC", At(9000));  // the call went on to 9 s
+  const RecordingRecord& last = g.snapshots.back();
+  CHECK(last.state == RecordingState::kFailed);
+  CHECK(last.verdict == "partial");
+  REQUIRE_FALSE(last.completeness.findings.empty());
+  CHECK(last.completeness.findings.back().kind == "cut-short");
+}
+
+TEST_CASE("the media spec names the SDP's address and port, also while paused (re-latch on a move)") {
+  Fixture f;
+  Session& s = f.Start();
+  REQUIRE(f.media.opened.size() == 1);
+  CHECK(f.media.opened[0].streams[0].remote_ip == "192.0.2.10");
+  CHECK(f.media.opened[0].streams[0].remote_port == 40000);
+  CHECK(f.media.opened[0].streams[1].remote_port == 40002);
+  REQUIRE(f.manager.OnReInvite(s, Request("INVITE", "application/sdp", Sdp("inactive", "inactive", "192.0.2.10", 2)),
+                               At(1000)).status == 200);
+  REQUIRE_FALSE(f.media.updated.empty());
+  CHECK(f.media.updated.back().streams[0].remote_ip == "192.0.2.10");
+  CHECK(f.media.updated.back().streams[0].paused);
+}
+
+TEST_CASE("the store's verdict names are the media library's") {
+  const media::Verdict all[] = {media::Verdict::kComplete, media::Verdict::kPartial, media::Verdict::kOneWay,
+                                media::Verdict::kSilent,   media::Verdict::kNoMedia, media::Verdict::kInterrupted};
+  CHECK(std::size(all) == kVerdictNames.size());
+  for (media::Verdict v : all) CHECK(IsVerdictName(media::VerdictName(v)));
+  CHECK(media::VerdictName(media::Verdict::kInterrupted) == kVerdictInterrupted);
 }
 
 TEST_CASE("shutdown ends every session as interrupted") {

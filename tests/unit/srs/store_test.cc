@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
+#include "kronika/srs/store/query_params.h"
 #include "store_codec.h"
 #include "store_test_util.h"
 
@@ -470,13 +471,14 @@ TEST_CASE("store: schema 2 keeps the metadata status, issues and received bytes;
   auto back = DecodeRecord(v2);
   REQUIRE(back.ok());
   CHECK(*back == rec);
-  CHECK(back->schema_version == 2);
+  CHECK(back->schema_version == kRecordingSchemaVersion);
 
   // A record written by a schema-1 build: the same bytes up to legal_hold, version 1.
   RecordingRecord old = MakeRecording("01JDX0000000000000000000H3", kT0Ms, "+48601234567");
   old.metadata_status.clear();
   std::string v1 = EncodeRecord(old);
-  v1.resize(v1.size() - 3);  // "" status, 0 issues, "" received: one byte each
+  // "" status, 0 issues, "" received: one byte each; the empty completeness of schema 3: 5.
+  v1.resize(v1.size() - 3 - 5);
   v1[0] = 1;
   auto migrated = DecodeRecord(v1);
   REQUIRE(migrated.ok());
@@ -489,6 +491,109 @@ TEST_CASE("store: schema 2 keeps the metadata status, issues and received bytes;
   auto cut = DecodeRecord(std::string_view(v1).substr(0, v1.size() - 1));
   REQUIRE_FALSE(cut.ok());
   CHECK_THAT(cut.error().message, Catch::Contains("legal_hold"));
+}
+
+// A finished recording's verdict and evidence, as the session stores it (issue 14).
+void AddCompleteness(RecordingRecord& r, const std::string& verdict) {
+  r.verdict = verdict;
+  r.completeness.media_start_ms_utc = r.start_ms_utc + 5;
+  r.completeness.duration_ms = 95'495;
+  LegEvidenceRecord leg;
+  leg.mline_index = 1;
+  leg.label = "2";
+  leg.channel = 1;
+  leg.active_to_ms = 95'495;
+  leg.packets_expected = 4770;
+  leg.packets_received = 4700;
+  leg.packets_lost = 70;
+  leg.packets_late = 3;
+  leg.packets_foreign_source = 12;
+  leg.packets_wrong_ssrc = 95;
+  leg.first_packet_ms = 40;
+  leg.last_packet_ms = 95'460;
+  leg.gaps = {GapRecord{"loss", 20'000, 21'400, 70}, GapRecord{"declared", 50'000, 52'000, 0}};
+  leg.gaps_omitted = 1;
+  leg.gap_total_ms = 5'400;
+  leg.pauses = {SpanRecord{60'000, 61'000}};
+  leg.rms_dbfs = -23.5;
+  leg.peak_dbfs = -3.25;
+  leg.audio_ms = 93'000;
+  leg.signal_ms = 41'000;
+  leg.codecs = {"PCMA", "G722"};
+  leg.latched_source = "[2001:db8::7]:40002";
+  leg.sdp_source = "192.0.2.10:40002";
+  leg.ssrc = 0xdeadbeef;
+  leg.relatches = 2;
+  r.completeness.legs = {LegEvidenceRecord{}, leg};
+  r.completeness.findings = {FindingRecord{"gap", 1, 20'000, 21'400}, FindingRecord{"cut-short", -1, 95'495, 99'000}};
+}
+
+TEST_CASE("store: the completeness verdict and its evidence read back identical; older records have none") {
+  TempDir tmp;
+  RecordingRecord rec = MakeRecording("01JDX0000000000000000000V1", kT0Ms, "+48601234567");
+  AddCompleteness(rec, "partial");
+  {
+    auto store = OpenWriter(StoreDir(tmp.path()));
+    REQUIRE(store->Enqueue(rec));
+    REQUIRE(store->Flush().ok());
+    auto got = store->Get(rec.recording_id);
+    REQUIRE(got.ok());
+    REQUIRE(got->has_value());
+    CHECK(**got == rec);
+  }
+  // A schema 2 record (before verdicts): the version 3 encoding of a record without them is
+  // the version 2 bytes plus an empty completeness tail of 5 bytes (verdict "", start 0,
+  // duration 0, no legs, no findings).
+  RecordingRecord old = MakeRecording("01JDX0000000000000000000V2", kT0Ms, "+48601234567");
+  std::string bytes = EncodeRecord(old);
+  REQUIRE(bytes.substr(bytes.size() - 5) == std::string(5, '\0'));
+  bytes.resize(bytes.size() - 5);
+  bytes[0] = 2;
+  auto v1 = DecodeRecord(bytes);
+  REQUIRE(v1.ok());
+  CHECK(v1->verdict.empty());
+  CHECK(v1->completeness == CompletenessRecord{});
+  CHECK(*v1 == old);
+  // Every truncation of the evidence is named, never read as something else.
+  const std::string full = EncodeRecord(rec);
+  for (size_t cut = bytes.size() + 1; cut < full.size(); cut += 7) {
+    auto cut_back = DecodeRecord(std::string_view(full).substr(0, cut));
+    REQUIRE_FALSE(cut_back.ok());
+    CHECK_THAT(cut_back.error().message, Catch::Contains("truncated or malformed"));
+  }
+}
+
+TEST_CASE("store: query by completeness verdict") {
+  TempDir tmp;
+  auto store = OpenWriter(StoreDir(tmp.path()));
+  const char* verdicts[] = {"complete", "one-way", "complete", "partial", "one-way", ""};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "01JDX00000000000000000W%03d", i);
+    RecordingRecord r = MakeRecording(id, kT0Ms + i * kMinuteMs, "+4860100000" + std::to_string(i));
+    if (verdicts[i][0] != '\0') AddCompleteness(r, verdicts[i]);
+    ids.push_back(id);
+    REQUIRE(store->Enqueue(r));
+  }
+  REQUIRE(store->Flush().ok());
+  RecordingQuery q;
+  q.verdict = "one-way";
+  CHECK(QueryIds(*store, q) == std::vector<std::string>{ids[1], ids[4]});
+  q.verdict = "silent";
+  CHECK(QueryIds(*store, q).empty());
+  q.verdict = "complete";
+  q.newest_first = true;
+  CHECK(QueryIds(*store, q) == std::vector<std::string>{ids[2], ids[0]});
+  QueryParams params;
+  params.verdict = "one-way";
+  auto made = MakeRecordingQuery(params);
+  REQUIRE(made.ok());
+  CHECK(made->verdict == "one-way");
+  params.verdict = "oneway";
+  auto bad = MakeRecordingQuery(params);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.error().message, Catch::StartsWith("verdict: expected complete|partial|one-way"));
 }
 
 TEST_CASE("store: invalid ids are refused at Enqueue") {

@@ -77,6 +77,11 @@ struct Completeness {
   std::vector<Finding> findings;  // every leg's problems, whatever decided the verdict
 };
 
+// Stable lower-case names for records and JSON: "loss", "silence", "declared", "start",
+// "end"; "no-packets", "no-signal", "gap", "gaps-omitted", "cut-short".
+std::string_view GapKindName(GapKind kind);
+std::string_view FindingKindName(FindingKind kind);
+
 Completeness JudgeCompleteness(const RecordingEvidence& evidence, const SignallingFacts& facts,
                                const CompletenessOptions& options = {});
 

@@ -1,7 +1,7 @@
 // `kronika query` and `kronika show`: command-line access to the recording store.
 //
 //   kronika query [--data-dir DIR | --config FILE] [--number N] [--participant NAME]
-//                 [--from TIME] [--to TIME] [--id ID] [--state S] [--limit N]
+//                 [--from TIME] [--to TIME] [--id ID] [--state S] [--verdict V] [--limit N]
 //                 [--offset N] [--json | --csv]
 //   kronika show ID [--data-dir DIR | --config FILE] [--json]
 //

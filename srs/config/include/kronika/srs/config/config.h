@@ -49,6 +49,16 @@ struct MediaConfig {
   bool opus_dual_mono = true;        // two mono Opus streams (Ogg mapping family 1), not coupled stereo
   bool stereo = true;                // true: one leg per channel; false: both legs mixed to mono
   int rtp_timeout_ms = 5000;         // no RTP on a stream this long -> rtp-timeout event; 0 = off
+  std::string source_check = "latch";  // "latch": RTP from the first valid source, whatever the
+                                       // SDP says; "strict": only from the SDP's host
+  int latch_source_silence_ms = 1000;  // another source takes a stream over after the latched one
+                                       // sent nothing this long
+  int ssrc_silence_ms = 250;         // another SSRC from the latched source after the latched SSRC
+                                     // sent nothing this long; 0 = no SSRC lock
+  int no_rtp_warning_ms = 5000;      // no RTP on a stream this long after it was due -> one warning; 0 = off
+  int gap_min_ms = 1000;             // the evidence lists silences of a leg at least this long
+  int partial_gap_ms = 1000;         // verdict: an unexplained gap this long makes a recording partial
+  int min_signal_ms = 1000;          // verdict: a leg with less audio above -60 dBFS carried none
   int min_free_disk_mb = 256;        // below this much free disk space new INVITEs get 503
 };
 

@@ -74,7 +74,8 @@ class Metrics {
   void OnSessionStarted(double setup_seconds);
   void OnSessionRejected(std::string_view reason);
   void OnBadInput(std::string_view kind);
-  void OnRecordingFinished(std::string_view state);  // completed, interrupted, failed
+  // state: completed, interrupted, failed; verdict: kVerdictNames (completeness_record.h).
+  void OnRecordingFinished(std::string_view state, std::string_view verdict);
   // A metadata document (or the lack of one) had this defect; `reason` is one of
   // kMetadataDefectReasons. Counted once per document that has it.
   void OnMetadataDefect(std::string_view reason);

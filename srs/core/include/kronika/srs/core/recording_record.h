@@ -13,11 +13,14 @@
 #include <string_view>
 #include <vector>
 
+#include "kronika/srs/core/completeness_record.h"
+
 namespace kronika::srs {
 
 // Version of the record layout written by this build (see store.h for migrations).
 // 1: the first layout. 2: metadata status and issues, the received metadata bytes (issue 14).
-inline constexpr int kRecordingSchemaVersion = 2;
+// 3: + the completeness verdict and its evidence (issue 14 item 4).
+inline constexpr int kRecordingSchemaVersion = 3;
 
 struct ParticipantRecord {
   std::string participant_id;   // RFC 7865 participant_id (base64 as received)
@@ -83,6 +86,10 @@ struct RecordingRecord {
   uint64_t file_bytes = 0;
   double duration_s = 0.0;
   std::string codec;         // e.g. "opus/48000/2 from PCMU"
+  // Completeness verdict (kVerdictNames) computed when the recording ended; "" while
+  // active and for records stored before schema 2. Its evidence and findings beside it.
+  std::string verdict;
+  CompletenessRecord completeness;
   std::vector<ParticipantRecord> participants;
   std::vector<TimelineEvent> timeline;
   // The last RFC 7865 metadata document, as UTF-8: decoded per its charset/encoding

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "kronika/media/completeness.h"
+#include "kronika/media/recording_evidence.h"
 #include "kronika/sdp/metadata_document.h"
 #include "kronika/sdp/recording_metadata.h"
 #include "kronika/sdp/sdp_answer.h"
@@ -74,6 +76,10 @@ class Session {
   double duration_s = 0;
   uint64_t file_bytes = 0;
   std::string failure;  // why the recording failed ("" = did not fail)
+  std::optional<Clock::time_point> acked;            // the first ACK: media is due from here
+  std::optional<media::RecordingEvidence> evidence;  // what the media engine saw (kFinished/kFailed)
+  std::string verdict;                    // completeness verdict, set when finished ("" before)
+  std::vector<media::Finding> findings;   // why the verdict
 
   // State changes; each appends the matching timeline event.
   void MarkActive();                                          // ACK
@@ -95,9 +101,15 @@ class Session {
   // complete / partial / unparsed, from `metadata` and CurrentMetadataIssues().
   sdp::MetadataStatus CurrentMetadataStatus() const;
 
+  // Judges completeness (media::JudgeCompleteness) from `evidence`, the timeline's pauses,
+  // the ACK and the end: sets verdict and findings. Without evidence (the media engine never
+  // reported the file) the recording is "interrupted".
+  void JudgeCompleteness(const media::CompletenessOptions& options);
+
   // The store's view: participants (numbers normalised with `country_code`, channel from
   // the stream mapping), timeline, state (active / completed / interrupted / failed),
-  // metadata status and issues. Every text taken from the SRC is made valid UTF-8 here.
+  // metadata status and issues, verdict and evidence. Every text taken from the SRC is made
+  // valid UTF-8 here.
   RecordingRecord Snapshot() const;
 
  private:

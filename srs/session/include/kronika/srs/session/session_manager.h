@@ -76,6 +76,7 @@ struct SessionManagerOptions {
   std::string site;
   std::string country_code = "48";
   std::chrono::seconds finish_timeout{30};  // ending session without kFinished -> failed
+  media::CompletenessOptions completeness;   // thresholds of the verdict computed at the end
   // Encryption at rest (SEC-1, kronika/srs/atrest/recording_keys.h): creates the data key of a new
   // recording just before its media is opened; the media engine seals the file with it
   // from the first byte. An error refuses the session: with encryption on, nothing is

@@ -73,6 +73,7 @@ struct RecordingQuery {
   std::optional<int64_t> to_ms_utc;    // start_ms_utc <  to
   std::optional<RecordingState> state;
   std::string metadata_status;  // "complete", "partial" or "unparsed"; "" = any
+  std::optional<std::string> verdict;  // one of kVerdictNames (completeness_record.h)
   size_t limit = 100;       // at most this many rows (0 = no limit)
   size_t offset = 0;        // skip this many matching rows first
   bool newest_first = false;
