@@ -17,6 +17,8 @@ the CSV has the verdict column; /metrics counts kronika_recordings_finished_tota
 Latching: a NAT'd source (SDP c= 192.0.2.10, RTP from 127.0.0.1) is recorded and logged once
 per stream; a re-INVITE that moves the SRC's RTP ports keeps the audio going; another SSRC
 injected from a leg's own address and port leaves no trace in the file and is counted.
+A call meant to be complete whose Python sender fell more than 0.25 s behind real time (a
+busy machine) really has a gap, so it is made again (up to 3 times) rather than judged.
 Exit 77 = skipped (no opus-tools or no kronika binary).
 """
 import json
@@ -109,6 +111,7 @@ class Call:
         self.dialog = Dialog(self.client)
         self.sdp_addr = sdp_addr
         self.version = 1
+        self.max_late_s = 0.0  # how far the Python sender fell behind real time (a loaded machine)
         self.legs = [Leg(1), Leg(2)]
         final = self.offer(inactive=False)
         self.local_ports = [int(p) for p in re.findall(r"^m=audio (\d+)", final.body, re.M)]
@@ -149,6 +152,8 @@ def send(call, seconds, what, start_frame=0, on_frame=None):
         delay = start + k * 0.02 - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        else:
+            call.max_late_s = max(call.max_late_s, -delay)
         if on_frame:
             on_frame(f)
         for i, leg in enumerate(call.legs):
@@ -191,6 +196,28 @@ class Failures(me.Failures):
     pass
 
 
+# A sender this late left a real gap in what reached the recorder: the call no longer tests
+# what it was meant to (the verdict `partial` is then right), so it is made again.
+SENDER_STALL_S = 0.25
+ATTEMPTS = 3
+
+
+def complete_call(server, failures, name, make):
+    """make() -> the Call, after its BYE. Returns (call, record) of the first attempt whose
+    sender kept real time; the verdict must be `complete`."""
+    for attempt in range(1, ATTEMPTS + 1):
+        call = make()
+        record = finished_record(server, call.dialog.call_id)
+        if record.get("verdict") == "complete" or call.max_late_s < SENDER_STALL_S or attempt == ATTEMPTS:
+            break
+        print(f"note {name}: the sender stalled {call.max_late_s:.2f} s (machine busy); "
+              f"verdict {record.get('verdict')!r} is right for that, the call is made again", flush=True)
+    failures.check(record.get("verdict") == "complete",
+                   f"{name}: verdict {record.get('verdict')!r} == 'complete' (sender late by at most "
+                   f"{call.max_late_s:.2f} s; findings {(record.get('completeness') or {}).get('findings')})")
+    return call, record
+
+
 def all_tone(i, f):
     return "tone"
 
@@ -206,10 +233,13 @@ def run_verdict_calls(server, failures, work):
                        f"(findings {(record.get('completeness') or {}).get('findings')})")
         return record
 
-    c = Call(server)
-    send(c, 2.5, all_tone)
-    c.bye()
-    complete = expect("complete", c, "complete")
+    def plain():
+        c = Call(server)
+        send(c, 2.5, all_tone)
+        c.bye()
+        return c
+    c, complete = complete_call(server, failures, "complete", plain)
+    ids["complete"] = complete["recording_id"]
     legs = complete["completeness"]["legs"]
     failures.check(len(legs) == 2 and all(leg["packets_received"] == 125 for leg in legs),
                    f"complete: 125 packets per leg ({[leg['packets_received'] for leg in legs]})")
@@ -252,14 +282,16 @@ def run_verdict_calls(server, failures, work):
     c.bye()
     expect("partial-stopped", c, "partial")
 
-    c = Call(server)
-    f = send(c, 1.0, all_tone)
-    c.offer(inactive=True)  # hold: the SRC stops sending (sequence numbers stand still)
-    time.sleep(1.0)
-    c.offer(inactive=False)
-    send(c, 1.0, all_tone, start_frame=f)
-    c.bye()
-    paused = expect("paused", c, "complete")
+    def paused_call():
+        c = Call(server)
+        f = send(c, 1.0, all_tone)
+        c.offer(inactive=True)  # hold: the SRC stops sending (sequence numbers stand still)
+        time.sleep(1.0)
+        c.offer(inactive=False)
+        send(c, 1.0, all_tone, start_frame=f)
+        c.bye()
+        return c
+    c, paused = complete_call(server, failures, "paused", paused_call)
     pauses = paused["completeness"]["legs"][0]["pauses"]
     failures.check(len(pauses) == 1 and 800 <= pauses[0]["to_ms"] - pauses[0]["from_ms"] <= 1300,
                    f"paused: the pause span is in the evidence ({pauses})")
@@ -281,7 +313,13 @@ def run_verdict_calls(server, failures, work):
     expect("one-leg-silent", c, "one-way")
 
     metrics = server.metrics()
-    for verdict, n in (("complete", 2), ("one-way", 2), ("silent", 1), ("no-media", 1), ("partial", 2)):
+    rc, out, _ = cli(server, "query", "--json", "--limit", "1000")
+    stored = [r["verdict"] for r in json.loads(out)["recordings"]]
+    failures.check(stored.count("complete") >= 2 and stored.count("one-way") == 2 and stored.count("silent") == 1
+                   and stored.count("no-media") == 1 and stored.count("partial") >= 2,
+                   f"the store holds every provoked verdict ({stored})")
+    for verdict in ("complete", "one-way", "silent", "no-media", "partial"):
+        n = stored.count(verdict)
         got = h.metric_value(metrics, "kronika_recordings_finished_total", {"verdict": verdict})
         failures.check(got == n, f"kronika_recordings_finished_total{{verdict=\"{verdict}\"}} == {n} (got {got})")
     got = h.metric_value(metrics, "kronika_rtp_no_media_streams_total")
@@ -290,11 +328,12 @@ def run_verdict_calls(server, failures, work):
 
 def run_latching_calls(server, failures, work):
     # NAT: the SDP names the SBC's public address; RTP comes from 127.0.0.1.
-    c = Call(server, sdp_addr="192.0.2.10")
-    send(c, 2.5, all_tone)
-    c.bye()
-    record = finished_record(server, c.dialog.call_id)
-    failures.check(record.get("verdict") == "complete", f"NAT: recorded and complete ({record.get('verdict')})")
+    def nat_call():
+        c = Call(server, sdp_addr="192.0.2.10")
+        send(c, 2.5, all_tone)
+        c.bye()
+        return c
+    c, record = complete_call(server, failures, "NAT: recorded and complete", nat_call)
     failures.check(record["completeness"]["legs"][0]["sdp_source"].startswith("192.0.2.10"),
                    "NAT: the evidence keeps the SDP address")
     log = server.log_text()
@@ -304,40 +343,44 @@ def run_latching_calls(server, failures, work):
     failures.check(me.dominant(ch[0][int(0.5 * rate):int(2.0 * rate)], rate) == 440, "NAT: left channel has its tone")
 
     # Port move by re-INVITE.
-    c = Call(server)
-    f = send(c, 1.5, all_tone)
-    c.move_ports()
+    def moving_call():
+        c = Call(server)
+        f = send(c, 1.5, all_tone)
+        c.move_ports()
+        send(c, 1.5, all_tone, start_frame=f)
+        c.bye()
+        return c
     moved_at = 1.5
-    send(c, 1.5, all_tone, start_frame=f)
-    c.bye()
-    record = finished_record(server, c.dialog.call_id)
-    failures.check(record.get("verdict") == "complete", f"port move: complete ({record.get('verdict')}, "
-                   f"{(record.get('completeness') or {}).get('findings')})")
+    c, record = complete_call(server, failures, "port move: complete", moving_call)
     channels, rate, ch = me.decode(record["file_path"], work)
     quiet = [t / 10 for t in range(int((moved_at + 0.2) * 10), int((moved_at + 1.2) * 10))
              if rms(ch[0][int(t / 10 * rate):int((t / 10 + 0.1) * rate)]) < 1000]
     failures.check(not quiet, f"port move: the tone goes on after the move (quiet 100 ms windows at {quiet})")
 
     # Another SSRC injected from the left leg's own address and port, as loud as the call.
-    c = Call(server)
-    dropped_before = h.metric_value(server.metrics(), "kronika_rtp_dropped_packets_total", {"reason": "wrong_ssrc"}) or 0
-    injected = [0]
+    def injected_call():
+        c = Call(server)
+        c.dropped_before = h.metric_value(server.metrics(), "kronika_rtp_dropped_packets_total",
+                                          {"reason": "wrong_ssrc"}) or 0
+        c.injected = 0
 
-    def inject(frame):
-        if frame >= 5:
-            leg = c.legs[0]
-            leg.sock.sendto(leg.packet(tone(700, frame), ssrc=0x6666, seq=9000 + frame, ts=777000 + 160 * frame), leg.dest)
-            injected[0] += 1
-    send(c, 2.5, all_tone, on_frame=inject)
-    c.bye()
-    record = finished_record(server, c.dialog.call_id)
-    dropped = (h.metric_value(server.metrics(), "kronika_rtp_dropped_packets_total", {"reason": "wrong_ssrc"}) or 0) - dropped_before
-    failures.check(dropped == injected[0], f"injection: {injected[0]} packets refused as wrong_ssrc (counted {dropped})")
+        def inject(frame):
+            if frame >= 5:
+                leg = c.legs[0]
+                leg.sock.sendto(leg.packet(tone(700, frame), ssrc=0x6666, seq=9000 + frame, ts=777000 + 160 * frame),
+                                leg.dest)
+                c.injected += 1
+        send(c, 2.5, all_tone, on_frame=inject)
+        c.bye()
+        return c
+    c, record = complete_call(server, failures, "injection: the real audio is complete", injected_call)
+    dropped = (h.metric_value(server.metrics(), "kronika_rtp_dropped_packets_total", {"reason": "wrong_ssrc"}) or 0) \
+        - c.dropped_before
+    failures.check(dropped == c.injected, f"injection: {c.injected} packets refused as wrong_ssrc (counted {dropped})")
     channels, rate, ch = me.decode(record["file_path"], work)
     left = ch[0][int(0.3 * rate):int(2.2 * rate)]
     share_700, share_440 = me.goertzel_share(left, 700, rate), me.goertzel_share(left, 440, rate)
     failures.check(share_700 < share_440 / 1000, f"injection: no 700 Hz in the file ({share_700:.2e} vs 440 Hz {share_440:.2e})")
-    failures.check(record.get("verdict") == "complete", f"injection: the real audio is complete ({record.get('verdict')})")
 
 
 def rms(x):
