@@ -313,7 +313,7 @@ Status MediaWorker::Start() {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (epoll_fd_ < 0 || timer_fd_ < 0 || !queue_.ok()) {
-    return MakeError(500, std::string("media: worker: ") + std::strerror(errno));
+    return MakeError(ErrorCode::kInternal, std::string("media: worker: ") + std::strerror(errno));
   }
   itimerspec period{};
   period.it_interval.tv_nsec = kTickMs * kNsPerMs;
