@@ -126,7 +126,7 @@ int Main(int argc, char** argv) {
   MountAccessApi(server, **access);
   RegisterMetricsRoute(server, metrics);
   const std::filesystem::path audio_path = data / audio.file_path;
-  server.Route("GET", "/bench/audio", [audio_path](const HttpRequest&) {
+  server.Route("GET", "/bench/audio", RouteAccess::Public(), [audio_path](const HttpRequest&) {
     uint64_t total = 0;
     auto bytes = ReadRecordingAudio(nullptr, kAudioId, audio_path, 0, kRangeBytes, total);
     if (!bytes.ok()) return HttpResponse::JsonError(500, bytes.error().message);

@@ -238,8 +238,13 @@ class Engine final : public MediaEngine {
   MediaStats Stats() const override {
     MediaStats s;
     uint64_t frames = 0;
+    const int64_t now_ns = MonotonicNs();
     for (const auto& w : workers_) {
       const WorkerCounters& c = w->counters();
+      ++s.workers;
+      if (now_ns - c.loop_at_ns.load(std::memory_order_relaxed) > int64_t{kMediaWorkerStallMs} * 1'000'000) {
+        ++s.workers_stalled;
+      }
       auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
       s.recordings_active += get(c.recordings_active);
       s.recordings_failed_total += get(c.recordings_failed);

@@ -325,6 +325,7 @@ Status MediaWorker::Start() {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, queue_.fd(), &ev);
   ev.data.ptr = &timer_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+  counters_.loop_at_ns.store(MonotonicNs(), std::memory_order_relaxed);
   thread_ = std::thread([this] { Run(); });
   // "media-w<N>" in top -H, perf and /proc (and for tests that stall one on purpose).
   pthread_setname_np(thread_.native_handle(), ("media-w" + std::to_string(index_)).c_str());
@@ -349,6 +350,7 @@ void MediaWorker::Run() {
   while (!stopping_) {
     // Load: share of wall time spent working (CPU or preempted) rather than waiting.
     const int64_t before_wait = MonotonicNs();
+    counters_.loop_at_ns.store(before_wait, std::memory_order_relaxed);  // the timerfd wakes us every tick
     busy_ns += before_wait - busy_since;
     if (before_wait - window_start >= kBusyWindowMs * kNsPerMs) {
       counters_.busy_permille.store(static_cast<uint32_t>(busy_ns * 1000 / (before_wait - window_start)),

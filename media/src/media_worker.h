@@ -73,6 +73,7 @@ struct WorkerCounters {
   std::atomic<uint64_t> frames_written{0};   // 20 ms frames of audio
   std::atomic<uint64_t> late_samples{0};     // aligner: audio later than kMaxAlignLagMs
   std::atomic<uint32_t> busy_permille{0};    // wall time outside epoll_wait, last window
+  std::atomic<int64_t> loop_at_ns{0};         // CLOCK_MONOTONIC when the loop last came round (liveness)
 };
 
 class MediaWorker {

@@ -1,6 +1,7 @@
 // The composition root (see daemon.h).
 #include "kronika/srs/app/daemon.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "kronika/srs/http/access_routes.h"
 #include "kronika/srs/http/http_server.h"
 #include "kronika/srs/http/metrics_route.h"
+#include "kronika/srs/http/readiness_route.h"
 #include "kronika/srs/http/recording_api.h"
 #include "kronika/srs/rules/deletions.h"
 #include "kronika/srs/rules/retention_sweeper.h"
@@ -31,6 +33,7 @@
 #include "kronika/srs/store/store.h"
 #include "kronika/srs/store/store_metrics.h"
 #include "media_metrics.h"
+#include "readiness_checks.h"
 
 namespace kronika::srs {
 namespace {
@@ -107,6 +110,9 @@ struct Daemon::Components {
   std::unique_ptr<HttpServer> http;
   // 6. sip
   std::unique_ptr<SipServer> sip;
+  // /readyz "sip": set once the SIP socket is bound, cleared by RequestStop() (a stopping
+  // node takes no new calls, so balancers drain it while it ends the current ones).
+  std::atomic<bool> sip_bound{false};
 };
 
 Daemon::Daemon(Config config) : config_(std::move(config)), c_(std::make_unique<Components>()) {}
@@ -232,6 +238,14 @@ Status Daemon::StartHttp() {
   RegisterRecordingApi(*c_->http, *c_->store);
   MountAccessApi(*c_->http, *c_->access);
   RegisterMetricsRoute(*c_->http, c_->metrics);
+  ReadinessSources ready;
+  ready.store = c_->store.get();
+  ready.media = c_->media.get();
+  ready.recordings_dir = config_.RecordingsDir();
+  ready.min_free_disk_bytes = static_cast<uint64_t>(config_.media.min_free_disk_mb) << 20;
+  ready.sip_bound = &c_->sip_bound;
+  ready.sip_listen = config_.sip.listen;
+  RegisterReadinessRoute(*c_->http, c_->metrics, DaemonReadinessChecks(ready));
   if (Status s = c_->http->Start(); !s.ok()) return Failed("http.listen", std::move(s).error());
   return OkStatus();
 }
@@ -258,17 +272,21 @@ Status Daemon::StartSip() {
   Result<std::unique_ptr<SipServer>> sip = SipServer::Create(config_, std::move(deps));
   if (!sip.ok()) return Failed("sip.listen", std::move(sip).error());
   c_->sip = std::move(*sip);
+  c_->sip_bound.store(true, std::memory_order_release);  // Create() bound the socket
   return OkStatus();
 }
 
 Status Daemon::Run() { return c_->sip->Run(); }
 
 void Daemon::RequestStop() {
-  if (c_ != nullptr && c_->sip != nullptr) c_->sip->RequestStop();
+  if (c_ == nullptr) return;
+  c_->sip_bound.store(false, std::memory_order_release);  // lock-free: async-signal-safe
+  if (c_->sip != nullptr) c_->sip->RequestStop();
 }
 
 void Daemon::Stop() {
   if (c_ == nullptr) return;
+  c_->sip_bound.store(false, std::memory_order_release);
   c_->sip.reset();  // 6. SIP stack gone: no new work for media or store
   if (c_->http != nullptr) c_->http->Stop();  // 5. handlers borrow the store and the access module
   c_->http.reset();

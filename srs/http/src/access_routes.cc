@@ -87,7 +87,7 @@ class RequestAuth {
     std::string token;
     if (header.rfind("Bearer ", 0) == 0) token = header.substr(7);
     Result<Identity> who = token.empty()
-                               ? Result<Identity>(MakeError(401,
+                               ? Result<Identity>(MakeError(ErrorCode::kUnauthenticated,
                                                             "authentication required: send "
                                                             "Authorization: Bearer <token>"))
                                : c_.users().Authenticate(token);
@@ -146,7 +146,7 @@ nlohmann::json UserJson(const User& u) {
 Result<nlohmann::json> ParseBody(const HttpRequest& request) {
   if (request.body.empty()) return nlohmann::json::object();
   nlohmann::json j = nlohmann::json::parse(request.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return MakeError(400, "body: a JSON object is expected");
+  if (j.is_discarded() || !j.is_object()) return MakeError(ErrorCode::kInvalidInput, "body: a JSON object is expected");
   return j;
 }
 
@@ -285,13 +285,20 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   auto auth = std::make_shared<const RequestAuth>(context);
   AccessContext* c = &context;
   using Guarded = std::function<HttpResponse(const HttpRequest&, const Identity&)>;
-  auto guard = [auth](std::vector<Role> roles, Guarded fn) -> HttpHandler {
-    return [auth, roles = std::move(roles), fn = std::move(fn)](const HttpRequest& request) {
-      HttpResponse refusal;
-      std::optional<Identity> who = auth->Authorise(request, roles, refusal);
-      if (!who) return refusal;
-      return fn(request, *who);
-    };
+  // Every authenticated route is mounted through here: the roles it declares to the server
+  // (RouteAccess, routes fail closed) and the roles Authorise() checks are one list. No
+  // roles: any authenticated user (the handler may refuse more).
+  auto mount = [&server, auth](std::string method, std::string pattern, std::vector<Role> roles, Guarded fn) {
+    std::vector<std::string> names;
+    for (Role r : roles) names.emplace_back(RoleName(r));
+    RouteAccess access = roles.empty() ? RouteAccess::AnyUser() : RouteAccess::Roles(std::move(names));
+    server.Route(std::move(method), std::move(pattern), std::move(access),
+                 [auth, roles = std::move(roles), fn = std::move(fn)](const HttpRequest& request) {
+                   HttpResponse refusal;
+                   std::optional<Identity> who = auth->Authorise(request, roles, refusal);
+                   if (!who) return refusal;
+                   return fn(request, *who);
+                 });
   };
   auto result = [](const Result<nlohmann::json>& r, int ok_status = 200) {
     return r.ok() ? Json(ok_status, *r) : ErrorResponse(r.error());
@@ -311,7 +318,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
       auto body = ParseBody(request);
       if (!body.ok()) return ErrorResponse(body.error());
       Result<nlohmann::json> r = act(who, id, action, *body).value_or(
-          MakeError(404, "no such resource: " + request.path));
+          MakeError(ErrorCode::kNotFound, "no such resource: " + request.path));
       if (!r.ok() && r.error().code == ErrorCode::kPermissionDenied) {
         HttpResponse refusal;
         auth->Refuse(request, who, "forbidden", r.error().message, refusal);
@@ -328,27 +335,21 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   HttpHandler list_inner = server.Handler("GET", "/api/v1/recordings");
   HttpHandler get_inner = server.Handler("GET", "/api/v1/recordings/*");
   if (list_inner) {
-    server.Route("GET", "/api/v1/recordings",
-                 guard(kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) {
+    mount("GET", "/api/v1/recordings",
+                 kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) {
                    return list_inner(r);
-                 }));
+                 });
   }
-  server.Route(
+  // Metadata readers only; of them, the audio is for listeners with an approved request
+  // (AuthorisePlayback).
+  mount(
       "GET", "/api/v1/recordings/*",
-      guard({}, [auth, c, get_inner](const HttpRequest& request, const Identity& who) -> HttpResponse {
+      kMetadataReaders, [auth, c, get_inner](const HttpRequest& request, const Identity& who) -> HttpResponse {
         const std::string& rest = request.path_rest;
         const size_t slash = rest.find('/');
         const std::string id = rest.substr(0, slash);
         const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
-        HttpResponse refusal;
         if (sub == "audio") return Audio(*auth, request, who, id);
-        bool reader = false;
-        for (Role r : kMetadataReaders) reader = reader || who.user.Has(r);
-        if (!reader) {
-          auth->Refuse(request, who, "forbidden",
-                    "role required to read recording metadata (ACCESS-1)", refusal, id);
-          return refusal;
-        }
         if (sub == "restriction") {
           auto row = c->db().Get(AccessTable::kRestrictions, id);
           if (!row.ok()) return ErrorResponse(row.error());
@@ -358,10 +359,10 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
         }
         if (get_inner) return get_inner(request);
         return HttpResponse::JsonError(404, "no such resource: " + request.path);
-      }));
-  server.Route(
+      });
+  mount(
       "POST", "/api/v1/recordings/*",
-      guard({Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
+      {Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
         const std::string& rest = request.path_rest;
         const size_t slash = rest.find('/');
         if (slash == std::string::npos || rest.substr(slash + 1) != "restriction") {
@@ -382,9 +383,9 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
         Logf(LogLevel::kInfo, id.c_str(), "access: %s set restricted=%s (RIGHTS-3)",
              who.user.username.c_str(), (*state)["restricted"].dump().c_str());
         return Json(200, *state);
-      }));
-  server.Route("DELETE", "/api/v1/recordings/*",
-               guard({Role::kAdministrator, Role::kRecordsKeeper},
+      });
+  mount("DELETE", "/api/v1/recordings/*",
+               {Role::kAdministrator, Role::kRecordsKeeper},
                      [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
                        const std::string& id = request.path_rest;
                        if (id.empty() || id.find('/') != std::string::npos) {
@@ -399,26 +400,26 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                                          {"destroyed", true},
                                          {"by", who.user.username},
                                          {"reason", reason}});
-                     }));
+                     });
 
-  server.Route("GET", "/api/v1/me", guard({}, [](const HttpRequest&, const Identity& who) {
+  mount("GET", "/api/v1/me", {}, [](const HttpRequest&, const Identity& who) {
                  nlohmann::json j = UserJson(who.user);
                  j["token_id"] = who.token_id;
                  return Json(200, j);
-               }));
-  server.Route("GET", "/api/v1/users",
-               guard({Role::kAdministrator}, [c](const HttpRequest&, const Identity&) {
+               });
+  mount("GET", "/api/v1/users",
+               {Role::kAdministrator}, [c](const HttpRequest&, const Identity&) {
                  auto users = c->users().List();
                  if (!users.ok()) return ErrorResponse(users.error());
                  nlohmann::json out = nlohmann::json::array();
                  for (const auto& u : *users) out.push_back(UserJson(u));
                  return Json(200, {{"users", out}});
-               }));
+               });
 
   // Playback workflow (ACCESS-2..5).
-  server.Route(
+  mount(
       "POST", "/api/v1/playback-requests",
-      guard({Role::kListener}, [c, result](const HttpRequest& request, const Identity& who) {
+      {Role::kListener}, [c, result](const HttpRequest& request, const Identity& who) {
         auto body = ParseBody(request);
         if (!body.ok()) return ErrorResponse(body.error());
         auto r = c->playback().File(who, *body, NowMs());
@@ -426,9 +427,9 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
           Logf(LogLevel::kInfo, "", "access: %s filed playback request %s",
                who.user.username.c_str(), (*r)["id"].get<std::string>().c_str());
         return result(r, 201);
-      }));
-  server.Route("GET", "/api/v1/playback-requests",
-               guard({}, [c](const HttpRequest&, const Identity& who) {
+      });
+  mount("GET", "/api/v1/playback-requests",
+               {}, [c](const HttpRequest&, const Identity& who) {
                  auto all = c->playback().List();
                  if (!all.ok()) return ErrorResponse(all.error());
                  bool sees_all = false;
@@ -438,9 +439,9 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    if (sees_all || r.value("requester", "") == who.user.username) out.push_back(r);
                  }
                  return Json(200, {{"requests", out}});
-               }));
-  server.Route("GET", "/api/v1/playback-requests/*",
-               guard({}, [auth, c](const HttpRequest& request, const Identity& who) {
+               });
+  mount("GET", "/api/v1/playback-requests/*",
+               {}, [auth, c](const HttpRequest& request, const Identity& who) {
                  auto r = c->playback().Get(request.path_rest);
                  if (!r.ok()) return ErrorResponse(r.error());
                  bool sees_all = false;
@@ -451,21 +452,21 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    return refusal;
                  }
                  return Json(200, *r);
-               }));
-  server.Route(
+               });
+  mount(
       "POST", "/api/v1/playback-requests/*",
-      guard({}, action_route("", [c](const Identity& who, const std::string& id,
+      {}, action_route("", [c](const Identity& who, const std::string& id,
                                      const std::string& action,
                                      const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
               if (action == "opinion") return c->playback().Opinion(who, id, body, NowMs());
               if (action == "decision") return c->playback().Decide(who, id, body, NowMs());
               if (action == "informed") return c->playback().MarkInformed(who, id, body, NowMs());
               return std::nullopt;
-            })));
+            }));
 
   // Listening register (REG-1..3).
-  server.Route("GET", "/api/v1/register",
-               guard(kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
+  mount("GET", "/api/v1/register",
+               kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
                  auto entries = c->listening_register().Entries();
                  if (!entries.ok()) return ErrorResponse(entries.error());
                  const std::string format = request.QueryParam("format").value_or("json");
@@ -489,10 +490,10 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    return HttpResponse::JsonError(400, "format: expected json, csv, html or pdf");
                  }
                  return out;
-               }));
-  server.Route(
+               });
+  mount(
       "GET", "/api/v1/register/verify",
-      guard({Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
+      {Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
         auto v = c->listening_register().Verify();
         if (!v.ok()) return ErrorResponse(v.error());
         return Json(200, {{"ok", v->ok},
@@ -500,25 +501,25 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                           {"head_hash", v->head_hash},
                           {"first_bad_line", v->first_bad_line},
                           {"problem", v->problem}});
-      }));
+      });
 
   // Disclosure (DISC-1..3).
-  server.Route(
+  mount(
       "POST", "/api/v1/disclosures",
-      guard({Role::kRecordsKeeper}, [c, result](const HttpRequest& request, const Identity& who) {
+      {Role::kRecordsKeeper}, [c, result](const HttpRequest& request, const Identity& who) {
         auto body = ParseBody(request);
         if (!body.ok()) return ErrorResponse(body.error());
         return result(c->disclosures().File(who, *body, NowMs()), 201);
-      }));
-  server.Route("GET", "/api/v1/disclosures",
-               guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
+      });
+  mount("GET", "/api/v1/disclosures",
+               {Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
                      [c](const HttpRequest&, const Identity&) {
                        auto all = c->disclosures().List();
                        if (!all.ok()) return ErrorResponse(all.error());
                        return Json(200, {{"disclosures", *all}});
-                     }));
-  server.Route("GET", "/api/v1/disclosures/*",
-               guard({Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
+                     });
+  mount("GET", "/api/v1/disclosures/*",
+               {Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
                      [c, result](const HttpRequest& request, const Identity&) {
                        const std::string& rest = request.path_rest;
                        constexpr std::string_view kProtocol = "/protocol";
@@ -529,10 +530,10 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                              *c, request, rest.substr(0, rest.size() - kProtocol.size()));
                        }
                        return result(c->disclosures().Get(rest));
-                     }));
-  server.Route(
+                     });
+  mount(
       "POST", "/api/v1/disclosures/*",
-      guard({}, action_route("disclosure ", [c](const Identity& who, const std::string& id,
+      {}, action_route("disclosure ", [c](const Identity& who, const std::string& id,
                                                const std::string& action,
                                                const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
               if (action == "decision") return c->disclosures().Decide(who, id, body, NowMs());
@@ -542,7 +543,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                   c->data_dir() / "exports" / (id + "-" + std::to_string(now));
               return c->disclosures().Export(who, id, c->keys(), c->data_dir(), out, c->signing(),
                                              now);
-            })));
+            }));
 
   // The listeners' and approvers' page (static; it calls the API with the user's token).
   auto ui = [](const HttpRequest&) {
@@ -554,8 +555,8 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                              "'unsafe-inline'; media-src blob: 'self'");
     return out;
   };
-  server.Route("GET", "/ui", ui);
-  server.Route("GET", "/ui/", ui);
+  server.Route("GET", "/ui", RouteAccess::Public(), ui);
+  server.Route("GET", "/ui/", RouteAccess::Public(), ui);
 }
 
 }  // namespace kronika::srs

@@ -26,6 +26,12 @@
 namespace kronika::srs {
 namespace {
 
+// Whether a route says who may call it (routes fail closed, issue 13).
+bool DeclaresAccess(const RouteAccess& access) {
+  return access.kind != RouteAccess::Kind::kUndeclared &&
+         !(access.kind == RouteAccess::Kind::kRoles && access.roles.empty());
+}
+
 using http_internal::HeaderDeadlines;
 
 // TLS 1.2 and 1.3 only (SEC-1); GnuTLS's defaults otherwise.
@@ -207,6 +213,12 @@ enum MHD_Result HttpServer::Impl::Dispatch(MHD_Connection* connection, RequestCo
                                  status, status == 405 ? "method " + request.method + " not allowed on " + request.path
                                                        : "no such resource: " + request.path));
   }
+  if (!DeclaresAccess(route.access)) {
+    // Registered after Start() without saying who may call it: fail closed.
+    Logf(LogLevel::kError, "", "http: %s %s refused: the route declares no access (roles)", request.method.c_str(),
+         request.path.c_str());
+    return Queue(connection, HttpResponse::JsonError(403, "this resource declares no access; refused"));
+  }
   if (route.dispatch == RouteDispatch::kImmediate) return Queue(connection, RunHandler(route.handler, request));
   if (!workers.TryReserve()) {
     busy_refusals.fetch_add(1, std::memory_order_relaxed);
@@ -291,9 +303,13 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
 
 HttpServer::~HttpServer() { Stop(); }
 
-void HttpServer::Route(std::string method, std::string pattern, HttpHandler handler, RouteDispatch dispatch) {
-  impl_->routes.Add(std::move(method), std::move(pattern), http_internal::Route{std::move(handler), dispatch});
+void HttpServer::Route(std::string method, std::string pattern, RouteAccess access, HttpHandler handler,
+                       RouteDispatch dispatch) {
+  impl_->routes.Add(std::move(method), std::move(pattern),
+                    http_internal::Route{std::move(handler), dispatch, std::move(access)});
 }
+
+std::vector<RouteInfo> HttpServer::Routes() const { return impl_->routes.List(); }
 
 HttpHandler HttpServer::Handler(const std::string& method, std::string pattern) const {
   std::optional<http_internal::Route> route = impl_->routes.Get(method, std::move(pattern));
@@ -308,6 +324,12 @@ Status HttpServer::Start() {
     return MakeError(ErrorCode::kInvalidInput,
                      "http: io_threads, workers, max_queued, max_connections, max_connections_per_client and "
                      "the timeouts must be positive");
+  }
+  for (const RouteInfo& route : impl_->routes.List()) {  // routes fail closed (issue 13)
+    if (!DeclaresAccess(route.access)) {
+      return MakeError(ErrorCode::kInternal, "http: route " + route.method + " " + route.pattern +
+                                                 " does not declare who may call it; refusing to serve");
+    }
   }
   const bool tls = !o.tls_certificate.empty();
   if (!tls && !o.tls_private_key.empty()) {

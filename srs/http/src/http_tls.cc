@@ -32,7 +32,7 @@ std::string OpensslError() {
 }
 
 Status KeyMismatch(const std::string& key, const std::string& certificate_file, const std::string& why) {
-  return MakeError(500, "http: TLS private key '" + key + "' does not match the certificate in '" +
+  return MakeError(ErrorCode::kInvalidInput, "http: TLS private key '" + key + "' does not match the certificate in '" +
                             certificate_file + "': " + why);
 }
 
@@ -40,7 +40,7 @@ Status KeyMismatch(const std::string& key, const std::string& certificate_file, 
 Status CheckReadable(const std::string& what, const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
-    return MakeError(500, "http: TLS " + what + " '" + path + "' cannot be read: " + std::strerror(errno));
+    return MakeError(ErrorCode::kIo, "http: TLS " + what + " '" + path + "' cannot be read: " + std::strerror(errno));
   }
   return OkStatus();
 }
@@ -57,10 +57,10 @@ Status ConfigureTlsContext(void* ssl_ctx, const std::string& certificate_file, c
   if (Status s = CheckReadable("private key", key); !s.ok()) return s;
   ERR_clear_error();
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
-    return MakeError(500, "http: TLS: cannot require TLS 1.2: " + OpensslError());
+    return MakeError(ErrorCode::kInternal, "http: TLS: cannot require TLS 1.2: " + OpensslError());
   }
   if (SSL_CTX_use_certificate_chain_file(ctx, certificate_file.c_str()) != 1) {
-    return MakeError(500, "http: TLS certificate '" + certificate_file +
+    return MakeError(ErrorCode::kInvalidInput, "http: TLS certificate '" + certificate_file +
                               "' holds no usable PEM certificate: " + OpensslError());
   }
   SSL_CTX_set_default_passwd_cb(ctx, &RefusePassphrase);
@@ -70,7 +70,7 @@ Status ConfigureTlsContext(void* ssl_ctx, const std::string& certificate_file, c
     if (ERR_GET_LIB(first) == ERR_LIB_X509 && ERR_GET_REASON(first) == X509_R_KEY_VALUES_MISMATCH) {
       return KeyMismatch(key, certificate_file, OpensslErrorText(first));
     }
-    return MakeError(500, "http: TLS private key '" + key +
+    return MakeError(ErrorCode::kInvalidInput, "http: TLS private key '" + key +
                               "' holds no usable unencrypted PEM private key: " + OpensslErrorText(first));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) return KeyMismatch(key, certificate_file, OpensslError());
@@ -84,7 +84,7 @@ TlsIdentityPem::~TlsIdentityPem() {
 Result<TlsIdentityPem> LoadTlsIdentity(const std::string& certificate_file, const std::string& key_file) {
   // The same checks (and messages) as the TLS context gets, on a throwaway context.
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx(SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
-  if (!ctx) return MakeError(500, "http: TLS: cannot create an OpenSSL context: " + OpensslError());
+  if (!ctx) return MakeError(ErrorCode::kInternal, "http: TLS: cannot create an OpenSSL context: " + OpensslError());
   RETURN_IF_ERROR(ConfigureTlsContext(ctx.get(), certificate_file, key_file));
   std::unique_ptr<BIO, int (*)(BIO*)> out(BIO_new(BIO_s_mem()), &BIO_free);
   auto take = [&out]() {
@@ -101,11 +101,11 @@ Result<TlsIdentityPem> LoadTlsIdentity(const std::string& certificate_file, cons
   if (ok && SSL_CTX_get0_chain_certs(ctx.get(), &chain) == 1 && chain != nullptr) {
     for (int i = 0; ok && i < sk_X509_num(chain); ++i) ok = PEM_write_bio_X509(out.get(), sk_X509_value(chain, i)) == 1;
   }
-  if (!ok) return MakeError(500, "http: TLS: cannot encode the certificate chain: " + OpensslError());
+  if (!ok) return MakeError(ErrorCode::kInternal, "http: TLS: cannot encode the certificate chain: " + OpensslError());
   pem.certificate_chain = take();
   if (PEM_write_bio_PrivateKey(out.get(), SSL_CTX_get0_privatekey(ctx.get()), nullptr, nullptr, 0, nullptr,
                                nullptr) != 1) {
-    return MakeError(500, "http: TLS: cannot encode the private key: " + OpensslError());
+    return MakeError(ErrorCode::kInternal, "http: TLS: cannot encode the private key: " + OpensslError());
   }
   pem.private_key = take();
   return pem;

@@ -19,7 +19,7 @@ void RegisterMetricsRoute(HttpServer& server, Metrics& metrics) {
   });
   const Metrics* m = &metrics;
   server.Route(
-      "GET", "/metrics",
+      "GET", "/metrics", RouteAccess::Public(),  // no personal data in any label
       [m](const HttpRequest&) {
         HttpResponse response;
         response.content_type = "text/plain; version=0.0.4; charset=utf-8";

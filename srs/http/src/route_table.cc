@@ -1,6 +1,7 @@
 // The route table (see route_table.h).
 #include "route_table.h"
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -28,6 +29,17 @@ std::optional<Route> RouteTable::Get(const std::string& method, std::string patt
   auto it = table.find(Key{method, std::move(pattern)});
   if (it == table.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<RouteInfo> RouteTable::List() const {
+  std::shared_lock lock(mu_);
+  std::vector<RouteInfo> out;
+  for (const auto& [key, route] : exact_) out.push_back({key.method, key.path, route.access, route.dispatch});
+  for (const auto& [key, route] : prefix_) out.push_back({key.method, key.path + "*", route.access, route.dispatch});
+  std::sort(out.begin(), out.end(), [](const RouteInfo& a, const RouteInfo& b) {
+    return std::tie(a.pattern, a.method) < std::tie(b.pattern, b.method);
+  });
+  return out;
 }
 
 bool RouteTable::Find(const std::string& method, const std::string& path, Route& route,

@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "kronika/srs/http/http_server.h"
 
@@ -21,6 +22,7 @@ namespace kronika::srs::http_internal {
 struct Route {
   HttpHandler handler;
   RouteDispatch dispatch = RouteDispatch::kWorker;
+  RouteAccess access;
 };
 
 class RouteTable {
@@ -28,6 +30,8 @@ class RouteTable {
   void Add(std::string method, std::string pattern, Route route);
   // A copy of the route registered for exactly this method + pattern (as given to Add()).
   std::optional<Route> Get(const std::string& method, std::string pattern) const;
+  // Every route with its pattern as given to Add(), ordered by pattern then method.
+  std::vector<RouteInfo> List() const;
   // The route for `method` on `path`, copied (the caller runs it after the lock is gone),
   // with the rest of the path after a prefix route's prefix. False when there is none, with
   // `status` 404 (no such path) or 405 (the path exists for other methods).

@@ -4,10 +4,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "kronika/srs/http/http_server.h"
+#include "kronika/srs/http/readiness_route.h"
 #include "kronika/srs/http/recording_api.h"
 #include "store_test_util.h"
 
@@ -51,6 +53,14 @@ Reply Request(int port, const std::string& method, const std::string& target) {
   return reply;
 }
 
+// The recording API's routes are served only once someone declares who may read them (the
+// access module, in the daemon); these tests exercise the API itself, so they open it up.
+void OpenRecordingApiForTest(HttpServer& server) {
+  for (const char* pattern : {"/api/v1/recordings", "/api/v1/recordings/*"}) {
+    server.Route("GET", pattern, RouteAccess::Public(), server.Handler("GET", pattern));
+  }
+}
+
 struct ApiFixture {
   ApiFixture() {
     auto opened = Store::Open(StoreDir(tmp.path()), StoreOptions{});
@@ -68,6 +78,7 @@ struct ApiFixture {
     options.port = 0;
     server = std::make_unique<HttpServer>(options);
     RegisterRecordingApi(*server, *store);
+    OpenRecordingApiForTest(*server);
     REQUIRE(server->Start().ok());
     REQUIRE(server->port() > 0);
   }
@@ -147,7 +158,7 @@ TEST_CASE("http: bad parameters, unknown paths and methods get JSON errors") {
 
 TEST_CASE("http: /healthz and routes mounted by other modules share the server") {
   ApiFixture f;
-  f.server->Route("GET", "/metrics", [](const HttpRequest&) {
+  f.server->Route("GET", "/metrics", RouteAccess::Public(), [](const HttpRequest&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = "kronika_up 1\n";
@@ -184,6 +195,7 @@ TEST_CASE("http: /healthz answers 503 while the store's map is full") {
   http.port = 0;
   HttpServer server(http);
   RegisterRecordingApi(server, **store);
+  OpenRecordingApiForTest(server);
   REQUIRE(server.Start().ok());
   Reply health = Request(server.port(), "GET", "/healthz");
   CHECK(health.status == 503);
@@ -191,6 +203,88 @@ TEST_CASE("http: /healthz answers 503 while the store's map is full") {
   CHECK(json["status"] == "unhealthy");
   CHECK(json["store"]["map_full"] == true);
   CHECK(json["store"]["queue_depth"] == 40);
+}
+
+TEST_CASE("http: routes fail closed: a route that does not say who may call it is never served") {
+  TempDir tmp;
+  auto store = Store::Open(StoreDir(tmp.path()), StoreOptions{});
+  REQUIRE(store.ok());
+  HttpServerOptions options;
+  options.port = 0;
+
+  // The recording API without the access module: it holds phone numbers, and nobody said
+  // who may read them, so the server does not start (and binds nothing).
+  HttpServer bare(options);
+  RegisterRecordingApi(bare, **store);
+  Status started = bare.Start();
+  REQUIRE_FALSE(started.ok());
+  CHECK(started.error().code == ErrorCode::kInternal);
+  CHECK_THAT(started.error().message, Catch::Contains("GET /api/v1/recordings") &&
+                                          Catch::Contains("does not declare who may call it"));
+  CHECK(bare.port() == 0);
+
+  // A role list that names no role is no declaration either.
+  HttpServer empty_roles(options);
+  empty_roles.Route("GET", "/x", RouteAccess::Roles({}), [](const HttpRequest&) { return HttpResponse{}; });
+  REQUIRE_FALSE(empty_roles.Start().ok());
+
+  // Registered after Start() without a declaration: answered 403, the handler never runs.
+  HttpServer server(options);
+  server.Route("GET", "/open", RouteAccess::Public(), [](const HttpRequest&) { return HttpResponse{}; });
+  REQUIRE(server.Start().ok());
+  std::atomic<bool> ran{false};
+  server.Route("GET", "/late", RouteAccess::Undeclared(), [&ran](const HttpRequest&) {
+    ran = true;
+    return HttpResponse{};
+  });
+  Reply late = Request(server.port(), "GET", "/late");
+  CHECK(late.status == 403);
+  CHECK_FALSE(ran.load());
+  CHECK(Request(server.port(), "GET", "/open").status == 200);
+
+  // Every route is listed with its declaration.
+  std::vector<RouteInfo> routes = server.Routes();
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0].pattern == "/late");
+  CHECK(routes[0].access.kind == RouteAccess::Kind::kUndeclared);
+  CHECK(routes[1].pattern == "/open");
+  CHECK(routes[1].access.kind == RouteAccess::Kind::kPublic);
+}
+
+TEST_CASE("http: /readyz is 200 while every check passes, 503 naming the failing one, and a gauge each") {
+  HttpServerOptions options;
+  options.port = 0;
+  HttpServer server(options);
+  Metrics metrics;
+  std::atomic<bool> disk_ok{true};
+  RegisterReadinessRoute(server, metrics,
+                         {{"store", [](std::string& detail) { detail = "writable"; return OkStatus(); }},
+                          {"disk", [&disk_ok](std::string& detail) -> Status {
+                             if (!disk_ok) return MakeError(ErrorCode::kUnavailable, "disk: 3 MiB free");
+                             detail = "plenty";
+                             return OkStatus();
+                           }}});
+  REQUIRE(server.Start().ok());
+
+  Reply ready = Request(server.port(), "GET", "/readyz");
+  CHECK(ready.status == 200);
+  auto json = nlohmann::json::parse(ready.body);
+  CHECK(json["status"] == "ready");
+  CHECK(json["checks"]["store"] == nlohmann::json{{"ok", true}, {"detail", "writable"}});
+  CHECK(json["checks"]["disk"]["ok"] == true);
+  CHECK_THAT(metrics.Render(), Catch::Contains("kronika_ready{check=\"disk\"} 1"));
+
+  disk_ok = false;
+  Reply not_ready = Request(server.port(), "GET", "/readyz");
+  CHECK(not_ready.status == 503);
+  CHECK_THAT(not_ready.head, Catch::Contains("Retry-After"));
+  json = nlohmann::json::parse(not_ready.body);
+  CHECK(json["status"] == "not_ready");
+  CHECK(json["checks"]["disk"] == nlohmann::json{{"ok", false}, {"detail", "disk: 3 MiB free"}});
+  CHECK(json["checks"]["store"]["ok"] == true);
+  const std::string text = metrics.Render();
+  CHECK_THAT(text, Catch::Contains("kronika_ready{check=\"disk\"} 0"));
+  CHECK_THAT(text, Catch::Contains("kronika_ready{check=\"store\"} 1"));
 }
 
 TEST_CASE("http: a taken port is reported with the address") {

@@ -109,7 +109,7 @@ TEST_CASE("SEC-1 HttpServer serves HTTPS (TLS 1.2+) only, with our certificate")
   options.port = 0;
   options.tls_certificate = pem;
   HttpServer server(options);
-  server.Route("GET", "/ping", [](const HttpRequest& r) {
+  server.Route("GET", "/ping", RouteAccess::Public(), [](const HttpRequest& r) {
     HttpResponse response;
     response.content_type = "text/plain";
     response.body = "pong from " + r.remote_addr;

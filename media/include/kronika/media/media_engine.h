@@ -70,8 +70,15 @@ struct MediaEvent {
   RecordingEvidence evidence{};  // kFinished, kFailed
 };
 
+// A worker whose event loop has not come round for this long (it wakes every 20 ms when
+// idle) counts as stalled in MediaStats: blocked in a write, deadlocked or starved of CPU,
+// its recordings lose audio. The daemon's /readyz fails while any worker is stalled.
+inline constexpr int kMediaWorkerStallMs = 2000;
+
 // Counters summed over all workers when Stats() is called (for /metrics).
 struct MediaStats {
+  uint64_t workers = 0;                  // gauge: media worker threads
+  uint64_t workers_stalled = 0;          // gauge: workers stalled (kMediaWorkerStallMs)
   uint64_t recordings_active = 0;        // gauge
   uint64_t recordings_opened_total = 0;
   uint64_t recordings_finished_total = 0;

@@ -15,6 +15,14 @@
 // thread-safe; an exception escaping it is answered with 500. Route() may be called before
 // or after Start(), from any thread.
 //
+// Routes fail closed (issue 13): every Route() states who may call it (RouteAccess) where
+// it is registered. Start() refuses to serve a table holding a route that does not
+// (RouteAccess::Undeclared(), or kRoles with no role), naming it; such a route registered
+// after Start() is answered 403 without its handler running. HttpServer itself does not
+// authenticate: the module that mounts a route enforces what it declares (the access
+// module builds both from one list, access_routes.cc), and Routes() lets a test check
+// every route against its declaration (tests/unit/srs/http_route_access_test.cc).
+//
 // Limits: a request's line and headers (and the TLS handshake before them) must arrive
 // within `header_timeout` of the connection opening or of the previous response; a
 // connection with no traffic for `idle_timeout` is closed; at most `max_connections` are
@@ -87,10 +95,35 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Who may call a route (see the file comment: routes fail closed).
+struct RouteAccess {
+  enum class Kind {
+    kUndeclared,  // nobody said: Start() refuses, and the route is never served
+    kPublic,      // no authentication: no personal data (/healthz, /readyz, /metrics, /ui page)
+    kAnyUser,     // any authenticated user (401 without a token); the handler may refuse more
+    kRoles,       // an authenticated user holding at least one of `roles` (else 403)
+  };
+  Kind kind = Kind::kUndeclared;
+  std::vector<std::string> roles;  // kRoles: role names as access_users.h RoleName() spells them
+
+  static RouteAccess Undeclared() { return {}; }
+  static RouteAccess Public() { return {Kind::kPublic, {}}; }
+  static RouteAccess AnyUser() { return {Kind::kAnyUser, {}}; }
+  static RouteAccess Roles(std::vector<std::string> names) { return {Kind::kRoles, std::move(names)}; }
+};
+
 // Where a route's handler runs (see the file comment).
 enum class RouteDispatch {
   kWorker,     // on a worker thread: may block (LMDB, files, PDFs)
   kImmediate,  // on the event thread: must be cheap and never block (/metrics, /healthz)
+};
+
+// One registered route, as HttpServer::Routes() lists it.
+struct RouteInfo {
+  std::string method;
+  std::string pattern;  // as given to Route(): "/healthz", "/api/v1/recordings/*"
+  RouteAccess access;
+  RouteDispatch dispatch = RouteDispatch::kWorker;
 };
 
 // Counters of the server since Start(); read with HttpServer::Stats() from any thread.
@@ -108,20 +141,25 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Registers `handler` for `method` on `pattern`: an exact path ("/healthz") or a prefix
-  // ending in "/*" ("/api/v1/recordings/*" matches "/api/v1/recordings/ABC", with
-  // path_rest "ABC"). Exact routes win over prefixes; longer prefixes win. A later
-  // registration of the same method+pattern replaces the earlier. Unknown paths get 404,
-  // known paths with another method 405 (JSON errors).
-  void Route(std::string method, std::string pattern, HttpHandler handler,
+  // Registers `handler` for `method` on `pattern`, callable by whom `access` says: an exact
+  // path ("/healthz") or a prefix ending in "/*" ("/api/v1/recordings/*" matches
+  // "/api/v1/recordings/ABC", with path_rest "ABC"). Exact routes win over prefixes; longer
+  // prefixes win. A later registration of the same method+pattern replaces the earlier
+  // (handler and access both). Unknown paths get 404, known paths with another method 405
+  // (JSON errors).
+  void Route(std::string method, std::string pattern, RouteAccess access, HttpHandler handler,
              RouteDispatch dispatch = RouteDispatch::kWorker);
   // The handler registered for exactly this method + pattern (as given to Route()), or an
   // empty function. Lets a module wrap routes registered by another (e.g. authentication).
   HttpHandler Handler(const std::string& method, std::string pattern) const;
+  // Every registered route, ordered by pattern then method.
+  std::vector<RouteInfo> Routes() const;
 
-  // Binds and starts serving. Error (message names the address) when the port is taken;
-  // with TLS also when the certificate or key is unreadable, invalid or mismatched (message
-  // names the file; nothing is bound then); when an option is out of range.
+  // Binds and starts serving. Errors: a route that does not declare who may call it
+  // (kInternal, a bug in the code that mounted it: the message names its method and pattern;
+  // nothing is bound); the port is taken (message names the address); with TLS the certificate or key
+  // unreadable, invalid or mismatched (message names the file; nothing is bound); an option
+  // out of range.
   Status Start();
   // Stops accepting, lets queued and running handlers finish and answers them, closes every
   // connection. Idempotent.

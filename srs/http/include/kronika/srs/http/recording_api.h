@@ -13,6 +13,10 @@
 namespace kronika::srs {
 
 // Registers the routes above. `store` is borrowed and must outlive the server's Stop().
+// /healthz is public (no personal data). The two /api/v1/recordings routes are registered
+// RouteAccess::Undeclared(): they hold phone numbers and names, and only the access module
+// (MountAccessApi) says who may read them; without it the server refuses to start rather
+// than serve them to anyone (routes fail closed).
 void RegisterRecordingApi(HttpServer& server, const Store& store);
 
 }  // namespace kronika::srs
