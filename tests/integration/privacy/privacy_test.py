@@ -38,13 +38,27 @@ DETAIL_FIELDS = {"recording_id", "sip_call_id", "src_host", "site", "start_utc",
                  "end_utc", "end_ms_utc", "state", "file_path", "file_bytes", "duration_s", "codec",
                  "participants", "timeline", "metadata_xml_last", "metadata_xml_received_bytes",
                  "metadata_status", "metadata_issues", "retention_expiry_utc", "legal_hold",
-                 "schema_version"}
+                 "schema_version", "verdict", "completeness"}
 DETAIL_PARTICIPANT_FIELDS = {"participant_id", "name", "aor", "number_e164", "number_original",
                              "channel"}
 ROW_FIELDS = {"recording_id", "start_utc", "end_utc", "duration_s", "state", "participants",
               "numbers", "file_path", "file_bytes", "codec", "site", "src_host", "sip_call_id",
-              "metadata_status"}
+              "metadata_status", "verdict"}
 ROW_PARTICIPANT_FIELDS = {"name", "aor", "number", "channel"}
+# The completeness evidence (issue 14) measures the transmission, not the person: packet counts,
+# gaps, levels and where the RTP came from. It is held to an exact list too, so a field that
+# judged the speakers could not slip in beside it.
+VERDICTS = {"complete", "partial", "one-way", "silent", "no-media", "interrupted"}
+COMPLETENESS_FIELDS = {"media_start_utc", "duration_ms", "findings", "legs"}
+FINDING_FIELDS = {"kind", "leg", "from_ms", "to_ms"}
+LEG_EVIDENCE_FIELDS = {"mline_index", "label", "channel", "active_from_ms", "active_to_ms",
+                       "packets_expected", "packets_received", "packets_lost", "packets_late",
+                       "packets_duplicate", "packets_foreign_source", "packets_wrong_ssrc",
+                       "packets_invalid", "comfort_noise_packets", "first_packet_ms",
+                       "last_packet_ms", "first_packet_utc", "last_packet_utc", "gaps",
+                       "gaps_omitted", "gap_total_ms", "pauses", "rms_dbfs", "peak_dbfs",
+                       "audio_ms", "signal_ms", "codecs", "latched_source", "sdp_source", "ssrc",
+                       "relatches"}
 TIMELINE_FIELDS = {"time_utc", "time_ms_utc", "kind", "detail"}
 # Timeline kinds are SIP/media protocol events (srs timeline.h); none is a judgement.
 PROTOCOL_EVENTS = {"invite", "answer", "pause", "resume", "update", "metadata-change", "dtmf",
@@ -181,6 +195,15 @@ def main():
           f"extra/missing: {sorted(set(detail) ^ DETAIL_FIELDS)}")
     check(all(set(p) == DETAIL_PARTICIPANT_FIELDS for p in detail.get("participants", [])),
           "RIGHTS-4 stored participant fields: ids, name, aor, numbers, channel")
+    completeness = detail.get("completeness") or {}
+    check(detail.get("verdict") in VERDICTS and all(r.get("verdict") in VERDICTS for r in rows),
+          f"the recording carries a completeness verdict ({detail.get('verdict')})")
+    check(set(completeness) == COMPLETENESS_FIELDS
+          and all(set(f) == FINDING_FIELDS for f in completeness.get("findings", []))
+          and all(set(leg) == LEG_EVIDENCE_FIELDS for leg in completeness.get("legs", [])),
+          "RIGHTS-4 completeness evidence holds transmission facts only (exact field list)",
+          f"{sorted(set(completeness) ^ COMPLETENESS_FIELDS)} "
+          f"{[sorted(set(leg) ^ LEG_EVIDENCE_FIELDS) for leg in completeness.get('legs', [])]}")
     kinds = {e["kind"] for e in detail.get("timeline", [])}
     check(all(set(e) == TIMELINE_FIELDS for e in detail.get("timeline", [])) and kinds <= PROTOCOL_EVENTS,
           f"RIGHTS-4 the timeline holds protocol events only ({sorted(kinds)})",
