@@ -19,11 +19,6 @@
 #include "pdf_protocol.h"
 #include "store_test_util.h"
 
-// LeakSanitizer (the ASan unit-test build): fontconfig keeps its parsed configuration and
-// font list for the life of the process once pango has asked for a font; that is a cache,
-// not a leak of ours. Only stacks inside libfontconfig are ignored.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
-
 namespace kronika::srs {
 namespace {
 
