@@ -1,5 +1,6 @@
 #include "srtp_session.h"
 
+#include <openssl/evp.h>
 #include <srtp2/srtp.h>
 
 #include <cstring>
@@ -11,35 +12,25 @@ namespace {
 
 constexpr size_t kSdesKeyBytes = 30;  // AES-128 key (16) + salt (14)
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 }  // namespace
 
 Result<std::vector<uint8_t>> DecodeSdesKey(std::string_view key) {
   if (key.substr(0, 7) == "inline:") key.remove_prefix(7);
   if (const size_t bar = key.find('|'); bar != std::string_view::npos) key = key.substr(0, bar);
+  // Some SRCs drop the padding of the 40-character key; OpenSSL's decoder wants whole
+  // 4-character groups, so restore it and take the padding bytes off the result.
   while (!key.empty() && key.back() == '=') key.remove_suffix(1);
-  std::vector<uint8_t> bytes;
-  uint32_t bits = 0;
-  int bit_count = 0;
-  for (char c : key) {
-    const int v = Base64Value(c);
-    if (v < 0) return MakeError(488, "srtp: key is not base64");
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      bytes.push_back(static_cast<uint8_t>(bits >> bit_count));
-      bits &= (1u << bit_count) - 1;
-    }
-  }
+  const Error not_base64 = MakeError(ErrorCode::kNotAcceptable, "srtp: key is not base64");
+  if (key.size() % 4 == 1) return not_base64;
+  const size_t padding = (4 - key.size() % 4) % 4;
+  std::string padded(key);
+  padded.append(padding, '=');
+  std::vector<uint8_t> bytes(padded.size() / 4 * 3);
+  const int n = EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(padded.data()),
+                                static_cast<int>(padded.size()));
+  // EVP_DecodeBlock also skips leading/trailing blanks; a key has none.
+  if (n < 0 || padded.find_first_of(" \t\r\n") != std::string::npos) return not_base64;
+  bytes.resize(static_cast<size_t>(n) - padding);
   return bytes;
 }
 

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-NEEDY = "SCOPE-2 the default Warsaw rule matches tzdata Europe/Warsaw 2000..2037"  # [needs-tzdata]
+NEEDY = "SCOPE-2 IANA zones and the default Warsaw rule agree with glibc's tzdata 2000..2037"  # [needs-tzdata]
 
 
 def run(binary, *args):

@@ -11,6 +11,7 @@
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/core/json_record.h"
+#include "kronika/srs/core/utc_time.h"
 #include "pdf_protocol.h"
 
 namespace kronika::srs {
@@ -74,7 +75,7 @@ struct HandOver {
   std::string Decision() const {
     const nlohmann::json decision = disclosure.value("decision", nlohmann::json::object());
     return "Decision: granted by " + decision.value("by_name", "") + " on " +
-           IsoUtc(decision.value("at_ms_utc", int64_t{0})) + ".";
+           FormatUtcTime(decision.value("at_ms_utc", int64_t{0})) + ".";
   }
   std::vector<std::vector<std::string>> Rows() const {
     std::vector<std::vector<std::string>> rows = {
@@ -84,7 +85,7 @@ struct HandOver {
       std::snprintf(duration, sizeof duration, "%d min %02d s", static_cast<int>(r.duration_s) / 60,
                     static_cast<int>(r.duration_s) % 60);
       auto hash = audio_sha256.find(r.recording_id);
-      rows.push_back({std::to_string(rows.size()), r.recording_id, IsoUtc(r.start_ms_utc),
+      rows.push_back({std::to_string(rows.size()), r.recording_id, FormatUtcTime(r.start_ms_utc),
                       MainNumber(r), duration,
                       hash == audio_sha256.end() ? "see MANIFEST.sha256" : hash->second});
     }

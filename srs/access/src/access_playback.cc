@@ -3,7 +3,8 @@
 
 #include <array>
 #include <cstdio>
-#include <ctime>
+
+#include "kronika/srs/core/utc_time.h"
 
 #include "kronika/srs/core/json_record.h"
 
@@ -47,16 +48,6 @@ bool SameNumber(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
-
-std::string IsoUtc(int64_t ms_utc) {
-  if (ms_utc == 0) return "";
-  const time_t t = static_cast<time_t>(ms_utc / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::optional<std::string> PlaybackReasonText(std::string_view code) {
   for (const auto& [c, text] : kReasons) {
@@ -304,7 +295,7 @@ Result<nlohmann::json> PlaybackWorkflow::AuthorisePlayback(const Identity& who,
     }
     if (r["decision"].value("valid_until_ms_utc", int64_t{0}) < now_ms_utc) {
       why = "approval of request " + r.value("id", "") + " expired at " +
-            IsoUtc(r["decision"].value("valid_until_ms_utc", int64_t{0}));
+            FormatUtcTime(r["decision"].value("valid_until_ms_utc", int64_t{0}));
       continue;
     }
     if (!r["informed"].contains(std::string(recording_id))) {

@@ -12,6 +12,7 @@
 
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/core/json_record.h"
+#include "kronika/srs/core/csv_writer.h"
 #include "pdf_protocol.h"
 
 namespace kronika::srs {
@@ -20,16 +21,6 @@ namespace {
 const std::string kGenesisHash(64, '0');
 constexpr char kMetaCount[] = "register_count";
 constexpr char kMetaHead[] = "register_head";
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string Text(const nlohmann::json& j, const char* key) {
   if (!j.contains(key) || j[key].is_null()) return "";
@@ -153,12 +144,10 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
 }
 
 std::string RegisterCsv(const std::vector<nlohmann::json>& entries) {
-  std::string out =
-      "seq,listened_at_utc,recording_id,called_number,calling_number,call_start_utc,listened_from_"
-      "s,"
-      "listened_to_s,participants,listener_name,listener_surname,listener_position,username,token_"
-      "id,"
-      "request_id,reason,approved_by,entry_hash\r\n";
+  CsvWriter csv;
+  csv.Row({"seq", "listened_at_utc", "recording_id", "called_number", "calling_number", "call_start_utc",
+           "listened_from_s", "listened_to_s", "participants", "listener_name", "listener_surname",
+           "listener_position", "username", "token_id", "request_id", "reason", "approved_by", "entry_hash"});
   for (const auto& e : entries) {
     const nlohmann::json listener = e.value("listener", nlohmann::json::object());
     const nlohmann::json identity = e.value("identity", nlohmann::json::object());
@@ -180,10 +169,9 @@ std::string RegisterCsv(const std::vector<nlohmann::json>& entries) {
                                   Text(e, "reason"),
                                   Text(e, "approved_by"),
                                   Text(e, "entry_hash")};
-    for (size_t i = 0; i < f.size(); ++i) out += (i ? "," : "") + CsvField(f[i]);
-    out += "\r\n";
+    csv.Row(f);
   }
-  return out;
+  return csv.Take();
 }
 
 std::string HtmlEscape(std::string_view text) {

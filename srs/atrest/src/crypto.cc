@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -84,29 +86,28 @@ std::string RandomBytes(size_t n) {
 }
 
 std::string HexEncode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
+  std::string out(bytes.size() * 2 + 1, '\0');  // + the NUL OpenSSL writes
+  size_t written = 0;
+  if (OPENSSL_buf2hexstr_ex(out.data(), out.size(), &written, reinterpret_cast<const unsigned char*>(bytes.data()),
+                            bytes.size(), '\0') != 1) {
+    std::abort();  // the buffer is sized for it: cannot happen
   }
+  out.resize(bytes.size() * 2);
+  // OpenSSL writes upper case; tokens, key ids and the register's hash chain are lower case.
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
 Result<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return MakeError(400, "hex: odd length");
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return MakeError(400, "hex: not a hex digit");
-    out.push_back(static_cast<char>(hi * 16 + lo));
+  if (hex.size() % 2 != 0) return MakeError(ErrorCode::kInvalidInput, "hex: odd length");
+  const std::string text(hex);  // OpenSSL reads a NUL-terminated string
+  std::string out(hex.size() / 2, '\0');
+  size_t written = 0;
+  if (OPENSSL_hexstr2buf_ex(reinterpret_cast<unsigned char*>(out.data()), out.size(), &written, text.c_str(), '\0') !=
+          1 ||
+      written != out.size() || text.find('\0') != std::string::npos) {
+    ERR_clear_error();  // leave no stale error for a later TLS or crypto call to report
+    return MakeError(ErrorCode::kInvalidInput, "hex: not a hex digit");
   }
   return out;
 }

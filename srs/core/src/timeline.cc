@@ -1,6 +1,8 @@
 #include "kronika/srs/core/timeline.h"
 
-#include <ctime>
+#include <chrono>
+
+#include "kronika/srs/core/utc_time.h"
 
 namespace kronika::srs {
 
@@ -49,19 +51,8 @@ bool Timeline::paused() const {
 }
 
 std::string FormatUtcTime(Clock::time_point time) {
-  const auto ms_total = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(ms_total / 1000);
-  int ms = static_cast<int>(ms_total % 1000);
-  if (ms < 0) {
-    ms += 1000;
-    --seconds;
-  }
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[40];
-  const size_t n = std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buffer + n, sizeof(buffer) - n, ".%03dZ", ms);
-  return buffer;
+  return FormatUtcTimeMs(
+      std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 }  // namespace kronika::srs

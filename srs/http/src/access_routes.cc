@@ -20,6 +20,7 @@
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/srs/core/utc_time.h"
 
 namespace kronika::srs {
 namespace {
@@ -204,8 +205,8 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
       {"recording_id", recording_id},
       {"calling_number", participants.size() > 0 ? participants[0].value("number", "") : ""},
       {"called_number", participants.size() > 1 ? participants[1].value("number", "") : ""},
-      {"call_start_utc", IsoUtc(r.start_ms_utc)},
-      {"call_end_utc", IsoUtc(r.end_ms_utc)},
+      {"call_start_utc", FormatUtcTime(r.start_ms_utc)},
+      {"call_end_utc", FormatUtcTime(r.end_ms_utc)},
       {"participants", participants},
       {"listened_from_s", at(from)},
       {"listened_to_s", at(total == 0 ? 0 : to + 1)},
@@ -215,7 +216,7 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
         {"name", who.user.name},
         {"surname", who.user.surname},
         {"position", who.user.position}}},
-      {"listened_at_utc", IsoUtc(now)},
+      {"listened_at_utc", FormatUtcTime(now)},
       {"listened_at_ms_utc", now},
       {"identity",
        {{"username", who.user.username},

@@ -79,6 +79,12 @@ TEST_CASE("SDES inline keys decode to 30 bytes", "[srtp]") {
   auto bad = DecodeSdesKey("not*base64");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "srtp: key is not base64");
+  // Padding as sent, or dropped by the SRC: the same bytes.
+  CHECK(*DecodeSdesKey("AAECAw==") == std::vector<uint8_t>{0, 1, 2, 3});
+  CHECK(*DecodeSdesKey("AAECAw") == std::vector<uint8_t>{0, 1, 2, 3});
+  CHECK(*DecodeSdesKey("AAECAwQ") == std::vector<uint8_t>{0, 1, 2, 3, 4});
+  CHECK_FALSE(DecodeSdesKey("AAECA").ok());       // 5 characters cannot be base64
+  CHECK_FALSE(DecodeSdesKey("AAEC Aw==").ok());   // no blanks inside a key
 }
 
 TEST_CASE("SRTP sessions reject unknown suites and short keys", "[srtp]") {

@@ -34,8 +34,8 @@ TEST_CASE("SCOPE-2 every invalid field is named in the error") {
   const Case cases[] = {
       {[](SitePolicy& p) { p.site_id = "Bydgoszcz"; },
        "policy: site.id: \"Bydgoszcz\" is not 1..32 of [a-z0-9_-]"},
-      {[](SitePolicy& p) { p.time_zone_rule = "Europe/Warsaw"; },
-       "policy: site.time_zone: time_zone: "},
+      {[](SitePolicy& p) { p.time_zone_rule = "Europe/Warsow"; },
+       "policy: site.time_zone: time_zone: unknown IANA zone \"Europe/Warsow\""},
       {[](SitePolicy& p) { p.numbers.extension_lengths = {20}; },
        "policy: numbers.extension_lengths[0]: 20 not in 1..15"},
       {[](SitePolicy& p) {

@@ -32,6 +32,21 @@ std::string Pattern(size_t n) {
   return s;
 }
 
+TEST_CASE("hex and base64 are OpenSSL's, in the forms stored on disk (lower-case hex)", "[access]") {
+  CHECK(HexEncode(std::string("\x00\x01\xab\xff", 4)) == "0001abff");
+  CHECK(HexEncode("").empty());
+  CHECK(Sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(*HexDecode("0001abff") == std::string("\x00\x01\xab\xff", 4));
+  CHECK(*HexDecode("0001ABFF") == std::string("\x00\x01\xab\xff", 4));
+  CHECK(HexDecode("").value().empty());
+  const std::string bytes = Pattern(1000);
+  CHECK(*HexDecode(HexEncode(bytes)) == bytes);
+  CHECK(HexDecode("abc").error().message == "hex: odd length");
+  CHECK(HexDecode("zz").error().message == "hex: not a hex digit");
+  CHECK(HexDecode(std::string("a\0", 2)).error().code == ErrorCode::kInvalidInput);
+  CHECK(Base64Encode("any carnal pleas") == "YW55IGNhcm5hbCBwbGVhcw==");
+}
+
 TEST_CASE("SEC-1 kenc round trip decrypts any byte range, across chunk boundaries",
           "[access][SEC-1]") {
   TempDir dir;

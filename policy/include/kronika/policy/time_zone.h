@@ -1,27 +1,23 @@
-// TimeZone: a site's civil time, from a POSIX TZ rule string (SCOPE-2, issue 7 item 8).
+// TimeZone: a site's civil time (SCOPE-2, issue 7 item 8), from Howard Hinnant's date.
 //
 // Every time inside Kronika is UTC milliseconds since the Unix epoch. A site's local
 // time (working hours, holidays, "the day of recording" for retention) is derived from
-// the UTC instant with the site's POSIX TZ rule, e.g. Europe/Warsaw since 1996:
-//     CET-1CEST,M3.5.0,M10.5.0/3
-// (standard time CET = UTC+1; summer time CEST = UTC+2 from the last Sunday of March
-// 02:00 local to the last Sunday of October 03:00 local). The rule is parsed here, by
-// this module, so the result never depends on the process environment (TZ, tzset) or
-// on the host's tzdata: it is pure, reentrant and testable.
-//
-// Supported syntax (POSIX.1-2017 §8.3 plus the RFC 8536 §3.3.1 extension):
-//   std offset [dst [offset] ,start[/time],end[/time]]
-//   names: 3+ letters, or <quoted> with letters, digits, '+', '-'
-//   offset: [+|-]hh[:mm[:ss]], positive = WEST of Greenwich (POSIX convention)
-//   start/end: Jn (1..365, Feb 29 never counted), n (0..365), Mm.w.d
-//   time: [+|-]hh[:mm[:ss]], hours -167..167, default 02:00:00
-// A DST name without a transition rule is refused (POSIX leaves it implementation-
-// defined; a silent guess is how recorders end up an hour off).
+// the UTC instant with the site's zone, given in one of two forms:
+//   - an IANA zone name, e.g. "Europe/Warsaw": the rules of the system's tzdata
+//     (/usr/share/zoneinfo, Debian package tzdata), read once on first use, so a change
+//     of the law reaches Kronika with a tzdata update; the recommended form;
+//   - a POSIX TZ rule, e.g. Europe/Warsaw since 1996: "CET-1CEST,M3.5.0,M10.5.0/3"
+//     (CET = UTC+1; CEST = UTC+2 from the last Sunday of March 02:00 local to the last
+//     Sunday of October 03:00 local), read by date's Posix::time_zone. Pure: it never
+//     depends on the process environment (TZ, tzset) nor on the host's tzdata.
+// A POSIX rule with a DST name but no transition rule ("CET-1CEST") is refused: POSIX
+// leaves it implementation-defined, and a silent guess is how recorders end up an hour off.
 //
 // Threads: an immutable value after Parse(); share freely.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -59,15 +55,16 @@ class TimeZone {
   // UTC ("UTC0").
   TimeZone();
 
-  // Parses a POSIX TZ rule. Errors name the problem and the character position, e.g.
-  // "time_zone: expected ',' and a transition rule after DST name at 8 in \"CET-1CEST\"".
-  static Result<TimeZone> Parse(std::string_view rule);
+  // An IANA zone name (it contains a '/', or is "UTC") or a POSIX TZ rule. Errors start
+  // with "time_zone: " and name the zone or the fault, e.g. "time_zone: unknown IANA zone
+  // \"Europe/Warsow\"", "time_zone: \"CET-1CEST\" names a DST zone without its rule".
+  static Result<TimeZone> Parse(std::string_view zone);
 
-  // The built-in Europe/Warsaw rule (kEuropeWarsawTzRule).
+  // The built-in Europe/Warsaw rule (kEuropeWarsawTzRule): needs no tzdata.
   static TimeZone EuropeWarsaw();
 
+  // The zone as given to Parse ("Europe/Warsaw", "CET-1CEST,M3.5.0,M10.5.0/3").
   const std::string& rule() const { return rule_; }
-  bool has_dst() const { return has_dst_; }
 
   // Local civil time at a UTC instant. Total: every instant has one reading.
   LocalTime ToLocal(int64_t ms_utc) const;
@@ -84,25 +81,10 @@ class TimeZone {
   std::string FormatHuman(int64_t ms_utc) const;
 
  private:
-  struct RuleDate {
-    enum class Form { kJulianNoLeap, kZeroBasedDay, kMonthWeekDay } form = Form::kMonthWeekDay;
-    int a = 0, b = 0, c = 0;  // Jn: a=n; n: a=n; Mm.w.d: a=m, b=w, c=d
-    int32_t time_s = 7200;    // local time of the transition, seconds (may be <0 or >24h)
-  };
-  // UTC instants (ms) at which DST starts and ends in `year`.
-  int64_t TransitionMs(int year, const RuleDate& when, int32_t offset_before_s) const;
-  bool IsDstAt(int64_t ms_utc) const;
-
-  friend class TzRuleParser;
+  struct Zone;  // date's zone: a Posix::time_zone or a tzdata date::time_zone
 
   std::string rule_ = "UTC0";
-  std::string std_name_ = "UTC";
-  std::string dst_name_;
-  int32_t std_offset_s_ = 0;  // east of UTC
-  int32_t dst_offset_s_ = 0;  // east of UTC
-  bool has_dst_ = false;
-  RuleDate dst_start_;
-  RuleDate dst_end_;
+  std::shared_ptr<const Zone> zone_;  // immutable, shared by copies
 };
 
 }  // namespace kronika::policy

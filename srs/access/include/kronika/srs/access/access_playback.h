@@ -85,7 +85,4 @@ class PlaybackWorkflow {
   const Store& store_;
 };
 
-// "2026-11-25T10:00:00Z" for a UTC millisecond time (0 -> "").
-std::string IsoUtc(int64_t ms_utc);
-
 }  // namespace kronika::srs
