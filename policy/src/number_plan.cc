@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "kronika/phone/phone_number.h"
+
 namespace kronika::policy {
 namespace {
 
-constexpr size_t kMaxE164Digits = 15;
 constexpr int kMaxExtensionLength = 15;
 
 bool AllDigits(std::string_view s) {
@@ -26,30 +27,15 @@ bool InRange(const NumberRange& range, std::string_view n) {
 }  // namespace
 
 std::optional<std::string> CanonicalNumber(const NumberPlan& plan, std::string_view raw) {
-  std::string s;
-  s.reserve(raw.size());
-  for (char c : raw) {
-    if (!IsSeparator(c)) s.push_back(c);
+  // The site knows its extensions; libphonenumber does not (a 7-digit extension is a
+  // possible Polish number): a digit string of an extension length stays an extension.
+  const std::string dialable = phone::Dialable(raw);
+  if (AllDigits(dialable) && dialable.rfind("00", 0) != 0) {
+    for (int len : plan.extension_lengths) {
+      if (dialable.size() == static_cast<size_t>(len)) return dialable;
+    }
   }
-  bool plus = false;
-  if (!s.empty() && s[0] == '+') {
-    plus = true;
-    s.erase(0, 1);
-  } else if (s.size() > 2 && s[0] == '0' && s[1] == '0') {
-    plus = true;
-    s.erase(0, 2);
-  }
-  if (!AllDigits(s)) return std::nullopt;
-  if (plus) {
-    if (s.size() > kMaxE164Digits) return std::nullopt;
-    return "+" + s;
-  }
-  const size_t national = static_cast<size_t>(plan.national_number_length);
-  if (!plan.country_code.empty() && national > 0) {
-    if (s.size() == national) return "+" + plan.country_code + s;
-    if (s.size() == national + 1 && s[0] == '0') return "+" + plan.country_code + s.substr(1);
-  }
-  return s;
+  return phone::Canonical(raw, plan.country_code);
 }
 
 bool IsInternalNumber(const NumberPlan& plan, std::string_view n) {

@@ -1,5 +1,5 @@
-// URI syntax is sofia-sip's (url_d, url_param, url_unescape); what is left here is the
-// numbering plan: separators, prefixes and the E.164 length rules.
+// URI syntax is sofia-sip's (url_d, url_param, url_unescape); the numbering plan is the one
+// normaliser of kronika/phone (libphonenumber).
 #include "kronika/sdp/phone_number.h"
 
 #include <sofia-sip/url.h>
@@ -8,17 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "kronika/phone/phone_number.h"
+
 namespace kronika::sdp {
 namespace {
 
 constexpr size_t kMaxParamBytes = 64;
-// Unprefixed numbers this long are taken to carry their country code already.
-constexpr size_t kMinDigitsWithCountryCode = 11;
-
-bool IsVisualSeparator(char c) {
-  // RFC 3966 visual-separator plus the space people type.
-  return c == '-' || c == '.' || c == '(' || c == ')' || c == ' ';
-}
 
 bool AllDigits(std::string_view text) {
   if (text.empty()) return false;
@@ -36,22 +31,6 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin));
 }
 
-// "+48-22 123" -> "+4822123"; "" when anything but digits (and one leading '+') remains.
-std::string DialableDigits(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (IsVisualSeparator(c)) continue;
-    if (c == '+' && out.empty()) {
-      out.push_back(c);
-      continue;
-    }
-    if (!std::isdigit(static_cast<unsigned char>(c))) return "";
-    out.push_back(c);
-  }
-  return out == "+" ? "" : out;
-}
-
 // Value of parameter `name` in a ";a=b;c=d" list, "" when absent.
 std::string ParamOf(const char* params, const char* name) {
   if (params == nullptr) return "";
@@ -59,36 +38,6 @@ std::string ParamOf(const char* params, const char* name) {
   isize_t n = url_param(params, name, value, sizeof value);
   if (n <= 0 || static_cast<size_t>(n) > sizeof value) return "";
   return value;
-}
-
-std::string E164(std::string_view digits_after_plus) {
-  if (!AllDigits(digits_after_plus) || digits_after_plus.size() > kMaxE164Digits ||
-      digits_after_plus.front() == '0') {
-    return "";
-  }
-  return "+" + std::string(digits_after_plus);
-}
-
-// The numbering plan: digits as dialled -> E.164 or "".
-std::string ToE164(const std::string& digits, const std::string& phone_context,
-                   std::string_view country_code) {
-  if (digits.empty()) return "";
-  if (digits[0] == '+') return E164(std::string_view(digits).substr(1));
-  if (digits.rfind("00", 0) == 0) return E164(std::string_view(digits).substr(2));
-  // RFC 3966 local number with a global context: "+48" prefixes it.
-  if (!phone_context.empty() && phone_context[0] == '+') {
-    std::string context_digits = DialableDigits(phone_context);
-    if (!context_digits.empty()) return E164(context_digits.substr(1) + digits);
-  }
-  if (digits[0] == '0') {  // national trunk prefix
-    std::string national = digits.substr(1);
-    if (national.size() + 1 < kMinNationalDigits || country_code.empty()) return "";
-    return E164(std::string(country_code) + national);
-  }
-  if (digits.size() < kMinNationalDigits) return "";  // an extension
-  if (digits.size() >= kMinDigitsWithCountryCode) return E164(digits);
-  if (country_code.empty()) return "";
-  return E164(std::string(country_code) + digits);
 }
 
 }  // namespace
@@ -152,8 +101,8 @@ PhoneNumber NormalizePhoneNumber(std::string_view uri_or_name,
   number.extension = ParamOf(user_params.c_str(), "ext");
   if (number.extension.empty()) number.extension = ParamOf(params.c_str(), "ext");
 
-  number.digits = DialableDigits(user);
-  number.e164 = ToE164(number.digits, phone_context, default_country_code);
+  number.digits = phone::Dialable(user);
+  number.e164 = phone::ToE164(number.digits, default_country_code, phone_context);
   return number;
 }
 

@@ -2,19 +2,12 @@
 
 #include <algorithm>
 
+#include "kronika/phone/phone_number.h"
 #include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
 
-std::string NumberIndexKey(std::string_view number) {
-  std::string key;
-  key.reserve(number.size());
-  for (char c : number) {
-    if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '\t') continue;
-    key.push_back(c);
-  }
-  return key;
-}
+std::string NumberIndexKey(std::string_view number) { return phone::WithoutSeparators(number); }
 
 std::string TimeKey(int64_t time_ms_utc, std::string_view recording_id) {
   uint64_t u = static_cast<uint64_t>(time_ms_utc) ^ (uint64_t{1} << 63);

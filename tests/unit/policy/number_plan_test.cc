@@ -19,6 +19,10 @@ TEST_CASE("SCOPE-1 canonical numbers from what people type") {
   CHECK(CanonicalNumber(pl, "+") == std::nullopt);
   CHECK(CanonicalNumber(pl, "+1234567890123456") == std::nullopt);  // 16 digits
   CHECK(CanonicalNumber(pl, "12a") == std::nullopt);
+  NumberPlan seven_digit_extensions;  // a 7-digit string is also a possible Polish number
+  seven_digit_extensions.extension_lengths = {7};
+  CHECK(CanonicalNumber(seven_digit_extensions, "123 45 67") == "1234567");
+  CHECK(CanonicalNumber(seven_digit_extensions, "601234567") == "+48601234567");
   NumberPlan no_country;
   no_country.country_code = "";
   CHECK(CanonicalNumber(no_country, "601234567") == "601234567");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -135,6 +136,33 @@ TEST_CASE("store: updating a record moves its number, time, expiry and hold inde
   CHECK(QueryIds(*store, by_new_number).empty());
   CHECK(QueryIds(*store, all).empty());
   CHECK(store->ExpiredBefore(kT0Ms + 60 * kMinuteMs, 10)->empty());
+}
+
+TEST_CASE("store: records indexed by the earlier normaliser stay findable (no re-index needed)") {
+  // Before kronika/phone, 7..10-digit unprefixed numbers became +48... whatever their length
+  // and a record keeps the E.164 it was stored with; the index holds that and the number
+  // as sent, so the old E.164 and the form the SRC used both still find it.
+  TempDir tmp;
+  auto store = OpenWriter(StoreDir(tmp.path()));
+  RecordingRecord old = MakeRecording("01JDX0000000000000000000D1", kT0Ms, "+482212345678");
+  old.participants[0].number_original = "2212345678";  // 10 digits: not a Polish number
+  RecordingRecord trunk = MakeRecording("01JDX0000000000000000000D2", kT0Ms + kMinuteMs, "+48221234567");
+  trunk.participants[0].number_original = "0221234567";
+  for (const auto& r : {old, trunk}) REQUIRE(store->Enqueue(r));
+  REQUIRE(store->Flush().ok());
+  RecordingQuery q;
+  q.default_country_code = "48";
+  for (const char* typed : {"+482212345678", "2212345678", "221 234 5678"}) {
+    q.number = typed;
+    INFO(typed);
+    CHECK(QueryIds(*store, q) == std::vector<std::string>{old.recording_id});
+  }
+  for (const char* typed : {"+48221234567", "0221234567", "22 123 45 67", "0048 22 123 45 67", "48221234567"}) {
+    q.number = typed;
+    INFO(typed);
+    const std::vector<std::string> ids = QueryIds(*store, q);
+    CHECK(std::find(ids.begin(), ids.end(), trunk.recording_id) != ids.end());
+  }
 }
 
 TEST_CASE("store: query by number finds every written form and orders by start time") {

@@ -11,17 +11,13 @@
 //   sip:1002@192.168.50.10            -> e164 "", digits "1002" (short extension)
 //   "9000" (display name only)        -> e164 "", digits "9000", kind "name"
 // Threading: pure function, any thread.
+// URI syntax here, numbering plan in kronika/phone/phone_number.h.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace kronika::sdp {
-
-// Local numbers shorter than this are extensions, not national numbers.
-inline constexpr size_t kMinNationalDigits = 7;
-// E.164 allows at most 15 digits after the '+'.
-inline constexpr size_t kMaxE164Digits = 15;
 
 struct PhoneNumber {
   std::string original;   // input as given
@@ -32,10 +28,9 @@ struct PhoneNumber {
   std::string kind;       // "tel", "sip", "sips" or "name" (no URI scheme)
 };
 
-// `default_country_code`: digits without '+', e.g. "48"; used for national numbers
-// (trunk prefix 0) and for unprefixed numbers of kMinNationalDigits..10 digits.
-// Unprefixed numbers of 11..15 digits are taken as already carrying a country code
-// ("48221234567" -> "+48221234567", "15550001002" -> "+15550001002").
+// `default_country_code`: digits without '+', e.g. "48", for national forms. The numbering
+// plan (which forms are E.164, which are extensions) is kronika/phone's, the one normaliser
+// the rules and the number index use too.
 // Never fails: anything unrecognisable gives e164 "" and digits "".
 PhoneNumber NormalizePhoneNumber(std::string_view uri_or_name,
                                  std::string_view default_country_code);

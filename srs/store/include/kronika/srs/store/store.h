@@ -66,6 +66,7 @@ struct RecordingQuery {
                             // matched against each participant's number_e164 and
                             // number_original after dropping spaces, dashes, dots, parens;
                             // also tried in E.164 form via sdp::NormalizePhoneNumber()
+                            // (kronika/phone, the normaliser that gave records theirs)
   std::string default_country_code = "48";  // digits; lets national forms
                                             // ("022 123 45 67") find E.164 numbers
   std::string participant;  // case-insensitive (ASCII) substring of a participant name or AoR
@@ -92,8 +93,8 @@ struct StoreStats {
   bool map_full = false;
 };
 
-// Canonical form used as by_number key: keeps a leading '+', digits, '*' and '#'; drops
-// spaces, dashes, dots, parentheses and '/' ; other text is kept unchanged. "" stays "".
+// Form used as by_number key: phone::WithoutSeparators (drops spaces, tabs, dashes, dots,
+// parentheses and '/'; keeps '+', digits, '*', '#' and any other text). "" stays "".
 std::string NumberIndexKey(std::string_view number);
 
 class Store {
