@@ -2,6 +2,7 @@
 #include "kronika/srs/access/access_users.h"
 
 #include <array>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "kronika/srs/atrest/crypto.h"
@@ -48,6 +49,17 @@ User FromJson(const nlohmann::json& j) {
     if (auto role = ParseRole(r.get<std::string>())) u.roles.insert(*role);
   }
   return u;
+}
+
+TokenInfo TokenFromJson(std::string_view id, const nlohmann::json& j) {
+  TokenInfo t;
+  t.token_id = std::string(id);
+  t.username = j.value("username", "");
+  t.label = j.value("label", "");
+  t.created_ms_utc = j.value("created_ms_utc", int64_t{0});
+  t.expires_ms_utc = j.value("expires_ms_utc", int64_t{0});
+  t.last_used_ms_utc = j.value("last_used_ms_utc", int64_t{0});
+  return t;
 }
 
 bool ValidUsername(std::string_view name) {
@@ -114,7 +126,10 @@ Status UserDirectory::SetDisabled(std::string_view username, bool disabled) {
 }
 
 Result<std::string> UserDirectory::IssueToken(std::string_view username, std::string_view label,
-                                              int64_t now_ms_utc) {
+                                              int64_t now_ms_utc, int64_t expires_ms_utc) {
+  if (expires_ms_utc != 0 && expires_ms_utc <= now_ms_utc) {
+    return MakeError(ErrorCode::kInvalidInput, "token: the expiry must be in the future");
+  }
   const std::string id = HexEncode(RandomBytes(kTokenIdBytes));
   const std::string secret = HexEncode(RandomBytes(kTokenSecretBytes));
   const std::string salt = RandomBytes(16);
@@ -129,7 +144,9 @@ Result<std::string> UserDirectory::IssueToken(std::string_view username, std::st
                             {"label", label},
                             {"salt", HexEncode(salt)},
                             {"sha256", Sha256Hex(salt + secret)},
-                            {"created_ms_utc", now_ms_utc}};
+                            {"created_ms_utc", now_ms_utc},
+                            {"expires_ms_utc", expires_ms_utc},
+                            {"last_used_ms_utc", int64_t{0}}};
     return txn.Put(AccessTable::kTokens, id, DumpJson(token));
   });
   if (!s.ok()) return s.error();
@@ -145,7 +162,24 @@ Status UserDirectory::RevokeToken(std::string_view token_id) {
   });
 }
 
+Result<std::vector<TokenInfo>> UserDirectory::ListTokens(std::string_view username) const {
+  auto rows = db_.List(AccessTable::kTokens);
+  if (!rows.ok()) return rows.error();
+  std::vector<TokenInfo> out;
+  for (const auto& [id, value] : *rows) {
+    TokenInfo t = TokenFromJson(id, nlohmann::json::parse(value));
+    if (username.empty() || t.username == username) out.push_back(std::move(t));
+  }
+  return out;
+}
+
 Result<Identity> UserDirectory::Authenticate(std::string_view token) const {
+  return Authenticate(token, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count());
+}
+
+Result<Identity> UserDirectory::Authenticate(std::string_view token, int64_t now_ms_utc) const {
   const Error bad = MakeError(401, "authentication failed: unknown, revoked or malformed token");
   if (token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return bad;
   token.remove_prefix(kTokenPrefix.size());
@@ -160,11 +194,23 @@ Result<Identity> UserDirectory::Authenticate(std::string_view token) const {
   Result<std::string> salt = HexDecode(t.value("salt", ""));
   if (!salt.ok() || !ConstantTimeEqual(Sha256Hex(*salt + secret), t.value("sha256", "")))
     return bad;
-  auto user = Find(t.value("username", ""));
+  const TokenInfo info = TokenFromJson(id, t);
+  if (info.Expired(now_ms_utc)) return MakeError(ErrorCode::kUnauthenticated, "authentication failed: token expired");
+  auto user = Find(info.username);
   if (!user.ok()) return user.error();
   if (!user->has_value()) return bad;
   if ((*user)->disabled)
     return MakeError(401, "authentication failed: user " + (*user)->username + " is disabled");
+  if (now_ms_utc - info.last_used_ms_utc >= kTokenLastUseResolutionMs) {
+    // Best effort: a token that works is not refused because its last use was not written.
+    (void)db_.Write([&](AccessWriteTxn& txn) -> Status {
+      auto row = txn.Get(AccessTable::kTokens, id);
+      if (!row.ok() || !row->has_value()) return OkStatus();  // revoked meanwhile
+      nlohmann::json updated = nlohmann::json::parse(**row);
+      updated["last_used_ms_utc"] = now_ms_utc;
+      return txn.Put(AccessTable::kTokens, id, DumpJson(updated));
+    });
+  }
   return Identity{**user, id};
 }
 

@@ -84,6 +84,50 @@ TEST_CASE(
   CHECK(w.users->Authenticate(*token).error().code == ErrorCode::kUnauthenticated);
 }
 
+TEST_CASE("ACCESS-1 tokens carry a label, an optional expiry and their last use, and can be listed",
+          "[access][ACCESS-1]") {
+  World w;
+  constexpr int64_t kMinute = 60'000;
+  constexpr int64_t kDay = 86'400'000;
+  REQUIRE(w.users->Add(User{"anna", "Anna", "Nowak", "Inspector", {Role::kListener}, false, kNow, ""}).ok());
+  REQUIRE(w.users->Add(User{"ewa", "Ewa", "Kowal", "Director", {Role::kApprover}, false, kNow, ""}).ok());
+  CHECK(w.users->IssueToken("anna", "past", kNow, kNow - 1).error().code == ErrorCode::kInvalidInput);
+  auto expiring = w.users->IssueToken("anna", "web console", kNow, kNow + 30 * kDay);
+  auto forever = w.users->IssueToken("ewa", "", kNow);
+  REQUIRE(expiring.ok());
+  REQUIRE(forever.ok());
+
+  auto all = w.users->ListTokens();
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 2);
+  auto anna = w.users->ListTokens("anna");
+  REQUIRE(anna.ok());
+  REQUIRE(anna->size() == 1);
+  const TokenInfo& t = anna->front();
+  CHECK(t.token_id == expiring->substr(4, 16));
+  CHECK(t.username == "anna");
+  CHECK(t.label == "web console");
+  CHECK(t.created_ms_utc == kNow);
+  CHECK(t.expires_ms_utc == kNow + 30 * kDay);
+  CHECK(t.last_used_ms_utc == 0);
+
+  // A use is recorded; another within the minute does not write again.
+  REQUIRE(w.users->Authenticate(*expiring, kNow + 10 * kMinute).ok());
+  CHECK(w.users->ListTokens("anna")->front().last_used_ms_utc == kNow + 10 * kMinute);
+  REQUIRE(w.users->Authenticate(*expiring, kNow + 10 * kMinute + 30'000).ok());
+  CHECK(w.users->ListTokens("anna")->front().last_used_ms_utc == kNow + 10 * kMinute);
+  REQUIRE(w.users->Authenticate(*expiring, kNow + 12 * kMinute).ok());
+  CHECK(w.users->ListTokens("anna")->front().last_used_ms_utc == kNow + 12 * kMinute);
+
+  // Expired: refused, still listed (so it can be seen and revoked), marked expired.
+  auto late = w.users->Authenticate(*expiring, kNow + 30 * kDay);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == ErrorCode::kUnauthenticated);
+  CHECK_THAT(late.error().message, Catch::Contains("expired"));
+  CHECK(w.users->ListTokens("anna")->front().Expired(kNow + 30 * kDay));
+  CHECK(w.users->Authenticate(*forever, kNow + 3650 * kDay).ok());
+}
+
 TEST_CASE(
     "ACCESS-2 ACCESS-3 ACCESS-4 playback only after approval for a stated reason and informing the "
     "employee",

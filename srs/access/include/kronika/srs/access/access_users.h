@@ -7,7 +7,9 @@
 // approved recordings), dpo (data protection officer: opinions, restriction), auditor
 // (reads the register and verifies it).
 // Tokens: "krk_<16 hex id>_<64 hex secret>" (32 random bytes); only a salted SHA-256 of
-// the secret is stored, so a token is shown once, when issued.
+// the secret is stored, so a token is shown once, when issued. A token may carry a label
+// (what it is for) and an expiry; its last use is kept to the minute, so that tokens
+// nobody uses any more can be found and revoked.
 // Threads: any; state lives in AccessDb.
 #pragma once
 
@@ -41,6 +43,20 @@ struct User {
   bool Has(Role role) const { return roles.count(role) != 0; }
 };
 
+// What is kept of a token (never its secret).
+struct TokenInfo {
+  std::string token_id;  // 16 hex digits, the part of the token before the secret
+  std::string username;
+  std::string label;
+  int64_t created_ms_utc = 0;
+  int64_t expires_ms_utc = 0;    // 0 = never
+  int64_t last_used_ms_utc = 0;  // 0 = never used; updated at most once a minute
+  bool Expired(int64_t now_ms_utc) const { return expires_ms_utc != 0 && now_ms_utc >= expires_ms_utc; }
+};
+
+// How often a token's last use is written: one small write per token per minute at most.
+inline constexpr int64_t kTokenLastUseResolutionMs = 60'000;
+
 struct Identity {
   User user;
   std::string token_id;  // which token authenticated the call (REG-1 "authenticated identity")
@@ -57,10 +73,19 @@ class UserDirectory {
   // 404 unknown user.
   Status SetDisabled(std::string_view username, bool disabled);
   // New token for an enabled user; the returned text is the only copy of the secret.
+  // `expires_ms_utc` 0 = never; else it must be later than `now_ms_utc` (400).
+  // 404 unknown user, 409 disabled user.
   Result<std::string> IssueToken(std::string_view username, std::string_view label,
-                                 int64_t now_ms_utc);
+                                 int64_t now_ms_utc, int64_t expires_ms_utc = 0);
+  // 404 unknown token.
   Status RevokeToken(std::string_view token_id);
-  // 401 for a malformed/unknown/revoked token or a disabled user.
+  // Every token ("" = of every user), in token id order.
+  Result<std::vector<TokenInfo>> ListTokens(std::string_view username = {}) const;
+  // 401 for a malformed/unknown/revoked/expired token or a disabled user. Records the
+  // use (TokenInfo::last_used_ms_utc) when the last one recorded is a minute old; a
+  // failure to record it does not refuse the caller.
+  Result<Identity> Authenticate(std::string_view token, int64_t now_ms_utc) const;
+  // The same at the system clock's time.
   Result<Identity> Authenticate(std::string_view token) const;
 
  private:
