@@ -2,7 +2,8 @@
 // at 8 kHz, written as JSON. Encoder only (no sockets, no Ogg): this is the ~95 % of a
 // media worker. The engine-* variants run OpusFrameEncoder exactly as the worker does.
 //
-// Input: real speech, sipp/miarecdev/audio_alaw.wav of the interop corpus (60.8 s A-law;
+// Input: real speech, sipp/miarecdev/audio_alaw.wav of the interop corpus (60.8 s A-law, read
+// with the loadgen's libsndfile loader;
 // left = the file, right = the same file 30 s later, i.e. a different talker turn), or the
 // synthetic speech-like signal of media_bench if the corpus is absent.
 //
@@ -32,15 +33,14 @@
 // Usage: opus_variants_bench [--out FILE] [--reps N] [--bitrate BPS] [--wav FILE]
 #include <opus/opus.h>
 #include <opus/opus_multistream.h>
-#include <spandsp.h>
 #include <time.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "opus_frame_encoder.h"
+#include "speech_audio.h"
 
 namespace {
 
@@ -57,37 +58,6 @@ double ThreadCpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-uint32_t Le32(const unsigned char* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24); }
-uint16_t Le16(const unsigned char* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-
-// Mono 8 kHz A-law or 16-bit PCM WAV -> linear samples; empty if not that.
-std::vector<int16_t> ReadWav(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<unsigned char> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (b.size() < 12 || std::memcmp(b.data(), "RIFF", 4) != 0 || std::memcmp(b.data() + 8, "WAVE", 4) != 0) return {};
-  int format = 0, channels = 0, rate = 0;
-  for (size_t at = 12; at + 8 <= b.size();) {
-    const uint32_t size = Le32(&b[at + 4]);
-    const unsigned char* body = &b[at + 8];
-    if (at + 8 + size > b.size()) break;
-    if (std::memcmp(&b[at], "fmt ", 4) == 0 && size >= 16) {
-      format = Le16(body);
-      channels = Le16(body + 2);
-      rate = static_cast<int>(Le32(body + 4));
-    } else if (std::memcmp(&b[at], "data", 4) == 0 && channels == 1 && rate == kRate) {
-      std::vector<int16_t> out;
-      if (format == 6) {
-        for (uint32_t i = 0; i < size; ++i) out.push_back(alaw_to_linear(body[i]));
-      } else if (format == 1) {
-        for (uint32_t i = 0; i + 1 < size; i += 2) out.push_back(static_cast<int16_t>(Le16(body + i)));
-      }
-      return out;
-    }
-    at += 8 + size + (size & 1);
-  }
-  return {};
 }
 
 // media_bench's speech-like signal (fallback when the corpus is missing).
@@ -393,17 +363,20 @@ int main(int argc, char** argv) {
   std::string out_path = "opus_variants_bench.json";
   int reps = 7;
   int bitrate = 16000;
-  std::filesystem::path wav = std::filesystem::path(KRONIKA_SHARED_DIR) / "interop-corpus" / "sipp" / "miarecdev" / "audio_alaw.wav";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--out") out_path = argv[i + 1];
-    if (flag == "--reps") reps = std::stoi(argv[i + 1]);
-    if (flag == "--bitrate") bitrate = std::stoi(argv[i + 1]);
-    if (flag == "--wav") wav = argv[i + 1];
-  }
-  std::vector<int16_t> speech = ReadWav(wav);
-  std::string source = wav.string();
+  std::string wav =
+      (std::filesystem::path(KRONIKA_SHARED_DIR) / "interop-corpus" / "sipp" / "miarecdev" / "audio_alaw.wav").string();
+  CLI::App app{"Opus encoding variants: CPU, packet bytes and SNR on speech; writes JSON.", "opus_variants_bench"};
+  app.add_option("--out", out_path, "JSON report")->capture_default_str();
+  app.add_option("--reps", reps, "repetitions per variant (the median is reported)")->check(CLI::Range(1, 1000));
+  app.add_option("--bitrate", bitrate, "Opus bit rate, bit/s")->check(CLI::Range(6000, 510000));
+  app.add_option("--wav", wav, "speech to encode (any file libsndfile reads)")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  // The loadgen's loader (libsndfile + libsamplerate): any format, mono at 8 kHz.
+  kronika::Result<std::vector<int16_t>> loaded = kronika::loadgen::LoadSpeech(wav, kRate);
+  std::vector<int16_t> speech = loaded.ok() ? std::move(*loaded) : std::vector<int16_t>{};
+  std::string source = wav;
   if (speech.size() < static_cast<size_t>(20 * kRate)) {
+    if (!loaded.ok()) std::fprintf(stderr, "opus_variants_bench: %s\n", loaded.error().message.c_str());
     speech = SpeechLike(1, 60 * kRate);
     source = "synthetic speech-like (media_bench)";
   }

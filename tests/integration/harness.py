@@ -311,6 +311,14 @@ class Kronika:
             self._ports = None
         return self.proc.returncode if self.proc else None
 
+    def init_data_dir(self):
+        """`kronika init`: the databases of the data dir, so that the CLI can set up users,
+        tokens or holds before the first start (the CLI refuses a dir without them)."""
+        r = subprocess.run([self.binary, "init", "--data-dir", self.data_dir], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"kronika init --data-dir {self.data_dir}: {r.stderr.strip()}")
+        return self
+
     def __enter__(self):
         return self.start()
 

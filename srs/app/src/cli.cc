@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kronika/srs/cli/access_commands.h"
+#include "kronika/srs/cli/init_command.h"
 #include "kronika/srs/cli/query_command.h"
 #include "kronika/srs/cli/rules_commands.h"
 #include "kronika/srs/core/version.h"
@@ -17,6 +18,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  serve   run the SIPREC recording server (kronika serve --help)\n"
+    "  init    create the databases of a new data directory (kronika init --help)\n"
     "  query   list recordings from the store (kronika query --help)\n"
     "  show    show one recording (kronika show ID)\n"
     "  user      users, roles and API tokens (kronika user --help)\n"
@@ -27,6 +29,12 @@ constexpr char kUsage[] =
     "  subject   data subjects: find, erase, restrict, unrestrict (kronika subject --help)\n"
     "  dnr       do-not-record numbers: add, remove, list (kronika dnr --help)\n"
     "  retention sweep now, early deletion, deletion log (kronika retention --help)\n"
+    "\n"
+    "\n"
+    "Every command reads the configuration from --config FILE, else $KRONIKA_CONFIG, else\n"
+    "/etc/kronika/kronika.toml when it exists, else the built-in defaults; its data directory\n"
+    "(storage.data_dir, or --data-dir DIR) must hold a database (made by serve or init).\n"
+    "Exit codes: 0 ok, 1 not found / refused / failed, 2 usage or configuration error.\n"
     "\n"
     "  --version   print the version\n"
     "  --help      print this help\n";
@@ -48,6 +56,7 @@ int RunCli(int argc, char** argv) {
     return 0;
   }
   if (std::strcmp(command, "serve") == 0) return RunServeCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "init") == 0) return RunInitCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "query") == 0) return RunQueryCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "show") == 0) return RunShowCommand(argc - 1, argv + 1);
   // Access module (issue 8).

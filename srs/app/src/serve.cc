@@ -7,9 +7,9 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
-#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -26,67 +26,31 @@ constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
-constexpr char kServeUsage[] =
-    "usage: kronika serve [--config FILE] [--data-dir DIR] [--sip ADDR:PORT] [--http ADDR:PORT]\n"
-    "                     [--rtp-ports MIN-MAX] [--log-level error|warn|info|debug] [--check-config]\n"
-    "                     [--version] [--help]\n"
-    "\n"
-    "Runs the SIPREC recording server. Without --config the built-in defaults apply\n"
-    "(config/kronika.toml documents them); the options above override the file.\n"
-    "  --check-config   print the effective configuration and exit (0 valid, 2 invalid)\n";
-
 struct ServeArgs {
   std::string config_file;
   ConfigOverrides overrides;
   bool check_config = false;
-  bool help = false;
   bool version = false;
 };
 
-std::optional<ServeArgs> ParseServeArgs(int argc, char** argv, std::string& error) {
-  ServeArgs args;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](std::string& out) {
-      const size_t eq = arg.find('=');
-      if (eq != std::string::npos) {
-        out = arg.substr(eq + 1);
-        return true;
-      }
-      if (i + 1 >= argc) {
-        error = arg + ": missing value";
-        return false;
-      }
-      out = argv[++i];
-      return true;
-    };
-    const std::string name = arg.substr(0, arg.find('='));
-    bool ok = true;
-    if (name == "--config") {
-      ok = value(args.config_file);
-    } else if (name == "--data-dir") {
-      ok = value(args.overrides.data_dir);
-    } else if (name == "--sip") {
-      ok = value(args.overrides.sip);
-    } else if (name == "--http") {
-      ok = value(args.overrides.http);
-    } else if (name == "--rtp-ports") {
-      ok = value(args.overrides.rtp_ports);
-    } else if (name == "--log-level") {
-      ok = value(args.overrides.log_level);
-    } else if (arg == "--check-config") {
-      args.check_config = true;
-    } else if (arg == "--help" || arg == "-h") {
-      args.help = true;
-    } else if (arg == "--version") {
-      args.version = true;
-    } else {
-      error = "unknown option '" + arg + "'";
-      return std::nullopt;
-    }
-    if (!ok) return std::nullopt;
-  }
-  return args;
+// The command line of `kronika serve`, strict: unknown options, missing or repeated values
+// are usage errors naming the option. The values themselves are checked by
+// ApplyOverrides/ValidateConfig under their option names.
+void DefineServeOptions(CLI::App& app, ServeArgs& args) {
+  app.add_option("--config", args.config_file,
+                 "configuration file (default: $KRONIKA_CONFIG, else /etc/kronika/kronika.toml when it "
+                 "exists, else the built-in defaults that config/kronika.toml documents)")
+      ->type_name("FILE");
+  app.add_option("--data-dir", args.overrides.data_dir, "storage.data_dir")->type_name("DIR");
+  app.add_option("--sip", args.overrides.sip, "sip.listen")->type_name("ADDR:PORT");
+  app.add_option("--http", args.overrides.http, "http.listen")->type_name("ADDR:PORT");
+  app.add_option("--rtp-ports", args.overrides.rtp_ports, "media.rtp_port_min and _max")->type_name("MIN-MAX");
+  app.add_option("--log-level", args.overrides.log_level, "log.level")
+      ->type_name("error|warn|info|debug")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  app.add_flag("--check-config", args.check_config,
+               "print the effective configuration and exit (0 valid, 2 invalid)");
+  app.add_flag("--version", args.version, "print the version");
 }
 
 void RaiseFileLimit() {
@@ -100,36 +64,37 @@ void RaiseFileLimit() {
 }  // namespace
 
 int RunServeCommand(int argc, char** argv) {
-  std::string error;
-  std::optional<ServeArgs> args = ParseServeArgs(argc, argv, error);
-  if (!args) {
-    std::fprintf(stderr, "kronika serve: %s\n%s", error.c_str(), kServeUsage);
+  CLI::App app{"Run the SIPREC recording server. The options override the configuration file.",
+               "kronika serve"};
+  ServeArgs args;
+  DefineServeOptions(app, args);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "kronika serve: %s\nrun 'kronika serve --help' for the options\n", e.what());
     return kExitUsage;
   }
-  if (args->help) {
-    std::fputs(kServeUsage, stdout);
-    return kExitOk;
-  }
-  if (args->version) {
+  if (args.version) {
     std::printf("kronika %s\n", kKronikaVersion);
     return kExitOk;
   }
 
-  Config config;
-  if (!args->config_file.empty()) {
-    Result<Config> loaded = LoadConfigFile(args->config_file);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "kronika: %s\n", loaded.error().message.c_str());
-      return kExitUsage;
-    }
-    config = std::move(*loaded);
+  Result<FoundConfig> found = FindConfig(args.config_file);
+  if (!found.ok()) {
+    std::fprintf(stderr, "kronika: %s\n", found.error().message.c_str());
+    return kExitUsage;
   }
-  if (Status s = ApplyOverrides(args->overrides, config); !s.ok()) {
+  Config config = std::move(found->config);
+  if (Status s = ApplyOverrides(args.overrides, config); !s.ok()) {
     std::fprintf(stderr, "kronika serve: %s\n", s.error().message.c_str());
     return kExitUsage;
   }
   const std::vector<std::string> problems = ConfigProblems(config);
-  if (args->check_config) {
+  if (args.check_config) {
+    std::fprintf(stderr, "kronika: configuration from %s\n", found->Describe().c_str());
     std::fputs(FormatConfig(config).c_str(), stdout);
     for (const std::string& problem : problems) std::fprintf(stderr, "kronika: %s\n", problem.c_str());
     return problems.empty() ? kExitOk : kExitUsage;
@@ -139,6 +104,7 @@ int RunServeCommand(int argc, char** argv) {
     return kExitUsage;
   }
   SetLogLevel(ParseLogLevel(config.log.level));
+  Logf(LogLevel::kInfo, "", "configuration from %s", found->Describe().c_str());
 
   // Signals go to one waiting thread, never interrupt the SIP or media threads.
   sigset_t stop_signals;

@@ -6,7 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <map>
+#include <iostream>
+#include <set>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -19,69 +20,28 @@
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/recording_keys.h"
+#include "cli_common.h"
 #include "kronika/srs/config/config.h"
+#include "kronika/srs/core/json_record.h"
+#include "kronika/srs/core/utc_time.h"
+#include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-
-// Positional arguments and --name value / --name=value options; flags listed in `flags`
-// take no value.
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-  std::string error;
-};
-
-Args ParseArgs(int argc, char** argv, const std::vector<std::string>& flags) {
-  Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0) {
-      a.positional.push_back(arg);
-      continue;
-    }
-    const size_t eq = arg.find('=');
-    std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    if (eq != std::string::npos) {
-      a.options[name] = arg.substr(eq + 1);
-    } else if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
-      a.options[name] = "1";
-    } else if (i + 1 < argc) {
-      a.options[name] = argv[++i];
-    } else {
-      a.error = arg + ": missing value";
-    }
-  }
-  return a;
-}
-
-std::optional<std::filesystem::path> DataDir(const Args& a) {
-  if (auto it = a.options.find("data-dir"); it != a.options.end())
-    return std::filesystem::path(it->second);
-  if (auto it = a.options.find("config"); it != a.options.end()) {
-    Result<Config> config = LoadConfigFile(it->second);
-    if (!config.ok()) {
-      std::fprintf(stderr, "kronika: %s\n", config.error().message.c_str());
-      return std::nullopt;
-    }
-    return std::filesystem::path(config->storage.data_dir);
-  }
-  return std::filesystem::path(Config{}.storage.data_dir);
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int Fail(const Error& e) {
   std::fprintf(stderr, "kronika: %s\n", e.message.c_str());
   return kExitFailed;
+}
+
+// The configured data directory, which must hold a database; prints why not.
+std::optional<std::filesystem::path> ExistingDataDir(const DataOptions& data) {
+  Result<FoundConfig> found = LoadExistingData(data);
+  if (!found.ok()) {
+    std::fprintf(stderr, "kronika: %s\n", found.error().message.c_str());
+    return std::nullopt;
+  }
+  return std::filesystem::path(found->config.storage.data_dir);
 }
 
 std::unique_ptr<AccessDb> OpenDb(const std::filesystem::path& data_dir) {
@@ -93,272 +53,451 @@ std::unique_ptr<AccessDb> OpenDb(const std::filesystem::path& data_dir) {
   return std::move(*db);
 }
 
-std::string Opt(const Args& a, const std::string& name) {
-  auto it = a.options.find(name);
-  return it == a.options.end() ? "" : it->second;
+std::string RoleList(const std::set<Role>& roles) {
+  std::string out;
+  for (Role r : roles) out += (out.empty() ? "" : ",") + std::string(RoleName(r));
+  return out;
 }
 
-constexpr char kUserUsage[] =
-    "usage: kronika user add USERNAME --role ROLE[,ROLE] --name NAME --surname SURNAME --position "
-    "POSITION\n"
-    "                        [--authorised-by REFERENCE]\n"
-    "       kronika user list\n"
-    "       kronika user disable|enable USERNAME\n"
-    "       kronika user token USERNAME [--label LABEL]   (prints the token once)\n"
-    "       kronika user revoke TOKEN_ID\n"
-    "roles: administrator, records_keeper, approver, listener, dpo, auditor (ACCESS-1)\n"
-    "common options: --data-dir DIR | --config FILE\n";
+// --role administrator,listener: every name must be a role.
+CLI::Validator RoleValidator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        for (size_t start = 0; start <= text.size();) {
+          const size_t comma = text.find(',', start);
+          const std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+          if (!ParseRole(name)) {
+            return "unknown role '" + name +
+                   "' (administrator, records_keeper, approver, listener, dpo, auditor)";
+          }
+          if (comma == std::string::npos) break;
+          start = comma + 1;
+        }
+        return {};
+      },
+      "ROLE[,ROLE]");
+}
 
-constexpr char kRegisterUsage[] =
-    "usage: kronika register verify          check the hash chain (exit 0 intact, 1 altered)\n"
-    "       kronika register head            print the entry count and head hash\n"
-    "       kronika register export --format csv|html|pdf [--out FILE]\n"
-    "                                        REG-1 columns (csv) or printable REG-2 playback\n"
-    "                                        protocols (html, pdf); --csv / --html also work\n"
-    "common options: --data-dir DIR | --config FILE\n";
+std::set<Role> ParseRoles(const std::string& text) {
+  std::set<Role> roles;
+  for (size_t start = 0; start <= text.size();) {
+    const size_t comma = text.find(',', start);
+    if (auto role = ParseRole(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start))) {
+      roles.insert(*role);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return roles;
+}
 
-constexpr char kExportUsage[] =
-    "usage: kronika export keygen FILE     new Ed25519 signing key pair: FILE (private, PEM,\n"
-    "                                      mode 0600) and FILE.pub (for the receivers); prints\n"
-    "                                      the fingerprint. Keep FILE outside the data directory\n"
-    "                                      and point KRONIKA_EXPORT_SIGNING_KEY_FILE at it\n"
-    "       kronika export fingerprint KEY.pem   SHA-256 fingerprint of a public/private key\n"
-    "       kronika export verify PACKAGE_DIR [--public-key KEY.pub] [--signing-key-file F]\n"
-    "                                      checks every file against MANIFEST.sha256 and the\n"
-    "                                      Ed25519 signature (with --public-key: made by that\n"
-    "                                      key); --signing-key-file checks a legacy HMAC.\n"
-    "                                      Exit 0 intact, 1 altered, missing or added files,\n"
-    "                                      bad or foreign signature\n"
-    "common options (keygen): --data-dir DIR | --config FILE (the key must lie outside it)\n";
+// --expires: an ISO-8601 time, or a lifetime in days ("90d").
+Result<int64_t> ParseExpiry(const std::string& text, int64_t now_ms_utc) {
+  if (text.size() >= 2 && text.back() == 'd' && text.find_first_not_of("0123456789") == text.size() - 1) {
+    const long days = std::strtol(text.c_str(), nullptr, 10);
+    if (days < 1 || days > 3660) return MakeError(ErrorCode::kUsage, "'" + text + "': a lifetime of 1d to 3660d");
+    return now_ms_utc + days * 24LL * 3600 * 1000;
+  }
+  Result<int64_t> t = ParseUtcTime(text);
+  if (!t.ok()) return MakeError(ErrorCode::kUsage, "'" + text + "' is neither a lifetime (90d) nor an ISO-8601 time");
+  return *t;
+}
 
-constexpr char kKeyUsage[] =
-    "usage: kronika key status                     master key id and number of recording keys\n"
-    "       kronika key rotate --new-key-file FILE  rewrap every recording key with a new master "
-    "key\n"
-    "       kronika key probe FILE.kenc             which recording key on disk decrypts FILE "
-    "(e.g. a\n"
-    "                                               backup copy); exit 0 one does, 1 none does\n"
-    "The current master key is read from $KRONIKA_MASTER_KEY_FILE (or --key-file FILE).\n"
-    "common options: --data-dir DIR | --config FILE\n";
+std::string TimeOrDash(int64_t ms_utc) { return ms_utc == 0 ? std::string("-") : FormatUtcTime(ms_utc); }
+nlohmann::json TimeOrNull(int64_t ms_utc) {
+  return ms_utc == 0 ? nlohmann::json(nullptr) : nlohmann::json(FormatUtcTime(ms_utc, true));
+}
+
+int PrintUsers(const std::vector<User>& users, bool json) {
+  if (json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const User& u : users) {
+      nlohmann::json roles = nlohmann::json::array();
+      for (Role r : u.roles) roles.push_back(RoleName(r));
+      rows.push_back({{"username", u.username},
+                      {"name", u.name},
+                      {"surname", u.surname},
+                      {"position", u.position},
+                      {"roles", roles},
+                      {"disabled", u.disabled},
+                      {"created_utc", TimeOrNull(u.created_ms_utc)},
+                      {"authorised_by", u.authorised_by}});
+    }
+    std::cout << DumpJson(nlohmann::json{{"count", users.size()}, {"users", std::move(rows)}}, 2) << "\n";
+    return kExitOk;
+  }
+  std::printf("%-20s %-30s %-30s %-40s %s\n", "USERNAME", "NAME", "POSITION", "ROLES", "STATE");
+  for (const User& u : users) {
+    std::printf("%-20s %-30s %-30s %-40s %s\n", u.username.c_str(), (u.name + " " + u.surname).c_str(),
+                u.position.c_str(), RoleList(u.roles).c_str(), u.disabled ? "disabled" : "enabled");
+  }
+  return kExitOk;
+}
+
+int PrintTokens(const std::vector<TokenInfo>& tokens, int64_t now_ms_utc, bool json) {
+  if (json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const TokenInfo& t : tokens) {
+      rows.push_back({{"token_id", t.token_id},
+                      {"username", t.username},
+                      {"label", t.label},
+                      {"created_utc", TimeOrNull(t.created_ms_utc)},
+                      {"expires_utc", TimeOrNull(t.expires_ms_utc)},
+                      {"last_used_utc", TimeOrNull(t.last_used_ms_utc)},
+                      {"expired", t.Expired(now_ms_utc)}});
+    }
+    std::cout << DumpJson(nlohmann::json{{"count", tokens.size()}, {"tokens", std::move(rows)}}, 2) << "\n";
+    return kExitOk;
+  }
+  std::printf("%-16s  %-20s  %-20s  %-20s  %-20s  %s\n", "TOKEN_ID", "USERNAME", "CREATED_UTC", "EXPIRES_UTC",
+              "LAST_USED_UTC", "LABEL");
+  for (const TokenInfo& t : tokens) {
+    std::printf("%-16s  %-20s  %-20s  %-20s  %-20s  %s\n", t.token_id.c_str(), t.username.c_str(),
+                TimeOrDash(t.created_ms_utc).c_str(),
+                t.Expired(now_ms_utc) ? "expired" : TimeOrDash(t.expires_ms_utc).c_str(),
+                TimeOrDash(t.last_used_ms_utc).c_str(), t.label.c_str());
+  }
+  return kExitOk;
+}
+
+std::string ReadFile(const std::string& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  ok = static_cast<bool>(in) || in.eof();
+  return text.str();
+}
 
 }  // namespace
 
 int RunUserCommand(int argc, char** argv) {
-  Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.empty() || a.options.count("help")) {
-    std::fputs(kUserUsage, a.options.count("help") ? stdout : stderr);
-    return a.options.count("help") ? kExitOk : kExitUsage;
+  CLI::App app{
+      "Users, roles and API tokens. Roles: administrator (runs the system, does not by that\n"
+      "alone listen), records_keeper, approver, listener, dpo, auditor.",
+      "kronika user"};
+  DataOptions data;
+  app.require_subcommand(1);
+
+  User u;
+  std::string roles;
+  CLI::App* add = app.add_subcommand("add", "add a user");
+  add->add_option("USERNAME", u.username, "1-64 of a-z 0-9 . _ -")->required();
+  add->add_option("--role", roles, "one or more roles, comma-separated")->required()->check(RoleValidator());
+  add->add_option("--name", u.name, "first name (goes into the listening register)")->required();
+  add->add_option("--surname", u.surname, "surname")->required();
+  add->add_option("--position", u.position, "job title")->required();
+  add->add_option("--authorised-by", u.authorised_by, "reference of the written authorisation");
+
+  bool json = false;
+  CLI::App* list = app.add_subcommand("list", "every user");
+  list->add_flag("--json", json, "JSON: {count, users: [...]}");
+
+  std::string username;
+  CLI::App* disable = app.add_subcommand("disable", "disable a user (their tokens stop working)");
+  disable->add_option("USERNAME", username, "user")->required();
+  CLI::App* enable = app.add_subcommand("enable", "enable a user again");
+  enable->add_option("USERNAME", username, "user")->required();
+
+  std::string label, expires;
+  CLI::App* token = app.add_subcommand("token", "issue an API token (printed once, never stored)");
+  token->add_option("USERNAME", username, "user")->required();
+  token->add_option("--label", label, "what the token is for, e.g. 'web console'");
+  token->add_option("--expires", expires, "expiry: a lifetime (90d) or an ISO-8601 time (default: never)")
+      ->type_name("90d|TIME");
+
+  CLI::App* tokens = app.add_subcommand("tokens", "list tokens: id, user, label, created, expiry, last use");
+  tokens->add_option("USERNAME", username, "only this user's tokens");
+  tokens->add_flag("--json", json, "JSON: {count, tokens: [...]}");
+
+  std::string token_id;
+  CLI::App* revoke = app.add_subcommand("revoke", "revoke a token");
+  revoke->add_option("TOKEN_ID", token_id, "the 16 hex digits after krk_ (kronika user tokens)")->required();
+
+  AddDataOptions(app, data);
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
+  int64_t expires_ms = 0;
+  const int64_t now = NowMsUtc();
+  if (!expires.empty()) {
+    Result<int64_t> t = ParseExpiry(expires, now);
+    if (!t.ok()) {
+      std::fprintf(stderr, "kronika user token: --expires: %s\n", t.error().message.c_str());
+      return kExitUsage;
+    }
+    expires_ms = *t;
   }
-  auto data_dir = DataDir(a);
+  auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
   auto db = OpenDb(*data_dir);
   if (!db) return kExitFailed;
   UserDirectory users(*db);
-  const std::string& verb = a.positional[0];
-  if (verb == "add" && a.positional.size() == 2) {
-    User u;
-    u.username = a.positional[1];
-    u.name = Opt(a, "name");
-    u.surname = Opt(a, "surname");
-    u.position = Opt(a, "position");
-    u.authorised_by = Opt(a, "authorised-by");
-    u.created_ms_utc = NowMs();
-    std::string roles = Opt(a, "role");
-    for (size_t start = 0; !roles.empty() && start <= roles.size();) {
-      size_t comma = roles.find(',', start);
-      const std::string name =
-          roles.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      std::optional<Role> role = ParseRole(name);
-      if (!role) {
-        std::fprintf(stderr, "kronika user: unknown role '%s'\n%s", name.c_str(), kUserUsage);
-        return kExitUsage;
-      }
-      u.roles.insert(*role);
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    if (u.name.empty() || u.surname.empty() || u.position.empty()) {
-      std::fprintf(stderr,
-                   "kronika user add: --name, --surname and --position are required (REG-1)\n");
-      return kExitUsage;
-    }
+  if (*add) {
+    u.roles = ParseRoles(roles);
+    u.created_ms_utc = now;
     if (Status s = users.Add(u); !s.ok())
       return s.error().code == ErrorCode::kInvalidInput ? (Fail(s.error()), kExitUsage) : Fail(s.error());
     std::printf("user %s added\n", u.username.c_str());
     return kExitOk;
   }
-  if (verb == "list") {
-    auto list = users.List();
-    if (!list.ok()) return Fail(list.error());
-    std::printf("%-20s %-30s %-30s %-40s %s\n", "USERNAME", "NAME", "POSITION", "ROLES", "STATE");
-    for (const auto& u : *list) {
-      std::string roles;
-      for (Role r : u.roles) roles += (roles.empty() ? "" : ",") + std::string(RoleName(r));
-      std::printf("%-20s %-30s %-30s %-40s %s\n", u.username.c_str(),
-                  (u.name + " " + u.surname).c_str(), u.position.c_str(), roles.c_str(),
-                  u.disabled ? "disabled" : "enabled");
-    }
+  if (*list) {
+    auto all = users.List();
+    if (!all.ok()) return Fail(all.error());
+    return PrintUsers(*all, json);
+  }
+  if (*disable || *enable) {
+    const bool off = disable->parsed();
+    if (Status s = users.SetDisabled(username, off); !s.ok()) return Fail(s.error());
+    std::printf("user %s %s\n", username.c_str(), off ? "disabled" : "enabled");
     return kExitOk;
   }
-  if ((verb == "disable" || verb == "enable") && a.positional.size() == 2) {
-    if (Status s = users.SetDisabled(a.positional[1], verb == "disable"); !s.ok())
-      return Fail(s.error());
-    std::printf("user %s %sd\n", a.positional[1].c_str(), verb.c_str());
+  if (*token) {
+    auto issued = users.IssueToken(username, label, now, expires_ms);
+    if (!issued.ok()) return Fail(issued.error());
+    std::printf("%s\n", issued->c_str());
+    std::fprintf(stderr, "kronika: store this token now; it is not kept and cannot be shown again%s\n",
+                 expires_ms == 0 ? "" : (" (valid until " + FormatUtcTime(expires_ms) + ")").c_str());
     return kExitOk;
   }
-  if (verb == "token" && a.positional.size() == 2) {
-    auto token = users.IssueToken(a.positional[1], Opt(a, "label"), NowMs());
-    if (!token.ok()) return Fail(token.error());
-    std::printf("%s\n", token->c_str());
-    std::fprintf(stderr,
-                 "kronika: store this token now; it is not kept and cannot be shown again\n");
-    return kExitOk;
+  if (*tokens) {
+    auto all = users.ListTokens(username);
+    if (!all.ok()) return Fail(all.error());
+    return PrintTokens(*all, now, json);
   }
-  if (verb == "revoke" && a.positional.size() == 2) {
-    if (Status s = users.RevokeToken(a.positional[1]); !s.ok()) return Fail(s.error());
-    std::printf("token %s revoked\n", a.positional[1].c_str());
-    return kExitOk;
-  }
-  std::fputs(kUserUsage, stderr);
-  return kExitUsage;
+  if (Status s = users.RevokeToken(token_id); !s.ok()) return Fail(s.error());
+  std::printf("token %s revoked\n", token_id.c_str());
+  return kExitOk;
 }
 
 int RunRegisterCommand(int argc, char** argv) {
-  Args a = ParseArgs(argc, argv, {"help", "csv", "html"});
-  if (!a.error.empty() || a.positional.size() != 1 || a.options.count("help")) {
-    std::fputs(kRegisterUsage, a.options.count("help") ? stdout : stderr);
-    return a.options.count("help") ? kExitOk : kExitUsage;
+  CLI::App app{"The listening register: verify its hash chain, print its head, export it.", "kronika register"};
+  DataOptions data;
+  app.require_subcommand(1);
+  CLI::App* verify = app.add_subcommand("verify", "check the hash chain (exit 0 intact, 1 altered)");
+  CLI::App* head = app.add_subcommand("head", "print the entry count and the head hash");
+  std::string format, out, from, to;
+  bool csv = false, html = false;
+  CLI::App* exp = app.add_subcommand("export", "the register's columns (csv) or printable playback protocols (html, pdf)");
+  CLI::Option* format_opt =
+      exp->add_option("--format", format, "csv, html or pdf")->check(CLI::IsMember({"csv", "html", "pdf"}));
+  exp->add_flag("--csv", csv, "same as --format csv")->excludes(format_opt);
+  exp->add_flag("--html", html, "same as --format html")->excludes(format_opt)->excludes("--csv");
+  exp->add_option("--out", out, "write to FILE instead of stdout")->type_name("FILE");
+  exp->add_option("--from", from, "entries listened to at or after TIME")->check(UtcTimeValidator());
+  exp->add_option("--to", to, "entries listened to before TIME (a date: that whole day included)")
+      ->check(UtcTimeValidator());
+  AddDataOptions(app, data);
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
+  if (csv) format = "csv";
+  if (html) format = "html";
+  if (*exp && format.empty()) {
+    std::fputs("kronika register export: --format (or --csv / --html) is required\n", stderr);
+    return kExitUsage;
   }
-  auto data_dir = DataDir(a);
+
+  auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
   auto db = OpenDb(*data_dir);
   if (!db) return kExitFailed;
   ListeningRegister reg(*db, ListeningRegister::DefaultPath(*data_dir));
-  const std::string& verb = a.positional[0];
-  if (verb == "verify" || verb == "head") {
+  if (*verify || *head) {
     auto v = reg.Verify();
     if (!v.ok()) return Fail(v.error());
     if (!v->ok) {
       std::printf("register ALTERED: %s\n", v->problem.c_str());
       return kExitFailed;
     }
-    if (verb == "head") {
+    if (*head) {
       std::printf("%llu %s\n", static_cast<unsigned long long>(v->entries), v->head_hash.c_str());
     } else {
-      std::printf("register intact: %llu entries, head %s\n",
-                  static_cast<unsigned long long>(v->entries), v->head_hash.c_str());
+      std::printf("register intact: %llu entries, head %s\n", static_cast<unsigned long long>(v->entries),
+                  v->head_hash.c_str());
     }
     return kExitOk;
   }
-  std::string format = Opt(a, "format");
-  if (a.options.count("csv")) format = format.empty() ? "csv" : "conflict";
-  if (a.options.count("html")) format = format.empty() ? "html" : "conflict";
-  if (verb == "export" && (format == "csv" || format == "html" || format == "pdf")) {
-    auto entries = reg.Entries();
-    if (!entries.ok()) return Fail(entries.error());
-    const std::string title = "Listening register - playback protocols";
-    std::string text;
-    if (format == "csv") {
-      text = RegisterCsv(*entries);
-    } else if (format == "html") {
-      text = RegisterProtocolHtml(*entries, title);
-    } else {
-      auto pdf = RegisterProtocolPdf(*entries, title);
-      if (!pdf.ok()) return Fail(pdf.error());
-      text = std::move(*pdf);
+  auto entries = reg.Entries();
+  if (!entries.ok()) return Fail(entries.error());
+  if (!from.empty() || !to.empty()) {
+    const int64_t from_ms = from.empty() ? INT64_MIN : *ParseUtcTime(from);  // checked by the validator
+    const int64_t to_ms = to.empty() ? INT64_MAX : *ParseUtcTime(to, /*date_is_end_of_day=*/true);
+    std::vector<nlohmann::json> kept;
+    for (nlohmann::json& e : *entries) {
+      Result<int64_t> at = ParseUtcTime(e.value("listened_at_utc", ""));
+      if (at.ok() && *at >= from_ms && *at < to_ms) kept.push_back(std::move(e));
     }
-    const std::string out = Opt(a, "out");
-    if (out.empty()) {
-      std::fwrite(text.data(), 1, text.size(), stdout);
-    } else {
-      std::ofstream f(out, std::ios::binary | std::ios::trunc);
-      f << text;
-      if (!f) return Fail(MakeError(500, "cannot write " + out));
-    }
-    return kExitOk;
+    *entries = std::move(kept);
   }
-  std::fputs(kRegisterUsage, stderr);
-  return kExitUsage;
+  const std::string title = "Listening register - playback protocols";
+  std::string text;
+  if (format == "csv") {
+    text = RegisterCsv(*entries);
+  } else if (format == "html") {
+    text = RegisterProtocolHtml(*entries, title);
+  } else {
+    auto pdf = RegisterProtocolPdf(*entries, title);
+    if (!pdf.ok()) return Fail(pdf.error());
+    text = std::move(*pdf);
+  }
+  if (out.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    std::ofstream f(out, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f) return Fail(MakeError(ErrorCode::kIo, "cannot write " + out));
+  }
+  return kExitOk;
 }
 
 int RunExportCommand(int argc, char** argv) {
-  Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.size() != 2 || a.options.count("help")) {
-    std::fputs(kExportUsage, a.options.count("help") ? stdout : stderr);
-    return a.options.count("help") ? kExitOk : kExitUsage;
-  }
-  const std::string& verb = a.positional[0];
-  if (verb == "keygen") {
-    std::filesystem::path data_dir;
-    if (a.options.count("data-dir") || a.options.count("config")) {
-      auto dir = DataDir(a);
-      if (!dir) return kExitUsage;
-      data_dir = *dir;
+  CLI::App app{"Disclosure export packages and their Ed25519 signing keys.", "kronika export"};
+  DataOptions data;
+  app.require_subcommand(1);
+  std::string file;
+  CLI::App* keygen = app.add_subcommand(
+      "keygen",
+      "new Ed25519 signing key pair: FILE (private, PEM, mode 0600) and FILE.pub (for the\n"
+      "receivers); prints the fingerprint. FILE must lie outside the data directory; point\n"
+      "KRONIKA_EXPORT_SIGNING_KEY_FILE at it");
+  keygen->add_option("FILE", file, "private key file to create")->required();
+  CLI::App* fingerprint = app.add_subcommand("fingerprint", "SHA-256 fingerprint of a public or private key");
+  fingerprint->add_option("KEY", file, "PEM key file")->required()->check(CLI::ExistingFile);
+  std::string public_key, signing_key_file;
+  CLI::App* verify = app.add_subcommand(
+      "verify",
+      "check every file of a package against MANIFEST.sha256 and its signature\n"
+      "(exit 0 intact; 1 altered, missing or added files, bad or foreign signature)");
+  verify->add_option("PACKAGE_DIR", file, "the package directory")->required()->check(CLI::ExistingDirectory);
+  verify->add_option("--public-key", public_key, "the package must be signed by this Ed25519 key")
+      ->type_name("KEY.pub")
+      ->check(CLI::ExistingFile);
+  verify->add_option("--signing-key-file", signing_key_file, "secret of a legacy HMAC-signed package")
+      ->type_name("FILE")
+      ->check(CLI::ExistingFile);
+  bool json = false;
+  CLI::App* list = app.add_subcommand("list", "every package exported from this data directory");
+  list->add_flag("--json", json, "JSON: {count, exports: [...]}");
+  AddDataOptions(app, data);
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
+
+  if (*keygen) {
+    // The key must lie outside the data directory the configuration names (which need
+    // not hold a database yet: keys are made before the first start).
+    Result<FoundConfig> found = LoadToolConfig(data);
+    if (!found.ok()) {
+      std::fprintf(stderr, "kronika export: %s\n", found.error().message.c_str());
+      return kExitUsage;
     }
-    auto signer = ExportSigner::Generate(a.positional[1], data_dir);
+    auto signer = ExportSigner::Generate(file, found->config.storage.data_dir);
     if (!signer.ok()) return Fail(signer.error());
     std::printf(
         "Ed25519 signing key written to %s (private, keep it secret) and %s.pub (public)\n"
         "fingerprint %s\n"
         "set %s=%s for the daemon; give %s.pub or the fingerprint to receiving institutions\n",
-        a.positional[1].c_str(), a.positional[1].c_str(), (*signer)->fingerprint().c_str(),
-        kExportSigningKeyEnv, a.positional[1].c_str(), a.positional[1].c_str());
+        file.c_str(), file.c_str(), (*signer)->fingerprint().c_str(), kExportSigningKeyEnv, file.c_str(),
+        file.c_str());
     return kExitOk;
   }
-  if (verb == "fingerprint") {
-    std::ifstream in(a.positional[1], std::ios::binary);
-    std::ostringstream pem;
-    pem << in.rdbuf();
-    auto fp = Ed25519PublicKeyFingerprint(pem.str());
+  if (*fingerprint) {
+    bool read = false;
+    const std::string pem = ReadFile(file, read);
+    auto fp = Ed25519PublicKeyFingerprint(pem);
     if (!fp.ok()) {
-      auto signer = ExportSigner::Load(a.positional[1], "");
-      if (!signer.ok()) return Fail(MakeError(400, a.positional[1] + ": not an Ed25519 key"));
+      auto signer = ExportSigner::Load(file, "");
+      if (!signer.ok()) return Fail(MakeError(ErrorCode::kInvalidInput, file + ": not an Ed25519 key"));
       fp = (*signer)->fingerprint();
     }
     std::printf("%s\n", fp->c_str());
     return kExitOk;
   }
-  if (verb != "verify") {
-    std::fputs(kExportUsage, stderr);
-    return kExitUsage;
+  if (*list) {
+    auto data_dir = ExistingDataDir(data);
+    if (!data_dir) return kExitUsage;
+    auto db = OpenDb(*data_dir);
+    if (!db) return kExitFailed;
+    StoreOptions options;
+    options.read_only = true;
+    Result<std::unique_ptr<Store>> store = Store::Open(StoreDir(*data_dir), options);
+    if (!store.ok()) return Fail(store.error());
+    auto disclosures = DisclosureBook(*db, **store).List();
+    if (!disclosures.ok()) return Fail(disclosures.error());
+    nlohmann::json rows = nlohmann::json::array();
+    for (const nlohmann::json& d : *disclosures) {
+      for (const nlohmann::json& e : d.value("exports", nlohmann::json::array())) {
+        const std::string package = e.value("package", "");
+        std::error_code ec;
+        rows.push_back({{"disclosure_id", d.value("id", "")},
+                        {"requester_institution", d.value("requester_institution", "")},
+                        {"recording_ids", d.value("recording_ids", nlohmann::json::array())},
+                        {"package", package},
+                        {"present", !package.empty() && std::filesystem::is_directory(package, ec)},
+                        {"exported_at_utc", TimeOrNull(e.value("at_ms_utc", int64_t{0}))},
+                        {"by", e.value("by", "")},
+                        {"signature", e.value("signature", "none")},
+                        {"manifest_sha256", e.value("manifest_sha256", "")}});
+      }
+    }
+    if (json) {
+      std::cout << DumpJson(nlohmann::json{{"count", rows.size()}, {"exports", rows}}, 2) << "\n";
+      return kExitOk;
+    }
+    std::printf("%-10s  %-20s  %-9s  %-7s  %s\n", "DISCLOSURE", "EXPORTED_UTC", "SIGNATURE", "PRESENT", "PACKAGE");
+    for (const nlohmann::json& r : rows) {
+      std::printf("%-10s  %-20s  %-9s  %-7s  %s\n", r["disclosure_id"].get<std::string>().c_str(),
+                  r["exported_at_utc"].is_null() ? "-" : r["exported_at_utc"].get<std::string>().substr(0, 19).c_str(),
+                  r["signature"].get<std::string>().c_str(), r["present"].get<bool>() ? "yes" : "gone",
+                  r["package"].get<std::string>().c_str());
+    }
+    return kExitOk;
   }
+  // verify
   PackageTrust trust;
-  if (std::string file = Opt(a, "signing-key-file"); !file.empty()) {
-    auto k = LoadMasterKey(file, "");
+  if (!signing_key_file.empty()) {
+    auto k = LoadMasterKey(signing_key_file, "");
     if (!k.ok()) return Fail(k.error());
     trust.hmac_key = *k;
   }
-  if (std::string file = Opt(a, "public-key"); !file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Fail(MakeError(400, "cannot read " + file));
-    std::ostringstream pem;
-    pem << in.rdbuf();
-    if (!Ed25519PublicKeyFingerprint(pem.str()).ok())
-      return Fail(MakeError(400, file + ": not a PEM Ed25519 public key"));
-    trust.public_key_pem = pem.str();
+  if (!public_key.empty()) {
+    bool read = false;
+    const std::string pem = ReadFile(public_key, read);
+    if (!read) return Fail(MakeError(ErrorCode::kIo, "cannot read " + public_key));
+    if (!Ed25519PublicKeyFingerprint(pem).ok())
+      return Fail(MakeError(ErrorCode::kInvalidInput, public_key + ": not a PEM Ed25519 public key"));
+    trust.public_key_pem = pem;
   }
-  PackageVerification v = VerifyExportPackage(a.positional[1], trust);
+  PackageVerification v = VerifyExportPackage(file, trust);
   for (const auto& p : v.problems) std::printf("FAILED %s\n", p.c_str());
   if (!v.ok) {
     std::printf("package ALTERED, incomplete or not signed by the expected key: %zu problem(s)\n",
                 v.problems.size());
     return kExitFailed;
   }
-  std::printf("package intact: %zu files match MANIFEST.sha256\nsignature: %s\n", v.files,
-              v.signature.c_str());
+  std::printf("package intact: %zu files match MANIFEST.sha256\nsignature: %s\n", v.files, v.signature.c_str());
   return kExitOk;
 }
 
 int RunKeyCommand(int argc, char** argv) {
-  Args a = ParseArgs(argc, argv, {"help"});
-  if (!a.error.empty() || a.positional.empty() || a.positional.size() > 2 ||
-      a.options.count("help")) {
-    std::fputs(kKeyUsage, a.options.count("help") ? stdout : stderr);
-    return a.options.count("help") ? kExitOk : kExitUsage;
-  }
-  auto data_dir = DataDir(a);
-  if (!data_dir) return kExitUsage;
-  std::string key_file = Opt(a, "key-file");
+  CLI::App app{
+      "The master key of encryption at rest. The current key is read from\n"
+      "$KRONIKA_MASTER_KEY_FILE (or --key-file FILE).",
+      "kronika key"};
+  DataOptions data;
+  std::string key_file;
+  app.require_subcommand(1);
+  bool json = false;
+  CLI::App* status = app.add_subcommand("status", "master key id and how many recording keys it unwraps");
+  status->add_flag("--json", json, "JSON: {master_key_id, recording_keys, unwrap}");
+  std::string new_key_file;
+  CLI::App* rotate = app.add_subcommand("rotate", "rewrap every recording key with a new master key");
+  rotate->add_option("--new-key-file", new_key_file, "the new master key")->required()->type_name("FILE");
+  std::string file;
+  CLI::App* probe = app.add_subcommand(
+      "probe", "which recording key on disk decrypts FILE.kenc (e.g. a backup copy); exit 0 one does, 1 none");
+  probe->add_option("FILE", file, "an encrypted recording")->required()->check(CLI::ExistingFile);
+  AddDataOptions(app, data);
+  ForAppAndSubcommands(app, [&key_file](CLI::App& a) {
+    a.add_option("--key-file", key_file, "the current master key (default: $KRONIKA_MASTER_KEY_FILE)")
+        ->type_name("FILE");
+  });
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
+
   if (key_file.empty()) {
     if (const char* env = std::getenv(kMasterKeyEnv)) key_file = env;
   }
@@ -366,53 +505,49 @@ int RunKeyCommand(int argc, char** argv) {
     std::fprintf(stderr, "kronika key: no master key (set %s or give --key-file)\n", kMasterKeyEnv);
     return kExitUsage;
   }
+  auto data_dir = ExistingDataDir(data);
+  if (!data_dir) return kExitUsage;
   auto kek = LoadMasterKey(key_file, *data_dir);
   if (!kek.ok()) return Fail(kek.error());
   RecordingKeys keys(RecordingKeys::DefaultDir(*data_dir), *kek);
-  if (a.positional[0] == "status") {
+  if (*status) {
     auto ids = keys.RecordingIds();
     if (!ids.ok()) return Fail(ids.error());
     size_t usable = 0;
     for (const auto& id : *ids) usable += keys.Get(id).ok() ? 1 : 0;
-    std::printf("master key %s: %zu recording keys, %zu unwrap with it\n", keys.kek_id().c_str(),
-                ids->size(), usable);
+    if (json) {
+      std::cout << DumpJson({{"master_key_id", keys.kek_id()}, {"recording_keys", ids->size()}, {"unwrap", usable}}, 2)
+                << "\n";
+    } else {
+      std::printf("master key %s: %zu recording keys, %zu unwrap with it\n", keys.kek_id().c_str(), ids->size(),
+                  usable);
+    }
     return usable == ids->size() ? kExitOk : kExitFailed;
   }
-  if (a.positional[0] == "probe" && a.positional.size() == 2) {
+  if (*probe) {
     auto ids = keys.RecordingIds();
     if (!ids.ok()) return Fail(ids.error());
     for (const auto& id : *ids) {
       auto dek = keys.Get(id);
       if (!dek.ok()) continue;
-      auto reader = DecryptingReader::Open(a.positional[1], *dek);
+      auto reader = DecryptingReader::Open(file, *dek);
       if (reader.ok() && (*reader)->Read(0, (*reader)->size()).ok()) {
-        std::printf("%s decrypts with the key of recording %s\n", a.positional[1].c_str(),
-                    id.c_str());
+        std::printf("%s decrypts with the key of recording %s\n", file.c_str(), id.c_str());
         return kExitOk;
       }
     }
-    std::printf("no key on disk decrypts %s (tried %zu recording keys)\n", a.positional[1].c_str(),
-                ids->size());
+    std::printf("no key on disk decrypts %s (tried %zu recording keys)\n", file.c_str(), ids->size());
     return kExitFailed;
   }
-  if (a.positional[0] == "rotate") {
-    const std::string new_file = Opt(a, "new-key-file");
-    if (new_file.empty()) {
-      std::fputs(kKeyUsage, stderr);
-      return kExitUsage;
-    }
-    auto new_kek = LoadMasterKey(new_file, *data_dir);
-    if (!new_kek.ok()) return Fail(new_kek.error());
-    auto n = keys.Rotate(*new_kek);
-    if (!n.ok()) return Fail(n.error());
-    std::printf(
-        "rewrapped %zu recording keys: master key %s -> %s; point %s at the new file, then destroy "
-        "the old one\n",
-        *n, RecordingKeys::KekId(*kek).c_str(), keys.kek_id().c_str(), kMasterKeyEnv);
-    return kExitOk;
-  }
-  std::fputs(kKeyUsage, stderr);
-  return kExitUsage;
+  auto new_kek = LoadMasterKey(new_key_file, *data_dir);
+  if (!new_kek.ok()) return Fail(new_kek.error());
+  auto n = keys.Rotate(*new_kek);
+  if (!n.ok()) return Fail(n.error());
+  std::printf(
+      "rewrapped %zu recording keys: master key %s -> %s; point %s at the new file, then destroy "
+      "the old one\n",
+      *n, RecordingKeys::KekId(*kek).c_str(), keys.kek_id().c_str(), kMasterKeyEnv);
+  return kExitOk;
 }
 
 }  // namespace kronika::srs

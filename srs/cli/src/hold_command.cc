@@ -1,58 +1,63 @@
 // kronika hold place|lift|list (RET-2). See rules_commands.h.
 #include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "kronika/srs/cli/rules_commands.h"
+#include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/utc_time.h"
 #include "rules_command.h"
 
 namespace kronika::srs {
 namespace {
 
-constexpr char kHoldUsage[] =
-    "usage: kronika hold place (ID... | --number N [--from T] [--to T]) --case REF --by WHO\n"
-    "       kronika hold lift  (ID... | --number N [--from T] [--to T]) --case REF --by WHO --reason TEXT\n"
-    "       kronika hold list  [--all]\n"
-    "  common: --config FILE | --data-dir DIR [--site FILE ...]\n"
-    "  A held recording is never deleted by the retention sweep, quota eviction, early\n"
-    "  deletion or an erasure request; lifting the last hold restores its normal period.\n"
-    "  Every act is kept in an append-only log (hold list --all).\n";
-
-int Fail(const std::string& message, int code = 1) {
+int Fail(const std::string& message, int code = kExitFailed) {
   std::fprintf(stderr, "kronika hold: %s\n", message.c_str());
   return code;
 }
 
+// Which recordings a place/lift is about: IDs, or the recordings of a number.
+struct Selection {
+  std::vector<std::string> ids;
+  std::string number;
+  std::string from;
+  std::string to;
+};
+
+void AddSelection(CLI::App& sub, Selection& s) {
+  CLI::Option* ids = sub.add_option("ID", s.ids, "recording IDs");
+  CLI::Option* number = sub.add_option("--number", s.number, "every recording of this phone number instead of IDs")
+                            ->type_name("NUMBER")
+                            ->excludes(ids);
+  sub.add_option("--from", s.from, "with --number: recordings that started at or after TIME")
+      ->check(UtcTimeValidator())
+      ->needs(number);
+  sub.add_option("--to", s.to, "with --number: recordings that started before TIME (a date: that whole day)")
+      ->check(UtcTimeValidator())
+      ->needs(number);
+}
+
 // IDs given on the command line (each must exist) or the recordings matching the query.
-Result<std::vector<std::string>> Select(const CliArgs& args, const Store& store) {
-  std::vector<std::string> ids(args.positional.begin() + 1, args.positional.end());
-  if (!ids.empty()) {
-    if (args.Get("number")) return MakeError(400, "give recording IDs or --number, not both");
-    for (const std::string& id : ids) {
+Result<std::vector<std::string>> Select(const Selection& s, const Store& store) {
+  if (!s.ids.empty()) {
+    for (const std::string& id : s.ids) {
       Result<std::optional<RecordingRecord>> r = store.Get(id);
       if (!r.ok()) return r.error();
-      if (!r->has_value()) return MakeError(404, "no recording " + id);
+      if (!r->has_value()) return MakeError(ErrorCode::kNotFound, "no recording " + id);
     }
-    return ids;
+    return s.ids;
   }
-  std::optional<std::string> number = args.Get("number");
-  if (!number) return MakeError(400, "recording IDs or --number are required");
+  if (s.number.empty()) return MakeError(ErrorCode::kUsage, "recording IDs or --number are required");
   RecordingQuery q;
-  q.number = *number;
+  q.number = s.number;
   q.limit = 0;
-  if (auto from = args.Get("from")) {
-    Result<int64_t> t = ParseUtcTime(*from);
-    if (!t.ok()) return t.error();
-    q.from_ms_utc = *t;
-  }
-  if (auto to = args.Get("to")) {
-    Result<int64_t> t = ParseUtcTime(*to, true);
-    if (!t.ok()) return t.error();
-    q.to_ms_utc = *t;
-  }
+  if (!s.from.empty()) q.from_ms_utc = *ParseUtcTime(s.from);  // checked by the validator
+  if (!s.to.empty()) q.to_ms_utc = *ParseUtcTime(s.to, true);
   Result<std::vector<RecordingRecord>> rows = store.Query(q);
   if (!rows.ok()) return rows.error();
+  std::vector<std::string> ids;
   for (const RecordingRecord& r : *rows) ids.push_back(r.recording_id);
-  if (ids.empty()) return MakeError(404, "no recording matches --number " + *number);
+  if (ids.empty()) return MakeError(ErrorCode::kNotFound, "no recording matches --number " + s.number);
   return ids;
 }
 
@@ -78,62 +83,107 @@ Status MirrorHolds(RulesDb& db, Store& store, const std::vector<std::string>& id
   return changed == 0 ? OkStatus() : store.Flush(std::chrono::seconds(60));
 }
 
-}  // namespace
-
-int RunHoldCommand(int argc, char** argv) {
-  std::variant<RulesCommand, int> started =
-      StartRulesCommand("hold", kHoldUsage, argc, argv, {"config", "data-dir", "site", "case", "by", "reason", "number", "from", "to"}, {"all"}, 1, 99);
-  if (const int* exit_code = std::get_if<int>(&started)) return *exit_code;
-  RulesCommand& command = std::get<RulesCommand>(started);
-  const CliArgs& args = command.args;
-  RulesCliContext& ctx = command.ctx;
-  RulesDb* db = command.db.get();
-  const policy::SitePolicy* site = command.site;
-  const std::string& verb = args.positional[0];
-
-  if (verb == "list") {
-    if (args.Has("all")) {
-      for (const HoldAct& a : db->HoldLog()) {
-        std::printf("%s  %-5s %s  case %s  by %s%s\n", FormatBoth(a.at_ms_utc, site).c_str(), a.lift ? "lift" : "place",
-                    a.recording_id.c_str(), a.case_ref.c_str(), a.by.c_str(),
-                    a.reason.empty() ? "" : ("  reason: " + a.reason).c_str());
+int List(RulesCommand& command, bool all, bool json) {
+  const policy::SitePolicy* site = command.site();
+  if (all) {
+    const std::vector<HoldAct> log = command.db->HoldLog();
+    if (json) {
+      nlohmann::json acts = nlohmann::json::array();
+      for (const HoldAct& a : log) {
+        acts.push_back({{"act", a.lift ? "lift" : "place"},
+                        {"recording_id", a.recording_id},
+                        {"case", a.case_ref},
+                        {"by", a.by},
+                        {"at_utc", FormatUtcTime(a.at_ms_utc, true)},
+                        {"reason", a.reason}});
       }
-      return 0;
+      std::cout << DumpJson(nlohmann::json{{"count", log.size()}, {"acts", std::move(acts)}}, 2) << "\n";
+      return kExitOk;
     }
-    Result<policy::HoldSet> holds = db->LoadHolds();
-    if (!holds.ok()) return Fail(holds.error().message);
-    size_t n = 0;
-    for (const policy::Hold& h : holds->History()) {
-      if (!h.active()) continue;
-      ++n;
+    for (const HoldAct& a : log) {
+      std::printf("%s  %-5s %s  case %s  by %s%s\n", FormatBoth(a.at_ms_utc, site).c_str(), a.lift ? "lift" : "place",
+                  a.recording_id.c_str(), a.case_ref.c_str(), a.by.c_str(),
+                  a.reason.empty() ? "" : ("  reason: " + a.reason).c_str());
+    }
+    return kExitOk;
+  }
+  Result<policy::HoldSet> holds = command.db->LoadHolds();
+  if (!holds.ok()) return Fail(holds.error().message);
+  nlohmann::json rows = nlohmann::json::array();
+  size_t n = 0;
+  for (const policy::Hold& h : holds->History()) {
+    if (!h.active()) continue;
+    ++n;
+    if (json) {
+      rows.push_back({{"recording_id", h.recording_id},
+                      {"case", h.case_ref},
+                      {"placed_by", h.placed_by},
+                      {"placed_at_utc", FormatUtcTime(h.placed_at_ms_utc, true)}});
+    } else {
       std::printf("%s  case %s  placed by %s at %s\n", h.recording_id.c_str(), h.case_ref.c_str(),
                   h.placed_by.c_str(), FormatBoth(h.placed_at_ms_utc, site).c_str());
     }
-    std::printf("%zu active hold(s)\n", n);
-    return 0;
   }
-  if (verb != "place" && verb != "lift") return Fail("unknown subcommand '" + verb + "'\n" + kHoldUsage, 2);
-  const std::string case_ref = args.Get("case").value_or("");
-  const std::string by = args.Get("by").value_or("");
-  if (case_ref.empty() || by.empty()) return Fail("--case and --by are required", 2);
-  Result<std::unique_ptr<Store>> store = OpenStore(ctx, true);  // read-write: legal_hold mirror
+  if (json) {
+    std::cout << DumpJson(nlohmann::json{{"count", n}, {"holds", std::move(rows)}}, 2) << "\n";
+  } else {
+    std::printf("%zu active hold(s)\n", n);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunHoldCommand(int argc, char** argv) {
+  CLI::App app{
+      "Legal holds. A held recording is never deleted by the retention sweep, quota eviction,\n"
+      "early deletion or an erasure request; lifting the last hold restores its normal\n"
+      "period. Every act is kept in an append-only log (hold list --all).",
+      "kronika hold"};
+  RulesOptions common;
+  app.require_subcommand(1);
+
+  Selection selection;
+  std::string case_ref, by, reason;
+  CLI::App* place = app.add_subcommand("place", "place recordings under legal hold");
+  AddSelection(*place, selection);
+  place->add_option("--case", case_ref, "case reference, e.g. 'II K 123/26'")->required();
+  place->add_option("--by", by, "who ordered the hold")->required();
+
+  CLI::App* lift = app.add_subcommand("lift", "lift a case's hold from recordings");
+  AddSelection(*lift, selection);
+  lift->add_option("--case", case_ref, "the case whose hold is lifted")->required();
+  lift->add_option("--by", by, "who lifts it")->required();
+  lift->add_option("--reason", reason, "why, e.g. the final ruling")->required();
+
+  bool all = false, json = false;
+  CLI::App* list = app.add_subcommand("list", "active holds (--all: every act of the log)");
+  list->add_flag("--all", all, "every place and lift act, oldest first");
+  list->add_flag("--json", json, "JSON: {count, holds} (with --all: {count, acts})");
+
+  AddRulesOptions(app, common);
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
+  Result<RulesCommand> opened = OpenRulesCommand(common);
+  if (!opened.ok()) return Fail(opened.error().message, OpenFailureExit(opened.error()));
+  RulesCommand& command = *opened;
+  if (*list) return List(command, all, json);
+
+  const policy::SitePolicy* site = command.site();
+  RulesDb* db = command.db.get();
+  Result<std::unique_ptr<Store>> store = OpenStore(command.ctx, true);  // read-write: legal_hold mirror
   if (!store.ok()) return Fail(store.error().message);
-  Result<std::vector<std::string>> ids = Select(args, **store);
-  if (!ids.ok()) return Fail(ids.error().message);
+  Result<std::vector<std::string>> ids = Select(selection, **store);
+  if (!ids.ok()) return Fail(ids.error().message, ids.error().code == ErrorCode::kUsage ? kExitUsage : kExitFailed);
   const int64_t now = NowMsUtc();
-  if (verb == "place") {
+  if (*place) {
     if (Status s = db->PlaceHolds(*ids, case_ref, by, now); !s.ok()) return Fail(s.error().message);
     if (Status s = MirrorHolds(*db, **store, *ids); !s.ok()) return Fail("holds placed, store flag not updated: " + s.error().message);
     for (const std::string& id : *ids) std::printf("held %s (case %s)\n", id.c_str(), case_ref.c_str());
     std::printf("%zu recording(s) placed under legal hold at %s\n", ids->size(), FormatBoth(now, site).c_str());
-    return 0;
+    return kExitOk;
   }
-  const std::string reason = args.Get("reason").value_or("");
-  if (reason.empty()) return Fail("--reason is required to lift a hold (e.g. the final ruling)", 2);
-  if (!args.Get("number").has_value() || args.positional.size() > 1) {
-    // explicit IDs: lift exactly those
-  } else {
-    // query: lift only the matches this case holds
+  if (!selection.number.empty()) {
+    // A query: lift only the matches this case holds.
     Result<policy::HoldSet> holds = db->LoadHolds();
     if (!holds.ok()) return Fail(holds.error().message);
     std::vector<std::string> held;
@@ -149,7 +199,7 @@ int RunHoldCommand(int argc, char** argv) {
   for (const std::string& id : *ids) std::printf("lifted %s (case %s)\n", id.c_str(), case_ref.c_str());
   std::printf("%zu hold(s) lifted at %s; the normal retention period applies again\n", ids->size(),
               FormatBoth(now, site).c_str());
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace kronika::srs

@@ -3,10 +3,10 @@
 
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "cli_common.h"
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/csv_record.h"
 #include "kronika/srs/core/json_record.h"
@@ -21,79 +21,20 @@ constexpr int kExitFound = 0;
 constexpr int kExitNone = 1;
 constexpr int kExitError = 2;
 
-constexpr char kQueryUsage[] =
-    "usage: kronika query [--data-dir DIR | --config FILE] [--number N] [--participant NAME]\n"
-    "                     [--from TIME] [--to TIME] [--id ID] [--state S] [--verdict V]\n"
-    "                     [--metadata-status complete|partial|unparsed] [--limit N]\n"
-    "                     [--offset N] [--order asc|desc] [--country-code CC] [--json | --csv]\n"
-    "V: complete, partial, one-way, silent, no-media, interrupted\n"
-    "TIME: 2026-11-25T10:00:00Z or 2026-11-25 (--to DATE includes that day)\n"
-    "exit: 0 results, 1 no results, 2 error\n";
-constexpr char kShowUsage[] =
-    "usage: kronika show ID [--data-dir DIR | --config FILE] [--json | --received-metadata]\n"
-    "--received-metadata: the last metadata document's bytes exactly as the SRC sent them\n"
-    "exit: 0 found, 1 not found, 2 error\n";
-
-// Parsed "--name value" / "--name=value" options, "--flag" switches and positionals.
-struct Args {
-  std::map<std::string, std::string> values;
-  std::vector<std::string> flags;
-  std::vector<std::string> positional;
-  bool Has(const std::string& flag) const {
-    return std::find(flags.begin(), flags.end(), flag) != flags.end();
-  }
-  std::optional<std::string> Get(const std::string& name) const {
-    auto it = values.find(name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
-Result<Args> ParseArgs(int argc, char** argv, const std::vector<std::string>& with_value,
-                       const std::vector<std::string>& switches) {
-  Args args;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0) {
-      args.positional.push_back(arg);
-      continue;
-    }
-    std::string name = arg.substr(2), value;
-    bool inline_value = false;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      inline_value = true;
-    }
-    if (std::find(switches.begin(), switches.end(), name) != switches.end() && !inline_value) {
-      args.flags.push_back(name);
-    } else if (std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
-      if (!inline_value) {
-        if (i + 1 >= argc) return MakeError(ErrorCode::kUsage, "--" + name + " needs a value");
-        value = argv[++i];
-      }
-      args.values[name] = value;
-    } else {
-      return MakeError(ErrorCode::kUsage, "unknown option " + arg);
-    }
-  }
-  return args;
-}
-
-Result<std::unique_ptr<Store>> OpenReadOnly(const Args& args) {
-  std::string db_dir;
-  if (auto dir = args.Get("data-dir")) {
-    db_dir = StoreDir(*dir).string();
-  } else if (auto file = args.Get("config")) {
-    Result<Config> config = LoadConfigFile(*file);
-    if (!config.ok()) return config.error();
-    db_dir = config->DatabaseDir();
-  } else {
-    db_dir = Config{}.DatabaseDir();
-  }
+// Opens the store read-only; the data dir must hold one (RequireDatabase).
+Result<std::unique_ptr<Store>> OpenReadOnly(const DataOptions& data) {
+  Result<FoundConfig> found = LoadExistingData(data);
+  if (!found.ok()) return found.error();
   StoreOptions options;
   options.read_only = true;
-  return Store::Open(db_dir, options);
+  return Store::Open(found->config.DatabaseDir(), options);
+}
+
+// A string option that is left unset (nullopt) unless given.
+CLI::Option* AddOptional(CLI::App& app, const std::string& name, std::optional<std::string>& out,
+                         const std::string& description, const std::string& type) {
+  return app.add_option_function<std::string>(name, [&out](const std::string& v) { out = v; }, description)
+      ->type_name(type);
 }
 
 std::string JoinNumbers(const RecordingRecord& r) {
@@ -239,36 +180,39 @@ void PrintDetail(const RecordingRecord& r, std::ostream& out) {
 }  // namespace
 
 int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
-  Result<Args> args = ParseArgs(
-      argc, argv,
-      {"data-dir", "config", "number", "participant", "from", "to", "id", "state", "verdict", "limit",
-       "offset", "order", "country-code", "metadata-status"},
-      {"json", "csv", "help"});
-  if (!args.ok()) {
-    err << "kronika query: " << args.error().message << "\n" << kQueryUsage;
-    return kExitError;
-  }
-  if (args->Has("help")) {
-    out << kQueryUsage;
-    return kExitFound;
-  }
-  if (!args->positional.empty() || (args->Has("json") && args->Has("csv")) ||
-      (args->Get("data-dir") && args->Get("config"))) {
-    err << "kronika query: unexpected arguments\n" << kQueryUsage;
-    return kExitError;
-  }
+  CLI::App app{"List recordings from the store (read-only: runs beside the daemon).", "kronika query"};
+  DataOptions data;
   QueryParams params;
-  params.id = args->Get("id");
-  params.number = args->Get("number");
-  params.participant = args->Get("participant");
-  params.from = args->Get("from");
-  params.to = args->Get("to");
-  params.state = args->Get("state");
-  params.verdict = args->Get("verdict");
-  params.limit = args->Get("limit");
-  params.offset = args->Get("offset");
-  params.order = args->Get("order");
-  params.metadata_status = args->Get("metadata-status");
+  std::string country_code;
+  bool json = false, csv = false;
+  AddOptional(app, "--number", params.number,
+              "a participant's phone number in any usual form (+48 601-234-567, 0601234567)", "NUMBER");
+  AddOptional(app, "--participant", params.participant, "case-insensitive part of a name or address", "NAME");
+  AddOptional(app, "--from", params.from, "started at or after TIME (2026-11-25T10:00:00Z or 2026-11-25)", "TIME");
+  AddOptional(app, "--to", params.to, "started before TIME (a date: that whole day included)", "TIME");
+  AddOptional(app, "--id", params.id, "one recording by its id", "ID");
+  AddOptional(app, "--state", params.state, "active, completed, interrupted or failed", "STATE");
+  AddOptional(app, "--verdict", params.verdict,
+              "complete, partial, one-way, silent, no-media or interrupted", "V");
+  AddOptional(app, "--metadata-status", params.metadata_status,
+              "how the metadata was read: complete, partial or unparsed", "STATUS");
+  AddOptional(app, "--limit", params.limit, "at most N rows (1..10000, default 100)", "N");
+  AddOptional(app, "--offset", params.offset, "skip the first N matches (paging)", "N");
+  AddOptional(app, "--order", params.order, "asc (oldest first, default) or desc", "asc|desc");
+  app.add_option("--country-code", country_code, "country code of national number forms (default 48)")
+      ->type_name("CC")
+      ->check(CLI::Validator(
+          [](std::string& cc) {
+            const bool digits = !cc.empty() && cc.size() <= 3 && cc.find_first_not_of("0123456789") == std::string::npos;
+            return digits ? std::string() : "'" + cc + "' is not a country calling code (1-3 digits)";
+          },
+          "CC"));
+  CLI::Option* json_flag = app.add_flag("--json", json, "JSON: {total, offset, limit, count, recordings}");
+  app.add_flag("--csv", csv, "CSV with a stable header (docs/query.md)")->excludes(json_flag);
+  app.footer("exit: 0 results, 1 no results, 2 error");
+  AddDataOptions(app, data);
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, out, err)) return *exit;
+
   Result<RecordingQuery> query = MakeRecordingQuery(params);
   if (!query.ok()) {
     std::string message = query.error().message;  // "metadata_status: ..." names the option
@@ -276,49 +220,52 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
     err << "kronika query: --" << message << "\n";
     return kExitError;
   }
-  if (auto cc = args->Get("country-code")) query->default_country_code = *cc;
-  Result<std::unique_ptr<Store>> store = OpenReadOnly(*args);
+  if (!country_code.empty()) query->default_country_code = country_code;
+  Result<std::unique_ptr<Store>> store = OpenReadOnly(data);
   if (!store.ok()) {
     err << "kronika query: " << store.error().message << "\n";
     return kExitError;
   }
-  Result<std::vector<RecordingRecord>> rows = (*store)->Query(*query);
-  if (!rows.ok()) {
-    err << "kronika query: " << rows.error().message << "\n";
+  Result<RecordingPage> page = (*store)->QueryPage(*query, /*count_total=*/json);
+  if (!page.ok()) {
+    err << "kronika query: " << page.error().message << "\n";
     return kExitError;
   }
-  if (args->Has("json")) {
-    out << DumpJson(RecordingListJson(*rows), 2) << "\n";
-  } else if (args->Has("csv")) {
-    out << RecordingsCsv(*rows);
-  } else if (!rows->empty()) {
-    PrintTable(*rows, out);
+  const std::vector<RecordingRecord>& rows = page->rows;
+  if (json) {
+    nlohmann::json body = RecordingListJson(rows);
+    body["total"] = page->total.value_or(rows.size());
+    body["offset"] = query->offset;
+    body["limit"] = query->limit;
+    out << DumpJson(body, 2) << "\n";
+  } else if (csv) {
+    out << RecordingsCsv(rows);
+  } else if (!rows.empty()) {
+    PrintTable(rows, out);
   } else {
     err << "kronika query: no recordings match\n";
   }
-  return rows->empty() ? kExitNone : kExitFound;
+  return rows.empty() ? kExitNone : kExitFound;
 }
 
 int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err) {
-  Result<Args> args = ParseArgs(argc, argv, {"data-dir", "config"}, {"json", "received-metadata", "help"});
-  if (!args.ok()) {
-    err << "kronika show: " << args.error().message << "\n" << kShowUsage;
-    return kExitError;
-  }
-  if (args->Has("help")) {
-    out << kShowUsage;
-    return kExitFound;
-  }
-  if (args->positional.size() != 1 || (args->Get("data-dir") && args->Get("config"))) {
-    err << "kronika show: expected one recording ID\n" << kShowUsage;
-    return kExitError;
-  }
-  Result<std::unique_ptr<Store>> store = OpenReadOnly(*args);
+  CLI::App app{"Show one recording: participants, file, timeline.", "kronika show"};
+  DataOptions data;
+  std::string id;
+  bool json = false, received = false;
+  app.add_option("ID", id, "recording id")->required();
+  CLI::Option* json_flag = app.add_flag("--json", json, "the recording as JSON (docs/query.md)");
+  app.add_flag("--received-metadata", received,
+               "the last metadata document's bytes exactly as the SRC sent them")
+      ->excludes(json_flag);
+  app.footer("exit: 0 found, 1 not found, 2 error");
+  AddDataOptions(app, data);
+  if (std::optional<int> exit = ParseCommandLine(app, argc, argv, out, err)) return *exit;
+  Result<std::unique_ptr<Store>> store = OpenReadOnly(data);
   if (!store.ok()) {
     err << "kronika show: " << store.error().message << "\n";
     return kExitError;
   }
-  const std::string& id = args->positional[0];
   Result<std::optional<RecordingRecord>> rec = (*store)->Get(id);
   if (!rec.ok()) {
     err << "kronika show: " << rec.error().message << "\n";
@@ -328,10 +275,10 @@ int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err) 
     err << "kronika show: no recording " << id << "\n";
     return kExitNone;
   }
-  if (args->Has("received-metadata")) {
+  if (received) {
     const RecordingRecord& r = **rec;
     out << (r.metadata_xml_received.empty() ? r.metadata_xml_last : r.metadata_xml_received);
-  } else if (args->Has("json")) {
+  } else if (json) {
     out << DumpJson(RecordingDetailJson(**rec), 2) << "\n";
   } else {
     PrintDetail(**rec, out);

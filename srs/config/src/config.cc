@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <variant>
@@ -131,7 +132,45 @@ Result<Config> LoadConfigFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return ConfigError(path + ": read error");
-  return ParseConfig(text.str(), path);
+  Result<Config> parsed = ParseConfig(text.str(), path);
+  const std::string prefix = "config: " + path;
+  if (!parsed.ok() && parsed.error().message.rfind(prefix, 0) != 0) {
+    // Name the file in every error: which file was found matters as much as what is wrong.
+    return ConfigError(path + ": " + parsed.error().message.substr(sizeof("config: ") - 1));
+  }
+  return parsed;
+}
+
+std::string FoundConfig::Describe() const {
+  return source.empty() ? std::string("built-in defaults") : source;
+}
+
+Result<FoundConfig> FindConfig(const std::string& explicit_file, const char* env_value,
+                               const std::filesystem::path& system_file) {
+  std::string file = explicit_file;
+  std::string origin;
+  if (file.empty() && env_value != nullptr && *env_value != '\0') {
+    file = env_value;
+    origin = std::string("$") + kConfigEnv + " ";
+  }
+  if (file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(system_file, ec)) {
+      if (ec) return ConfigError(system_file.string() + ": " + ec.message());
+      return FoundConfig{Config{}, ""};
+    }
+    file = system_file.string();
+  }
+  Result<Config> config = LoadConfigFile(file);
+  if (!config.ok()) {
+    if (origin.empty()) return config.error();
+    return ConfigError(origin + "names " + config.error().message.substr(sizeof("config: ") - 1));
+  }
+  return FoundConfig{std::move(*config), file};
+}
+
+Result<FoundConfig> FindConfig(const std::string& explicit_file) {
+  return FindConfig(explicit_file, std::getenv(kConfigEnv), kSystemConfigFile);
 }
 
 std::string FormatConfig(const Config& config) {

@@ -79,22 +79,27 @@ std::vector<std::string> NumberQueryKeys(const RecordingQuery& q) {
 }
 
 // Collects matching records in index order until offset + limit are found.
+// With `count_all`, goes on to the end of the walk and counts every match.
 class Collector {
  public:
-  explicit Collector(const RecordingQuery& q)
+  explicit Collector(const RecordingQuery& q, bool count_all = false)
       : q_(q),
-        want_(q.limit == 0 ? std::numeric_limits<size_t>::max() : q.offset + q.limit) {}
-  // False when enough rows were collected.
+        want_(q.limit == 0 ? std::numeric_limits<size_t>::max() : q.offset + q.limit),
+        count_all_(count_all) {}
+  // False when enough rows were collected (and counting all is not asked for).
   bool Offer(RecordingRecord rec) {
     if (!Matches(q_, rec)) return true;
-    if (seen_++ >= q_.offset) out_.push_back(std::move(rec));
-    return seen_ < want_;
+    if (seen_ >= q_.offset && seen_ < want_) out_.push_back(std::move(rec));
+    ++seen_;
+    return count_all_ || seen_ < want_;
   }
   std::vector<RecordingRecord> Take() { return std::move(out_); }
+  size_t seen() const { return seen_; }
 
  private:
   const RecordingQuery& q_;
   size_t want_;
+  bool count_all_;
   size_t seen_ = 0;
   std::vector<RecordingRecord> out_;
 };
@@ -265,9 +270,15 @@ Result<std::optional<RecordingRecord>> Store::Get(std::string_view recording_id)
 }
 
 Result<std::vector<RecordingRecord>> Store::Query(const RecordingQuery& query) const {
+  Result<RecordingPage> page = QueryPage(query, false);
+  if (!page.ok()) return page.error();
+  return std::move(page->rows);
+}
+
+Result<RecordingPage> Store::QueryPage(const RecordingQuery& query, bool count_total) const {
   Result<ReadTxn> txn = impl_->BeginRead();
   if (!txn.ok()) return txn.error();
-  Collector out(query);
+  Collector out(query, count_total);
   if (!query.id.empty()) {
     Result<std::optional<RecordingRecord>> rec = GetIn(*impl_, txn->get(), query.id);
     if (!rec.ok()) return rec.error();
@@ -277,7 +288,10 @@ Result<std::vector<RecordingRecord>> Store::Query(const RecordingQuery& query) c
                                     : QueryByNumber(*impl_, txn->get(), query, out);
     if (!s.ok()) return s.error();
   }
-  return out.Take();
+  RecordingPage page;
+  page.total = count_total ? std::optional<size_t>(out.seen()) : std::nullopt;
+  page.rows = out.Take();
+  return page;
 }
 
 Result<std::vector<std::string>> Store::ExpiredBefore(int64_t now_ms_utc, size_t limit) const {

@@ -232,7 +232,7 @@ def main():
         check(t.returncode == 0 and t.stdout.startswith("krk_"), f"kronika user token {user}")
         return t.stdout.strip()
 
-    os.makedirs(data, exist_ok=True)
+    node.init_data_dir()
     tok = {
         "listener": add("anna", "listener", "Anna", "Nowak", "Inspector"),
         "other": add("piotr", "listener", "Piotr", "Lis", "Clerk"),

@@ -132,7 +132,7 @@ def main():
         # 2. Chain + key in one PEM; the client trusts only the root, so the chain is served.
         node = TlsKronika(pki["root.crt"], work=os.path.join(work, "a"))
         nodes.append(node)
-        os.makedirs(node.data_dir, exist_ok=True)
+        node.init_data_dir()
         r = subprocess.run([BIN, "user", "add", "olga", "--role", "auditor", "--name", "Olga", "--surname", "A",
                             "--position", "Auditor", "--data-dir", node.data_dir], capture_output=True, text=True)
         check(r.returncode == 0, "user add")

@@ -35,7 +35,7 @@ def main():
     os.environ.pop("KRONIKA_HTTP_TLS_CERT", None)
     node = Kronika()
     data = node.data_dir
-    os.makedirs(data, exist_ok=True)
+    node.init_data_dir()
     failures = []
 
     def check(cond, what):

@@ -100,7 +100,7 @@ def main():
     work = tempfile.mkdtemp(prefix="kronika-sealed-")
     node = h.Kronika(work=work)
     data = node.data_dir
-    os.makedirs(data, exist_ok=True)
+    node.init_data_dir()
     tok = {}
     for role, user in (("listener", "anna"), ("approver", "ewa"), ("records_keeper", "jan")):
         r = kronika("user", "add", user, "--role", role, "--name", user, "--surname", "Test",

@@ -112,7 +112,7 @@ def main():
             skip(f"'{tool}' is not installed")
     work = tempfile.mkdtemp(prefix="kronika-privacy-")
     node = Kronika(work=work)
-    os.makedirs(node.data_dir, exist_ok=True)
+    node.init_data_dir()
     # An API user, so the traced run serves authenticated API requests too.
     added = kronika("user", "add", "keeper", "--role", "records_keeper", "--name", "Jan",
                     "--surname", "Kowal", "--position", "Records keeper", "--data-dir", node.data_dir)

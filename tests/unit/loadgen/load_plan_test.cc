@@ -40,5 +40,40 @@ TEST_CASE("Load plan: an unknown codec and an SRTP call too long to prepare are 
   CHECK(Parse({"--duration", "60-1400"}).ok());  // without SRTP nothing is prepared per packet
 }
 
+TEST_CASE("Load plan: unknown options, missing and bad values are usage errors naming the option") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string named;
+  };
+  for (const Case& c : std::vector<Case>{{{"--calsl", "3"}, "--calsl"},
+                                         {{"--calls"}, "--calls"},
+                                         {{"--calls", "three"}, "--calls"},
+                                         {{"--calls", "0"}, "--calls"},
+                                         {{"--hold", "1.5"}, "--hold"},
+                                         {{"--threads", "65"}, "--threads"},
+                                         {{"--target", "127.0.0.1"}, "--target"},
+                                         {{"--local", "127.0.0.1:99999"}, "--local"},
+                                         {{"--duration", "10-5"}, "--duration"},
+                                         {{"--duration", "ten"}, "--duration"},
+                                         {{"--calls", "1", "--calls", "2"}, "--calls"},
+                                         {{"stray"}, "stray"}}) {
+    auto plan = Parse(c.args);
+    INFO(c.named);
+    REQUIRE_FALSE(plan.ok());
+    CHECK(plan.error().code == ErrorCode::kUsage);
+    CHECK_THAT(plan.error().message, Catch::Contains(c.named));
+  }
+  auto ok = Parse({"--target", "[::1]:5080", "--duration", "2.5-4", "--hold", "0.5"});
+  REQUIRE(ok.ok());
+  CHECK(ok->target_host == "[::1]");
+  CHECK(ok->target_port == 5080);
+  CHECK(ok->duration_min_s == 2.5);
+  CHECK(ok->duration_max_s == 4);
+  auto help = Parse({"--help"});
+  REQUIRE_FALSE(help.ok());
+  CHECK(help.error().code != ErrorCode::kUsage);  // --help exits 0
+  CHECK_THAT(help.error().message, Catch::Contains("--codec"));
+}
+
 }  // namespace
 }  // namespace kronika::loadgen

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kronika/srs/config/config.h"
+#include "store_test_util.h"
 
 namespace kronika::srs {
 namespace {
@@ -195,6 +196,56 @@ TEST_CASE("a missing config file is an error naming the path") {
   Result<Config> c = LoadConfigFile("/nonexistent/kronika.toml");
   REQUIRE_FALSE(c.ok());
   CHECK(c.error().message == "config: /nonexistent/kronika.toml: cannot read file");
+}
+
+TEST_CASE("the configuration is found: --config, else $KRONIKA_CONFIG, else the system file, else defaults") {
+  testing::TempDir dir;
+  const std::filesystem::path explicit_file = dir.path() / "explicit.toml";
+  const std::filesystem::path env_file = dir.path() / "env.toml";
+  const std::filesystem::path system_file = dir.path() / "etc-kronika.toml";
+  std::ofstream(explicit_file) << "[storage]\ndata_dir = \"/srv/explicit\"\n";
+  std::ofstream(env_file) << "[storage]\ndata_dir = \"/srv/env\"\n";
+  std::ofstream(system_file) << "[storage]\ndata_dir = \"/srv/system\"\n";
+
+  Result<FoundConfig> chosen = FindConfig(explicit_file.string(), env_file.c_str(), system_file);
+  REQUIRE(chosen.ok());
+  CHECK(chosen->config.storage.data_dir == "/srv/explicit");
+  CHECK(chosen->Describe() == explicit_file.string());
+
+  chosen = FindConfig("", env_file.c_str(), system_file);
+  REQUIRE(chosen.ok());
+  CHECK(chosen->config.storage.data_dir == "/srv/env");
+
+  for (const char* unset : {static_cast<const char*>(nullptr), ""}) {
+    chosen = FindConfig("", unset, system_file);
+    REQUIRE(chosen.ok());
+    CHECK(chosen->config.storage.data_dir == "/srv/system");
+    CHECK(chosen->source == system_file.string());
+  }
+
+  chosen = FindConfig("", nullptr, dir.path() / "absent.toml");
+  REQUIRE(chosen.ok());
+  CHECK(chosen->config.storage.data_dir == Config{}.storage.data_dir);
+  CHECK(chosen->source.empty());
+  CHECK(chosen->Describe() == "built-in defaults");
+}
+
+TEST_CASE("a config file named by --config or $KRONIKA_CONFIG must exist; one found must parse") {
+  testing::TempDir dir;
+  const std::filesystem::path missing = dir.path() / "missing.toml";
+  Result<FoundConfig> found = FindConfig(missing.string(), nullptr, dir.path() / "absent.toml");
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().message == "config: " + missing.string() + ": cannot read file");
+
+  found = FindConfig("", missing.c_str(), dir.path() / "absent.toml");
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().message == "config: $KRONIKA_CONFIG names " + missing.string() + ": cannot read file");
+
+  const std::filesystem::path broken = dir.path() / "broken.toml";
+  std::ofstream(broken) << "[storage]\ndata_dri = \"x\"\n";
+  found = FindConfig("", nullptr, broken);
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().message == "config: " + broken.string() + ": storage.data_dri: unknown option");
 }
 
 }  // namespace

@@ -132,13 +132,37 @@ TEST_CASE("query: exit 1 without results, 2 on usage, config or store errors") {
   CHECK(bad_state.code == 2);
   Run unknown = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--colour"});
   CHECK(unknown.code == 2);
-  CHECK_THAT(unknown.err, Catch::Contains("unknown option --colour"));
+  CHECK_THAT(unknown.err, Catch::Contains("kronika query: ") && Catch::Contains("--colour"));
+  Run missing_value = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--number"});
+  CHECK(missing_value.code == 2);
+  CHECK_THAT(missing_value.err, Catch::Contains("--number"));
   TempDir empty;
   Run no_db = Invoke(RunQueryCommand, {"query", "--data-dir", empty.path().string()});
   CHECK(no_db.code == 2);
-  CHECK_THAT(no_db.err, Catch::Contains("no database"));
+  CHECK_THAT(no_db.err, Catch::Contains("no Kronika database in " + empty.path().string()));
+  CHECK_FALSE(std::filesystem::exists(empty.path() / "db"));  // nothing created
   Run no_config = Invoke(RunQueryCommand, {"query", "--config", "/nonexistent/kronika.toml"});
   CHECK(no_config.code == 2);
+}
+
+TEST_CASE("query: --json reports the total count and the page") {
+  Fixture f;
+  Run page = Invoke(RunQueryCommand,
+                    {"query", "--data-dir", f.dir(), "--json", "--limit", "1", "--offset", "1"});
+  CHECK(page.code == 0);
+  auto json = nlohmann::json::parse(page.out);
+  CHECK(json["total"] == 3);
+  CHECK(json["offset"] == 1);
+  CHECK(json["limit"] == 1);
+  CHECK(json["count"] == 1);
+  REQUIRE(json["recordings"].size() == 1);
+  CHECK(json["recordings"][0]["recording_id"] == f.c.recording_id);  // second by start time
+  Run past_end = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--json", "--offset", "5",
+                                          "--number", "+48601234567"});
+  CHECK(past_end.code == 1);
+  auto none = nlohmann::json::parse(past_end.out);
+  CHECK(none["total"] == 2);
+  CHECK(none["count"] == 0);
 }
 
 TEST_CASE("query: --config reads storage.data_dir") {

@@ -1,9 +1,13 @@
 // `kronika query` and `kronika show`: command-line access to the recording store.
 //
-//   kronika query [--data-dir DIR | --config FILE] [--number N] [--participant NAME]
+//   kronika query [--config FILE] [--data-dir DIR] [--number N] [--participant NAME]
 //                 [--from TIME] [--to TIME] [--id ID] [--state S] [--verdict V] [--limit N]
-//                 [--offset N] [--json | --csv]
-//   kronika show ID [--data-dir DIR | --config FILE] [--json]
+//                 [--offset N] [--order asc|desc] [--country-code CC] [--json | --csv]
+//   kronika show ID [--config FILE] [--data-dir DIR] [--json]
+//
+// The configuration is found as every tool finds it (cli_common.h, FindConfig); a data
+// directory without a store is refused, never created. --json reports the page and the
+// total count of matches.
 //
 // argv[0] is the command name ("query" / "show") and is ignored; main() passes
 // (argc - 1, argv + 1). The store is opened read-only, so both run while the daemon

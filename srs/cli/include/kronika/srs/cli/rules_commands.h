@@ -3,8 +3,10 @@
 //   kronika subject find|erase|restrict|unrestrict NUMBER   data subjects (RIGHTS-1..3)
 //   kronika dnr add|remove|list         do-not-record numbers (CONSENT-3)
 //   kronika retention sweep|delete|log  sweeps, early deletion (RET-3, RET-4), deletion log
-// Every command takes --config FILE (data dir and policy.site_files from it) or
-// --data-dir DIR with one --site FILE per site. They work while the daemon runs: holds,
+// Every command takes --config FILE (data dir and policy.site_files from it; found as
+// cli_common.h says when not given), --data-dir DIR and --site FILE (repeatable) over those.
+// A data dir without a database is refused; options are strict (exit 2 naming the
+// option); every listing takes --json. They work while the daemon runs: holds,
 // the do-not-record list and the logs are in the rules db (rules_db.h); deletions open
 // the recordings store read-write beside the daemon (LMDB serialises the writers).
 // Times are stored in UTC and printed in UTC and in the site's zone.

@@ -1,8 +1,9 @@
 // Kronika's configuration: one TOML file, an embedded default, command-line overrides.
 //
 // Load order (later wins): built-in defaults (the values below, identical to the
-// documented example config/kronika.toml) -> the TOML file given with --config ->
-// command-line overrides (--data-dir, --sip, --http, --rtp-ports, --log-level).
+// documented example config/kronika.toml) -> the TOML file FindConfig() finds (--config
+// FILE, else $KRONIKA_CONFIG, else /etc/kronika/kronika.toml) -> command-line overrides
+// (--data-dir, --sip, --http, --rtp-ports, --log-level).
 // ValidateConfig() then checks every option once, at start; each error message names the
 // option it is about ("config: sip.listen: port 70000 out of range"), so it can be shown
 // to the operator as is. Unknown keys in the file are errors too (typos must not pass
@@ -12,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -132,6 +134,29 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source);
 
 // Reads and parses the file at `path`. Error if it cannot be read or parsed.
 Result<Config> LoadConfigFile(const std::string& path);
+
+// Where the configuration is looked for when no --config is given.
+inline constexpr char kConfigEnv[] = "KRONIKA_CONFIG";
+inline constexpr char kSystemConfigFile[] = "/etc/kronika/kronika.toml";
+
+// A configuration and where it came from.
+struct FoundConfig {
+  Config config;
+  std::string source;  // the file read, or "" for the built-in defaults
+  // "/etc/kronika/kronika.toml", "$KRONIKA_CONFIG (/srv/k.toml)", "built-in defaults":
+  // for messages that must say which configuration was used.
+  std::string Describe() const;
+};
+
+// The configuration every command uses, found, never guessed: `explicit_file` (--config)
+// when not empty, else the file named by $KRONIKA_CONFIG when set and not empty, else
+// kSystemConfigFile when it exists, else the built-in defaults. A file named by --config
+// or $KRONIKA_CONFIG must exist; any file found must parse (errors name it). Reads the
+// environment and the disk; any thread.
+Result<FoundConfig> FindConfig(const std::string& explicit_file);
+// The same with the environment value and the system path given (tests).
+Result<FoundConfig> FindConfig(const std::string& explicit_file, const char* env_value,
+                               const std::filesystem::path& system_file);
 
 // Applies command-line overrides. Error names the flag ("--rtp-ports: expected MIN-MAX");
 // --sip and --http values are checked by ValidateConfig() under their option names.
