@@ -406,6 +406,11 @@ def cases():
 
 
 def api_token(data_dir):
+    # The tools refuse a data dir without a database (issue 15 item 2); the daemon that
+    # serves it may not have created it yet.
+    r = kronika("init", "--data-dir", data_dir)
+    if r.returncode != 0:
+        raise AssertionError(f"kronika init: {r.stderr.decode(errors='replace')}")
     r = kronika("user", "add", "clerk", "--role", "records_keeper", "--name", "Jan", "--surname", "Kowalski",
                 "--position", "Clerk", "--data-dir", data_dir)
     if r.returncode != 0:
