@@ -79,7 +79,7 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->store = &store;
-  auto db = AccessDb::Open(options.data_dir);
+  auto db = AccessDb::Open(store.database().shared_from_this(), options.data_dir);
   if (!db.ok()) return db.error();
   impl->db = std::move(*db);
   impl->users = std::make_unique<UserDirectory>(*impl->db);

@@ -1,104 +1,139 @@
-// AccessDb on the store's KvDb (see access_db.h).
+// AccessDb on the data directory's Database (see access_db.h).
 #include "kronika/srs/access/access_db.h"
 
 #include <array>
 #include <system_error>
 
-#include "kronika/srs/store/kv_db.h"
+#include "access_codecs.h"
+#include "kronika/srs/core/log.h"
 
 namespace kronika::srs {
 namespace {
 
-constexpr uint64_t kMapBytes = uint64_t{256} << 20;
-constexpr std::array<const char*, 6> kTableNames = {"users",       "tokens",       "requests",
-                                                    "disclosures", "restrictions", "meta"};
+// Layout version of the access tables, in access.meta (1: the tables moved into the one
+// Database with binary rows).
+constexpr char kAccessSchemaVersion[] = "1";
+constexpr char kSchemaVersionKey[] = "schema_version";
 
-size_t Index(AccessTable t) { return static_cast<size_t>(t); }
+enum TableIndex : size_t { kUsers, kTokens, kRequests, kDisclosures, kRestrictions, kMeta, kTableCount };
+constexpr std::array<const char*, kTableCount> kTableNames = {
+    "access.users", "access.tokens", "access.requests", "access.disclosures", "access.restrictions", "access.meta"};
+// The pre-0.2 environment's names.
+constexpr std::array<const char*, kTableCount> kLegacyNames = {"users",       "tokens",       "requests",
+                                                               "disclosures", "restrictions", "meta"};
 
-class WriteTxn final : public AccessWriteTxn {
- public:
-  explicit WriteTxn(KvWriteTxn& txn) : txn_(txn) {}
-  Result<std::optional<std::string>> Get(AccessTable table, std::string_view key) override {
-    return txn_.Get(Index(table), key);
+template <typename Codec>
+std::string Converted(std::string_view key, const std::string& value, size_t& unconverted) {
+  Result<typename Codec::Record> record = Codec::Decode(key, value);
+  if (!record.ok()) {
+    ++unconverted;
+    return value;  // kept as it was: skipped and reported when read
   }
-  Status Put(AccessTable table, std::string_view key, std::string_view value) override {
-    return txn_.Put(Index(table), key, value);
-  }
-  Status Delete(AccessTable table, std::string_view key) override {
-    Result<bool> erased = txn_.Erase(Index(table), key);
-    if (!erased.ok()) return erased.error();
-    return OkStatus();
-  }
-  Result<uint64_t> NextSequence(std::string_view name) override {
-    const std::string key = "seq:" + std::string(name);
-    Result<std::optional<std::string>> current = Get(AccessTable::kMeta, key);
-    if (!current.ok()) return current.error();
-    uint64_t next = current->has_value() ? std::stoull(**current) + 1 : 1;
-    if (Status s = Put(AccessTable::kMeta, key, std::to_string(next)); !s.ok()) return s.error();
-    return next;
-  }
-
- private:
-  KvWriteTxn& txn_;
-};
+  return Codec::Encode(*record);
+}
 
 }  // namespace
 
 class AccessDb::Impl {
  public:
-  std::unique_ptr<KvDb> kv;
-};
+  std::shared_ptr<Database> db;
+  std::array<Table, kTableCount> tables;
 
-Result<std::unique_ptr<AccessDb>> AccessDb::Open(const std::filesystem::path& data_dir) {
-  const std::filesystem::path dir = AccessDir(data_dir) / "db";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return MakeError(500, "access db: cannot create " + dir.string() + ": " + ec.message());
-  std::filesystem::permissions(AccessDir(data_dir), std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ec);
-  KvDbOptions options;
-  options.name = "access db";
-  options.tables.assign(kTableNames.begin(), kTableNames.end());
-  options.map_bytes = kMapBytes;
-  Result<std::unique_ptr<KvDb>> kv = KvDb::Open(dir, std::move(options));
-  if (!kv.ok()) return kv.error();
-  auto impl = std::make_unique<Impl>();
-  impl->kv = std::move(*kv);
-  return std::unique_ptr<AccessDb>(new AccessDb(std::move(impl)));
-}
+  // Imports the pre-0.2 environment (access_db.h) and stamps the schema version.
+  Status Migrate(const std::filesystem::path& data_dir) {
+    bool current = false;
+    RETURN_IF_ERROR(db->Read([&](const ReadTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(std::optional<std::string> version, txn.Get(tables[kMeta], kSchemaVersionKey));
+      current = version.has_value();
+      return OkStatus();
+    }));
+    if (current) return OkStatus();
+    const std::filesystem::path legacy = AccessDir(data_dir) / "db";
+    std::error_code ec;
+    const bool has_legacy = !data_dir.empty() && std::filesystem::exists(legacy / "data.mdb", ec);
+    std::vector<TableRows> rows(kTableCount);
+    if (has_legacy) {
+      ASSIGN_OR_RETURN(rows, ReadSeparateEnvironment(
+                                 legacy, std::vector<std::string>(kLegacyNames.begin(), kLegacyNames.end())));
+    }
+    size_t imported = 0, unconverted = 0;
+    RETURN_IF_ERROR(db->Write([&](WriteTxn& txn) -> Status {
+      imported = unconverted = 0;
+      for (size_t t = 0; t < kTableCount; ++t) {
+        for (const auto& [key, value] : rows[t]) {
+          std::string out = value;
+          if (t == kUsers) out = Converted<UserCodec>(key, value, unconverted);
+          if (t == kTokens) out = Converted<TokenCodec>(key, value, unconverted);
+          if (t == kRequests) out = Converted<PlaybackRequestCodec>(key, value, unconverted);
+          if (t == kDisclosures) out = Converted<DisclosureCodec>(key, value, unconverted);
+          if (t == kRestrictions) out = Converted<RestrictionCodec>(key, value, unconverted);
+          if (t == kMeta && key.rfind("seq:", 0) == 0) out = Converted<CounterCodec>(key, value, unconverted);
+          RETURN_IF_ERROR(txn.Put(tables[t], key, out));
+          ++imported;
+        }
+      }
+      return txn.Put(tables[kMeta], kSchemaVersionKey, kAccessSchemaVersion);
+    }));
+    if (has_legacy) {
+      Logf(LogLevel::kInfo, "", "access db: imported %zu rows from %s into %s (%zu kept unconverted)", imported,
+           legacy.c_str(), db->dir().c_str(), unconverted);
+      std::filesystem::remove_all(legacy, ec);
+      if (ec) {
+        Logf(LogLevel::kWarn, "", "access db: cannot remove the imported %s: %s", legacy.c_str(),
+             ec.message().c_str());
+      }
+    }
+    return OkStatus();
+  }
+};
 
 AccessDb::AccessDb(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AccessDb::~AccessDb() = default;
 
-Result<std::optional<std::string>> AccessDb::Get(AccessTable table, std::string_view key) const {
-  std::optional<std::string> out;
-  Status s = impl_->kv->Read([&](const KvTxn& txn) -> Status {
-    Result<std::optional<std::string>> value = txn.Get(Index(table), key);
-    if (!value.ok()) return value.error();
-    out = std::move(*value);
-    return OkStatus();
-  });
-  if (!s.ok()) return s.error();
-  return out;
+Result<std::unique_ptr<AccessDb>> AccessDb::Open(std::shared_ptr<Database> db, const std::filesystem::path& data_dir) {
+  if (!db->read_only() && !data_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(AccessDir(data_dir), ec);
+    if (ec) {
+      return MakeError(ErrorCode::kIo, "access db: cannot create " + AccessDir(data_dir).string() + ": " + ec.message());
+    }
+    std::filesystem::permissions(AccessDir(data_dir), std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->db = std::move(db);
+  for (size_t t = 0; t < kTableCount; ++t) {
+    ASSIGN_OR_RETURN(impl->tables[t], impl->db->OpenTable(kTableNames[t]));
+  }
+  if (!impl->db->read_only()) RETURN_IF_ERROR(impl->Migrate(data_dir));
+  return std::unique_ptr<AccessDb>(new AccessDb(std::move(impl)));
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> AccessDb::List(AccessTable table) const {
-  std::vector<std::pair<std::string, std::string>> out;
-  Status s = impl_->kv->Read([&](const KvTxn& txn) {
-    return txn.Scan(Index(table), [&](std::string_view key, std::string_view value) {
-      out.emplace_back(std::string(key), std::string(value));
-      return true;
-    });
-  });
-  if (!s.ok()) return s.error();
-  return out;
+Result<std::unique_ptr<AccessDb>> AccessDb::Open(const std::filesystem::path& data_dir, bool read_only) {
+  DatabaseOptions options;
+  options.read_only = read_only;
+  ASSIGN_OR_RETURN(std::shared_ptr<Database> db, Database::Open(StoreDir(data_dir), options));
+  return Open(std::move(db), data_dir);
 }
 
-Status AccessDb::Write(const std::function<Status(AccessWriteTxn&)>& fn) {
-  return impl_->kv->Write([&](KvWriteTxn& txn) {
-    WriteTxn w(txn);
-    return fn(w);
-  });
+const Table& AccessDb::users() const { return impl_->tables[kUsers]; }
+const Table& AccessDb::tokens() const { return impl_->tables[kTokens]; }
+const Table& AccessDb::requests() const { return impl_->tables[kRequests]; }
+const Table& AccessDb::disclosures() const { return impl_->tables[kDisclosures]; }
+const Table& AccessDb::restrictions() const { return impl_->tables[kRestrictions]; }
+const Table& AccessDb::meta() const { return impl_->tables[kMeta]; }
+
+Status AccessDb::Read(const std::function<Status(const ReadTxn&)>& fn) const { return impl_->db->Read(fn); }
+Status AccessDb::Write(const std::function<Status(WriteTxn&)>& fn) { return impl_->db->Write(fn); }
+
+Result<uint64_t> AccessDb::NextSequenceIn(WriteTxn& txn, std::string_view name) const {
+  const std::string key = "seq:" + std::string(name);
+  ASSIGN_OR_RETURN(std::optional<uint64_t> current, txn.GetRecord<CounterCodec>(meta(), key));
+  const uint64_t next = current.value_or(0) + 1;
+  RETURN_IF_ERROR(txn.PutRecord<CounterCodec>(meta(), key, next));
+  return next;
 }
+
+Database& AccessDb::database() const { return *impl_->db; }
 
 }  // namespace kronika::srs

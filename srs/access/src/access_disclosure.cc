@@ -7,9 +7,11 @@
 #include <set>
 #include <sstream>
 
+#include "access_codecs.h"
 #include "kronika/srs/access/access_playback.h"
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/core/json_fields.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/utc_time.h"
 #include "pdf_protocol.h"
@@ -56,26 +58,21 @@ std::string MainNumber(const RecordingRecord& r) {
 
 // Everything the DISC-3 hand-over protocol prints, for both its HTML and PDF forms.
 struct HandOver {
-  nlohmann::json disclosure;
+  Disclosure disclosure;
   std::vector<RecordingRecord> records;
   std::map<std::string, std::string> audio_sha256;  // recording id -> hex, when known
   std::string signature_kind;                       // "ed25519" | "hmac" | "none"
   std::string signer_fingerprint;
 
-  std::string Title() const { return "Hand-over protocol " + disclosure.value("id", ""); }
+  std::string Title() const { return "Hand-over protocol " + disclosure.id; }
   std::string Intro() const {
-    return "Disclosure " + disclosure.value("id", "") + " to " +
-           disclosure.value("requester_institution", "") + ", written request no. " +
-           disclosure.value("request_number", "") + " of " + disclosure.value("request_date", "") +
-           ".";
+    return "Disclosure " + disclosure.id + " to " + disclosure.requester_institution +
+           ", written request no. " + disclosure.request_number + " of " + disclosure.request_date + ".";
   }
-  std::string Justification() const {
-    return "Justification: " + disclosure.value("justification", "");
-  }
+  std::string Justification() const { return "Justification: " + disclosure.justification; }
   std::string Decision() const {
-    const nlohmann::json decision = disclosure.value("decision", nlohmann::json::object());
-    return "Decision: granted by " + decision.value("by_name", "") + " on " +
-           FormatUtcTime(decision.value("at_ms_utc", int64_t{0})) + ".";
+    const ApproverDecision decision = disclosure.decision.value_or(ApproverDecision{});
+    return "Decision: granted by " + decision.by_name + " on " + FormatUtcTime(decision.at_ms_utc) + ".";
   }
   std::vector<std::vector<std::string>> Rows() const {
     std::vector<std::vector<std::string>> rows = {
@@ -92,8 +89,8 @@ struct HandOver {
     return rows;
   }
   std::string Declaration() const {
-    std::string purpose = disclosure.value("purpose", "");
-    if (purpose.empty()) purpose = disclosure.value("justification", "");
+    std::string purpose = disclosure.purpose;
+    if (purpose.empty()) purpose = disclosure.justification;
     return "The receiver declares that the recordings will be used only for the purpose stated "
            "in the request (" +
            purpose + ") and not disclosed further (DISC-3).";
@@ -171,85 +168,96 @@ struct HandOver {
 Result<nlohmann::json> DisclosureBook::File(const Identity& who, const nlohmann::json& body,
                                             int64_t now_ms_utc) {
   if (!who.user.Has(Role::kRecordsKeeper))
-    return MakeError(403, "only a records keeper files disclosure requests");
-  for (const char* field :
-       {"requester_institution", "request_date", "request_number", "justification"}) {
-    if (!body.is_object() || body.value(field, "").empty()) {
-      return MakeError(400, std::string(field) + ": required (DISC-2)");
+    return MakeError(ErrorCode::kPermissionDenied, "only a records keeper files disclosure requests");
+  if (!body.is_object()) return MakeError(ErrorCode::kInvalidInput, "a JSON object is required");
+  Disclosure d;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"requester_institution", &d.requester_institution},
+      {"request_date", &d.request_date},
+      {"request_number", &d.request_number},
+      {"justification", &d.justification},
+      {"phone_number", &d.phone_number},
+      {"call_date", &d.call_date},
+      {"purpose", &d.purpose}};
+  for (const auto& [field, out] : fields) {
+    if (!ReadString(body, field, *out)) {
+      return MakeError(ErrorCode::kInvalidInput, std::string(field) + ": a string is required");
     }
   }
-  if (!body.contains("recording_ids") || !body["recording_ids"].is_array() ||
-      body["recording_ids"].empty()) {
-    return MakeError(400, "recording_ids: a non-empty array is required");
+  for (const char* field : {"requester_institution", "request_date", "request_number", "justification"}) {
+    std::string value;
+    (void)ReadString(body, field, value);
+    if (value.empty()) return MakeError(ErrorCode::kInvalidInput, std::string(field) + ": required (DISC-2)");
   }
-  std::vector<std::string> ids;
+  if (!body.contains("recording_ids") || !body["recording_ids"].is_array() || body["recording_ids"].empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "recording_ids: a non-empty array is required");
+  }
   for (const auto& id : body["recording_ids"]) {
-    Result<RecordingRecord> record = RequestableRecording(id, store_, db_, "exported");
-    if (!record.ok()) return record.error();
-    ids.push_back(record->recording_id);
+    ASSIGN_OR_RETURN(RecordingRecord record, RequestableRecording(id, store_, db_, "exported"));
+    d.recording_ids.push_back(record.recording_id);
   }
-  nlohmann::json d = {{"filed_by", who.user.username},
-                      {"requester_institution", body.value("requester_institution", "")},
-                      {"request_date", body.value("request_date", "")},
-                      {"request_number", body.value("request_number", "")},
-                      {"phone_number", body.value("phone_number", "")},
-                      {"call_date", body.value("call_date", "")},
-                      {"justification", body.value("justification", "")},
-                      {"purpose", body.value("purpose", "")},
-                      {"recording_ids", ids},
-                      {"created_ms_utc", now_ms_utc},
-                      {"status", "pending"},
-                      {"decision", nullptr},
-                      {"exports", nlohmann::json::array()}};
-  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto n = txn.NextSequence("disclosure");
-    if (!n.ok()) return n.error();
-    d["id"] = DisclosureKey(*n);
-    return txn.Put(AccessTable::kDisclosures, d["id"].get<std::string>(), DumpJson(d));
-  });
-  if (!s.ok()) return s.error();
-  return d;
+  d.filed_by = who.user.username;
+  d.created_ms_utc = now_ms_utc;
+  d.status = "pending";
+  RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(uint64_t n, db_.NextSequenceIn(txn, "disclosure"));
+    d.id = DisclosureKey(n);
+    return txn.PutRecord<DisclosureCodec>(db_.disclosures(), d.id, d);
+  }));
+  return ToJson(d);
 }
 
 Result<nlohmann::json> DisclosureBook::Decide(const Identity& who, std::string_view id,
                                               const nlohmann::json& body, int64_t now_ms_utc) {
   if (!who.user.Has(Role::kApprover))
-    return MakeError(403, "only an approver decides disclosures (DISC-1)");
+    return MakeError(ErrorCode::kPermissionDenied, "only an approver decides disclosures (DISC-1)");
   if (!body.contains("granted") || !body["granted"].is_boolean())
-    return MakeError(400, "granted: true or false required");
-  nlohmann::json d;
-  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kDisclosures, id);
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
-    d = nlohmann::json::parse(**row);
-    if (d.value("status", "") != "pending")
-      return MakeError(409, "disclosure " + std::string(id) + " is already decided");
-    const bool granted = body["granted"].get<bool>();
-    d["status"] = granted ? "granted" : "refused";
-    d["decision"] = {{"by", who.user.username},
-                     {"by_name", who.user.name + " " + who.user.surname + ", " + who.user.position},
-                     {"at_ms_utc", now_ms_utc},
-                     {"granted", granted},
-                     {"note", body.value("note", "")}};
-    return txn.Put(AccessTable::kDisclosures, id, DumpJson(d));
-  });
-  if (!s.ok()) return s.error();
-  return d;
+    return MakeError(ErrorCode::kInvalidInput, "granted: true or false required");
+  std::string note;
+  if (!ReadString(body, "note", note)) return MakeError(ErrorCode::kInvalidInput, "note: a string is required");
+  const bool granted = body["granted"].get<bool>();
+  Disclosure d;
+  RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<Disclosure> row, txn.GetRecord<DisclosureCodec>(db_.disclosures(), id));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no disclosure " + std::string(id));
+    d = std::move(*row);
+    if (d.status != "pending")
+      return MakeError(ErrorCode::kConflict, "disclosure " + std::string(id) + " is already decided");
+    d.status = granted ? "granted" : "refused";
+    d.decision = ApproverDecision{who.user.username,
+                                  who.user.name + " " + who.user.surname + ", " + who.user.position,
+                                  now_ms_utc,
+                                  granted,
+                                  note,
+                                  0};
+    return txn.PutRecord<DisclosureCodec>(db_.disclosures(), id, d);
+  }));
+  return ToJson(d);
+}
+
+Result<Disclosure> DisclosureBook::Find(std::string_view id) const {
+  std::optional<Disclosure> row;
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(row, txn.GetRecord<DisclosureCodec>(db_.disclosures(), id));
+    return OkStatus();
+  }));
+  if (!row) return MakeError(ErrorCode::kNotFound, "no disclosure " + std::string(id));
+  return std::move(*row);
 }
 
 Result<nlohmann::json> DisclosureBook::Get(std::string_view id) const {
-  auto row = db_.Get(AccessTable::kDisclosures, id);
-  if (!row.ok()) return row.error();
-  if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
-  return nlohmann::json::parse(**row);
+  ASSIGN_OR_RETURN(Disclosure d, Find(id));
+  return ToJson(d);
 }
 
 Result<std::vector<nlohmann::json>> DisclosureBook::List() const {
-  auto rows = db_.List(AccessTable::kDisclosures);
-  if (!rows.ok()) return rows.error();
   std::vector<nlohmann::json> out;
-  for (const auto& [key, value] : *rows) out.push_back(nlohmann::json::parse(value));
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<DisclosureCodec>(db_.disclosures(), [&](std::string_view, Disclosure&& d) {
+      out.push_back(ToJson(d));
+      return true;
+    });
+  }));
   return out;
 }
 
@@ -268,20 +276,18 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
                                               const std::filesystem::path& out_dir,
                                               const PackageSigning& signing, int64_t now_ms_utc) {
   if (!who.user.Has(Role::kRecordsKeeper))
-    return MakeError(403, "only a records keeper prepares export packages");
-  auto d = Get(id);
+    return MakeError(ErrorCode::kPermissionDenied, "only a records keeper prepares export packages");
+  auto d = Find(id);
   if (!d.ok()) return d.error();
-  if (d->value("status", "") != "granted") {
-    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") +
-                              ", not granted (DISC-1)");
+  if (d->status != "granted") {
+    return MakeError(ErrorCode::kConflict, "disclosure " + std::string(id) + " is " + d->status + ", not granted (DISC-1)");
   }
   std::error_code ec;
   if (std::filesystem::exists(out_dir, ec))
     return MakeError(409, "export: " + out_dir.string() + " already exists");
   HandOver hand_over;
   hand_over.disclosure = *d;
-  for (const auto& rid : (*d)["recording_ids"]) {
-    const std::string recording_id = rid.get<std::string>();
+  for (const std::string& recording_id : d->recording_ids) {
     auto restricted = IsRestricted(db_, recording_id);
     if (!restricted.ok()) return restricted.error();
     if (*restricted)
@@ -307,7 +313,7 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
     hand_over.signer_fingerprint = signing.signer->fingerprint();
     files[kSigningKey] = signing.signer->public_key_pem();
   }
-  nlohmann::json disclosure = *d;
+  nlohmann::json disclosure = ToJson(*d);
   disclosure.erase("exports");
   files["disclosure.json"] = DumpJson(disclosure, 2) + "\n";
   files["protocol.html"] = hand_over.Html();
@@ -327,56 +333,49 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   for (const auto& [path, content] : files) {
     if (Status s = WriteText(out_dir / path, content); !s.ok()) return s.error();
   }
-  nlohmann::json record = {{"at_ms_utc", now_ms_utc},
-                           {"by", who.user.username},
-                           {"package", out_dir.string()},
-                           {"manifest_sha256", Sha256Hex(manifest)},
-                           {"signed", hand_over.signature_kind != "none"},
-                           {"signature", hand_over.signature_kind},
-                           {"signer_fingerprint", hand_over.signer_fingerprint},
-                           {"audio_sha256", hand_over.audio_sha256}};
-  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kDisclosures, id);
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return MakeError(404, "no disclosure " + std::string(id));
-    nlohmann::json current = nlohmann::json::parse(**row);
-    current["exports"].push_back(record);
-    return txn.Put(AccessTable::kDisclosures, id, DumpJson(current));
-  });
-  if (!s.ok()) return s.error();
-  return record;
+  const DisclosureExport record{now_ms_utc,
+                                who.user.username,
+                                out_dir.string(),
+                                Sha256Hex(manifest),
+                                hand_over.signature_kind != "none",
+                                hand_over.signature_kind,
+                                hand_over.signer_fingerprint,
+                                hand_over.audio_sha256};
+  RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<Disclosure> current, txn.GetRecord<DisclosureCodec>(db_.disclosures(), id));
+    if (!current) return MakeError(ErrorCode::kNotFound, "no disclosure " + std::string(id));
+    current->exports.push_back(record);
+    return txn.PutRecord<DisclosureCodec>(db_.disclosures(), id, *current);
+  }));
+  return ToJson(record);
 }
 
 Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat format,
                                              const PackageSigning& signing) const {
-  auto d = Get(id);
+  auto d = Find(id);
   if (!d.ok()) return d.error();
-  if (d->value("status", "") != "granted") {
-    return MakeError(409, "disclosure " + std::string(id) + " is " + d->value("status", "") +
-                              ", not granted: no hand-over protocol (DISC-1)");
+  if (d->status != "granted") {
+    return MakeError(ErrorCode::kConflict, "disclosure " + std::string(id) + " is " + d->status +
+                                               ", not granted: no hand-over protocol (DISC-1)");
   }
   HandOver hand_over;
   hand_over.disclosure = *d;
-  for (const auto& rid : (*d)["recording_ids"]) {
-    auto record = store_.Get(rid.get<std::string>());
+  for (const std::string& recording_id : d->recording_ids) {
+    auto record = store_.Get(recording_id);
     if (!record.ok()) return record.error();
     if (record->has_value()) {
       hand_over.records.push_back(**record);
     } else {  // deleted since (RET-3): still listed, without call data
       RecordingRecord gone;
-      gone.recording_id = rid.get<std::string>() + " (deleted)";
+      gone.recording_id = recording_id + " (deleted)";
       hand_over.records.push_back(gone);
     }
   }
-  const nlohmann::json exports = d->value("exports", nlohmann::json::array());
-  if (!exports.empty()) {
-    const nlohmann::json& last = exports.back();
-    hand_over.signature_kind =
-        last.value("signature", last.value("signed", false) ? "hmac" : "none");
-    hand_over.signer_fingerprint = last.value("signer_fingerprint", "");
-    const nlohmann::json hashes = last.value("audio_sha256", nlohmann::json::object());
-    for (const auto& [rid, hash] : hashes.items())
-      hand_over.audio_sha256[rid] = hash.get<std::string>();
+  if (!d->exports.empty()) {
+    const DisclosureExport& last = d->exports.back();
+    hand_over.signature_kind = last.signature;
+    hand_over.signer_fingerprint = last.signer_fingerprint;
+    hand_over.audio_sha256 = last.audio_sha256;
   } else {
     hand_over.signature_kind = signing.signer ? "ed25519" : signing.hmac_key ? "hmac" : "none";
     if (signing.signer) hand_over.signer_fingerprint = signing.signer->fingerprint();

@@ -1,11 +1,14 @@
 // PlaybackWorkflow (see access_playback.h).
 #include "kronika/srs/access/access_playback.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
 #include "kronika/srs/core/utc_time.h"
 
+#include "access_codecs.h"
+#include "kronika/srs/core/json_fields.h"
 #include "kronika/srs/core/json_record.h"
 
 namespace kronika::srs {
@@ -47,6 +50,16 @@ bool SameNumber(std::string_view a, std::string_view b) {
   return da.substr(da.size() - kNationalDigits) == db.substr(db.size() - kNationalDigits);
 }
 
+// A string field of a request body: "" when absent, 400 naming the field when it holds
+// another type (a peer's body never throws).
+Result<std::string> BodyText(const nlohmann::json& body, const char* key) {
+  std::string out;
+  if (!ReadString(body, key, out)) {
+    return MakeError(ErrorCode::kInvalidInput, std::string(key) + ": a string is required");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> PlaybackReasonText(std::string_view code) {
@@ -56,11 +69,25 @@ std::optional<std::string> PlaybackReasonText(std::string_view code) {
   return std::nullopt;
 }
 
+Result<Restriction> GetRestriction(const AccessDb& db, std::string_view recording_id) {
+  std::optional<Restriction> row;
+  RETURN_IF_ERROR(db.Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(row, txn.GetRecord<RestrictionCodec>(db.restrictions(), recording_id));
+    return OkStatus();
+  }));
+  if (row) return *row;
+  Restriction none;
+  none.recording_id = std::string(recording_id);
+  return none;
+}
+
 Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id) {
-  auto row = db.Get(AccessTable::kRestrictions, recording_id);
-  if (!row.ok()) return row.error();
-  if (!row->has_value()) return false;
-  return nlohmann::json::parse(**row).value("restricted", false);
+  Result<Restriction> state = GetRestriction(db, recording_id);
+  if (!state.ok()) {
+    if (state.error().code == ErrorCode::kCorrupt) return true;  // reported; fail closed (RIGHTS-3)
+    return state.error();
+  }
+  return state->restricted;
 }
 
 Result<RecordingRecord> RequestableRecording(const nlohmann::json& id, const Store& store, const AccessDb& db,
@@ -82,26 +109,24 @@ Result<RecordingRecord> RequestableRecording(const nlohmann::json& id, const Sto
 Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_id, bool restricted,
                                       std::string_view by, std::string_view reason,
                                       int64_t now_ms_utc) {
-  if (reason.empty()) return MakeError(400, "restriction: reason is required (RIGHTS-3)");
-  nlohmann::json state;
-  Status s = db.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kRestrictions, recording_id);
-    if (!row.ok()) return row.error();
-    nlohmann::json current =
-        row->has_value() ? nlohmann::json::parse(**row) : nlohmann::json::object();
-    if (current.value("restricted", false) == restricted) {
-      return MakeError(409, std::string("restriction: recording ") + std::string(recording_id) +
-                                (restricted ? " is already restricted" : " is not restricted"));
+  if (reason.empty()) return MakeError(ErrorCode::kInvalidInput, "restriction: reason is required (RIGHTS-3)");
+  Restriction state;
+  RETURN_IF_ERROR(db.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<Restriction> current, txn.GetRecord<RestrictionCodec>(db.restrictions(), recording_id));
+    state = current.value_or(Restriction{});
+    state.recording_id = std::string(recording_id);
+    if (state.restricted == restricted) {
+      return MakeError(ErrorCode::kConflict, std::string("restriction: recording ") + std::string(recording_id) +
+                                                 (restricted ? " is already restricted" : " is not restricted"));
     }
-    nlohmann::json history = current.value("history", nlohmann::json::array());
-    history.push_back(
-        {{"restricted", restricted}, {"by", by}, {"at_ms_utc", now_ms_utc}, {"reason", reason}});
-    state = {{"recording_id", recording_id}, {"restricted", restricted}, {"by", by},
-             {"since_ms_utc", now_ms_utc},   {"reason", reason},         {"history", history}};
-    return txn.Put(AccessTable::kRestrictions, recording_id, DumpJson(state));
-  });
-  if (!s.ok()) return s.error();
-  return state;
+    state.history.push_back(RestrictionChange{restricted, std::string(by), now_ms_utc, std::string(reason)});
+    state.restricted = restricted;
+    state.by = std::string(by);
+    state.since_ms_utc = now_ms_utc;
+    state.reason = std::string(reason);
+    return txn.PutRecord<RestrictionCodec>(db.restrictions(), recording_id, state);
+  }));
+  return ToJson(state);
 }
 
 Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohmann::json& body,
@@ -112,14 +137,14 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
       body["recording_ids"].empty()) {
     return MakeError(400, "recording_ids: a non-empty array of recording ids is required");
   }
-  const std::string reason = body.value("reason", "");
+  ASSIGN_OR_RETURN(const std::string reason, BodyText(body, "reason"));
   std::optional<std::string> reason_text = PlaybackReasonText(reason);
   if (!reason_text)
     return MakeError(400, "reason: expected one of a-g (ACCESS-3) or \"caller\" (ACCESS-5)");
-  const std::string justification = body.value("justification", "");
+  ASSIGN_OR_RETURN(const std::string justification, BodyText(body, "justification"));
   if (justification.empty())
     return MakeError(400, "justification: required (ACCESS-3: a stated reason)");
-  const std::string caller_number = body.value("caller_number", "");
+  ASSIGN_OR_RETURN(const std::string caller_number, BodyText(body, "caller_number"));
   if (reason == "caller" && caller_number.empty()) {
     return MakeError(400, "caller_number: required for a caller's own request (ACCESS-5)");
   }
@@ -140,62 +165,62 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
       }
     }
   }
-  nlohmann::json request = {{"requester", who.user.username},
-                            {"recording_ids", ids},
-                            {"reason", reason},
-                            {"reason_text", *reason_text},
-                            {"justification", justification},
-                            {"caller_number", caller_number},
-                            {"protocol", body.value("protocol", nlohmann::json::object())},
-                            {"status", "pending"},
-                            {"created_ms_utc", now_ms_utc},
-                            {"opinions", nlohmann::json::object()},
-                            {"decision", nullptr},
-                            {"informed", nlohmann::json::object()}};
-  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto n = txn.NextSequence("request");
-    if (!n.ok()) return n.error();
-    request["id"] = RequestKey(*n);
-    return txn.Put(AccessTable::kRequests, request["id"].get<std::string>(), DumpJson(request));
-  });
-  if (!s.ok()) return s.error();
-  return request;
+  PlaybackRequest request;
+  request.requester = who.user.username;
+  request.recording_ids = ids;
+  request.reason = reason;
+  request.reason_text = *reason_text;
+  request.justification = justification;
+  request.caller_number = caller_number;
+  if (body.contains("protocol") && body["protocol"].is_object()) {
+    const nlohmann::json& p = body["protocol"];
+    auto text = [&](const char* key) -> std::string {
+      if (!p.contains(key) || p[key].is_null()) return "";
+      return p[key].is_string() ? p[key].get<std::string>() : DumpJson(p[key]);
+    };
+    request.protocol = IncidentDetails{text("causes"), text("actions"), text("follow_up")};
+  }
+  request.status = "pending";
+  request.created_ms_utc = now_ms_utc;
+  RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(uint64_t n, db_.NextSequenceIn(txn, "request"));
+    request.id = RequestKey(n);
+    return txn.PutRecord<PlaybackRequestCodec>(db_.requests(), request.id, request);
+  }));
+  return ToJson(request);
 }
 
-Result<nlohmann::json> PlaybackWorkflow::Update(
-    std::string_view id, const std::function<Status(nlohmann::json&)>& change) {
-  nlohmann::json request;
-  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kRequests, id);
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return MakeError(404, "no playback request " + std::string(id));
-    request = nlohmann::json::parse(**row);
-    if (Status c = change(request); !c.ok()) return c;
-    return txn.Put(AccessTable::kRequests, id, DumpJson(request));
-  });
-  if (!s.ok()) return s.error();
-  return request;
+Result<nlohmann::json> PlaybackWorkflow::Update(std::string_view id,
+                                                const std::function<Status(PlaybackRequest&)>& change) {
+  PlaybackRequest request;
+  RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<PlaybackRequest> row, txn.GetRecord<PlaybackRequestCodec>(db_.requests(), id));
+    if (!row) return MakeError(ErrorCode::kNotFound, "no playback request " + std::string(id));
+    request = std::move(*row);
+    RETURN_IF_ERROR(change(request));
+    return txn.PutRecord<PlaybackRequestCodec>(db_.requests(), id, request);
+  }));
+  return ToJson(request);
 }
 
 Result<nlohmann::json> PlaybackWorkflow::Opinion(const Identity& who, std::string_view id,
                                                  const nlohmann::json& body, int64_t now_ms_utc) {
-  const std::string kind = body.value("kind", "");
+  ASSIGN_OR_RETURN(const std::string kind, BodyText(body, "kind"));
   if (kind != "dpo" && kind != "unit_head")
-    return MakeError(400, "kind: expected \"dpo\" or \"unit_head\"");
+    return MakeError(ErrorCode::kInvalidInput, "kind: expected \"dpo\" or \"unit_head\"");
   if (kind == "dpo" && !who.user.Has(Role::kDpo))
-    return MakeError(403, "only the data protection officer gives the dpo opinion");
+    return MakeError(ErrorCode::kPermissionDenied, "only the data protection officer gives the dpo opinion");
   if (kind == "unit_head" && !who.user.Has(Role::kApprover)) {
-    return MakeError(403, "only an approver (head of unit) gives the unit_head opinion");
+    return MakeError(ErrorCode::kPermissionDenied, "only an approver (head of unit) gives the unit_head opinion");
   }
   if (!body.contains("favourable") || !body["favourable"].is_boolean())
-    return MakeError(400, "favourable: true or false required");
-  return Update(id, [&](nlohmann::json& r) -> Status {
-    if (r.value("status", "") != "pending")
-      return MakeError(409, "request " + std::string(id) + " is already decided");
-    r["opinions"][kind] = {{"by", who.user.username},
-                           {"at_ms_utc", now_ms_utc},
-                           {"favourable", body["favourable"]},
-                           {"text", body.value("text", "")}};
+    return MakeError(ErrorCode::kInvalidInput, "favourable: true or false required");
+  ASSIGN_OR_RETURN(const std::string text, BodyText(body, "text"));
+  const RequestOpinion opinion{who.user.username, now_ms_utc, body["favourable"].get<bool>(), text};
+  return Update(id, [&](PlaybackRequest& r) -> Status {
+    if (r.status != "pending")
+      return MakeError(ErrorCode::kConflict, "request " + std::string(id) + " is already decided");
+    (kind == "dpo" ? r.dpo_opinion : r.unit_head_opinion) = opinion;
     return OkStatus();
   });
 }
@@ -203,31 +228,31 @@ Result<nlohmann::json> PlaybackWorkflow::Opinion(const Identity& who, std::strin
 Result<nlohmann::json> PlaybackWorkflow::Decide(const Identity& who, std::string_view id,
                                                 const nlohmann::json& body, int64_t now_ms_utc) {
   if (!who.user.Has(Role::kApprover))
-    return MakeError(403, "only an approver decides playback requests (ACCESS-3)");
+    return MakeError(ErrorCode::kPermissionDenied, "only an approver decides playback requests (ACCESS-3)");
   if (!body.contains("granted") || !body["granted"].is_boolean())
-    return MakeError(400, "granted: true or false required");
+    return MakeError(ErrorCode::kInvalidInput, "granted: true or false required");
   const bool granted = body["granted"].get<bool>();
-  const int64_t minutes = body.value("valid_minutes", kDefaultPlaybackValidityMinutes);
-  if (minutes <= 0 || minutes > kMaxPlaybackValidityMinutes) {
-    return MakeError(400, "valid_minutes: 1.." + std::to_string(kMaxPlaybackValidityMinutes));
+  int64_t minutes = kDefaultPlaybackValidityMinutes;
+  if (!ReadInt(body, "valid_minutes", minutes) || minutes <= 0 || minutes > kMaxPlaybackValidityMinutes) {
+    return MakeError(ErrorCode::kInvalidInput, "valid_minutes: 1.." + std::to_string(kMaxPlaybackValidityMinutes));
   }
-  return Update(id, [&](nlohmann::json& r) -> Status {
-    if (r.value("status", "") != "pending")
-      return MakeError(409, "request " + std::string(id) + " is already decided");
-    if (r.value("requester", "") == who.user.username)
-      return MakeError(403, "an approver cannot decide their own request");
-    if (granted && r.value("reason", "") == "caller" &&
-        (!r["opinions"].contains("dpo") || !r["opinions"].contains("unit_head"))) {
-      return MakeError(
-          409, "a caller's request needs the DPO's and the unit head's opinions first (ACCESS-5)");
+  ASSIGN_OR_RETURN(const std::string note, BodyText(body, "note"));
+  return Update(id, [&](PlaybackRequest& r) -> Status {
+    if (r.status != "pending")
+      return MakeError(ErrorCode::kConflict, "request " + std::string(id) + " is already decided");
+    if (r.requester == who.user.username)
+      return MakeError(ErrorCode::kPermissionDenied, "an approver cannot decide their own request");
+    if (granted && r.reason == "caller" && (!r.dpo_opinion || !r.unit_head_opinion)) {
+      return MakeError(ErrorCode::kConflict,
+                       "a caller's request needs the DPO's and the unit head's opinions first (ACCESS-5)");
     }
-    r["status"] = granted ? "approved" : "refused";
-    r["decision"] = {{"by", who.user.username},
-                     {"by_name", who.user.name + " " + who.user.surname + ", " + who.user.position},
-                     {"at_ms_utc", now_ms_utc},
-                     {"granted", granted},
-                     {"note", body.value("note", "")},
-                     {"valid_until_ms_utc", granted ? now_ms_utc + minutes * 60000 : 0}};
+    r.status = granted ? "approved" : "refused";
+    r.decision = ApproverDecision{who.user.username,
+                                  who.user.name + " " + who.user.surname + ", " + who.user.position,
+                                  now_ms_utc,
+                                  granted,
+                                  note,
+                                  granted ? now_ms_utc + minutes * 60000 : 0};
     return OkStatus();
   });
 }
@@ -236,36 +261,49 @@ Result<nlohmann::json> PlaybackWorkflow::MarkInformed(const Identity& who, std::
                                                       const nlohmann::json& body,
                                                       int64_t now_ms_utc) {
   if (!who.user.Has(Role::kRecordsKeeper) && !who.user.Has(Role::kApprover)) {
-    return MakeError(403,
+    return MakeError(ErrorCode::kPermissionDenied,
                      "only a records keeper or an approver records that the employee was informed");
   }
-  const std::string recording_id = body.value("recording_id", "");
-  const std::string how = body.value("how", "");
+  ASSIGN_OR_RETURN(const std::string recording_id, BodyText(body, "recording_id"));
+  ASSIGN_OR_RETURN(const std::string how, BodyText(body, "how"));
   if (how.empty())
-    return MakeError(400, "how: required (e.g. \"in person\", \"e-mail\") (ACCESS-4)");
-  return Update(id, [&](nlohmann::json& r) -> Status {
-    bool named = false;
-    for (const auto& rid : r["recording_ids"]) named = named || rid == recording_id;
-    if (!named) return MakeError(400, "recording_id: not part of request " + std::string(id));
-    r["informed"][recording_id] = {{"by", who.user.username},
-                                   {"at_ms_utc", body.value("at_ms_utc", now_ms_utc)},
-                                   {"how", how}};
+    return MakeError(ErrorCode::kInvalidInput, "how: required (e.g. \"in person\", \"e-mail\") (ACCESS-4)");
+  int64_t at = now_ms_utc;
+  if (!ReadInt(body, "at_ms_utc", at)) return MakeError(ErrorCode::kInvalidInput, "at_ms_utc: a number is required");
+  return Update(id, [&](PlaybackRequest& r) -> Status {
+    if (std::find(r.recording_ids.begin(), r.recording_ids.end(), recording_id) == r.recording_ids.end()) {
+      return MakeError(ErrorCode::kInvalidInput, "recording_id: not part of request " + std::string(id));
+    }
+    r.informed[recording_id] = EmployeeInformed{who.user.username, at, how};
     return OkStatus();
   });
 }
 
 Result<nlohmann::json> PlaybackWorkflow::Get(std::string_view id) const {
-  auto row = db_.Get(AccessTable::kRequests, id);
-  if (!row.ok()) return row.error();
-  if (!row->has_value()) return MakeError(404, "no playback request " + std::string(id));
-  return nlohmann::json::parse(**row);
+  std::optional<PlaybackRequest> row;
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(row, txn.GetRecord<PlaybackRequestCodec>(db_.requests(), id));
+    return OkStatus();
+  }));
+  if (!row) return MakeError(ErrorCode::kNotFound, "no playback request " + std::string(id));
+  return ToJson(*row);
+}
+
+Result<std::vector<PlaybackRequest>> PlaybackWorkflow::Requests() const {
+  std::vector<PlaybackRequest> out;
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<PlaybackRequestCodec>(db_.requests(), [&](std::string_view, PlaybackRequest&& r) {
+      out.push_back(std::move(r));
+      return true;
+    });
+  }));
+  return out;
 }
 
 Result<std::vector<nlohmann::json>> PlaybackWorkflow::List() const {
-  auto rows = db_.List(AccessTable::kRequests);
-  if (!rows.ok()) return rows.error();
+  ASSIGN_OR_RETURN(std::vector<PlaybackRequest> all, Requests());
   std::vector<nlohmann::json> out;
-  for (const auto& [key, value] : *rows) out.push_back(nlohmann::json::parse(value));
+  for (const PlaybackRequest& r : all) out.push_back(ToJson(r));
   return out;
 }
 
@@ -274,38 +312,33 @@ Result<nlohmann::json> PlaybackWorkflow::AuthorisePlayback(const Identity& who,
                                                            std::string_view request_id,
                                                            int64_t now_ms_utc) const {
   if (!who.user.Has(Role::kListener))
-    return MakeError(403, "only a listener may play recordings (ACCESS-1)");
-  auto restricted = IsRestricted(db_, recording_id);
-  if (!restricted.ok()) return restricted.error();
-  if (*restricted)
-    return MakeError(403, "recording " + std::string(recording_id) + " is restricted (RIGHTS-3)");
-  auto all = List();
-  if (!all.ok()) return all.error();
+    return MakeError(ErrorCode::kPermissionDenied, "only a listener may play recordings (ACCESS-1)");
+  ASSIGN_OR_RETURN(const bool restricted, IsRestricted(db_, recording_id));
+  if (restricted) {
+    return MakeError(ErrorCode::kPermissionDenied, "recording " + std::string(recording_id) + " is restricted (RIGHTS-3)");
+  }
+  ASSIGN_OR_RETURN(std::vector<PlaybackRequest> all, Requests());
   std::string why = "no approved playback request of " + who.user.username + " names recording " +
                     std::string(recording_id) + " (ACCESS-2)";
-  for (const auto& r : *all) {
-    if (!request_id.empty() && r.value("id", "") != request_id) continue;
-    if (r.value("requester", "") != who.user.username) continue;
-    bool named = false;
-    for (const auto& rid : r["recording_ids"]) named = named || rid == recording_id;
-    if (!named) continue;
-    if (r.value("status", "") != "approved") {
-      why = "request " + r.value("id", "") + " is " + r.value("status", "") + " (ACCESS-3)";
+  for (const PlaybackRequest& r : all) {
+    if (!request_id.empty() && r.id != request_id) continue;
+    if (r.requester != who.user.username) continue;
+    if (std::find(r.recording_ids.begin(), r.recording_ids.end(), recording_id) == r.recording_ids.end()) continue;
+    if (r.status != "approved" || !r.decision) {
+      why = "request " + r.id + " is " + r.status + " (ACCESS-3)";
       continue;
     }
-    if (r["decision"].value("valid_until_ms_utc", int64_t{0}) < now_ms_utc) {
-      why = "approval of request " + r.value("id", "") + " expired at " +
-            FormatUtcTime(r["decision"].value("valid_until_ms_utc", int64_t{0}));
+    if (r.decision->valid_until_ms_utc < now_ms_utc) {
+      why = "approval of request " + r.id + " expired at " + FormatUtcTime(r.decision->valid_until_ms_utc);
       continue;
     }
-    if (!r["informed"].contains(std::string(recording_id))) {
-      why = "the employee on recording " + std::string(recording_id) +
-            " has not been marked as informed (ACCESS-4)";
+    if (r.informed.count(std::string(recording_id)) == 0) {
+      why = "the employee on recording " + std::string(recording_id) + " has not been marked as informed (ACCESS-4)";
       continue;
     }
-    return r;
+    return ToJson(r);
   }
-  return MakeError(403, why);
+  return MakeError(ErrorCode::kPermissionDenied, why);
 }
 
 }  // namespace kronika::srs

@@ -10,29 +10,43 @@
 #include <fstream>
 #include <sstream>
 
+#include "access_codecs.h"
 #include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/core/json_fields.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/csv_writer.h"
+#include "kronika/srs/store/record_codec.h"
 #include "pdf_protocol.h"
 
 namespace kronika::srs {
 namespace {
 
 const std::string kGenesisHash(64, '0');
-constexpr char kMetaCount[] = "register_count";
-constexpr char kMetaHead[] = "register_head";
+constexpr char kMetaCheckpoint[] = "register_checkpoint";
+// Before the one Database: the count (decimal text) and the head (hex) in two rows.
+constexpr char kLegacyMetaCount[] = "register_count";
+constexpr char kLegacyMetaHead[] = "register_head";
+
+// A sub-object of an entry, or an empty object when absent or of another type.
+nlohmann::json Sub(const nlohmann::json& j, const char* key) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!ReadObject(j, key, out)) return nlohmann::json::object();
+  return out;
+}
 
 std::string Text(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return "";
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "";
   if (j[key].is_string()) return j[key].get<std::string>();
   return DumpJson(j[key]);
 }
 
 std::string ParticipantsText(const nlohmann::json& entry) {
   std::string out;
-  for (const auto& p : entry.value("participants", nlohmann::json::array())) {
+  nlohmann::json participants = nlohmann::json::array();
+  if (!ReadArray(entry, "participants", participants)) return out;
+  for (const auto& p : participants) {
     if (!out.empty()) out += "; ";
-    out += p.value("name", "") + " <" + p.value("number", "") + ">";
+    out += Text(p, "name") + " <" + Text(p, "number") + ">";
   }
   return out;
 }
@@ -41,8 +55,49 @@ std::string ParticipantsText(const nlohmann::json& entry) {
 
 std::string RegisterEntryHash(const nlohmann::json& entry) {
   nlohmann::json body = entry;
-  body.erase("entry_hash");
-  return Sha256Hex(body.value("prev_hash", "") + "\n" + DumpJson(body));
+  if (body.is_object()) body.erase("entry_hash");
+  return Sha256Hex(Text(body, "prev_hash") + "\n" + DumpJson(body));
+}
+
+std::string RegisterCheckpointCodec::Encode(const RegisterCheckpoint& c) {
+  RecordWriter w;
+  w.U(kAccessRowVersion);
+  w.U(c.entries);
+  w.Str(c.head_hash);
+  return w.Take();
+}
+
+Result<RegisterCheckpoint> RegisterCheckpointCodec::Decode(std::string_view, std::string_view bytes) {
+  RecordReader r(bytes);
+  uint64_t version = 0;
+  if (!r.U(version)) return MalformedRow("access.meta", "register_checkpoint version");
+  if (version == 0 || version > kAccessRowVersion) {
+    return UnknownRowVersion("access.meta", version, kAccessRowVersion);
+  }
+  RegisterCheckpoint c;
+  if (!r.U(c.entries) || !r.Str(c.head_hash)) return MalformedRow("access.meta", "register_checkpoint");
+  return c;
+}
+
+Result<RegisterCheckpoint> ReadRegisterCheckpoint(const ReadTxn& txn, const AccessDb& db) {
+  ASSIGN_OR_RETURN(std::optional<RegisterCheckpoint> current,
+                   txn.GetRecord<RegisterCheckpointCodec>(db.meta(), kMetaCheckpoint));
+  if (current) return *current;
+  RegisterCheckpoint legacy;  // the two rows of before, or none: an empty register
+  ASSIGN_OR_RETURN(std::optional<uint64_t> count, txn.GetRecord<CounterCodec>(db.meta(), kLegacyMetaCount));
+  ASSIGN_OR_RETURN(std::optional<std::string> head, txn.Get(db.meta(), kLegacyMetaHead));
+  legacy.entries = count.value_or(0);
+  legacy.head_hash = head.value_or(legacy.entries == 0 ? kGenesisHash : "");
+  return legacy;
+}
+
+Result<RegisterCheckpoint> ListeningRegister::Checkpoint() const {
+  RegisterCheckpoint out;
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(out, ReadRegisterCheckpoint(txn, db_));
+    return OkStatus();
+  }));
+  return out;
 }
 
 Result<std::vector<nlohmann::json>> ListeningRegister::Entries() const {
@@ -52,17 +107,24 @@ Result<std::vector<nlohmann::json>> ListeningRegister::Entries() const {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    nlohmann::json j = ParseJsonObject(line);
     if (j.is_discarded())
-      return MakeError(500, "register: unreadable line " + std::to_string(out.size() + 1));
+      return MakeError(ErrorCode::kCorrupt, "register: unreadable line " + std::to_string(out.size() + 1));
     out.push_back(std::move(j));
   }
   return out;
 }
 
 Result<RegisterVerification> ListeningRegister::Verify() const {
+  ASSIGN_OR_RETURN(const RegisterCheckpoint checkpoint, Checkpoint());
+  return VerifyAgainst(checkpoint);
+}
+
+Result<RegisterVerification> ListeningRegister::VerifyAgainst(const RegisterCheckpoint& checkpoint) const {
   RegisterVerification v;
   v.head_hash = kGenesisHash;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(file_, ec);
   std::ifstream in(file_, std::ios::binary);
   std::string line;
   uint64_t line_no = 0;
@@ -72,37 +134,38 @@ Result<RegisterVerification> ListeningRegister::Verify() const {
     v.problem = std::move(problem);
     return v;
   };
+  if (!exists && checkpoint.entries > 0) {
+    return fail("register file " + file_.string() + " is missing; the database records " +
+                std::to_string(checkpoint.entries) + " entries");
+  }
   while (in && std::getline(in, line)) {
     ++line_no;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object())
-      return fail("line " + std::to_string(line_no) + ": not a JSON object");
-    if (j.value("seq", uint64_t{0}) != line_no) {
+    const nlohmann::json j = ParseJsonObject(line);
+    if (j.is_discarded()) return fail("line " + std::to_string(line_no) + ": not a JSON object");
+    uint64_t seq = 0;
+    std::string prev_hash, entry_hash;
+    if (!ReadUint(j, "seq", seq) || seq != line_no) {
       return fail("line " + std::to_string(line_no) + ": seq " + Text(j, "seq") + ", expected " +
                   std::to_string(line_no) + " (entry removed or reordered)");
     }
-    if (j.value("prev_hash", "") != v.head_hash) {
-      return fail("entry " + std::to_string(line_no) +
-                  ": prev_hash does not match the previous entry");
+    if (!ReadString(j, "prev_hash", prev_hash) || prev_hash != v.head_hash) {
+      return fail("entry " + std::to_string(line_no) + ": prev_hash does not match the previous entry");
     }
-    if (RegisterEntryHash(j) != j.value("entry_hash", "")) {
+    if (!ReadString(j, "entry_hash", entry_hash) || RegisterEntryHash(j) != entry_hash) {
       return fail("entry " + std::to_string(line_no) + ": content altered (entry_hash mismatch)");
     }
-    v.head_hash = j.value("entry_hash", "");
+    v.head_hash = entry_hash;
     v.entries = line_no;
   }
-  auto count = db_.Get(AccessTable::kMeta, kMetaCount);
-  auto head = db_.Get(AccessTable::kMeta, kMetaHead);
-  if (!count.ok()) return count.error();
-  if (!head.ok()) return head.error();
-  const uint64_t expected = count->has_value() ? std::stoull(**count) : 0;
   line_no = 0;
-  if (expected != v.entries) {
-    return fail("register holds " + std::to_string(v.entries) + " entries, the database recorded " +
-                std::to_string(expected) + " (entries removed or added outside Kronika)");
+  if (checkpoint.entries != v.entries) {
+    return fail("register holds " + std::to_string(v.entries) + " entries, the checkpoint records " +
+                std::to_string(checkpoint.entries) +
+                (v.entries < checkpoint.entries ? " (entries removed: the register was emptied or cut at its end)"
+                                                : " (entries added outside Kronika)"));
   }
-  if (expected > 0 && head->value_or("") != v.head_hash) {
-    return fail("head hash differs from the one recorded in the database");
+  if (checkpoint.entries > 0 && checkpoint.head_hash != v.head_hash) {
+    return fail("head hash differs from the one the checkpoint records");
   }
   v.ok = true;
   return v;
@@ -121,21 +184,22 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
     if (!v.ok()) return v.error();
     if (!v->ok)
       return MakeError(500, "register: refusing to append, register is damaged: " + v->problem);
+    if (!entry.is_object()) return MakeError(ErrorCode::kInvalidInput, "register: an entry is a JSON object");
     entry["seq"] = v->entries + 1;
     entry["prev_hash"] = v->head_hash;
     entry["entry_hash"] = RegisterEntryHash(entry);
     const std::string line = DumpJson(entry) + "\n";
     if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
         ::fsync(fd) != 0) {
-      return MakeError(500, "register: write " + file_.string() + ": " + std::strerror(errno));
+      return MakeError(ErrorCode::kIo, "register: write " + file_.string() + ": " + std::strerror(errno));
     }
-    Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-      if (Status p = txn.Put(AccessTable::kMeta, kMetaCount, std::to_string(v->entries + 1));
-          !p.ok())
-        return p;
-      return txn.Put(AccessTable::kMeta, kMetaHead, entry["entry_hash"].get<std::string>());
-    });
-    if (!s.ok()) return s.error();
+    const RegisterCheckpoint next{v->entries + 1, entry["entry_hash"].get<std::string>()};
+    RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+      RETURN_IF_ERROR(txn.PutRecord<RegisterCheckpointCodec>(db_.meta(), kMetaCheckpoint, next));
+      RETURN_IF_ERROR(txn.Erase(db_.meta(), kLegacyMetaCount));
+      RETURN_IF_ERROR(txn.Erase(db_.meta(), kLegacyMetaHead));
+      return OkStatus();
+    }));
     return entry;
   }();
   ::flock(fd, LOCK_UN);
@@ -149,8 +213,8 @@ std::string RegisterCsv(const std::vector<nlohmann::json>& entries) {
            "listened_from_s", "listened_to_s", "participants", "listener_name", "listener_surname",
            "listener_position", "username", "token_id", "request_id", "reason", "approved_by", "entry_hash"});
   for (const auto& e : entries) {
-    const nlohmann::json listener = e.value("listener", nlohmann::json::object());
-    const nlohmann::json identity = e.value("identity", nlohmann::json::object());
+    const nlohmann::json listener = Sub(e, "listener");
+    const nlohmann::json identity = Sub(e, "identity");
     std::vector<std::string> f = {Text(e, "seq"),
                                   Text(e, "listened_at_utc"),
                                   Text(e, "recording_id"),
@@ -201,13 +265,13 @@ std::string HtmlEscape(std::string_view text) {
 }
 
 std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& e) {
-  const nlohmann::json listener = e.value("listener", nlohmann::json::object());
-  const nlohmann::json details = e.value("protocol", nlohmann::json::object());
+  const nlohmann::json listener = Sub(e, "listener");
+  const nlohmann::json details = Sub(e, "protocol");
   return {
       {"Date of listening", Text(e, "listened_at_utc")},
       {"Listeners", Text(listener, "name") + " " + Text(listener, "surname") + ", " +
                         Text(listener, "position") + " (" +
-                        Text(e.value("identity", nlohmann::json::object()), "username") + ")"},
+                        Text(Sub(e, "identity"), "username") + ")"},
       {"Date and time of the call", Text(e, "call_start_utc")},
       {"Part listened to", Text(e, "listened_from_s") + " s - " + Text(e, "listened_to_s") + " s"},
       {"Participants", ParticipantsText(e)},

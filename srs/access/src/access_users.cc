@@ -3,8 +3,8 @@
 
 #include <array>
 #include <chrono>
-#include <nlohmann/json.hpp>
 
+#include "access_codecs.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/core/json_record.h"
 
@@ -23,43 +23,15 @@ constexpr size_t kTokenIdBytes = 8;
 constexpr size_t kTokenSecretBytes = 32;
 constexpr std::string_view kTokenPrefix = "krk_";
 
-nlohmann::json ToJson(const User& u) {
-  nlohmann::json roles = nlohmann::json::array();
-  for (Role r : u.roles) roles.push_back(RoleName(r));
-  return {{"username", u.username},
-          {"name", u.name},
-          {"surname", u.surname},
-          {"position", u.position},
-          {"roles", roles},
-          {"disabled", u.disabled},
-          {"created_ms_utc", u.created_ms_utc},
-          {"authorised_by", u.authorised_by}};
-}
-
-User FromJson(const nlohmann::json& j) {
-  User u;
-  u.username = j.value("username", "");
-  u.name = j.value("name", "");
-  u.surname = j.value("surname", "");
-  u.position = j.value("position", "");
-  u.disabled = j.value("disabled", false);
-  u.created_ms_utc = j.value("created_ms_utc", int64_t{0});
-  u.authorised_by = j.value("authorised_by", "");
-  for (const auto& r : j.value("roles", nlohmann::json::array())) {
-    if (auto role = ParseRole(r.get<std::string>())) u.roles.insert(*role);
-  }
-  return u;
-}
-
-TokenInfo TokenFromJson(std::string_view id, const nlohmann::json& j) {
-  TokenInfo t;
-  t.token_id = std::string(id);
-  t.username = j.value("username", "");
-  t.label = j.value("label", "");
-  t.created_ms_utc = j.value("created_ms_utc", int64_t{0});
-  t.expires_ms_utc = j.value("expires_ms_utc", int64_t{0});
-  t.last_used_ms_utc = j.value("last_used_ms_utc", int64_t{0});
-  return t;
+TokenInfo ToInfo(const ApiToken& t) {
+  TokenInfo info;
+  info.token_id = t.id;
+  info.username = t.username;
+  info.label = t.label;
+  info.created_ms_utc = t.created_ms_utc;
+  info.expires_ms_utc = t.expires_ms_utc;
+  info.last_used_ms_utc = t.last_used_ms_utc;
+  return info;
 }
 
 bool ValidUsername(std::string_view name) {
@@ -89,39 +61,41 @@ std::optional<Role> ParseRole(std::string_view name) {
 
 Status UserDirectory::Add(const User& user) {
   if (!ValidUsername(user.username))
-    return MakeError(400, "user: username must be 1-64 of [a-z0-9._-]");
-  if (user.roles.empty()) return MakeError(400, "user: at least one role is required");
-  return db_.Write([&](AccessWriteTxn& txn) -> Status {
-    Result<std::optional<std::string>> existing = txn.Get(AccessTable::kUsers, user.username);
-    if (!existing.ok()) return existing.error();
-    if (existing->has_value()) return MakeError(409, "user: " + user.username + " already exists");
-    return txn.Put(AccessTable::kUsers, user.username, DumpJson(ToJson(user)));
+    return MakeError(ErrorCode::kInvalidInput, "user: username must be 1-64 of [a-z0-9._-]");
+  if (user.roles.empty()) return MakeError(ErrorCode::kInvalidInput, "user: at least one role is required");
+  return db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(bool inserted, txn.Insert(db_.users(), user.username, UserCodec::Encode(user)));
+    if (!inserted) return MakeError(ErrorCode::kConflict, "user: " + user.username + " already exists");
+    return OkStatus();
   });
 }
 
 Result<std::vector<User>> UserDirectory::List() const {
-  auto rows = db_.List(AccessTable::kUsers);
-  if (!rows.ok()) return rows.error();
   std::vector<User> out;
-  for (const auto& [key, value] : *rows) out.push_back(FromJson(nlohmann::json::parse(value)));
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<UserCodec>(db_.users(), [&](std::string_view, User&& u) {
+      out.push_back(std::move(u));
+      return true;
+    });
+  }));
   return out;
 }
 
 Result<std::optional<User>> UserDirectory::Find(std::string_view username) const {
-  auto row = db_.Get(AccessTable::kUsers, username);
-  if (!row.ok()) return row.error();
-  if (!row->has_value()) return std::optional<User>();
-  return std::optional<User>(FromJson(nlohmann::json::parse(**row)));
+  std::optional<User> out;
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(out, txn.GetRecord<UserCodec>(db_.users(), username));
+    return OkStatus();
+  }));
+  return out;
 }
 
 Status UserDirectory::SetDisabled(std::string_view username, bool disabled) {
-  return db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kUsers, username);
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return MakeError(404, "user: no user " + std::string(username));
-    User u = FromJson(nlohmann::json::parse(**row));
-    u.disabled = disabled;
-    return txn.Put(AccessTable::kUsers, username, DumpJson(ToJson(u)));
+  return db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<User> u, txn.GetRecord<UserCodec>(db_.users(), username));
+    if (!u) return MakeError(ErrorCode::kNotFound, "user: no user " + std::string(username));
+    u->disabled = disabled;
+    return txn.PutRecord<UserCodec>(db_.users(), username, *u);
   });
 }
 
@@ -133,43 +107,39 @@ Result<std::string> UserDirectory::IssueToken(std::string_view username, std::st
   const std::string id = HexEncode(RandomBytes(kTokenIdBytes));
   const std::string secret = HexEncode(RandomBytes(kTokenSecretBytes));
   const std::string salt = RandomBytes(16);
-  Status s = db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kUsers, username);
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return MakeError(404, "user: no user " + std::string(username));
-    if (FromJson(nlohmann::json::parse(**row)).disabled) {
-      return MakeError(409, "user: " + std::string(username) + " is disabled");
-    }
-    nlohmann::json token = {{"username", username},
-                            {"label", label},
-                            {"salt", HexEncode(salt)},
-                            {"sha256", Sha256Hex(salt + secret)},
-                            {"created_ms_utc", now_ms_utc},
-                            {"expires_ms_utc", expires_ms_utc},
-                            {"last_used_ms_utc", int64_t{0}}};
-    return txn.Put(AccessTable::kTokens, id, DumpJson(token));
-  });
-  if (!s.ok()) return s.error();
+  RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<User> u, txn.GetRecord<UserCodec>(db_.users(), username));
+    if (!u) return MakeError(ErrorCode::kNotFound, "user: no user " + std::string(username));
+    if (u->disabled) return MakeError(ErrorCode::kConflict, "user: " + std::string(username) + " is disabled");
+    ApiToken token;
+    token.id = id;
+    token.username = std::string(username);
+    token.label = std::string(label);
+    token.salt_hex = HexEncode(salt);
+    token.sha256_hex = Sha256Hex(salt + secret);
+    token.created_ms_utc = now_ms_utc;
+    token.expires_ms_utc = expires_ms_utc;
+    return txn.PutRecord<TokenCodec>(db_.tokens(), id, token);
+  }));
   return std::string(kTokenPrefix) + id + "_" + secret;
 }
 
 Status UserDirectory::RevokeToken(std::string_view token_id) {
-  return db_.Write([&](AccessWriteTxn& txn) -> Status {
-    auto row = txn.Get(AccessTable::kTokens, token_id);
-    if (!row.ok()) return row.error();
-    if (!row->has_value()) return MakeError(404, "token: no token " + std::string(token_id));
-    return txn.Delete(AccessTable::kTokens, token_id);
+  return db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(bool erased, txn.Erase(db_.tokens(), token_id));  // even a row that does not decode
+    if (!erased) return MakeError(ErrorCode::kNotFound, "token: no token " + std::string(token_id));
+    return OkStatus();
   });
 }
 
 Result<std::vector<TokenInfo>> UserDirectory::ListTokens(std::string_view username) const {
-  auto rows = db_.List(AccessTable::kTokens);
-  if (!rows.ok()) return rows.error();
   std::vector<TokenInfo> out;
-  for (const auto& [id, value] : *rows) {
-    TokenInfo t = TokenFromJson(id, nlohmann::json::parse(value));
-    if (username.empty() || t.username == username) out.push_back(std::move(t));
-  }
+  RETURN_IF_ERROR(db_.Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<TokenCodec>(db_.tokens(), [&](std::string_view, ApiToken&& t) {
+      if (username.empty() || t.username == username) out.push_back(ToInfo(t));
+      return true;
+    });
+  }));
   return out;
 }
 
@@ -180,35 +150,36 @@ Result<Identity> UserDirectory::Authenticate(std::string_view token) const {
 }
 
 Result<Identity> UserDirectory::Authenticate(std::string_view token, int64_t now_ms_utc) const {
-  const Error bad = MakeError(401, "authentication failed: unknown, revoked or malformed token");
+  const Error bad = MakeError(ErrorCode::kUnauthenticated, "authentication failed: unknown, revoked or malformed token");
   if (token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return bad;
   token.remove_prefix(kTokenPrefix.size());
   const size_t sep = token.find('_');
   if (sep != kTokenIdBytes * 2 || token.size() != sep + 1 + kTokenSecretBytes * 2) return bad;
   const std::string id(token.substr(0, sep));
   const std::string secret(token.substr(sep + 1));
-  auto row = db_.Get(AccessTable::kTokens, id);
-  if (!row.ok()) return row.error();
-  if (!row->has_value()) return bad;
-  const nlohmann::json t = nlohmann::json::parse(**row);
-  Result<std::string> salt = HexDecode(t.value("salt", ""));
-  if (!salt.ok() || !ConstantTimeEqual(Sha256Hex(*salt + secret), t.value("sha256", "")))
-    return bad;
-  const TokenInfo info = TokenFromJson(id, t);
-  if (info.Expired(now_ms_utc)) return MakeError(ErrorCode::kUnauthenticated, "authentication failed: token expired");
-  auto user = Find(info.username);
-  if (!user.ok()) return user.error();
+  std::optional<ApiToken> t;
+  Status read = db_.Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(t, txn.GetRecord<TokenCodec>(db_.tokens(), id));
+    return OkStatus();
+  });
+  if (!read.ok()) return read.error().code == ErrorCode::kCorrupt ? bad : read.error();  // reported
+  if (!t) return bad;
+  Result<std::string> salt = HexDecode(t->salt_hex);
+  if (!salt.ok() || !ConstantTimeEqual(Sha256Hex(*salt + secret), t->sha256_hex)) return bad;
+  if (ToInfo(*t).Expired(now_ms_utc)) return MakeError(ErrorCode::kUnauthenticated, "authentication failed: token expired");
+  auto user = Find(t->username);
+  if (!user.ok()) return user.error().code == ErrorCode::kCorrupt ? bad : user.error();
   if (!user->has_value()) return bad;
-  if ((*user)->disabled)
-    return MakeError(401, "authentication failed: user " + (*user)->username + " is disabled");
-  if (now_ms_utc - info.last_used_ms_utc >= kTokenLastUseResolutionMs) {
+  if ((*user)->disabled) {
+    return MakeError(ErrorCode::kUnauthenticated, "authentication failed: user " + (*user)->username + " is disabled");
+  }
+  if (now_ms_utc - t->last_used_ms_utc >= kTokenLastUseResolutionMs) {
     // Best effort: a token that works is not refused because its last use was not written.
-    (void)db_.Write([&](AccessWriteTxn& txn) -> Status {
-      auto row = txn.Get(AccessTable::kTokens, id);
-      if (!row.ok() || !row->has_value()) return OkStatus();  // revoked meanwhile
-      nlohmann::json updated = nlohmann::json::parse(**row);
-      updated["last_used_ms_utc"] = now_ms_utc;
-      return txn.Put(AccessTable::kTokens, id, DumpJson(updated));
+    (void)db_.Write([&](WriteTxn& txn) -> Status {
+      ASSIGN_OR_RETURN(std::optional<ApiToken> current, txn.GetRecord<TokenCodec>(db_.tokens(), id));
+      if (!current) return OkStatus();  // revoked meanwhile
+      current->last_used_ms_utc = now_ms_utc;
+      return txn.PutRecord<TokenCodec>(db_.tokens(), id, *current);
     });
   }
   return Identity{**user, id};

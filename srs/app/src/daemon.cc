@@ -1,6 +1,8 @@
 // The composition root (see daemon.h).
 #include "kronika/srs/app/daemon.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -15,6 +17,8 @@
 #include "disk_metrics.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/srs/access/access_context.h"
+#include "kronika/srs/admin/admin_socket.h"
+#include "kronika/srs/admin/local_admin_ops.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/config/site_config.h"
 #include "kronika/srs/core/log.h"
@@ -30,6 +34,8 @@
 #include "kronika/srs/rules/rules_gate.h"
 #include "kronika/srs/rules/rules_metrics.h"
 #include "kronika/srs/sip/sip_server.h"
+#include "kronika/srs/store/data_dir_lock.h"
+#include "kronika/srs/store/database.h"
 #include "kronika/srs/store/store.h"
 #include "kronika/srs/store/store_metrics.h"
 #include "media_metrics.h"
@@ -92,7 +98,9 @@ Error Failed(const char* what, Error error) {
 struct Daemon::Components {
   Metrics metrics;  // first and last: every component may register series on it
 
-  // 1. store
+  // 1. store: the data directory's lock and database, the recordings on it
+  std::shared_ptr<DataDirLock> lock;
+  std::shared_ptr<Database> database;
   std::unique_ptr<Store> store;
   // 2. keys (SEC-1); both null when encryption at rest is off
   std::unique_ptr<RecordingKeys> recording_keys;
@@ -108,6 +116,8 @@ struct Daemon::Components {
   // 5. http (and the access module it serves)
   std::unique_ptr<AccessContext> access;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<LocalAdminOps> admin_ops;  // the CLI's writes, over the admin socket
+  std::unique_ptr<AdminServer> admin;
   // 6. sip
   std::unique_ptr<SipServer> sip;
   // /readyz "sip": set once the SIP socket is bound, cleared by RequestStop() (a stopping
@@ -125,6 +135,7 @@ Status Daemon::Start() {
   RETURN_IF_ERROR(StartRules());
   RETURN_IF_ERROR(StartMedia());
   RETURN_IF_ERROR(StartHttp());
+  RETURN_IF_ERROR(StartAdmin());
   RETURN_IF_ERROR(StartSip());
   Logf(LogLevel::kInfo, "", "kronika serving: SIP %s, HTTP %s, RTP %d-%d, data %s", config_.sip.listen.c_str(),
        config_.http.listen.c_str(), config_.media.rtp_port_min, config_.media.rtp_port_max,
@@ -140,11 +151,21 @@ Status Daemon::StartStore() {
     return Failed("storage.data_dir",
                   Error{ErrorCode::kIo, "cannot create " + config_.storage.data_dir + ": " + ec.message()});
   }
-  StoreOptions options;
-  options.map_size_bytes = static_cast<uint64_t>(config_.storage.lmdb_map_size_mb) << 20;
-  Result<std::unique_ptr<Store>> store = Store::Open(StoreDir(config_.storage.data_dir), options);
+  // One owner per data directory (issue 15): a second serve, or a CLI command writing
+  // without asking us, is refused with our PID.
+  Result<std::shared_ptr<DataDirLock>> lock = DataDirLock::Acquire(config_.storage.data_dir, "kronika serve");
+  if (!lock.ok()) return Failed("storage.data_dir", std::move(lock).error());
+  c_->lock = std::move(*lock);
+  // One LMDB environment for every table (database.h): recordings, rules and access.
+  DatabaseOptions db_options;
+  db_options.map_size_bytes = static_cast<uint64_t>(config_.storage.lmdb_map_size_mb) << 20;
+  Result<std::shared_ptr<Database>> db = Database::Open(StoreDir(config_.storage.data_dir), db_options);
+  if (!db.ok()) return Failed("store", std::move(db).error());
+  c_->database = std::move(*db);
+  Result<std::unique_ptr<Store>> store = Store::Open(c_->database, StoreOptions{});
   if (!store.ok()) return Failed("store", std::move(store).error());
   c_->store = std::move(*store);
+  c_->metrics.AddCollector([db = c_->database.get()] { return BadRowFamilies(*db); });
   return OkStatus();
 }
 
@@ -163,7 +184,7 @@ Status Daemon::StartRules() {
   Result<SitePolicies> sites = SitePolicies::Load(config_.policy.site_files);
   if (!sites.ok()) return Failed("", Error{ErrorCode::kUsage, std::move(sites).error().message});
   c_->sites = std::move(*sites);
-  Result<std::unique_ptr<RulesDb>> db = RulesDb::Open(config_.storage.data_dir);
+  Result<std::unique_ptr<RulesDb>> db = RulesDb::Open(c_->database, config_.storage.data_dir);
   if (!db.ok()) return Failed("", std::move(db).error());
   c_->rules_db = std::move(*db);
   c_->rules_metrics = std::make_unique<RulesMetrics>(c_->metrics.registry());
@@ -250,6 +271,22 @@ Status Daemon::StartHttp() {
   return OkStatus();
 }
 
+Status Daemon::StartAdmin() {
+  LocalAdminDeps deps;
+  deps.store = c_->store.get();
+  deps.rules = c_->rules_db.get();
+  deps.access = &c_->access->db();
+  deps.sites = &c_->sites;
+  deps.deletions = DeleteOptions{config_.storage.data_dir, config_.policy.overwrite_on_delete, true};
+  deps.sweeper = c_->sweeper.get();
+  deps.performer = "the daemon (PID " + std::to_string(::getpid()) + ")";
+  c_->admin_ops = std::make_unique<LocalAdminOps>(std::move(deps));
+  Result<std::unique_ptr<AdminServer>> admin = AdminServer::Start(config_.storage.data_dir, *c_->admin_ops);
+  if (!admin.ok()) return Failed("admin socket", std::move(admin).error());
+  c_->admin = std::move(*admin);
+  return OkStatus();
+}
+
 Status Daemon::StartSip() {
   SipServerDeps deps;
   deps.media = c_->media.get();
@@ -288,6 +325,8 @@ void Daemon::Stop() {
   if (c_ == nullptr) return;
   c_->sip_bound.store(false, std::memory_order_release);
   c_->sip.reset();  // 6. SIP stack gone: no new work for media or store
+  c_->admin.reset();  // 5. a CLI request in progress finishes first
+  c_->admin_ops.reset();
   if (c_->http != nullptr) c_->http->Stop();  // 5. handlers borrow the store and the access module
   c_->http.reset();
   c_->access.reset();  // its encryption thread stops before the media and the store go
@@ -305,6 +344,8 @@ void Daemon::Stop() {
     }
     c_->store.reset();
   }
+  c_->database.reset();
+  c_->lock.reset();  // the data directory is free for the next owner
 }
 
 }  // namespace kronika::srs

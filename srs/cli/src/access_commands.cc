@@ -17,6 +17,7 @@
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/access/access_users.h"
+#include "kronika/srs/admin/data_dir_access.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/recording_keys.h"
@@ -44,13 +45,19 @@ std::optional<std::filesystem::path> ExistingDataDir(const DataOptions& data) {
   return std::filesystem::path(found->config.storage.data_dir);
 }
 
-std::unique_ptr<AccessDb> OpenDb(const std::filesystem::path& data_dir) {
-  auto db = AccessDb::Open(data_dir);
-  if (!db.ok()) {
-    Fail(db.error());
+// The data directory for a command (data_dir_access.h): read-only, or - when `writes` -
+// through the daemon that owns it, else owned by this command. Null (reported) on failure.
+std::unique_ptr<DataDirAccess> OpenData(const std::filesystem::path& data_dir, const char* command, bool writes) {
+  DataDirAccessOptions options;
+  options.data_dir = data_dir;
+  options.what = std::string("kronika ") + command;
+  options.writes = writes;
+  auto data = DataDirAccess::Open(options);
+  if (!data.ok()) {
+    Fail(data.error());
     return nullptr;
   }
-  return std::move(*db);
+  return std::move(*data);
 }
 
 std::string RoleList(const std::set<Role>& roles) {
@@ -227,13 +234,13 @@ int RunUserCommand(int argc, char** argv) {
   }
   auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
-  auto db = OpenDb(*data_dir);
-  if (!db) return kExitFailed;
-  UserDirectory users(*db);
+  auto data = OpenData(*data_dir, "user", !(*list || *tokens));
+  if (!data) return kExitFailed;
+  UserDirectory users(data->access());
   if (*add) {
     u.roles = ParseRoles(roles);
     u.created_ms_utc = now;
-    if (Status s = users.Add(u); !s.ok())
+    if (Status s = data->ops().AddUser(u); !s.ok())
       return s.error().code == ErrorCode::kInvalidInput ? (Fail(s.error()), kExitUsage) : Fail(s.error());
     std::printf("user %s added\n", u.username.c_str());
     return kExitOk;
@@ -245,12 +252,12 @@ int RunUserCommand(int argc, char** argv) {
   }
   if (*disable || *enable) {
     const bool off = disable->parsed();
-    if (Status s = users.SetDisabled(username, off); !s.ok()) return Fail(s.error());
+    if (Status s = data->ops().SetUserDisabled(username, off); !s.ok()) return Fail(s.error());
     std::printf("user %s %s\n", username.c_str(), off ? "disabled" : "enabled");
     return kExitOk;
   }
   if (*token) {
-    auto issued = users.IssueToken(username, label, now, expires_ms);
+    auto issued = data->ops().IssueToken(username, label, now, expires_ms);
     if (!issued.ok()) return Fail(issued.error());
     std::printf("%s\n", issued->c_str());
     std::fprintf(stderr, "kronika: store this token now; it is not kept and cannot be shown again%s\n",
@@ -262,7 +269,7 @@ int RunUserCommand(int argc, char** argv) {
     if (!all.ok()) return Fail(all.error());
     return PrintTokens(*all, now, json);
   }
-  if (Status s = users.RevokeToken(token_id); !s.ok()) return Fail(s.error());
+  if (Status s = data->ops().RevokeToken(token_id); !s.ok()) return Fail(s.error());
   std::printf("token %s revoked\n", token_id.c_str());
   return kExitOk;
 }
@@ -295,9 +302,9 @@ int RunRegisterCommand(int argc, char** argv) {
 
   auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
-  auto db = OpenDb(*data_dir);
-  if (!db) return kExitFailed;
-  ListeningRegister reg(*db, ListeningRegister::DefaultPath(*data_dir));
+  auto data = OpenData(*data_dir, "register", false);
+  if (!data) return kExitFailed;
+  ListeningRegister reg(data->access(), ListeningRegister::DefaultPath(*data_dir));
   if (*verify || *head) {
     auto v = reg.Verify();
     if (!v.ok()) return Fail(v.error());
@@ -410,13 +417,11 @@ int RunExportCommand(int argc, char** argv) {
   if (*list) {
     auto data_dir = ExistingDataDir(data);
     if (!data_dir) return kExitUsage;
-    auto db = OpenDb(*data_dir);
-    if (!db) return kExitFailed;
-    StoreOptions options;
-    options.read_only = true;
-    Result<std::unique_ptr<Store>> store = Store::Open(StoreDir(*data_dir), options);
+    auto data = OpenData(*data_dir, "export", false);
+    if (!data) return kExitFailed;
+    Result<Store*> store = data->store();
     if (!store.ok()) return Fail(store.error());
-    auto disclosures = DisclosureBook(*db, **store).List();
+    auto disclosures = DisclosureBook(data->access(), **store).List();
     if (!disclosures.ok()) return Fail(disclosures.error());
     nlohmann::json rows = nlohmann::json::array();
     for (const nlohmann::json& d : *disclosures) {

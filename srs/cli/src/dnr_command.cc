@@ -40,9 +40,9 @@ int RunDnrCommand(int argc, char** argv) {
 
   AddRulesOptions(app, common);
   if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
-  Result<RulesCommand> opened = OpenRulesCommand(common);
+  Result<RulesCommand> opened = OpenRulesCommand(common, "dnr", !*list);
   if (!opened.ok()) return Fail(opened.error().message, OpenFailureExit(opened.error()));
-  RulesDb* db = opened->db.get();
+  RulesDb* db = opened->db;
   const policy::SitePolicy* site = opened->site();
   if (*list) {
     Result<std::vector<DoNotRecordEntry>> entries = db->DoNotRecordList();
@@ -71,11 +71,11 @@ int RunDnrCommand(int argc, char** argv) {
   }
   if (*add) {
     DoNotRecordEntry e{number, by, NowMsUtc(), reason};
-    if (Status s = db->AddDoNotRecord(e); !s.ok()) return Fail(s.error().message);
+    if (Status s = opened->data->ops().AddDoNotRecord(e); !s.ok()) return Fail(s.error().message);
     std::printf("%s added to the do-not-record list\n", number.c_str());
     return kExitOk;
   }
-  if (Status s = db->RemoveDoNotRecord(number); !s.ok()) return Fail(s.error().message);
+  if (Status s = opened->data->ops().RemoveDoNotRecord(number); !s.ok()) return Fail(s.error().message);
   std::printf("%s removed from the do-not-record list\n", number.c_str());
   return kExitOk;
 }

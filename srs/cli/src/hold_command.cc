@@ -61,28 +61,6 @@ Result<std::vector<std::string>> Select(const Selection& s, const Store& store) 
   return ids;
 }
 
-// RET-2: the policy db's hold log is the one source of truth; the store's legal_hold flag
-// (shown by query/show and the API) mirrors it for finished recordings. Recordings still
-// in progress are left alone: the daemon rewrites their record with every snapshot, and
-// every deletion path asks the policy db anyway.
-Status MirrorHolds(RulesDb& db, Store& store, const std::vector<std::string>& ids) {
-  Result<policy::HoldSet> holds = db.LoadHolds();
-  if (!holds.ok()) return holds.error();
-  size_t changed = 0;
-  for (const std::string& id : ids) {
-    Result<std::optional<RecordingRecord>> r = store.Get(id);
-    if (!r.ok()) return r.error();
-    if (!r->has_value() || (*r)->state == RecordingState::kActive) continue;
-    const bool held = holds->IsHeld(id);
-    if ((*r)->legal_hold == held) continue;
-    RecordingRecord record = std::move(**r);
-    record.legal_hold = held;
-    if (!store.Enqueue(std::move(record))) return MakeError(503, "store: update of " + id + " not queued");
-    ++changed;
-  }
-  return changed == 0 ? OkStatus() : store.Flush(std::chrono::seconds(60));
-}
-
 int List(RulesCommand& command, bool all, bool json) {
   const policy::SitePolicy* site = command.site();
   if (all) {
@@ -107,8 +85,15 @@ int List(RulesCommand& command, bool all, bool json) {
     }
     return kExitOk;
   }
-  Result<policy::HoldSet> holds = command.db->LoadHolds();
+  size_t unreadable = 0;
+  Result<policy::HoldSet> holds = command.db->LoadHolds(&unreadable);
   if (!holds.ok()) return Fail(holds.error().message);
+  if (unreadable > 0) {
+    std::fprintf(stderr,
+                 "kronika hold: warning: %zu act(s) of the hold log could not be read (logged above); the list "
+                 "may be incomplete and no recording is deleted until the log is repaired\n",
+                 unreadable);
+  }
   nlohmann::json rows = nlohmann::json::array();
   size_t n = 0;
   for (const policy::Hold& h : holds->History()) {
@@ -163,21 +148,25 @@ int RunHoldCommand(int argc, char** argv) {
 
   AddRulesOptions(app, common);
   if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
-  Result<RulesCommand> opened = OpenRulesCommand(common);
+  Result<RulesCommand> opened = OpenRulesCommand(common, "hold", !*list);
   if (!opened.ok()) return Fail(opened.error().message, OpenFailureExit(opened.error()));
   RulesCommand& command = *opened;
   if (*list) return List(command, all, json);
 
   const policy::SitePolicy* site = command.site();
-  RulesDb* db = command.db.get();
-  Result<std::unique_ptr<Store>> store = OpenStore(command.ctx, true);  // read-write: legal_hold mirror
+  RulesDb* db = command.db;
+  // RET-2: the rules db's hold log is the one source of truth; the store's legal_hold flag
+  // (shown by query/show and the API) follows it - both written by the data directory's
+  // owner (the daemon when it runs, admin_ops.h).
+  Result<Store*> store = command.data->store();
   if (!store.ok()) return Fail(store.error().message);
   Result<std::vector<std::string>> ids = Select(selection, **store);
   if (!ids.ok()) return Fail(ids.error().message, ids.error().code == ErrorCode::kUsage ? kExitUsage : kExitFailed);
   const int64_t now = NowMsUtc();
   if (*place) {
-    if (Status s = db->PlaceHolds(*ids, case_ref, by, now); !s.ok()) return Fail(s.error().message);
-    if (Status s = MirrorHolds(*db, **store, *ids); !s.ok()) return Fail("holds placed, store flag not updated: " + s.error().message);
+    if (Status s = command.data->ops().PlaceHolds(HoldChange{*ids, case_ref, by, "", now}); !s.ok()) {
+      return Fail(s.error().message);
+    }
     for (const std::string& id : *ids) std::printf("held %s (case %s)\n", id.c_str(), case_ref.c_str());
     std::printf("%zu recording(s) placed under legal hold at %s\n", ids->size(), FormatBoth(now, site).c_str());
     return kExitOk;
@@ -194,8 +183,9 @@ int RunHoldCommand(int argc, char** argv) {
     }
     *ids = held;
   }
-  if (Status s = db->LiftHolds(*ids, case_ref, by, reason, now); !s.ok()) return Fail(s.error().message);
-  if (Status s = MirrorHolds(*db, **store, *ids); !s.ok()) return Fail("holds lifted, store flag not updated: " + s.error().message);
+  if (Status s = command.data->ops().LiftHolds(HoldChange{*ids, case_ref, by, reason, now}); !s.ok()) {
+    return Fail(s.error().message);
+  }
   for (const std::string& id : *ids) std::printf("lifted %s (case %s)\n", id.c_str(), case_ref.c_str());
   std::printf("%zu hold(s) lifted at %s; the normal retention period applies again\n", ids->size(),
               FormatBoth(now, site).c_str());

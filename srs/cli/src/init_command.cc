@@ -7,6 +7,8 @@
 #include "cli_common.h"
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/store/data_dir_lock.h"
+#include "kronika/srs/store/database.h"
 #include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
@@ -37,13 +39,19 @@ int RunInitCommand(int argc, char** argv) {
   std::filesystem::create_directories(config.RecordingsDir(), ec);
   if (!ec) std::filesystem::create_directories(config.DatabaseDir(), ec);
   if (ec) return Fail("cannot create " + config.storage.data_dir + ": " + ec.message());
-  StoreOptions options;
-  options.map_size_bytes = static_cast<uint64_t>(config.storage.lmdb_map_size_mb) << 20;
-  Result<std::unique_ptr<Store>> store = Store::Open(StoreDir(data_dir), options);
+  // As `kronika serve` does it (daemon.cc): the directory's lock (a running daemon or another
+  // command is named, issue 15 item 1), then one LMDB environment for every table.
+  Result<std::shared_ptr<DataDirLock>> lock = DataDirLock::Acquire(data_dir, "kronika init");
+  if (!lock.ok()) return Fail(lock.error().message);
+  DatabaseOptions db_options;
+  db_options.map_size_bytes = static_cast<uint64_t>(config.storage.lmdb_map_size_mb) << 20;
+  Result<std::shared_ptr<Database>> db = Database::Open(StoreDir(data_dir), db_options);
+  if (!db.ok()) return Fail(db.error().message);
+  Result<std::unique_ptr<Store>> store = Store::Open(*db, StoreOptions{});
   if (!store.ok()) return Fail(store.error().message);
-  Result<std::unique_ptr<AccessDb>> access = AccessDb::Open(data_dir);
+  Result<std::unique_ptr<AccessDb>> access = AccessDb::Open(*db, data_dir);
   if (!access.ok()) return Fail(access.error().message);
-  Result<std::unique_ptr<RulesDb>> rules = RulesDb::Open(data_dir);
+  Result<std::unique_ptr<RulesDb>> rules = RulesDb::Open(*db, data_dir);
   if (!rules.ok()) return Fail(rules.error().message);
   const std::filesystem::path shown = std::filesystem::absolute(data_dir, ec).lexically_normal();
   std::printf("%s %s (configuration: %s)\n", existed ? "data directory already initialised:" : "initialised",

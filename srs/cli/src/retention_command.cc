@@ -73,21 +73,17 @@ int RunRetentionCommand(int argc, char** argv) {
 
   AddRulesOptions(app, common);
   if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
-  Result<RulesCommand> opened = OpenRulesCommand(common);
+  Result<RulesCommand> opened = OpenRulesCommand(common, "retention", !*log);
   if (!opened.ok()) return Fail(opened.error().message, OpenFailureExit(opened.error()));
   RulesCommand& command = *opened;
-  RulesDb* db = command.db.get();
+  RulesDb* db = command.db;
   if (*log) {
     PrintLog(db->DeletionLog(limit), command.site(), json);
     return kExitOk;
   }
-  Result<std::unique_ptr<Store>> store = OpenStore(command.ctx, true);
-  if (!store.ok()) return Fail(store.error().message);
   if (*sweep) {
     const int64_t now = now_text.empty() ? NowMsUtc() : *ParseUtcTime(now_text);  // checked by the validator
-    RetentionSweeper sweeper(store->get(), db, &command.ctx.sites, nullptr,
-                             SweepOptions{command.ctx.data_dir, command.ctx.overwrite, 1000});
-    Result<SweepReport> report = sweeper.SweepOnce(now, std::nullopt, confirm_clock);
+    Result<SweepReport> report = command.data->ops().Sweep(now, confirm_clock);
     if (!report.ok()) return Fail(report.error().message);
     std::printf("%s\n", report->text.c_str());
     for (const std::string& q : report->quota_texts) std::printf("%s\n", q.c_str());
@@ -96,8 +92,7 @@ int RunRetentionCommand(int argc, char** argv) {
     return report->refused ? kExitFailed : kExitOk;
   }
   const policy::DeletionRequest request{by, reason, NowMsUtc()};
-  if (Status s = DeleteEarly(**store, *db, id, request, DeleteOptions{command.ctx.data_dir, command.ctx.overwrite, true});
-      !s.ok()) {
+  if (Status s = command.data->ops().DeleteEarly(id, request); !s.ok()) {
     return Fail(s.error().message);
   }
   std::printf("deleted %s (early deletion requested by %s)\n", id.c_str(), request.requested_by.c_str());

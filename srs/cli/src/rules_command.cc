@@ -14,13 +14,17 @@ void AddRulesOptions(CLI::App& app, RulesOptions& options) {
   });
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const RulesCliContext& ctx, bool read_write) {
-  StoreOptions options;
-  options.read_only = !read_write;
-  return Store::Open(StoreDir(ctx.data_dir), options);
+Result<std::unique_ptr<DataDirAccess>> OpenDataDir(const RulesCliContext& ctx, const char* command, bool writes) {
+  DataDirAccessOptions options;
+  options.data_dir = ctx.data_dir;
+  options.what = std::string("kronika ") + command;
+  options.writes = writes;
+  options.sites = ctx.sites;
+  options.overwrite = ctx.overwrite;
+  return DataDirAccess::Open(options);
 }
 
-Result<RulesCommand> OpenRulesCommand(const RulesOptions& options) {
+Result<RulesCommand> OpenRulesCommand(const RulesOptions& options, const char* name, bool writes) {
   Result<FoundConfig> found = LoadExistingData(options.data);
   if (!found.ok()) return found.error();
   RulesCommand command;
@@ -32,9 +36,10 @@ Result<RulesCommand> OpenRulesCommand(const RulesOptions& options) {
       SitePolicies::Load(options.site_files.empty() ? config.policy.site_files : options.site_files);
   if (!sites.ok()) return sites.error();
   command.ctx.sites = std::move(*sites);
-  Result<std::unique_ptr<RulesDb>> db = RulesDb::Open(command.ctx.data_dir);
-  if (!db.ok()) return db.error();
-  command.db = std::move(*db);
+  Result<std::unique_ptr<DataDirAccess>> data = OpenDataDir(command.ctx, name, writes);
+  if (!data.ok()) return data.error();
+  command.data = std::move(*data);
+  command.db = &command.data->rules();
   return command;
 }
 

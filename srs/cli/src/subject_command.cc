@@ -26,18 +26,17 @@ Result<std::vector<RecordingRecord>> RecordingsOf(const Store& store, const std:
 }
 
 int Find(const RulesCommand& command, const std::string& number, bool json) {
-  Result<std::unique_ptr<Store>> store = OpenStore(command.ctx, false);
+  Result<Store*> store = command.data->store();
   if (!store.ok()) return Fail(store.error().message);
   Result<std::vector<RecordingRecord>> rows = RecordingsOf(**store, number);
   if (!rows.ok()) return Fail(rows.error().message);
-  Result<std::unique_ptr<AccessDb>> access = AccessDb::Open(command.ctx.data_dir);
-  if (!access.ok()) return Fail(access.error().message);
+  AccessDb* access = &command.data->access();
   Result<policy::HoldSet> holds = command.db->LoadHolds();
   if (!holds.ok()) return Fail(holds.error().message);
   nlohmann::json found = nlohmann::json::array();
   for (const RecordingRecord& r : *rows) {
     const policy::SitePolicy* site = command.ctx.sites.ForRecording(r.site);
-    Result<bool> restricted = IsRestricted(**access, r.recording_id);
+    Result<bool> restricted = IsRestricted(*access, r.recording_id);
     const std::vector<std::string> cases = holds->ActiveCases(r.recording_id);
     if (json) {
       found.push_back({{"recording_id", r.recording_id},
@@ -98,17 +97,14 @@ int RunSubjectCommand(int argc, char** argv) {
 
   AddRulesOptions(app, common);
   if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
-  Result<RulesCommand> opened = OpenRulesCommand(common);
+  Result<RulesCommand> opened = OpenRulesCommand(common, "subject", !*find);
   if (!opened.ok()) return Fail(opened.error().message, OpenFailureExit(opened.error()));
   RulesCommand& command = *opened;
   if (*find) return Find(command, number, json);
 
   const policy::DeletionRequest request{by, reason, NowMsUtc()};
   if (*erase) {
-    Result<std::unique_ptr<Store>> store = OpenStore(command.ctx, true);
-    if (!store.ok()) return Fail(store.error().message);
-    Result<ErasureReport> report = EraseSubject(**store, *command.db, command.ctx.sites, number, request,
-                                                DeleteOptions{command.ctx.data_dir, command.ctx.overwrite, true});
+    Result<ErasureReport> report = command.data->ops().EraseSubject(number, request);
     if (!report.ok()) return Fail(report.error().message);
     for (const std::string& id : report->erased) std::printf("erased %s\n", id.c_str());
     for (const policy::KeptRecording& k : report->kept) std::printf("kept   %s: %s\n", k.recording_id.c_str(), k.text.c_str());
@@ -117,22 +113,22 @@ int RunSubjectCommand(int argc, char** argv) {
   }
 
   const bool restrict = restrict_->parsed();
-  Result<std::unique_ptr<Store>> store = OpenStore(command.ctx, false);
+  Result<Store*> store = command.data->store();
   if (!store.ok()) return Fail(store.error().message);
   Result<std::vector<RecordingRecord>> rows = RecordingsOf(**store, number);
   if (!rows.ok()) return Fail(rows.error().message);
-  Result<std::unique_ptr<AccessDb>> access = AccessDb::Open(command.ctx.data_dir);
-  if (!access.ok()) return Fail(access.error().message);
+  std::vector<std::string> ids;
+  for (const RecordingRecord& r : *rows) ids.push_back(r.recording_id);
+  Result<std::vector<RestrictionOutcome>> outcomes = command.data->ops().SetRestrictions(ids, restrict, request);
+  if (!outcomes.ok()) return Fail(outcomes.error().message);
   size_t changed = 0;
-  for (const RecordingRecord& r : *rows) {
-    Result<nlohmann::json> state =
-        SetRestriction(**access, r.recording_id, restrict, request.requested_by, request.reason, request.at_ms_utc);
-    if (!state.ok()) {
-      std::printf("unchanged %s: %s\n", r.recording_id.c_str(), state.error().message.c_str());
+  for (const RestrictionOutcome& o : *outcomes) {
+    if (!o.changed) {
+      std::printf("unchanged %s: %s\n", o.recording_id.c_str(), o.message.c_str());
       continue;
     }
     ++changed;
-    std::printf("%s %s\n", restrict ? "restricted" : "unrestricted", r.recording_id.c_str());
+    std::printf("%s %s\n", restrict ? "restricted" : "unrestricted", o.recording_id.c_str());
   }
   std::printf("%zu of %zu recording(s) of %s %s\n", changed, rows->size(), number.c_str(),
               restrict ? "restricted" : "unrestricted");

@@ -352,11 +352,9 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
         const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
         if (sub == "audio") return Audio(*auth, request, who, id);
         if (sub == "restriction") {
-          auto row = c->db().Get(AccessTable::kRestrictions, id);
-          if (!row.ok()) return ErrorResponse(row.error());
-          return Json(200, row->has_value()
-                               ? nlohmann::json::parse(**row)
-                               : nlohmann::json{{"recording_id", id}, {"restricted", false}});
+          auto state = GetRestriction(c->db(), id);
+          if (!state.ok()) return ErrorResponse(state.error());
+          return Json(200, ToJson(*state));
         }
         if (get_inner) return get_inner(request);
         return HttpResponse::JsonError(404, "no such resource: " + request.path);

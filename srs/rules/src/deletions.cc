@@ -64,6 +64,7 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, RulesDb& db, const std::vec
   if (orders.empty()) return out;
   Result<std::vector<DeletionLogEntry>> logged = db.LogDeletions([&](const policy::HoldSet& holds) {
     std::vector<DeletionLogEntry> entries;
+    out.kept.clear();  // the check may run again (rules_db.h)
     for (const policy::DeletionOrder& order : orders) {
       auto it = records.find(order.recording_id);
       if (it == records.end()) continue;

@@ -16,18 +16,43 @@ RetentionSweeper::RetentionSweeper(Store* store, RulesDb* db, const SitePolicies
 
 RetentionSweeper::~RetentionSweeper() { Stop(); }
 
+Result<SweepReport> RetentionSweeper::SweepNow(int64_t now_ms_utc, bool operator_confirmed) {
+  std::optional<int64_t> mono;
+  {
+    std::lock_guard lock(sweep_mu_);
+    if (last_sweep_steady_) {
+      mono = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                   *last_sweep_steady_)
+                 .count();
+    }
+  }
+  return SweepOnce(now_ms_utc, mono, operator_confirmed);
+}
+
 Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optional<int64_t> monotonic_since_last_ms,
                                                 bool operator_confirmed) {
+  std::lock_guard sweeping(sweep_mu_);
   SweepReport report;
   if (sites_->empty()) {
     report.text = "retention: no site policy configured, nothing is deleted";
     return report;
   }
   const policy::SitePolicy& clock_policy = sites_->all().front();
-  Result<policy::HoldSet> holds = db_->LoadHolds();
+  size_t unreadable_acts = 0;
+  Result<policy::HoldSet> holds = db_->LoadHolds(&unreadable_acts);
   if (!holds.ok()) {
     if (metrics_) metrics_->OnSweep("failed");
     return holds.error();
+  }
+  if (unreadable_acts > 0) {
+    // RET-2: an act that cannot be read may be a hold; deleting on this hold set could
+    // delete a held recording. Refused (visibly, every sweep) until the log is repaired.
+    report.refused = true;
+    report.text = "retention: the legal hold log has " + std::to_string(unreadable_acts) +
+                  " unreadable act(s) (see the log); no recording is deleted until it is repaired (RET-2)";
+    Logf(LogLevel::kError, "", "%s", report.text.c_str());
+    if (metrics_) metrics_->OnSweep("refused");
+    return report;
   }
   std::unordered_set<std::string> held;
   for (const policy::Hold& h : holds->History()) {
@@ -81,6 +106,10 @@ Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optiona
     for (const std::string& id : *ids) {
       if (skipped.count(id) != 0) continue;
       Result<std::optional<RecordingRecord>> r = store_->Get(id);
+      if (!r.ok() && r.error().code == ErrorCode::kCorrupt) {  // reported by the store; kept
+        skipped.insert(id);
+        continue;
+      }
       if (!r.ok()) return r.error();
       if (!r->has_value()) continue;
       const policy::SitePolicy* site = sites_->ForRecording((*r)->site);
@@ -140,6 +169,7 @@ Result<size_t> RetentionSweeper::SyncHoldMirror(const policy::HoldSet& holds, in
   for (const policy::Hold& h : holds.History()) {
     if (!seen.insert(h.recording_id).second) continue;
     Result<std::optional<RecordingRecord>> r = store_->Get(h.recording_id);
+    if (!r.ok() && r.error().code == ErrorCode::kCorrupt) continue;  // reported by the store
     if (!r.ok()) return r.error();
     if (!r->has_value()) continue;
     const bool is_held = holds.IsHeld(h.recording_id);
@@ -234,13 +264,7 @@ void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    std::optional<int64_t> mono;
-    if (last_sweep_steady_) {
-      mono = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                   *last_sweep_steady_)
-                 .count();
-    }
-    Result<SweepReport> report = SweepOnce(now, mono);
+    Result<SweepReport> report = SweepNow(now);
     if (!report.ok()) Logf(LogLevel::kError, "", "retention sweep failed: %s", report.error().message.c_str());
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, interval, [this] { return stopping_ || woken_; });

@@ -1,108 +1,148 @@
-// RulesDb on the store's KvDb (see rules_db.h).
+// RulesDb on the data directory's Database (see rules_db.h).
 #include "kronika/srs/rules/rules_db.h"
 
 #include <array>
-#include <nlohmann/json.hpp>
+#include <system_error>
 
-#include "kronika/srs/core/json_record.h"
-#include "kronika/srs/store/kv_db.h"
+#include "kronika/srs/core/log.h"
+#include "rules_codecs.h"
 
 namespace kronika::srs {
 namespace {
 
-constexpr uint64_t kMapBytes = uint64_t{1} << 30;
-enum Table : size_t { kHoldLog, kDnr, kDeletionLog, kMeta, kTableCount };
-constexpr std::array<const char*, kTableCount> kTableNames = {"hold_log", "dnr", "deletion_log", "meta"};
+// Layout version of the rules tables, in rules.meta (1: the tables moved into the one
+// Database with binary rows).
+constexpr char kRulesSchemaVersion[] = "1";
+constexpr char kSchemaVersionKey[] = "schema_version";
 constexpr char kLastSweepKey[] = "last_sweep_ms_utc";
 
+enum TableIndex : size_t { kHoldLog, kDnr, kDeletionLog, kMeta, kTableCount };
+// Names in the one Database, and in the pre-0.2 environment of their own.
+constexpr std::array<const char*, kTableCount> kTableNames = {"rules.hold_log", "rules.dnr",
+                                                              "rules.deletion_log", "rules.meta"};
+constexpr std::array<const char*, kTableCount> kLegacyNames = {"hold_log", "dnr", "deletion_log", "meta"};
 
-std::string SeqKey(uint64_t seq) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i, seq >>= 8) key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
-  return key;
-}
-uint64_t SeqOf(std::string_view key) {
-  uint64_t seq = 0;
-  for (char c : key) seq = (seq << 8) | static_cast<unsigned char>(c);
-  return seq;
+Error HoldLogUnreadable(size_t n) {
+  return MakeError(ErrorCode::kConflict,
+                   "policy db: the legal hold log has " + std::to_string(n) +
+                       " unreadable act(s); no recording is deleted until it is repaired (RET-2)");
 }
 
-HoldAct ActFromJson(const nlohmann::json& j) {
-  HoldAct a;
-  a.lift = j.value("act", "") == "lift";
-  a.recording_id = j.value("recording_id", "");
-  a.case_ref = j.value("case", "");
-  a.by = j.value("by", "");
-  a.at_ms_utc = j.value("at_ms_utc", int64_t{0});
-  a.reason = j.value("reason", "");
-  return a;
-}
-std::string ActToJson(const HoldAct& a) {
-  return DumpJson(nlohmann::json{{"act", a.lift ? "lift" : "place"}, {"recording_id", a.recording_id},
-                                 {"case", a.case_ref}, {"by", a.by}, {"at_ms_utc", a.at_ms_utc},
-                                 {"reason", a.reason}});
-}
-DeletionLogEntry DeletionFromJson(uint64_t seq, const nlohmann::json& j) {
-  DeletionLogEntry e;
-  e.seq = seq;
-  e.recording_id = j.value("recording_id", "");
-  e.cause = j.value("cause", "");
-  e.by = j.value("by", "");
-  e.reason = j.value("reason", "");
-  e.decided_at_ms_utc = j.value("decided_at_ms_utc", int64_t{0});
-  e.deleted_at_ms_utc = j.value("deleted_at_ms_utc", int64_t{0});
-  e.site = j.value("site", "");
-  e.start_ms_utc = j.value("start_ms_utc", int64_t{0});
-  e.file_bytes = j.value("file_bytes", uint64_t{0});
-  return e;
-}
-std::string DeletionToJson(const DeletionLogEntry& e) {
-  return DumpJson(nlohmann::json{{"recording_id", e.recording_id},
-                                 {"cause", e.cause},
-                                 {"by", e.by},
-                                 {"reason", e.reason},
-                                 {"decided_at_ms_utc", e.decided_at_ms_utc},
-                                 {"deleted_at_ms_utc", e.deleted_at_ms_utc},
-                                 {"site", e.site},
-                                 {"start_ms_utc", e.start_ms_utc},
-                                 {"file_bytes", e.file_bytes}});
+// A row of the old environment in the current layout: decoded and re-encoded, or kept as
+// it was when it does not decode (a reader then skips and reports it, as any bad row).
+template <typename Codec>
+std::string Converted(std::string_view key, const std::string& value, size_t& unconverted) {
+  Result<typename Codec::Record> record = Codec::Decode(key, value);
+  if (!record.ok()) {
+    ++unconverted;
+    return value;
+  }
+  return Codec::Encode(*record);
 }
 
 }  // namespace
 
 class RulesDb::Impl {
  public:
-  std::unique_ptr<KvDb> kv;
+  std::shared_ptr<Database> db;
+  std::array<Table, kTableCount> tables;
 
-  Result<policy::HoldSet> Holds(const KvTxn& txn) const {
+  const Table& table(TableIndex i) const { return tables[i]; }
+
+  // Replays the hold log; acts that do not decode or do not replay are skipped, reported
+  // and counted in `unreadable`.
+  Result<policy::HoldSet> Holds(const ReadTxn& txn, size_t& unreadable) const {
     policy::HoldSet set;
-    Status replay = OkStatus();
-    Status s = txn.Scan(kHoldLog, [&](std::string_view, std::string_view value) {
-      const HoldAct a = ActFromJson(nlohmann::json::parse(value, nullptr, false));
-      if (a.lift) {
-        Result<policy::Hold> lifted = set.Lift(a.recording_id, a.case_ref, a.by, a.reason, a.at_ms_utc);
+    unreadable = 0;
+    Status s = txn.Scan(table(kHoldLog), [&](std::string_view key, std::string_view value) {
+      Result<HoldAct> a = HoldActCodec::Decode(key, value);
+      if (!a.ok()) {
+        txn.ReportBadRow(table(kHoldLog), key, a.error());
+        ++unreadable;
+        return true;
+      }
+      Status replay = OkStatus();
+      if (a->lift) {
+        Result<policy::Hold> lifted = set.Lift(a->recording_id, a->case_ref, a->by, a->reason, a->at_ms_utc);
         if (!lifted.ok()) replay = lifted.error();
       } else {
-        replay = set.Place(a.recording_id, a.case_ref, a.by, a.at_ms_utc);
+        replay = set.Place(a->recording_id, a->case_ref, a->by, a->at_ms_utc);
       }
-      return replay.ok();
+      if (!replay.ok()) {
+        txn.ReportBadRow(table(kHoldLog), key,
+                         MakeError(ErrorCode::kCorrupt, "rules.hold_log: act does not replay: " +
+                                                            replay.error().message));
+        ++unreadable;
+      }
+      return true;
     });
     if (!s.ok()) return s.error();
-    if (!replay.ok()) return MakeError(500, "policy db: hold_log does not replay: " + replay.error().message);
     return set;
   }
 
-  Result<uint64_t> NextSeq(const KvTxn& txn, Table table) const {
-    Result<std::optional<std::string>> last = txn.LastKey(table);
+  Result<uint64_t> NextSeq(const ReadTxn& txn, TableIndex t) const {
+    Result<std::optional<std::string>> last = txn.LastKey(table(t));
     if (!last.ok()) return last.error();
-    return last->has_value() ? SeqOf(**last) + 1 : 1;
+    if (!last->has_value()) return uint64_t{1};
+    Result<uint64_t> seq = SeqOf(**last);
+    if (!seq.ok()) return seq.error();
+    return *seq + 1;
   }
 
-  Status AppendActs(KvWriteTxn& txn, const std::vector<HoldAct>& acts) const {
+  Status AppendActs(WriteTxn& txn, const std::vector<HoldAct>& acts) const {
     Result<uint64_t> seq = NextSeq(txn, kHoldLog);
     if (!seq.ok()) return seq.error();
     for (const HoldAct& a : acts) {
-      if (Status s = txn.Append(kHoldLog, SeqKey((*seq)++), ActToJson(a)); !s.ok()) return s;
+      RETURN_IF_ERROR(txn.Append(table(kHoldLog), SeqKey((*seq)++), HoldActCodec::Encode(a)));
+    }
+    return OkStatus();
+  }
+
+  // Imports the pre-0.2 environment (rules_db.h) and stamps the schema version.
+  Status Migrate(const std::filesystem::path& data_dir) {
+    bool current = false;
+    RETURN_IF_ERROR(db->Read([&](const ReadTxn& txn) -> Status {
+      Result<std::optional<std::string>> version = txn.Get(table(kMeta), kSchemaVersionKey);
+      if (!version.ok()) return version.error();
+      current = version->has_value();
+      return OkStatus();
+    }));
+    if (current) return OkStatus();
+    const std::filesystem::path legacy = RulesDbDir(data_dir);
+    std::error_code ec;
+    const bool has_legacy = !data_dir.empty() && std::filesystem::exists(legacy / "data.mdb", ec);
+    std::vector<TableRows> rows(kTableCount);
+    if (has_legacy) {
+      Result<std::vector<TableRows>> read =
+          ReadSeparateEnvironment(legacy, std::vector<std::string>(kLegacyNames.begin(), kLegacyNames.end()));
+      if (!read.ok()) return read.error();
+      rows = std::move(*read);
+    }
+    size_t imported = 0, unconverted = 0;
+    RETURN_IF_ERROR(db->Write([&](WriteTxn& txn) -> Status {
+      imported = unconverted = 0;
+      for (size_t t = 0; t < kTableCount; ++t) {
+        for (const auto& [key, value] : rows[t]) {
+          std::string out;
+          if (t == kHoldLog) out = Converted<HoldActCodec>(key, value, unconverted);
+          if (t == kDnr) out = Converted<DoNotRecordCodec>(key, value, unconverted);
+          if (t == kDeletionLog) out = Converted<DeletionLogCodec>(key, value, unconverted);
+          if (t == kMeta) out = key == kLastSweepKey ? Converted<SweepClockCodec>(key, value, unconverted) : value;
+          RETURN_IF_ERROR(txn.Put(table(static_cast<TableIndex>(t)), key, out));
+          ++imported;
+        }
+      }
+      return txn.Put(table(kMeta), kSchemaVersionKey, kRulesSchemaVersion);
+    }));
+    if (has_legacy) {
+      Logf(LogLevel::kInfo, "", "policy db: imported %zu rows from %s into %s (%zu kept unconverted)", imported,
+           legacy.c_str(), db->dir().c_str(), unconverted);
+      std::filesystem::remove_all(legacy, ec);
+      if (ec) {
+        Logf(LogLevel::kWarn, "", "policy db: cannot remove the imported %s: %s", legacy.c_str(),
+             ec.message().c_str());
+      }
+      std::filesystem::remove(legacy.parent_path(), ec);  // policy/, when nothing else is in it
     }
     return OkStatus();
   }
@@ -111,145 +151,161 @@ class RulesDb::Impl {
 RulesDb::RulesDb(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RulesDb::~RulesDb() = default;
 
-Result<std::unique_ptr<RulesDb>> RulesDb::Open(const std::filesystem::path& data_dir) {
-  KvDbOptions options;
-  options.name = "policy db";
-  options.tables.assign(kTableNames.begin(), kTableNames.end());
-  options.map_bytes = kMapBytes;
-  Result<std::unique_ptr<KvDb>> kv = KvDb::Open(RulesDbDir(data_dir), std::move(options));
-  if (!kv.ok()) return kv.error();
+Result<std::unique_ptr<RulesDb>> RulesDb::Open(std::shared_ptr<Database> db, const std::filesystem::path& data_dir) {
   auto impl = std::make_unique<Impl>();
-  impl->kv = std::move(*kv);
+  impl->db = std::move(db);
+  for (size_t t = 0; t < kTableCount; ++t) {
+    TableOptions options;
+    options.personal_keys = t == kDnr;
+    Result<Table> table = impl->db->OpenTable(kTableNames[t], options);
+    if (!table.ok()) return table.error();
+    impl->tables[t] = std::move(*table);
+  }
+  if (!impl->db->read_only()) RETURN_IF_ERROR(impl->Migrate(data_dir));
   return std::unique_ptr<RulesDb>(new RulesDb(std::move(impl)));
 }
 
-Result<policy::HoldSet> RulesDb::LoadHolds() const {
+Result<std::unique_ptr<RulesDb>> RulesDb::Open(const std::filesystem::path& data_dir, bool read_only) {
+  DatabaseOptions options;
+  options.read_only = read_only;
+  Result<std::shared_ptr<Database>> db = Database::Open(StoreDir(data_dir), options);
+  if (!db.ok()) return db.error();
+  return Open(std::move(*db), data_dir);
+}
+
+Database& RulesDb::database() const { return *impl_->db; }
+
+Result<policy::HoldSet> RulesDb::LoadHolds(size_t* unreadable) const {
   policy::HoldSet out;
-  Status s = impl_->kv->Read([&](const KvTxn& txn) -> Status {
-    Result<policy::HoldSet> set = impl_->Holds(txn);
-    if (!set.ok()) return set.error();
-    out = std::move(*set);
+  size_t skipped = 0;
+  RETURN_IF_ERROR(impl_->db->Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(out, impl_->Holds(txn, skipped));
     return OkStatus();
-  });
-  if (!s.ok()) return s.error();
+  }));
+  if (unreadable != nullptr) *unreadable = skipped;
   return out;
 }
 
 std::vector<HoldAct> RulesDb::HoldLog() const {
   std::vector<HoldAct> out;
-  (void)impl_->kv->Read([&](const KvTxn& txn) {
-    return txn.Scan(kHoldLog, [&](std::string_view, std::string_view value) {
-      out.push_back(ActFromJson(nlohmann::json::parse(value, nullptr, false)));
+  (void)impl_->db->Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<HoldActCodec>(impl_->table(kHoldLog), [&](std::string_view, HoldAct&& a) {
+      out.push_back(std::move(a));
       return true;
     });
   });
   return out;
 }
 
+Status RulesDb::PlaceHoldsIn(WriteTxn& txn, const std::vector<std::string>& recording_ids,
+                             std::string_view case_ref, std::string_view by, int64_t at_ms_utc) const {
+  if (recording_ids.empty()) return MakeError(ErrorCode::kNotFound, "hold: no recording matches");
+  size_t unreadable = 0;
+  ASSIGN_OR_RETURN(policy::HoldSet set, impl_->Holds(txn, unreadable));
+  std::vector<HoldAct> acts;
+  for (const std::string& id : recording_ids) {
+    RETURN_IF_ERROR(set.Place(id, case_ref, by, at_ms_utc));
+    acts.push_back(HoldAct{false, id, std::string(case_ref), std::string(by), at_ms_utc, ""});
+  }
+  return impl_->AppendActs(txn, acts);
+}
+
+Status RulesDb::LiftHoldsIn(WriteTxn& txn, const std::vector<std::string>& recording_ids,
+                            std::string_view case_ref, std::string_view by, std::string_view reason,
+                            int64_t at_ms_utc) const {
+  if (recording_ids.empty()) return MakeError(ErrorCode::kNotFound, "hold: no recording matches");
+  size_t unreadable = 0;
+  ASSIGN_OR_RETURN(policy::HoldSet set, impl_->Holds(txn, unreadable));
+  std::vector<HoldAct> acts;
+  for (const std::string& id : recording_ids) {
+    Result<policy::Hold> lifted = set.Lift(id, case_ref, by, reason, at_ms_utc);
+    if (!lifted.ok()) return lifted.error();
+    acts.push_back(HoldAct{true, id, std::string(case_ref), std::string(by), at_ms_utc, std::string(reason)});
+  }
+  return impl_->AppendActs(txn, acts);
+}
+
 Status RulesDb::PlaceHolds(const std::vector<std::string>& recording_ids, std::string_view case_ref,
                            std::string_view by, int64_t at_ms_utc) {
-  if (recording_ids.empty()) return MakeError(404, "hold: no recording matches");
-  return impl_->kv->Write([&](KvWriteTxn& txn) -> Status {
-    Result<policy::HoldSet> set = impl_->Holds(txn);
-    if (!set.ok()) return set.error();
-    std::vector<HoldAct> acts;
-    for (const std::string& id : recording_ids) {
-      if (Status s = set->Place(id, case_ref, by, at_ms_utc); !s.ok()) return s;
-      acts.push_back(HoldAct{false, id, std::string(case_ref), std::string(by), at_ms_utc, ""});
-    }
-    return impl_->AppendActs(txn, acts);
-  });
+  return impl_->db->Write(
+      [&](WriteTxn& txn) { return PlaceHoldsIn(txn, recording_ids, case_ref, by, at_ms_utc); });
 }
 
 Status RulesDb::LiftHolds(const std::vector<std::string>& recording_ids, std::string_view case_ref,
                           std::string_view by, std::string_view reason, int64_t at_ms_utc) {
-  if (recording_ids.empty()) return MakeError(404, "hold: no recording matches");
-  return impl_->kv->Write([&](KvWriteTxn& txn) -> Status {
-    Result<policy::HoldSet> set = impl_->Holds(txn);
-    if (!set.ok()) return set.error();
-    std::vector<HoldAct> acts;
-    for (const std::string& id : recording_ids) {
-      Result<policy::Hold> lifted = set->Lift(id, case_ref, by, reason, at_ms_utc);
-      if (!lifted.ok()) return lifted.error();
-      acts.push_back(HoldAct{true, id, std::string(case_ref), std::string(by), at_ms_utc, std::string(reason)});
-    }
-    return impl_->AppendActs(txn, acts);
-  });
+  return impl_->db->Write(
+      [&](WriteTxn& txn) { return LiftHoldsIn(txn, recording_ids, case_ref, by, reason, at_ms_utc); });
 }
 
 Status RulesDb::AddDoNotRecord(const DoNotRecordEntry& entry) {
-  if (entry.number.empty() || entry.by.empty()) return MakeError(400, "dnr: number and --by are required");
-  return impl_->kv->Write([&](KvWriteTxn& txn) -> Status {
-    const std::string value =
-        DumpJson(nlohmann::json{{"by", entry.by}, {"at_ms_utc", entry.at_ms_utc}, {"reason", entry.reason}});
-    Result<bool> inserted = txn.Insert(kDnr, entry.number, value);
-    if (!inserted.ok()) return inserted.error();
-    if (!*inserted) return MakeError(409, "dnr: " + entry.number + " is already on the do-not-record list");
+  if (entry.number.empty() || entry.by.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, "dnr: number and --by are required");
+  }
+  return impl_->db->Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(bool inserted, txn.Insert(impl_->table(kDnr), entry.number, DoNotRecordCodec::Encode(entry)));
+    if (!inserted) {
+      return MakeError(ErrorCode::kConflict, "dnr: " + entry.number + " is already on the do-not-record list");
+    }
     return OkStatus();
   });
 }
 
 Status RulesDb::RemoveDoNotRecord(std::string_view number) {
-  return impl_->kv->Write([&](KvWriteTxn& txn) -> Status {
-    Result<bool> erased = txn.Erase(kDnr, number);
-    if (!erased.ok()) return erased.error();
-    if (!*erased) return MakeError(404, "dnr: " + std::string(number) + " is not on the do-not-record list");
+  return impl_->db->Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(bool erased, txn.Erase(impl_->table(kDnr), number));
+    if (!erased) {
+      return MakeError(ErrorCode::kNotFound, "dnr: " + std::string(number) + " is not on the do-not-record list");
+    }
     return OkStatus();
   });
 }
 
 Result<bool> RulesDb::IsDoNotRecord(std::string_view number) const {
   bool found = false;
-  Status s = impl_->kv->Read([&](const KvTxn& txn) -> Status {
-    Result<std::optional<std::string>> row = txn.Get(kDnr, number);
-    if (!row.ok()) return row.error();
-    found = row->has_value();
+  RETURN_IF_ERROR(impl_->db->Read([&](const ReadTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<std::string> row, txn.Get(impl_->table(kDnr), number));
+    found = row.has_value();  // listed, whatever the state of the row's details
     return OkStatus();
-  });
-  if (!s.ok()) return s.error();
+  }));
   return found;
 }
 
 Result<std::vector<DoNotRecordEntry>> RulesDb::DoNotRecordList() const {
   std::vector<DoNotRecordEntry> out;
-  Status s = impl_->kv->Read([&](const KvTxn& txn) {
-    return txn.Scan(kDnr, [&](std::string_view key, std::string_view value) {
-      const nlohmann::json j = nlohmann::json::parse(value, nullptr, false);
-      out.push_back(DoNotRecordEntry{std::string(key), j.value("by", ""), j.value("at_ms_utc", int64_t{0}),
-                                     j.value("reason", "")});
+  RETURN_IF_ERROR(impl_->db->Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<DoNotRecordCodec>(impl_->table(kDnr), [&](std::string_view, DoNotRecordEntry&& e) {
+      out.push_back(std::move(e));
       return true;
     });
-  });
-  if (!s.ok()) return s.error();
+  }));
   return out;
 }
 
 Result<std::vector<DeletionLogEntry>> RulesDb::LogDeletions(
     const std::function<std::vector<DeletionLogEntry>(const policy::HoldSet&)>& check) {
   std::vector<DeletionLogEntry> kept;
-  Status s = impl_->kv->Write([&](KvWriteTxn& txn) -> Status {
-    Result<policy::HoldSet> holds = impl_->Holds(txn);
-    if (!holds.ok()) return holds.error();
-    kept = check(*holds);
-    Result<uint64_t> seq = impl_->NextSeq(txn, kDeletionLog);
-    if (!seq.ok()) return seq.error();
+  RETURN_IF_ERROR(impl_->db->Write([&](WriteTxn& txn) -> Status {
+    size_t unreadable = 0;
+    ASSIGN_OR_RETURN(policy::HoldSet holds, impl_->Holds(txn, unreadable));
+    if (unreadable > 0) return HoldLogUnreadable(unreadable);
+    kept = check(holds);
+    ASSIGN_OR_RETURN(uint64_t seq, impl_->NextSeq(txn, kDeletionLog));
     for (DeletionLogEntry& e : kept) {
-      e.seq = (*seq)++;
-      if (Status a = txn.Append(kDeletionLog, SeqKey(e.seq), DeletionToJson(e)); !a.ok()) return a;
+      e.seq = seq++;
+      RETURN_IF_ERROR(txn.Append(impl_->table(kDeletionLog), SeqKey(e.seq), DeletionLogCodec::Encode(e)));
     }
     return OkStatus();
-  });
-  if (!s.ok()) return s.error();
+  }));
   return kept;
 }
 
 std::vector<DeletionLogEntry> RulesDb::DeletionLog(size_t limit) const {
   std::vector<DeletionLogEntry> out;
-  (void)impl_->kv->Read([&](const KvTxn& txn) {
-    return txn.Scan(
-        kDeletionLog,
-        [&](std::string_view key, std::string_view value) {
-          out.push_back(DeletionFromJson(SeqOf(key), nlohmann::json::parse(value, nullptr, false)));
+  (void)impl_->db->Read([&](const ReadTxn& txn) {
+    return txn.ScanRecords<DeletionLogCodec>(
+        impl_->table(kDeletionLog),
+        [&](std::string_view, DeletionLogEntry&& e) {
+          out.push_back(std::move(e));
           return limit == 0 || out.size() < limit;
         },
         /*reverse=*/true);
@@ -259,17 +315,17 @@ std::vector<DeletionLogEntry> RulesDb::DeletionLog(size_t limit) const {
 
 std::optional<int64_t> RulesDb::LastSweep() const {
   std::optional<int64_t> out;
-  (void)impl_->kv->Read([&](const KvTxn& txn) -> Status {
-    Result<std::optional<std::string>> row = txn.Get(kMeta, kLastSweepKey);
-    if (row.ok() && row->has_value()) out = std::stoll(**row);
+  (void)impl_->db->Read([&](const ReadTxn& txn) -> Status {
+    Result<std::optional<int64_t>> last = txn.GetRecord<SweepClockCodec>(impl_->table(kMeta), kLastSweepKey);
+    if (last.ok()) out = *last;  // an unreadable one was reported: the sweep treats it as unknown
     return OkStatus();
   });
   return out;
 }
 
 Status RulesDb::SetLastSweep(int64_t ms_utc) {
-  return impl_->kv->Write(
-      [&](KvWriteTxn& txn) { return txn.Put(kMeta, kLastSweepKey, std::to_string(ms_utc)); });
+  return impl_->db->Write(
+      [&](WriteTxn& txn) { return txn.Put(impl_->table(kMeta), kLastSweepKey, SweepClockCodec::Encode(ms_utc)); });
 }
 
 }  // namespace kronika::srs

@@ -1,4 +1,4 @@
-// Store: opening the LMDB environment, the writer thread and health (see store.h).
+// Store: opening the recordings tables, the writer thread and health (see store.h).
 #include "kronika/srs/store/store.h"
 
 #include <algorithm>
@@ -6,16 +6,13 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "database_impl.h"
 #include "store_codec.h"
 #include "store_impl.h"
 #include "store_keys.h"
 
 namespace kronika::srs {
 namespace {
-
-constexpr unsigned kMaxDbs = 8;
-constexpr int kReadersFullRetries = 50;
-constexpr auto kReadersFullWait = std::chrono::milliseconds(2);
 
 // Puts key/value; when the key sorts after every key already in the database (new
 // time-ordered ids, new start times) with MDB_APPEND, which fills pages completely
@@ -39,140 +36,101 @@ Error LmdbError(const std::string& what, int rc, ErrorCode code = ErrorCode::kIo
 }
 
 // Environment layout migrations: kDbMigrations[v] upgrades a version-v environment to v+1
-// inside the write transaction that opens it. Version 1 is the first layout.
+// inside the write transaction that opens it. Version 1 is the first layout; 1 -> 2 changes
+// nothing in the recordings tables (the rules and access tables import themselves).
 using DbMigration = int (*)(Store::Impl&, MDB_txn*);
-constexpr DbMigration kDbMigrations[kStoreSchemaVersion] = {nullptr};
+constexpr DbMigration kDbMigrations[kStoreSchemaVersion] = {nullptr, nullptr};
 
-Status OpenDatabases(Store::Impl& impl) {
+Status OpenTables(Store::Impl& impl) {
   const bool ro = impl.options.read_only;
-  MDB_txn* txn = nullptr;
-  int rc = mdb_txn_begin(impl.env, nullptr, ro ? MDB_RDONLY : 0, &txn);
-  if (rc != 0) return LmdbError("cannot begin transaction in " + impl.dir.string(), rc);
   struct Named {
     const char* name;
     unsigned flags;
     MDB_dbi* dbi;
   } const dbs[] = {
       {"meta", 0, &impl.meta},
-      {"recordings", 0, &impl.recordings},
+      {kRecordingsTable, 0, &impl.recordings},
       {"by_number", MDB_DUPSORT, &impl.by_number},
       {"by_start", 0, &impl.by_start},
       {"by_expiry", 0, &impl.by_expiry},
       {"by_hold", 0, &impl.by_hold},
   };
   for (const Named& db : dbs) {
-    rc = mdb_dbi_open(txn, db.name, db.flags | (ro ? 0 : MDB_CREATE), db.dbi);
-    if (rc != 0) {
-      mdb_txn_abort(txn);
-      return LmdbError(std::string("cannot open database '") + db.name + "' in " +
-                           impl.dir.string(), rc);
+    int rc = 0;
+    Result<MDB_dbi> dbi = impl.env->OpenTable(db.name, db.flags, &rc);
+    if (!dbi.ok()) {
+      if (ro && rc == MDB_NOTFOUND) {
+        return MakeError(ErrorCode::kNotFound, "store: " + impl.env->dir().string() + " has no recordings yet");
+      }
+      return dbi.error();
     }
+    *db.dbi = *dbi;
   }
-  MDB_val key = Val(kSchemaVersionKey), value;
-  rc = mdb_get(txn, impl.meta, &key, &value);
+  impl.db->bad_rows().Declare(kRecordingsTable);
+  Result<LmdbTxn> txn = ro ? impl.env->BeginRead() : impl.env->BeginWrite();
+  if (!txn.ok()) return txn.error();
+  MDB_val key = LmdbVal(kSchemaVersionKey), value;
+  int rc = mdb_get(txn->get(), impl.meta, &key, &value);
   int version = 0;
   if (rc == 0) {
-    version = std::atoi(std::string(View(value)).c_str());
+    version = std::atoi(std::string(LmdbView(value)).c_str());
   } else if (rc != MDB_NOTFOUND) {
-    mdb_txn_abort(txn);
     return LmdbError("cannot read schema version", rc);
   }
   if (version > kStoreSchemaVersion) {
-    mdb_txn_abort(txn);
-    return MakeError(500, "store: " + impl.dir.string() + " has schema version " +
-                              std::to_string(version) + ", this build supports up to " +
-                              std::to_string(kStoreSchemaVersion) + " (upgrade kronika)");
+    return MakeError(ErrorCode::kUnavailable, "store: " + impl.env->dir().string() + " has schema version " +
+                                                  std::to_string(version) + ", this build supports up to " +
+                                                  std::to_string(kStoreSchemaVersion) + " (upgrade kronika)");
   }
   if (ro) {
     if (version == 0) {
-      mdb_txn_abort(txn);
-      return MakeError(500, "store: " + impl.dir.string() + " has no schema version");
+      return MakeError(ErrorCode::kNotFound, "store: " + impl.env->dir().string() + " has no schema version");
     }
-  } else if (version < kStoreSchemaVersion) {
+    return OkStatus();
+  }
+  if (version < kStoreSchemaVersion) {
     for (int v = version == 0 ? kStoreSchemaVersion : version; v < kStoreSchemaVersion; ++v) {
-      if (kDbMigrations[v] != nullptr && (rc = kDbMigrations[v](impl, txn)) != 0) {
-        mdb_txn_abort(txn);
+      if (kDbMigrations[v] != nullptr && (rc = kDbMigrations[v](impl, txn->get())) != 0) {
         return LmdbError("migration from schema " + std::to_string(v) + " failed", rc);
       }
     }
     std::string text = std::to_string(kStoreSchemaVersion);
-    MDB_val v = Val(text);
-    rc = mdb_put(txn, impl.meta, &key, &v, 0);
-    if (rc != 0) {
-      mdb_txn_abort(txn);
-      return LmdbError("cannot write schema version", rc);
-    }
+    MDB_val v = LmdbVal(text);
+    rc = mdb_put(txn->get(), impl.meta, &key, &v, 0);
+    if (rc != 0) return LmdbError("cannot write schema version", rc);
   }
-  rc = mdb_txn_commit(txn);
-  if (rc != 0) return LmdbError("cannot commit database handles", rc);
+  rc = txn->Commit();
+  if (rc != 0) return LmdbError("cannot commit the schema version", rc);
   return OkStatus();
 }
 
 }  // namespace
 
-Store::Impl::~Impl() {
-  if (env != nullptr) mdb_env_close(env);
-}
-
-Result<ReadTxn> Store::Impl::BeginRead() const {
-  for (int attempt = 0;; ++attempt) {
-    std::shared_lock lock(map_mu);
-    MDB_txn* txn = nullptr;
-    int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
-    if (rc == 0) return ReadTxn(std::move(lock), txn);
-    lock.unlock();
-    if (rc == MDB_MAP_RESIZED && attempt < 3) {
-      std::unique_lock exclusive(map_mu);
-      mdb_env_set_mapsize(env, 0);  // adopt the size the writer process set
-      continue;
-    }
-    if (rc == MDB_READERS_FULL && attempt < kReadersFullRetries) {
-      std::this_thread::sleep_for(kReadersFullWait);
-      continue;
-    }
-    return LmdbError("cannot begin read transaction", rc, rc == MDB_READERS_FULL ? ErrorCode::kUnavailable : ErrorCode::kIo);
-  }
-}
-
-bool Store::Impl::GrowMap() {
-  std::unique_lock exclusive(map_mu);
-  MDB_envinfo info;
-  mdb_env_info(env, &info);
-  uint64_t current = info.me_mapsize;
-  uint64_t next = std::min<uint64_t>(current * 2, options.max_map_size_bytes);
-  if (next <= current) return false;
-  if (mdb_env_set_mapsize(env, next) != 0) return false;
-  std::fprintf(stderr, "store: map grown from %llu to %llu bytes\n",
-               static_cast<unsigned long long>(current), static_cast<unsigned long long>(next));
-  return true;
-}
-
 int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
   const std::string& id = op.is_delete ? op.id : op.record.recording_id;
-  MDB_val key = Val(id), value;
+  MDB_val key = LmdbVal(id), value;
   int rc = mdb_get(txn, recordings, &key, &value);
   if (rc == 0) {
     // Remove the previous version's index entries before writing the new ones.
-    Result<RecordingRecord> old = DecodeRecord(View(value));
+    Result<RecordingRecord> old = DecodeRecord(LmdbView(value));
     if (old.ok()) {
       std::string start_key = TimeKey(old->start_ms_utc, id);
-      MDB_val k = Val(start_key);
+      MDB_val k = LmdbVal(start_key);
       if ((rc = mdb_del(txn, by_start, &k, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
       for (const std::string& number : NumberKeysOf(*old)) {
-        MDB_val nk = Val(number), nv = Val(start_key);
+        MDB_val nk = LmdbVal(number), nv = LmdbVal(start_key);
         if ((rc = mdb_del(txn, by_number, &nk, &nv)) != 0 && rc != MDB_NOTFOUND) return rc;
       }
       if (old->retention_expiry_ms_utc != 0) {
         std::string expiry_key = TimeKey(old->retention_expiry_ms_utc, id);
-        MDB_val ek = Val(expiry_key);
+        MDB_val ek = LmdbVal(expiry_key);
         if ((rc = mdb_del(txn, by_expiry, &ek, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
       }
       if (old->legal_hold) {
         if ((rc = mdb_del(txn, by_hold, &key, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
       }
     } else {
-      std::fprintf(stderr, "store: replacing unreadable record %s: %s\n", id.c_str(),
-                   old.error().message.c_str());
+      ReportBadRecord(id, old.error());  // its stale index entries are skipped by readers
     }
   } else if (rc != MDB_NOTFOUND) {
     return rc;
@@ -183,20 +141,20 @@ int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
   }
   const RecordingRecord& rec = op.record;
   std::string encoded = EncodeRecord(rec);
-  MDB_val data = Val(encoded), empty{0, nullptr};
+  MDB_val data = LmdbVal(encoded), empty{0, nullptr};
   if ((rc = PutOrAppend(txn, recordings, &key, &data)) != 0) return rc;
   std::string start_key = TimeKey(rec.start_ms_utc, id);
-  MDB_val sk = Val(start_key);
+  MDB_val sk = LmdbVal(start_key);
   if ((rc = PutOrAppend(txn, by_start, &sk, &empty)) != 0) return rc;
   for (const std::string& number : NumberKeysOf(rec)) {
-    MDB_val nk = Val(number), nv = Val(start_key);
+    MDB_val nk = LmdbVal(number), nv = LmdbVal(start_key);
     if ((rc = mdb_put(txn, by_number, &nk, &nv, MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST) {
       return rc;
     }
   }
   if (rec.retention_expiry_ms_utc != 0) {
     std::string expiry_key = TimeKey(rec.retention_expiry_ms_utc, id);
-    MDB_val ek = Val(expiry_key);
+    MDB_val ek = LmdbVal(expiry_key);
     if ((rc = mdb_put(txn, by_expiry, &ek, &empty, 0)) != 0) return rc;
   }
   if (rec.legal_hold) {
@@ -206,21 +164,19 @@ int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
 }
 
 int Store::Impl::CommitBatch(const std::vector<StoreOp>& batch, std::string& failed_step) {
-  std::shared_lock lock(map_mu);
-  MDB_txn* txn = nullptr;
-  int rc = mdb_txn_begin(env, nullptr, 0, &txn);
-  if (rc != 0) {
-    failed_step = "begin write transaction";
-    return rc;
+  Result<LmdbTxn> txn = env->BeginWrite();  // adopts a map another process grew
+  if (!txn.ok()) {
+    failed_step = txn.error().message;
+    return MDB_PANIC;
   }
+  int rc = 0;
   for (const StoreOp& op : batch) {
-    if ((rc = ApplyOp(txn, op)) != 0) {
-      mdb_txn_abort(txn);
+    if ((rc = ApplyOp(txn->get(), op)) != 0) {
       failed_step = "write " + (op.is_delete ? op.id : op.record.recording_id);
-      return rc;
+      return rc;  // `txn` aborts
     }
   }
-  rc = mdb_txn_commit(txn);
+  rc = txn->Commit();
   if (rc != 0) failed_step = "commit";
   return rc;
 }
@@ -251,7 +207,7 @@ void Store::Impl::WriterLoop() {
     }
     std::string failed_step;
     int rc = CommitBatch(batch, failed_step);
-    if (rc == MDB_MAP_FULL && GrowMap()) continue;  // retry the same batch at once
+    if (rc == MDB_MAP_FULL && env->Grow()) continue;  // retry the same batch at once
     std::unique_lock lock(mu);
     if (rc == 0) {
       committed_seq += batch.size();
@@ -270,7 +226,7 @@ void Store::Impl::WriterLoop() {
     commit_failures.fetch_add(1, std::memory_order_relaxed);
     write_failed = true;
     if (rc == MDB_MAP_FULL) map_full = true;
-    last_error = "store: " + failed_step + ": " + mdb_strerror(rc);
+    last_error = rc == MDB_PANIC ? failed_step : "store: " + failed_step + ": " + mdb_strerror(rc);
     flushed_cv.notify_all();
     if (stop_seen) {
       std::fprintf(stderr, "%s; %zu queued writes not committed at shutdown\n",
@@ -283,41 +239,27 @@ void Store::Impl::WriterLoop() {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& dir,
                                            const StoreOptions& options) {
+  DatabaseOptions db_options;
+  db_options.read_only = options.read_only;
+  db_options.map_size_bytes = options.map_size_bytes;
+  db_options.max_map_size_bytes = options.max_map_size_bytes;
+  db_options.durable = options.durable;
+  db_options.max_readers = options.max_readers;
+  Result<std::shared_ptr<Database>> db = Database::Open(dir, db_options);
+  if (!db.ok()) return db.error();
+  return Open(std::move(*db), options);
+}
+
+Result<std::unique_ptr<Store>> Store::Open(std::shared_ptr<Database> db, const StoreOptions& options) {
+  if (!options.read_only && db->read_only()) {
+    return MakeError(ErrorCode::kInternal, "store: " + db->dir().string() + " is open read-only in this process");
+  }
   auto impl = std::make_unique<Impl>();
-  impl->dir = dir;
+  impl->db = std::move(db);
+  impl->env = impl->db->impl().env.get();
   impl->options = options;
   if (impl->options.max_batch == 0) impl->options.max_batch = 1;
-  std::error_code ec;
-  if (options.read_only) {
-    if (!std::filesystem::exists(dir / "data.mdb", ec)) {
-      return MakeError(500, "store: no database in " + dir.string());
-    }
-  } else {
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return MakeError(500, "store: cannot create " + dir.string() + ": " + ec.message());
-  }
-  int rc = mdb_env_create(&impl->env);
-  if (rc != 0) return LmdbError("cannot create environment", rc);
-  mdb_env_set_maxdbs(impl->env, kMaxDbs);
-  mdb_env_set_maxreaders(impl->env, options.max_readers);
-  if (!options.read_only) mdb_env_set_mapsize(impl->env, options.map_size_bytes);
-  unsigned flags = MDB_NOTLS;
-  if (options.read_only) flags |= MDB_RDONLY;
-  if (!options.durable) flags |= MDB_NOSYNC;
-  rc = mdb_env_open(impl->env, dir.c_str(), flags, 0640);
-  if (rc != 0) return LmdbError("cannot open " + dir.string(), rc);
-  if (options.read_only) {
-    mdb_env_set_mapsize(impl->env, 0);  // the size recorded by the writer
-  } else {
-    int dead = 0;
-    mdb_reader_check(impl->env, &dead);  // free slots of crashed reader processes
-    MDB_envinfo info;
-    mdb_env_info(impl->env, &info);
-    if (info.me_mapsize < options.map_size_bytes) {
-      mdb_env_set_mapsize(impl->env, options.map_size_bytes);
-    }
-  }
-  Status opened = OpenDatabases(*impl);
+  Status opened = OpenTables(*impl);
   if (!opened.ok()) return opened.error();
   Impl* raw = impl.get();
   if (!options.read_only) raw->writer = std::thread([raw] { raw->WriterLoop(); });
@@ -394,26 +336,24 @@ bool Store::Healthy() const {
 
 bool Store::MapFull() const { return impl_->map_full.load(); }
 
-const std::filesystem::path& Store::dir() const { return impl_->dir; }
+const std::filesystem::path& Store::dir() const { return impl_->env->dir(); }
+
+Database& Store::database() const { return *impl_->db; }
 
 Result<StoreStats> Store::Stats() const {
   StoreStats stats;
   {
-    Result<ReadTxn> txn = impl_->BeginRead();
+    Result<LmdbTxn> txn = impl_->BeginRead();
     if (!txn.ok()) return txn.error();
     MDB_stat st;
     int rc = mdb_stat(txn->get(), impl_->recordings, &st);
     if (rc != 0) return LmdbError("stat", rc);
     stats.recordings = st.ms_entries;
-    MDB_envinfo info;
-    mdb_env_info(impl_->env, &info);
-    MDB_stat env_stat;
-    mdb_env_stat(impl_->env, &env_stat);
-    stats.map_size_bytes = info.me_mapsize;
-    stats.used_bytes = (info.me_last_pgno + 1) * static_cast<uint64_t>(env_stat.ms_psize);
+    stats.map_size_bytes = impl_->env->MapSizeBytes();
+    stats.used_bytes = impl_->env->UsedBytes();
   }
   std::error_code ec;
-  stats.file_bytes = std::filesystem::file_size(impl_->dir / "data.mdb", ec);
+  stats.file_bytes = std::filesystem::file_size(impl_->env->dir() / "data.mdb", ec);
   {
     std::lock_guard lock(impl_->mu);
     stats.queue_depth = impl_->queue.size() + impl_->in_flight;

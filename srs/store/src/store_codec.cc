@@ -1,85 +1,18 @@
 #include "store_codec.h"
 
 #include <array>
-#include <bit>
 #include <cstring>
+
+#include "kronika/srs/store/record_codec.h"
 
 namespace kronika::srs {
 namespace {
 
-class Writer {
- public:
-  void U(uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-  }
-  void S(int64_t v) { U((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
-  void Str(std::string_view s) {
-    U(s.size());
-    out_.append(s);
-  }
-  void F64(double d) {
-    uint64_t bits = std::bit_cast<uint64_t>(d);
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool U(uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= in_.size()) return false;
-      uint8_t b = static_cast<uint8_t>(in_[pos_++]);
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool S(int64_t& v) {
-    uint64_t u;
-    if (!U(u)) return false;
-    v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
-    return true;
-  }
-  bool I(int& v) {
-    int64_t s;
-    if (!S(s)) return false;
-    v = static_cast<int>(s);
-    return true;
-  }
-  bool Str(std::string& s) {
-    uint64_t n;
-    if (!U(n) || n > in_.size() - pos_) return false;
-    s.assign(in_.substr(pos_, n));
-    pos_ += n;
-    return true;
-  }
-  bool F64(double& d) {
-    if (in_.size() - pos_ < 8) return false;
-    uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_ + i])) << (8 * i);
-    pos_ += 8;
-    d = std::bit_cast<double>(bits);
-    return true;
-  }
-  size_t remaining() const { return in_.size() - pos_; }
-
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-};
+using Writer = RecordWriter;
+using Reader = RecordReader;
 
 Error Malformed(const char* field) {
-  return MakeError(ErrorCode::kCorrupt, std::string("store: record truncated or malformed at ") + field);
+  return MalformedRow("store: recordings", field);
 }
 
 // The fields every version has, in version 1's order.
@@ -314,9 +247,7 @@ Result<RecordingRecord> DecodeRecord(std::string_view bytes) {
   uint64_t version = 0;
   if (!r.U(version)) return Malformed("version");
   if (version == 0 || version >= kDecoders.size()) {
-    return MakeError(ErrorCode::kCorrupt, "store: record has schema version " + std::to_string(version) +
-                              ", this build reads up to " +
-                              std::to_string(kRecordingSchemaVersion));
+    return UnknownRowVersion("store: recordings", version, kRecordingSchemaVersion);
   }
   Result<RecordingRecord> rec = kDecoders[version](r);
   if (rec.ok()) rec->schema_version = kRecordingSchemaVersion;

@@ -1,5 +1,5 @@
-// Store::Impl: the LMDB environment, its database handles and the writer thread.
-// Private to store*.cc; the only place besides them that sees lmdb.h.
+// Store::Impl: the recordings tables of a Database and the writer thread. Private to
+// store*.cc.
 #pragma once
 
 #include <lmdb.h>
@@ -7,18 +7,25 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "kronika/srs/store/database.h"
 #include "kronika/srs/store/store.h"
+#include "lmdb_env.h"
 
 namespace kronika::srs {
 
-// Layout version of the environment (named databases and key formats), kept in `meta`.
-inline constexpr int kStoreSchemaVersion = 1;
+// Layout version of the environment, kept in `meta`. 1: the recordings tables; 2: the rules
+// and access tables moved into this environment (their own Open() imports them). A build
+// that reads only version 1 refuses a version-2 environment ("upgrade kronika") instead of
+// starting on a data directory whose holds, users and register checkpoint it cannot see.
+inline constexpr int kStoreSchemaVersion = 2;
 inline constexpr char kSchemaVersionKey[] = "schema_version";
+inline constexpr char kRecordingsTable[] = "recordings";
 
 struct StoreOp {
   bool is_delete = false;
@@ -26,56 +33,25 @@ struct StoreOp {
   std::string id;          // delete
 };
 
-inline MDB_val Val(std::string_view s) {
-  return MDB_val{s.size(), const_cast<char*>(s.data())};
-}
-inline std::string_view View(const MDB_val& v) {
-  return std::string_view(static_cast<const char*>(v.mv_data), v.mv_size);
-}
-
-// A read transaction of this process; holds Impl::map_mu shared so the writer cannot
-// resize the map underneath it. Move-only.
-class ReadTxn {
- public:
-  ReadTxn(std::shared_lock<std::shared_mutex> lock, MDB_txn* txn)
-      : lock_(std::move(lock)), txn_(txn) {}
-  ReadTxn(ReadTxn&& other) noexcept : lock_(std::move(other.lock_)), txn_(other.txn_) {
-    other.txn_ = nullptr;
-  }
-  ReadTxn& operator=(ReadTxn&&) = delete;
-  ~ReadTxn() {
-    if (txn_ != nullptr) mdb_txn_abort(txn_);
-  }
-  MDB_txn* get() const { return txn_; }
-
- private:
-  std::shared_lock<std::shared_mutex> lock_;
-  MDB_txn* txn_;
-};
-
 class Store::Impl {
  public:
-  ~Impl();
-
-  // Begins a read transaction, handling MDB_MAP_RESIZED (another process grew the map)
-  // and MDB_READERS_FULL (retried briefly, then 503).
-  Result<ReadTxn> BeginRead() const;
+  // A read transaction on the database (MAP_RESIZED, READERS_FULL handled: lmdb_env.h).
+  Result<LmdbTxn> BeginRead() const { return env->BeginRead(); }
+  // Reports a recordings row that does not decode (skipped by every reader).
+  void ReportBadRecord(std::string_view id, const Error& why) const {
+    db->bad_rows().Report(kRecordingsTable, id, why.message);
+  }
 
   // Writer thread.
   void WriterLoop();
   // Applies `batch` in one write transaction; returns the LMDB code (0 = committed).
   int CommitBatch(const std::vector<StoreOp>& batch, std::string& failed_step);
   int ApplyOp(MDB_txn* txn, const StoreOp& op);
-  // Doubles the map (bounded by options.max_map_size_bytes); false when it cannot grow.
-  bool GrowMap();
 
-  std::filesystem::path dir;
+  std::shared_ptr<Database> db;
+  LmdbEnv* env = nullptr;  // db's
   StoreOptions options;
-  MDB_env* env = nullptr;
   MDB_dbi recordings = 0, by_number = 0, by_start = 0, by_expiry = 0, by_hold = 0, meta = 0;
-
-  // Shared by every transaction of this process, exclusive for mdb_env_set_mapsize().
-  mutable std::shared_mutex map_mu;
 
   std::mutex mu;
   std::condition_variable writer_cv;   // wakes the writer

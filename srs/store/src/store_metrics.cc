@@ -22,4 +22,19 @@ std::vector<prometheus::MetricFamily> StoreFamilies(const Store& store) {
   };
 }
 
+std::vector<prometheus::MetricFamily> BadRowFamilies(const Database& db) {
+  prometheus::MetricFamily family;
+  family.name = "kronika_store_bad_rows_total";
+  family.help = "Rows that did not decode (truncated, a field of the wrong type, a newer version): skipped, "
+                "reported once in the log, left in place";
+  family.type = prometheus::MetricType::Counter;
+  for (const auto& [table, n] : db.bad_rows().Counts()) {
+    prometheus::ClientMetric metric;
+    metric.label.push_back(prometheus::ClientMetric::Label{"table", table});
+    metric.counter.value = static_cast<double>(n);
+    family.metric.push_back(std::move(metric));
+  }
+  return {std::move(family)};
+}
+
 }  // namespace kronika::srs

@@ -16,16 +16,29 @@ Error ReadError(const std::string& what, int rc) {
   return MakeError(ErrorCode::kIo, "store: " + what + ": " + mdb_strerror(rc));
 }
 
-// nullopt: not found; error: LMDB failure or undecodable record.
+// nullopt: not found; error: LMDB failure, or a record that does not decode (kCorrupt,
+// reported to the database's BadRows).
 Result<std::optional<RecordingRecord>> GetIn(const Store::Impl& impl, MDB_txn* txn,
                                              std::string_view id) {
-  MDB_val key = Val(id), value;
+  MDB_val key = LmdbVal(id), value;
   int rc = mdb_get(txn, impl.recordings, &key, &value);
   if (rc == MDB_NOTFOUND) return std::optional<RecordingRecord>();
   if (rc != 0) return ReadError("get " + std::string(id), rc);
-  Result<RecordingRecord> rec = DecodeRecord(View(value));
-  if (!rec.ok()) return MakeError(rec.error().code, rec.error().message + " (record " + std::string(id) + ")");
+  Result<RecordingRecord> rec = DecodeRecord(LmdbView(value));
+  if (!rec.ok()) {
+    impl.ReportBadRecord(id, rec.error());
+    return MakeError(ErrorCode::kCorrupt, rec.error().message + " (record " + std::string(id) + ")");
+  }
   return std::optional<RecordingRecord>(std::move(rec).value());
+}
+
+// For listings and index walks: a record that does not decode is skipped (reported once,
+// counted), like one that is gone.
+Result<std::optional<RecordingRecord>> GetOrSkip(const Store::Impl& impl, MDB_txn* txn,
+                                                 std::string_view id) {
+  Result<std::optional<RecordingRecord>> rec = GetIn(impl, txn, id);
+  if (!rec.ok() && rec.error().code == ErrorCode::kCorrupt) return std::optional<RecordingRecord>();
+  return rec;
 }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -104,23 +117,7 @@ class Collector {
   std::vector<RecordingRecord> out_;
 };
 
-class Cursor {
- public:
-  Cursor(MDB_txn* txn, MDB_dbi dbi) { rc_ = mdb_cursor_open(txn, dbi, &cursor_); }
-  ~Cursor() {
-    if (cursor_ != nullptr) mdb_cursor_close(cursor_);
-  }
-  Cursor(const Cursor&) = delete;
-  Cursor& operator=(const Cursor&) = delete;
-  int open_rc() const { return rc_; }
-  int Get(MDB_val& key, MDB_val& value, MDB_cursor_op op) {
-    return mdb_cursor_get(cursor_, &key, &value, op);
-  }
-
- private:
-  MDB_cursor* cursor_ = nullptr;
-  int rc_ = 0;
-};
+using Cursor = LmdbCursor;
 
 // One number's entries in by_number, walked in (start, id) order within [from, to).
 // Dup values are TimeKey(start, id), so LMDB keeps them sorted by time: the walk stops as
@@ -132,24 +129,24 @@ class NumberStream {
 
   int Start() {
     if (cursor_.open_rc() != 0) return cursor_.open_rc();
-    MDB_val key = Val(number_), value;
+    MDB_val key = LmdbVal(number_), value;
     int rc;
     if (!q_.newest_first) {
       std::string seek = TimeKey(q_.from_ms_utc.value_or(std::numeric_limits<int64_t>::min()), "");
-      value = Val(seek);
+      value = LmdbVal(seek);
       rc = cursor_.Get(key, value, MDB_GET_BOTH_RANGE);
     } else {
       rc = MDB_NOTFOUND;
       if (q_.to_ms_utc) {
         std::string seek = TimeKey(*q_.to_ms_utc, "");
-        value = Val(seek);
+        value = LmdbVal(seek);
         rc = cursor_.Get(key, value, MDB_GET_BOTH_RANGE);
         if (rc == 0) rc = cursor_.Get(key, value, MDB_PREV_DUP);
         else if (rc != MDB_NOTFOUND) return rc;
         else rc = -1;  // every entry is before `to`: start from the last one
       }
       if (!q_.to_ms_utc || rc == -1) {
-        key = Val(number_);
+        key = LmdbVal(number_);
         rc = cursor_.Get(key, value, MDB_SET_KEY);
         if (rc == 0) rc = cursor_.Get(key, value, MDB_LAST_DUP);
       }
@@ -172,7 +169,7 @@ class NumberStream {
     valid_ = false;
     if (rc == MDB_NOTFOUND) return 0;
     if (rc != 0) return rc;
-    if (!SplitTimeKey(View(value), start_, id_)) return 0;
+    if (!SplitTimeKey(LmdbView(value), start_, id_)) return 0;
     if (!q_.newest_first && q_.to_ms_utc && start_ >= *q_.to_ms_utc) return 0;
     if (q_.newest_first && q_.from_ms_utc && start_ < *q_.from_ms_utc) return 0;
     valid_ = true;
@@ -215,7 +212,7 @@ Status QueryByNumber(const Store::Impl& impl, MDB_txn* txn, const RecordingQuery
       last_start = next->start();
       last_id = next->id();
       emitted = true;
-      Result<std::optional<RecordingRecord>> rec = GetIn(impl, txn, last_id);
+      Result<std::optional<RecordingRecord>> rec = GetOrSkip(impl, txn, last_id);
       if (!rec.ok()) return rec.error();
       // Skip stale entries (record gone or moved in time).
       if (rec->has_value() && (*rec)->start_ms_utc == last_start && !out.Offer(std::move(**rec))) {
@@ -236,11 +233,11 @@ Status QueryByStart(const Store::Impl& impl, MDB_txn* txn, const RecordingQuery&
   std::string seek;
   if (!q.newest_first) {
     seek = TimeKey(q.from_ms_utc.value_or(std::numeric_limits<int64_t>::min()), "");
-    key = Val(seek);
+    key = LmdbVal(seek);
     rc = cursor.Get(key, value, MDB_SET_RANGE);
   } else if (q.to_ms_utc) {
     seek = TimeKey(*q.to_ms_utc, "");
-    key = Val(seek);
+    key = LmdbVal(seek);
     rc = cursor.Get(key, value, MDB_SET_RANGE);
     rc = cursor.Get(key, value, rc == 0 ? MDB_PREV : MDB_LAST);
   } else {
@@ -249,12 +246,13 @@ Status QueryByStart(const Store::Impl& impl, MDB_txn* txn, const RecordingQuery&
   int64_t start = 0;
   std::string id;
   while (rc == 0) {
-    if (!SplitTimeKey(View(key), start, id)) break;
+    if (!SplitTimeKey(LmdbView(key), start, id)) break;
     if (!q.newest_first && q.to_ms_utc && start >= *q.to_ms_utc) break;
     if (q.newest_first && q.from_ms_utc && start < *q.from_ms_utc) break;
-    Result<std::optional<RecordingRecord>> rec = GetIn(impl, txn, id);
+    Result<std::optional<RecordingRecord>> rec = GetOrSkip(impl, txn, id);
     if (!rec.ok()) return rec.error();
-    if (rec->has_value() && !out.Offer(std::move(**rec))) return OkStatus();
+    // Skip stale entries (record gone, or moved in time after an unreadable version).
+    if (rec->has_value() && (*rec)->start_ms_utc == start && !out.Offer(std::move(**rec))) return OkStatus();
     rc = cursor.Get(key, value, q.newest_first ? MDB_PREV : MDB_NEXT);
   }
   if (rc != 0 && rc != MDB_NOTFOUND) return ReadError("walk by_start", rc);
@@ -264,7 +262,7 @@ Status QueryByStart(const Store::Impl& impl, MDB_txn* txn, const RecordingQuery&
 }  // namespace
 
 Result<std::optional<RecordingRecord>> Store::Get(std::string_view recording_id) const {
-  Result<ReadTxn> txn = impl_->BeginRead();
+  Result<LmdbTxn> txn = impl_->BeginRead();
   if (!txn.ok()) return txn.error();
   return GetIn(*impl_, txn->get(), recording_id);
 }
@@ -276,11 +274,11 @@ Result<std::vector<RecordingRecord>> Store::Query(const RecordingQuery& query) c
 }
 
 Result<RecordingPage> Store::QueryPage(const RecordingQuery& query, bool count_total) const {
-  Result<ReadTxn> txn = impl_->BeginRead();
+  Result<LmdbTxn> txn = impl_->BeginRead();
   if (!txn.ok()) return txn.error();
   Collector out(query, count_total);
   if (!query.id.empty()) {
-    Result<std::optional<RecordingRecord>> rec = GetIn(*impl_, txn->get(), query.id);
+    Result<std::optional<RecordingRecord>> rec = GetOrSkip(*impl_, txn->get(), query.id);
     if (!rec.ok()) return rec.error();
     if (rec->has_value()) out.Offer(std::move(**rec));
   } else {
@@ -295,7 +293,7 @@ Result<RecordingPage> Store::QueryPage(const RecordingQuery& query, bool count_t
 }
 
 Result<std::vector<std::string>> Store::ExpiredBefore(int64_t now_ms_utc, size_t limit) const {
-  Result<ReadTxn> txn = impl_->BeginRead();
+  Result<LmdbTxn> txn = impl_->BeginRead();
   if (!txn.ok()) return txn.error();
   std::vector<std::string> ids;
   Cursor cursor(txn->get(), impl_->by_expiry);
@@ -305,8 +303,8 @@ Result<std::vector<std::string>> Store::ExpiredBefore(int64_t now_ms_utc, size_t
   int64_t expiry = 0;
   std::string id;
   while (rc == 0 && ids.size() < limit) {
-    if (!SplitTimeKey(View(key), expiry, id) || expiry > now_ms_utc) break;
-    MDB_val hold_key = Val(id), hold_value;
+    if (!SplitTimeKey(LmdbView(key), expiry, id) || expiry > now_ms_utc) break;
+    MDB_val hold_key = LmdbVal(id), hold_value;
     int hold_rc = mdb_get(txn->get(), impl_->by_hold, &hold_key, &hold_value);
     if (hold_rc == MDB_NOTFOUND) {
       ids.push_back(id);

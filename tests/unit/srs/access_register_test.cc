@@ -97,7 +97,7 @@ TEST_CASE("REG-3 deleting, reordering or truncating entries is detected", "[acce
     WriteLines(f.reg.file(), {original[0], original[1]});
     auto v = f.reg.Verify();
     CHECK_FALSE(v->ok);
-    CHECK_THAT(v->problem, Catch::Contains("2 entries") && Catch::Contains("recorded 3"));
+    CHECK_THAT(v->problem, Catch::Contains("2 entries") && Catch::Contains("records 3"));
   }
   SECTION("whole chain recomputed after an edit still differs from the recorded head") {
     auto lines = original;

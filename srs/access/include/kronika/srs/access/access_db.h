@@ -1,54 +1,64 @@
-// AccessDb: the access module's own LMDB environment in `<data_dir>/access/db` (separate
-// from the recordings store). Named tables hold JSON text values:
-//   users        username -> user (access_users.h)
-//   tokens       token id -> salted SHA-256 of the token secret + owner
-//   requests     request id -> playback request (ACCESS-2..5)
-//   disclosures  disclosure id -> disclosure request/decision (DISC-1..2)
-//   restrictions recording id -> RIGHTS-3 state
-//   meta         counters, register head hash and count (REG-3)
-// Several processes (daemon, CLI) may open it at once; LMDB serialises writers. Built on
-// the store's KvDb (kv_db.h): every transaction ends on every path out of Write().
-// Threads: all methods may be called from any thread.
+// AccessDb: the access module's tables in the data directory's one Database (database.h,
+// `<data_dir>/db`), each row a typed record with one versioned codec (access_records.h):
+//   access.users         username -> User (access_users.h)
+//   access.tokens        token id -> ApiToken (salted SHA-256 of the secret + owner)
+//   access.requests      request id -> PlaybackRequest (ACCESS-2..5)
+//   access.disclosures   disclosure id -> Disclosure (DISC-1..2)
+//   access.restrictions  recording id -> Restriction (RIGHTS-3)
+//   access.meta          counters ("seq:request", "seq:disclosure"), the listening
+//                        register's checkpoint (REG-3, access_register.h), schema_version
+// A row that does not decode is skipped by every listing and reported (bad_rows.h); a
+// lookup of it is a kCorrupt error - never a throw.
+//
+// Before the one Database these tables lived in `<data_dir>/access/db` with JSON values;
+// the first read-write Open() imports them (every row converted; one that does not
+// convert is kept as it was, and reported when read) and removes the old environment.
+//
+// Threads: all methods may be called from any thread. Read()/Write() are the Database's:
+// a write that must record more with the change (an outbox event) runs the *In functions
+// of the modules inside one Write().
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "kronika/result.h"
-#include "kronika/srs/core/data_layout.h"  // AccessDir()
+#include "kronika/srs/core/data_layout.h"  // AccessDir(), StoreDir()
+#include "kronika/srs/store/database.h"
 
 namespace kronika::srs {
 
-enum class AccessTable { kUsers, kTokens, kRequests, kDisclosures, kRestrictions, kMeta };
-
-// Operations inside one write transaction (see AccessDb::Write).
-class AccessWriteTxn {
- public:
-  virtual ~AccessWriteTxn() = default;
-  virtual Result<std::optional<std::string>> Get(AccessTable table, std::string_view key) = 0;
-  virtual Status Put(AccessTable table, std::string_view key, std::string_view value) = 0;
-  virtual Status Delete(AccessTable table, std::string_view key) = 0;
-  // Next value of a named counter (1, 2, ...), kept in `meta`.
-  virtual Result<uint64_t> NextSequence(std::string_view name) = 0;
-};
-
 class AccessDb {
  public:
-  // Creates `<data_dir>/access/db` if missing. Error names the directory.
-  static Result<std::unique_ptr<AccessDb>> Open(const std::filesystem::path& data_dir);
+  // The access tables of `db` (created when read-write; a read-write open imports the
+  // pre-0.2 environment under AccessDir(data_dir)). Creates AccessDir(data_dir) (mode
+  // 0700: the register and the keys live there). Error names the directory.
+  static Result<std::unique_ptr<AccessDb>> Open(std::shared_ptr<Database> db,
+                                                const std::filesystem::path& data_dir);
+  // The same on Database::Open(StoreDir(data_dir)) with default options.
+  static Result<std::unique_ptr<AccessDb>> Open(const std::filesystem::path& data_dir, bool read_only = false);
   ~AccessDb();
+  AccessDb(const AccessDb&) = delete;
+  AccessDb& operator=(const AccessDb&) = delete;
 
-  Result<std::optional<std::string>> Get(AccessTable table, std::string_view key) const;
-  // Every (key, value) of a table in key order.
-  Result<std::vector<std::pair<std::string, std::string>>> List(AccessTable table) const;
-  // Runs `fn` in one write transaction; commits when it returns ok, aborts otherwise.
-  Status Write(const std::function<Status(AccessWriteTxn&)>& fn);
+  const Table& users() const;
+  const Table& tokens() const;
+  const Table& requests() const;
+  const Table& disclosures() const;
+  const Table& restrictions() const;
+  const Table& meta() const;
+
+  Status Read(const std::function<Status(const ReadTxn&)>& fn) const;
+  Status Write(const std::function<Status(WriteTxn&)>& fn);
+  // Next value (1, 2, ...) of the counter `name` in access.meta, inside `txn`.
+  Result<uint64_t> NextSequenceIn(WriteTxn& txn, std::string_view name) const;
+
+  Database& database() const;
 
   class Impl;
 

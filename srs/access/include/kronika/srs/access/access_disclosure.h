@@ -1,6 +1,7 @@
 // Disclosure of recordings to entitled institutions (DISC-1..3).
 //
-// A disclosure (JSON in AccessDb `disclosures`):
+// A disclosure is a Disclosure (access_records.h) in AccessDb `access.disclosures`; the
+// API sees its JSON form (ToJson):
 //   {id "DR-000001", filed_by, requester_institution, request_date, request_number,
 //    phone_number, call_date, recording_ids[], justification, purpose, created_ms_utc,
 //    status "pending" | "granted" | "refused", decision {by, by_name, at_ms_utc, granted, note},
@@ -28,6 +29,7 @@
 
 #include "kronika/result.h"
 #include "kronika/srs/access/access_db.h"
+#include "kronika/srs/access/access_records.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/recording_keys.h"
@@ -73,6 +75,7 @@ class DisclosureBook {
                                const PackageSigning& signing) const;
 
  private:
+  Result<Disclosure> Find(std::string_view id) const;
   AccessDb& db_;
   const Store& store_;
 };

@@ -1,7 +1,8 @@
 // The playback workflow (ACCESS-2..5, RIGHTS-3): requests, opinions, decisions, informing
 // the employee, and the check made before any audio leaves the server.
 //
-// A request (JSON in AccessDb `requests`):
+// A request is a PlaybackRequest (access_records.h) in AccessDb `access.requests`; the
+// API sees its JSON form (ToJson):
 //   {id "PR-000001", requester, recording_ids[], reason "a".."g" | "caller", reason_text,
 //    justification, caller_number (reason "caller" only), protocol {causes, actions,
 //    follow_up} (optional REG-2 details), status "pending" | "approved" | "refused",
@@ -27,6 +28,7 @@
 
 #include "kronika/result.h"
 #include "kronika/srs/access/access_db.h"
+#include "kronika/srs/access/access_records.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/store/store.h"
 
@@ -38,8 +40,13 @@ inline constexpr int64_t kMaxPlaybackValidityMinutes = 7 * 24 * 60;
 // ACCESS-3 a)-g) and "caller" (ACCESS-5): the text for protocols; nullopt if unknown.
 std::optional<std::string> PlaybackReasonText(std::string_view code);
 
-// RIGHTS-3 state kept per recording in AccessDb `restrictions`.
+// RIGHTS-3 state kept per recording in AccessDb `access.restrictions`. A recording whose
+// restriction row does not decode counts as restricted (reported; playback and export
+// stay refused until it is repaired).
 Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id);
+// The state of `recording_id` (restricted false and no history when never restricted).
+// Error: kCorrupt for a row that does not decode, LMDB failures.
+Result<Restriction> GetRestriction(const AccessDb& db, std::string_view recording_id);
 
 // One entry of a request's "recording_ids": must be a string naming a stored recording
 // that is not restricted (RIGHTS-3). `use` completes the 403 message ("played",
@@ -70,6 +77,7 @@ class PlaybackWorkflow {
   Result<nlohmann::json> MarkInformed(const Identity& who, std::string_view id,
                                       const nlohmann::json& body, int64_t now_ms_utc);
   Result<nlohmann::json> Get(std::string_view id) const;
+  // Every readable request (rows that do not decode are skipped and reported).
   Result<std::vector<nlohmann::json>> List() const;
 
   // The request that allows `who` to play `recording_id` now (request_id "" = any of
@@ -80,7 +88,8 @@ class PlaybackWorkflow {
 
  private:
   Result<nlohmann::json> Update(std::string_view id,
-                                const std::function<Status(nlohmann::json&)>& change);
+                                const std::function<Status(PlaybackRequest&)>& change);
+  Result<std::vector<PlaybackRequest>> Requests() const;
   AccessDb& db_;
   const Store& store_;
 };

@@ -6,8 +6,13 @@
 // position}, listened_at_utc, identity {username, token_id}) plus seq (1, 2, ...),
 // prev_hash (entry_hash of the previous entry, 64 zeros for the first) and
 // entry_hash = SHA-256(prev_hash + "\n" + the entry's canonical JSON without entry_hash).
-// The number of entries and the head hash are also kept in AccessDb's meta table, so a
-// removed last line (truncation) is detected too.
+// The register proves its own completeness (REG-3): a checkpoint of its length and head
+// hash is kept outside the file - in the data directory's Database (access.meta
+// "register_checkpoint", updated in the transaction after each line is fsynced) and in
+// every backup's manifest (backup.h) - so a register file that is missing, emptied or cut
+// at its end fails Verify(), not only one edited in place. Lines are read without
+// throwing: a line that is not a JSON object, or a field of the wrong type, is a problem
+// Verify() names, never a crash.
 //
 // Threads: Append() serialises itself (mutex + exclusive flock, so a CLI and the daemon
 // cannot interleave); Verify()/Entries() may run at any time.
@@ -25,6 +30,21 @@
 #include "kronika/srs/access/access_db.h"
 
 namespace kronika::srs {
+
+// The register's length and head hash as recorded outside the register file.
+struct RegisterCheckpoint {
+  uint64_t entries = 0;
+  std::string head_hash = std::string(64, '0');  // entry_hash of the last entry (64 zeros: none)
+};
+
+struct RegisterCheckpointCodec {  // access.meta "register_checkpoint" (v1: entries, head_hash)
+  using Record = RegisterCheckpoint;
+  static std::string Encode(const RegisterCheckpoint& checkpoint);
+  static Result<RegisterCheckpoint> Decode(std::string_view key, std::string_view bytes);
+};
+
+// The checkpoint in `txn` (the legacy two-row form is read too).
+Result<RegisterCheckpoint> ReadRegisterCheckpoint(const ReadTxn& txn, const AccessDb& db);
 
 struct RegisterVerification {
   bool ok = false;
@@ -48,10 +68,15 @@ class ListeningRegister {
   Result<nlohmann::json> Append(nlohmann::json entry);
 
   // Walks the whole file: JSON per line, seq 1..n, prev_hash links, entry_hash values,
-  // then count and head against the meta table.
+  // then count and head against the checkpoint in the database (VerifyAgainst with it).
   Result<RegisterVerification> Verify() const;
+  // The same against a given checkpoint (a backup manifest's).
+  Result<RegisterVerification> VerifyAgainst(const RegisterCheckpoint& checkpoint) const;
+  // The checkpoint the database holds.
+  Result<RegisterCheckpoint> Checkpoint() const;
 
-  // All entries (not verified), oldest first.
+  // All entries (not verified), oldest first. Error kCorrupt naming the first line that
+  // is not a JSON object.
   Result<std::vector<nlohmann::json>> Entries() const;
 
   const std::filesystem::path& file() const { return file_; }

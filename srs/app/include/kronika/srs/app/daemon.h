@@ -5,15 +5,19 @@
 //
 // Start() brings the components up in dependency order, each step only once the steps it
 // needs are up, so no component ever sees another half-made:
-//   1. store   the recordings LMDB (<data_dir>/db), read-write, with its writer thread
+//   1. store   the data directory's lock (one owner: a second serve refuses, naming this
+//              PID), then its one LMDB environment (<data_dir>/db: recordings, rules and
+//              access tables), read-write, with the recordings writer thread
 //   2. keys    the data keys of encryption at rest (SEC-1) and their fsync thread
 //   3. rules   site policies, the rules db, the INVITE gate and the retention sweeper
 //   4. media   crash recovery of interrupted recordings, then the media engine
-//   5. http    the access module and the HTTP API (recordings, access, /metrics, /ui)
+//   5. http    the access module and the HTTP API (recordings, access, /metrics, /ui),
+//              then the admin socket (<data_dir>/admin.sock: the CLI's writes, admin_socket.h)
 //   6. sip     the SIPREC UAS, bound to its listeners
-// Stop() takes them down in the reverse order: SIP first (no new work), the HTTP API, the
-// media engine (finishes every open file), the rules (sweeper stopped), the keys (queued
-// key files synced), the store last (final flush).
+// Stop() takes them down in the reverse order: SIP first (no new work), the admin socket
+// and the HTTP API, the media engine (finishes every open file), the rules (sweeper
+// stopped), the keys (queued key files synced), the store last (final flush, then the
+// lock is released).
 //
 // Threads: Start(), Run() and Stop() on one thread (the main thread, which becomes the
 // SIP thread in Run()); RequestStop() from any thread or a signal handler.
@@ -56,6 +60,7 @@ class Daemon {
   Status StartRules();
   Status StartMedia();
   Status StartHttp();
+  Status StartAdmin();
   Status StartSip();
 
   Config config_;

@@ -11,8 +11,9 @@
 // refuse-new: the on_quota callback tells the INVITE gate); 4) metrics.
 // Expiries were fixed at recording start (RET-1); records without one (0) are kept.
 //
-// Threads: SweepOnce() from one thread at a time (the background thread, or the CLI);
-// Start()/Stop() from the owner's thread.
+// Threads: SweepOnce() from any thread; sweeps are serialised (the background thread and
+// a sweep asked for over the admin socket never overlap). Start()/Stop() from the owner's
+// thread.
 #pragma once
 
 #include <atomic>
@@ -63,6 +64,8 @@ class RetentionSweeper {
   // store or the policy db fails; a refusal by the clock guard is a report with refused.
   Result<SweepReport> SweepOnce(int64_t now_ms_utc, std::optional<int64_t> monotonic_since_last_ms,
                                 bool operator_confirmed = false);
+  // The same, with the steady-clock time since this process's last completed sweep.
+  Result<SweepReport> SweepNow(int64_t now_ms_utc, bool operator_confirmed = false);
 
   // Background thread: a sweep now and every `interval` (system clock for "now").
   void Start(std::chrono::milliseconds interval);
@@ -83,7 +86,8 @@ class RetentionSweeper {
   RulesMetrics* metrics_;
   SweepOptions options_;
   QuotaCallback on_quota_;
-  std::optional<std::chrono::steady_clock::time_point> last_sweep_steady_;
+  std::mutex sweep_mu_;  // one SweepOnce() at a time
+  std::optional<std::chrono::steady_clock::time_point> last_sweep_steady_;  // sweep_mu_
 
   std::mutex mu_;
   std::condition_variable cv_;

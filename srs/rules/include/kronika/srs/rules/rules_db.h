@@ -1,21 +1,30 @@
-// RulesDb: the rules layer's own LMDB environment in `<data_dir>/policy/db` (issue 7),
-// beside the recordings store (store.h) so that the CLI can write it while the daemon
-// runs (LMDB serialises writers across processes). Named tables:
-//   hold_log      sequence (big-endian u64) -> JSON act {act: place|lift, recording_id,
-//                 case, by, at_ms_utc, reason}. Append-only: acts are never changed or
-//                 removed (RET-2). The HoldSet is rebuilt by replaying it.
-//   dnr           canonical number -> JSON {by, at_ms_utc, reason} (CONSENT-3)
-//   deletion_log  sequence -> JSON {recording_id, cause, by, reason, decided_at_ms_utc,
-//                 deleted_at_ms_utc, site, start_ms_utc, file_bytes} - what was deleted,
-//                 when and by which rule; never any content or participant (RET-3, RIGHTS-2)
-//   meta          "last_sweep_ms_utc", "seq:<table>" counters
+// RulesDb: the rules layer's tables (issue 7) in the data directory's one Database
+// (database.h, `<data_dir>/db`), one versioned codec each (rules_codecs.h):
+//   rules.hold_log      sequence -> HoldAct {place|lift, recording_id, case, by, at_ms_utc,
+//                       reason}. Append-only: acts are never changed or removed (RET-2).
+//                       The HoldSet is rebuilt by replaying it.
+//   rules.dnr           canonical number -> {by, at_ms_utc, reason} (CONSENT-3)
+//   rules.deletion_log  sequence -> {recording_id, cause, by, reason, decided_at_ms_utc,
+//                       deleted_at_ms_utc, site, start_ms_utc, file_bytes} - what was
+//                       deleted, when and by which rule; never any content or participant
+//                       (RET-3, RIGHTS-2)
+//   rules.meta          "last_sweep_ms_utc", "schema_version"
 // Restrictions (RIGHTS-3) live in the access module's table (access_playback.h), which
 // playback and export already consult.
 //
-// Built on the store's KvDb (kv_db.h): every transaction ends on every path out of a call.
+// A row that does not decode is skipped and reported (bad_rows.h), never fatal. A hold
+// act that cannot be read (or does not replay) might have placed a hold, so while the
+// hold log has one, LogDeletions refuses every deletion (kConflict, RET-2): nothing is
+// deleted on a hold set that may be incomplete, and holds, listings and admission go on.
 //
-// Threads: every method may be called from any thread and process; each call is one
-// short LMDB transaction.
+// Before the one Database, these tables lived in their own environment in
+// `<data_dir>/policy/db` with JSON values; the first read-write Open() imports them
+// (converting every row; a row that does not convert is kept as it was and reported) and
+// removes the old environment.
+//
+// Threads: every method may be called from any thread; each call is one short
+// transaction. The *In() variants run inside the caller's write transaction, so that a
+// state change and whatever is recorded with it (an outbox event) commit together.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +39,8 @@
 #include "kronika/policy/legal_hold.h"
 #include "kronika/policy/recording.h"
 #include "kronika/result.h"
-#include "kronika/srs/core/data_layout.h"  // RulesDbDir()
+#include "kronika/srs/core/data_layout.h"  // RulesDbDir(), StoreDir()
+#include "kronika/srs/store/database.h"
 
 namespace kronika::srs {
 
@@ -65,23 +75,34 @@ struct DeletionLogEntry {
 
 class RulesDb {
  public:
-  // Creates `<data_dir>/policy/db` if missing. Error names the directory.
-  static Result<std::unique_ptr<RulesDb>> Open(const std::filesystem::path& data_dir);
+  // The rules tables of `db` (created when read-write; a read-write open also imports the
+  // pre-0.2 environment in RulesDbDir(data_dir), see above). Error names the directory.
+  static Result<std::unique_ptr<RulesDb>> Open(std::shared_ptr<Database> db,
+                                               const std::filesystem::path& data_dir);
+  // The same on Database::Open(StoreDir(data_dir)) with default options.
+  static Result<std::unique_ptr<RulesDb>> Open(const std::filesystem::path& data_dir, bool read_only = false);
   ~RulesDb();
   RulesDb(const RulesDb&) = delete;
   RulesDb& operator=(const RulesDb&) = delete;
 
-  // RET-2. The hold set as of the last committed act.
-  Result<policy::HoldSet> LoadHolds() const;
-  std::vector<HoldAct> HoldLog() const;  // every act, oldest first (empty on error)
+  // RET-2. The hold set as of the last committed act. `unreadable` (optional): acts
+  // skipped because they do not decode or do not replay.
+  Result<policy::HoldSet> LoadHolds(size_t* unreadable = nullptr) const;
+  std::vector<HoldAct> HoldLog() const;  // every readable act, oldest first (empty on error)
   // Places / lifts holds on several recordings in one transaction: all or none. Errors
   // from policy::HoldSet (400 empty field, 409 already held by that case, 404 no such hold).
   Status PlaceHolds(const std::vector<std::string>& recording_ids, std::string_view case_ref,
                     std::string_view by, int64_t at_ms_utc);
   Status LiftHolds(const std::vector<std::string>& recording_ids, std::string_view case_ref,
                    std::string_view by, std::string_view reason, int64_t at_ms_utc);
+  Status PlaceHoldsIn(WriteTxn& txn, const std::vector<std::string>& recording_ids,
+                      std::string_view case_ref, std::string_view by, int64_t at_ms_utc) const;
+  Status LiftHoldsIn(WriteTxn& txn, const std::vector<std::string>& recording_ids,
+                     std::string_view case_ref, std::string_view by, std::string_view reason,
+                     int64_t at_ms_utc) const;
 
   // CONSENT-3. `number` must already be canonical. Add: 409 when present; Remove: 404.
+  // A listed number whose row does not decode still counts as listed.
   Status AddDoNotRecord(const DoNotRecordEntry& entry);
   Status RemoveDoNotRecord(std::string_view number);
   Result<bool> IsDoNotRecord(std::string_view number) const;
@@ -90,13 +111,17 @@ class RulesDb {
   // Deletions: `check` runs inside the write transaction that logs the entries, after the
   // hold set was re-read in it (so a hold placed by another process cannot slip between
   // the check and the log); it returns the entries to log (the orders it keeps). The
-  // caller deletes exactly the returned recordings.
+  // caller deletes exactly the returned recordings. kConflict while the hold log has an
+  // unreadable act (see above). `check` may run more than once (database.h): it must
+  // assign its outputs, not append to them.
   Result<std::vector<DeletionLogEntry>> LogDeletions(
       const std::function<std::vector<DeletionLogEntry>(const policy::HoldSet&)>& check);
   std::vector<DeletionLogEntry> DeletionLog(size_t limit) const;  // newest first
 
   std::optional<int64_t> LastSweep() const;
   Status SetLastSweep(int64_t ms_utc);
+
+  Database& database() const;
 
   class Impl;
 

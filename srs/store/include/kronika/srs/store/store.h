@@ -1,14 +1,16 @@
-// Store: the LMDB database of recordings (issue 5).
+// Store: the recordings tables of the data directory's Database (issue 5, database.h).
 //
-// Layout: one LMDB environment in `<data_dir>/db` (see StoreDir()) with named databases
-//   recordings  id -> versioned compact binary record
+// Layout: tables of the one LMDB environment in `<data_dir>/db` (see StoreDir())
+//   recordings  id -> versioned compact binary record (store_codec.h)
 //   by_number   normalised number -> id (dup-sorted)
 //   by_start    big-endian start_ms + id -> ""
 //   by_expiry   big-endian retention_expiry_ms + id -> ""   (only records with expiry != 0)
 //   by_hold     id -> ""                                    (only records under legal hold)
 //   meta        "schema_version" -> decimal text
 // Records of an older schema are migrated when read; a database written by a newer build
-// is refused at Open().
+// is refused at Open(). A record that does not decode is skipped by Query() and the index
+// walks and reported once (BadRows, kronika_store_bad_rows_total{table="recordings"});
+// Get() of it is a kCorrupt error.
 //
 // Two ways to open it:
 //  * read-write (the daemon, one process): Enqueue() hands a whole-record snapshot to a
@@ -19,7 +21,8 @@
 // Readers in any thread or process may run while the writer commits; each read call uses
 // its own short read transaction (MDB_NOTLS) and sees the last committed state.
 //
-// Map full: the failed batch stays queued; if max_map_size_bytes allows, the map is grown
+// MAP_RESIZED (another process grew the map) is adopted by readers and the writer alike
+// (lmdb_env.h). Map full: the failed batch stays queued; if max_map_size_bytes allows, the map is grown
 // and the batch retried; otherwise the store turns unhealthy (Healthy() false, MapFull()
 // true) and keeps the queued writes (in memory, retried every retry interval) until the
 // queue fills, after which Enqueue() returns false. The SIP layer must answer 503 to new
@@ -41,12 +44,13 @@
 
 #include "kronika/result.h"
 #include "kronika/srs/core/data_layout.h"  // StoreDir()
+#include "kronika/srs/store/database.h"
 #include "kronika/srs/core/recording_record.h"
 
 namespace kronika::srs {
 
 struct StoreOptions {
-  bool read_only = false;                      // CLI / other processes: true
+  bool read_only = false;                      // no writer thread (CLI readers, tools)
   uint64_t map_size_bytes = 1ull << 30;        // initial LMDB map size (1 GiB)
   uint64_t max_map_size_bytes = 64ull << 30;   // grow up to this on MDB_MAP_FULL (0 = never grow)
   size_t queue_capacity = 100000;              // queued snapshots before Enqueue() refuses
@@ -105,9 +109,14 @@ std::string NumberIndexKey(std::string_view number);
 
 class Store {
  public:
-  // Opens (creating if read-write and missing) the environment in `dir` (use StoreDir()).
-  // Fails with a message naming the path when the directory cannot be used, the schema is
-  // newer than this build, or LMDB refuses (e.g. read-only and no database yet).
+  // Opens the recordings tables of `db` (creating them when read-write). A read-write
+  // Store needs a read-write Database and starts the writer thread. Fails with a message
+  // naming the path when the schema is newer than this build, or LMDB refuses (e.g.
+  // read-only and no recordings table yet). StoreOptions' map, durability and reader
+  // fields are the Database's and are ignored here.
+  static Result<std::unique_ptr<Store>> Open(std::shared_ptr<Database> db, const StoreOptions& options);
+  // The same on Database::Open(dir, the options' map/durability/reader fields) (use
+  // StoreDir()): for tools and tests that need nothing but the recordings.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& dir,
                                              const StoreOptions& options);
 
@@ -146,6 +155,8 @@ class Store {
 
   Result<StoreStats> Stats() const;
   const std::filesystem::path& dir() const;
+  // The database the recordings live in (shared with the rules and access tables).
+  Database& database() const;
 
   class Impl;
 
