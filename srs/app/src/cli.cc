@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "kronika/srs/cli/access_commands.h"
+#include "kronika/srs/cli/backup_commands.h"
 #include "kronika/srs/cli/init_command.h"
 #include "kronika/srs/cli/query_command.h"
 #include "kronika/srs/cli/rules_commands.h"
@@ -29,7 +30,8 @@ constexpr char kUsage[] =
     "  subject   data subjects: find, erase, restrict, unrestrict (kronika subject --help)\n"
     "  dnr       do-not-record numbers: add, remove, list (kronika dnr --help)\n"
     "  retention sweep now, early deletion, deletion log (kronika retention --help)\n"
-    "\n"
+    "  backup    online backup of the data directory, and its check (kronika backup --help)\n"
+    "  restore   restore a backup into an empty data directory (kronika restore --help)\n"
     "\n"
     "Every command reads the configuration from --config FILE, else $KRONIKA_CONFIG, else\n"
     "/etc/kronika/kronika.toml when it exists, else the built-in defaults; its data directory\n"
@@ -69,6 +71,9 @@ int RunCli(int argc, char** argv) {
   if (std::strcmp(command, "subject") == 0) return RunSubjectCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "dnr") == 0) return RunDnrCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "retention") == 0) return RunRetentionCommand(argc - 1, argv + 1);
+  // State (issue 15).
+  if (std::strcmp(command, "backup") == 0) return RunBackupCommand(argc - 1, argv + 1);
+  if (std::strcmp(command, "restore") == 0) return RunRestoreCommand(argc - 1, argv + 1);
   std::fprintf(stderr, "kronika: unknown command '%s'\n%s", command, kUsage);
   return 2;
 }

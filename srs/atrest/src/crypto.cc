@@ -130,6 +130,30 @@ std::string Base64Encode(std::string_view bytes) {
 
 std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
 
+Result<std::string> Sha256FileHex(const std::filesystem::path& path, uint64_t* bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return MakeError(ErrorCode::kIo, "cannot read " + path.string() + ": " + std::strerror(errno));
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 20);
+  uint64_t total = 0;
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf.data(), buf.size())) > 0 || (n < 0 && errno == EINTR)) {
+    if (n < 0) continue;
+    EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(n));
+    total += static_cast<uint64_t>(n);
+  }
+  const int err = errno;
+  ::close(fd);
+  std::string digest(SHA256_DIGEST_LENGTH, '\0');
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(digest.data()), &len);
+  EVP_MD_CTX_free(ctx);
+  if (n < 0) return MakeError(ErrorCode::kIo, "cannot read " + path.string() + ": " + std::strerror(err));
+  if (bytes != nullptr) *bytes = total;
+  return HexEncode(digest);
+}
+
 std::string HmacSha256(std::string_view key, std::string_view data) {
   std::string out(32, '\0');
   unsigned int len = 32;

@@ -51,6 +51,9 @@ std::string Base64Encode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view hex);
 std::string Sha256(std::string_view data);  // 32 raw bytes
 std::string Sha256Hex(std::string_view data);
+// SHA-256 (hex) of a file's content, read in 1 MiB pieces (recordings, backups).
+// `bytes` (optional) gets the file's size. Error kIo naming the file.
+Result<std::string> Sha256FileHex(const std::filesystem::path& path, uint64_t* bytes = nullptr);
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
