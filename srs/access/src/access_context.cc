@@ -209,11 +209,11 @@ Status AccessContext::DestroyRecording(std::string_view recording_id, std::strin
   const std::string id(recording_id);
   auto record = impl_->store->Get(id);
   if (!record.ok()) return record.error();
-  if (!record->has_value()) return MakeError(404, "no recording " + id);
+  if (!record->has_value()) return MakeError(ErrorCode::kNotFound, "no recording " + id);
   if ((*record)->legal_hold && !impl_->options.deletion_guard)
-    return MakeError(409, "recording " + id + " is under legal hold (RET-2); lift it first");
+    return MakeError(ErrorCode::kConflict, "recording " + id + " is under legal hold (RET-2); lift it first");
   if ((*record)->state == RecordingState::kActive)
-    return MakeError(409, "recording " + id + " is still being recorded");
+    return MakeError(ErrorCode::kConflict, "recording " + id + " is still being recorded");
   // Issue 7: the policy db is the one source of truth for holds (the store flag mirrors
   // it); the guard refuses a held recording naming its cases and logs the act (RET-2/4).
   if (impl_->options.deletion_guard) {
@@ -226,7 +226,7 @@ Status AccessContext::DestroyRecording(std::string_view recording_id, std::strin
   if (Status s = OverwriteAndUnlink(EncryptedPathOf(plain)); !s.ok()) return s;
   if (Status s = OverwriteAndUnlink(plain); !s.ok()) return s;
   if (!impl_->store->EnqueueDelete(id))
-    return MakeError(503, "store: deletion of " + id + " could not be queued");
+    return MakeError(ErrorCode::kUnavailable, "store: deletion of " + id + " could not be queued");
   Logf(LogLevel::kInfo, id.c_str(),
        "access: recording destroyed by %s: %s (key shredded, files overwritten)",
        std::string(by).c_str(), std::string(reason).c_str());

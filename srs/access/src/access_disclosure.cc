@@ -36,13 +36,13 @@ Status WriteText(const std::filesystem::path& path, std::string_view text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
-  if (!out) return MakeError(500, "export: cannot write " + path.string());
+  if (!out) return MakeError(ErrorCode::kIo, "export: cannot write " + path.string());
   return OkStatus();
 }
 
 Result<std::string> ReadText(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(404, "cannot read " + path.string());
+  if (!in) return MakeError(ErrorCode::kNotFound, "cannot read " + path.string());
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
@@ -284,17 +284,17 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   }
   std::error_code ec;
   if (std::filesystem::exists(out_dir, ec))
-    return MakeError(409, "export: " + out_dir.string() + " already exists");
+    return MakeError(ErrorCode::kConflict, "export: " + out_dir.string() + " already exists");
   HandOver hand_over;
   hand_over.disclosure = *d;
   for (const std::string& recording_id : d->recording_ids) {
     auto restricted = IsRestricted(db_, recording_id);
     if (!restricted.ok()) return restricted.error();
     if (*restricted)
-      return MakeError(403, "recording " + recording_id + " is restricted (RIGHTS-3)");
+      return MakeError(ErrorCode::kPermissionDenied, "recording " + recording_id + " is restricted (RIGHTS-3)");
     auto record = store_.Get(recording_id);
     if (!record.ok()) return record.error();
-    if (!record->has_value()) return MakeError(404, "no recording " + recording_id + " (deleted?)");
+    if (!record->has_value()) return MakeError(ErrorCode::kNotFound, "no recording " + recording_id + " (deleted?)");
     hand_over.records.push_back(**record);
   }
   std::map<std::string, std::string> files;  // relative path -> content
@@ -434,7 +434,7 @@ PackageVerification VerifyExportPackage(const std::filesystem::path& package,
     v.signed_manifest = true;
     auto package_key = ReadText(package / kSigningKey);
     auto package_fp = package_key.ok() ? Ed25519PublicKeyFingerprint(*package_key)
-                                       : Result<std::string>(MakeError(404, "missing"));
+                                       : Result<std::string>(MakeError(ErrorCode::kNotFound, "missing"));
     std::optional<std::string> given_fp;
     if (trust.public_key_pem) {
       auto fp = Ed25519PublicKeyFingerprint(*trust.public_key_pem);

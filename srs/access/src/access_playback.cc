@@ -92,15 +92,15 @@ Result<bool> IsRestricted(const AccessDb& db, std::string_view recording_id) {
 
 Result<RecordingRecord> RequestableRecording(const nlohmann::json& id, const Store& store, const AccessDb& db,
                                              std::string_view use) {
-  if (!id.is_string()) return MakeError(400, "recording_ids: strings expected");
+  if (!id.is_string()) return MakeError(ErrorCode::kInvalidInput, "recording_ids: strings expected");
   const std::string recording_id = id.get<std::string>();
   auto record = store.Get(recording_id);
   if (!record.ok()) return record.error();
-  if (!record->has_value()) return MakeError(404, "no recording " + recording_id);
+  if (!record->has_value()) return MakeError(ErrorCode::kNotFound, "no recording " + recording_id);
   auto restricted = IsRestricted(db, recording_id);
   if (!restricted.ok()) return restricted.error();
   if (*restricted) {
-    return MakeError(403, "recording " + recording_id + " is restricted and cannot be " + std::string(use) +
+    return MakeError(ErrorCode::kPermissionDenied, "recording " + recording_id + " is restricted and cannot be " + std::string(use) +
                               " (RIGHTS-3)");
   }
   return std::move(**record);
@@ -132,21 +132,21 @@ Result<nlohmann::json> SetRestriction(AccessDb& db, std::string_view recording_i
 Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohmann::json& body,
                                               int64_t now_ms_utc) {
   if (!who.user.Has(Role::kListener))
-    return MakeError(403, "only a listener may file a playback request (ACCESS-1)");
+    return MakeError(ErrorCode::kPermissionDenied, "only a listener may file a playback request (ACCESS-1)");
   if (!body.is_object() || !body.contains("recording_ids") || !body["recording_ids"].is_array() ||
       body["recording_ids"].empty()) {
-    return MakeError(400, "recording_ids: a non-empty array of recording ids is required");
+    return MakeError(ErrorCode::kInvalidInput, "recording_ids: a non-empty array of recording ids is required");
   }
   ASSIGN_OR_RETURN(const std::string reason, BodyText(body, "reason"));
   std::optional<std::string> reason_text = PlaybackReasonText(reason);
   if (!reason_text)
-    return MakeError(400, "reason: expected one of a-g (ACCESS-3) or \"caller\" (ACCESS-5)");
+    return MakeError(ErrorCode::kInvalidInput, "reason: expected one of a-g (ACCESS-3) or \"caller\" (ACCESS-5)");
   ASSIGN_OR_RETURN(const std::string justification, BodyText(body, "justification"));
   if (justification.empty())
-    return MakeError(400, "justification: required (ACCESS-3: a stated reason)");
+    return MakeError(ErrorCode::kInvalidInput, "justification: required (ACCESS-3: a stated reason)");
   ASSIGN_OR_RETURN(const std::string caller_number, BodyText(body, "caller_number"));
   if (reason == "caller" && caller_number.empty()) {
-    return MakeError(400, "caller_number: required for a caller's own request (ACCESS-5)");
+    return MakeError(ErrorCode::kInvalidInput, "caller_number: required for a caller's own request (ACCESS-5)");
   }
   std::vector<std::string> ids;
   for (const auto& id : body["recording_ids"]) {
@@ -160,7 +160,7 @@ Result<nlohmann::json> PlaybackWorkflow::File(const Identity& who, const nlohman
                 SameNumber(caller_number, p.number_original);
       }
       if (!found) {
-        return MakeError(422, "caller_number does not identify a participant of recording " +
+        return MakeError(ErrorCode::kNotAcceptable, "caller_number does not identify a participant of recording " +
                                   ids.back() + " (ACCESS-5)");
       }
     }

@@ -175,7 +175,7 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
   std::lock_guard lock(mu_);
   int fd = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0)
-    return MakeError(500, "register: open " + file_.string() + ": " + std::strerror(errno));
+    return MakeError(ErrorCode::kIo, "register: open " + file_.string() + ": " + std::strerror(errno));
   ::flock(fd, LOCK_EX);
   Result<nlohmann::json> result = [&]() -> Result<nlohmann::json> {
     // The chain is extended from the head recorded in the database (not from the file), so
@@ -183,7 +183,7 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
     Result<RegisterVerification> v = Verify();
     if (!v.ok()) return v.error();
     if (!v->ok)
-      return MakeError(500, "register: refusing to append, register is damaged: " + v->problem);
+      return MakeError(ErrorCode::kCorrupt, "register: refusing to append, register is damaged: " + v->problem);
     if (!entry.is_object()) return MakeError(ErrorCode::kInvalidInput, "register: an entry is a JSON object");
     entry["seq"] = v->entries + 1;
     entry["prev_hash"] = v->head_hash;

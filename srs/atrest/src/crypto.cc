@@ -61,10 +61,10 @@ std::string ChunkAad(std::string_view header, uint64_t index) {
 
 Result<std::string> GcmOpen(std::string_view key, std::string_view iv, std::string_view aad,
                             std::string_view sealed) {
-  if (sealed.size() < kGcmTagBytes) return MakeError(403, "crypto: ciphertext too short");
+  if (sealed.size() < kGcmTagBytes) return MakeError(ErrorCode::kPermissionDenied, "crypto: ciphertext too short");
   std::string out;
   if (!media::GcmOpen(key, iv, aad, sealed.substr(0, kGcmTagBytes), sealed.substr(kGcmTagBytes), out))
-    return MakeError(403, "crypto: authentication failed (wrong key or altered data)");
+    return MakeError(ErrorCode::kPermissionDenied, "crypto: authentication failed (wrong key or altered data)");
   return out;
 }
 
@@ -169,21 +169,21 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
 
 Result<std::string> SealSmall(std::string_view key, std::string_view plaintext,
                               std::string_view aad) {
-  if (key.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
+  if (key.size() != kAesKeyBytes) return MakeError(ErrorCode::kInvalidInput, "crypto: key must be 32 bytes");
   std::string nonce = RandomBytes(kGcmNonceBytes);
   return nonce + GcmSeal(key, nonce, aad, plaintext);
 }
 
 Result<std::string> OpenSmall(std::string_view key, std::string_view sealed, std::string_view aad) {
-  if (key.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
+  if (key.size() != kAesKeyBytes) return MakeError(ErrorCode::kInvalidInput, "crypto: key must be 32 bytes");
   if (sealed.size() < kGcmNonceBytes + kGcmTagBytes)
-    return MakeError(403, "crypto: sealed value too short");
+    return MakeError(ErrorCode::kPermissionDenied, "crypto: sealed value too short");
   return GcmOpen(key, sealed.substr(0, kGcmNonceBytes), aad, sealed.substr(kGcmNonceBytes));
 }
 
 Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::path& out,
                    std::string_view dek) {
-  if (dek.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
+  if (dek.size() != kAesKeyBytes) return MakeError(ErrorCode::kInvalidInput, "crypto: key must be 32 bytes");
   int in = ::open(plain.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return IoError("open", plain, errno);
   struct stat st {};
@@ -210,7 +210,7 @@ Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::pa
       break;
     }
     if (chunk->empty() && size != 0) {
-      status = MakeError(500, "encrypt: " + plain.string() + " shrank while reading");
+      status = MakeError(ErrorCode::kIo, "encrypt: " + plain.string() + " shrank while reading");
       break;
     }
     status = WriteAll(fd, GcmSeal(dek, ChunkIv(file_nonce, index), ChunkAad(header, index), *chunk),
@@ -234,7 +234,7 @@ Status EncryptFile(const std::filesystem::path& plain, const std::filesystem::pa
 
 Result<std::unique_ptr<DecryptingReader>> DecryptingReader::Open(const std::filesystem::path& path,
                                                                  std::string_view dek) {
-  if (dek.size() != kAesKeyBytes) return MakeError(400, "crypto: key must be 32 bytes");
+  if (dek.size() != kAesKeyBytes) return MakeError(ErrorCode::kInvalidInput, "crypto: key must be 32 bytes");
   std::unique_ptr<DecryptingReader> r(new DecryptingReader());
   r->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (r->fd_ < 0) return IoError("open", path, errno);
@@ -248,13 +248,13 @@ Result<std::unique_ptr<DecryptingReader>> DecryptingReader::Open(const std::file
     return r;
   }
   if (header->size() != kKencHeaderBytes || header->compare(0, 8, kKencMagic) != 0) {
-    return MakeError(400, "decrypt: " + path.string() + " is not a Kronika encrypted file");
+    return MakeError(ErrorCode::kInvalidInput, "decrypt: " + path.string() + " is not a Kronika encrypted file");
   }
   r->header_ = *header;
   r->dek_ = std::string(dek);
   r->chunk_bytes_ = static_cast<uint32_t>(GetBig(std::string_view(*header).substr(8, 4)));
   r->plaintext_bytes_ = GetBig(std::string_view(*header).substr(12, 8));
-  if (r->chunk_bytes_ == 0) return MakeError(400, "decrypt: " + path.string() + ": bad chunk size");
+  if (r->chunk_bytes_ == 0) return MakeError(ErrorCode::kInvalidInput, "decrypt: " + path.string() + ": bad chunk size");
   Result<std::string> first = r->Read(0, 1);
   if (!first.ok()) return first.error();
   return r;
@@ -279,7 +279,7 @@ Result<std::string> DecryptingReader::Read(uint64_t offset, uint64_t length) {
     Result<std::string> sealed = ReadAt(fd_, at, plain_len + kGcmTagBytes, "chunk");
     if (!sealed.ok()) return sealed.error();
     if (sealed->size() != plain_len + kGcmTagBytes)
-      return MakeError(403, "decrypt: file truncated");
+      return MakeError(ErrorCode::kPermissionDenied, "decrypt: file truncated");
     Result<std::string> plain =
         GcmOpen(dek_, ChunkIv(file_nonce, index), ChunkAad(header_, index), *sealed);
     if (!plain.ok()) return plain.error();

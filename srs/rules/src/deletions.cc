@@ -19,7 +19,7 @@ Status ShredFile(const std::filesystem::path& path, bool overwrite) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ENOENT) return OkStatus();
-      return MakeError(500, "cannot open " + path.string() + ": " + std::strerror(errno));
+      return MakeError(ErrorCode::kIo, "cannot open " + path.string() + ": " + std::strerror(errno));
     }
     struct stat st {};
     if (::fstat(fd, &st) == 0 && st.st_size > 0) {
@@ -37,7 +37,7 @@ Status ShredFile(const std::filesystem::path& path, bool overwrite) {
   }
   std::error_code ec;
   std::filesystem::remove(path, ec);
-  if (ec) return MakeError(500, "cannot remove " + path.string() + ": " + ec.message());
+  if (ec) return MakeError(ErrorCode::kIo, "cannot remove " + path.string() + ": " + ec.message());
   return OkStatus();
 }
 
@@ -93,7 +93,7 @@ Result<DeleteOutcome> ExecuteDeletions(Store& store, RulesDb& db, const std::vec
       }
     }
     if (!store.EnqueueDelete(e.recording_id)) {
-      return MakeError(503, "store: delete of " + e.recording_id + " not queued (read-only or queue full)");
+      return MakeError(ErrorCode::kUnavailable, "store: delete of " + e.recording_id + " not queued (read-only or queue full)");
     }
     out.deleted.push_back(e.recording_id);
     Logf(LogLevel::kDebug, e.recording_id, "deleted: %s by %s (%s)", e.cause.c_str(), e.by.c_str(),
@@ -124,7 +124,7 @@ Status AuthorizeEarlyDeletion(RulesDb& db, const RecordingRecord& record, std::s
   if (logged->empty()) {
     std::string list;
     for (const std::string& c : cases) list += (list.empty() ? "" : ", ") + c;
-    return MakeError(409, "recording " + record.recording_id + " is under legal hold (RET-2, case " + list +
+    return MakeError(ErrorCode::kConflict, "recording " + record.recording_id + " is under legal hold (RET-2, case " + list +
                               "); lift it first");
   }
   return OkStatus();

@@ -177,7 +177,7 @@ Result<size_t> RetentionSweeper::SyncHoldMirror(const policy::HoldSet& holds, in
     if ((*r)->state == RecordingState::kActive || (*r)->legal_hold == is_held) continue;
     RecordingRecord record = std::move(**r);
     record.legal_hold = is_held;
-    if (!store_->Enqueue(std::move(record))) return MakeError(503, "store: legal_hold mirror update not queued");
+    if (!store_->Enqueue(std::move(record))) return MakeError(ErrorCode::kUnavailable, "store: legal_hold mirror update not queued");
     ++rewritten;
   }
   if (rewritten > 0) {

@@ -326,7 +326,7 @@ Status Store::Flush(std::chrono::milliseconds timeout) {
   });
   if (done) return OkStatus();
   std::string why = impl_->last_error.empty() ? "store: flush timed out" : impl_->last_error;
-  return MakeError(503, why + " (" + std::to_string(target - impl_->committed_seq) +
+  return MakeError(ErrorCode::kUnavailable, why + " (" + std::to_string(target - impl_->committed_seq) +
                             " writes pending)");
 }
 
