@@ -234,13 +234,13 @@ int RunUserCommand(int argc, char** argv) {
   }
   auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
-  auto data = OpenData(*data_dir, "user", !(*list || *tokens));
-  if (!data) return kExitFailed;
-  UserDirectory users(data->access());
+  auto dir = OpenData(*data_dir, "user", !(*list || *tokens));
+  if (!dir) return kExitFailed;
+  UserDirectory users(dir->access());
   if (*add) {
     u.roles = ParseRoles(roles);
     u.created_ms_utc = now;
-    if (Status s = data->ops().AddUser(u); !s.ok())
+    if (Status s = dir->ops().AddUser(u); !s.ok())
       return s.error().code == ErrorCode::kInvalidInput ? (Fail(s.error()), kExitUsage) : Fail(s.error());
     std::printf("user %s added\n", u.username.c_str());
     return kExitOk;
@@ -252,12 +252,12 @@ int RunUserCommand(int argc, char** argv) {
   }
   if (*disable || *enable) {
     const bool off = disable->parsed();
-    if (Status s = data->ops().SetUserDisabled(username, off); !s.ok()) return Fail(s.error());
+    if (Status s = dir->ops().SetUserDisabled(username, off); !s.ok()) return Fail(s.error());
     std::printf("user %s %s\n", username.c_str(), off ? "disabled" : "enabled");
     return kExitOk;
   }
   if (*token) {
-    auto issued = data->ops().IssueToken(username, label, now, expires_ms);
+    auto issued = dir->ops().IssueToken(username, label, now, expires_ms);
     if (!issued.ok()) return Fail(issued.error());
     std::printf("%s\n", issued->c_str());
     std::fprintf(stderr, "kronika: store this token now; it is not kept and cannot be shown again%s\n",
@@ -269,7 +269,7 @@ int RunUserCommand(int argc, char** argv) {
     if (!all.ok()) return Fail(all.error());
     return PrintTokens(*all, now, json);
   }
-  if (Status s = data->ops().RevokeToken(token_id); !s.ok()) return Fail(s.error());
+  if (Status s = dir->ops().RevokeToken(token_id); !s.ok()) return Fail(s.error());
   std::printf("token %s revoked\n", token_id.c_str());
   return kExitOk;
 }
@@ -302,9 +302,9 @@ int RunRegisterCommand(int argc, char** argv) {
 
   auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
-  auto data = OpenData(*data_dir, "register", false);
-  if (!data) return kExitFailed;
-  ListeningRegister reg(data->access(), ListeningRegister::DefaultPath(*data_dir));
+  auto dir = OpenData(*data_dir, "register", false);
+  if (!dir) return kExitFailed;
+  ListeningRegister reg(dir->access(), ListeningRegister::DefaultPath(*data_dir));
   if (*verify || *head) {
     auto v = reg.Verify();
     if (!v.ok()) return Fail(v.error());
@@ -417,11 +417,11 @@ int RunExportCommand(int argc, char** argv) {
   if (*list) {
     auto data_dir = ExistingDataDir(data);
     if (!data_dir) return kExitUsage;
-    auto data = OpenData(*data_dir, "export", false);
-    if (!data) return kExitFailed;
-    Result<Store*> store = data->store();
+    auto dir = OpenData(*data_dir, "export", false);
+    if (!dir) return kExitFailed;
+    Result<Store*> store = dir->store();
     if (!store.ok()) return Fail(store.error());
-    auto disclosures = DisclosureBook(data->access(), **store).List();
+    auto disclosures = DisclosureBook(dir->access(), **store).List();
     if (!disclosures.ok()) return Fail(disclosures.error());
     nlohmann::json rows = nlohmann::json::array();
     for (const nlohmann::json& d : *disclosures) {

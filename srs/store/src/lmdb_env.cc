@@ -94,15 +94,28 @@ Result<std::unique_ptr<LmdbEnv>> LmdbEnv::Open(const std::filesystem::path& dir,
   return env;
 }
 
+std::shared_lock<std::shared_mutex> LmdbEnv::LockForTxn() const {
+  // A thread that already holds a transaction skips the gate: a resize waiting at the gate
+  // for that very transaction to end would otherwise wait for ever.
+  if (t_open_txns > 0) return std::shared_lock(map_mu_);
+  std::lock_guard gate(resize_gate_);
+  return std::shared_lock(map_mu_);
+}
+
+std::unique_lock<std::shared_mutex> LmdbEnv::LockForResize() const {
+  std::lock_guard gate(resize_gate_);  // no new transaction starts from here on
+  return std::unique_lock(map_mu_);    // the open ones end
+}
+
 bool LmdbEnv::AdoptResizedMap() const {
   if (t_open_txns > 0) return false;
-  std::unique_lock exclusive(map_mu_);
+  std::unique_lock exclusive = LockForResize();
   return mdb_env_set_mapsize(env_, 0) == 0;
 }
 
 Result<LmdbTxn> LmdbEnv::BeginRead() const {
   for (int attempt = 0;; ++attempt) {
-    std::shared_lock lock(map_mu_);
+    std::shared_lock lock = LockForTxn();
     MDB_txn* txn = nullptr;
     const int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn);
     if (rc == 0) return LmdbTxn(std::move(lock), txn);
@@ -122,7 +135,7 @@ Result<LmdbTxn> LmdbEnv::BeginWrite() {
     return Error{ErrorCode::kIo, options_.name + ": " + dir_.string() + " is open read-only"};
   }
   for (int attempt = 0;; ++attempt) {
-    std::shared_lock lock(map_mu_);
+    std::shared_lock lock = LockForTxn();
     MDB_txn* txn = nullptr;
     const int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
     if (rc == 0) return LmdbTxn(std::move(lock), txn);
@@ -138,7 +151,7 @@ Result<LmdbTxn> LmdbEnv::BeginWrite() {
 
 bool LmdbEnv::Grow() {
   if (t_open_txns > 0) return false;
-  std::unique_lock exclusive(map_mu_);
+  std::unique_lock exclusive = LockForResize();
   MDB_envinfo info;
   mdb_env_info(env_, &info);
   const uint64_t current = info.me_mapsize;

@@ -11,7 +11,10 @@
 //    begin is retried. MDB_READERS_FULL is retried for up to ~100 ms.
 //  * MDB_MAP_FULL: Grow() doubles the map up to max_map_size_bytes; the caller retries.
 //  Every transaction of this process holds `map_mu_` shared; set_mapsize holds it
-//  exclusive, so no transaction ever sees its map change underneath it.
+//  exclusive, so no transaction ever sees its map change underneath it. A resize first
+//  closes `resize_gate_`, which every new transaction passes: glibc's rwlock prefers
+//  readers, and readers that follow each other back to back (HTTP queries, the sweeper)
+//  would otherwise keep the writer from growing the map for as long as they go on.
 //
 // Threads: any thread may begin transactions (MDB_NOTLS: a read transaction is not tied to
 // its thread's slot); a transaction is used by one thread at a time. A thread must not
@@ -101,11 +104,16 @@ class LmdbEnv {
   // Adopts the size another process set (MAP_RESIZED). False when this thread holds a
   // transaction (it would wait for itself).
   bool AdoptResizedMap() const;
+  // `map_mu_` shared for a new transaction (through the gate unless this thread already
+  // holds one), and exclusive for a resize (gate closed first).
+  std::shared_lock<std::shared_mutex> LockForTxn() const;
+  std::unique_lock<std::shared_mutex> LockForResize() const;
 
   std::filesystem::path dir_;
   LmdbEnvOptions options_;
   MDB_env* env_ = nullptr;
   mutable std::shared_mutex map_mu_;  // shared by every transaction, exclusive to resize
+  mutable std::mutex resize_gate_;    // held by a resize while it waits for map_mu_
   std::mutex dbi_mu_;                 // one mdb_dbi_open at a time (LMDB's rule)
 };
 

@@ -108,6 +108,8 @@ def main():
     with open(SCENARIO) as f, open(erased_scenario, "w") as g:
         g.write(f.read().replace("+48221234567", ERASED_NUMBER))
 
+    code, out = cli("init", "--config", config)  # tools refuse a data dir without a database
+    check(code == 0, f"kronika init ({out.strip()})")
     tokens = {}
     for user, roles, name in [("jan", "records_keeper", "Jan"), ("ewa", "approver", "Ewa"),
                               ("anna", "listener", "Anna")]:

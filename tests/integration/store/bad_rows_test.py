@@ -90,6 +90,8 @@ def main():
     os.makedirs(node.work, exist_ok=True)
     make_tone_wav(os.path.join(node.work, "tone.wav"))
     os.makedirs(data, exist_ok=True)
+    code, _, err = cli("init", "--config", config)  # tools refuse a data dir without a database
+    check(code == 0, f"kronika init ({err.strip()})")
     code, _, err = cli("user", "add", "jan", "--role", "records_keeper", "--name", "Jan", "--surname", "Kowal",
                        "--position", "Records keeper", "--config", config)
     check(code == 0, f"user add ({err.strip()})")
