@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kronika/srs/config/config.h"
+#include "kronika/srs/core/ip_network.h"
 
 namespace kronika::srs {
 namespace {
@@ -140,6 +141,30 @@ std::vector<std::string> ConfigProblems(const Config& c) {
       p.Add("sip.tls_cert_dir", "'" + c.sip.tls_cert_dir + "' is not a directory");
     } else if (!IsReadableFile(c.sip.tls_cert_dir + "/agent.pem")) {
       p.Add("sip.tls_cert_dir", "'" + c.sip.tls_cert_dir + "/agent.pem' (key + certificate) not found");
+    } else if (c.sip.tls_verify_client && !IsReadableFile(c.sip.tls_cert_dir + "/cafile.pem")) {
+      p.Add("sip.tls_verify_client", "'" + c.sip.tls_cert_dir +
+                                         "/cafile.pem' (the CAs client certificates are checked against) not found");
+    }
+  } else if (c.sip.tls_verify_client) {
+    p.Add("sip.tls_verify_client", "set without sip.tls_listen");
+  }
+  if (!c.sip.tls_client_subjects.empty() && !c.sip.tls_verify_client) {
+    p.Add("sip.tls_client_subjects", "set without sip.tls_verify_client = true");
+  }
+  for (const std::string& subject : c.sip.tls_client_subjects) {
+    if (subject.empty() || std::any_of(subject.begin(), subject.end(), [](unsigned char ch) { return ch < 0x20; })) {
+      p.Add("sip.tls_client_subjects", "'" + subject + "' is empty or has control characters");
+    }
+  }
+  p.Range("sip.max_streams", c.sip.max_streams, 1, 64);
+  p.Range("sip.max_message_bytes", c.sip.max_message_bytes, 8192, 16 * 1024 * 1024, " bytes");
+  p.Range("sip.max_sessions_per_source", c.sip.max_sessions_per_source, 1, 100000);
+  if (c.sip.allowed_sources.empty()) {
+    p.Add("sip.allowed_sources", "empty: no SRC could reach the server (\"0.0.0.0/0\", \"::/0\" allow every address)");
+  }
+  for (const std::string& source : c.sip.allowed_sources) {
+    if (Result<IpNetwork> network = ParseIpNetwork(source); !network.ok()) {
+      p.Add("sip.allowed_sources", network.error().message);
     }
   }
   p.Range("sip.max_sessions", c.sip.max_sessions, 1, 100000);

@@ -73,6 +73,11 @@ Metrics::Metrics()
                      .Name(kMetricBadInput)
                      .Help("Malformed SIP bodies (SDP, multipart, metadata XML), by kind")
                      .Register(*registry_)),
+      requests_refused_(prometheus::BuildCounter()
+                            .Name(kMetricRequestsRefused)
+                            .Help("SIP requests refused before the session logic (source not allowed, "
+                                  "message too large), by reason")
+                            .Register(*registry_)),
       recordings_finished_(prometheus::BuildCounter()
                                .Name(kMetricRecordingsFinished)
                                .Help("Recordings closed, by final state and completeness verdict")
@@ -108,6 +113,7 @@ Metrics::Metrics()
     sessions_rejected_.Add({{"reason", std::string(reason)}});
   }
   for (std::string_view kind : kBadInputKinds) bad_input_.Add({{"kind", std::string(kind)}});
+  for (std::string_view reason : kRequestRefusalReasons) requests_refused_.Add({{"reason", std::string(reason)}});
   for (std::string_view state : {"completed", "interrupted", "failed"}) {
     for (std::string_view verdict : kVerdictNames) {
       recordings_finished_.Add({{"state", std::string(state)}, {"verdict", std::string(verdict)}});
@@ -143,6 +149,10 @@ void Metrics::OnSessionStarted(double setup_seconds) {
 
 void Metrics::OnSessionRejected(std::string_view reason) {
   sessions_rejected_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void Metrics::OnRequestRefused(std::string_view reason) {
+  requests_refused_.Add({{"reason", std::string(reason)}}).Increment();
 }
 
 void Metrics::OnBadInput(std::string_view kind) {

@@ -165,6 +165,17 @@ size_t SessionManager::live_sessions() const {
   }));
 }
 
+size_t SessionManager::live_sessions_from(const std::string& source_address) const {
+  if (source_address.empty()) return 0;
+  return static_cast<size_t>(std::count_if(source_of_.begin(), source_of_.end(), [&](const auto& entry) {
+    if (entry.second != source_address || dropped_.count(entry.first) != 0) return false;
+    auto it = sessions_.find(entry.first);
+    if (it == sessions_.end()) return false;
+    const SessionState state = it->second->state();
+    return state == SessionState::kAnswered || state == SessionState::kActive;
+  }));
+}
+
 SipReply SessionManager::Refuse(int status, std::string warning, std::string reason_key) {
   SipReply reply;
   reply.status = status;
@@ -225,6 +236,15 @@ SipReply SessionManager::ApplyOffer(Session& session, const std::string& sdp_tex
   if (!offer.ok()) return RefuseFromError(offer.error(), "bad_sdp");
   Result<sdp::Negotiation> negotiated = sdp::Negotiate(*offer, options_.codecs);
   if (!negotiated.ok()) return RefuseFromError(negotiated.error(), "no_codec");
+  // Every accepted stream takes an RTP port and a pipeline: bounded before any is opened.
+  const auto recorded = std::count_if(negotiated->streams.begin(), negotiated->streams.end(),
+                                      [](const sdp::NegotiatedStream& s) { return s.accepted; });
+  if (recorded > options_.max_streams) {
+    return Refuse(488,
+                  "sdp: " + std::to_string(recorded) + " audio streams offered, more than the " +
+                      std::to_string(options_.max_streams) + " a session may record (sip.max_streams)",
+                  "too_many_streams");
+  }
 
   std::vector<std::string> labels;
   for (const sdp::OfferedStream& s : offer->streams) labels.push_back(s.label);
@@ -382,6 +402,13 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
     outcome.reply = Refuse(503, "overload: " + std::to_string(options_.max_sessions) + " sessions active", "overload");
     return outcome;
   }
+  if (live_sessions_from(request.source_address) >= static_cast<size_t>(options_.max_sessions_per_source)) {
+    outcome.reply = Refuse(503,
+                           "overload: " + std::to_string(options_.max_sessions_per_source) + " sessions active from " +
+                               request.source_address + " (sip.max_sessions_per_source)",
+                           "source_limit");
+    return outcome;
+  }
   if (store_healthy_ && !store_healthy_()) {
     outcome.reply = Refuse(503, "store: database unavailable", "store");
     return outcome;
@@ -476,6 +503,7 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
   }
   outcome.session = session.get();
   outcome.reply = std::move(reply);
+  if (!request.source_address.empty()) source_of_[session->id()] = request.source_address;
   sessions_.emplace(session->id(), std::move(session));
   if (metrics_ != nullptr) metrics_->SetActiveSessions(static_cast<double>(live_sessions()));
   return outcome;
@@ -558,6 +586,7 @@ void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Cloc
 void SessionManager::End(Session& session, TimelineEventKind why, std::string detail, Clock::time_point now) {
   if (session.state() == SessionState::kEnding || session.state() == SessionState::kFinished) return;
   if (dropped_.erase(session.id()) != 0) {  // answer-and-drop: no media to close, nothing to store
+    source_of_.erase(session.id());
     sessions_.erase(session.id());
     return;
   }
@@ -595,6 +624,7 @@ void SessionManager::Finish(Session& session, Clock::time_point now) {
   if (options_.create_recording_key && options_.sealed_recording_finished && record.file_bytes > 0) {
     options_.sealed_recording_finished();
   }
+  source_of_.erase(session.id());
   sessions_.erase(session.id());
   if (metrics_ != nullptr) metrics_->SetActiveSessions(static_cast<double>(live_sessions()));
 }

@@ -1,15 +1,21 @@
 // The sofia-sip nua UAS: listeners, request dispatch to SessionManager, responses.
 // Runs entirely on one su_root thread (the SIP thread).
+#include <sofia-sip/msg.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/msg_header.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_strlst.h>
 #include <sofia-sip/su_tag.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "kronika/sdp/body_encoding.h"
 #include "kronika/srs/core/log.h"
@@ -98,6 +104,8 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
           [&config, &deps] {
             SessionManagerOptions o;
             o.max_sessions = config.sip.max_sessions;
+            o.max_streams = config.sip.max_streams;
+            o.max_sessions_per_source = config.sip.max_sessions_per_source;
             o.accept_non_siprec = config.sip.accept_non_siprec;
             o.retry_after_s = config.sip.retry_after;
             o.local_ip = config.media.bind_ip;
@@ -119,7 +127,8 @@ SipServer::Impl::Impl(const Config& config, SipServerDeps deps)
             return o;
           }(),
           deps.media, deps.snapshots, deps.store_healthy,
-          deps.metrics) {
+          deps.metrics),
+      guard_(config.sip.allowed_sources, static_cast<size_t>(config.sip.max_message_bytes)) {
   Result<HostPort> hp = ParseHostPort(config.sip.listen);
   warning_agent_ = hp.ok() ? config.sip.listen : "kronika";
 }
@@ -134,6 +143,7 @@ SipServer::Impl::~Impl() {
     while (!nua_shutdown_done_ && std::chrono::steady_clock::now() < deadline) su_root_step(root_, 50);
   }
   if (nua_ != nullptr) nua_destroy(nua_);
+  if (tls_subjects_ != nullptr) su_strlst_destroy(tls_subjects_);
   if (root_ != nullptr) {
     if (media_fd_registration_ > 0) su_root_deregister(root_, media_fd_registration_);
     if (stop_fd_registration_ > 0) su_root_deregister(root_, stop_fd_registration_);
@@ -154,10 +164,27 @@ Status SipServer::Impl::Init() {
   const std::string sip_url = SipUrl("sip", config_.sip.listen);
   const std::string sips_url = config_.sip.tls_listen.empty() ? "" : SipUrl("sips", config_.sip.tls_listen);
   const bool timers = config_.sip.session_timer > 0;
+  // TLS client certificates (issue 12): checked against tls_cert_dir/cafile.pem, and their
+  // subject (CN or subjectAltName) against the list when one is configured.
+  su_strlst_t* subjects = nullptr;
+  if (!config_.sip.tls_client_subjects.empty()) {
+    subjects = tls_subjects_ = su_strlst_create(nullptr);  // freed after the stack, in ~Impl
+    for (const std::string& subject : config_.sip.tls_client_subjects) su_strlst_dup_append(subjects, subject.c_str());
+  }
+  const unsigned tls_verify = !config_.sip.tls_verify_client ? TPTLS_VERIFY_NONE
+                              : subjects != nullptr          ? TPTLS_VERIFY_SUBJECTS_IN
+                                                             : TPTLS_VERIFY_IN;
+  // sofia-sip buffers a request up to twice sip.max_message_bytes (a body beyond that is its
+  // own 413, a header section beyond that closes the connection); up to it we answer 513
+  // with a Warning ourselves (RequestGuard).
+  const usize_t stack_max_bytes = 2 * static_cast<usize_t>(config_.sip.max_message_bytes);
   nua_ = nua_create(root_, NuaCallback, reinterpret_cast<nua_magic_t*>(this),
                     NUTAG_URL(sip_url.c_str()),
+                    NTATAG_MAXSIZE(stack_max_bytes),
                     TAG_IF(!sips_url.empty(), NUTAG_SIPS_URL(sips_url.c_str())),
                     TAG_IF(!sips_url.empty(), NUTAG_CERTIFICATE_DIR(config_.sip.tls_cert_dir.c_str())),
+                    TAG_IF(!sips_url.empty() && tls_verify != TPTLS_VERIFY_NONE, TPTAG_TLS_VERIFY_POLICY(tls_verify)),
+                    TAG_IF(!sips_url.empty() && subjects != nullptr, TPTAG_TLS_VERIFY_SUBJECTS(subjects)),
                     TAG_END());
   if (nua_ == nullptr) {
     return Error{ErrorCode::kUnavailable, "sip: cannot listen on " + sip_url + (sips_url.empty() ? "" : " / " + sips_url) +
@@ -196,6 +223,11 @@ Status SipServer::Impl::Init() {
   }
   Logf(LogLevel::kInfo, "", "sip: listening on %s (UDP+TCP)%s%s", sip_url.c_str(), sips_url.empty() ? "" : " and ",
        sips_url.c_str());
+  if (guard_.open()) {
+    Log(LogLevel::kWarn, "",
+        "sip: sip.allowed_sources lets every address send SIP (0.0.0.0/0 and ::/0): anyone who reaches "
+        "the port can start recordings; list the SRC networks instead (docs/operations.md)");
+  }
   return OkStatus();
 }
 
@@ -259,9 +291,39 @@ void SipServer::Impl::OnTick() {
   MaybeShutdownStack();
 }
 
+bool SipServer::Impl::RefusedAtEdge(nua_handle_t* nh, const char* method, bool with_this) {
+  msg_t* msg = nua_current_request(nua_);
+  if (msg == nullptr) return false;
+  const su_sockaddr_t* source = msg_addr(msg);
+  // The body's length as received (msg_size() counts sofia-sip's buffers, about twice the
+  // bytes on the wire); the header section is bounded by the stack (NTATAG_MAXSIZE).
+  const sip_t* sip = sip_object(msg);
+  const size_t body_bytes = sip != nullptr && sip->sip_payload != nullptr ? sip->sip_payload->pl_len : 0;
+  std::optional<GuardRefusal> refusal = guard_.Check(source != nullptr ? &source->su_sa : nullptr, body_bytes);
+  if (!refusal) return false;
+  SipReply reply;
+  reply.status = refusal->status;
+  reply.warning = refusal->warning;
+  Respond(nh, method, reply, with_this);
+  if (deps_.metrics != nullptr) {
+    deps_.metrics->OnRequestRefused(refusal->reason);
+    if (std::strcmp(method, "INVITE") == 0) deps_.metrics->OnSessionRejected(refusal->reason);
+  }
+  size_t suppressed = 0;
+  if (guard_.ShouldLog(std::chrono::steady_clock::now(), suppressed)) {
+    Logf(LogLevel::kWarn, "", "sip: %s refused: %d %s%s", method, reply.status, refusal->warning.c_str(),
+         suppressed == 0 ? "" : (" (" + std::to_string(suppressed) + " more refusals not logged)").c_str());
+  }
+  // Nothing of a refused dialog is kept: its handle goes now, not when the stack reports
+  // the call terminated (sofia-sip keeps only the transaction, to answer retransmissions).
+  if (dialogs_.count(nh) == 0) nua_handle_destroy(nh);
+  return true;
+}
+
 SipRequestInfo SipServer::Impl::RequestInfo(const sip_t* sip) const {
   SipRequestInfo info;
   info.method = MethodName(sip);
+  if (msg_t* msg = nua_current_request(nua_)) info.source_address = AddressText(&msg_addr(msg)->su_sa);
   if (sip == nullptr) return info;
   su_home_t home[1] = {SU_HOME_INIT(home)};
   if (sip->sip_content_type != nullptr) {
@@ -329,15 +391,15 @@ void SipServer::Impl::OnNuaEvent(nua_event_t event, int status, const char* phra
   switch (event) {
     case nua_i_invite:
       if (deps_.metrics != nullptr) deps_.metrics->OnSipRequest("INVITE");
-      OnInvite(nh, sip);
+      if (!RefusedAtEdge(nh, "INVITE", false)) OnInvite(nh, sip);
       break;
     case nua_i_update:
       if (deps_.metrics != nullptr) deps_.metrics->OnSipRequest("UPDATE");
-      OnUpdate(nh, sip);
+      if (!RefusedAtEdge(nh, "UPDATE", true)) OnUpdate(nh, sip);
       break;
     case nua_i_options:
       if (deps_.metrics != nullptr) deps_.metrics->OnSipRequest("OPTIONS");
-      OnOptions(nh, sip);
+      if (!RefusedAtEdge(nh, "OPTIONS", true)) OnOptions(nh, sip);
       break;
     case nua_i_ack:
       if (deps_.metrics != nullptr) deps_.metrics->OnSipRequest("ACK");
@@ -414,17 +476,27 @@ void SipServer::Impl::OnInvite(nua_handle_t* nh, const sip_t* sip) {
     Logf(LogLevel::kWarn, "", "sip: INVITE Call-ID %s refused: 503 server shutting down", request.call_id.c_str());
     if (deps_.metrics != nullptr) deps_.metrics->OnSessionRejected("shutdown");
     Respond(nh, "INVITE", reply, false);
+    nua_handle_destroy(nh);  // no dialog (see the refusal below)
     return;
   }
   SessionManager::InviteOutcome outcome = manager_.OnInitialInvite(request, Clock::now());
   if (outcome.session == nullptr) {
-    Logf(LogLevel::kWarn, "", "sip: INVITE Call-ID %s from %s refused: %d %s", request.call_id.c_str(),
-         request.src_host.c_str(), outcome.reply.status, outcome.reply.warning.c_str());
+    size_t suppressed = 0;
+    if (guard_.ShouldLog(std::chrono::steady_clock::now(), suppressed)) {
+      Logf(LogLevel::kWarn, "", "sip: INVITE Call-ID %s from %s refused: %d %s%s", request.call_id.c_str(),
+           request.src_host.c_str(), outcome.reply.status, outcome.reply.warning.c_str(),
+           suppressed == 0 ? "" : (" (" + std::to_string(suppressed) + " more refusals not logged)").c_str());
+    }
     if (deps_.metrics != nullptr) deps_.metrics->OnSessionRejected(outcome.reply.reason_key);
-    dialogs_[nh] = Dialog{};  // destroyed when the call state reaches terminated
-  } else {
-    dialogs_[nh] = Dialog{outcome.session->id()};
+    Respond(nh, "INVITE", outcome.reply, false);
+    // A refused INVITE makes no dialog. sofia-sip reports its call state back to "init",
+    // never "terminated", so the handle is released here, or it stays for good (issue 12:
+    // 30,000 refusals held 400+ MB). The stack keeps only the transaction, to answer
+    // retransmissions and absorb the ACK.
+    nua_handle_destroy(nh);
+    return;
   }
+  dialogs_[nh] = Dialog{outcome.session->id()};
   Respond(nh, "INVITE", outcome.reply, false, SrsContact(sip, config_.sip.listen, config_.sip.tls_listen));
 }
 

@@ -3,6 +3,7 @@
 
 #include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
+#include <sofia-sip/su_strlst.h>
 #include <sofia-sip/su_wait.h>
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/session/session_manager.h"
 #include "kronika/srs/sip/sip_server.h"
+#include "request_guard.h"
 
 namespace kronika::srs {
 
@@ -47,6 +49,9 @@ class SipServer::Impl {
   void Respond(nua_handle_t* nh, const char* method, const SipReply& reply, bool with_this,
                const std::string& contact = "");
   SipRequestInfo RequestInfo(const sip_t* sip) const;
+  // RequestGuard on the request being handled: true when it was refused (answered, counted
+  // and logged here; an out-of-dialog handle is destroyed at once).
+  bool RefusedAtEdge(nua_handle_t* nh, const char* method, bool with_this);
   Session* SessionOf(nua_handle_t* nh);
   void BeginShutdown();
   void MaybeShutdownStack();  // phase 2 of a stop, see BeginShutdown()
@@ -55,10 +60,12 @@ class SipServer::Impl {
   SipServerDeps deps_;
   std::string warning_agent_;  // host:port used in Warning headers
   SessionManager manager_;
+  RequestGuard guard_;
 
   su_root_t* root_ = nullptr;
   nua_t* nua_ = nullptr;
   su_timer_t* tick_timer_ = nullptr;
+  su_strlst_t* tls_subjects_ = nullptr;  // sip.tls_client_subjects, for the TLS transport
   int stop_fd_ = -1;
   int media_fd_registration_ = -1;
   int stop_fd_registration_ = -1;

@@ -93,6 +93,17 @@ TEST_CASE("every validation error names its option") {
       {"[sip]\nretry_after = 0", "config: sip.retry_after: 0 s out of range"},
       {"[sip]\nuser_agent = \"\"", "config: sip.user_agent: must be 1..200 characters"},
       {"[sip]\nuser_agent = \"a\\r\\nX-Injected: 1\"", "config: sip.user_agent: contains control characters"},
+      {"[sip]\nmax_streams = 0", "config: sip.max_streams: 0 out of range 1..64"},
+      {"[sip]\nmax_message_bytes = 1000", "config: sip.max_message_bytes: 1000 bytes out of range 8192..16777216 bytes"},
+      {"[sip]\nmax_sessions_per_source = 0", "config: sip.max_sessions_per_source: 0 out of range 1..100000"},
+      {"[sip]\nallowed_sources = []", "config: sip.allowed_sources: empty: no SRC could reach the server"},
+      {"[sip]\nallowed_sources = [\"10.0.0.1/8\"]",
+       "config: sip.allowed_sources: '10.0.0.1/8' has host bits set (network 10.0.0.0/8?)"},
+      {"[sip]\nallowed_sources = [\"srs.example.com\"]",
+       "config: sip.allowed_sources: 'srs.example.com' is not an IPv4 or IPv6 address"},
+      {"[sip]\ntls_verify_client = true", "config: sip.tls_verify_client: set without sip.tls_listen"},
+      {"[sip]\ntls_client_subjects = [\"sbc1\"]",
+       "config: sip.tls_client_subjects: set without sip.tls_verify_client = true"},
       {"[media]\nrtp_port_min = 80", "config: media.rtp_port_min: 80 out of range 1024..65534"},
       {"[media]\nrtp_port_max = 70000", "config: media.rtp_port_max: 70000 out of range"},
       {"[media]\nrtp_port_min = 30000\nrtp_port_max = 29000",
@@ -142,7 +153,19 @@ TEST_CASE("TLS is valid when the certificate directory holds agent.pem") {
   CHECK(ErrorOf(toml).rfind("config: sip.tls_cert_dir: '" + dir.string() + "/agent.pem' (key + certificate) not found", 0) == 0);
   std::ofstream(dir / "agent.pem") << "not really a key\n";
   CHECK(ErrorOf(toml) == "OK");
+  // Client certificates are checked against cafile.pem, which must then be there.
+  const std::string verify = toml + "\ntls_verify_client = true\ntls_client_subjects = [\"sbc1.example.com\"]";
+  std::filesystem::remove(dir / "cafile.pem");
+  CHECK(ErrorOf(verify).rfind("config: sip.tls_verify_client: '" + dir.string() + "/cafile.pem'", 0) == 0);
+  std::ofstream(dir / "cafile.pem") << "not really a CA\n";
+  CHECK(ErrorOf(verify) == "OK");
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("sip.allowed_sources takes networks and single addresses of both families") {
+  CHECK(ErrorOf("[sip]\nallowed_sources = [\"192.0.2.7\", \"2001:db8::/32\", \"0.0.0.0/0\", \"::/0\"]") == "OK");
+  Config defaults;
+  CHECK(defaults.sip.allowed_sources == DefaultAllowedSources());
 }
 
 TEST_CASE("command-line overrides win over the file and are validated") {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kronika/result.h"
+#include "kronika/srs/core/ip_network.h"
 
 namespace kronika::srs {
 
@@ -38,6 +39,18 @@ struct SipConfig {
                                                // for RFC 4028 timers; 0 = never use session timers
   int retry_after = 30;                        // seconds, Retry-After sent with every 503
   std::string user_agent = "Kronika/0.1.0";    // User-Agent / Server header
+  // What one peer can make the server hold (issue 12; docs/operations.md "Limits").
+  int max_streams = 8;                         // recorded streams (answered audio m-lines) per
+                                               // session; an offer with more -> 488
+  int max_message_bytes = 1048576;             // bytes of one SIP request; larger -> 513
+  int max_sessions_per_source = 500;           // concurrent sessions from one source address;
+                                               // more -> 503
+  std::vector<std::string> allowed_sources =   // CIDRs SIP requests are taken from; others
+      DefaultAllowedSources();                 // -> 403; "0.0.0.0/0", "::/0" = open (warned)
+  bool tls_verify_client = false;              // TLS: require a client certificate signed by
+                                               // a CA in tls_cert_dir/cafile.pem
+  std::vector<std::string> tls_client_subjects;  // with tls_verify_client: accepted certificate
+                                                 // subjects (CN or subjectAltName); [] = any
 };
 
 struct MediaConfig {

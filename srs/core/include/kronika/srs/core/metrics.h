@@ -35,6 +35,7 @@ inline constexpr char kMetricSessionsStarted[] = "kronika_sessions_started_total
 inline constexpr char kMetricSessionsRejected[] = "kronika_sessions_rejected_total";
 inline constexpr char kMetricSessionSetupSeconds[] = "kronika_session_setup_seconds";
 inline constexpr char kMetricBadInput[] = "kronika_sip_bad_input_total";
+inline constexpr char kMetricRequestsRefused[] = "kronika_sip_requests_refused_total";
 inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished_total";
 inline constexpr char kMetricMetadataDefects[] = "kronika_metadata_defects_total";
 inline constexpr char kMetricRecordingsMetadata[] = "kronika_recordings_metadata_total";
@@ -43,15 +44,20 @@ inline constexpr char kMetricRecordingsMetadata[] = "kronika_recordings_metadata
 // (a subset of the reasons). Kept here so the label set stays bounded and documented.
 inline constexpr std::string_view kSessionRejectReasons[] = {
     "overload", "store", "no_port", "disk", "media", "media_overload", "not_siprec", "bad_sdp",
-    "no_codec", "bad_multipart", "bad_encoding", "policy", "unauthenticated", "shutdown"};
+    "no_codec", "bad_multipart", "bad_encoding", "policy", "unauthenticated", "shutdown",
+    "too_many_streams", "source_limit", "source_not_allowed", "too_large"};
 inline constexpr std::string_view kBadInputKinds[] = {"bad_sdp", "no_codec", "bad_multipart",
-                                                       "bad_encoding", "not_siprec", "media"};
+                                                       "bad_encoding", "not_siprec", "media",
+                                                       "too_many_streams"};
 // Metadata defects (sdp::MetadataDefectName; a unit test keeps the two lists in step) and
 // metadata statuses (sdp::MetadataStatusName). A defect never refuses a call (issue 14).
 inline constexpr std::string_view kMetadataDefectReasons[] = {
     "missing", "too_large", "too_deep", "xml_error", "not_recording", "unknown_encoding",
     "invalid_bytes", "empty_id", "duplicate_id", "unmapped_stream"};
 inline constexpr std::string_view kMetadataStatuses[] = {"complete", "partial", "unparsed"};
+// Requests of any method refused at the SIP edge before the session logic (issue 12):
+// a source outside sip.allowed_sources (403), a message over sip.max_message_bytes (513).
+inline constexpr std::string_view kRequestRefusalReasons[] = {"source_not_allowed", "too_large"};
 
 // Builds one family by hand, for collector callbacks.
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double value);
@@ -74,6 +80,7 @@ class Metrics {
   void OnSessionStarted(double setup_seconds);
   void OnSessionRejected(std::string_view reason);
   void OnBadInput(std::string_view kind);
+  void OnRequestRefused(std::string_view reason);  // kRequestRefusalReasons
   // state: completed, interrupted, failed; verdict: kVerdictNames (completeness_record.h).
   void OnRecordingFinished(std::string_view state, std::string_view verdict);
   // A metadata document (or the lack of one) had this defect; `reason` is one of
@@ -100,6 +107,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& sessions_started_;
   prometheus::Family<prometheus::Counter>& sessions_rejected_;
   prometheus::Family<prometheus::Counter>& bad_input_;
+  prometheus::Family<prometheus::Counter>& requests_refused_;
   prometheus::Family<prometheus::Counter>& recordings_finished_;
   prometheus::Family<prometheus::Counter>& metadata_defects_;
   prometheus::Family<prometheus::Counter>& recordings_metadata_;

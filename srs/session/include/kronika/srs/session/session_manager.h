@@ -40,6 +40,9 @@ struct SipRequestInfo {
   std::string from_uri;
   std::string to_uri;
   std::string src_host;
+  // The address the request came from (the packet's source, not a header): what
+  // max_sessions_per_source counts. "" when unknown (not counted).
+  std::string source_address;
 };
 
 struct SipReply {
@@ -68,6 +71,11 @@ struct AdmitDecision {
 
 struct SessionManagerOptions {
   int max_sessions = 1000;
+  // Bounds on one peer (issue 12, docs/operations.md "Limits"): streams recorded per session
+  // (an offer that would record more is answered 488 and nothing is opened) and live
+  // sessions per source address (the next INVITE from it gets 503 + Retry-After).
+  int max_streams = 8;
+  int max_sessions_per_source = 500;
   bool accept_non_siprec = false;
   int retry_after_s = 30;
   std::string local_ip = "127.0.0.1";  // advertised in c= of our SDP
@@ -132,6 +140,8 @@ class SessionManager {
 
   Session* Find(const std::string& recording_id);
   size_t live_sessions() const;  // answered or active (counted against max_sessions)
+  // Live sessions whose INVITE came from `source_address` (max_sessions_per_source).
+  size_t live_sessions_from(const std::string& source_address) const;
   size_t total_sessions() const { return sessions_.size(); }
 
  private:
@@ -162,6 +172,8 @@ class SessionManager {
   // Answer-and-drop sessions (issue 7): recording id -> discard port. Such a session is in
   // sessions_ (the dialog is followed) but has no media, no snapshot, no log of numbers.
   std::map<std::string, uint16_t> dropped_;
+  // Source address of each session's INVITE (SipRequestInfo::source_address), by recording id.
+  std::map<std::string, std::string> source_of_;
 };
 
 // A fresh base64 SDES master key + salt (30 random bytes), for our a=crypto lines.
