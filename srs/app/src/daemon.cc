@@ -21,6 +21,7 @@
 #include "kronika/srs/admin/local_admin_ops.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/config/site_config.h"
+#include "kronika/srs/core/heap_reclaimer.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/http/access_routes.h"
@@ -222,6 +223,7 @@ Status Daemon::StartMedia() {
   c_->metrics.AddCollector([engine] { return MediaFamilies(engine->Stats()); });
   c_->metrics.AddCollector([dir = config_.RecordingsDir()] { return DiskFamilies(dir); });
   c_->metrics.AddCollector([store = c_->store.get()] { return StoreFamilies(*store); });
+  c_->metrics.AddCollector([] { return HeapFamilies(); });
   return OkStatus();
 }
 

@@ -288,6 +288,7 @@ void SipServer::Impl::OnMediaFdReadable() {
 void SipServer::Impl::OnTick() {
   manager_.OnMediaEvents(deps_.media->TakeEvents(), Clock::now());  // in case an fd wakeup was missed
   manager_.Tick(Clock::now());
+  heap_reclaimer_.Tick(std::chrono::steady_clock::now());
   MaybeShutdownStack();
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "kronika/srs/config/config.h"
+#include "kronika/srs/core/heap_reclaimer.h"
 #include "kronika/srs/session/session_manager.h"
 #include "kronika/srs/sip/sip_server.h"
 #include "request_guard.h"
@@ -61,6 +62,9 @@ class SipServer::Impl {
   std::string warning_agent_;  // host:port used in Warning headers
   SessionManager manager_;
   RequestGuard guard_;
+  // Gives the memory of expired transactions back to the system (issue 12 item 2): the
+  // stack frees a refused INVITE's transaction at Timer H, malloc keeps the pages.
+  HeapReclaimer heap_reclaimer_;
 
   su_root_t* root_ = nullptr;
   nua_t* nua_ = nullptr;
