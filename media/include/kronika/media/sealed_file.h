@@ -10,8 +10,8 @@
 //   record i (i = 0, 1, ...): u32 plaintext length L | 16-byte GCM tag | L bytes ciphertext
 //     IV  = file nonce XOR big-endian(i) in its last 8 bytes
 //     AAD = header | u64 i | u8 final (1 for the last record of a finished file, else 0)
-// A record is sealed whenever the writer flushes (the Ogg writer: at least every second of
-// audio), so at most about one second of audio is held in memory. Each record is written
+// A record is sealed whenever the writer flushes (the Ogg writer: at least every half
+// second of audio), so at most about half a second of audio is held in memory. Each record is written
 // once and never rewritten (no IV is ever used twice under a key); a new file gets a new
 // random nonce. Binding the header, the index and the final flag into every tag detects
 // altered bytes, reordered or dropped records, records spliced in from another file, and
