@@ -3,6 +3,8 @@
 // Workers hand it finished recordings (fd + .part path); it fsyncs, renames to .opus (or
 // .opus.kenc when sealed, still reported under the .opus name),
 // fsyncs the directory and reports kFinished (or kFailed) on the engine's event queue.
+// Recordings a write error stopped come as salvage jobs: their .part is closed as a
+// playable file at once (SalvagePartFile), then kFailed is reported (issue 12 item 5).
 // Every kDiskCheckPeriod it samples the free space of the recordings directory, which
 // MediaEngine::Open reads (an atomic) instead of calling statvfs on the SIP thread.
 #pragma once
@@ -31,6 +33,12 @@ struct FinishJob {
   std::filesystem::path final_path;
   double duration_s = 0;
   RecordingEvidence evidence;       // handed on with kFinished / kFailed
+  // Salvage: the recording failed with `failure`; fd is -1 (the writer closed it) and
+  // part_path may be missing (no file was created). at_rest_key: SEC-1 key of a sealed
+  // .part, wiped after use.
+  bool salvage = false;
+  std::string failure;
+  std::string at_rest_key;
 };
 
 class FileFinisher {
@@ -48,6 +56,8 @@ class FileFinisher {
 
  private:
   void Run();
+  void Commit(FinishJob& job);
+  void Salvage(FinishJob& job);
   void SampleFreeSpace();
 
   const std::filesystem::path dir_;

@@ -1,5 +1,7 @@
 #include "media_worker.h"
 
+#include <openssl/crypto.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -175,12 +177,15 @@ struct MediaWorker::Recording {
   std::unique_ptr<Aligner> aligner;
   std::unique_ptr<OpusFrameEncoder> encoder;
   std::unique_ptr<OggOpusWriter> writer;
+  std::filesystem::path part_path;   // the file being written
   std::filesystem::path final_path;
+  std::string at_rest_key;           // SEC-1: to close a sealed .part if writing fails
   std::vector<uint8_t> packet;
   int64_t frames_written = 0;
   uint64_t file_bytes_published = 0;
   bool failed = false;
 
+  ~Recording() { OPENSSL_cleanse(at_rest_key.data(), at_rest_key.size()); }
   // Timeline position (samples at rate_hz) of a CLOCK_MONOTONIC time.
   int64_t SampleAt(int64_t mono_ns) const { return (mono_ns - t0_ns) / 1000 * rate_hz / 1'000'000; }
 };
@@ -485,7 +490,9 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   rec->t0_ns = command.t0_ns;
   rec->t0_unix_ms = (ClockNs(CLOCK_REALTIME) - (MonotonicNs() - command.t0_ns)) / kNsPerMs;
   rec->rate_hz = command.rate_hz;
+  rec->part_path = command.part_path;
   rec->final_path = command.final_path;
+  rec->at_rest_key = command.at_rest_key;
   for (size_t i = 0; i < command.spec.streams.size(); ++i) {
     rec->streams.push_back(MakeStream(*rec, command.spec.streams[i], command.sockets[i], command.t0_ns));
   }
@@ -603,15 +610,21 @@ void MediaWorker::Advance(Recording& rec, int64_t now_ns) {
 void MediaWorker::Fail(Recording& rec, const std::string& why) {
   if (rec.failed) return;
   rec.failed = true;
-  rec.writer.reset();  // closes the fd; the .part stays for RecoverInterrupted
+  rec.writer.reset();  // closes the fd
   counters_.recordings_failed.fetch_add(1, std::memory_order_relaxed);
-  MediaEvent e;
-  e.recording_id = rec.id;
-  e.kind = MediaEventKind::kFailed;
-  e.timeline_ms = rec.frames_written * kFrameMs;
-  e.detail = why;
-  e.evidence = EvidenceOf(rec, MonotonicNs() - rec.t0_ns);
-  Emit(std::move(e));
+  // Issue 12 item 5: it records nothing more, so it is no longer active; its sockets stay
+  // bound until Close (a port reused now could latch the SRC's RTP of this call).
+  counters_.recordings_active.fetch_sub(1, std::memory_order_relaxed);
+  // The finisher closes what was written as a playable file (it may block on disk), then
+  // reports kFailed.
+  FinishJob job;
+  job.recording_id = rec.id;
+  job.salvage = true;
+  job.failure = why;
+  job.part_path = rec.part_path;
+  job.at_rest_key = std::move(rec.at_rest_key);
+  job.evidence = EvidenceOf(rec, MonotonicNs() - rec.t0_ns);
+  finisher_->Submit(std::move(job));
 }
 
 void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
@@ -659,7 +672,7 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
     }
   }
   counters_.late_samples.fetch_add(rec.aligner->late_samples_dropped(), std::memory_order_relaxed);
-  counters_.recordings_active.fetch_sub(1, std::memory_order_relaxed);
+  if (!rec.failed) counters_.recordings_active.fetch_sub(1, std::memory_order_relaxed);  // Fail did
   retired_recordings_.push_back(std::move(it->second));  // events of this batch may name its streams
   recordings_.erase(it);
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <system_error>
 
 namespace kronika::media {
@@ -178,6 +179,99 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
     close(dir);
   }
   out.duration_s = static_cast<double>(std::max<int64_t>(0, granule - pre_skip)) / 48000.0;
+  std::error_code size_error;
+  out.file_bytes = std::filesystem::file_size(out.file, size_error);
+  if (size_error) out.file_bytes = 0;
+  return out;
+}
+
+Result<RecoveredFile> SalvagePartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys) {
+  const std::string name = part_path.filename().string();
+  const size_t suffix_len = std::strlen(kPartSuffix);
+  if (name.size() <= suffix_len || name.compare(name.size() - suffix_len, suffix_len, kPartSuffix) != 0) {
+    return RecoverError(ErrorCode::kInvalidInput, part_path, "not a .opus.part file");
+  }
+  std::string bytes;
+  {
+    std::ifstream in(part_path, std::ios::binary);
+    if (!in) return RecoverError(ErrorCode::kIo, part_path, std::strerror(errno));
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // SEC-1: records cannot be cut in place; the sealed repair writes a new file.
+  if (HasSealedMagic(bytes)) return RecoverPartFile(part_path, keys);
+
+  RecoveredFile out;
+  out.recording_id = name.substr(0, name.size() - suffix_len);
+  out.file = part_path.parent_path() / (out.recording_id + ".opus");
+  // Walk the complete pages; remember the last audio page on which a packet ends (a page
+  // whose last lacing value is 255 continues its packet on the next, perhaps torn, page).
+  struct PageSpan {
+    long start = 0;
+    long end = 0;
+    long header_len = 0;
+    int64_t granule = 0;
+  };
+  std::optional<PageSpan> last_audio;
+  int64_t pre_skip = -1;
+  int pages = 0;
+  ogg_sync_state sync;
+  ogg_sync_init(&sync);
+  if (!bytes.empty()) {
+    char* buffer = ogg_sync_buffer(&sync, static_cast<long>(bytes.size()));
+    std::memcpy(buffer, bytes.data(), bytes.size());
+    ogg_sync_wrote(&sync, static_cast<long>(bytes.size()));
+  }
+  long offset = 0;
+  ogg_page page;
+  for (;;) {
+    const long n = ogg_sync_pageseek(&sync, &page);
+    if (n <= 0) break;  // 0: a torn tail; < 0: garbage, nothing after it is trusted
+    const long start = offset;
+    offset += n;
+    if (++pages == 1) {
+      if (page.body_len >= static_cast<long>(kOpusHeadMinBytes) && std::memcmp(page.body, "OpusHead", 8) == 0) {
+        pre_skip = page.body[10] | (page.body[11] << 8);
+      }
+      continue;
+    }
+    if (pages == 2) continue;  // OpusTags
+    const int segments = page.header[26];
+    if (segments == 0 || page.header[27 + segments - 1] == 255 || ogg_page_granulepos(&page) < 0) continue;
+    last_audio = PageSpan{start, offset, page.header_len, ogg_page_granulepos(&page)};
+  }
+  ogg_sync_clear(&sync);
+  if (pre_skip < 0) return RecoverError(ErrorCode::kCorrupt, part_path, "no Ogg Opus headers");
+  if (!last_audio) return RecoverError(ErrorCode::kCorrupt, part_path, "no complete audio page");
+
+  // Cutting and rewriting one page header within the file never needs a new block.
+  std::string last_page = bytes.substr(static_cast<size_t>(last_audio->start),
+                                       static_cast<size_t>(last_audio->end - last_audio->start));
+  ogg_page eos{};
+  eos.header = reinterpret_cast<unsigned char*>(last_page.data());
+  eos.header_len = last_audio->header_len;
+  eos.body = eos.header + eos.header_len;
+  eos.body_len = static_cast<long>(last_page.size()) - eos.header_len;
+  eos.header[5] |= 0x04;  // end of stream (RFC 3533 section 6)
+  ogg_page_checksum_set(&eos);
+  const int fd = open(part_path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return RecoverError(ErrorCode::kIo, part_path, std::strerror(errno));
+  Status status = OkStatus();
+  if (ftruncate(fd, last_audio->end) != 0 ||
+      pwrite(fd, eos.header, static_cast<size_t>(eos.header_len), last_audio->start) != eos.header_len ||
+      fsync(fd) != 0) {
+    status = MakeError(ErrorCode::kIo, std::strerror(errno));
+  }
+  close(fd);
+  if (!status.ok()) return RecoverError(ErrorCode::kIo, part_path, status.error().message);
+  if (rename(part_path.c_str(), out.file.c_str()) != 0)
+    return RecoverError(ErrorCode::kIo, out.file, std::strerror(errno));
+  const int dir = open(part_path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    fsync(dir);
+    close(dir);
+  }
+  out.duration_s = static_cast<double>(std::max<int64_t>(0, last_audio->granule - pre_skip)) / 48000.0;
+  out.file_bytes = static_cast<uint64_t>(last_audio->end);
   return out;
 }
 

@@ -30,6 +30,7 @@ struct RecoveredFile {
   std::filesystem::path file;  // the repaired .opus (.opus.kenc when sealed)
   bool sealed = false;
   double duration_s = 0;       // audio kept
+  uint64_t file_bytes = 0;     // size of `file` on disk
 };
 
 // Repairs one .part file. Errors: "media: recover <path>: <why>" with kIo (unreadable,
@@ -37,6 +38,17 @@ struct RecoveredFile {
 // key lookup) or the code of the key lookup or of the sealed reader; an unrepairable file is
 // left in place under its .part name.
 Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys = {});
+
+// Closes the .part of a recording that failed while being written (a write error such as
+// ENOSPC, issue 12 item 5) as a playable file at once, while the process runs on.
+// Plain Ogg is repaired in place, so it needs no free disk space: the file is truncated
+// after its last complete page that ends a packet, that page is marked end-of-stream (its
+// CRC recomputed), fsynced and renamed to <id>.opus; the granule positions the writer
+// wrote stay. A sealed .part (SEC-1) is repaired as RecoverPartFile does (into a new
+// <id>.opus.kenc; that needs room for a copy). The caller must have closed the writer's fd.
+// Errors as RecoverPartFile; "no complete audio page" (kCorrupt) leaves the .part for the
+// caller to delete. Blocking disk I/O (the engine's finisher thread).
+Result<RecoveredFile> SalvagePartFile(const std::filesystem::path& part_path, const AtRestKeyLookup& keys = {});
 
 struct RecoveryReport {
   std::vector<RecoveredFile> repaired;

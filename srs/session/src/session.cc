@@ -142,10 +142,11 @@ RecordingRecord Session::Snapshot() const {
   r.site = site;
   r.start_ms_utc = ToMs(start_);
   r.end_ms_utc = end_ ? ToMs(*end_) : 0;
-  if (state_ != SessionState::kFinished) {
-    r.state = RecordingState::kActive;
-  } else if (!failure.empty()) {
+  if (!failure.empty()) {  // the recording is over, whatever the dialog does
     r.state = RecordingState::kFailed;
+    if (failed_at && (!end_ || *failed_at < *end_)) r.end_ms_utc = ToMs(*failed_at);
+  } else if (state_ != SessionState::kFinished) {
+    r.state = RecordingState::kActive;
   } else if (interrupted_) {
     r.state = RecordingState::kInterrupted;
   } else {

@@ -594,11 +594,13 @@ void SessionManager::End(Session& session, TimelineEventKind why, std::string de
       "recording ending: " + std::string(TimelineEventName(why)) + (detail.empty() ? "" : " (" + detail + ")"));
   session.MarkEnding(why, now, std::move(detail));
   if (metrics_ != nullptr) metrics_->SetActiveSessions(static_cast<double>(live_sessions()));
-  if (!session.failure.empty()) {  // media already gone
+  // A failed recording still holds its RTP ports in the media engine: Close releases them
+  // (and reports nothing more for it).
+  media_->Close(session.id());
+  if (!session.failure.empty()) {  // the file was closed when it failed
     Finish(session, now);
     return;
   }
-  media_->Close(session.id());
   Persist(session);
 }
 
@@ -672,12 +674,19 @@ void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events,
       case media::MediaEventKind::kFailed:
         // SCOPE-4: the recording stops, the call (and our dialog) goes on untouched.
         session->failure = event.detail.empty() ? "media failure" : event.detail;
+        session->failed_at = now;
         session->evidence = event.evidence;
+        // Issue 12 item 5: what was written is already a playable file; the record points
+        // at it (or at nothing: no audio had been written).
+        session->file = event.salvaged_file;
+        session->duration_s = event.duration_s;
+        session->file_bytes = event.file_bytes;
         session->timeline.Add(TimelineEventKind::kError, now, session->failure);
         Log(LogLevel::kError, session->id(), "recording failed: " + session->failure);
         if (session->state() == SessionState::kEnding) {
           Finish(*session, now);
         } else {
+          session->JudgeCompleteness(options_.completeness);  // the final verdict comes at Finish
           Persist(*session);
         }
         break;

@@ -366,6 +366,8 @@ TEST_CASE("a media failure stops the recording but not the call; a missing file 
   f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(200));
   CHECK(f.manager.Find(id) == nullptr);
   CHECK(f.snapshots.back().state == RecordingState::kFailed);
+  // Issue 12 item 5: the failed recording's RTP ports are released too.
+  CHECK(f.media.closed == std::vector<std::string>{id});
 
   Fixture g;
   Session& t = g.Start();
@@ -706,6 +708,48 @@ TEST_CASE("a recording the media engine never reported finished is interrupted; 
   CHECK(last.verdict == "partial");
   REQUIRE_FALSE(last.completeness.findings.empty());
   CHECK(last.completeness.findings.back().kind == "cut-short");
+}
+
+TEST_CASE("a write error makes the record failed at once, pointing at the file closed up to it (issue 12 item 5)") {
+  Fixture f;
+  Session& s = f.Start();
+  const std::string id = s.id();
+  media::MediaEvent failed{id, media::MediaEventKind::kFailed, 2000, 0, "",
+                           "media: write /rec/x.opus.part: No space left on device", 2.0};
+  failed.file_bytes = 4321;
+  failed.salvaged_file = "/rec/2026/" + id + ".opus";
+  failed.evidence = Evidence(5, 2000, {{30, 2000}, {30, 2000}});
+  f.manager.OnMediaEvents({failed}, At(2005));
+  REQUIRE(f.manager.Find(id) != nullptr);  // the call goes on (SCOPE-4)
+  CHECK(f.media.closed.empty());           // its ports too, until the BYE
+  {
+    const RecordingRecord& now = f.snapshots.back();
+    CHECK(now.state == RecordingState::kFailed);
+    CHECK(now.end_ms_utc == 1764076131000 + 2005);
+    CHECK(now.file_path == "/rec/2026/" + id + ".opus");
+    CHECK(now.file_bytes == 4321);
+    CHECK(now.duration_s == Approx(2.0));
+    CHECK_FALSE(now.verdict.empty());
+    REQUIRE_FALSE(now.timeline.empty());
+    CHECK(now.timeline.back().kind == "error");
+    CHECK(now.timeline.back().detail.find("No space left on device") != std::string::npos);
+  }
+  f.manager.End(s, TimelineEventKind::kBye, "by SRC", At(9000));
+  CHECK(f.media.closed == std::vector<std::string>{id});  // ports released
+  CHECK(f.manager.Find(id) == nullptr);
+  const RecordingRecord& last = f.snapshots.back();
+  CHECK(last.state == RecordingState::kFailed);
+  CHECK(last.end_ms_utc == 1764076131000 + 2005);  // the recording ended when it failed
+  CHECK(last.file_bytes == 4321);
+  CHECK(last.timeline.back().kind == "bye");
+
+  Fixture g;  // nothing written before the error: no file to point at
+  Session& t = g.Start();
+  g.manager.OnMediaEvents({media::MediaEvent{t.id(), media::MediaEventKind::kFailed, 0, 0, "", "disk full", 0}},
+                          At(50));
+  CHECK(g.snapshots.back().state == RecordingState::kFailed);
+  CHECK(g.snapshots.back().file_path.empty());
+  CHECK(g.snapshots.back().file_bytes == 0);
 }
 
 TEST_CASE("the media spec names the SDP's address and port, also while paused (re-latch on a move)") {

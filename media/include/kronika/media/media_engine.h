@@ -9,8 +9,12 @@
 // the worker through a bounded queue; a full queue fails the call (counted in Stats()).
 //
 // Files. While recording: <recordings_dir>/YYYY/MM/DD/<recording_id>.opus.part (UTC date
-// of Open), an Ogg page flushed at least every second, so a crash loses at most ~1 s.
-// Close finishes the stream, fsyncs and renames to .opus, then reports kFinished.
+// of Open), an Ogg page flushed at least every half second, so a crash loses under 1 s
+// counted from the last RTP packet (issue 12 item 5).
+// Close finishes the stream, fsyncs and renames to .opus, then reports kFinished. A write
+// error (ENOSPC ...) stops the recording: the .part is closed as a playable .opus at once
+// (kFailed names it) and the recording leaves recordings_active; its RTP ports stay bound
+// until Close, which the caller must still call.
 // RecoverInterrupted repairs .part files left by a crash (call it before Start).
 //
 // Ownership: Start returns the only owner; destroying the engine closes every recording
@@ -48,7 +52,9 @@ enum class MediaEventKind {
   kFinished,     // file complete and renamed: duration_s = recorded length, detail = path,
                  // evidence = what each leg received
   kFailed,       // recording stopped (write error, disk full...): detail says why, evidence
-                 // = what each leg received up to then
+                 // = what each leg received up to then. What was written is closed at once
+                 // as a playable file (salvaged_file, duration_s, file_bytes; salvaged_file
+                 // empty when no audio page had been written, the .part then deleted)
   kSourceLatched,  // once per stream: its first source is not on the SDP's host (NAT, or an
                    // SDP with the public address); detail names both
   kRelatched,    // a stream moved to another source or SSRC (after a re-INVITE/UPDATE, or
@@ -68,6 +74,7 @@ struct MediaEvent {
   uint64_t file_bytes = 0;  // kFinished: size of the finished file
   uint16_t local_port = 0;  // per-stream events: the stream's RTP port
   RecordingEvidence evidence{};  // kFinished, kFailed
+  std::filesystem::path salvaged_file{};  // kFailed: the playable file kept (<id>.opus name), or ""
 };
 
 // A worker whose event loop has not come round for this long (it wakes every 20 ms when

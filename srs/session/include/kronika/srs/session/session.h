@@ -76,6 +76,9 @@ class Session {
   double duration_s = 0;
   uint64_t file_bytes = 0;
   std::string failure;  // why the recording failed ("" = did not fail)
+  // When it failed: the record says "failed" from then on and ends there, even while the
+  // call (our dialog) goes on to its BYE (issue 12 item 5, SCOPE-4).
+  std::optional<Clock::time_point> failed_at;
   std::optional<Clock::time_point> acked;            // the first ACK: media is due from here
   std::optional<media::RecordingEvidence> evidence;  // what the media engine saw (kFinished/kFailed)
   std::string verdict;                    // completeness verdict, set when finished ("" before)
@@ -107,7 +110,8 @@ class Session {
   void JudgeCompleteness(const media::CompletenessOptions& options);
 
   // The store's view: participants (numbers normalised with `country_code`, channel from
-  // the stream mapping), timeline, state (active / completed / interrupted / failed),
+  // the stream mapping), timeline, state (active / completed / interrupted / failed; failed
+  // as soon as `failure` is set, ending at failed_at),
   // metadata status and issues, verdict and evidence. Every text taken from the SRC is made
   // valid UTF-8 here.
   RecordingRecord Snapshot() const;
