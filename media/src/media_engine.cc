@@ -347,7 +347,11 @@ Result<std::unique_ptr<MediaEngine>> MediaEngine::Start(const MediaConfig& confi
 InterruptedRecordings MediaEngine::RecoverInterrupted(const MediaConfig& config, const AtRestKeyLookup& keys) {
   RecoveryReport report = RecoverAll(config.recordings_dir, keys);
   InterruptedRecordings out;
-  for (const RecoveredFile& f : report.repaired) out.repaired_ids.push_back(f.recording_id);
+  for (const RecoveredFile& f : report.repaired) {
+    // Sealed files keep their plain name here, as kFinished reports them.
+    out.repaired.push_back(RepairedRecording{f.recording_id, f.file.parent_path() / (f.recording_id + ".opus"),
+                                             f.duration_s, f.file_bytes});
+  }
   out.discarded_ids = std::move(report.discarded_ids);
   return out;
 }

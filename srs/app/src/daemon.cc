@@ -67,21 +67,6 @@ media::MediaConfig MediaConfigFrom(const Config& config) {
   return m;
 }
 
-// Recordings cut off by a crash: their files were repaired by the media engine; their
-// store records (still "active") become "interrupted".
-void MarkInterrupted(Store& store, const std::vector<std::string>& ids) {
-  for (const std::string& id : ids) {
-    Result<std::optional<RecordingRecord>> record = store.Get(id);
-    if (!record.ok() || !record->has_value()) continue;
-    RecordingRecord r = std::move(**record);
-    if (r.state != RecordingState::kActive) continue;
-    r.state = RecordingState::kInterrupted;
-    r.verdict = std::string(kVerdictInterrupted);  // issue 14: cut off, whatever it holds
-    r.timeline.push_back(TimelineEvent{r.end_ms_utc, "interrupted", "server stopped unexpectedly; file repaired at start"});
-    store.Enqueue(std::move(r));
-  }
-}
-
 // Logs `what: <message>` (the operator sees which option or component failed) and hands
 // the error back with the same message.
 Error Failed(const char* what, Error error) {
@@ -204,11 +189,11 @@ Status Daemon::StartRules() {
 
 Status Daemon::StartMedia() {
   const media::MediaConfig media_config = MediaConfigFrom(config_);
-  const std::vector<std::string> recovered =
+  const std::vector<media::RepairedRecording> recovered =
       RecoverInterruptedRecordings(media_config, c_->recording_keys.get());
   if (!recovered.empty()) {
     Logf(LogLevel::kWarn, "", "media: repaired %zu recordings interrupted by a crash", recovered.size());
-    MarkInterrupted(*c_->store, recovered);
+    RecordRecoveredRecordings(*c_->store, recovered, &c_->metrics);
     // Committed before the API serves: a client asking right after start sees "interrupted",
     // not the "active" a dead process left behind.
     if (Status flushed = c_->store->Flush(); !flushed.ok()) {

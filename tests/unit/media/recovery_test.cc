@@ -101,7 +101,8 @@ TEST_CASE("A recording process killed with SIGKILL is recovered up to the last s
   CHECK(WIFSIGNALED(status));
 
   const auto ids = MediaEngine::RecoverInterrupted(config);
-  REQUIRE(ids.repaired_ids == std::vector<std::string>{"killed-1"});
+  REQUIRE(ids.repaired.size() == 1);
+  CHECK(ids.repaired[0].recording_id == "killed-1");
   CHECK(ids.discarded_ids.empty());
   std::filesystem::path file;
   for (const auto& e : std::filesystem::recursive_directory_iterator(config.recordings_dir)) {
@@ -109,8 +110,11 @@ TEST_CASE("A recording process killed with SIGKILL is recovered up to the last s
   }
   REQUIRE_FALSE(file.empty());
   CHECK(file.filename() == "killed-1.opus");
+  CHECK(ids.repaired[0].file == file);
+  CHECK(ids.repaired[0].file_bytes == std::filesystem::file_size(file));  // what the store is told
   const auto audio = DecodeOpusFile(file);
   REQUIRE(audio.ok);
+  CHECK(audio.duration_s() == Approx(ids.repaired[0].duration_s).margin(0.001));
   // Sent 3 s; at most ~1 s (one flush period) plus the 60 ms reorder delay is lost.
   CHECK(audio.duration_s() >= 3.0 - 1.0 - 0.3);
   CHECK(audio.duration_s() <= 3.3);

@@ -161,13 +161,17 @@ TEST_CASE("A sealed recording killed with SIGKILL is recovered, sealed and playa
   const auto ids = MediaEngine::RecoverInterrupted(config, [](const std::string&) -> Result<std::string> {
     return kDek;
   });
-  REQUIRE(ids.repaired_ids == std::vector<std::string>{"killed-sealed"});
+  REQUIRE(ids.repaired.size() == 1);
+  CHECK(ids.repaired[0].recording_id == "killed-sealed");
+  CHECK(ids.repaired[0].file == part.parent_path() / "killed-sealed.opus");  // the plain name
   const auto file = part.parent_path() / "killed-sealed.opus.kenc";
   REQUIRE(std::filesystem::exists(file));
+  CHECK(ids.repaired[0].file_bytes == std::filesystem::file_size(file));
   CHECK_FALSE(std::filesystem::exists(part));
   CHECK_FALSE(std::filesystem::exists(part.parent_path() / "killed-sealed.opus"));
   const auto audio = DecodeOpusFile(DecryptToFile(file));
   REQUIRE(audio.ok);
+  CHECK(audio.duration_s() == Approx(ids.repaired[0].duration_s).margin(0.001));
   CHECK(audio.duration_s() >= 3.0 - 1.0 - 0.3);  // at most one flush period lost
   CHECK(audio.duration_s() <= 3.3);
   CHECK(DominantFrequency(audio.Channel(0, 0.3, 1.5), {440, 1000}) == 440);

@@ -39,10 +39,19 @@ struct OpenedRecording {
   std::filesystem::path file;         // final path (<...>/<id>.opus) once Close completes
 };
 
+// One recording whose .part a crash left behind, repaired: what the store should now say.
+struct RepairedRecording {
+  std::string recording_id;
+  std::filesystem::path file;  // <id>.opus; a sealed file is <id>.opus.kenc on disk (SEC-1)
+                               // but named <id>.opus here, as kFinished names it
+  double duration_s = 0;       // audio kept, from the start of the recording's timeline
+  uint64_t file_bytes = 0;     // size of the repaired file on disk
+};
+
 // What RecoverInterrupted did with the .part files a crash left behind.
 struct InterruptedRecordings {
-  std::vector<std::string> repaired_ids;   // now <id>.opus (or <id>.opus.kenc), marked end-of-stream
-  std::vector<std::string> discarded_ids;  // deleted: no complete audio page was written
+  std::vector<RepairedRecording> repaired;  // now <id>.opus (or <id>.opus.kenc), marked end-of-stream
+  std::vector<std::string> discarded_ids;   // deleted: no complete audio page was written
 };
 
 enum class MediaEventKind {
@@ -120,7 +129,7 @@ class MediaEngine {
 
   // Finds recordings cut off by a crash (*.opus.part under recordings_dir), truncates each
   // to its last complete Ogg page, marks it end-of-stream, renames it to .opus and reports
-  // its recording id as repaired. Files with no complete audio page are removed and their
+  // its recording id, length and size as repaired. Files with no complete audio page are removed and their
   // ids reported as discarded (the caller drops their data keys, SEC-1).
   // SEC-1: a sealed .part is repaired under the key `keys` gives for its recording into a
   // sealed <id>.opus.kenc (no plaintext written); without a key it is left in place.
