@@ -199,10 +199,10 @@ def run_kill9(work, failures):
             path = r["file_path"]
             real = os.path.getsize(path) if os.path.exists(path) else -1
             got = decoded_seconds(path, work) if real > 0 else 0.0
-            ok = (r["state"] == "interrupted" and r["verdict"] == "interrupted" and r["duration_s"] > 0
+            ok = (r["state"] == "interrupted" and r.get("verdict") == "interrupted" and r["duration_s"] > 0
                   and abs(r["duration_s"] - got) <= 0.021 and r["file_bytes"] == real and r["end_utc"] is not None
                   and r["end_ms_utc"] == r["start_ms_utc"] + round(r["duration_s"] * 1000))
-            failures.check(ok, f"{rid}: show says {r['state']}/{r['verdict']}, {r['duration_s']:.3f} s "
+            failures.check(ok, f"{rid}: show says {r['state']}/{r.get('verdict')}, {r['duration_s']:.3f} s "
                                f"(file decodes to {got:.3f} s), {r['file_bytes']} bytes (file {real}), "
                                f"end {r['end_utc']}")
             # Upper and lower bounds of the audio lost after the last packet.
