@@ -167,10 +167,12 @@ def decoded_seconds(path, work):
 
 def run_kill9(work, failures):
     root = os.path.join(work, "kill9")
-    data_dir = os.path.join(root, "data")
+    server = h.Kronika(work=root, rtp_ports=4 * CALLS + 20)
+    data_dir = server.data_dir
     os.makedirs(data_dir, exist_ok=True)
+    server.init_data_dir()  # the CLI sets up the API user before the first start
     token = api_token(data_dir)
-    server = h.Kronika(work=root, rtp_ports=4 * CALLS + 20).start()
+    server.start()
     calls = []
     try:
         # Staggered starts spread the calls over more than two flush periods: each file's
