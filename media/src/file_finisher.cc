@@ -2,9 +2,13 @@
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <utility>
 
 #include <openssl/crypto.h>
 
+#include "kronika/thread_boundary.h"
 #include "ogg_opus_writer.h"
 #include "recording_recovery.h"
 
@@ -41,7 +45,10 @@ void SalvageInto(MediaEvent& event, const std::filesystem::path& part_path, std:
 FileFinisher::FileFinisher(std::filesystem::path recordings_dir, WorkQueue<MediaEvent>* events)
     : dir_(std::move(recordings_dir)), events_(events) {
   SampleFreeSpace();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameCurrentThread(kThreadName);
+    Run();
+  });
 }
 
 FileFinisher::~FileFinisher() {
@@ -73,7 +80,8 @@ void FileFinisher::Commit(FinishJob& job) {
   event.recording_id = job.recording_id;
   struct stat st {};
   const uint64_t bytes = fstat(job.fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-  Status s = CommitRecordingFile(job.fd, job.part_path, job.final_path);
+  const int fd = std::exchange(job.fd, -1);  // CommitRecordingFile closes it on every path
+  Status s = CommitRecordingFile(fd, job.part_path, job.final_path);
   if (s.ok()) {
     event.file_bytes = bytes;
     event.kind = MediaEventKind::kFinished;
@@ -119,13 +127,24 @@ void FileFinisher::Run() {
         jobs_.pop_front();
       }
     }
-    if (job.salvage) {
-      Salvage(job);
-    } else if (job.fd >= 0) {
-      Commit(job);
+    if (job.salvage || job.fd >= 0) {
+      // The boundary (issue 13 item 4): a job that throws is reported failed (its session
+      // ends and says why, the .part stays for recovery) and the next job goes on.
+      if (!RunGuarded(kThreadName, FaultEffect::kRecovered,
+                      [&] { job.salvage ? Salvage(job) : Commit(job); })) {
+        if (job.fd >= 0) close(job.fd);
+        failed_.fetch_add(1, std::memory_order_relaxed);
+        MediaEvent event;
+        event.recording_id = job.recording_id;
+        event.evidence = std::move(job.evidence);
+        event.kind = MediaEventKind::kFailed;
+        event.detail = std::string("media: ") + kThreadName +
+                       " could not finish the file: a fault (kronika_thread_faults_total counts it)";
+        events_->ForcePush(std::move(event));
+      }
     }
     if (std::chrono::steady_clock::now() >= next_check) {
-      SampleFreeSpace();
+      SampleFreeSpace();  // statvfs into an atomic: nothing in it can throw
       next_check = std::chrono::steady_clock::now() + kDiskCheckPeriod;
     }
   }

@@ -24,6 +24,7 @@
 #include "leg_pipeline.h"
 #include "ogg_opus_writer.h"
 #include "opus_frame_encoder.h"
+#include "kronika/thread_boundary.h"
 #include "rtp_packet.h"
 #include "source_latch.h"
 
@@ -301,6 +302,7 @@ void TracePacket(LegTrace& t, int64_t start_ns, const RtpPacket& header, bool co
 MediaWorker::MediaWorker(int index, const MediaConfig& config, UdpPortPool* ports,
                          WorkQueue<MediaEvent>* events, FileFinisher* finisher)
     : index_(index),
+      thread_name_("kr-media-" + std::to_string(index)),
       config_(config),
       latch_options_(LatchOptionsOf(config)),
       ports_(ports),
@@ -331,9 +333,11 @@ Status MediaWorker::Start() {
   ev.data.ptr = &timer_fd_;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
   counters_.loop_at_ns.store(MonotonicNs(), std::memory_order_relaxed);
-  thread_ = std::thread([this] { Run(); });
-  // "media-w<N>" in top -H, perf and /proc (and for tests that stall one on purpose).
-  pthread_setname_np(thread_.native_handle(), ("media-w" + std::to_string(index_)).c_str());
+  thread_ = std::thread([this] {
+    // "kr-media-<N>" in top -H, perf and /proc (and for tests that stall one on purpose).
+    NameCurrentThread(thread_name_);
+    Run();
+  });
   return OkStatus();
 }
 
@@ -384,7 +388,12 @@ void MediaWorker::Run() {
     if (commands) HandleCommands();
     for (int i = 0; i < n; ++i) {
       void* tag = events[static_cast<size_t>(i)].data.ptr;
-      if (tag != &queue_ && tag != &timer_fd_) ReadSocket(*static_cast<Stream*>(tag));
+      if (tag == &queue_ || tag == &timer_fd_) continue;
+      Stream& stream = *static_cast<Stream*>(tag);
+      if (stream.socket.fd < 0) continue;  // released by a command or a fault of this batch
+      if (!RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { ReadSocket(stream); })) {
+        AbandonRecording(stream.rec->id, "reading RTP");
+      }
     }
     retired_streams_.clear();
     retired_recordings_.clear();
@@ -400,18 +409,61 @@ void MediaWorker::Run() {
   }
   std::vector<std::string> ids;
   for (const auto& [id, rec] : recordings_) ids.push_back(id);
-  for (const auto& id : ids) CloseRecording(id, MonotonicNs());
+  for (const auto& id : ids) {
+    if (!RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { CloseRecording(id, MonotonicNs()); })) {
+      AbandonRecording(id, "closing at shutdown");
+    }
+  }
 }
 
 void MediaWorker::HandleCommands() {
   for (WorkerCommand& command : queue_.TakeAll()) {
-    switch (command.kind) {
-      case WorkerCommand::Kind::kOpen: OpenRecording(command); break;
-      case WorkerCommand::Kind::kUpdate: UpdateRecording(command); break;
-      case WorkerCommand::Kind::kClose: CloseRecording(command.recording_id, command.close_ns); break;
-      case WorkerCommand::Kind::kStop: stopping_ = true; break;
+    if (command.kind == WorkerCommand::Kind::kStop) {
+      stopping_ = true;
+      continue;
     }
+    // The boundary (issue 13 item 4): a command that throws fails its own recording only.
+    const bool done = RunGuarded(thread_name_, FaultEffect::kRecovered, [&] {
+      switch (command.kind) {
+        case WorkerCommand::Kind::kOpen: OpenRecording(command); break;
+        case WorkerCommand::Kind::kUpdate: UpdateRecording(command); break;
+        case WorkerCommand::Kind::kClose: CloseRecording(command.recording_id, command.close_ns); break;
+        case WorkerCommand::Kind::kStop: break;
+      }
+    });
+    if (done) continue;
+    if (command.kind == WorkerCommand::Kind::kOpen && recordings_.count(command.recording_id) == 0) {
+      // Thrown before the recording was registered: its sockets are still the command's.
+      for (const BoundSocket& socket : command.sockets) {
+        if (socket.fd >= 0) ports_->Release(socket);
+      }
+    }
+    AbandonRecording(command.recording_id, "a command");
   }
+}
+
+void MediaWorker::AbandonRecording(const std::string& id, const char* during) {
+  const std::string why = "media: " + thread_name_ + " failed the recording: a fault in " + during +
+                          " (kronika_thread_faults_total counts it)";
+  auto it = recordings_.find(id);
+  if (it == recordings_.end()) {
+    counters_.recordings_failed.fetch_add(1, std::memory_order_relaxed);
+    MediaEvent e;
+    e.recording_id = id;
+    e.kind = MediaEventKind::kFailed;
+    e.detail = why;
+    Emit(std::move(e));
+    return;
+  }
+  Recording& rec = *it->second;
+  // Each step guarded on its own: what is left of a faulty recording must not fault again.
+  RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { Fail(rec, why); });
+  for (auto& stream : rec.streams) {
+    RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { ReleaseSocket(*stream); });
+  }
+  counters_.recordings_active.fetch_sub(1, std::memory_order_relaxed);
+  retired_recordings_.push_back(std::move(it->second));  // events of this batch may name its streams
+  recordings_.erase(it);
 }
 
 std::unique_ptr<MediaWorker::Stream> MediaWorker::MakeStream(Recording& rec, const StreamSpec& spec,
@@ -875,31 +927,39 @@ RecordingEvidence MediaWorker::EvidenceOf(const Recording& rec, int64_t end_ns) 
 
 void MediaWorker::Tick(int64_t now_ns, bool read_first) {
   const bool publish = ++ticks_ % kStatsEveryTicks == 0;
-  const int64_t timeout_ns = int64_t{config_.rtp_timeout_ms} * kNsPerMs;
+  std::vector<std::string> faulty;
   for (auto& [id, rec] : recordings_) {
-    if (read_first) {
-      for (auto& stream : rec->streams) ReadSocket(*stream);
+    if (!RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { TickRecording(*rec, now_ns, read_first, publish); })) {
+      faulty.push_back(id);
     }
-    Advance(*rec, now_ns);
-    const int64_t rel_ns = now_ns - rec->t0_ns;
-    for (auto& stream : rec->streams) {
-      if (publish) PublishLegStats(*stream);
-      if (config_.no_rtp_warning_ms > 0 && !stream->no_rtp_reported && stream->trace.first_ns < 0 &&
-          !stream->spec.paused && rel_ns - stream->due_ns >= int64_t{config_.no_rtp_warning_ms} * kNsPerMs) {
-        ReportNoRtp(*rec, *stream, rel_ns);
-      }
-      if (config_.rtp_timeout_ms > 0 && !stream->spec.paused && !stream->timed_out &&
-          rel_ns - stream->last_rx_ns > timeout_ns) {
-        stream->timed_out = true;
-        counters_.rtp_timeouts.fetch_add(1, std::memory_order_relaxed);
-        MediaEvent e;
-        e.recording_id = rec->id;
-        e.kind = MediaEventKind::kRtpTimeout;
-        e.timeline_ms = stream->last_rx_ns / kNsPerMs;
-        e.label = stream->spec.label;
-        e.detail = "no RTP for " + std::to_string(config_.rtp_timeout_ms) + " ms";
-        Emit(std::move(e));
-      }
+  }
+  for (const std::string& id : faulty) AbandonRecording(id, "the 20 ms tick");
+}
+
+void MediaWorker::TickRecording(Recording& rec, int64_t now_ns, bool read_first, bool publish) {
+  const int64_t timeout_ns = int64_t{config_.rtp_timeout_ms} * kNsPerMs;
+  if (read_first) {
+    for (auto& stream : rec.streams) ReadSocket(*stream);
+  }
+  Advance(rec, now_ns);
+  const int64_t rel_ns = now_ns - rec.t0_ns;
+  for (auto& stream : rec.streams) {
+    if (publish) PublishLegStats(*stream);
+    if (config_.no_rtp_warning_ms > 0 && !stream->no_rtp_reported && stream->trace.first_ns < 0 &&
+        !stream->spec.paused && rel_ns - stream->due_ns >= int64_t{config_.no_rtp_warning_ms} * kNsPerMs) {
+      ReportNoRtp(rec, *stream, rel_ns);
+    }
+    if (config_.rtp_timeout_ms > 0 && !stream->spec.paused && !stream->timed_out &&
+        rel_ns - stream->last_rx_ns > timeout_ns) {
+      stream->timed_out = true;
+      counters_.rtp_timeouts.fetch_add(1, std::memory_order_relaxed);
+      MediaEvent e;
+      e.recording_id = rec.id;
+      e.kind = MediaEventKind::kRtpTimeout;
+      e.timeline_ms = stream->last_rx_ns / kNsPerMs;
+      e.label = stream->spec.label;
+      e.detail = "no RTP for " + std::to_string(config_.rtp_timeout_ms) + " ms";
+      Emit(std::move(e));
     }
   }
 }

@@ -120,6 +120,13 @@ class MediaWorker {
   void ReadSocket(Stream& stream);
   // read_first: read every socket before draining (the epoll batch may have missed some).
   void Tick(int64_t now_ns, bool read_first);
+  // One recording's share of a tick; publish: this tick publishes leg stats.
+  void TickRecording(Recording& rec, int64_t now_ns, bool read_first, bool publish);
+  // The thread boundary's recovery: a recording whose command, socket read or tick threw is
+  // failed (kFailed event, so its session ends and says why), its sockets released and it
+  // is dropped; the worker and its other recordings go on. `during` names the step for the
+  // event's detail.
+  void AbandonRecording(const std::string& id, const char* during);
   void Advance(Recording& rec, int64_t now_ns);
   void DrainLegs(Recording& rec, int64_t rel_ns);
   void WriteFrame(Recording& rec, const int16_t* pcm);
@@ -135,6 +142,7 @@ class MediaWorker {
   void Emit(MediaEvent event);
 
   const int index_;
+  const std::string thread_name_;  // "kr-media-<index>": the boundary's and the kernel's name
   const MediaConfig config_;
   const LatchOptions latch_options_;
   UdpPortPool* const ports_;

@@ -19,6 +19,7 @@
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
 namespace {
@@ -157,13 +158,17 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
   if (raw->keys && options.encrypt_interval.count() > 0) {
     AccessContext* self = context.get();
     raw->encryptor = std::thread([self, raw] {
+      NameCurrentThread(kEncryptorThreadName);
       std::unique_lock lock(raw->stop_mu);
       while (!raw->stopping) {
         lock.unlock();
-        Result<size_t> n = self->EncryptPending();
-        if (!n.ok())
-          Logf(LogLevel::kError, "", "access: encryption pass failed: %s",
-               n.error().message.c_str());
+        // The boundary (issue 13 item 4): a pass that throws is skipped; the next one, a
+        // second later, starts over (a file half encrypted stays .opus until it succeeds).
+        RunGuarded(kEncryptorThreadName, FaultEffect::kRecovered, [&] {
+          Result<size_t> n = self->EncryptPending();
+          if (!n.ok())
+            Logf(LogLevel::kError, "", "access: encryption pass failed: %s", n.error().message.c_str());
+        });
         lock.lock();
         raw->stop_cv.wait_for(lock, raw->options.encrypt_interval, [raw] { return raw->stopping; });
       }

@@ -20,6 +20,7 @@
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/store/data_dir_lock.h"
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
 namespace {
@@ -226,7 +227,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::Start(const std::filesystem::p
   std::unique_ptr<AdminServer> server(new AdminServer(path, fd, stop_fd, ops));
   AdminServer* raw = server.get();
   server->thread_ = std::thread([raw] {
-    pthread_setname_np(pthread_self(), "kronika-admin");
+    NameCurrentThread(kAdminThreadName);
     raw->Serve();
   });
   Logf(LogLevel::kInfo, "", "admin socket: %s (CLI commands that change state are carried out here)", path.c_str());
@@ -254,14 +255,9 @@ void AdminServer::Serve() {
     if (fds[1].revents != 0) return;
     const int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) continue;
-    // A thread boundary: whatever a request does, the daemon goes on.
-    try {
-      HandleConnection(conn);
-    } catch (const std::exception& e) {
-      Logf(LogLevel::kError, "", "admin socket: request failed with an exception: %s", e.what());
-    } catch (...) {
-      Logf(LogLevel::kError, "", "admin socket: request failed with an unknown exception");
-    }
+    // The boundary (issue 13 item 4): whatever a request does, the daemon goes on; the
+    // CLI sees the connection close without an answer and says the daemon failed it.
+    RunGuarded(kAdminThreadName, FaultEffect::kRecovered, [&] { HandleConnection(conn); });
     ::close(conn);
   }
 }

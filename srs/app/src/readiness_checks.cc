@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "kronika/thread_boundary.h"
+
 namespace kronika::srs {
 namespace {
 
@@ -54,6 +56,25 @@ std::vector<ReadinessCheck> DaemonReadinessChecks(const ReadinessSources& source
                                              std::to_string(media::kMediaWorkerStallMs) +
                                              " ms records nothing: its calls lose audio)");
                       }
+                      return OkStatus();
+                    }});
+  checks.push_back({"threads", [](std::string& detail) -> Status {
+                      // A thread whose component reported itself failed at its boundary
+                      // (thread_boundary.h): it retries, but until it succeeds its work is
+                      // not done (the store writer: nothing new is stored).
+                      std::string failed;
+                      size_t threads = 0;
+                      for (const ThreadFaultState& t : ThreadFaults::Process().Snapshot()) {
+                        ++threads;
+                        if (!t.failed) continue;
+                        if (!failed.empty()) failed += "; ";
+                        failed += t.thread + " (" + t.last_fault + ")";
+                      }
+                      if (!failed.empty()) {
+                        return MakeError(ErrorCode::kUnavailable,
+                                         "threads: failed after a fault, retrying: " + failed + " (see the log)");
+                      }
+                      detail = std::to_string(threads) + " threads, none failed";
                       return OkStatus();
                     }});
   checks.push_back({"sip", [bound = s.sip_bound, listen = s.sip_listen](std::string& detail) -> Status {

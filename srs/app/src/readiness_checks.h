@@ -1,6 +1,7 @@
 // The daemon's /readyz checks (issue 15 item 5; readiness_route.h serves them): store
 // writable, disk above the threshold at which new calls are refused, media workers alive,
-// SIP bound. Each probe is cheap and non-blocking (atomics, one statvfs).
+// no thread failed after a fault, SIP bound. Each probe is cheap and non-blocking (atomics,
+// one statvfs).
 #pragma once
 
 #include <atomic>
@@ -24,7 +25,8 @@ struct ReadinessSources {
   std::string sip_listen;                       // for the message, e.g. "127.0.0.1:5060"
 };
 
-// The four checks, named "store", "disk", "media", "sip". Every pointer in `sources` must
+// The five checks, named "store", "disk", "media", "threads", "sip" ("threads": no thread
+// boundary reports its component failed, thread_boundary.h). Every pointer in `sources` must
 // outlive the HTTP server the checks are registered on.
 std::vector<ReadinessCheck> DaemonReadinessChecks(const ReadinessSources& sources);
 

@@ -18,6 +18,7 @@
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/version.h"
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
 namespace {
@@ -105,6 +106,8 @@ int RunServeCommand(int argc, char** argv) {
   }
   SetLogLevel(ParseLogLevel(config.log.level));
   Logf(LogLevel::kInfo, "", "configuration from %s", found->Describe().c_str());
+  // A fault caught at a thread's boundary is an error line of the daemon's log.
+  ThreadFaults::Process().SetLogSink([](std::string_view line) { Log(LogLevel::kError, "", line); });
 
   // Signals go to one waiting thread, never interrupt the SIP or media threads.
   sigset_t stop_signals;
@@ -121,6 +124,7 @@ int RunServeCommand(int argc, char** argv) {
   }
 
   std::thread signal_waiter([&stop_signals, &daemon] {
+    NameCurrentThread("kr-signals");
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     Logf(LogLevel::kInfo, "", "received %s, stopping", strsignal(signal_number));

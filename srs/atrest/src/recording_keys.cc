@@ -17,6 +17,7 @@
 #include "kronika/srs/atrest/key_location.h"
 #include "kronika/srs/core/data_layout.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
 namespace {
@@ -128,7 +129,11 @@ Status RecordingKeys::Sync(std::string_view recording_id) const {
   return OkStatus();
 }
 
-KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys) : keys_(keys), thread_([this] { Run(); }) {}
+KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys)
+    : keys_(keys), thread_([this] {
+        NameCurrentThread(kKeySyncerThreadName);
+        Run();
+      }) {}
 
 KeyFileSyncer::~KeyFileSyncer() {
   {
@@ -168,8 +173,12 @@ void KeyFileSyncer::Run() {
     pending_.pop_front();
     lock.unlock();
     // A key discarded right after its creation may be gone before its sync: not an error.
-    Status s = shred ? keys_.Shred(id) : (keys_.Has(id) ? keys_.Sync(id) : OkStatus());
-    if (!s.ok()) Logf(LogLevel::kError, id, "access: data key file: %s", s.error().message.c_str());
+    // The boundary (issue 13 item 4): a key whose sync or shred throws is skipped (logged
+    // with the thread's name and counted); the next one goes on.
+    RunGuarded(kKeySyncerThreadName, FaultEffect::kRecovered, [&, id = id, shred = shred] {
+      Status s = shred ? keys_.Shred(id) : (keys_.Has(id) ? keys_.Sync(id) : OkStatus());
+      if (!s.ok()) Logf(LogLevel::kError, id, "access: data key file: %s", s.error().message.c_str());
+    });
     lock.lock();
   }
 }

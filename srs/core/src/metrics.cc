@@ -3,9 +3,11 @@
 #include <prometheus/text_serializer.h>
 
 #include <array>
+#include <map>
 #include <sstream>
 
 #include "kronika/srs/core/completeness_record.h"
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
 namespace {
@@ -121,6 +123,7 @@ Metrics::Metrics()
   }
   for (std::string_view reason : kMetadataDefectReasons) metadata_defects_.Add({{"reason", std::string(reason)}});
   for (std::string_view status : kMetadataStatuses) recordings_metadata_.Add({{"status", std::string(status)}});
+  collectors_.push_back(ThreadFaultFamilies);
 }
 
 void Metrics::OnMetadataDefect(std::string_view reason) {
@@ -168,6 +171,33 @@ void Metrics::SetActiveSessions(double n) { sessions_active_.Set(n); }
 void Metrics::AddCollector(Collector collector) {
   std::lock_guard<std::mutex> lock(collectors_mu_);
   collectors_.push_back(std::move(collector));
+}
+
+std::vector<prometheus::MetricFamily> ThreadFaultFamilies() {
+  std::map<std::string, ThreadFaultState> by_thread;
+  for (std::string_view name : kThreadsAlwaysExported) by_thread[std::string(name)].thread = name;
+  for (ThreadFaultState& state : ThreadFaults::Process().Snapshot()) by_thread[state.thread] = std::move(state);
+  prometheus::MetricFamily faults{kMetricThreadFaults,
+                                  "Exceptions caught at a thread's boundary (the item was skipped or the "
+                                  "component marked failed), by thread",
+                                  prometheus::MetricType::Counter,
+                                  {}};
+  prometheus::MetricFamily failed{kMetricThreadFailed,
+                                  "1 while the thread's component is failed after a fault (/readyz says 503), "
+                                  "else 0",
+                                  prometheus::MetricType::Gauge,
+                                  {}};
+  for (const auto& [name, state] : by_thread) {
+    prometheus::ClientMetric count;
+    count.label.push_back({"thread", name});
+    count.counter.value = static_cast<double>(state.faults);
+    faults.metric.push_back(std::move(count));
+    prometheus::ClientMetric flag;
+    flag.label.push_back({"thread", name});
+    flag.gauge.value = state.failed ? 1 : 0;
+    failed.metric.push_back(std::move(flag));
+  }
+  return {std::move(faults), std::move(failed)};
 }
 
 std::string Metrics::Render() const {

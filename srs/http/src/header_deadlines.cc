@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include "kronika/thread_boundary.h"
+
 namespace kronika::srs::http_internal {
 namespace {
 
@@ -20,8 +22,10 @@ void HeaderDeadlines::Start(std::chrono::milliseconds timeout) {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
-  watchdog_ = std::thread([this] { Run(); });
-  pthread_setname_np(watchdog_.native_handle(), "http-deadline");
+  watchdog_ = std::thread([this] {
+    NameCurrentThread("kr-http-dl");
+    Run();
+  });
 }
 
 void HeaderDeadlines::Stop() {

@@ -1,9 +1,9 @@
 // The HTTP handler threads (see worker_pool.h).
 #include "worker_pool.h"
 
-#include <pthread.h>
-
 #include <utility>
+
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs::http_internal {
 
@@ -16,9 +16,10 @@ void WorkerPool::Start(int threads, size_t max_queued, const std::string& name_p
     stopping_ = false;
   }
   for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this] { Run(); });
-    const std::string name = (name_prefix + std::to_string(i)).substr(0, 15);  // kernel limit
-    pthread_setname_np(threads_.back().native_handle(), name.c_str());
+    threads_.emplace_back([this, name = name_prefix + std::to_string(i)] {
+      NameCurrentThread(name);  // cut at 15 bytes, the kernel's limit
+      Run();
+    });
   }
 }
 

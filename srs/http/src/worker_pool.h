@@ -5,7 +5,8 @@
 // connection) without the job starting too early or being refused too late.
 //
 // Threads: TryReserve/Submit/Stop from any thread; jobs run on the pool's threads, named
-// "<name_prefix><N>" (top -H). A job must not throw (HttpServer catches in its jobs).
+// "<name_prefix><N>" (top -H, cut at 15 bytes). A job must not throw: HttpServer runs its
+// handlers inside the thread boundary (RunHandler, thread_boundary.h).
 #pragma once
 
 #include <condition_variable>

@@ -6,6 +6,7 @@
 
 #include "kronika/policy/retention.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
 
@@ -239,7 +240,10 @@ void RetentionSweeper::Start(std::chrono::milliseconds interval) {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this, interval] { Loop(interval); });
+  thread_ = std::thread([this, interval] {
+    NameCurrentThread(kSweeperThreadName);
+    Loop(interval);
+  });
 }
 
 void RetentionSweeper::Stop() {
@@ -264,8 +268,12 @@ void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
     const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    Result<SweepReport> report = SweepNow(now);
-    if (!report.ok()) Logf(LogLevel::kError, "", "retention sweep failed: %s", report.error().message.c_str());
+    // The boundary (issue 13 item 4): a pass that throws stops where it was (what it
+    // already deleted is logged as deleted) and the next pass starts over as usual.
+    RunGuarded(kSweeperThreadName, FaultEffect::kRecovered, [&] {
+      Result<SweepReport> report = SweepNow(now);
+      if (!report.ok()) Logf(LogLevel::kError, "", "retention sweep failed: %s", report.error().message.c_str());
+    });
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, interval, [this] { return stopping_ || woken_; });
     if (stopping_) return;

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "database_impl.h"
+#include "kronika/thread_boundary.h"
 #include "store_codec.h"
 #include "store_impl.h"
 #include "store_keys.h"
@@ -206,10 +207,19 @@ void Store::Impl::WriterLoop() {
       stop_seen = stopping;
     }
     std::string failed_step;
-    int rc = CommitBatch(batch, failed_step);
+    int rc = MDB_PANIC;
+    // The boundary (issue 13 item 4): a throw while committing is a failed commit - the
+    // batch is kept and retried, Healthy() is false (/readyz "store" 503) and the thread is
+    // marked failed (kronika_thread_failed) until a commit succeeds.
+    if (!RunGuarded(kStoreWriterThreadName, FaultEffect::kFailed, [&] { rc = CommitBatch(batch, failed_step); })) {
+      rc = MDB_PANIC;
+      failed_step = std::string("store: a fault in the writer thread ") + kStoreWriterThreadName +
+                    " while committing; the batch is kept and retried";
+    }
     if (rc == MDB_MAP_FULL && env->Grow()) continue;  // retry the same batch at once
     std::unique_lock lock(mu);
     if (rc == 0) {
+      ThreadFaults::Process().ClearFailed(kStoreWriterThreadName);
       committed_seq += batch.size();
       commits.fetch_add(1, std::memory_order_relaxed);
       records_written.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -262,7 +272,10 @@ Result<std::unique_ptr<Store>> Store::Open(std::shared_ptr<Database> db, const S
   Status opened = OpenTables(*impl);
   if (!opened.ok()) return opened.error();
   Impl* raw = impl.get();
-  if (!options.read_only) raw->writer = std::thread([raw] { raw->WriterLoop(); });
+  if (!options.read_only) raw->writer = std::thread([raw] {
+      NameCurrentThread(kStoreWriterThreadName);
+      raw->WriterLoop();
+    });
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 

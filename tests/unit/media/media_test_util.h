@@ -105,7 +105,7 @@ inline void SleepInSignal(int) {
   }
 }
 
-// Freezes every media worker thread of this process ("media-w<N>") for `stall`, without
+// Freezes every media worker thread of this process ("kr-media-<N>") for `stall`, without
 // blocking the caller (a signal whose handler sleeps, as a worker blocked in write() or
 // starved of CPU would be). Returns how many threads were signalled.
 inline int StallMediaWorkers(std::chrono::milliseconds stall) {
@@ -120,7 +120,7 @@ inline int StallMediaWorkers(std::chrono::milliseconds stall) {
     std::ifstream comm(task.path() / "comm");
     std::string name;
     std::getline(comm, name);
-    if (name.rfind("media-w", 0) != 0) continue;
+    if (name.rfind("kr-media-", 0) != 0) continue;
     const pid_t tid = static_cast<pid_t>(std::stol(task.path().filename().string()));
     if (syscall(SYS_tgkill, getpid(), tid, SIGUSR1) == 0) ++signalled;
   }

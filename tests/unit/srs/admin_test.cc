@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "kronika/srs/access/access_playback.h"
@@ -13,6 +14,7 @@
 #include "kronika/srs/admin/data_dir_access.h"
 #include "kronika/srs/admin/local_admin_ops.h"
 #include "kronika/srs/store/data_dir_lock.h"
+#include "kronika/thread_boundary.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -137,6 +139,32 @@ TEST_CASE("admin: malformed requests are answered with an error, never a crash")
     const std::string answer = HandleAdminRequest(*owner.ops, line);
     CHECK_THAT(answer, Catch::StartsWith(R"({"error":{"code":"invalid_input")"));
   }
+}
+
+TEST_CASE("admin socket kr-admin: a request that throws is logged and counted, the next one is served") {
+  TempDir tmp;
+  Owner owner(tmp.path());
+  std::vector<std::string> lines;
+  std::mutex mu;
+  ThreadFaults::Process().SetLogSink([&](std::string_view line) {
+    std::lock_guard lock(mu);
+    lines.emplace_back(line);
+  });
+  const uint64_t before = ThreadFaults::Process().FaultsOf(kAdminThreadName);
+  auto remote = RemoteAdminOps::Connect(tmp.path());
+  REQUIRE(remote.ok());
+  // Served one at a time: once this is answered, Connect()'s probe connection is done with.
+  REQUIRE((*remote)->AddDoNotRecord(DoNotRecordEntry{"+48601000222", "jan", kT0Ms, ""}).ok());
+  kronika::testing::ArmFault(kAdminThreadName, 1);
+  Status failed = (*remote)->AddDoNotRecord(DoNotRecordEntry{"+48601000111", "jan", kT0Ms, ""});
+  CHECK_FALSE(failed.ok());  // the CLI is told, not left waiting
+  CHECK_FALSE(*owner.rules->IsDoNotRecord("+48601000111"));
+  REQUIRE((*remote)->AddDoNotRecord(DoNotRecordEntry{"+48601000111", "jan", kT0Ms, ""}).ok());
+  CHECK(*owner.rules->IsDoNotRecord("+48601000111"));
+  CHECK(ThreadFaults::Process().FaultsOf(kAdminThreadName) == before + 1);
+  ThreadFaults::Process().SetLogSink(nullptr);
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Catch::Contains("kr-admin") && Catch::Contains("injected fault"));
 }
 
 TEST_CASE("admin: a command writes through the daemon when one runs, and owns the directory when none does") {

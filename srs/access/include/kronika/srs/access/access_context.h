@@ -8,7 +8,9 @@
 //
 // Threads: every method may run on any thread concurrently (the parts it hands out are
 // thread-safe themselves). The context borrows the store (and metrics) and must be
-// destroyed after the HTTP server has stopped and before the store.
+// destroyed after the HTTP server has stopped and before the store. The encryption thread
+// is "kr-encrypt": a pass that throws is logged, counted in
+// kronika_thread_faults_total{thread="kr-encrypt"} and skipped; the next pass runs.
 #pragma once
 
 #include <chrono>
@@ -25,6 +27,8 @@
 #include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
+
+inline constexpr char kEncryptorThreadName[] = "kr-encrypt";  // thread_boundary.h
 
 class AccessDb;
 class DisclosureBook;

@@ -11,8 +11,10 @@
 // Every request is logged with the op, the peer's PID and UID, and its outcome
 // ("admin: hold.place from pid 4242 uid 0: ok").
 //
-// Threads: AdminServer serves on its own thread ("kronika-admin"), one request at a
-// time; RemoteAdminOps is used by one thread at a time.
+// Threads: AdminServer serves on its own thread ("kr-admin"), one request at a time; a
+// request that throws is logged, counted in kronika_thread_faults_total{thread="kr-admin"}
+// and its connection closed unanswered, and the next request is served. RemoteAdminOps is
+// used by one thread at a time.
 #pragma once
 
 #include <filesystem>
@@ -25,6 +27,8 @@
 #include "kronika/srs/admin/admin_ops.h"
 
 namespace kronika::srs {
+
+inline constexpr char kAdminThreadName[] = "kr-admin";  // thread_boundary.h
 
 std::filesystem::path AdminSocketPath(const std::filesystem::path& data_dir);
 

@@ -89,7 +89,11 @@ Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::
 // queues it; a background thread fsyncs each queued key file and the keys directory (about
 // 16 ms each on ext4, measured), normally long before the recording's audio is made
 // durable (the media engine fsyncs the file when the call ends; the kernel writes back
-// dirty pages after ~30 s). The destructor syncs what is still queued.
+// dirty pages after ~30 s). The destructor syncs what is still queued. The thread is
+// "kr-keysync": a key whose sync throws is logged, counted in
+// kronika_thread_faults_total{thread="kr-keysync"} and skipped; the next one goes on.
+inline constexpr char kKeySyncerThreadName[] = "kr-keysync";  // thread_boundary.h
+
 class KeyFileSyncer {
  public:
   explicit KeyFileSyncer(RecordingKeys& keys);  // `keys` is borrowed

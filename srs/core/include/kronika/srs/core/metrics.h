@@ -39,6 +39,12 @@ inline constexpr char kMetricRequestsRefused[] = "kronika_sip_requests_refused_t
 inline constexpr char kMetricRecordingsFinished[] = "kronika_recordings_finished_total";
 inline constexpr char kMetricMetadataDefects[] = "kronika_metadata_defects_total";
 inline constexpr char kMetricRecordingsMetadata[] = "kronika_recordings_metadata_total";
+// Thread boundaries (common/kronika/thread_boundary.h, issue 13 item 4), by thread name.
+inline constexpr char kMetricThreadFaults[] = "kronika_thread_faults_total";
+inline constexpr char kMetricThreadFailed[] = "kronika_thread_failed";
+// Threads whose series exist at 0 from the start (so an alert sees the first fault); the
+// others (kr-media-<N>, kr-http-w<N>) appear once they are named or have a fault.
+inline constexpr std::string_view kThreadsAlwaysExported[] = {"kr-sip", "kr-http-io"};
 
 // The reason keywords sessions are refused with, and the kinds of malformed input
 // (a subset of the reasons). Kept here so the label set stays bounded and documented.
@@ -58,6 +64,10 @@ inline constexpr std::string_view kMetadataStatuses[] = {"complete", "partial", 
 // Requests of any method refused at the SIP edge before the session logic (issue 12):
 // a source outside sip.allowed_sources (403), a message over sip.max_message_bytes (513).
 inline constexpr std::string_view kRequestRefusalReasons[] = {"source_not_allowed", "too_large"};
+
+// kronika_thread_faults_total{thread} and kronika_thread_failed{thread} from the process's
+// thread-fault tally (every thread named with NameCurrentThread or that had a fault).
+std::vector<prometheus::MetricFamily> ThreadFaultFamilies();
 
 // Builds one family by hand, for collector callbacks.
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help, double value);

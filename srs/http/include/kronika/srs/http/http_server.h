@@ -44,6 +44,11 @@
 
 namespace kronika::srs {
 
+// Thread names (thread_boundary.h): the workers are "kr-http-w<N>"; a handler that throws on
+// libmicrohttpd's event threads (not ours to name) is counted as "kr-http-io".
+inline constexpr char kHttpWorkerThreadPrefix[] = "kr-http-w";
+inline constexpr char kHttpIoThreadName[] = "kr-http-io";
+
 struct HttpServerOptions {
   std::string listen_address = "127.0.0.1";  // IP literal (IPv6 without brackets)
   int port = 8080;                            // 0 = ephemeral (see HttpServer::port())

@@ -13,7 +13,8 @@
 //
 // Threads: SweepOnce() from any thread; sweeps are serialised (the background thread and
 // a sweep asked for over the admin socket never overlap). Start()/Stop() from the owner's
-// thread.
+// thread. The background thread is "kr-sweeper": a pass that throws is logged, counted in
+// kronika_thread_faults_total{thread="kr-sweeper"} and skipped; the next pass runs.
 #pragma once
 
 #include <atomic>
@@ -35,6 +36,8 @@
 #include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
+
+inline constexpr char kSweeperThreadName[] = "kr-sweeper";  // thread_boundary.h
 
 struct SweepOptions {
   std::filesystem::path data_dir;

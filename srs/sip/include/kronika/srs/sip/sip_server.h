@@ -11,7 +11,9 @@
 //
 // Threads: Create() and Run() must be called on the same thread, which becomes the SIP
 // thread: it alone owns every dialog and session. RequestStop() may be called from any
-// thread or a signal handler. No sofia-sip type appears in this header.
+// thread or a signal handler. No sofia-sip type appears in this header. A throw from the
+// work of a sofia callback is caught there (the event is dropped), logged and counted as
+// kronika_thread_faults_total{thread="kr-sip"}; the SIP thread keeps the process's name.
 #pragma once
 
 #include <functional>
@@ -24,6 +26,8 @@
 #include "kronika/srs/session/session_manager.h"
 
 namespace kronika::srs {
+
+inline constexpr char kSipThreadName[] = "kr-sip";  // the faults' label (thread_boundary.h)
 
 class Metrics;
 

@@ -27,6 +27,8 @@
 // true) and keeps the queued writes (in memory, retried every retry interval) until the
 // queue fills, after which Enqueue() returns false. The SIP layer must answer 503 to new
 // sessions while !Healthy(). Nothing queued is dropped silently; the store never aborts.
+// The writer thread is "kr-store-wr"; a throw while it commits is handled like a failed
+// commit (batch kept and retried, !Healthy()) and counted in kronika_thread_faults_total.
 //
 // Thread safety: all const methods may be called from any thread concurrently; Enqueue()
 // and EnqueueDelete() from any thread. The Store must outlive callers' use of it.
@@ -48,6 +50,8 @@
 #include "kronika/srs/core/recording_record.h"
 
 namespace kronika::srs {
+
+inline constexpr char kStoreWriterThreadName[] = "kr-store-wr";  // thread_boundary.h
 
 struct StoreOptions {
   bool read_only = false;                      // no writer thread (CLI readers, tools)
