@@ -221,6 +221,13 @@ Status SipServer::Impl::Init() {
   if (tick_timer_ == nullptr || su_timer_set_for_ever(tick_timer_, TickCallback, reinterpret_cast<su_timer_arg_t*>(this)) != 0) {
     return Error{ErrorCode::kUnavailable, "sip: cannot create the housekeeping timer"};
   }
+  // nua_set_params() is carried out on a later turn of the event loop. An INVITE read
+  // first met the stack's defaults, whose Supported lacks `siprec`: "420 Bad Extension" to
+  // an SRC that sends `Require: siprec` in the first moments after a start (media:e2e saw
+  // it). The socket is bound already, so wait here until the stack confirms its parameters.
+  const auto params_deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+  while (!params_applied_ && std::chrono::steady_clock::now() < params_deadline) su_root_step(root_, 50);
+  if (!params_applied_) return Error{ErrorCode::kUnavailable, "sip: the SIP stack did not take its parameters"};
   Logf(LogLevel::kInfo, "", "sip: listening on %s (UDP+TCP)%s%s", sip_url.c_str(), sips_url.empty() ? "" : " and ",
        sips_url.c_str());
   if (guard_.open()) {
@@ -441,7 +448,9 @@ void SipServer::Impl::OnNuaEvent(nua_event_t event, int status, const char* phra
     case nua_i_terminated:
     case nua_i_active:
     case nua_r_bye:
+      break;
     case nua_r_set_params:
+      params_applied_ = true;
       break;
     default:
       if (event < nua_r_set_params && nh != nullptr && dialogs_.find(nh) == dialogs_.end()) {

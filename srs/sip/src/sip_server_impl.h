@@ -73,6 +73,7 @@ class SipServer::Impl {
   int stop_fd_ = -1;
   int media_fd_registration_ = -1;
   int stop_fd_registration_ = -1;
+  bool params_applied_ = false;  // nua_r_set_params seen: Supported, Allow, timers in force
   bool shutting_down_ = false;
   bool nua_shutdown_done_ = false;
   bool nua_shutdown_started_ = false;
