@@ -1,6 +1,7 @@
 // The admin socket: server, dispatch and client (see admin_socket.h).
 #include "kronika/srs/admin/admin_socket.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <string>
 #include <system_error>
 
 #include "admin_protocol.h"
@@ -35,16 +37,36 @@ constexpr int kAnswerTimeoutMs = 30 * 60'000;
 // A refused peer's request is read (and dropped) for at most this long before the answer.
 constexpr int kRefusedPeerReadTimeoutMs = 1'000;
 
-Result<sockaddr_un> SocketAddress(const std::filesystem::path& path) {
+// The address to bind or connect to. A socket path has at most 107 bytes (sun_path); a
+// longer data dir (deep test dirs, long mount points) is reached through its directory's
+// descriptor, /proc/self/fd/<fd>/admin.sock, which Linux resolves like the full path. The
+// descriptor stays open as long as the address is used.
+struct SocketAddress {
   sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.native().size() >= sizeof(addr.sun_path)) {
-    return MakeError(ErrorCode::kIo, "admin socket: path " + path.string() + " is longer than " +
-                                         std::to_string(sizeof(addr.sun_path) - 1) +
-                                         " bytes (a Unix socket limit): choose a shorter storage.data_dir");
+  int dir_fd = -1;
+  SocketAddress() = default;
+  SocketAddress(const SocketAddress&) = delete;
+  SocketAddress& operator=(const SocketAddress&) = delete;
+  ~SocketAddress() {
+    if (dir_fd >= 0) ::close(dir_fd);
   }
-  std::memcpy(addr.sun_path, path.c_str(), path.native().size() + 1);
-  return addr;
+};
+
+Status FillSocketAddress(const std::filesystem::path& path, SocketAddress& out) {
+  out.addr.sun_family = AF_UNIX;
+  std::string usable = path.native();
+  if (usable.size() >= sizeof(out.addr.sun_path)) {
+    out.dir_fd = ::open(path.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (out.dir_fd < 0) {
+      return MakeError(ErrorCode::kIo, "admin socket: " + path.parent_path().string() + ": " + std::strerror(errno));
+    }
+    usable = "/proc/self/fd/" + std::to_string(out.dir_fd) + "/" + path.filename().string();
+    if (usable.size() >= sizeof(out.addr.sun_path)) {
+      return MakeError(ErrorCode::kIo, "admin socket: file name " + path.filename().string() + " is too long");
+    }
+  }
+  std::memcpy(out.addr.sun_path, usable.c_str(), usable.size() + 1);
+  return OkStatus();
 }
 
 // Reads until '\n' (not included) or EOF, at most kMaxRequestBytes, each wait at most
@@ -207,7 +229,9 @@ AdminServer::AdminServer(std::filesystem::path path, int listen_fd, int stop_fd,
 
 Result<std::unique_ptr<AdminServer>> AdminServer::Start(const std::filesystem::path& data_dir, AdminOps& ops) {
   const std::filesystem::path path = AdminSocketPath(data_dir);
-  ASSIGN_OR_RETURN(const sockaddr_un addr, SocketAddress(path));
+  SocketAddress address;
+  RETURN_IF_ERROR(FillSocketAddress(path, address));
+  const sockaddr_un& addr = address.addr;
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return MakeError(ErrorCode::kIo, std::string("admin socket: socket: ") + std::strerror(errno));
   ::unlink(path.c_str());  // a socket left by an owner that crashed (we hold the lock now)
@@ -293,7 +317,9 @@ void AdminServer::HandleConnection(int fd) {
 namespace {
 
 Result<int> ConnectTo(const std::filesystem::path& path) {
-  ASSIGN_OR_RETURN(const sockaddr_un addr, SocketAddress(path));
+  SocketAddress address;
+  RETURN_IF_ERROR(FillSocketAddress(path, address));
+  const sockaddr_un& addr = address.addr;
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return MakeError(ErrorCode::kIo, std::string("admin socket: socket: ") + std::strerror(errno));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {

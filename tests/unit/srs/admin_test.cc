@@ -129,6 +129,23 @@ TEST_CASE("admin: requests over the socket are carried out by the owner; errors 
   CHECK(held.error().code == ErrorCode::kConflict);  // RET-2: held
 }
 
+TEST_CASE("admin: a data dir deeper than a socket path allows (107 bytes) still gets its socket") {
+  TempDir tmp;
+  // The corpus runner's data dirs are named after the scenario file: 150+ bytes.
+  const std::filesystem::path deep =
+      tmp.path() / std::string(60, 'a') / std::string(60, 'b') / "server" / "data";
+  std::filesystem::create_directories(deep);
+  REQUIRE(AdminSocketPath(deep).native().size() > 107);
+  Owner owner(deep);
+  struct stat st {};
+  REQUIRE(::stat(AdminSocketPath(deep).c_str(), &st) == 0);  // in the data dir, where the CLI looks
+  CHECK(S_ISSOCK(st.st_mode));
+  auto remote = RemoteAdminOps::Connect(deep);
+  REQUIRE(remote.ok());
+  REQUIRE((*remote)->AddDoNotRecord(DoNotRecordEntry{"+48601000222", "jan", kT0Ms, "objection"}).ok());
+  CHECK(*owner.rules->IsDoNotRecord("+48601000222"));
+}
+
 TEST_CASE("admin: malformed requests are answered with an error, never a crash") {
   TempDir tmp;
   Owner owner(tmp.path());
