@@ -20,6 +20,7 @@
 #include "kronika/srs/admin/admin_socket.h"
 #include "kronika/srs/admin/local_admin_ops.h"
 #include "kronika/srs/atrest/recording_keys.h"
+#include "kronika/srs/config/config_changes.h"
 #include "kronika/srs/config/site_config.h"
 #include "kronika/srs/core/heap_reclaimer.h"
 #include "kronika/srs/core/log.h"
@@ -83,6 +84,12 @@ Error Failed(const char* what, Error error) {
 // Declared in start order; Stop() releases them in the reverse order explicitly.
 struct Daemon::Components {
   Metrics metrics;  // first and last: every component may register series on it
+  prometheus::Family<prometheus::Counter>& reloads =
+      prometheus::BuildCounter()
+          .Name("kronika_config_reloads_total")
+          .Help("SIGHUP reloads by result: applied (the site policies and log level taken over), failed "
+                "(a site policy file did not load; the policies in use stay)")
+          .Register(metrics.registry());
 
   // 1. store: the data directory's lock and database, the recordings on it
   std::shared_ptr<DataDirLock> lock;
@@ -111,7 +118,8 @@ struct Daemon::Components {
   std::atomic<bool> sip_bound{false};
 };
 
-Daemon::Daemon(Config config) : config_(std::move(config)), c_(std::make_unique<Components>()) {}
+Daemon::Daemon(Config config)
+    : config_(std::move(config)), c_(std::make_unique<Components>()), applied_(config_) {}
 
 Daemon::~Daemon() { Stop(); }
 
@@ -306,6 +314,53 @@ void Daemon::RequestStop() {
   if (c_ == nullptr) return;
   c_->sip_bound.store(false, std::memory_order_release);  // lock-free: async-signal-safe
   if (c_->sip != nullptr) c_->sip->RequestStop();
+}
+
+Status Daemon::Reload(const Config& next) {
+  std::lock_guard lock(reload_mu_);
+  std::vector<std::string> waiting;  // changed settings a running daemon cannot take over
+  for (const ConfigChange& change : ChangedSettings(applied_, next)) {
+    if (!ReloadableSetting(change.key)) waiting.push_back(change.key);
+  }
+  if (!waiting.empty()) {
+    std::string keys;
+    for (const std::string& key : waiting) keys += (keys.empty() ? "" : ", ") + key;
+    Logf(LogLevel::kWarn, "", "reload: changed, takes effect after a restart: %s", keys.c_str());
+  }
+
+  if (next.log.level != applied_.log.level) {
+    SetLogLevel(ParseLogLevel(next.log.level));
+    Logf(LogLevel::kInfo, "", "reload: log.level %s -> %s", applied_.log.level.c_str(), next.log.level.c_str());
+    applied_.log.level = next.log.level;
+  }
+
+  // The site files are read again even when their list is the same: editing a file and
+  // sending SIGHUP is how an office changes its rules (new calls, the next sweep).
+  Result<SitePolicies> sites = SitePolicies::Load(next.policy.site_files);
+  if (!sites.ok()) {
+    c_->reloads.Add({{"result", "failed"}}).Increment();
+    Logf(LogLevel::kError, "", "reload: %s; the site policies in use stay", sites.error().message.c_str());
+    return MakeError(ErrorCode::kInvalidInput, sites.error().message);
+  }
+  if (sites->empty() != c_->sites.empty()) {
+    // The rules gate and the sweeper exist only with sites (StartRules); adding the first
+    // site or removing the last is a restart.
+    Logf(LogLevel::kWarn, "", "reload: policy.site_files: %s needs a restart; the site policies in use stay",
+         sites->empty() ? "removing every site" : "adding sites to a server without any");
+  } else {
+    c_->sites.Replace(*sites);
+    applied_.policy.site_files = next.policy.site_files;
+    std::string ids;
+    for (const policy::SitePolicy& site : sites->all()) ids += (ids.empty() ? "" : ", ") + site.site_id;
+    Logf(LogLevel::kInfo, "", "reload: site policies read again: %s", ids.empty() ? "none" : ids.c_str());
+  }
+  c_->reloads.Add({{"result", "applied"}}).Increment();
+  return OkStatus();
+}
+
+void Daemon::ReloadFailed(std::string_view why) {
+  c_->reloads.Add({{"result", "failed"}}).Increment();
+  Logf(LogLevel::kError, "", "reload: %.*s; nothing changed", static_cast<int>(why.size()), why.data());
 }
 
 void Daemon::Stop() {

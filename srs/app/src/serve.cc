@@ -1,6 +1,7 @@
 // `kronika serve`: load and check the configuration, start the Daemon (store, keys, rules,
 // media engine, HTTP API, SIP UAS), run until SIGINT/SIGTERM, then stop it in the reverse
-// order (SIP sessions ended, media files finished, store flushed).
+// order (SIP sessions ended, media files finished, store flushed). SIGHUP reloads the
+// configuration (Daemon::Reload) and the daemon goes on.
 #include "serve.h"
 
 #include <pthread.h>
@@ -62,6 +63,23 @@ void RaiseFileLimit() {
   }
 }
 
+// SIGHUP: the configuration is found again as at start (the same --config, KRONIKA_CONFIG or
+// /etc/kronika/kronika.toml, the same command-line overrides) and handed to the daemon.
+void ReloadConfiguration(const ServeArgs& args, Daemon& daemon) {
+  Result<FoundConfig> found = FindConfig(args.config_file);
+  if (!found.ok()) return daemon.ReloadFailed(found.error().message);
+  Config next = std::move(found->config);
+  if (Status s = ApplyOverrides(args.overrides, next); !s.ok()) return daemon.ReloadFailed(s.error().message);
+  const std::vector<std::string> problems = ConfigProblems(next);
+  if (!problems.empty()) {
+    std::string why;
+    for (const std::string& problem : problems) why += (why.empty() ? "" : "; ") + problem;
+    return daemon.ReloadFailed(why);
+  }
+  Logf(LogLevel::kInfo, "", "reload: configuration from %s", found->Describe().c_str());
+  (void)daemon.Reload(next);  // logged and counted by the daemon
+}
+
 }  // namespace
 
 int RunServeCommand(int argc, char** argv) {
@@ -109,12 +127,14 @@ int RunServeCommand(int argc, char** argv) {
   // A fault caught at a thread's boundary is an error line of the daemon's log.
   ThreadFaults::Process().SetLogSink([](std::string_view line) { Log(LogLevel::kError, "", line); });
 
-  // Signals go to one waiting thread, never interrupt the SIP or media threads.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Signals go to one waiting thread, never interrupt the SIP or media threads. SIGHUP
+  // must be blocked too: its default action ends the process (exit 129, no BYE, a .part left).
+  sigset_t handled_signals;
+  sigemptyset(&handled_signals);
+  sigaddset(&handled_signals, SIGINT);
+  sigaddset(&handled_signals, SIGTERM);
+  sigaddset(&handled_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &handled_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   RaiseFileLimit();
 
@@ -123,12 +143,21 @@ int RunServeCommand(int argc, char** argv) {
     return started.error().code == ErrorCode::kUsage ? kExitUsage : kExitRuntime;
   }
 
-  std::thread signal_waiter([&stop_signals, &daemon] {
+  std::thread signal_waiter([&handled_signals, &daemon, &args] {
     NameCurrentThread("kr-signals");
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    Logf(LogLevel::kInfo, "", "received %s, stopping", strsignal(signal_number));
-    daemon.RequestStop();
+    for (;;) {
+      int signal_number = 0;
+      sigwait(&handled_signals, &signal_number);
+      if (signal_number == SIGHUP) {
+        Log(LogLevel::kInfo, "", "received SIGHUP, reloading the configuration");
+        // The boundary (issue 13 item 4): a reload that throws is counted, the daemon goes on.
+        RunGuarded("kr-signals", FaultEffect::kRecovered, [&] { ReloadConfiguration(args, daemon); });
+        continue;
+      }
+      Logf(LogLevel::kInfo, "", "received %s, stopping", strsignal(signal_number));
+      daemon.RequestStop();
+      return;
+    }
   });
 
   Status run = daemon.Run();

@@ -217,39 +217,76 @@ Result<policy::SitePolicy> LoadSitePolicyFile(const std::string& path) {
   return ParseSitePolicy(text.str(), path);
 }
 
+SitePolicies::SitePolicies() : history_(std::make_unique<History>()) { Install({}); }
+
+SitePolicies::SitePolicies(const SitePolicies& other) : SitePolicies() { Install(other.all()); }
+
+SitePolicies& SitePolicies::operator=(const SitePolicies& other) {
+  if (this != &other) Install(other.all());
+  return *this;
+}
+
+SitePolicies::~SitePolicies() = default;
+
+void SitePolicies::Install(Sites sites) {
+  if (history_ == nullptr) history_ = std::make_unique<History>();  // a moved-from object
+  std::lock_guard lock(history_->mu);
+  history_->kept.push_back(std::make_unique<const Sites>(std::move(sites)));
+  history_->current.store(history_->kept.back().get(), std::memory_order_release);
+}
+
+const std::vector<policy::SitePolicy>& SitePolicies::all() const {
+  static const Sites kNone;
+  if (history_ == nullptr) return kNone;  // a moved-from object
+  return *history_->current.load(std::memory_order_acquire);
+}
+
 Result<SitePolicies> SitePolicies::Load(const std::vector<std::string>& files) {
-  SitePolicies out;
+  Sites sites;
   for (const std::string& file : files) {
     ASSIGN_OR_RETURN(policy::SitePolicy site, LoadSitePolicyFile(file));
-    if (out.Find(site.site_id) != nullptr) {
-      return MakeError(ErrorCode::kInvalidInput, "policy.site_files: site id '" + site.site_id +
-                                                     "' appears twice (" + file + ")");
+    for (const policy::SitePolicy& known : sites) {
+      if (known.site_id == site.site_id) {
+        return MakeError(ErrorCode::kInvalidInput, "policy.site_files: site id '" + site.site_id +
+                                                       "' appears twice (" + file + ")");
+      }
     }
-    out.sites_.push_back(std::move(site));
+    sites.push_back(std::move(site));
   }
+  SitePolicies out;
+  out.Install(std::move(sites));
   return out;
 }
 
 void SitePolicies::Add(policy::SitePolicy policy) {
-  for (policy::SitePolicy& s : sites_) {
+  Sites sites = all();
+  bool replaced = false;
+  for (policy::SitePolicy& s : sites) {
     if (s.site_id == policy.site_id) {
       s = std::move(policy);
-      return;
+      replaced = true;
+      break;
     }
   }
-  sites_.push_back(std::move(policy));
+  if (!replaced) sites.push_back(std::move(policy));
+  Install(std::move(sites));
 }
 
+void SitePolicies::Replace(const SitePolicies& next) { Install(next.all()); }
+
 const policy::SitePolicy* SitePolicies::Find(std::string_view id) const {
-  for (const policy::SitePolicy& s : sites_) {
+  for (const policy::SitePolicy& s : all()) {
     if (s.site_id == id) return &s;
   }
   return nullptr;
 }
 
 const policy::SitePolicy* SitePolicies::ForRecording(std::string_view id) const {
-  if (const policy::SitePolicy* s = Find(id)) return s;
-  return sites_.empty() ? nullptr : &sites_.front();
+  const Sites& sites = all();  // one generation for both lookups
+  for (const policy::SitePolicy& s : sites) {
+    if (s.site_id == id) return &s;
+  }
+  return sites.empty() ? nullptr : &sites.front();
 }
 
 }  // namespace kronika::srs

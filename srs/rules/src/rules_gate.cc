@@ -1,5 +1,7 @@
 #include "kronika/srs/rules/rules_gate.h"
 
+#include <utility>
+
 #include "kronika/policy/retention.h"
 #include "kronika/policy/scope.h"
 #include "kronika/sdp/metadata_clues.h"
@@ -32,23 +34,28 @@ policy::ConsentClueReading ConsentCluesOf(const policy::ConsentPolicy& policy, c
 
 RulesGate::RulesGate(const SitePolicies* sites, std::string site_name, RulesDb* db, RulesMetrics* metrics,
                        const std::string& media_ip)
-    : sites_(sites), site_(sites->ForRecording(site_name)), db_(db), metrics_(metrics) {
-  if (site_ != nullptr && site_->scope.not_recorded_action == policy::NotRecordedAction::kAnswerAndDrop) {
-    Result<std::unique_ptr<DiscardSocket>> discard = DiscardSocket::Open(media_ip);
-    if (discard.ok()) {
-      discard_ = std::move(*discard);
-      Logf(LogLevel::kInfo, "", "policy: site %s: calls out of scope are answered and dropped (discard port %u)",
-           site_->site_id.c_str(), static_cast<unsigned>(discard_->port()));
-    } else {
-      Logf(LogLevel::kWarn, "", "%s; calls out of scope are answered a=inactive", discard.error().message.c_str());
-    }
+    : sites_(sites), site_name_(std::move(site_name)), media_ip_(media_ip), db_(db), metrics_(metrics) {
+  if (const policy::SitePolicy* current = site()) OpenDiscardSocketFor(*current);
+}
+
+void RulesGate::OpenDiscardSocketFor(const policy::SitePolicy& site) {
+  if (discard_ != nullptr || site.scope.not_recorded_action != policy::NotRecordedAction::kAnswerAndDrop) return;
+  Result<std::unique_ptr<DiscardSocket>> discard = DiscardSocket::Open(media_ip_);
+  if (discard.ok()) {
+    discard_ = std::move(*discard);
+    Logf(LogLevel::kInfo, "", "policy: site %s: calls out of scope are answered and dropped (discard port %u)",
+         site.site_id.c_str(), static_cast<unsigned>(discard_->port()));
+  } else {
+    Logf(LogLevel::kWarn, "", "%s; calls out of scope are answered a=inactive", discard.error().message.c_str());
   }
 }
 
 AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
   AdmitDecision result;
-  if (site_ == nullptr) return result;
-  const policy::CallFacts facts = FactsOf(snapshot, site_->numbers);
+  // One generation of the site policies for the whole decision (a SIGHUP may replace them).
+  const policy::SitePolicy* const current = site();
+  if (current == nullptr) return result;
+  const policy::CallFacts facts = FactsOf(snapshot, current->numbers);
   auto refuse = [&](int status, std::string text, std::string_view reason, int retry_after_s) {
     if (metrics_) metrics_->OnDecision(false, reason);
     Logf(LogLevel::kInfo, "", "not recorded: Call-ID %s: %s", snapshot.sip_call_id.c_str(), text.c_str());
@@ -62,13 +69,14 @@ AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
   // Out of scope (SCOPE-1/2/5, CONSENT-3): the site's not_recorded action. The log line
   // carries the Call-ID and the rule only: Decide()'s texts never contain a number.
   auto not_recorded = [&](std::string text, std::string_view reason) {
-    if (site_->scope.not_recorded_action == policy::NotRecordedAction::kReject) {
-      return refuse(site_->scope.reject_status, std::move(text), reason, 0);
+    if (current->scope.not_recorded_action == policy::NotRecordedAction::kReject) {
+      return refuse(current->scope.reject_status, std::move(text), reason, 0);
     }
     if (metrics_) metrics_->OnDecision(false, reason);
     Logf(LogLevel::kInfo, "", "not recorded (answered, media dropped): Call-ID %s: %s", snapshot.sip_call_id.c_str(),
          text.c_str());
     result.action = AdmitDecision::Action::kAnswerAndDrop;
+    OpenDiscardSocketFor(*current);
     result.discard_port = discard_ ? discard_->port() : 0;
     return result;
   };
@@ -77,21 +85,21 @@ AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
       if (number.empty()) continue;
       Result<bool> listed = db_->IsDoNotRecord(number);
       if (listed.ok() && *listed) {
-        return not_recorded("policy: a participant is on the do-not-record list at site " + site_->site_id +
+        return not_recorded("policy: a participant is on the do-not-record list at site " + current->site_id +
                                 " (CONSENT-3)",
                             policy::DecisionReasonName(policy::DecisionReason::kDoNotRecord));
       }
     }
   }
-  const policy::Decision decision = policy::Decide(*site_, facts);
+  const policy::Decision decision = policy::Decide(*current, facts);
   if (!decision.record) return not_recorded(decision.text, policy::DecisionReasonName(decision.reason));
   policy::QuotaAdmission quota;
   {
     std::lock_guard lock(mu_);
-    quota = usage_.Admit(site_->quota, site_->site_id);
+    quota = usage_.Admit(current->quota, current->site_id);
   }
   if (!quota.admit) {  // RET-5, before any RTP port is taken
-    return refuse(site_->quota.refuse_status, quota.text, "quota-full", site_->quota.retry_after_s);
+    return refuse(current->quota.refuse_status, quota.text, "quota-full", current->quota.retry_after_s);
   }
   if (metrics_) metrics_->OnDecision(true, policy::DecisionReasonName(decision.reason));
   return result;

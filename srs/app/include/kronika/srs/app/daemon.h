@@ -19,11 +19,18 @@
 // stopped), the keys (queued key files synced), the store last (final flush, then the
 // lock is released).
 //
+// Reload() (SIGHUP) takes over what can change while calls run: the site policies (read
+// again from their files) and the log level; it logs every other changed setting as waiting
+// for a restart (docs/operations.md, "Reloading the configuration").
+//
 // Threads: Start(), Run() and Stop() on one thread (the main thread, which becomes the
-// SIP thread in Run()); RequestStop() from any thread or a signal handler.
+// SIP thread in Run()); RequestStop() from any thread or a signal handler; Reload() from one
+// other thread (the signal waiter) while Run() runs.
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <string_view>
 
 #include "kronika/result.h"
 #include "kronika/srs/config/config.h"
@@ -53,6 +60,14 @@ class Daemon {
   // Stops what is running, in reverse start order. Idempotent.
   void Stop();
 
+  // Takes over `next` (already validated) as far as a running daemon can, and logs what
+  // it applied and what needs a restart. Error (kInvalidInput) when a site policy file no
+  // longer loads: the site policies in use stay. REQUIRES: Start() succeeded.
+  Status Reload(const Config& next);
+  // A reload that did not get as far as Reload(): the file is missing or invalid. Logged
+  // with `why`, counted as failed; nothing changes.
+  void ReloadFailed(std::string_view why);
+
  private:
   struct Components;
   Status StartStore();
@@ -63,8 +78,10 @@ class Daemon {
   Status StartAdmin();
   Status StartSip();
 
-  Config config_;
+  Config config_;  // as started; read by the components' threads, never changed
   std::unique_ptr<Components> c_;
+  std::mutex reload_mu_;
+  Config applied_;  // reload_mu_: the configuration the last Reload() compared against
 };
 
 }  // namespace kronika::srs

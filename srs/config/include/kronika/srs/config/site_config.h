@@ -5,9 +5,13 @@
 // retention rule must not pass silently); every loaded policy went through
 // policy::ValidateSitePolicy().
 //
-// Threads: plain functions and values; load once at start, then share read-only.
+// Threads: plain functions, and SitePolicies, which any thread may read while one thread
+// replaces its contents (SIGHUP, docs/operations.md "Reloading the configuration").
 #pragma once
 
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,16 +28,31 @@ Result<policy::SitePolicy> ParseSitePolicy(std::string_view toml_text, std::stri
 Result<policy::SitePolicy> LoadSitePolicyFile(const std::string& path);
 
 // The sites a server knows, by id. Lookups are linear (a handful of offices).
+//
+// Reloadable without a lock on the read side: every set of sites ever installed is kept
+// until the object is destroyed and readers follow an atomic pointer to the current one, so
+// a SitePolicy* or all() reference handed out before a Replace() stays valid (the SIP
+// thread, the sweeper and the admin socket hold them across a call). What is kept is a few
+// KB per reload, and reloads are an operator's SIGHUPs.
 class SitePolicies {
  public:
-  SitePolicies() = default;
+  SitePolicies();
+  // A copy holds the other's current sites (a fresh history).
+  SitePolicies(const SitePolicies& other);
+  SitePolicies& operator=(const SitePolicies& other);
+  SitePolicies(SitePolicies&&) noexcept = default;
+  SitePolicies& operator=(SitePolicies&&) noexcept = default;
+  ~SitePolicies();
+
   // Loads every file; error on the first that fails or on a duplicate site id.
   static Result<SitePolicies> Load(const std::vector<std::string>& files);
   // Adds an already validated policy (tests). Replaces one with the same id.
   void Add(policy::SitePolicy policy);
+  // Makes `next`'s sites the current ones for every reader, on any thread (SIGHUP reload).
+  void Replace(const SitePolicies& next);
 
-  bool empty() const { return sites_.empty(); }
-  const std::vector<policy::SitePolicy>& all() const { return sites_; }
+  bool empty() const { return all().empty(); }
+  const std::vector<policy::SitePolicy>& all() const;
   // The policy whose site_id is `id`; nullptr when none.
   const policy::SitePolicy* Find(std::string_view id) const;
   // Find(id), else the first loaded policy (a recording stored without a known site), else
@@ -41,7 +60,15 @@ class SitePolicies {
   const policy::SitePolicy* ForRecording(std::string_view id) const;
 
  private:
-  std::vector<policy::SitePolicy> sites_;
+  using Sites = std::vector<policy::SitePolicy>;
+  struct History {
+    std::mutex mu;                                   // writers: Add, Replace
+    std::vector<std::unique_ptr<const Sites>> kept;  // mu; every set ever current
+    std::atomic<const Sites*> current{nullptr};      // never null; points into `kept`
+  };
+  void Install(Sites sites);
+
+  std::unique_ptr<History> history_;
 };
 
 }  // namespace kronika::srs

@@ -67,14 +67,18 @@ class RulesGate {
   void SetEvictWaker(std::function<void()> wake) { evict_waker_ = std::move(wake); }
   uint64_t UsedBytes(const std::string& site);
 
-  // The policy governing new calls; nullptr when no site is configured.
-  const policy::SitePolicy* site() const { return site_; }
+  // The policy governing new calls, as last (re)loaded; nullptr when no site is configured.
+  const policy::SitePolicy* site() const { return sites_->ForRecording(site_name_); }
 
  private:
   void Publish(const policy::SitePolicy& site, const policy::QuotaChange& change);
+  // Binds the discard socket the first time a site answers and drops (at start, or after a
+  // reload switched the site to that action). SIP thread.
+  void OpenDiscardSocketFor(const policy::SitePolicy& site);
 
   const SitePolicies* sites_;
-  const policy::SitePolicy* site_;
+  const std::string site_name_;
+  const std::string media_ip_;
   RulesDb* db_;
   RulesMetrics* metrics_;
   std::unique_ptr<DiscardSocket> discard_;
