@@ -1,11 +1,13 @@
 // The composition root (see daemon.h).
 #include "kronika/srs/app/daemon.h"
 
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -116,6 +118,8 @@ struct Daemon::Components {
   // /readyz "sip": set once the SIP socket is bound, cleared by RequestStop() (a stopping
   // node takes no new calls, so balancers drain it while it ends the current ones).
   std::atomic<bool> sip_bound{false};
+  // READY=1 was sent to systemd (Type=notify), so Stop() sends STOPPING=1.
+  bool notified_ready = false;
 };
 
 Daemon::Daemon(Config config)
@@ -134,6 +138,14 @@ Status Daemon::Start() {
   Logf(LogLevel::kInfo, "", "kronika serving: SIP %s, HTTP %s, RTP %d-%d, data %s", config_.sip.listen.c_str(),
        config_.http.listen.c_str(), config_.media.rtp_port_min, config_.media.rtp_port_max,
        config_.storage.data_dir.c_str());
+  // systemd (Type=notify, packaging/kronika.service): ready once every step is up and the
+  // SIP socket bound. Does nothing without $NOTIFY_SOCKET (not started by systemd).
+  if (int r = sd_notifyf(0, "READY=1\nSTATUS=serving: SIP %s, HTTP %s", config_.sip.listen.c_str(),
+                         config_.http.listen.c_str());
+      r < 0) {
+    Logf(LogLevel::kWarn, "", "systemd: cannot send READY=1 to $NOTIFY_SOCKET: %s", std::strerror(-r));
+  }
+  c_->notified_ready = true;
   return OkStatus();
 }
 
@@ -365,6 +377,10 @@ void Daemon::ReloadFailed(std::string_view why) {
 
 void Daemon::Stop() {
   if (c_ == nullptr) return;
+  if (c_->notified_ready) {  // systemd: stopping; the components' shutdown follows
+    sd_notify(0, "STOPPING=1");
+    c_->notified_ready = false;
+  }
   c_->sip_bound.store(false, std::memory_order_release);
   c_->sip.reset();  // 6. SIP stack gone: no new work for media or store
   c_->admin.reset();  // 5. a CLI request in progress finishes first

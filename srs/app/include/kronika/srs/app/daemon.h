@@ -49,6 +49,7 @@ class Daemon {
   // ("store: ...", "sip.listen: ...") and returned; the steps already up are stopped again.
   // Error code kUsage: a site policy file is wrong (a configuration error); any other code:
   // the component could not start (port taken, store unusable, bad master key ...).
+  // On success tells systemd READY=1 (sd_notify; nothing without $NOTIFY_SOCKET).
   Status Start();
 
   // Runs the SIP event loop until RequestStop(). REQUIRES: Start() succeeded.
@@ -57,7 +58,8 @@ class Daemon {
   // Asks Run() to return. Async-signal-safe; any thread, any number of times.
   void RequestStop();
 
-  // Stops what is running, in reverse start order. Idempotent.
+  // Stops what is running, in reverse start order; first tells systemd STOPPING=1 when
+  // Start() had told it READY=1. Idempotent.
   void Stop();
 
   // Takes over `next` (already validated) as far as a running daemon can, and logs what
