@@ -12,7 +12,8 @@ Steps, each one a check:
      owned by kronika (tmpfiles.d).
   3. `systemd-analyze verify` on the installed unit (no running systemd needed: it loads
      the unit the way PID 1 would and checks it, its executable and its user settings).
-  4. /usr/bin/kronika serve as user kronika (setpriv) with /etc/kronika/kronika.toml, SIP,
+  4. `kronika init` as user kronika makes the database in /var/lib/kronika; then
+     /usr/bin/kronika serve as user kronika (setpriv) with /etc/kronika/kronika.toml, SIP,
      HTTP and RTP ports overridden to free ones, NOTIFY_SOCKET set to a socket of ours as
      systemd would: READY=1 must come once SIP answers; one SIPp call (two RTP legs); as
      user kronika, `kronika query` (configuration found at /etc/kronika/kronika.toml by
@@ -227,7 +228,11 @@ def query_recordings() -> list[dict]:
 
 
 def record_a_call(work: Path) -> tuple[str, Path]:
-    """Runs the installed daemon, sends one call, stops it. Returns the recording id and file."""
+    """`kronika init`, then runs the installed daemon, sends one call, stops it. Returns the
+    recording id and file."""
+    r = run(as_kronika([str(BIN), "init"]), check_rc=False, env=KRONIKA_ENV, cwd="/")
+    check(r.returncode == 0 and (DATA_DIR / "db/data.mdb").exists(),
+          f"kronika init as kronika makes the database in {DATA_DIR}: exit {r.returncode} {r.stderr[-300:]}")
     ports = h.PortAllocator(46000 + (os.getpid() % 50) * 40, span=2000)
     sip_port, http_port, rtp_base = ports.take(1), ports.take(1), ports.take(20)
     notify = NotifySocket(work)
