@@ -9,7 +9,7 @@ Steps, each one a check:
      the conffiles of /etc/kronika.
   2. `dpkg -i`: /usr/bin/kronika, /usr/libexec/kronika/kronika-pdf, /etc/kronika/kronika.toml
      (data_dir /var/lib/kronika), the kronika user (sysusers.d), /var/lib/kronika 0750
-     owned by kronika (tmpfiles.d).
+     owned by kronika (tmpfiles.d), kronika(1) with every subcommand's --help.
   3. `systemd-analyze verify` on the installed unit (no running systemd needed: it loads
      the unit the way PID 1 would and checks it, its executable and its user settings).
   4. `kronika init` as user kronika makes the database in /var/lib/kronika; then
@@ -54,6 +54,7 @@ CONFIG = Path("/etc/kronika/kronika.toml")
 BIN = Path("/usr/bin/kronika")
 PDF_HELPER = Path("/usr/libexec/kronika/kronika-pdf")
 UNIT = Path("/usr/lib/systemd/system/kronika.service")
+MAN_PAGE = Path("/usr/share/man/man1/kronika.1")
 # Written before this test installs anything, removed after it tidied up: a leftover means a
 # previous run failed half-way, and what it left may be removed. Beside the data dir, not in it.
 MARKER = Path("/var/lib/.kronika-install-test")
@@ -165,6 +166,13 @@ def check_installed() -> None:
     check(CONFIG.exists() and 'data_dir = "/var/lib/kronika"' in CONFIG.read_text(),
           f"{CONFIG} installed, storage.data_dir = /var/lib/kronika")
     check(len(list(Path("/etc/kronika/sites").glob("*.toml"))) >= 1, "sample site files in /etc/kronika/sites")
+    if shutil.which("man"):
+        r = run(["man", "--warnings", "-l", str(MAN_PAGE)], check_rc=False, env={**os.environ, "MANWIDTH": "100"})
+        check(r.returncode == 0 and not r.stderr.strip() and "kronika hold place" in r.stdout
+              and "kronika retention sweep" in r.stdout,
+              f"{MAN_PAGE} renders without warnings and has every subcommand's --help: {r.stderr.strip()[:300]}")
+    else:
+        check(MAN_PAGE.exists(), f"{MAN_PAGE} installed")
     check(user_exists(), "user kronika created")
     if DATA_DIR.exists():
         st = DATA_DIR.stat()
