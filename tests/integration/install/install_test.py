@@ -11,7 +11,8 @@ Steps, each one a check:
      (data_dir /var/lib/kronika), the kronika user (sysusers.d), /var/lib/kronika 0750
      owned by kronika (tmpfiles.d), kronika(1) with every subcommand's --help.
   3. `systemd-analyze verify` on the installed unit (no running systemd needed: it loads
-     the unit the way PID 1 would and checks it, its executable and its user settings).
+     the unit the way PID 1 would and checks it, its executable and its user settings), and
+     `systemd-analyze security --offline` scores its hardening (exposure at most 3.5).
   4. `kronika init` as user kronika makes the database in /var/lib/kronika; then
      /usr/bin/kronika serve as user kronika (setpriv) with /etc/kronika/kronika.toml, SIP,
      HTTP and RTP ports overridden to free ones, NOTIFY_SOCKET set to a socket of ours as
@@ -187,6 +188,15 @@ def verify_unit() -> None:
     r = run(["systemd-analyze", "verify", str(UNIT)], check_rc=False)
     check(r.returncode == 0 and not r.stderr.strip(),
           f"systemd-analyze verify {UNIT}: exit {r.returncode} {r.stderr.strip()[:500]}")
+    # The offline score (systemd 250+) reads the hardening options as PID 1 would apply them;
+    # 3.1 when written. Dropping or weakening an option raises it.
+    r = run(["systemd-analyze", "security", "--offline=yes", "--no-pager", str(UNIT)], check_rc=False)
+    level = None
+    for line in r.stdout.splitlines():
+        if "Overall exposure level" in line:
+            level = float(line.split(":")[1].split()[0])
+    check(level is not None and level <= 3.5,
+          f"systemd-analyze security --offline: exposure {level} (at most 3.5) {r.stderr.strip()[:200]}")
     text = UNIT.read_text()
     for setting in ("Type=notify", f"ExecStart={BIN} serve --config {CONFIG}", "User=kronika",
                     "StateDirectory=kronika", "ConfigurationDirectory=kronika", "ProtectSystem=strict",
