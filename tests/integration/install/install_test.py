@@ -137,6 +137,9 @@ def preflight() -> dict:
     if DATA_DIR.exists():
         raise SystemExit(f"FAIL: {DATA_DIR} exists and this test did not make it (it may hold recordings): "
                          "refusing to run over it")
+    if CONFIG.parent.exists():
+        raise SystemExit(f"FAIL: {CONFIG.parent} exists and this test did not make it (someone's configuration; "
+                         "`cmake --install` writes it too): refusing to install over it")
     return {"user_created": not user_exists()}
 
 
