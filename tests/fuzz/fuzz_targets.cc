@@ -48,6 +48,7 @@ const std::vector<FuzzTarget> &FuzzTargets() {
       {"recording_file", FuzzRecordingFile, {}},
       {"config", FuzzConfigFile, {SeedShape::kRepositoryConfigs}},
       {"site_policy", FuzzSitePolicyFile, {SeedShape::kRepositorySites}},
+      {"http_request", FuzzHttpRequest, {}},
   };
   return targets;
 }

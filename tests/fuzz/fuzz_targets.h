@@ -71,6 +71,11 @@ int FuzzSitePolicyFile(const uint8_t *data, size_t size);
 // playback and export.
 int FuzzRecordingFile(const uint8_t *data, size_t size);
 
+// An API request's query parameters (GET /api/v1/recordings) and Range header
+// (GET .../audio), as lines "name=value" and "Range: value" (http_request_fuzz.cc).
+// Contracts: a query's limit is 1..kMaxQueryLimit; a served range lies inside the file.
+int FuzzHttpRequest(const uint8_t *data, size_t size);
+
 // Aborts with `what` on stderr: a harness found its code breaking a documented
 // contract.
 [[noreturn]] void FuzzContractViolated(std::string_view what);

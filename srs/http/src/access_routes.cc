@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "access_ui.h"
+#include "byte_range.h"
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_playback.h"
@@ -40,33 +41,6 @@ HttpResponse Json(int status, const nlohmann::json& body) {
 
 HttpResponse ErrorResponse(const Error& e) {
   return HttpResponse::JsonError(HttpStatus(e), e.message);
-}
-
-// "bytes=a-b" / "bytes=a-" / "bytes=-n" against `total`: [from, to] inclusive, nullopt when
-// unsatisfiable; `present` false when there is no usable Range header.
-std::optional<std::pair<uint64_t, uint64_t>> ParseRange(const std::string& header, uint64_t total,
-                                                        bool& present) {
-  present = false;
-  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return std::nullopt;
-  const std::string spec = header.substr(6);
-  const size_t dash = spec.find('-');
-  if (dash == std::string::npos) return std::nullopt;
-  present = true;
-  try {
-    const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
-    if (a.empty()) {
-      const uint64_t n = std::stoull(b);
-      if (n == 0 || total == 0) return std::nullopt;
-      return std::make_pair(total - std::min(n, total), total - 1);
-    }
-    const uint64_t from = std::stoull(a);
-    uint64_t to = b.empty() ? total - 1 : std::stoull(b);
-    if (from >= total || to < from) return std::nullopt;
-    return std::make_pair(from, std::min(to, total - 1));
-  } catch (...) {
-    present = false;
-    return std::nullopt;
-  }
 }
 
 const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener,
@@ -175,15 +149,15 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
   // Size first (cheap: header only), then the range.
   auto probe = ReadRecordingAudio(c.keys(), recording_id, c.PlainPathOf(r), 0, 0, total);
   if (!probe.ok()) return ErrorResponse(probe.error());
-  bool ranged = false;
-  auto range = ParseRange(request.Header("Range").value_or(""), total, ranged);
-  if (ranged && !range) {
+  const ByteRangeRequest range = ParseByteRange(request.Header("Range").value_or(""), total);
+  if (range.kind == ByteRangeRequest::Kind::kUnsatisfiable) {
     HttpResponse out = HttpResponse::JsonError(416, "range not satisfiable");
     out.headers.emplace_back("Content-Range", "bytes */" + std::to_string(total));
     return out;
   }
-  const uint64_t from = ranged ? range->first : 0;
-  const uint64_t to = ranged ? range->second : (total == 0 ? 0 : total - 1);
+  const bool ranged = range.kind == ByteRangeRequest::Kind::kSatisfiable;
+  const uint64_t from = ranged ? range.first : 0;
+  const uint64_t to = ranged ? range.last : (total == 0 ? 0 : total - 1);
   auto bytes = ReadRecordingAudio(c.keys(), recording_id, c.PlainPathOf(r), from,
                                   total == 0 ? 0 : to - from + 1, total);
   if (!bytes.ok()) return ErrorResponse(bytes.error());
