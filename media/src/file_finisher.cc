@@ -76,6 +76,7 @@ void FileFinisher::SampleFreeSpace() {
 }
 
 void FileFinisher::Commit(FinishJob& job) {
+  finisher_thread_.Check("FileFinisher::Commit");
   MediaEvent event;
   event.recording_id = job.recording_id;
   struct stat st {};
@@ -103,6 +104,7 @@ void FileFinisher::Commit(FinishJob& job) {
 }
 
 void FileFinisher::Salvage(FinishJob& job) {
+  finisher_thread_.Check("FileFinisher::Salvage");
   MediaEvent event;
   event.recording_id = job.recording_id;
   event.kind = MediaEventKind::kFailed;
@@ -114,6 +116,7 @@ void FileFinisher::Salvage(FinishJob& job) {
 }
 
 void FileFinisher::Run() {
+  finisher_thread_.BindToCurrentThread();
   auto next_check = std::chrono::steady_clock::now() + kDiskCheckPeriod;
   for (;;) {
     FinishJob job;

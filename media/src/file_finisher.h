@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "kronika/media/media_engine.h"
+#include "kronika/thread_role.h"
 #include "work_queue.h"
 
 namespace kronika::media {
@@ -66,6 +67,7 @@ class FileFinisher {
   void SampleFreeSpace();
   static constexpr const char* kThreadName = kFileFinisherThreadName;
 
+  ThreadRole finisher_thread_{"the file finisher's jobs"};  // Commit, Salvage
   const std::filesystem::path dir_;
   WorkQueue<MediaEvent>* const events_;
   std::mutex mu_;

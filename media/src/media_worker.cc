@@ -352,6 +352,7 @@ void MediaWorker::Stop() {
 void MediaWorker::Emit(MediaEvent event) { events_->ForcePush(std::move(event)); }
 
 void MediaWorker::Run() {
+  worker_thread_.BindToCurrentThread();
   std::array<epoll_event, kEpollBatch> events{};
   int64_t window_start = MonotonicNs();
   int64_t busy_ns = 0;
@@ -417,6 +418,7 @@ void MediaWorker::Run() {
 }
 
 void MediaWorker::HandleCommands() {
+  worker_thread_.Check("MediaWorker::HandleCommands");
   for (WorkerCommand& command : queue_.TakeAll()) {
     if (command.kind == WorkerCommand::Kind::kStop) {
       stopping_ = true;
@@ -926,6 +928,7 @@ RecordingEvidence MediaWorker::EvidenceOf(const Recording& rec, int64_t end_ns) 
 }
 
 void MediaWorker::Tick(int64_t now_ns, bool read_first) {
+  worker_thread_.Check("MediaWorker::Tick");
   const bool publish = ++ticks_ % kStatsEveryTicks == 0;
   std::vector<std::string> faulty;
   for (auto& [id, rec] : recordings_) {

@@ -23,6 +23,7 @@
 #include "kronika/media/media_config.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/result.h"
+#include "kronika/thread_role.h"
 #include "source_latch.h"
 #include "udp_port_pool.h"
 #include "work_queue.h"
@@ -153,6 +154,8 @@ class MediaWorker {
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
   std::thread thread_;
+  // The recordings, streams and sockets below are this thread's alone (checked in debug builds).
+  ThreadRole worker_thread_{"a media worker's recordings"};
   bool stopping_ = false;
   std::unordered_map<std::string, std::unique_ptr<Recording>> recordings_;
   // Commands run before the sockets of an epoll batch are read, so a stream or recording

@@ -51,6 +51,7 @@ void RulesGate::OpenDiscardSocketFor(const policy::SitePolicy& site) {
 }
 
 AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
+  sip_thread_.Check("RulesGate::Admit");
   AdmitDecision result;
   // One generation of the site policies for the whole decision (a SIGHUP may replace them).
   const policy::SitePolicy* const current = site();
@@ -106,6 +107,7 @@ AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
 }
 
 void RulesGate::Stamp(RecordingRecord& record) {
+  sip_thread_.Check("RulesGate::Stamp");
   const policy::SitePolicy* site = sites_->ForRecording(record.site);
   if (site == nullptr) return;
   if (record.retention_expiry_ms_utc == 0) {

@@ -153,6 +153,7 @@ SessionManager::SessionManager(SessionManagerOptions options, media::MediaEngine
 SessionManager::~SessionManager() = default;
 
 Session* SessionManager::Find(const std::string& recording_id) {
+  sip_thread_.Check("SessionManager::Find");
   auto it = sessions_.find(recording_id);
   return it == sessions_.end() ? nullptr : it->second.get();
 }
@@ -396,6 +397,7 @@ void SessionManager::ApplyMetadata(Session& session, const std::string& raw, con
 }
 
 SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestInfo& request, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::OnInitialInvite");
   const auto setup_start = std::chrono::steady_clock::now();
   InviteOutcome outcome;
   if (live_sessions() >= static_cast<size_t>(options_.max_sessions)) {
@@ -510,6 +512,7 @@ SessionManager::InviteOutcome SessionManager::OnInitialInvite(const SipRequestIn
 }
 
 SipReply SessionManager::OnReInvite(Session& session, const SipRequestInfo& request, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::OnReInvite");
   std::optional<sdp::SiprecBody> body;
   if (!request.body.empty() && !request.content_type.empty()) {
     Result<std::string> decoded = DecodedBody(request);
@@ -540,6 +543,7 @@ SipReply SessionManager::OnReInvite(Session& session, const SipRequestInfo& requ
 }
 
 SipReply SessionManager::OnUpdate(Session& session, const SipRequestInfo& request, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::OnUpdate");
   if (request.body.empty() || request.content_type.empty()) return SipReply{};  // e.g. a session refresh
   Result<std::string> decoded = DecodedBody(request);
   if (!decoded.ok()) return RefuseBody(decoded.error());
@@ -556,6 +560,7 @@ SipReply SessionManager::OnUpdate(Session& session, const SipRequestInfo& reques
 }
 
 void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::OnAck");
   session.MarkActive();
   if (!session.acked) session.acked = now;
   if (!session.awaiting_answer) return;
@@ -584,6 +589,7 @@ void SessionManager::OnAck(Session& session, const SipRequestInfo& request, Cloc
 }
 
 void SessionManager::End(Session& session, TimelineEventKind why, std::string detail, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::End");
   if (session.state() == SessionState::kEnding || session.state() == SessionState::kFinished) return;
   if (dropped_.erase(session.id()) != 0) {  // answer-and-drop: no media to close, nothing to store
     source_of_.erase(session.id());
@@ -605,6 +611,7 @@ void SessionManager::End(Session& session, TimelineEventKind why, std::string de
 }
 
 void SessionManager::EndAll(TimelineEventKind why, std::string detail, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::EndAll");
   std::vector<Session*> all;
   for (auto& [id, session] : sessions_) all.push_back(session.get());
   for (Session* session : all) End(*session, why, detail, now);
@@ -632,6 +639,7 @@ void SessionManager::Finish(Session& session, Clock::time_point now) {
 }
 
 void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events, Clock::time_point now) {
+  sip_thread_.Check("SessionManager::OnMediaEvents");
   for (const media::MediaEvent& event : events) {
     Session* session = Find(event.recording_id);
     if (session == nullptr) continue;
@@ -695,6 +703,7 @@ void SessionManager::OnMediaEvents(const std::vector<media::MediaEvent>& events,
 }
 
 void SessionManager::Tick(Clock::time_point now) {
+  sip_thread_.Check("SessionManager::Tick");
   std::vector<Session*> overdue;
   for (auto& [id, session] : sessions_) {
     if (session->state() == SessionState::kEnding && session->end() && *session->end() + options_.finish_timeout < now) {

@@ -44,6 +44,7 @@
 #include "kronika/srs/rules/rules_db.h"
 #include "kronika/srs/rules/rules_metrics.h"
 #include "kronika/srs/session/session_manager.h"
+#include "kronika/thread_role.h"
 
 namespace kronika::srs {
 
@@ -86,6 +87,7 @@ class RulesGate {
   // CONSENT-1: the consent event of recordings whose metadata carried a hint, until their
   // final snapshot (SIP thread only, like Stamp()).
   std::unordered_map<std::string, TimelineEvent> consent_by_id_;
+  ThreadRole sip_thread_{"the SIP thread's RulesGate"};  // Admit, Stamp
   std::mutex mu_;
   policy::QuotaUsage usage_;  // mu_
 };

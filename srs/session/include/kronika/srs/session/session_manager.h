@@ -6,7 +6,7 @@
 // timeline, store snapshots, overload refusal - lives here and is unit-tested with a fake
 // media engine (tests/unit/srs/session_test.cc).
 //
-// Threads: SIP thread only. Never blocks: the media engine and the store take work
+// Threads: SIP thread only, checked at every entry point (ThreadRole). Never blocks: the media engine and the store take work
 // through queues (MediaEngine::Open binds sockets, microseconds; Store::Enqueue pushes).
 #pragma once
 
@@ -23,6 +23,7 @@
 #include "kronika/srs/core/recording_id.h"
 #include "kronika/srs/core/recording_record.h"
 #include "kronika/srs/session/session.h"
+#include "kronika/thread_role.h"
 
 namespace kronika::srs {
 
@@ -165,6 +166,8 @@ class SessionManager {
   media::MediaEngine* media_;
   SnapshotSink sink_;
   std::function<bool()> store_healthy_;
+  // Every public entry point checks it (debug builds abort off the SIP thread).
+  ThreadRole sip_thread_{"the SIP thread's SessionManager"};
   Metrics* metrics_;
   RecordingIdGenerator ids_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;  // by recording id
