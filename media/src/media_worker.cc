@@ -301,8 +301,7 @@ void TracePacket(LegTrace& t, int64_t start_ns, const RtpPacket& header, bool co
 
 MediaWorker::MediaWorker(int index, const MediaConfig& config, UdpPortPool* ports,
                          WorkQueue<MediaEvent>* events, FileFinisher* finisher)
-    : index_(index),
-      thread_name_("kr-media-" + std::to_string(index)),
+    : thread_name_("kr-media-" + std::to_string(index)),
       config_(config),
       latch_options_(LatchOptionsOf(config)),
       ports_(ports),
@@ -931,9 +930,10 @@ void MediaWorker::Tick(int64_t now_ns, bool read_first) {
   worker_thread_.Check("MediaWorker::Tick");
   const bool publish = ++ticks_ % kStatsEveryTicks == 0;
   std::vector<std::string> faulty;
-  for (auto& [id, rec] : recordings_) {
-    if (!RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { TickRecording(*rec, now_ns, read_first, publish); })) {
-      faulty.push_back(id);
+  for (auto& entry : recordings_) {
+    Recording& rec = *entry.second;  // a named reference: clang 14 cannot capture a structured binding
+    if (!RunGuarded(thread_name_, FaultEffect::kRecovered, [&] { TickRecording(rec, now_ns, read_first, publish); })) {
+      faulty.push_back(entry.first);
     }
   }
   for (const std::string& id : faulty) AbandonRecording(id, "the 20 ms tick");

@@ -142,7 +142,6 @@ class MediaWorker {
   RecordingEvidence EvidenceOf(const Recording& rec, int64_t end_ns) const;
   void Emit(MediaEvent event);
 
-  const int index_;
   const std::string thread_name_;  // "kr-media-<index>": the boundary's and the kernel's name
   const MediaConfig config_;
   const LatchOptions latch_options_;
