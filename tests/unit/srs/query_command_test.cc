@@ -372,6 +372,12 @@ TEST_CASE("query: ISO-8601 times and dates") {
   CHECK_FALSE(ParseUtcTime("2026-11-25T10:00:00").ok());  // local time: ambiguous
   CHECK_FALSE(ParseUtcTime("2026-02-30").ok());
   CHECK_FALSE(ParseUtcTime("25.11.2026").ok());
+  // Minutes without seconds and a broken seconds field are plain errors (they reached
+  // undefined behaviour in date's %T before; the sanitizer build checks it).
+  CHECK_FALSE(ParseUtcTime("2026-03-29T01:30").ok());
+  CHECK_FALSE(ParseUtcTime("2026-11-25T10:00:Z").ok());
+  CHECK(*ParseUtcTime("2026-11-25 11:00+01:00") == kT0Ms);
+  CHECK_FALSE(ParseUtcTime("1013-2-07T14:12-\xb0" "10:00Z").ok());  // a broken offset (fuzz seed)
   CHECK(FormatUtcTime(kT0Ms + 250, true) == "2026-11-25T10:00:00.250Z");
   CHECK(FormatUtcTime(0).empty());
 }
