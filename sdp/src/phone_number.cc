@@ -34,8 +34,13 @@ std::string Trim(std::string_view text) {
 // Value of parameter `name` in a ";a=b;c=d" list, "" when absent.
 std::string ParamOf(const char* params, const char* name) {
   if (params == nullptr) return "";
+  // sofia-sip's url_param() steps past the terminating NUL when the last parameter starts
+  // with `name` but is not `name=...` ("ext" vs "extX"): a heap over-read the metadata fuzz
+  // target found through a participant's AOR. With a ';' after every parameter its step
+  // always lands inside the string.
+  const std::string terminated = std::string(params) + ";";
   char value[kMaxParamBytes];
-  isize_t n = url_param(params, name, value, sizeof value);
+  isize_t n = url_param(terminated.c_str(), name, value, sizeof value);
   if (n <= 0 || static_cast<size_t>(n) > sizeof value) return "";
   return value;
 }
