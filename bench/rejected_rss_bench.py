@@ -39,8 +39,10 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
+
+from malformed_sip import malformed_shapes, multipart
+from server_probe import proc_status, scrape
 
 SIP_PORT, HTTP_PORT = 47760, 47761
 RSS_LIMIT_MB = 20
@@ -60,24 +62,6 @@ META = ("<?xml version='1.0' encoding='UTF-8'?>\r\n"
 CTYPE = "multipart/mixed;boundary=b1"
 
 
-def multipart(sdp, meta, sdp_headers="Content-Type: application/sdp\r\n"):
-    return ("--b1\r\n" + sdp_headers + "\r\n" + sdp + "--b1\r\nContent-Type: application/rs-metadata+xml\r\n"
-            "Content-Disposition: recording-session\r\n\r\n" + meta + "--b1--\r\n").encode()
-
-
-def malformed_bodies():
-    """Bodies an allowed SRC may send that must be refused 4xx, in rotation."""
-    many = SDP.split("m=audio")[0] + "".join(
-        f"m=audio {40000 + 2 * i} RTP/AVP 0\r\na=label:{i + 1}\r\na=sendonly\r\n" for i in range(101))
-    return [
-        b"--b1\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n",  # broken multipart
-        multipart("v=0\r\nthis is not sdp\r\n", META),
-        multipart(SDP, META, "Content-Type: application/sdp\x00x\r\n"),  # NUL in a part header
-        multipart(many, META),  # 101 m-lines
-        multipart(SDP.replace("RTP/AVP 0", "RTP/AVP 121"), META),  # no usable codec
-    ]
-
-
 def invite(body, local_ip, local_port, n):
     call_id = f"rss-{n}-{uuid.uuid4().hex[:12]}"
     head = (f"INVITE sip:srs@127.0.0.1:{SIP_PORT} SIP/2.0\r\n"
@@ -87,27 +71,6 @@ def invite(body, local_ip, local_port, n):
             f"Require: siprec\r\nAccept: application/sdp, application/rs-metadata\r\n"
             f"Content-Type: {CTYPE}\r\nContent-Length: {len(body)}\r\n\r\n")
     return head.encode() + body, call_id
-
-
-def proc_status(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def scrape(port):
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    values = {}
-    for line in text.splitlines():
-        m = re.match(r"^([a-z_0-9]+)(\{[^}]*\})?\s+(\S+)$", line)
-        if m:
-            values[m.group(1)] = values.get(m.group(1), 0.0) + float(m.group(3))
-    return values
 
 
 def server_view(port):
@@ -146,7 +109,7 @@ class Flood:
 
     def send_all(self):
         port = self.sock.getsockname()[1]
-        bodies = malformed_bodies()
+        bodies = [body for _, body, ctype in malformed_shapes(SDP, META) if ctype == CTYPE]
         source_body = multipart(SDP, META)
         started = time.monotonic()
         for n in range(self.total):

@@ -34,8 +34,10 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
+
+from malformed_sip import malformed_shapes
+from server_probe import proc_status, scrape
 
 SIP_PORT, HTTP_PORT, LOADGEN_SIP_PORT, LOADGEN_RTP_BASE = 47700, 47780, 47701, 44000
 RSS_GROWTH_LIMIT_MB = 20
@@ -44,48 +46,10 @@ FDS_PER_SESSION = 3  # two RTP sockets and the recording file
 LMDB_MARGINAL_GROWTH_LIMIT = 1.25  # bytes per added recording, second half vs first half
 
 
-def scrape(port):
-    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    values = {}
-    for line in text.splitlines():
-        m = re.match(r"^([a-z_]+)(\{[^}]*\})?\s+(\S+)$", line)
-        if m:
-            values[m.group(1)] = values.get(m.group(1), 0.0) + float(m.group(3))
-    return values
-
-
-def proc_status(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
 SDP = ("v=0\r\no=SRC 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
        "m=audio 40000 RTP/AVP 0\r\na=label:1\r\na=sendonly\r\n")
 META = ("<recording xmlns='urn:ietf:params:xml:ns:recording:1'><datamode>complete</datamode>"
         "</recording>\r\n")
-
-
-def multipart(sdp, meta, sdp_headers="Content-Type: application/sdp\r\n"):
-    return ("--b1\r\n" + sdp_headers + "\r\n" + sdp + "--b1\r\nContent-Type: application/rs-metadata+xml\r\n"
-            "Content-Disposition: recording-session\r\n\r\n" + meta + "--b1--\r\n").encode()
-
-
-def malformed_bodies():
-    """(name, body bytes, content type) of the malformed INVITE shapes, in rotation."""
-    many = SDP.split("m=audio")[0] + "".join(
-        f"m=audio {40000 + 2 * i} RTP/AVP 0\r\na=label:{i + 1}\r\na=sendonly\r\n" for i in range(101))
-    return [
-        ("broken-multipart", b"--b1\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n", "multipart/mixed;boundary=b1"),
-        ("bad-sdp", multipart("v=0\r\nthis is not sdp\r\n", META), "multipart/mixed;boundary=b1"),
-        ("nul-in-part-header", multipart(SDP, META, "Content-Type: application/sdp\x00x\r\n"),
-         "multipart/mixed;boundary=b1"),
-        ("101-mlines", multipart(many, META), "multipart/mixed;boundary=b1"),
-        ("no-codec", multipart(SDP.replace("RTP/AVP 0", "RTP/AVP 121"), META), "multipart/mixed;boundary=b1"),
-        ("not-siprec", SDP.encode(), "application/sdp"),  # no Require: siprec (that one is recorded)
-    ]
 
 
 def invite(body, ctype, local_port, n):
@@ -116,7 +80,7 @@ class MalformedSender(threading.Thread):
         self.pending = {}  # call-id -> shape
 
     def run(self):
-        shapes = malformed_bodies()
+        shapes = malformed_shapes(SDP, META)
         port = self.sock.getsockname()[1]
         next_send = time.monotonic()
         while not self.stop.is_set():
