@@ -146,28 +146,6 @@ inline Error MakeError(ErrorCode code, std::string message) {
   return Error{code, std::move(message)};
 }
 
-// Transitional (issue 13): the code a SIP/HTTP status used to stand for, so call sites not yet
-// converted keep their meaning. New code passes an ErrorCode; this overload goes once no
-// caller is left.
-constexpr ErrorCode ErrorCodeForStatus(int status) {
-  switch (status) {
-    case 400: return ErrorCode::kInvalidInput;
-    case 401: return ErrorCode::kUnauthenticated;
-    case 403: return ErrorCode::kPermissionDenied;
-    case 404: case 481: return ErrorCode::kNotFound;
-    case 409: return ErrorCode::kConflict;
-    case 413: case 513: return ErrorCode::kTooLarge;
-    case 415: return ErrorCode::kUnsupportedType;
-    case 422: case 488: return ErrorCode::kNotAcceptable;
-    case 503: return ErrorCode::kUnavailable;
-    case 2: return ErrorCode::kUsage;
-    default: return ErrorCode::kInternal;
-  }
-}
-inline Error MakeError(int status, std::string message) {
-  return Error{ErrorCodeForStatus(status), std::move(message)};
-}
-
 }  // namespace kronika
 
 #define KRONIKA_RESULT_CONCAT_INNER(a, b) a##b

@@ -74,17 +74,17 @@ LegConfig ValidationConfig(const StreamSpec& spec, int rate_hz) {
 
 Status ValidateConfig(const MediaConfig& c) {
   if (c.rtp_port_min == 0 || c.rtp_port_min > c.rtp_port_max) {
-    return MakeError(500, "media: rtp_port_min..rtp_port_max is not a port range");
+    return MakeError(ErrorCode::kInvalidInput, "media: rtp_port_min..rtp_port_max is not a port range");
   }
-  if (c.workers < 0 || c.workers > kMaxWorkers) return MakeError(500, "media: workers must be 0..256");
+  if (c.workers < 0 || c.workers > kMaxWorkers) return MakeError(ErrorCode::kInvalidInput, "media: workers must be 0..256");
   if (c.opus_bitrate_bps < 6000 || c.opus_bitrate_bps > 510000) {
-    return MakeError(500, "media: opus_bitrate_bps must be 6000..510000");
+    return MakeError(ErrorCode::kInvalidInput, "media: opus_bitrate_bps must be 6000..510000");
   }
-  if (c.opus_complexity < 0 || c.opus_complexity > 10) return MakeError(500, "media: opus_complexity must be 0..10");
+  if (c.opus_complexity < 0 || c.opus_complexity > 10) return MakeError(ErrorCode::kInvalidInput, "media: opus_complexity must be 0..10");
   if (c.opus_packet_ms != 20 && c.opus_packet_ms != 40 && c.opus_packet_ms != 60) {
-    return MakeError(500, "media: opus_packet_ms must be 20, 40 or 60");
+    return MakeError(ErrorCode::kInvalidInput, "media: opus_packet_ms must be 20, 40 or 60");
   }
-  if (c.rtp_timeout_ms < 0) return MakeError(500, "media: rtp_timeout_ms must be >= 0");
+  if (c.rtp_timeout_ms < 0) return MakeError(ErrorCode::kInvalidInput, "media: rtp_timeout_ms must be >= 0");
   if (c.latch_source_silence_ms < 0) {
     return MakeError(ErrorCode::kInvalidInput, "media: latch_source_silence_ms must be >= 0");
   }
@@ -93,7 +93,7 @@ Status ValidateConfig(const MediaConfig& c) {
     return MakeError(ErrorCode::kInvalidInput, "media: gap_min_ms must be >= " + std::to_string(kTickMs));
   }
   if (c.no_rtp_warning_ms < 0) return MakeError(ErrorCode::kInvalidInput, "media: no_rtp_warning_ms must be >= 0");
-  if (c.recordings_dir.empty()) return MakeError(500, "media: recordings_dir is empty");
+  if (c.recordings_dir.empty()) return MakeError(ErrorCode::kInvalidInput, "media: recordings_dir is empty");
   return OkStatus();
 }
 
@@ -120,7 +120,7 @@ class Engine final : public MediaEngine {
     auto ports = UdpPortPool::Create(config_.bind_ip, config_.rtp_port_min, config_.rtp_port_max);
     if (!ports.ok()) return ports.error();
     ports_ = std::move(ports.value());
-    if (!events_.ok()) return MakeError(500, "media: eventfd failed");
+    if (!events_.ok()) return MakeError(ErrorCode::kInternal, "media: eventfd failed");
     finisher_ = std::make_unique<FileFinisher>(config_.recordings_dir, &events_);
     int n = config_.workers > 0 ? config_.workers : static_cast<int>(std::thread::hardware_concurrency());
     n = std::clamp(n, 1, kMaxWorkers);
@@ -135,25 +135,25 @@ class Engine final : public MediaEngine {
 
   Result<OpenedRecording> OpenSealed(const RecordingSpec& spec, const std::string& at_rest_key) override {
     if (!at_rest_key.empty() && at_rest_key.size() != kSealKeyBytes) {
-      return MakeError(500, "media: at-rest key must be 32 bytes");
+      return MakeError(ErrorCode::kInternal, "media: at-rest key must be 32 bytes");
     }
     if (!ValidRecordingId(spec.recording_id)) {
-      return MakeError(400, "media: invalid recording id (allowed: letters, digits, - _ .)");
+      return MakeError(ErrorCode::kInvalidInput, "media: invalid recording id (allowed: letters, digits, - _ .)");
     }
     if (registry_.count(spec.recording_id)) {
-      return MakeError(500, "media: recording " + spec.recording_id + " already open");
+      return MakeError(ErrorCode::kInternal, "media: recording " + spec.recording_id + " already open");
     }
-    if (spec.streams.empty()) return MakeError(400, "media: recording without streams");
+    if (spec.streams.empty()) return MakeError(ErrorCode::kInvalidInput, "media: recording without streams");
     if (finisher_->free_disk_bytes() < config_.min_free_disk_bytes) {
       ++disk_full_;
-      return MakeError(503, "media: disk almost full");
+      return MakeError(ErrorCode::kUnavailable, "media: disk almost full");
     }
     const int rate = NativeRateHz(spec);
     if (Status s = ValidateStreams(spec, rate); !s.ok()) return s.error();
     const size_t worker = std::hash<std::string>{}(spec.recording_id) % workers_.size();
     if (workers_[worker]->counters().busy_permille.load(std::memory_order_relaxed) >= kOverloadBusyPermille) {
       ++overloaded_;
-      return MakeError(503, "media: worker overloaded");
+      return MakeError(ErrorCode::kOverloaded, "media: worker overloaded");
     }
     auto sockets = BindStreams(spec, {});
     if (!sockets.ok()) return sockets.error();
@@ -174,7 +174,7 @@ class Engine final : public MediaEngine {
     if (!workers_[worker]->TryPost(command)) {  // moves `command` away on success
       ReleaseAll(sockets.value());
       ++queue_full_;
-      return MakeError(503, "media: worker queue full");
+      return MakeError(ErrorCode::kOverloaded, "media: worker queue full");
     }
     ++opened_;
     Registered& reg = registry_[spec.recording_id];
@@ -192,7 +192,7 @@ class Engine final : public MediaEngine {
 
   Result<OpenedRecording> Update(const RecordingSpec& spec) override {
     auto it = registry_.find(spec.recording_id);
-    if (it == registry_.end()) return MakeError(481, "media: no recording " + spec.recording_id);
+    if (it == registry_.end()) return MakeError(ErrorCode::kNotFound, "media: no recording " + spec.recording_id);
     Registered& reg = it->second;
     if (Status s = ValidateStreams(spec, reg.rate_hz); !s.ok()) return s.error();
     auto sockets = BindStreams(spec, reg.ports);
@@ -206,7 +206,7 @@ class Engine final : public MediaEngine {
     if (!workers_[reg.worker]->TryPost(command)) {
       ReleaseAll(sockets.value());
       ++queue_full_;
-      return MakeError(503, "media: worker queue full");
+      return MakeError(ErrorCode::kOverloaded, "media: worker queue full");
     }
     OpenedRecording out;
     out.file = reg.file;
@@ -287,7 +287,7 @@ class Engine final : public MediaEngine {
   static Status ValidateStreams(const RecordingSpec& spec, int rate_hz) {
     for (const auto& stream : spec.streams) {
       if (Status s = LegPipeline::Validate(ValidationConfig(stream, rate_hz)); !s.ok()) {
-        return MakeError(488, s.error().message);
+        return MakeError(ErrorCode::kNotAcceptable, s.error().message);
       }
     }
     return OkStatus();
@@ -337,7 +337,7 @@ Result<std::unique_ptr<MediaEngine>> MediaEngine::Start(const MediaConfig& confi
   if (Status s = ValidateConfig(config); !s.ok()) return s.error();
   std::error_code ec;
   std::filesystem::create_directories(config.recordings_dir, ec);
-  if (ec) return MakeError(500, "media: cannot create " + config.recordings_dir.string() + ": " + ec.message());
+  if (ec) return MakeError(ErrorCode::kIo, "media: cannot create " + config.recordings_dir.string() + ": " + ec.message());
   RaiseFileLimit();
   auto engine = std::make_unique<Engine>(config);
   if (Status s = engine->Init(); !s.ok()) return s.error();

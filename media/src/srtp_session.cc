@@ -36,7 +36,7 @@ Result<std::vector<uint8_t>> DecodeSdesKey(std::string_view key) {
 
 Status EnsureSrtpInitialized() {
   static const srtp_err_status_t status = srtp_init();
-  if (status != srtp_err_status_ok) return MakeError(500, "srtp: library initialisation failed");
+  if (status != srtp_err_status_ok) return MakeError(ErrorCode::kInternal, "srtp: library initialisation failed");
   return OkStatus();
 }
 
@@ -61,13 +61,13 @@ Result<std::unique_ptr<SrtpSession>> SrtpSession::Create(std::string_view suite,
   } else if (suite == "AES_CM_128_HMAC_SHA1_32") {
     srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
   } else {
-    return MakeError(488, "srtp: unsupported crypto suite " + std::string(suite));
+    return MakeError(ErrorCode::kNotAcceptable, "srtp: unsupported crypto suite " + std::string(suite));
   }
   srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
   auto bytes = DecodeSdesKey(key);
   if (!bytes.ok()) return bytes.error();
   if (bytes->size() != kSdesKeyBytes) {
-    return MakeError(488, "srtp: inline key must be 30 bytes, got " +
+    return MakeError(ErrorCode::kNotAcceptable, "srtp: inline key must be 30 bytes, got " +
                               std::to_string(bytes->size()));
   }
   auto state = std::make_unique<State>();
@@ -78,7 +78,7 @@ Result<std::unique_ptr<SrtpSession>> SrtpSession::Create(std::string_view suite,
   policy.next = nullptr;
   if (srtp_create(&state->session, &policy) != srtp_err_status_ok) {
     state->session = nullptr;
-    return MakeError(488, "srtp: session setup failed");
+    return MakeError(ErrorCode::kNotAcceptable, "srtp: session setup failed");
   }
   return std::unique_ptr<SrtpSession>(new SrtpSession(std::move(state)));
 }

@@ -57,7 +57,7 @@ bool IsInternalNumber(const NumberPlan& plan, std::string_view n) {
 Status NormalizeNumberPlan(NumberPlan& plan, std::string_view field) {
   const std::string f(field);
   auto fail = [&](const std::string& key, const std::string& what) -> Status {
-    return MakeError(400, f + "." + key + ": " + what);
+    return MakeError(ErrorCode::kInvalidInput, f + "." + key + ": " + what);
   };
   if (!plan.country_code.empty() && (!AllDigits(plan.country_code) ||
                                      plan.country_code.size() > 3 || plan.country_code[0] == '0')) {

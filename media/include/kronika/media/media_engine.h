@@ -154,7 +154,7 @@ class MediaEngine {
   // key is Open. Engines that cannot seal refuse (500) rather than write plaintext.
   virtual Result<OpenedRecording> OpenSealed(const RecordingSpec& spec, const std::string& at_rest_key) {
     if (at_rest_key.empty()) return Open(spec);
-    return MakeError(500, "media: this engine cannot seal recordings");
+    return MakeError(ErrorCode::kInternal, "media: this engine cannot seal recordings");
   }
 
   // Re-INVITE: pause/resume, codec or remote address change, streams added or removed
