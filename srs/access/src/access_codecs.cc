@@ -19,10 +19,12 @@ constexpr char kMeta[] = "access.meta";
 
 bool IsJson(std::string_view bytes) { return !bytes.empty() && bytes.front() == '{'; }
 
-Status CheckVersion(RecordReader& r, const char* table) {
+Status CheckVersion(RecordReader& r, const char* table, uint64_t newest = kAccessRowVersion,
+                    uint64_t* version_out = nullptr) {
   uint64_t version = 0;
   if (!r.U(version)) return MalformedRow(table, "version");
-  if (version == 0 || version > kAccessRowVersion) return UnknownRowVersion(table, version, kAccessRowVersion);
+  if (version == 0 || version > newest) return UnknownRowVersion(table, version, newest);
+  if (version_out != nullptr) *version_out = version;
   return OkStatus();
 }
 
@@ -62,6 +64,28 @@ bool ReadDecision(RecordReader& r, std::optional<ApproverDecision>& d) {
     return false;
   }
   d = std::move(x);
+  return true;
+}
+
+void WritePurge(RecordWriter& w, const std::optional<ExportPurge>& p) {
+  w.Bool(p.has_value());
+  if (!p) return;
+  w.S(p->at_ms_utc);
+  w.Str(p->by);
+  w.Str(p->reason);
+  WriteStrings(w, p->recording_ids);
+  w.Bool(p->package_was_gone);
+}
+bool ReadPurge(RecordReader& r, std::optional<ExportPurge>& p) {
+  bool present = false;
+  if (!r.Bool(present)) return false;
+  if (!present) return true;
+  ExportPurge x;
+  if (!r.S(x.at_ms_utc) || !r.Str(x.by) || !r.Str(x.reason) || !ReadStrings(r, x.recording_ids) ||
+      !r.Bool(x.package_was_gone)) {
+    return false;
+  }
+  p = std::move(x);
   return true;
 }
 
@@ -412,7 +436,7 @@ Result<PlaybackRequest> PlaybackRequestCodec::Decode(std::string_view key, std::
 
 std::string DisclosureCodec::Encode(const Disclosure& d) {
   RecordWriter w;
-  w.U(kAccessRowVersion);
+  w.U(kDisclosureRowVersion);
   w.Str(d.id);
   w.Str(d.filed_by);
   w.Str(d.requester_institution);
@@ -440,6 +464,7 @@ std::string DisclosureCodec::Encode(const Disclosure& d) {
       w.Str(recording_id);
       w.Str(hash);
     }
+    WritePurge(w, e.purged);
   }
   return w.Take();
 }
@@ -448,7 +473,8 @@ Result<Disclosure> DisclosureCodec::Decode(std::string_view key, std::string_vie
   Result<Disclosure> out = [&]() -> Result<Disclosure> {
     if (IsJson(bytes)) return DisclosureFromJson(bytes);
     RecordReader r(bytes);
-    RETURN_IF_ERROR(CheckVersion(r, kDisclosures));
+    uint64_t version = 0;
+    RETURN_IF_ERROR(CheckVersion(r, kDisclosures, kDisclosureRowVersion, &version));
     Disclosure d;
     if (!r.Str(d.id) || !r.Str(d.filed_by) || !r.Str(d.requester_institution) || !r.Str(d.request_date) ||
         !r.Str(d.request_number) || !r.Str(d.phone_number) || !r.Str(d.call_date)) {
@@ -473,6 +499,7 @@ Result<Disclosure> DisclosureCodec::Decode(std::string_view key, std::string_vie
         if (!r.Str(recording_id) || !r.Str(hash)) return MalformedRow(kDisclosures, "exports");
         e.audio_sha256.emplace(std::move(recording_id), std::move(hash));
       }
+      if (version >= 2 && !ReadPurge(r, e.purged)) return MalformedRow(kDisclosures, "exports (purged)");
     }
     return d;
   }();

@@ -19,6 +19,11 @@
 namespace kronika::srs {
 
 inline constexpr uint64_t kAccessRowVersion = 1;
+// access.disclosures has a version of its own: 2 adds to each export its purge (RIGHTS-2:
+// a 0/1 flag, then at_ms_utc, by, reason, the erased recording ids, package_was_gone).
+// Version 1 rows decode as exports never purged; a build that knows only version 1 skips
+// and reports a version-2 row (record_codec.h) instead of misreading it.
+inline constexpr uint64_t kDisclosureRowVersion = 2;
 
 struct UserCodec {
   using Record = User;

@@ -340,7 +340,8 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
                                 hand_over.signature_kind != "none",
                                 hand_over.signature_kind,
                                 hand_over.signer_fingerprint,
-                                hand_over.audio_sha256};
+                                hand_over.audio_sha256,
+                                std::nullopt};
   RETURN_IF_ERROR(db_.Write([&](WriteTxn& txn) -> Status {
     ASSIGN_OR_RETURN(std::optional<Disclosure> current, txn.GetRecord<DisclosureCodec>(db_.disclosures(), id));
     if (!current) return MakeError(ErrorCode::kNotFound, "no disclosure " + std::string(id));

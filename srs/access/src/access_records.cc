@@ -52,6 +52,14 @@ nlohmann::json ToJson(const PlaybackRequest& r) {
           {"informed", informed}};
 }
 
+nlohmann::json ToJson(const ExportPurge& p) {
+  return {{"at_ms_utc", p.at_ms_utc},
+          {"by", p.by},
+          {"reason", p.reason},
+          {"recording_ids", p.recording_ids},
+          {"package_was_gone", p.package_was_gone}};
+}
+
 nlohmann::json ToJson(const DisclosureExport& e) {
   return {{"at_ms_utc", e.at_ms_utc},
           {"by", e.by},
@@ -60,7 +68,8 @@ nlohmann::json ToJson(const DisclosureExport& e) {
           {"signed", e.signed_manifest},
           {"signature", e.signature},
           {"signer_fingerprint", e.signer_fingerprint},
-          {"audio_sha256", e.audio_sha256}};
+          {"audio_sha256", e.audio_sha256},
+          {"purged", e.purged ? ToJson(*e.purged) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json ToJson(const Disclosure& d) {

@@ -75,6 +75,16 @@ struct PlaybackRequest {
   std::map<std::string, EmployeeInformed> informed;  // by recording id
 };
 
+// An export package removed because a person it contains was erased (RIGHTS-2): the
+// institution that received it holds a copy and must be told of the erasure.
+struct ExportPurge {
+  int64_t at_ms_utc = 0;
+  std::string by;      // who asked for the erasure
+  std::string reason;  // the erasure request's reason
+  std::vector<std::string> recording_ids;  // the erased recordings the package held
+  bool package_was_gone = false;           // the directory was already gone when purged
+};
+
 // One export package made for a disclosure (DISC-3).
 struct DisclosureExport {
   int64_t at_ms_utc = 0;
@@ -85,6 +95,7 @@ struct DisclosureExport {
   std::string signature;  // "ed25519" | "hmac" | "none"
   std::string signer_fingerprint;
   std::map<std::string, std::string> audio_sha256;  // recording id -> hex
+  std::optional<ExportPurge> purged;                // set once the package is purged
 };
 
 // A disclosure to an entitled institution (DISC-1..3), key "DR-000001".
@@ -126,7 +137,8 @@ struct Restriction {
 // "opinions" and "informed" are objects).
 nlohmann::json ToJson(const PlaybackRequest& request);
 nlohmann::json ToJson(const Disclosure& disclosure);
-nlohmann::json ToJson(const DisclosureExport& record);
+nlohmann::json ToJson(const DisclosureExport& record);  // "purged": null or ToJson(ExportPurge)
+nlohmann::json ToJson(const ExportPurge& purge);
 nlohmann::json ToJson(const Restriction& restriction);
 nlohmann::json ToJson(const IncidentDetails& details);
 
