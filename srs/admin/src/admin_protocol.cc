@@ -86,7 +86,20 @@ nlohmann::json ToJson(const ErasureReport& r) {
   for (const policy::KeptRecording& k : r.kept) {
     kept.push_back({{"recording_id", k.recording_id}, {"hold_cases", k.hold_cases}, {"text", k.text}});
   }
-  return {{"erased", r.erased}, {"kept", kept}, {"texts", r.texts}};
+  nlohmann::json copies = nlohmann::json::array();
+  for (const ErasedCopy& c : r.copies) {
+    copies.push_back({{"disclosure_id", c.disclosure_id},
+                      {"institution", c.institution},
+                      {"request_number", c.request_number},
+                      {"package", c.package},
+                      {"recording_ids", c.recording_ids},
+                      {"package_was_gone", c.package_was_gone}});
+  }
+  return {{"erased", r.erased},
+          {"kept", kept},
+          {"texts", r.texts},
+          {"copies", copies},
+          {"copy_failures", r.copy_failures}};
 }
 
 Result<ErasureReport> ErasureReportFrom(const nlohmann::json& j) {
@@ -101,6 +114,21 @@ Result<ErasureReport> ErasureReportFrom(const nlohmann::json& j) {
     ASSIGN_OR_RETURN(x.hold_cases, StringsField(k, "hold_cases"));
     ASSIGN_OR_RETURN(x.text, StringField(k, "text"));
     r.kept.push_back(std::move(x));
+  }
+  nlohmann::json copies = nlohmann::json::array();
+  if (!ReadArray(j, "copies", copies)) return Bad("copies", "an array is required");
+  for (const nlohmann::json& c : copies) {
+    ErasedCopy x;
+    ASSIGN_OR_RETURN(x.disclosure_id, StringField(c, "disclosure_id"));
+    ASSIGN_OR_RETURN(x.institution, StringField(c, "institution"));
+    ASSIGN_OR_RETURN(x.request_number, StringField(c, "request_number"));
+    ASSIGN_OR_RETURN(x.package, StringField(c, "package"));
+    ASSIGN_OR_RETURN(x.recording_ids, StringsField(c, "recording_ids"));
+    ASSIGN_OR_RETURN(x.package_was_gone, BoolField(c, "package_was_gone"));
+    r.copies.push_back(std::move(x));
+  }
+  if (j.contains("copy_failures")) {
+    ASSIGN_OR_RETURN(r.copy_failures, StringsField(j, "copy_failures"));
   }
   return r;
 }

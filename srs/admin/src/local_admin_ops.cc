@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "kronika/srs/access/access_playback.h"
+#include "kronika/srs/access/export_purge.h"
 #include "kronika/srs/core/log.h"
 
 namespace kronika::srs {
@@ -56,7 +57,24 @@ Status LocalAdminOps::AddDoNotRecord(const DoNotRecordEntry& entry) { return dep
 Status LocalAdminOps::RemoveDoNotRecord(const std::string& number) { return deps_.rules->RemoveDoNotRecord(number); }
 
 Result<ErasureReport> LocalAdminOps::EraseSubject(const std::string& number, const policy::DeletionRequest& request) {
-  return srs::EraseSubject(*deps_.store, *deps_.rules, *deps_.sites, number, request, deps_.deletions);
+  ASSIGN_OR_RETURN(ErasureReport report,
+                   srs::EraseSubject(*deps_.store, *deps_.rules, *deps_.sites, number, request, deps_.deletions));
+  // RIGHTS-2 reaches every copy (issue 15 item 8): the export packages that held an erased
+  // recording go too. Done here, where the rules and the access module meet; the
+  // recordings are erased already, so a failure here is reported, not rolled back.
+  Result<ExportPurgeOutcome> purge = PurgeExportsContaining(
+      *deps_.access, ExportPurgeRequest{report.erased, request.requested_by, request.reason, request.at_ms_utc});
+  if (!purge.ok()) {
+    report.copy_failures.push_back("export packages not checked: " + purge.error().message);
+    return report;
+  }
+  for (PurgedExport& p : purge->purged) {
+    report.copies.push_back(ErasedCopy{std::move(p.disclosure_id), std::move(p.requester_institution),
+                                       std::move(p.request_number), std::move(p.package),
+                                       std::move(p.recording_ids), p.package_was_gone});
+  }
+  report.copy_failures = std::move(purge->failures);
+  return report;
 }
 
 Result<std::vector<RestrictionOutcome>> LocalAdminOps::SetRestrictions(const std::vector<std::string>& ids,

@@ -379,8 +379,11 @@ int RunExportCommand(int argc, char** argv) {
       ->type_name("FILE")
       ->check(CLI::ExistingFile);
   bool json = false;
-  CLI::App* list = app.add_subcommand("list", "every package exported from this data directory");
-  list->add_flag("--json", json, "JSON: {count, exports: [...]}");
+  CLI::App* list = app.add_subcommand(
+      "list",
+      "every package exported from this data directory; PRESENT is yes, gone (removed by\n"
+      "hand) or purged (removed when a person it held was erased, with the time)");
+  list->add_flag("--json", json, "JSON: {count, exports: [{..., present, purged: null | {at_utc, by, reason, ...}}]}");
   AddDataOptions(app, data);
   if (std::optional<int> exit = ParseCommandLine(app, argc, argv, std::cout, std::cerr)) return *exit;
 
@@ -428,11 +431,22 @@ int RunExportCommand(int argc, char** argv) {
       for (const nlohmann::json& e : d.value("exports", nlohmann::json::array())) {
         const std::string package = e.value("package", "");
         std::error_code ec;
+        // RIGHTS-2: an export purged with an erasure says so (and when), instead of "gone".
+        const nlohmann::json purged = e.value("purged", nlohmann::json(nullptr));
+        nlohmann::json purge = nullptr;
+        if (purged.is_object()) {
+          purge = {{"at_utc", TimeOrNull(purged.value("at_ms_utc", int64_t{0}))},
+                   {"by", purged.value("by", "")},
+                   {"reason", purged.value("reason", "")},
+                   {"erased_recording_ids", purged.value("recording_ids", nlohmann::json::array())},
+                   {"package_was_gone", purged.value("package_was_gone", false)}};
+        }
         rows.push_back({{"disclosure_id", d.value("id", "")},
                         {"requester_institution", d.value("requester_institution", "")},
                         {"recording_ids", d.value("recording_ids", nlohmann::json::array())},
                         {"package", package},
                         {"present", !package.empty() && std::filesystem::is_directory(package, ec)},
+                        {"purged", purge},
                         {"exported_at_utc", TimeOrNull(e.value("at_ms_utc", int64_t{0}))},
                         {"by", e.value("by", "")},
                         {"signature", e.value("signature", "none")},
@@ -443,12 +457,17 @@ int RunExportCommand(int argc, char** argv) {
       std::cout << DumpJson(nlohmann::json{{"count", rows.size()}, {"exports", rows}}, 2) << "\n";
       return kExitOk;
     }
-    std::printf("%-10s  %-20s  %-9s  %-7s  %s\n", "DISCLOSURE", "EXPORTED_UTC", "SIGNATURE", "PRESENT", "PACKAGE");
+    std::printf("%-10s  %-20s  %-9s  %-27s  %s\n", "DISCLOSURE", "EXPORTED_UTC", "SIGNATURE", "PRESENT", "PACKAGE");
     for (const nlohmann::json& r : rows) {
-      std::printf("%-10s  %-20s  %-9s  %-7s  %s\n", r["disclosure_id"].get<std::string>().c_str(),
+      std::string present = r["present"].get<bool>() ? "yes" : "gone";
+      if (r["purged"].is_object()) {
+        const nlohmann::json& at = r["purged"]["at_utc"];
+        present = "purged " + (at.is_null() ? std::string("-") : at.get<std::string>().substr(0, 19));
+        if (r["present"].get<bool>()) present += " (dir exists again)";
+      }
+      std::printf("%-10s  %-20s  %-9s  %-27s  %s\n", r["disclosure_id"].get<std::string>().c_str(),
                   r["exported_at_utc"].is_null() ? "-" : r["exported_at_utc"].get<std::string>().substr(0, 19).c_str(),
-                  r["signature"].get<std::string>().c_str(), r["present"].get<bool>() ? "yes" : "gone",
-                  r["package"].get<std::string>().c_str());
+                  r["signature"].get<std::string>().c_str(), present.c_str(), r["package"].get<std::string>().c_str());
     }
     return kExitOk;
   }

@@ -25,6 +25,29 @@ Result<std::vector<RecordingRecord>> RecordingsOf(const Store& store, const std:
   return store.Query(q);
 }
 
+std::string Joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// The copies outside the store that went with the erasure, and who must be told: an
+// institution that received an export package holding an erased recording keeps its copy
+// (GDPR Art. 19 obliges the controller to tell it of the erasure).
+void PrintErasedCopies(const ErasureReport& report) {
+  for (const ErasedCopy& c : report.copies) {
+    std::printf("purged export package %s (disclosure %s)%s\n", c.package.c_str(), c.disclosure_id.c_str(),
+                c.package_was_gone ? ": it was already gone from disk" : "");
+  }
+  for (const ErasedCopy& c : report.copies) {
+    std::printf(
+        "notify %s: it received a copy of %s in disclosure %s (request %s) and must be told of this "
+        "erasure (GDPR Art. 19)\n",
+        c.institution.c_str(), Joined(c.recording_ids).c_str(), c.disclosure_id.c_str(), c.request_number.c_str());
+  }
+  for (const std::string& f : report.copy_failures) std::printf("NOT PURGED %s\n", f.c_str());
+}
+
 int Find(const RulesCommand& command, const std::string& number, bool json) {
   Result<Store*> store = command.data->store();
   if (!store.ok()) return Fail(store.error().message);
@@ -109,7 +132,8 @@ int RunSubjectCommand(int argc, char** argv) {
     for (const std::string& id : report->erased) std::printf("erased %s\n", id.c_str());
     for (const policy::KeptRecording& k : report->kept) std::printf("kept   %s: %s\n", k.recording_id.c_str(), k.text.c_str());
     for (const std::string& t : report->texts) std::printf("%s\n", t.c_str());
-    return report->kept.empty() ? kExitOk : kExitFailed;
+    PrintErasedCopies(*report);
+    return report->kept.empty() && report->copy_failures.empty() ? kExitOk : kExitFailed;
   }
 
   const bool restrict = restrict_->parsed();
