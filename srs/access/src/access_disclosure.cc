@@ -1,7 +1,13 @@
 // DisclosureBook and export packages (see access_disclosure.h).
 #include "kronika/srs/access/access_disclosure.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -30,13 +36,50 @@ std::string DisclosureKey(uint64_t n) {
   return buf;
 }
 
-Status WriteText(const std::filesystem::path& path, std::string_view text) {
+// Package files hold decrypted audio and personal data: directories 0700 and files 0600
+// whatever the umask (issue 15 item 8). `package` is the package's root, made by
+// MakePackageDir; the subdirectories below it are made here.
+Status WriteText(const std::filesystem::path& package, const std::string& relative, std::string_view text) {
+  const std::filesystem::path path = package / relative;
+  std::filesystem::path dir = package;
+  for (const auto& part : std::filesystem::path(relative).parent_path()) {
+    dir /= part;
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return MakeError(ErrorCode::kIo, "export: cannot create " + dir.string() + ": " + std::strerror(errno));
+    if (::chmod(dir.c_str(), 0700) != 0)
+      return MakeError(ErrorCode::kIo, "export: cannot set the mode of " + dir.string() + ": " + std::strerror(errno));
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return MakeError(ErrorCode::kIo, "export: cannot create " + path.string() + ": " + std::strerror(errno));
+  bool ok = ::fchmod(fd, 0600) == 0;
+  size_t done = 0;
+  while (ok && done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) ok = false;
+  if (!ok) return MakeError(ErrorCode::kIo, "export: cannot write " + path.string());
+  return OkStatus();
+}
+
+// The package's root directory, 0700; its parents are made when missing (0700 too: they
+// hold only packages). kConflict when it exists already.
+Status MakePackageDir(const std::filesystem::path& out_dir) {
   std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return MakeError(ErrorCode::kIo, "export: cannot write " + path.string());
+  const std::filesystem::path parent = out_dir.parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return MakeError(ErrorCode::kIo, "export: cannot create " + parent.string() + ": " + ec.message());
+    ::chmod(parent.c_str(), 0700);
+  }
+  if (::mkdir(out_dir.c_str(), 0700) != 0) {
+    return MakeError(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kIo,
+                     "export: cannot create " + out_dir.string() + ": " + std::strerror(errno));
+  }
+  if (::chmod(out_dir.c_str(), 0700) != 0)
+    return MakeError(ErrorCode::kIo, "export: cannot set the mode of " + out_dir.string() + ": " + std::strerror(errno));
   return OkStatus();
 }
 
@@ -330,12 +373,17 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
   }
   if (signing.hmac_key)
     files[kSignature] = HexEncode(HmacSha256(*signing.hmac_key, manifest)) + "\n";
+  // Recorded absolute: an erasure run by another process, from another directory, must
+  // find the package to purge it (RIGHTS-2).
+  const std::filesystem::path package = std::filesystem::absolute(out_dir, ec);
+  if (ec) return MakeError(ErrorCode::kIo, "export: " + out_dir.string() + ": " + ec.message());
+  RETURN_IF_ERROR(MakePackageDir(package));
   for (const auto& [path, content] : files) {
-    if (Status s = WriteText(out_dir / path, content); !s.ok()) return s.error();
+    if (Status s = WriteText(package, path, content); !s.ok()) return s.error();
   }
   const DisclosureExport record{now_ms_utc,
                                 who.user.username,
-                                out_dir.string(),
+                                package.string(),
                                 Sha256Hex(manifest),
                                 hand_over.signature_kind != "none",
                                 hand_over.signature_kind,

@@ -122,5 +122,32 @@ TEST_CASE("RIGHTS-2 a package already gone is marked purged and says so, a forei
   CHECK(std::filesystem::exists(replaced / "notes.txt"));
 }
 
+TEST_CASE("issue 15 item 8: package directories are 0700 and files 0600 under a permissive umask",
+          "[access][RIGHTS-2]") {
+  World w;
+  const mode_t old = ::umask(0002);
+  const auto package = w.Disclose("Policja KMP", {"REC1"}, w.outside.path() / "new-parent" / "pkg");
+  ::umask(old);
+  size_t files = 0, dirs = 0;
+  auto mode_of = [](const std::filesystem::path& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+  };
+  CHECK(mode_of(package) == 0700);
+  CHECK(mode_of(package.parent_path()) == 0700);  // made for the package
+  for (const auto& e : std::filesystem::recursive_directory_iterator(package)) {
+    if (e.is_directory()) {
+      ++dirs;
+      CHECK(mode_of(e.path()) == 0700);
+    } else {
+      ++files;
+      CHECK(mode_of(e.path()) == 0600);
+    }
+  }
+  CHECK(dirs == 2);  // audio/, metadata/
+  CHECK(files >= 5);
+}
+
 }  // namespace
 }  // namespace kronika::srs
