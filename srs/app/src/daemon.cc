@@ -48,6 +48,10 @@
 namespace kronika::srs {
 namespace {
 
+// Recording keys whose wrapping is checked at start (StartKeys): a key file's header is
+// read in microseconds, so a year of calls at a large site stays well under a second.
+constexpr size_t kKeysCheckedAtStart = 100000;
+
 media::MediaConfig MediaConfigFrom(const Config& config) {
   media::MediaConfig m;
   m.bind_ip = config.media.bind_ip;
@@ -181,7 +185,27 @@ Status Daemon::StartKeys() {
   Result<std::unique_ptr<RecordingKeys>> keys = OpenRecordingKeys(config_.storage.data_dir);
   if (!keys.ok()) return Failed("access", std::move(keys).error());
   c_->recording_keys = std::move(*keys);
-  if (c_->recording_keys != nullptr) c_->key_syncer.emplace(*c_->recording_keys);
+  if (c_->recording_keys != nullptr) {
+    // A master key that does not open the keys on disk would record new calls under a key
+    // the old recordings do not share, and play none of them: most often
+    // KRONIKA_MASTER_KEY_FILE still names the old file after `kronika key rotate`. Refuse.
+    Result<RecordingKeys::WrapCheck> check = c_->recording_keys->CheckWrapping(kKeysCheckedAtStart);
+    if (!check.ok()) return Failed("access", std::move(check).error());
+    if (check->foreign > 0) {
+      return Failed(
+          "master key",
+          Error{ErrorCode::kPermissionDenied,
+                std::string(kMasterKeyEnv) + " names master key " + c_->recording_keys->kek_id() + ", but " +
+                    std::to_string(check->foreign) + " of " + std::to_string(check->checked) +
+                    " recording keys checked in " + RecordingKeys::DefaultDir(config_.storage.data_dir).string() +
+                    " are wrapped by another master key (" + check->first_foreign_kek_id + ", e.g. recording " +
+                    check->first_foreign_id +
+                    "). Not starting: after `kronika key rotate` point it at the new key file; if a rotation "
+                    "was interrupted, run it again to finish it (`kronika key status` counts the keys each "
+                    "master key opens)"});
+    }
+    c_->key_syncer.emplace(*c_->recording_keys);
+  }
   return OkStatus();
 }
 

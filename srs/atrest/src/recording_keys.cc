@@ -228,6 +228,26 @@ Result<std::vector<std::string>> RecordingKeys::RecordingIds() const {
   return ids;
 }
 
+Result<RecordingKeys::WrapCheck> RecordingKeys::CheckWrapping(size_t limit) const {
+  ASSIGN_OR_RETURN(std::vector<std::string> ids, RecordingIds());
+  WrapCheck check;
+  for (const std::string& id : ids) {
+    if (check.checked >= limit) break;
+    std::ifstream in(PathOf(id), std::ios::binary);
+    std::string header(kDekMagic.size() + kKekIdBytes, '\0');
+    if (!in.read(header.data(), static_cast<std::streamsize>(header.size()))) continue;  // shredded meanwhile
+    if (header.compare(0, kDekMagic.size(), kDekMagic) != 0) continue;  // Get() reports it when used
+    ++check.checked;
+    const std::string kek_id = HexEncode(header.substr(kDekMagic.size(), kKekIdBytes));
+    if (kek_id == kek_id_) continue;
+    if (check.foreign++ == 0) {
+      check.first_foreign_id = id;
+      check.first_foreign_kek_id = kek_id;
+    }
+  }
+  return check;
+}
+
 Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   if (new_kek.size() != kAesKeyBytes)
     return MakeError(ErrorCode::kInvalidInput, "keys: new master key must be 32 bytes");

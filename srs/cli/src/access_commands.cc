@@ -25,6 +25,7 @@
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/utc_time.h"
+#include "kronika/srs/store/data_dir_lock.h"
 #include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
@@ -565,11 +566,29 @@ int RunKeyCommand(int argc, char** argv) {
   }
   auto new_kek = LoadMasterKey(new_key_file, *data_dir);
   if (!new_kek.ok()) return Fail(new_kek.error());
+  // A running daemon holds the old master key in memory and wraps every new recording's
+  // key with it: rotating under it would leave keys only the "destroyed" old key opens.
+  // The data dir's lock (held by `kronika serve` for its whole life) is taken for the
+  // rotation, so a daemon cannot start in the middle of it either.
+  Result<std::shared_ptr<DataDirLock>> lock = DataDirLock::Acquire(*data_dir, "kronika key rotate");
+  if (!lock.ok()) {
+    const std::optional<LockHolder> holder = DataDirLock::Holder(*data_dir);
+    if (lock.error().code == ErrorCode::kUnavailable && holder && holder->what == "kronika serve") {
+      std::fprintf(stderr,
+                   "kronika key: the daemon using data directory %s is running (PID %lld); it wraps the keys "
+                   "of new recordings with the master key it holds in memory. Stop it first, rotate, then "
+                   "start it with %s pointing at the new file. Nothing was changed.\n",
+                   data_dir->c_str(), static_cast<long long>(holder->pid), kMasterKeyEnv);
+      return kExitFailed;
+    }
+    return Fail(lock.error());  // "data directory D is in use by process P (...)"
+  }
   auto n = keys.Rotate(*new_kek);
   if (!n.ok()) return Fail(n.error());
   std::printf(
-      "rewrapped %zu recording keys: master key %s -> %s; point %s at the new file, then destroy "
-      "the old one\n",
+      "rewrapped %zu recording keys: master key %s -> %s; start the daemon with %s pointing at the "
+      "new file (it refuses to start with the old one). The old file still opens backups made "
+      "before now: destroy it once no such backup is kept\n",
       *n, RecordingKeys::KekId(*kek).c_str(), keys.kek_id().c_str(), kMasterKeyEnv);
   return kExitOk;
 }

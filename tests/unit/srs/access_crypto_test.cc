@@ -169,6 +169,31 @@ TEST_CASE("SEC-1 key rotation rewraps every data key and the old master key no l
   CHECK(*again == 0);
 }
 
+TEST_CASE("SEC-1 CheckWrapping counts the keys another master key wraps (the daemon's start check)",
+          "[access][SEC-1]") {
+  TempDir dir;
+  const std::string old_kek = RandomBytes(kAesKeyBytes), new_kek = RandomBytes(kAesKeyBytes);
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), old_kek);
+  for (const char* id : {"R1", "R2", "R3"}) REQUIRE(keys.Create(id).ok());
+  auto before = keys.CheckWrapping(100);
+  REQUIRE(before.ok());
+  CHECK(before->checked == 3);
+  CHECK(before->foreign == 0);
+  REQUIRE(keys.Rotate(new_kek).ok());
+  // The operator still points at the old file after the rotation.
+  RecordingKeys stale(RecordingKeys::DefaultDir(dir.path()), old_kek);
+  auto after = stale.CheckWrapping(100);
+  REQUIRE(after.ok());
+  CHECK(after->foreign == 3);
+  CHECK(after->first_foreign_id == "R1");
+  CHECK(after->first_foreign_kek_id == RecordingKeys::KekId(new_kek));
+  auto limited = stale.CheckWrapping(2);
+  REQUIRE(limited.ok());
+  CHECK(limited->checked == 2);
+  RecordingKeys current(RecordingKeys::DefaultDir(dir.path()), new_kek);
+  CHECK(current.CheckWrapping(100)->foreign == 0);
+}
+
 TEST_CASE("SEC-1 the master key file must not lie inside the data directory", "[access][SEC-1]") {
   TempDir dir;
   WriteAll(dir.path() / "data/master.key", std::string(64, 'a'));

@@ -68,6 +68,19 @@ class RecordingKeys {
   Result<std::vector<std::string>> RecordingIds() const;
   const std::string& kek_id() const { return kek_id_; }
 
+  // Whether the configured master key is the one the keys on disk are wrapped with: of
+  // the first `limit` key files (in name order), how many another master key wraps, with
+  // the first such recording and that key's id. The daemon refuses to start on any (a
+  // stale KRONIKA_MASTER_KEY_FILE after `kronika key rotate`, or a rotation left half
+  // done); reading a key file's 13-byte header costs microseconds.
+  struct WrapCheck {
+    size_t checked = 0;
+    size_t foreign = 0;
+    std::string first_foreign_id;
+    std::string first_foreign_kek_id;
+  };
+  Result<WrapCheck> CheckWrapping(size_t limit) const;
+
  private:
   std::filesystem::path PathOf(std::string_view recording_id) const;
   Status WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek,
