@@ -15,6 +15,7 @@
 #include "kronika/srs/admin/local_admin_ops.h"
 #include "kronika/srs/store/data_dir_lock.h"
 #include "kronika/thread_boundary.h"
+#include "admin_protocol.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -127,6 +128,31 @@ TEST_CASE("admin: requests over the socket are carried out by the owner; errors 
   Status held = ops.DeleteEarly("R1", policy::DeletionRequest{"jan", "asked", kT0Ms});
   REQUIRE_FALSE(held.ok());
   CHECK(held.error().code == ErrorCode::kConflict);  // RET-2: held
+}
+
+TEST_CASE("admin: the erasure report carries the purged export packages over the socket (RIGHTS-2)") {
+  ErasureReport report;
+  report.erased = {"R1"};
+  report.copies.push_back(ErasedCopy{"DR-000001", "Policja KMP", "RSD-1/26", "/srv/exports/DR-000001-1", {"R1"}, true});
+  report.copy_failures = {"export package /x of disclosure DR-000002 (Sąd): not removed"};
+  Result<ErasureReport> back = admin_protocol::ErasureReportFrom(admin_protocol::ToJson(report));
+  REQUIRE(back.ok());
+  REQUIRE(back->copies.size() == 1);
+  const ErasedCopy& c = back->copies[0];
+  CHECK(c.disclosure_id == "DR-000001");
+  CHECK(c.institution == "Policja KMP");
+  CHECK(c.request_number == "RSD-1/26");
+  CHECK(c.package == "/srv/exports/DR-000001-1");
+  CHECK(c.recording_ids == std::vector<std::string>{"R1"});
+  CHECK(c.package_was_gone);
+  CHECK(back->copy_failures == report.copy_failures);
+  // A daemon from before the purge answers without "copies": read as none.
+  nlohmann::json old = admin_protocol::ToJson(report);
+  old.erase("copies");
+  old.erase("copy_failures");
+  Result<ErasureReport> from_old = admin_protocol::ErasureReportFrom(old);
+  REQUIRE(from_old.ok());
+  CHECK(from_old->copies.empty());
 }
 
 TEST_CASE("admin: a data dir deeper than a socket path allows (107 bytes) still gets its socket") {
