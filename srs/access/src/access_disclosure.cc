@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "access_codecs.h"
 #include "kronika/srs/access/access_playback.h"
@@ -64,15 +65,21 @@ Status WriteText(const std::filesystem::path& package, const std::string& relati
   return OkStatus();
 }
 
-// The package's root directory, 0700; its parents are made when missing (0700 too: they
-// hold only packages). kConflict when it exists already.
+// The package's root directory, 0700. Parents that do not exist yet are made 0700 too
+// (they hold only packages); existing ones are left as they are. kConflict when the
+// package directory exists already.
 Status MakePackageDir(const std::filesystem::path& out_dir) {
   std::error_code ec;
-  const std::filesystem::path parent = out_dir.parent_path();
-  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
-    std::filesystem::create_directories(parent, ec);
-    if (ec) return MakeError(ErrorCode::kIo, "export: cannot create " + parent.string() + ": " + ec.message());
-    ::chmod(parent.c_str(), 0700);
+  std::vector<std::filesystem::path> missing;  // nearest first
+  for (std::filesystem::path p = out_dir.parent_path(); !p.empty() && p != p.root_path() &&
+                                                        !std::filesystem::exists(p, ec);
+       p = p.parent_path()) {
+    missing.push_back(p);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST)
+      return MakeError(ErrorCode::kIo, "export: cannot create " + it->string() + ": " + std::strerror(errno));
+    ::chmod(it->c_str(), 0700);
   }
   if (::mkdir(out_dir.c_str(), 0700) != 0) {
     return MakeError(errno == EEXIST ? ErrorCode::kConflict : ErrorCode::kIo,

@@ -126,7 +126,7 @@ TEST_CASE("issue 15 item 8: package directories are 0700 and files 0600 under a 
           "[access][RIGHTS-2]") {
   World w;
   const mode_t old = ::umask(0002);
-  const auto package = w.Disclose("Policja KMP", {"REC1"}, w.outside.path() / "new-parent" / "pkg");
+  const auto package = w.Disclose("Policja KMP", {"REC1"}, w.outside.path() / "new" / "parent" / "pkg");
   ::umask(old);
   size_t files = 0, dirs = 0;
   auto mode_of = [](const std::filesystem::path& p) {
@@ -135,7 +135,8 @@ TEST_CASE("issue 15 item 8: package directories are 0700 and files 0600 under a 
     return st.st_mode & 0777;
   };
   CHECK(mode_of(package) == 0700);
-  CHECK(mode_of(package.parent_path()) == 0700);  // made for the package
+  CHECK(mode_of(package.parent_path()) == 0700);  // both made for the package
+  CHECK(mode_of(package.parent_path().parent_path()) == 0700);
   for (const auto& e : std::filesystem::recursive_directory_iterator(package)) {
     if (e.is_directory()) {
       ++dirs;
