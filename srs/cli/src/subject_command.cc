@@ -95,8 +95,9 @@ int Find(const RulesCommand& command, const std::string& number, bool json) {
 int RunSubjectCommand(int argc, char** argv) {
   CLI::App app{
       "Data subjects: the recordings of one phone number. erase deletes every recording of\n"
-      "the number except those under legal hold (listed with their cases); restrict keeps\n"
-      "recordings but refuses playback and export.",
+      "the number except those under legal hold (listed with their cases), and every export\n"
+      "package holding one of them (naming the institutions that received a copy, to be\n"
+      "notified); restrict keeps recordings but refuses playback and export.",
       "kronika subject"};
   RulesOptions common;
   app.require_subcommand(1);
@@ -106,7 +107,7 @@ int RunSubjectCommand(int argc, char** argv) {
   find->add_option("NUMBER", number, "phone number in any usual form")->required();
   find->add_flag("--json", json, "JSON: {number, count, recordings: [...]}");
   std::vector<CLI::App*> acts;
-  for (const auto& [verb, what] : {std::pair{"erase", "erase every recording of a number (not those on hold)"},
+  for (const auto& [verb, what] : {std::pair{"erase", "erase every recording of a number (not those on hold) and the export packages holding them"},
                                    std::pair{"restrict", "refuse playback and export of a number's recordings"},
                                    std::pair{"unrestrict", "lift a restriction"}}) {
     CLI::App* sub = app.add_subcommand(verb, what);
