@@ -2,7 +2,9 @@
 #include "kronika/srs/rules/rules_db.h"
 
 #include <array>
+#include <mutex>
 #include <system_error>
+#include <unordered_set>
 
 #include "kronika/srs/core/log.h"
 #include "rules_codecs.h"
@@ -46,6 +48,9 @@ class RulesDb::Impl {
  public:
   std::shared_ptr<Database> db;
   std::array<Table, kTableCount> tables;
+  DnrSnapshotCell dnr;  // CONSENT-3 in memory (dnr_snapshot.h)
+  // Orders a DNR write and the rebuild after it, so snapshots are published in commit order.
+  std::mutex dnr_write_mu;
 
   const Table& table(TableIndex i) const { return tables[i]; }
 
@@ -96,6 +101,35 @@ class RulesDb::Impl {
       RETURN_IF_ERROR(txn.Append(table(kHoldLog), SeqKey((*seq)++), HoldActCodec::Encode(a)));
     }
     return OkStatus();
+  }
+
+  // Rebuilds the in-memory list from rules.dnr (keys only: a listed number whose row does
+  // not decode still counts as listed) and publishes it. One read transaction.
+  Status ReloadDnr() {
+    std::unordered_set<std::string> numbers;
+    RETURN_IF_ERROR(db->Read([&](const ReadTxn& txn) {
+      numbers.clear();
+      return txn.Scan(table(kDnr), [&](std::string_view key, std::string_view) {
+        numbers.emplace(key);
+        return true;
+      });
+    }));
+    dnr.Publish(std::make_shared<const DnrSnapshot>(std::move(numbers)));
+    return OkStatus();
+  }
+
+  // A DNR write, then the list read again from what it committed. A failed rebuild after a
+  // commit leaves the old snapshot: logged, and the write reported as failed so the
+  // operator retries (the row is there; the retry answers 409/404 and rebuilds).
+  Status WriteDnr(const std::function<Status(WriteTxn&)>& fn) {
+    std::lock_guard lock(dnr_write_mu);
+    RETURN_IF_ERROR(db->Write(fn));
+    Status reloaded = ReloadDnr();
+    if (!reloaded.ok()) {
+      Logf(LogLevel::kError, "", "dnr: written, but the in-memory list was not rebuilt: %s",
+           reloaded.error().message.c_str());
+    }
+    return reloaded;
   }
 
   // Imports the pre-0.2 environment (rules_db.h) and stamps the schema version.
@@ -162,6 +196,7 @@ Result<std::unique_ptr<RulesDb>> RulesDb::Open(std::shared_ptr<Database> db, con
     impl->tables[t] = std::move(*table);
   }
   if (!impl->db->read_only()) RETURN_IF_ERROR(impl->Migrate(data_dir));
+  RETURN_IF_ERROR(impl->ReloadDnr());
   return std::unique_ptr<RulesDb>(new RulesDb(std::move(impl)));
 }
 
@@ -241,7 +276,7 @@ Status RulesDb::AddDoNotRecord(const DoNotRecordEntry& entry) {
   if (entry.number.empty() || entry.by.empty()) {
     return MakeError(ErrorCode::kInvalidInput, "dnr: number and --by are required");
   }
-  return impl_->db->Write([&](WriteTxn& txn) -> Status {
+  return impl_->WriteDnr([&](WriteTxn& txn) -> Status {
     ASSIGN_OR_RETURN(bool inserted, txn.Insert(impl_->table(kDnr), entry.number, DoNotRecordCodec::Encode(entry)));
     if (!inserted) {
       return MakeError(ErrorCode::kConflict, "dnr: " + entry.number + " is already on the do-not-record list");
@@ -251,7 +286,7 @@ Status RulesDb::AddDoNotRecord(const DoNotRecordEntry& entry) {
 }
 
 Status RulesDb::RemoveDoNotRecord(std::string_view number) {
-  return impl_->db->Write([&](WriteTxn& txn) -> Status {
+  return impl_->WriteDnr([&](WriteTxn& txn) -> Status {
     ASSIGN_OR_RETURN(bool erased, txn.Erase(impl_->table(kDnr), number));
     if (!erased) {
       return MakeError(ErrorCode::kNotFound, "dnr: " + std::string(number) + " is not on the do-not-record list");
@@ -269,6 +304,8 @@ Result<bool> RulesDb::IsDoNotRecord(std::string_view number) const {
   }));
   return found;
 }
+
+std::shared_ptr<const DnrSnapshot> RulesDb::DoNotRecordSnapshot() const { return impl_->dnr.Current(); }
 
 Result<std::vector<DoNotRecordEntry>> RulesDb::DoNotRecordList() const {
   std::vector<DoNotRecordEntry> out;

@@ -82,10 +82,11 @@ AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
     return result;
   };
   if (db_ != nullptr) {
+    // One snapshot for the whole decision; no LMDB on the SIP thread (issue 13 item 4).
+    const std::shared_ptr<const DnrSnapshot> dnr = db_->DoNotRecordSnapshot();
     for (const std::string& number : facts.participants) {
       if (number.empty()) continue;
-      Result<bool> listed = db_->IsDoNotRecord(number);
-      if (listed.ok() && *listed) {
+      if (dnr->Contains(number)) {
         return not_recorded("policy: a participant is on the do-not-record list at site " + current->site_id +
                                 " (CONSENT-3)",
                             policy::DecisionReasonName(policy::DecisionReason::kDoNotRecord));

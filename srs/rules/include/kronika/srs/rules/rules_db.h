@@ -22,8 +22,12 @@
 // (converting every row; a row that does not convert is kept as it was and reported) and
 // removes the old environment.
 //
+// The do-not-record list is also kept in memory (dnr_snapshot.h): loaded by Open(),
+// rebuilt after each AddDoNotRecord/RemoveDoNotRecord of this object commits, read with
+// DoNotRecordSnapshot() without any I/O (the SIP thread's INVITE gate, issue 13 item 4).
+//
 // Threads: every method may be called from any thread; each call is one short
-// transaction. The *In() variants run inside the caller's write transaction, so that a
+// transaction, except DoNotRecordSnapshot(), which reads no LMDB. The *In() variants run inside the caller's write transaction, so that a
 // state change and whatever is recorded with it (an outbox event) commit together.
 #pragma once
 
@@ -40,6 +44,7 @@
 #include "kronika/policy/recording.h"
 #include "kronika/result.h"
 #include "kronika/srs/core/data_layout.h"  // RulesDbDir(), StoreDir()
+#include "kronika/srs/rules/dnr_snapshot.h"
 #include "kronika/srs/store/database.h"
 
 namespace kronika::srs {
@@ -102,10 +107,15 @@ class RulesDb {
                      int64_t at_ms_utc) const;
 
   // CONSENT-3. `number` must already be canonical. Add: 409 when present; Remove: 404.
-  // A listed number whose row does not decode still counts as listed.
+  // A listed number whose row does not decode still counts as listed. Add/Remove return
+  // after the in-memory list is rebuilt, so DoNotRecordSnapshot() already shows the change
+  // (an error after the commit when it could not be rebuilt; the old list stays).
   Status AddDoNotRecord(const DoNotRecordEntry& entry);
   Status RemoveDoNotRecord(std::string_view number);
+  // One LMDB read transaction (CLI, tools, tests); the daemon's SIP thread uses the snapshot.
   Result<bool> IsDoNotRecord(std::string_view number) const;
+  // The in-memory list as of this object's last DNR write or Open(); never null, no I/O.
+  std::shared_ptr<const DnrSnapshot> DoNotRecordSnapshot() const;
   Result<std::vector<DoNotRecordEntry>> DoNotRecordList() const;
 
   // Deletions: `check` runs inside the write transaction that logs the entries, after the

@@ -2,9 +2,10 @@
 // (SCOPE-1, SCOPE-2, SCOPE-5, CONSENT-1..3, RET-1, RET-5).
 //
 // Admit(): once per initial INVITE, after the metadata is parsed and before anything is
-// answered or any RTP port is taken. Checks, in order: the do-not-record list in the policy
-// db (CONSENT-3; one LMDB read transaction per participant, about a microsecond each, no
-// lock shared with the writers), policy::Decide() with the site's rules (do_not_record of
+// answered or any RTP port is taken. Checks, in order: the do-not-record list (CONSENT-3;
+// RulesDb's in-memory snapshot, dnr_snapshot.h: one hash lookup per participant, no LMDB
+// and no other I/O on the SIP thread; a DNR write through the daemon is in it before the
+// write returns), policy::Decide() with the site's rules (do_not_record of
 // the site file, call class and direction, working hours in the site's zone), and the
 // site's storage figure against its quota (RET-5, QuotaUsage: a mutex-guarded number, no
 // store read). A call out of scope gets the site's not_recorded action - reject with
@@ -51,7 +52,7 @@ namespace kronika::srs {
 class RulesGate {
  public:
   // All borrowed. `site_name`: config site.name (the site of new calls). `db`, `metrics`
-  // may be null. `media_ip`: the address our SDP advertises (media.bind_ip); the discard
+  // may be null; `db` gives the do-not-record snapshot (RulesDb::DoNotRecordSnapshot). `media_ip`: the address our SDP advertises (media.bind_ip); the discard
   // socket of answer-and-drop is bound there when the site uses that action.
   RulesGate(const SitePolicies* sites, std::string site_name, RulesDb* db, RulesMetrics* metrics,
              const std::string& media_ip = "");
