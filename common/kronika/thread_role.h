@@ -9,6 +9,13 @@
 // so a cross-thread call shows up in the test that makes it rather than as a rare race in
 // production. Release builds compile Check() to nothing.
 //
+// The same for a whole thread: a thread that must never block on the disk (the SIP thread:
+// LMDB transactions, key files; issue 13 item 4) calls ForbidDiskIoOnCurrentThread() while
+// it serves, and the code that does such I/O calls CheckDiskIoAllowed() first (the store's
+// transaction begin, the key files' writes). Debug builds abort there, naming both; release
+// builds compile the check to nothing. A marker per thread (thread_local), so the check
+// costs one load and needs no knowledge of which object the caller is.
+//
 // Threads: Bind and Check from any thread; that is the point.
 #pragma once
 
@@ -54,5 +61,38 @@ class ThreadRole {
   const char* const name_;
   std::atomic<std::thread::id> owner_{};
 };
+
+namespace internal {
+inline thread_local const char* disk_io_forbidden_on = nullptr;  // the thread's name, or null
+}  // namespace internal
+
+// Marks the calling thread as one that does no disk I/O (`thread_name` must outlive the
+// mark), until the returned guard is destroyed. The SIP thread, for as long as it serves.
+class DiskIoForbidden {
+ public:
+  explicit DiskIoForbidden(const char* thread_name) : previous_(internal::disk_io_forbidden_on) {
+    internal::disk_io_forbidden_on = thread_name;
+  }
+  ~DiskIoForbidden() { internal::disk_io_forbidden_on = previous_; }
+  DiskIoForbidden(const DiskIoForbidden&) = delete;
+  DiskIoForbidden& operator=(const DiskIoForbidden&) = delete;
+
+ private:
+  const char* const previous_;
+};
+
+// True when the calling thread is marked by a DiskIoForbidden (any build).
+inline bool DiskIoForbiddenHere() { return internal::disk_io_forbidden_on != nullptr; }
+
+// Debug builds: aborts when the calling thread is marked by a DiskIoForbidden. `what` names
+// the I/O ("LMDB write transaction").
+inline void CheckDiskIoAllowed([[maybe_unused]] const char* what) {
+#ifndef NDEBUG
+  if (const char* thread = internal::disk_io_forbidden_on; thread != nullptr) {
+    std::fprintf(stderr, "kronika: %s on %s, which must not do disk I/O (issue 13 item 4)\n", what, thread);
+    std::abort();
+  }
+#endif
+}
 
 }  // namespace kronika

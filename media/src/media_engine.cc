@@ -4,6 +4,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <thread>
@@ -55,11 +57,13 @@ int NativeRateHz(const RecordingSpec& spec) {
 }
 
 std::filesystem::path DatedDir(const std::filesystem::path& root) {
-  const time_t now = time(nullptr);
-  tm utc{};
-  gmtime_r(&now, &utc);
-  char buf[16];
-  strftime(buf, sizeof buf, "%Y/%m/%d", &utc);
+  // The UTC date by calendar arithmetic, not gmtime_r/strftime: glibc's load the time zone
+  // (open /etc/localtime) on their first use, and this runs on the SIP thread, which does
+  // no file I/O (issue 13 item 4).
+  const std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  char buf[48];  // room for any int, so the compiler sees no truncation
+  std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
   return root / buf;
 }
 

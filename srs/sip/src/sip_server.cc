@@ -20,6 +20,7 @@
 #include "kronika/sdp/body_encoding.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/metrics.h"
+#include "kronika/thread_role.h"
 #include "sip_server_impl.h"
 
 namespace kronika::srs {
@@ -239,6 +240,9 @@ Status SipServer::Impl::Init() {
 }
 
 Status SipServer::Impl::Run() {
+  // The SIP thread does no disk I/O while it serves (issue 13 item 4): debug builds abort on
+  // an LMDB transaction or a key file write here (thread_role.h).
+  const DiskIoForbidden no_disk_io(kSipThreadName);
   su_root_run(root_);  // until BeginShutdown() breaks it
   // Drain: let the media engine finish the files of the sessions we just ended.
   const auto deadline = std::chrono::steady_clock::now() + kShutdownGrace;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "kronika/srs/core/log.h"
+#include "kronika/thread_role.h"
 
 namespace kronika::srs {
 namespace {
@@ -114,6 +115,7 @@ bool LmdbEnv::AdoptResizedMap() const {
 }
 
 Result<LmdbTxn> LmdbEnv::BeginRead() const {
+  CheckDiskIoAllowed("LMDB read transaction");  // never on the SIP thread (issue 13 item 4)
   for (int attempt = 0;; ++attempt) {
     std::shared_lock lock = LockForTxn();
     MDB_txn* txn = nullptr;
@@ -131,6 +133,7 @@ Result<LmdbTxn> LmdbEnv::BeginRead() const {
 }
 
 Result<LmdbTxn> LmdbEnv::BeginWrite() {
+  CheckDiskIoAllowed("LMDB write transaction");  // never on the SIP thread (issue 13 item 4)
   if (options_.read_only) {
     return Error{ErrorCode::kIo, options_.name + ": " + dir_.string() + " is open read-only"};
   }
