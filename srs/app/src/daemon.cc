@@ -21,6 +21,7 @@
 #include "kronika/srs/access/access_context.h"
 #include "kronika/srs/admin/admin_socket.h"
 #include "kronika/srs/admin/local_admin_ops.h"
+#include "kronika/srs/atrest/key_file_syncer.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/config/config_changes.h"
 #include "kronika/srs/config/site_config.h"
@@ -103,7 +104,7 @@ struct Daemon::Components {
   std::unique_ptr<Store> store;
   // 2. keys (SEC-1); both null when encryption at rest is off
   std::unique_ptr<RecordingKeys> recording_keys;
-  std::optional<KeyFileSyncer> key_syncer;  // no fsync on the SIP thread
+  std::optional<KeyFileSyncer> key_syncer;  // the SIP thread's key pool: no disk I/O there
   // 3. rules (issue 7)
   SitePolicies sites;
   std::unique_ptr<RulesDb> rules_db;
@@ -418,7 +419,7 @@ void Daemon::Stop() {
   c_->rules_gate.reset();
   c_->rules_metrics.reset();
   c_->rules_db.reset();
-  c_->key_syncer.reset();  // 2. queued key files synced
+  c_->key_syncer.reset();  // 2. queued key files written and synced
   c_->recording_keys.reset();
   if (c_->store != nullptr) {  // 1. last: everything queued is committed
     if (Status flushed = c_->store->Flush(); !flushed.ok()) {

@@ -17,7 +17,7 @@
 #include "kronika/srs/atrest/key_location.h"
 #include "kronika/srs/core/data_layout.h"
 #include "kronika/srs/core/log.h"
-#include "kronika/thread_boundary.h"
+#include "kronika/thread_role.h"
 
 namespace kronika::srs {
 namespace {
@@ -26,15 +26,15 @@ constexpr std::string_view kDekMagic = "KDEK1";
 constexpr size_t kKekIdBytes = 8;
 constexpr char kDekSuffix[] = ".dek";
 
-bool ValidId(std::string_view id) {
+}  // namespace
+
+bool ValidRecordingKeyId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
   }
   return true;
 }
-
-}  // namespace
 
 Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
                                   const std::filesystem::path& data_dir) {
@@ -77,7 +77,8 @@ std::filesystem::path RecordingKeys::PathOf(std::string_view recording_id) const
 }
 
 Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_view dek,
-                                   std::string_view kek, bool durable) const {
+                                   std::string_view kek) const {
+  CheckDiskIoAllowed("RecordingKeys: key file write");
   ASSIGN_OR_RETURN(std::string sealed, SealSmall(kek, dek, recording_id));
   const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + sealed;
   const std::filesystem::path path = PathOf(recording_id);
@@ -86,13 +87,12 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
   if (fd < 0)
     return MakeError(ErrorCode::kIo, "keys: create " + tmp.string() + ": " + std::strerror(errno));
   const bool ok = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) &&
-                  (!durable || ::fsync(fd) == 0);
+                  ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return MakeError(ErrorCode::kIo, "keys: write " + path.string() + ": " + std::strerror(errno));
   }
-  if (!durable) return OkStatus();
   int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -101,95 +101,34 @@ Status RecordingKeys::WriteWrapped(std::string_view recording_id, std::string_vi
   return OkStatus();
 }
 
-Result<std::string> RecordingKeys::Create(std::string_view recording_id, bool durable) {
-  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
+Result<std::string> RecordingKeys::Create(std::string_view recording_id) {
+  std::string dek = RandomBytes(kAesKeyBytes);
+  Status s = Put(recording_id, dek);
+  if (!s.ok()) {
+    OPENSSL_cleanse(dek.data(), dek.size());
+    return s.error();
+  }
+  return dek;
+}
+
+Status RecordingKeys::Put(std::string_view recording_id, std::string_view dek) {
+  if (!ValidRecordingKeyId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
+  if (dek.size() != kAesKeyBytes) return MakeError(ErrorCode::kInvalidInput, "keys: a data key is 32 bytes");
   if (Has(recording_id))
     return MakeError(ErrorCode::kConflict,
                      "keys: " + std::string(recording_id) + " already has a key");
-  std::string dek = RandomBytes(kAesKeyBytes);
-  RETURN_IF_ERROR(WriteWrapped(recording_id, dek, kek_, durable));
-  return dek;
-}
-
-Status RecordingKeys::Sync(std::string_view recording_id) const {
-  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
-  const std::filesystem::path path = PathOf(recording_id);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return MakeError(ErrorCode::kIo, "keys: open " + path.string() + ": " + std::strerror(errno));
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok)
-    return MakeError(ErrorCode::kIo, "keys: fsync " + path.string() + ": " + std::strerror(errno));
-  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return OkStatus();
-}
-
-KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys)
-    : keys_(keys), thread_([this] {
-        NameCurrentThread(kKeySyncerThreadName);
-        Run();
-      }) {}
-
-KeyFileSyncer::~KeyFileSyncer() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_one();
-  thread_.join();
-}
-
-Result<std::string> KeyFileSyncer::Create(const std::string& recording_id) {
-  Result<std::string> dek = keys_.Create(recording_id, /*durable=*/false);
-  if (dek.ok()) {
-    {
-      std::lock_guard lock(mu_);
-      pending_.emplace_back(recording_id, false);
-    }
-    cv_.notify_one();
-  }
-  return dek;
-}
-
-void KeyFileSyncer::Discard(const std::string& recording_id) {
-  {
-    std::lock_guard lock(mu_);
-    pending_.emplace_back(recording_id, true);
-  }
-  cv_.notify_one();
-}
-
-void KeyFileSyncer::Run() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !pending_.empty(); });
-    if (pending_.empty()) return;  // stop_ and nothing left
-    const auto [id, shred] = std::move(pending_.front());
-    pending_.pop_front();
-    lock.unlock();
-    // A key discarded right after its creation may be gone before its sync: not an error.
-    // The boundary (issue 13 item 4): a key whose sync or shred throws is skipped (logged
-    // with the thread's name and counted); the next one goes on.
-    RunGuarded(kKeySyncerThreadName, FaultEffect::kRecovered, [&, id = id, shred = shred] {
-      Status s = shred ? keys_.Shred(id) : (keys_.Has(id) ? keys_.Sync(id) : OkStatus());
-      if (!s.ok()) Logf(LogLevel::kError, id, "access: data key file: %s", s.error().message.c_str());
-    });
-    lock.lock();
-  }
+  return WriteWrapped(recording_id, dek, kek_);
 }
 
 bool RecordingKeys::Has(std::string_view recording_id) const {
+  CheckDiskIoAllowed("RecordingKeys::Has");
   std::error_code ec;
-  return ValidId(recording_id) && std::filesystem::exists(PathOf(recording_id), ec);
+  return ValidRecordingKeyId(recording_id) && std::filesystem::exists(PathOf(recording_id), ec);
 }
 
 Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
-  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
+  CheckDiskIoAllowed("RecordingKeys::Get");
+  if (!ValidRecordingKeyId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   std::ifstream in(PathOf(recording_id), std::ios::binary);
   if (!in)
     return MakeError(ErrorCode::kNotFound, "keys: no key for " + std::string(recording_id) +
@@ -213,7 +152,8 @@ Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
 }
 
 Status RecordingKeys::Shred(std::string_view recording_id) {
-  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
+  CheckDiskIoAllowed("RecordingKeys::Shred");
+  if (!ValidRecordingKeyId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   return OverwriteAndUnlink(PathOf(recording_id));
 }
 
@@ -288,7 +228,7 @@ Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::
 
 Status ShredRecordingAtRest(const std::filesystem::path& data_dir, std::string_view recording_id,
                             const std::filesystem::path& plain_path) {
-  if (!ValidId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
+  if (!ValidRecordingKeyId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   Status key = OverwriteAndUnlink(RecordingKeys::DefaultDir(data_dir) /
                                   (std::string(recording_id) + kDekSuffix));
   if (!key.ok()) return key;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "kronika/srs/atrest/key_file_syncer.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/media/media_engine.h"
 #include "kronika/srs/atrest/crypto.h"
@@ -102,6 +103,7 @@ TEST_CASE("SEC-1 a new recording's data key is made at session start and sealed 
       REQUIRE(media.keys.size() == 1);
       CHECK(made_for == out.session->id());
       CHECK(media.keys[0].size() == kAesKeyBytes);
+      syncer.Drain();  // kr-keysync writes the key file, not the SIP thread
       auto stored = keys.Get(out.session->id());
       REQUIRE(stored.ok());
       CHECK(*stored == media.keys[0]);

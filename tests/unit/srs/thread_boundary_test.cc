@@ -29,6 +29,7 @@
 #include "kronika/policy/retention.h"
 #include "kronika/srs/access/access_context.h"
 #include "kronika/srs/atrest/crypto.h"
+#include "kronika/srs/atrest/key_file_syncer.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/http/http_server.h"
@@ -188,8 +189,8 @@ TEST_CASE("key syncer kr-keysync: a key whose shred throws is skipped, the next 
   LogCapture log;
   TempDir dir;
   RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), RandomBytes(kAesKeyBytes));
-  REQUIRE(keys.Create("TB-K1", true).ok());
-  REQUIRE(keys.Create("TB-K2", true).ok());
+  REQUIRE(keys.Create("TB-K1").ok());
+  REQUIRE(keys.Create("TB-K2").ok());
   const uint64_t before = ThreadFaults::Process().FaultsOf(kKeySyncerThreadName);
   {
     KeyFileSyncer syncer(keys);

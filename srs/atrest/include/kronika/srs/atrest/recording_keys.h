@@ -14,19 +14,17 @@
 // Rotation: Rotate(new_kek) rewraps every DEK with a new KEK (each file replaced
 // atomically), after which the old KEK can be destroyed.
 //
-// Threads: all methods may be called from any thread; per-recording files make them
-// independent, Rotate() should not race with Create() for the same id.
+// Threads: all methods may be called from any thread but the SIP thread (they touch the
+// disk; debug builds abort there, thread_role.h DiskIoForbidden); per-recording files make
+// them independent, Rotate() should not race with Create() for the same id. The SIP thread
+// gets new keys from KeyFileSyncer (key_file_syncer.h), which does the writing elsewhere.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "kronika/result.h"
@@ -40,6 +38,9 @@ inline constexpr char kMasterKeyEnv[] = "KRONIKA_MASTER_KEY_FILE";
 Result<std::string> LoadMasterKey(const std::filesystem::path& key_file,
                                   const std::filesystem::path& data_dir);
 
+// True for an id a key file may be named after: 1-128 of [A-Za-z0-9_-]. No I/O.
+bool ValidRecordingKeyId(std::string_view recording_id);
+
 class RecordingKeys {
  public:
   RecordingKeys(std::filesystem::path keys_dir, std::string kek);
@@ -50,11 +51,10 @@ class RecordingKeys {
   static std::string KekId(std::string_view kek);
 
   // New DEK for `recording_id`, wrapped and fsynced before returning. kConflict when one exists.
-  // `durable` false: written and renamed into place but not fsynced (the caller makes it
-  // durable later, see KeyFileSyncer); this takes microseconds instead of milliseconds.
-  Result<std::string> Create(std::string_view recording_id, bool durable = true);
-  // fsyncs the key file of `recording_id`, then the keys directory.
-  Status Sync(std::string_view recording_id) const;
+  Result<std::string> Create(std::string_view recording_id);
+  // Stores `dek` (made elsewhere: KeyFileSyncer's pool) as the key of `recording_id`, wrapped,
+  // file and directory fsynced before returning. kConflict when it has one already.
+  Status Put(std::string_view recording_id, std::string_view dek);
   // The DEK of `recording_id`. kNotFound when shredded / never created, kPermissionDenied when
   // it is wrapped by another master key than the configured one.
   Result<std::string> Get(std::string_view recording_id) const;
@@ -83,8 +83,7 @@ class RecordingKeys {
 
  private:
   std::filesystem::path PathOf(std::string_view recording_id) const;
-  Status WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek,
-                      bool durable = true) const;
+  Status WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek) const;
 
   std::filesystem::path dir_;
   std::string kek_;
@@ -96,37 +95,6 @@ class RecordingKeys {
 // Errors as LoadMasterKey.
 Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::path& data_dir,
                                                          const std::filesystem::path& master_key_file = {});
-
-// Data keys for new recordings, made on a thread that must not block on disk (the SIP
-// thread, SEC-1): Create() writes the wrapped key (page cache, tens of microseconds) and
-// queues it; a background thread fsyncs each queued key file and the keys directory (about
-// 16 ms each on ext4, measured), normally long before the recording's audio is made
-// durable (the media engine fsyncs the file when the call ends; the kernel writes back
-// dirty pages after ~30 s). The destructor syncs what is still queued. The thread is
-// "kr-keysync": a key whose sync throws is logged, counted in
-// kronika_thread_faults_total{thread="kr-keysync"} and skipped; the next one goes on.
-inline constexpr char kKeySyncerThreadName[] = "kr-keysync";  // thread_boundary.h
-
-class KeyFileSyncer {
- public:
-  explicit KeyFileSyncer(RecordingKeys& keys);  // `keys` is borrowed
-  ~KeyFileSyncer();
-  KeyFileSyncer(const KeyFileSyncer&) = delete;
-  KeyFileSyncer& operator=(const KeyFileSyncer&) = delete;
-
-  Result<std::string> Create(const std::string& recording_id);
-  // Media refused the recording: the unused key is shredded (on the background thread).
-  void Discard(const std::string& recording_id);
-
- private:
-  void Run();
-  RecordingKeys& keys_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::pair<std::string, bool>> pending_;  // (id, shred) GUARDED_BY(mu_)
-  bool stop_ = false;                // GUARDED_BY(mu_)
-  std::thread thread_;
-};
 
 // Crypto-shredding for deletion paths that hold no master key or AccessContext (retention
 // sweeper, erasure, early deletion): overwrites and unlinks the recording's key file

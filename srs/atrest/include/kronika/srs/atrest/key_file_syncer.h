@@ -1,0 +1,96 @@
+// Data keys for new recordings, handed out on a thread that must not touch the disk (the
+// SIP thread; SEC-1, issue 13 item 4).
+//
+// The background thread "kr-keysync" keeps a pool of kDataKeyPoolSize random data keys
+// (DEKs) in memory. Create() takes one (a mutex held for a deque pop, no I/O, no syscall)
+// and queues the recording's wrapped key file; kr-keysync writes it, fsyncs it and the
+// keys directory (RecordingKeys::Put, about 16 ms on ext4, measured), then refills the
+// pool. When the pool is empty (a burst larger than the pool arriving faster than kr-keysync
+// refills it, i.e. while it is stuck in fsyncs), Create() makes the key on the caller's
+// thread from the CSPRNG (random bytes in memory, still no disk) and counts it in
+// pool_misses().
+//
+// Crash ordering (what is guaranteed, docs/architecture.md "Data keys"): a key file write
+// is queued ahead of every refill and of nothing else, so it starts within microseconds of
+// Create() unless kr-keysync is busy with earlier key files; it is durable about 16 ms
+// after Create(). The media worker writes the sealed header at once and the first audio
+// record after about 500 ms, into the page cache; the audio becomes durable only when the
+// file finisher fsyncs it at the end of the call, or when the kernel writes dirty pages
+// back (after 30 s by default). So the key is durable long before any of its audio is,
+// unless kr-keysync falls more than ~30 s behind (thousands of queued keys). A crash in
+// between loses the undurable key and with it that recording's first seconds: the .part
+// holds only ciphertext nobody can read (no plaintext leaks), and crash recovery leaves it
+// for the operator (media_engine.h RecoverInterrupted). This is a measurement, not a
+// barrier: nothing stops the kernel from writing those pages back earlier.
+//
+// The destructor writes and syncs everything queued, then wipes the pool.
+// Faults: a key whose write or shred throws is logged, counted in
+// kronika_thread_faults_total{thread="kr-keysync"} and skipped; the next one goes on.
+//
+// Threads: Create/Discard from the SIP thread (or any); Drain from any thread but the SIP
+// thread (it blocks on kr-keysync).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "kronika/result.h"
+#include "kronika/srs/atrest/recording_keys.h"
+
+namespace kronika::srs {
+
+inline constexpr char kKeySyncerThreadName[] = "kr-keysync";  // thread_boundary.h
+
+// Keys kept ready. A refill costs ~1 µs per key, so the pool only runs dry while kr-keysync
+// is inside fsyncs (~16 ms per key file): 64 covers a burst of 64 INVITEs within one such
+// stall, i.e. ~4,000 new calls per second, far above the SIP thread's measured INVITE rate.
+// 64 x 32 bytes of key material in memory, wiped on exit.
+inline constexpr size_t kDataKeyPoolSize = 64;
+
+class KeyFileSyncer {
+ public:
+  explicit KeyFileSyncer(RecordingKeys& keys);  // `keys` is borrowed; fills the pool at once
+  ~KeyFileSyncer();
+  KeyFileSyncer(const KeyFileSyncer&) = delete;
+  KeyFileSyncer& operator=(const KeyFileSyncer&) = delete;
+
+  // The new DEK of `recording_id` (32 bytes), its key file queued for kr-keysync. No disk
+  // I/O. kInvalidInput when the id cannot name a key file.
+  Result<std::string> Create(const std::string& recording_id);
+  // Media refused the recording: its key file is never written if still queued, and
+  // shredded (on kr-keysync) if it was.
+  void Discard(const std::string& recording_id);
+  // Blocks until every key file queued before the call is written and synced (or shredded).
+  void Drain();
+
+  // Keys made on the caller's thread because the pool was empty, since start.
+  uint64_t pool_misses() const { return pool_misses_.load(std::memory_order_relaxed); }
+  size_t pooled() const;
+
+ private:
+  struct Job {
+    std::string recording_id;
+    std::string dek;  // empty: shred
+  };
+  void Run();
+
+  RecordingKeys& keys_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;       // kr-keysync: work queued, pool below its size, stop
+  std::condition_variable idle_cv_;  // Drain(): a job finished
+  std::deque<std::string> pool_;     // GUARDED_BY(mu_)
+  std::deque<Job> pending_;          // GUARDED_BY(mu_)
+  uint64_t queued_ = 0;              // GUARDED_BY(mu_) jobs ever queued
+  uint64_t done_ = 0;                // GUARDED_BY(mu_) jobs ever finished or dropped
+  bool stop_ = false;                // GUARDED_BY(mu_)
+  std::atomic<uint64_t> pool_misses_{0};
+  std::thread thread_;
+};
+
+}  // namespace kronika::srs
