@@ -563,10 +563,14 @@ void MediaWorker::OpenRecording(WorkerCommand& command) {
   }
   rec->encoder = std::move(encoder.value());
   const uint32_t serial = static_cast<uint32_t>(std::hash<std::string>{}(rec->id));
+  KeyStoredGate key_stored;  // SEC-1: no sealed byte on disk before its key (sealed_file.h)
+  if (!command.at_rest_key.empty() && config_.at_rest_key_stored) {
+    key_stored = [stored = config_.at_rest_key_stored, id = rec->id] { return stored(id); };
+  }
   auto writer = OggOpusWriter::Create(
       command.part_path,
       {command.channels, command.rate_hz, rec->encoder->pre_skip_48k(), rec->id, rec->encoder->dual_mono()}, serial,
-      command.at_rest_key);
+      command.at_rest_key, std::move(key_stored));
   Recording& ref = *rec;
   recordings_[rec->id] = std::move(rec);
   if (!writer.ok()) {

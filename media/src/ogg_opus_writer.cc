@@ -79,7 +79,8 @@ OggOpusWriter::~OggOpusWriter() {
 Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::Create(const std::filesystem::path& path,
                                                              const OggOpusHeader& header,
                                                              uint32_t serial,
-                                                             std::string_view at_rest_key) {
+                                                             std::string_view at_rest_key,
+                                                             KeyStoredGate key_stored) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec)
@@ -90,7 +91,7 @@ Result<std::unique_ptr<OggOpusWriter>> OggOpusWriter::Create(const std::filesyst
   w->fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (w->fd_ < 0) return ErrnoError("cannot create", path, errno);
   if (!at_rest_key.empty()) {  // SEC-1: sealed from the first byte
-    auto sealer = SealedWriter::Start(w->fd_, at_rest_key, path);
+    auto sealer = SealedWriter::Start(w->fd_, at_rest_key, path, std::move(key_stored));
     if (!sealer.ok()) return sealer.error();
     w->sealer_ = std::move(sealer.value());
   }

@@ -48,11 +48,14 @@ struct OggOpusHeader {
 class OggOpusWriter {
  public:
   // Creates the parent directories and `path` (must not exist), writes the two header
-  // pages. `at_rest_key` (32 bytes) seals the file, "" writes plain Ogg. Errors: kIo
-  // "media: cannot create <path>: <strerror>", write errors, kInvalidInput bad key size.
+  // pages. `at_rest_key` (32 bytes) seals the file, "" writes plain Ogg; `key_stored`
+  // (sealed only) holds the sealed bytes back until the key is durable (SealedWriter).
+  // Errors: kIo "media: cannot create <path>: <strerror>", write errors, kInvalidInput bad
+  // key size.
   static Result<std::unique_ptr<OggOpusWriter>> Create(const std::filesystem::path& path,
                                                        const OggOpusHeader& header, uint32_t serial,
-                                                       std::string_view at_rest_key = {});
+                                                       std::string_view at_rest_key = {},
+                                                       KeyStoredGate key_stored = {});
   ~OggOpusWriter();  // closes the fd if still owned (no EOS written: the file stays a .part)
   OggOpusWriter(const OggOpusWriter&) = delete;
   OggOpusWriter& operator=(const OggOpusWriter&) = delete;

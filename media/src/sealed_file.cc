@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "kronika/media/aes_gcm.h"
 #include "kronika/media/fd_io.h"
@@ -58,21 +59,51 @@ bool HasSealedMagic(std::string_view first_bytes) {
 // ---- SealedWriter ----
 
 Result<std::unique_ptr<SealedWriter>> SealedWriter::Start(int fd, std::string_view key,
-                                                          std::filesystem::path path_for_errors) {
+                                                          std::filesystem::path path_for_errors,
+                                                          KeyStoredGate gate) {
   if (key.size() != kSealKeyBytes)
     return MakeError(ErrorCode::kInvalidInput, "media: at-rest key must be 32 bytes");
   std::unique_ptr<SealedWriter> w(new SealedWriter());
   w->fd_ = fd;
   w->path_ = std::move(path_for_errors);
   w->key_ = std::string(key);
+  w->gate_ = std::move(gate);
   w->header_.assign(kSealedMagic, kMagicBytes);
   std::string nonce(kNonceBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), static_cast<int>(nonce.size())) != 1) std::abort();
   w->header_ += nonce;
   PutBig(w->header_, kSealedMaxRecordBytes, 4);
-  if (Status s = WriteAll(fd, w->header_, w->path_); !s.ok()) return s.error();
-  w->bytes_written_ = w->header_.size();
+  if (Status s = w->Emit(w->header_, false); !s.ok()) return s.error();
   return w;
+}
+
+Status SealedWriter::Emit(std::string bytes, bool force) {
+  if (gate_) {
+    Result<bool> stored = gate_();
+    if (!stored.ok()) {
+      failed_ = true;
+      return MakeError(ErrorCode::kIo, "media: " + path_.string() + ": " + stored.error().message);
+    }
+    if (!*stored && !force) {
+      if (held_.size() + bytes.size() > kSealedMaxHeldBytes) {
+        failed_ = true;
+        return MakeError(ErrorCode::kIo, "media: " + path_.string() + ": data key still not durable after " +
+                                             std::to_string(held_.size()) + " bytes");
+      }
+      held_ += bytes;
+      bytes_written_ += bytes.size();
+      return OkStatus();
+    }
+    gate_ = nullptr;  // durable (or Finish): from now on written as sealed
+  }
+  const size_t size = bytes.size();
+  if (!held_.empty()) bytes = std::exchange(held_, std::string()) + bytes;
+  if (Status s = WriteAll(fd_, bytes, path_); !s.ok()) {
+    failed_ = true;
+    return s;
+  }
+  bytes_written_ += size;
+  return OkStatus();
 }
 
 SealedWriter::~SealedWriter() {
@@ -114,12 +145,7 @@ Status SealedWriter::SealRecord(bool final) {
   // The record index advances even if the write fails: its IV is never used again.
   ++index_;
   finished_ = final;
-  if (Status s = WriteAll(fd_, record, path_); !s.ok()) {
-    failed_ = true;
-    return s;
-  }
-  bytes_written_ += record.size();
-  return OkStatus();
+  return Emit(std::move(record), /*force=*/final);
 }
 
 // ---- SealedReader ----

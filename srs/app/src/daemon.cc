@@ -233,7 +233,11 @@ Status Daemon::StartRules() {
 }
 
 Status Daemon::StartMedia() {
-  const media::MediaConfig media_config = MediaConfigFrom(config_);
+  media::MediaConfig media_config = MediaConfigFrom(config_);
+  if (c_->key_syncer.has_value()) {  // SEC-1: no sealed audio on disk before its key file is
+    KeyFileSyncer* syncer = &*c_->key_syncer;
+    media_config.at_rest_key_stored = [syncer](const std::string& id) { return syncer->KeyStored(id); };
+  }
   const std::vector<media::RepairedRecording> recovered =
       RecoverInterruptedRecordings(media_config, c_->recording_keys.get());
   if (!recovered.empty()) {

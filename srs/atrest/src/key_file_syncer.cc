@@ -14,6 +14,10 @@ namespace {
 
 void Wipe(std::string& secret) { OPENSSL_cleanse(secret.data(), secret.size()); }
 
+// Failed key writes remembered for KeyStored(); their recordings fail within one flush
+// (half a second), so a few are enough, and a disk that fails every write stays bounded.
+constexpr size_t kMaxFailuresKept = 1024;
+
 }  // namespace
 
 KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys)
@@ -81,6 +85,18 @@ void KeyFileSyncer::Drain() {
   idle_cv_.wait(lock, [&] { return done_ >= target; });
 }
 
+Result<bool> KeyFileSyncer::KeyStored(const std::string& recording_id) const {
+  std::lock_guard lock(mu_);
+  if (auto failed = failed_.find(recording_id); failed != failed_.end()) {
+    return MakeError(ErrorCode::kIo, "data key not stored: " + failed->second);
+  }
+  if (writing_ == recording_id) return false;
+  for (const Job& job : pending_) {  // a few entries at most, unless the disk stalls
+    if (job.recording_id == recording_id && !job.dek.empty()) return false;
+  }
+  return true;
+}
+
 size_t KeyFileSyncer::pooled() const {
   std::lock_guard lock(mu_);
   return pool_.size();
@@ -93,15 +109,30 @@ void KeyFileSyncer::Run() {
     if (!pending_.empty()) {  // key files first: a recording's key is waiting to be durable
       Job job = std::move(pending_.front());
       pending_.pop_front();
+      const bool write = !job.dek.empty();
+      if (write) writing_ = job.recording_id;
       lock.unlock();
       // The boundary (issue 13 item 4): a key whose write or shred throws is skipped
       // (logged with the thread's name and counted); the next one goes on.
-      RunGuarded(kKeySyncerThreadName, FaultEffect::kRecovered, [&] {
-        Status s = job.dek.empty() ? keys_.Shred(job.recording_id) : keys_.Put(job.recording_id, job.dek);
-        if (!s.ok()) Logf(LogLevel::kError, job.recording_id, "access: data key file: %s", s.error().message.c_str());
+      std::string failure = "kr-keysync fault";
+      const bool ran = RunGuarded(kKeySyncerThreadName, FaultEffect::kRecovered, [&] {
+        Status s = write ? keys_.Put(job.recording_id, job.dek) : keys_.Shred(job.recording_id);
+        failure.clear();
+        if (!s.ok()) {
+          failure = s.error().message;
+          Logf(LogLevel::kError, job.recording_id, "access: data key file: %s", failure.c_str());
+        }
       });
+      if (!ran && failure.empty()) failure = "kr-keysync fault";
       Wipe(job.dek);
       lock.lock();
+      if (write) {
+        writing_.clear();
+        if (!failure.empty()) {
+          if (failed_.size() >= kMaxFailuresKept) failed_.erase(failed_.begin());
+          failed_[job.recording_id] = failure;
+        }
+      }
       ++done_;
       idle_cv_.notify_all();
       continue;

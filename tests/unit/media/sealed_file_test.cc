@@ -214,5 +214,66 @@ TEST_CASE("Sealed stream: large appends are split into records no larger than th
   std::filesystem::remove_all(path.parent_path());
 }
 
+TEST_CASE("SEC-1 key gate: no sealed byte reaches the file before the data key is durable (issue 13 item 4)") {
+  const auto path = TempFile("gated.kenc");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  Result<bool> stored = false;  // kr-keysync has not fsynced the key file yet
+  auto w = SealedWriter::Start(fd, kKey, path, [&] { return stored; });
+  REQUIRE(w.ok());
+  const std::string first = Pattern(3000, 1), second = Pattern(500, 2), third = Pattern(700, 3);
+  REQUIRE((*w)->Append(first.data(), first.size()).ok());
+  REQUIRE((*w)->Seal().ok());
+  CHECK(std::filesystem::file_size(path) == 0);  // header and record held in memory
+  CHECK((*w)->holding());
+  stored = true;  // the key is durable: the next flush writes everything, in order
+  REQUIRE((*w)->Append(second.data(), second.size()).ok());
+  REQUIRE((*w)->Seal().ok());
+  CHECK_FALSE((*w)->holding());
+  stored = MakeError(ErrorCode::kIo, "not asked again once open");
+  REQUIRE((*w)->Append(third.data(), third.size()).ok());
+  REQUIRE((*w)->Finish().ok());
+  CHECK((*w)->bytes_written() == std::filesystem::file_size(path));
+  ::close(fd);
+  auto r = SealedReader::Open(path, kKey);
+  REQUIRE(r.ok());
+  CHECK(*(*r)->Read(0, 4200) == first + second + third);
+}
+
+TEST_CASE("SEC-1 key gate: a call that ends before its key is durable is still written whole") {
+  const auto path = TempFile("gated-short.kenc");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  auto w = SealedWriter::Start(fd, kKey, path, [] { return Result<bool>(false); });
+  REQUIRE(w.ok());
+  const std::string audio = Pattern(900, 4);
+  REQUIRE((*w)->Append(audio.data(), audio.size()).ok());
+  REQUIRE((*w)->Seal().ok());
+  CHECK(std::filesystem::file_size(path) == 0);
+  REQUIRE((*w)->Finish().ok());  // the worker cannot wait; the finisher's fsync comes later
+  ::close(fd);
+  auto r = SealedReader::Open(path, kKey);
+  REQUIRE(r.ok());
+  CHECK(*(*r)->Read(0, 900) == audio);
+}
+
+TEST_CASE("SEC-1 key gate: a key file that could not be written fails the writer, nothing written") {
+  const auto path = TempFile("gated-failed.kenc");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  Result<bool> stored = false;
+  auto w = SealedWriter::Start(fd, kKey, path, [&] { return stored; });
+  REQUIRE(w.ok());
+  stored = MakeError(ErrorCode::kIo, "data key not stored: keys: write x.dek: No space left on device");
+  const std::string audio = Pattern(100, 5);
+  REQUIRE((*w)->Append(audio.data(), audio.size()).ok());
+  Status sealed = (*w)->Seal();
+  REQUIRE_FALSE(sealed.ok());
+  CHECK(sealed.error().message.find("No space left") != std::string::npos);
+  CHECK_FALSE((*w)->Finish().ok());
+  ::close(fd);
+  CHECK(std::filesystem::file_size(path) == 0);
+}
+
 }  // namespace
 }  // namespace kronika::media

@@ -11,6 +11,7 @@
 
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/recording_keys.h"
+#include "kronika/fault_injection.h"
 #include "kronika/thread_role.h"
 #include "store_test_util.h"
 
@@ -84,6 +85,22 @@ TEST_CASE("key pool: the destructor writes every queued key file", "[SEC-1]") {
   Result<std::string> stored = keys.Get("01LAST");
   REQUIRE(stored.ok());
   CHECK(*stored == dek);
+}
+
+TEST_CASE("key pool: KeyStored says when a key file is durable, and why it will not be", "[SEC-1]") {
+  TempDir dir;
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), RandomBytes(kAesKeyBytes));
+  KeyFileSyncer syncer(keys);
+  REQUIRE(syncer.Create("01GOOD").ok());
+  syncer.Drain();
+  CHECK(*syncer.KeyStored("01GOOD"));  // the media engine may write its sealed bytes now
+  kronika::testing::ArmFault(kKeySyncerThreadName, 1);  // the next key file write throws
+  REQUIRE(syncer.Create("01LOST").ok());
+  syncer.Drain();
+  Result<bool> lost = syncer.KeyStored("01LOST");
+  REQUIRE_FALSE(lost.ok());  // the media engine fails that recording instead of writing it
+  CHECK(lost.error().message.find("data key not stored") != std::string::npos);
+  CHECK_FALSE(keys.Has("01LOST"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Media engine configuration and the per-recording description the SIP layer hands in.
 //
-// Plain value types, no behaviour. MediaConfig is validated once by MediaEngine::Start;
+// Plain value types, no behaviour (but for one callback, at_rest_key_stored). MediaConfig is validated once by MediaEngine::Start;
 // RecordingSpec is built by the SIP thread from the negotiated SDP (one StreamSpec per
 // accepted m-line) and passed to MediaEngine::Open/Update.
 #pragma once
@@ -8,9 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "kronika/result.h"
 #include "kronika/sdp/sdp_offer.h"
 
 namespace kronika::media {
@@ -44,6 +46,12 @@ struct MediaConfig {
   int worker_queue_capacity = 1024;   // commands per worker; a full queue fails the call
   std::filesystem::path recordings_dir = "recordings";  // <dir>/YYYY/MM/DD/<id>.opus
   uint64_t min_free_disk_bytes = 256ull << 20;  // Open refuses (503) below this free space
+  // SEC-1, issue 13 item 4: whether the data key of sealed recording `recording_id` is
+  // durable yet (true), not yet (false), or will not be (an error; the recording fails).
+  // No byte of a sealed file is written before it says true (sealed_file.h SealedWriter).
+  // Called on the media workers at each flush until true; must not block. Empty: every key
+  // is durable before OpenSealed (tests, tools).
+  std::function<Result<bool>(const std::string& recording_id)> at_rest_key_stored;
 };
 
 // One recorded stream (one SDP m-line of the SIPREC offer).

@@ -41,6 +41,9 @@ inline constexpr size_t kSealedHeaderBytes = 24;
 inline constexpr size_t kSealedRecordOverheadBytes = 4 + 16;  // length + GCM tag
 // Largest record a writer produces and a reader accepts (bounds memory on hostile files).
 inline constexpr uint32_t kSealedMaxRecordBytes = 1u << 20;
+// Ciphertext a SealedWriter holds while its key is not durable: 4 MiB is 17 minutes of the
+// default 32 kbit/s stereo Opus, where a key takes ~16 ms (SealedWriter).
+inline constexpr size_t kSealedMaxHeldBytes = 4u << 20;
 
 // The data key of a recording (crash recovery of sealed .part files); errors when the key
 // is unavailable (no master key, shredded).
@@ -49,13 +52,30 @@ using AtRestKeyLookup = std::function<Result<std::string>(const std::string& rec
 // True when `first_bytes` (a file's beginning) is a KENC0002 header magic.
 bool HasSealedMagic(std::string_view first_bytes);
 
+// Whether the data key of the file being written is durable (true), not yet (false), or
+// will not be (an error naming why). Called on the writer's thread; must not block.
+using KeyStoredGate = std::function<Result<bool>()>;
+
 // Writes sealed records to a file descriptor it does not own (the caller closes it).
+//
+// With a KeyStoredGate (issue 13 item 4: the data key's file is written and fsynced on
+// another thread after the recording starts), no byte reaches the file before the gate
+// says the key is durable: the header and the records sealed until then are held in memory
+// (ciphertext only) and written, in order, by the first Seal() after it opens. So a crash
+// can never leave audio on disk without the key that decrypts it. Exceptions, by design:
+// Finish() writes what it holds even if the gate is still closed (a call that ended within
+// the key's fsync, ~16 ms: the writer's thread cannot wait, and losing the call would be
+// worse; its fsync comes later, on the file finisher), and an error from the gate fails the
+// writer (500 naming the gate's reason) rather than write a file nobody could decrypt.
+// At most kSealedMaxHeldBytes are held; more is an error (the key never became durable).
 class SealedWriter {
  public:
-  // Writes a fresh header (new random nonce) at the fd's current offset (normally 0).
-  // Errors: 400 key not 32 bytes, 500 "media: write <path>: <strerror>".
+  // Starts a fresh header (new random nonce) at the fd's current offset (normally 0),
+  // written at once without `gate`, else when it opens (above).
+  // Errors: 400 key not 32 bytes, 500 "media: write <path>: <strerror>", the gate's error.
   static Result<std::unique_ptr<SealedWriter>> Start(int fd, std::string_view key,
-                                                     std::filesystem::path path_for_errors);
+                                                     std::filesystem::path path_for_errors,
+                                                     KeyStoredGate gate = {});
   ~SealedWriter();  // wipes the key and any buffered plaintext
   SealedWriter(const SealedWriter&) = delete;
   SealedWriter& operator=(const SealedWriter&) = delete;
@@ -67,14 +87,21 @@ class SealedWriter {
   // Seals what is buffered (possibly nothing) as the final record. No writes after it.
   Status Finish();
 
-  uint64_t bytes_written() const { return bytes_written_; }  // on disk, header included
+  // Header included; bytes held for the gate count (the file has them once it opens).
+  uint64_t bytes_written() const { return bytes_written_; }
+  bool holding() const { return !held_.empty(); }  // bytes wait for the key gate
   uint64_t records() const { return index_; }
 
  private:
   SealedWriter() = default;
   Status SealRecord(bool final);
+  // Writes `bytes` after anything held, or holds them while the gate is closed (`force`:
+  // write even then, Finish()).
+  Status Emit(std::string bytes, bool force);
 
   int fd_ = -1;
+  KeyStoredGate gate_;  // cleared once the key is durable
+  std::string held_;    // ciphertext waiting for the gate
   std::filesystem::path path_;
   std::string key_;
   std::string header_;

@@ -10,18 +10,18 @@
 // thread from the CSPRNG (random bytes in memory, still no disk) and counts it in
 // pool_misses().
 //
-// Crash ordering (what is guaranteed, docs/architecture.md "Data keys"): a key file write
-// is queued ahead of every refill and of nothing else, so it starts within microseconds of
-// Create() unless kr-keysync is busy with earlier key files; it is durable about 16 ms
-// after Create(). The media worker writes the sealed header at once and the first audio
-// record after about 500 ms, into the page cache; the audio becomes durable only when the
-// file finisher fsyncs it at the end of the call, or when the kernel writes dirty pages
-// back (after 30 s by default). So the key is durable long before any of its audio is,
-// unless kr-keysync falls more than ~30 s behind (thousands of queued keys). A crash in
-// between loses the undurable key and with it that recording's first seconds: the .part
-// holds only ciphertext nobody can read (no plaintext leaks), and crash recovery leaves it
-// for the operator (media_engine.h RecoverInterrupted). This is a measurement, not a
-// barrier: nothing stops the kernel from writing those pages back earlier.
+// Crash ordering (docs/architecture.md "Data keys and the SIP thread"): the media engine
+// asks KeyStored() before it writes any byte of a sealed file (MediaConfig::
+// at_rest_key_stored, sealed_file.h SealedWriter) and holds the sealed header and records
+// in memory until it says true, so no audio reaches the disk before the key file that
+// decrypts it is durable; a crash in between loses only what was held (the first ~16 ms,
+// nothing the SRC cannot resend as a new call) and leaves at most an empty .part. The one
+// exception is a call that ends before its key is durable: its file is written at its end
+// and fsynced by the file finisher a moment later, after the queued key file's fsync in
+// practice (measured, not enforced). A key file that cannot be written makes KeyStored()
+// an error, and the media engine fails that recording instead of writing what nobody
+// could decrypt. A key file write is queued ahead of every refill, so it starts within
+// microseconds of Create() unless kr-keysync is busy with earlier key files.
 //
 // The destructor writes and syncs everything queued, then wipes the pool.
 // Faults: a key whose write or shred throws is logged, counted in
@@ -39,6 +39,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "kronika/result.h"
 #include "kronika/srs/atrest/recording_keys.h"
@@ -68,6 +69,9 @@ class KeyFileSyncer {
   void Discard(const std::string& recording_id);
   // Blocks until every key file queued before the call is written and synced (or shredded).
   void Drain();
+  // Whether the key file of `recording_id` is durable: false while queued or being written,
+  // an error (the reason) when writing it failed, true otherwise. No I/O; any thread.
+  Result<bool> KeyStored(const std::string& recording_id) const;
 
   // Keys made on the caller's thread because the pool was empty, since start.
   uint64_t pool_misses() const { return pool_misses_.load(std::memory_order_relaxed); }
@@ -86,6 +90,9 @@ class KeyFileSyncer {
   std::condition_variable idle_cv_;  // Drain(): a job finished
   std::deque<std::string> pool_;     // GUARDED_BY(mu_)
   std::deque<Job> pending_;          // GUARDED_BY(mu_)
+  std::string writing_;              // GUARDED_BY(mu_) the id kr-keysync is writing, or ""
+  // Key files that could not be written, by recording id (the newest kMaxFailuresKept).
+  std::unordered_map<std::string, std::string> failed_;  // GUARDED_BY(mu_)
   uint64_t queued_ = 0;              // GUARDED_BY(mu_) jobs ever queued
   uint64_t done_ = 0;                // GUARDED_BY(mu_) jobs ever finished or dropped
   bool stop_ = false;                // GUARDED_BY(mu_)
