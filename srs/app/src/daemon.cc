@@ -206,6 +206,13 @@ Status Daemon::StartKeys() {
                     "master key opens)"});
     }
     c_->key_syncer.emplace(*c_->recording_keys);
+    c_->metrics.AddCollector([syncer = &*c_->key_syncer] {
+      return std::vector<prometheus::MetricFamily>{
+          CounterFamily("kronika_data_key_pool_misses_total",
+                        "SEC-1 data keys made on the SIP thread (in memory, no disk) because the pool kr-keysync "
+                        "refills was empty; 0 from the start",
+                        static_cast<double>(syncer->pool_misses()))};
+    });
   }
   return OkStatus();
 }
