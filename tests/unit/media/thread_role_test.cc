@@ -57,5 +57,27 @@ TEST_CASE("thread role: a check off the owner thread aborts in debug builds and 
 #endif
 }
 
+TEST_CASE("no disk I/O: a marked thread's disk check aborts in debug builds; other threads and release builds pass") {
+  const int on_marked = SignalOfChild([] {
+    const DiskIoForbidden mark("the SIP thread");
+    CheckDiskIoAllowed("LMDB read transaction");
+  });
+#ifndef NDEBUG
+  CHECK(on_marked == SIGABRT);
+#else
+  CHECK(on_marked == 0);
+#endif
+  const int elsewhere = SignalOfChild([] {
+    const DiskIoForbidden mark("the SIP thread");
+    std::thread([] { CheckDiskIoAllowed("LMDB write transaction"); }).join();  // kr-store-wr
+  });
+  CHECK(elsewhere == 0);
+  {
+    const DiskIoForbidden mark("the SIP thread");
+    CHECK(DiskIoForbiddenHere());
+  }
+  CHECK_FALSE(DiskIoForbiddenHere());  // Run() returned: the thread's shutdown work may use the disk
+}
+
 }  // namespace
 }  // namespace kronika
