@@ -86,11 +86,13 @@ struct SessionManagerOptions {
   std::string country_code = "48";
   std::chrono::seconds finish_timeout{30};  // ending session without kFinished -> failed
   media::CompletenessOptions completeness;   // thresholds of the verdict computed at the end
-  // Encryption at rest (SEC-1, kronika/srs/atrest/recording_keys.h): creates the data key of a new
-  // recording just before its media is opened; the media engine seals the file with it
-  // from the first byte. An error refuses the session: with encryption on, nothing is
-  // recorded in plaintext. `drop_recording_key` removes the key of a recording whose media
-  // could not be opened. Empty = recordings are written in plaintext.
+  // Encryption at rest (SEC-1, kronika/srs/atrest/key_file_syncer.h): gives the data key of
+  // a new recording just before its media is opened (SIP thread, must not touch the disk:
+  // the daemon's takes it from an in-memory pool and has the key file written elsewhere);
+  // the media engine seals the file with it from the first byte. An error refuses the
+  // session: with encryption on, nothing is recorded in plaintext. `drop_recording_key`
+  // removes the key of a recording whose media could not be opened (must not block).
+  // Empty = recordings are written in plaintext.
   std::function<Result<std::string>(const std::string& recording_id)> create_recording_key;
   std::function<void(const std::string& recording_id)> drop_recording_key;
   // Called (SIP thread, must not block) when a recording sealed from its first byte is

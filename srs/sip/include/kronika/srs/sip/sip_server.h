@@ -14,6 +14,9 @@
 // thread or a signal handler. No sofia-sip type appears in this header. A throw from the
 // work of a sofia callback is caught there (the event is dropped), logged and counted as
 // kronika_thread_faults_total{thread="kr-sip"}; the SIP thread keeps the process's name.
+// While Run() serves, the SIP thread does no disk or LMDB I/O (issue 13 item 4): every
+// SipServerDeps function it calls must not either; Run() marks the thread so that debug
+// builds abort on an LMDB transaction or a key file write (thread_role.h DiskIoForbidden).
 #pragma once
 
 #include <functional>
