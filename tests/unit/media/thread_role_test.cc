@@ -57,7 +57,7 @@ TEST_CASE("thread role: a check off the owner thread aborts in debug builds and 
 #endif
 }
 
-TEST_CASE("no disk I/O: a marked thread's disk check aborts in debug builds; other threads and release builds pass") {
+TEST_CASE("no disk I/O: a marked thread's disk check aborts in debug builds, other threads and release builds pass") {
   const int on_marked = SignalOfChild([] {
     const DiskIoForbidden mark("the SIP thread");
     CheckDiskIoAllowed("LMDB read transaction");
