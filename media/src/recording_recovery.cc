@@ -90,6 +90,9 @@ Result<RecoveredFile> RecoverPartFile(const std::filesystem::path& part_path, co
   std::ifstream in(part_path, std::ios::binary);
   if (!in) return RecoverError(ErrorCode::kIo, part_path, std::strerror(errno));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Nothing was ever written: a sealed recording cut before its data key was durable (its
+  // writer holds every byte until then, sealed_file.h), or one cut before its first write.
+  if (bytes.empty()) return RecoverError(ErrorCode::kCorrupt, part_path, "no complete audio page");
   std::string key;  // SEC-1: set when the .part is sealed
   if (HasSealedMagic(bytes)) {
     if (!keys) {

@@ -179,5 +179,37 @@ TEST_CASE("A sealed recording killed with SIGKILL is recovered, sealed and playa
   std::filesystem::remove_all(config.recordings_dir);
 }
 
+TEST_CASE("A sealed recording killed before its data key is durable leaves no audio on disk (issue 13 item 4)") {
+  MediaConfig config = testing::TestEngineConfig("kill9_key_pending", 34700);
+  // kr-keysync never got to fsync the key file: the worker may not write a sealed byte.
+  config.at_rest_key_stored = [](const std::string&) -> Result<bool> { return false; };
+  const testing::RecorderProcess child = testing::ForkRecorder(config, "key-pending", kDek);
+  REQUIRE(child.pid > 0);
+  REQUIRE(child.ports[0] != 0);
+  testing::SendTonePair(child.ports[0], child.ports[1], 75, 440, 1000);  // 1.5 s: three flushes held
+  std::filesystem::path part;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(config.recordings_dir)) {
+    if (e.path().filename() == "key-pending.opus.part") part = e.path();
+  }
+  REQUIRE_FALSE(part.empty());
+  CHECK(std::filesystem::file_size(part) == 0);  // header and audio held in memory
+
+  REQUIRE(kill(child.pid, SIGKILL) == 0);  // the crash between the INVITE and the key's fsync
+  int status = 0;
+  REQUIRE(waitpid(child.pid, &status, 0) == child.pid);
+  CHECK(WIFSIGNALED(status));
+
+  // At start the key is not on disk; the empty .part is removed and its id reported, so
+  // the daemon marks the recording interrupted and drops its key: nothing undecryptable.
+  const auto ids = MediaEngine::RecoverInterrupted(config, [](const std::string&) -> Result<std::string> {
+    return MakeError(ErrorCode::kNotFound, "keys: no key for key-pending (destroyed or never made)");
+  });
+  CHECK(ids.repaired.empty());
+  REQUIRE(ids.discarded_ids.size() == 1);
+  CHECK(ids.discarded_ids[0] == "key-pending");
+  CHECK_FALSE(std::filesystem::exists(part));
+  std::filesystem::remove_all(config.recordings_dir);
+}
+
 }  // namespace
 }  // namespace kronika::media
