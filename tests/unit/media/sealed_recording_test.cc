@@ -199,8 +199,8 @@ TEST_CASE("A sealed recording killed before its data key is durable leaves no au
   REQUIRE(waitpid(child.pid, &status, 0) == child.pid);
   CHECK(WIFSIGNALED(status));
 
-  // At start the key is not on disk; the empty .part is removed and its id reported, so
-  // the daemon marks the recording interrupted and drops its key: nothing undecryptable.
+  // At start the key is not on disk; the empty .part is removed and its id reported (the
+  // daemon shreds the key in case it did reach the disk): nothing undecryptable is left.
   const auto ids = MediaEngine::RecoverInterrupted(config, [](const std::string&) -> Result<std::string> {
     return MakeError(ErrorCode::kNotFound, "keys: no key for key-pending (destroyed or never made)");
   });

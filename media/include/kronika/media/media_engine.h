@@ -129,7 +129,8 @@ class MediaEngine {
 
   // Finds recordings cut off by a crash (*.opus.part under recordings_dir), truncates each
   // to its last complete Ogg page, marks it end-of-stream, renames it to .opus and reports
-  // its recording id, length and size as repaired. Files with no complete audio page are removed and their
+  // its recording id, length and size as repaired. Files with no complete audio page (an empty
+  // one too: a sealed recording cut before its data key was durable) are removed and their
   // ids reported as discarded (the caller drops their data keys, SEC-1).
   // SEC-1: a sealed .part is repaired under the key `keys` gives for its recording into a
   // sealed <id>.opus.kenc (no plaintext written); without a key it is left in place.
