@@ -48,10 +48,12 @@ namespace kronika::srs {
 
 inline constexpr char kKeySyncerThreadName[] = "kr-keysync";  // thread_boundary.h
 
-// Keys kept ready. A refill costs ~1 µs per key, so the pool only runs dry while kr-keysync
-// is inside fsyncs (~16 ms per key file): 64 covers a burst of 64 INVITEs within one such
-// stall, i.e. ~4,000 new calls per second, far above the SIP thread's measured INVITE rate.
-// 64 x 32 bytes of key material in memory, wiped on exit.
+// Keys kept ready. A refill is one RAND_bytes call per key (no I/O), so the pool only runs
+// dry while kr-keysync is inside key-file fsyncs (~16 ms each on ext4): 64 keys cover a
+// burst of 64 INVITEs arriving within one such stall, i.e. a rate of ~4,000 new calls per
+// second for as long as the stall lasts (not a measured INVITE rate; a miss is counted in
+// kronika_data_key_pool_misses_total and still does no disk I/O). 64 x 32 bytes of key
+// material in memory, wiped on exit.
 inline constexpr size_t kDataKeyPoolSize = 64;
 
 class KeyFileSyncer {
