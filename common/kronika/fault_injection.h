@@ -9,18 +9,20 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::testing {
 
 namespace fault_injection_internal {
 struct Armed {
   std::atomic<int> remaining{0};
-  std::mutex mu;
-  std::string prefix;  // GUARDED_BY(mu)
+  Mutex mu;
+  std::string prefix GUARDED_BY(mu);
 };
 inline Armed& State() {
   static Armed armed;
@@ -32,7 +34,7 @@ inline Armed& State() {
 // armed before; times 0 disarms.
 inline void ArmFault(std::string_view prefix, int times = 1) {
   auto& s = fault_injection_internal::State();
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   s.prefix = std::string(prefix);
   s.remaining.store(times, std::memory_order_release);
 }
@@ -44,7 +46,7 @@ inline void FaultPoint(std::string_view thread) {
   auto& s = fault_injection_internal::State();
   if (s.remaining.load(std::memory_order_relaxed) <= 0) return;
   {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     if (!thread.starts_with(s.prefix) || s.remaining.load(std::memory_order_relaxed) <= 0) return;
     s.remaining.fetch_sub(1, std::memory_order_acq_rel);
   }

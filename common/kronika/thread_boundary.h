@@ -30,13 +30,14 @@
 #include <exception>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "kronika/fault_injection.h"
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika {
 
@@ -72,7 +73,7 @@ class ThreadFaults {
   // daemon routes it to its log (error level).
   using LogSink = std::function<void(std::string_view line)>;
   void SetLogSink(LogSink sink) noexcept {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sink_ = std::move(sink);
   }
 
@@ -83,7 +84,7 @@ class ThreadFaults {
       std::string line;
       LogSink sink;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         Entry& e = by_thread_[std::string(thread)];
         ++e.state.faults;
         e.state.failed = effect == FaultEffect::kFailed || e.state.failed;
@@ -119,7 +120,7 @@ class ThreadFaults {
   // before its first fault.
   void Declare(std::string_view thread) noexcept {
     try {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       by_thread_.try_emplace(std::string(thread));
     } catch (...) {
     }
@@ -127,14 +128,14 @@ class ThreadFaults {
 
   // The component works again (e.g. the store committed): its failed mark goes.
   void ClearFailed(std::string_view thread) noexcept {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = by_thread_.find(thread);
     if (it != by_thread_.end()) it->second.state.failed = false;
   }
 
   // Every thread that ever had a fault, by name.
   std::vector<ThreadFaultState> Snapshot() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::vector<ThreadFaultState> out;
     for (const auto& [name, e] : by_thread_) {
       out.push_back(e.state);
@@ -144,7 +145,7 @@ class ThreadFaults {
   }
 
   uint64_t FaultsOf(std::string_view thread) const noexcept {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = by_thread_.find(thread);
     return it == by_thread_.end() ? 0 : it->second.state.faults;
   }
@@ -156,9 +157,9 @@ class ThreadFaults {
     std::chrono::steady_clock::time_point last_logged{};
     uint64_t not_logged = 0;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, Entry, std::less<>> by_thread_;  // GUARDED_BY(mu_)
-  LogSink sink_;                                         // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::string, Entry, std::less<>> by_thread_ GUARDED_BY(mu_);
+  LogSink sink_ GUARDED_BY(mu_);
 };
 
 // Runs `body()` on the calling thread inside the boundary of `thread`. Returns true when it

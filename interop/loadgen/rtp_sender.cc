@@ -53,7 +53,7 @@ RtpSender::~RtpSender() {
 }
 
 uint64_t RtpSender::AddStream(const sockaddr_in& dest) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Stream stream;
   stream.dest = dest;
   stream.ssrc = static_cast<uint32_t>(rng_());
@@ -64,12 +64,12 @@ uint64_t RtpSender::AddStream(const sockaddr_in& dest) {
 }
 
 void RtpSender::SetPaused(uint64_t id, bool paused) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (auto it = streams_.find(id); it != streams_.end()) it->second.paused = paused;
 }
 
 uint64_t RtpSender::RemoveStream(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = streams_.find(id);
   if (it == streams_.end()) return 0;
   const uint64_t sent = it->second.sent;
@@ -78,7 +78,7 @@ uint64_t RtpSender::RemoveStream(uint64_t id) {
 }
 
 SenderTotals RtpSender::Totals() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return totals_;
 }
 
@@ -91,7 +91,7 @@ void RtpSender::Run() {
       timespec ts{static_cast<time_t>(due / 1'000'000'000), static_cast<long>(due % 1'000'000'000)};
       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
     } else if (now - due > kLateTickNs) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       ++totals_.late_ticks;
     }
     SendTick();
@@ -108,9 +108,9 @@ void RtpSender::SendTick() {
   const bool srtp = source_->srtp();
   const CodecSpec& codec = source_->codec();
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   size_t n = 0;
-  auto flush = [&] {
+  auto flush = [&]() REQUIRES(mu_) {
     size_t done = 0;
     while (done < n) {
       const int sent = sendmmsg(fd_, messages.data() + done, static_cast<unsigned>(n - done), 0);

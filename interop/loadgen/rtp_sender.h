@@ -13,14 +13,15 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
+#include "kronika/thread_annotations.h"
 #include "rtp_source.h"
 
 namespace kronika::loadgen {
@@ -63,17 +64,17 @@ class RtpSender {
   };
   RtpSender(int fd, int port, const RtpSource* source, uint32_t seed);
   void Run();
-  void SendTick();
+  void SendTick() EXCLUDES(mu_);
 
   int fd_;
   int port_;
   const RtpSource* source_;
   std::atomic<bool> stop_{false};
-  mutable std::mutex mu_;
-  std::unordered_map<uint64_t, Stream> streams_;  // GUARDED_BY(mu_)
-  uint64_t next_id_ = 1;                          // GUARDED_BY(mu_)
-  SenderTotals totals_;                           // GUARDED_BY(mu_)
-  std::mt19937 rng_;                              // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::unordered_map<uint64_t, Stream> streams_ GUARDED_BY(mu_);
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;
+  SenderTotals totals_ GUARDED_BY(mu_);
+  std::mt19937 rng_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

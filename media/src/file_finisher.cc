@@ -53,19 +53,19 @@ FileFinisher::FileFinisher(std::filesystem::path recordings_dir, WorkQueue<Media
 
 FileFinisher::~FileFinisher() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_one();
+  cv_.Signal();
   thread_.join();
 }
 
 void FileFinisher::Submit(FinishJob job) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     jobs_.push_back(std::move(job));
   }
-  cv_.notify_one();
+  cv_.Signal();
 }
 
 void FileFinisher::SampleFreeSpace() {
@@ -121,8 +121,8 @@ void FileFinisher::Run() {
   for (;;) {
     FinishJob job;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait_until(lock, next_check, [this] { return stop_ || !jobs_.empty(); });
+      MutexLock lock(mu_);
+      cv_.WaitUntil(mu_, next_check, [this]() REQUIRES(mu_) { return stop_ || !jobs_.empty(); });
       if (jobs_.empty()) {
         if (stop_) return;
       } else {

@@ -13,15 +13,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "kronika/media/media_engine.h"
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 #include "kronika/thread_role.h"
 #include "work_queue.h"
 
@@ -70,10 +70,10 @@ class FileFinisher {
   ThreadRole finisher_thread_{"the file finisher's jobs"};  // Commit, Salvage
   const std::filesystem::path dir_;
   WorkQueue<MediaEvent>* const events_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<FinishJob> jobs_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<FinishJob> jobs_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> free_bytes_{UINT64_MAX};
   std::atomic<uint64_t> finished_{0};
   std::atomic<uint64_t> failed_{0};

@@ -27,7 +27,10 @@ Result<std::unique_ptr<UdpPortPool>> UdpPortPool::Create(const std::string& bind
   }
   pool->first_port_ = static_cast<uint16_t>(first);
   pool->slots_ = (port_max - first) / 2 + 1;
-  pool->used_.assign(static_cast<size_t>(pool->slots_), false);
+  {
+    MutexLock lock(pool->mu_);  // not shared yet; held so the analysis sees used_ guarded
+    pool->used_.assign(static_cast<size_t>(pool->slots_), false);
+  }
   return pool;
 }
 
@@ -60,7 +63,7 @@ int UdpPortPool::BindPort(uint16_t port) const {
 }
 
 Result<BoundSocket> UdpPortPool::Acquire() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (int tried = 0; tried < slots_; ++tried) {
     const int slot = cursor_;
     cursor_ = (cursor_ + 1) % slots_;
@@ -77,7 +80,7 @@ Result<BoundSocket> UdpPortPool::Acquire() {
 
 void UdpPortPool::Release(const BoundSocket& socket) {
   if (socket.fd >= 0) close(socket.fd);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const int slot = (socket.port - first_port_) / 2;
   if (slot >= 0 && slot < slots_ && used_[static_cast<size_t>(slot)]) {
     used_[static_cast<size_t>(slot)] = false;
@@ -86,7 +89,7 @@ void UdpPortPool::Release(const BoundSocket& socket) {
 }
 
 size_t UdpPortPool::in_use() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return in_use_;
 }
 

@@ -10,11 +10,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::media {
 
@@ -45,10 +46,10 @@ class UdpPortPool {
   unsigned char addr_[16] = {};
   uint16_t first_port_ = 0;
   int slots_ = 0;
-  mutable std::mutex mu_;
-  std::vector<bool> used_;  // by slot (port = first_port_ + 2 * slot)
-  int cursor_ = 0;
-  size_t in_use_ = 0;
+  mutable Mutex mu_;
+  std::vector<bool> used_ GUARDED_BY(mu_);  // by slot (port = first_port_ + 2 * slot)
+  int cursor_ GUARDED_BY(mu_) = 0;
+  size_t in_use_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace kronika::media

@@ -11,9 +11,11 @@
 
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <utility>
 #include <vector>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::media {
 
@@ -33,7 +35,7 @@ class WorkQueue {
   // False (item untouched) when full.
   bool TryPush(T& item) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (items_.size() >= capacity_) return false;
       items_.push_back(std::move(item));
     }
@@ -43,7 +45,7 @@ class WorkQueue {
 
   void ForcePush(T item) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       items_.push_back(std::move(item));
     }
     Signal();
@@ -53,7 +55,7 @@ class WorkQueue {
   std::vector<T> TakeAll() {
     uint64_t counter;
     (void)!read(fd_, &counter, sizeof counter);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::vector<T> out(std::make_move_iterator(items_.begin()), std::make_move_iterator(items_.end()));
     items_.clear();
     return out;
@@ -67,8 +69,8 @@ class WorkQueue {
 
   const size_t capacity_;
   const int fd_;
-  std::mutex mu_;
-  std::deque<T> items_;
+  Mutex mu_;
+  std::deque<T> items_ GUARDED_BY(mu_);
 };
 
 }  // namespace kronika::media

@@ -4,13 +4,12 @@
 
 #include <prometheus/counter.h>
 
-#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "kronika/mutex.h"
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_playback.h"
@@ -19,6 +18,7 @@
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/thread_annotations.h"
 #include "kronika/thread_boundary.h"
 
 namespace kronika::srs {
@@ -49,10 +49,10 @@ class AccessContext::Impl {
   prometheus::Counter* encrypted = nullptr;  // how="after"
   prometheus::Counter* sealed = nullptr;     // how="sealed"
 
-  std::mutex encrypt_mu;  // one EncryptPending() at a time
-  std::mutex stop_mu;
-  std::condition_variable stop_cv;
-  bool stopping = false;  // GUARDED_BY(stop_mu)
+  Mutex encrypt_mu;  // one EncryptPending() at a time (the files, not members)
+  Mutex stop_mu;
+  CondVar stop_cv;
+  bool stopping GUARDED_BY(stop_mu) = false;
   std::thread encryptor;
 
   std::filesystem::path PlainPathOf(const RecordingRecord& r) const {
@@ -68,10 +68,10 @@ AccessContext::AccessContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 AccessContext::~AccessContext() {
   {
-    std::lock_guard lock(impl_->stop_mu);
+    MutexLock lock(impl_->stop_mu);
     impl_->stopping = true;
   }
-  impl_->stop_cv.notify_all();
+  impl_->stop_cv.SignalAll();
   if (impl_->encryptor.joinable()) impl_->encryptor.join();
 }
 
@@ -159,9 +159,11 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
     AccessContext* self = context.get();
     raw->encryptor = std::thread([self, raw] {
       NameCurrentThread(kEncryptorThreadName);
-      std::unique_lock lock(raw->stop_mu);
-      while (!raw->stopping) {
-        lock.unlock();
+      for (;;) {
+        {
+          MutexLock lock(raw->stop_mu);
+          if (raw->stopping) break;
+        }
         // The boundary (issue 13 item 4): a pass that throws is skipped; the next one, a
         // second later, starts over (a file half encrypted stays .opus until it succeeds).
         RunGuarded(kEncryptorThreadName, FaultEffect::kRecovered, [&] {
@@ -169,8 +171,9 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
           if (!n.ok())
             Logf(LogLevel::kError, "", "access: encryption pass failed: %s", n.error().message.c_str());
         });
-        lock.lock();
-        raw->stop_cv.wait_for(lock, raw->options.encrypt_interval, [raw] { return raw->stopping; });
+        MutexLock lock(raw->stop_mu);
+        raw->stop_cv.WaitFor(raw->stop_mu, raw->options.encrypt_interval,
+                             [raw]() REQUIRES(raw->stop_mu) { return raw->stopping; });
       }
     });
   }
@@ -185,7 +188,7 @@ void AccessContext::CountSealedRecording() {
 
 Result<size_t> AccessContext::EncryptPending() {
   if (!impl_->keys) return size_t{0};
-  std::lock_guard lock(impl_->encrypt_mu);
+  MutexLock lock(impl_->encrypt_mu);
   const std::filesystem::path dir = impl_->options.data_dir / "recordings";
   std::error_code ec;
   std::vector<std::filesystem::path> todo;

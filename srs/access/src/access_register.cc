@@ -172,7 +172,7 @@ Result<RegisterVerification> ListeningRegister::VerifyAgainst(const RegisterChec
 }
 
 Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   int fd = ::open(file_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0)
     return MakeError(ErrorCode::kIo, "register: open " + file_.string() + ": " + std::strerror(errno));

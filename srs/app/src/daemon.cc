@@ -365,7 +365,7 @@ void Daemon::RequestStop() {
 }
 
 Status Daemon::Reload(const Config& next) {
-  std::lock_guard lock(reload_mu_);
+  MutexLock lock(reload_mu_);
   std::vector<std::string> waiting;  // changed settings a running daemon cannot take over
   for (const ConfigChange& change : ChangedSettings(applied_, next)) {
     if (!ReloadableSetting(change.key)) waiting.push_back(change.key);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/key_location.h"

@@ -230,7 +230,7 @@ SitePolicies::~SitePolicies() = default;
 
 void SitePolicies::Install(Sites sites) {
   if (history_ == nullptr) history_ = std::make_unique<History>();  // a moved-from object
-  std::lock_guard lock(history_->mu);
+  MutexLock lock(history_->mu);
   history_->kept.push_back(std::make_unique<const Sites>(std::move(sites)));
   history_->current.store(history_->kept.back().get(), std::memory_order_release);
 }

@@ -169,7 +169,7 @@ void Metrics::OnRecordingFinished(std::string_view state, std::string_view verdi
 void Metrics::SetActiveSessions(double n) { sessions_active_.Set(n); }
 
 void Metrics::AddCollector(Collector collector) {
-  std::lock_guard<std::mutex> lock(collectors_mu_);
+  MutexLock lock(collectors_mu_);
   collectors_.push_back(std::move(collector));
 }
 
@@ -203,7 +203,7 @@ std::vector<prometheus::MetricFamily> ThreadFaultFamilies() {
 std::string Metrics::Render() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   {
-    std::lock_guard<std::mutex> lock(collectors_mu_);
+    MutexLock lock(collectors_mu_);
     for (const Collector& collector : collectors_) {
       std::vector<prometheus::MetricFamily> extra = collector();
       families.insert(families.end(), std::make_move_iterator(extra.begin()),

@@ -19,7 +19,7 @@ HeaderDeadlines::~HeaderDeadlines() { Stop(); }
 void HeaderDeadlines::Start(std::chrono::milliseconds timeout) {
   timeout_ = timeout;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = false;
   }
   watchdog_ = std::thread([this] {
@@ -30,17 +30,17 @@ void HeaderDeadlines::Start(std::chrono::milliseconds timeout) {
 
 void HeaderDeadlines::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (watchdog_.joinable()) watchdog_.join();
 }
 
 HeaderDeadlines::Connection* HeaderDeadlines::Opened(int fd) {
   auto* c = new Connection;
   c->fd = fd;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   c->headers_due = std::chrono::steady_clock::now() + timeout_;
   connections_.insert(c);
   return c;
@@ -48,13 +48,13 @@ HeaderDeadlines::Connection* HeaderDeadlines::Opened(int fd) {
 
 void HeaderDeadlines::RequestStarted(Connection* c) {
   if (c == nullptr) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   c->in_request = true;
 }
 
 void HeaderDeadlines::RequestFinished(Connection* c) {
   if (c == nullptr) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   c->in_request = false;
   c->served = true;
   c->headers_due = std::chrono::steady_clock::now() + timeout_;
@@ -63,21 +63,21 @@ void HeaderDeadlines::RequestFinished(Connection* c) {
 void HeaderDeadlines::Closed(Connection* c) {
   if (c == nullptr) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     connections_.erase(c);
   }
   delete c;
 }
 
 uint64_t HeaderDeadlines::open() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return connections_.size();
 }
 
 void HeaderDeadlines::Run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    wake_.wait_for(lock, kScanInterval, [this] { return stopping_; });
+    wake_.WaitFor(mu_, kScanInterval, [this]() REQUIRES(mu_) { return stopping_; });
     const auto now = std::chrono::steady_clock::now();
     for (Connection* c : connections_) {
       if (c->in_request || c->shut_down || now < c->headers_due) continue;

@@ -16,11 +16,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 #include <unordered_set>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs::http_internal {
 
@@ -55,13 +56,15 @@ class HeaderDeadlines {
   uint64_t timeouts() const { return timeouts_.load(std::memory_order_relaxed); }
 
  private:
-  void Run();
+  void Run() EXCLUDES(mu_);
 
   std::chrono::milliseconds timeout_{5000};
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;                      // guarded by mu_
-  std::unordered_set<Connection*> connections_;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  // The set, and the fields of each Connection in it, are guarded by mu_ (the analysis only
+  // sees the set: a Connection's fields cannot name the HeaderDeadlines that owns it).
+  std::unordered_set<Connection*> connections_ GUARDED_BY(mu_);
   std::atomic<uint64_t> timeouts_{0};
   std::thread watchdog_;
 };

@@ -2,7 +2,6 @@
 #include "route_table.h"
 
 #include <algorithm>
-#include <mutex>
 #include <utility>
 
 namespace kronika::srs::http_internal {
@@ -12,7 +11,7 @@ bool RouteTable::IsPrefixPattern(const std::string& pattern) {
 }
 
 void RouteTable::Add(std::string method, std::string pattern, Route route) {
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   if (IsPrefixPattern(pattern)) {
     pattern.pop_back();  // keep the '/'
     prefix_[Key{std::move(method), std::move(pattern)}] = std::move(route);
@@ -22,7 +21,7 @@ void RouteTable::Add(std::string method, std::string pattern, Route route) {
 }
 
 std::optional<Route> RouteTable::Get(const std::string& method, std::string pattern) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   const bool is_prefix = IsPrefixPattern(pattern);
   if (is_prefix) pattern.pop_back();
   const auto& table = is_prefix ? prefix_ : exact_;
@@ -32,7 +31,7 @@ std::optional<Route> RouteTable::Get(const std::string& method, std::string patt
 }
 
 std::vector<RouteInfo> RouteTable::List() const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   std::vector<RouteInfo> out;
   for (const auto& [key, route] : exact_) out.push_back({key.method, key.path, route.access, route.dispatch});
   for (const auto& [key, route] : prefix_) out.push_back({key.method, key.path + "*", route.access, route.dispatch});
@@ -44,7 +43,7 @@ std::vector<RouteInfo> RouteTable::List() const {
 
 bool RouteTable::Find(const std::string& method, const std::string& path, Route& route,
                       std::string& path_rest, int& status) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   if (auto it = exact_.find(Key{method, path}); it != exact_.end()) {
     route = it->second;
     path_rest.clear();

@@ -10,12 +10,13 @@
 
 #include <map>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/srs/http/http_server.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs::http_internal {
 
@@ -46,9 +47,9 @@ class RouteTable {
   };
   static bool IsPrefixPattern(const std::string& pattern);
 
-  mutable std::shared_mutex mu_;
-  std::map<Key, Route> exact_;   // guarded by mu_
-  std::map<Key, Route> prefix_;  // guarded by mu_
+  mutable SharedMutex mu_;
+  std::map<Key, Route> exact_ GUARDED_BY(mu_);
+  std::map<Key, Route> prefix_ GUARDED_BY(mu_);
 };
 
 }  // namespace kronika::srs::http_internal

@@ -11,7 +11,7 @@ WorkerPool::~WorkerPool() { Stop(); }
 
 void WorkerPool::Start(int threads, size_t max_queued, const std::string& name_prefix) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     max_queued_ = max_queued;
     stopping_ = false;
   }
@@ -24,7 +24,7 @@ void WorkerPool::Start(int threads, size_t max_queued, const std::string& name_p
 }
 
 bool WorkerPool::TryReserve() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_ || threads_.empty() || queue_.size() + reserved_ >= max_queued_) return false;
   ++reserved_;
   return true;
@@ -33,16 +33,16 @@ bool WorkerPool::TryReserve() {
 void WorkerPool::Submit(std::function<void()> job) {
   bool stopping;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     --reserved_;
     queue_.push_back(std::move(job));
     stopping = stopping_;
   }
   // While stopping, the last reservation filled also lets the idle threads leave.
   if (stopping) {
-    wake_.notify_all();
+    wake_.SignalAll();
   } else {
-    wake_.notify_one();
+    wake_.Signal();
   }
 }
 
@@ -50,9 +50,9 @@ void WorkerPool::Run() {
   for (;;) {
     std::function<void()> job;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       // On stop, leave only when no reserved slot can still be filled.
-      wake_.wait(lock, [this] { return !queue_.empty() || (stopping_ && reserved_ == 0); });
+      wake_.Wait(mu_, [this]() REQUIRES(mu_) { return !queue_.empty() || (stopping_ && reserved_ == 0); });
       if (queue_.empty()) return;
       job = std::move(queue_.front());
       queue_.pop_front();
@@ -63,10 +63,10 @@ void WorkerPool::Run() {
 
 void WorkerPool::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }

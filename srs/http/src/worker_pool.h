@@ -9,14 +9,15 @@
 // handlers inside the thread boundary (RunHandler, thread_boundary.h).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs::http_internal {
 
@@ -38,14 +39,14 @@ class WorkerPool {
   void Stop();
 
  private:
-  void Run();
+  void Run() EXCLUDES(mu_);
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  size_t reserved_ = 0;  // slots reserved, not yet submitted; guarded by mu_
-  size_t max_queued_ = 0;
-  bool stopping_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar wake_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  size_t reserved_ GUARDED_BY(mu_) = 0;  // slots reserved, not yet submitted
+  size_t max_queued_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

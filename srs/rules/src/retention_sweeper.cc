@@ -20,7 +20,7 @@ RetentionSweeper::~RetentionSweeper() { Stop(); }
 Result<SweepReport> RetentionSweeper::SweepNow(int64_t now_ms_utc, bool operator_confirmed) {
   std::optional<int64_t> mono;
   {
-    std::lock_guard lock(sweep_mu_);
+    MutexLock lock(sweep_mu_);
     if (last_sweep_steady_) {
       mono = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                    *last_sweep_steady_)
@@ -32,7 +32,7 @@ Result<SweepReport> RetentionSweeper::SweepNow(int64_t now_ms_utc, bool operator
 
 Result<SweepReport> RetentionSweeper::SweepOnce(int64_t now_ms_utc, std::optional<int64_t> monotonic_since_last_ms,
                                                 bool operator_confirmed) {
-  std::lock_guard sweeping(sweep_mu_);
+  MutexLock sweeping(sweep_mu_);
   SweepReport report;
   if (sites_->empty()) {
     report.text = "retention: no site policy configured, nothing is deleted";
@@ -237,7 +237,7 @@ Result<size_t> RetentionSweeper::EnforceQuota(int64_t now_ms_utc, const policy::
 }
 
 void RetentionSweeper::Start(std::chrono::milliseconds interval) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this, interval] {
@@ -248,19 +248,19 @@ void RetentionSweeper::Start(std::chrono::milliseconds interval) {
 
 void RetentionSweeper::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void RetentionSweeper::Wake() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     woken_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
@@ -274,8 +274,8 @@ void RetentionSweeper::Loop(std::chrono::milliseconds interval) {
       Result<SweepReport> report = SweepNow(now);
       if (!report.ok()) Logf(LogLevel::kError, "", "retention sweep failed: %s", report.error().message.c_str());
     });
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, interval, [this] { return stopping_ || woken_; });
+    MutexLock lock(mu_);
+    cv_.WaitFor(mu_, interval, [this]() REQUIRES(mu_) { return stopping_ || woken_; });
     if (stopping_) return;
     woken_ = false;
   }

@@ -97,7 +97,7 @@ AdmitDecision RulesGate::Admit(const RecordingRecord& snapshot) {
   if (!decision.record) return not_recorded(decision.text, policy::DecisionReasonName(decision.reason));
   policy::QuotaAdmission quota;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     quota = usage_.Admit(current->quota, current->site_id);
   }
   if (!quota.admit) {  // RET-5, before any RTP port is taken
@@ -155,7 +155,7 @@ void RulesGate::Stamp(RecordingRecord& record) {
     if (record.file_bytes > 0) {  // RET-5: the finished file counts against the site's quota
       policy::QuotaChange change;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         change = usage_.Add(site->quota, site->site_id, record.file_bytes);
       }
       Publish(*site, change);
@@ -166,7 +166,7 @@ void RulesGate::Stamp(RecordingRecord& record) {
 void RulesGate::SetQuotaPlan(const std::string& site, const policy::QuotaPlan& plan) {
   const policy::SitePolicy* s = sites_->Find(site);
   if (s == nullptr) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   usage_.Resync(s->quota, site, plan.evictions.empty() ? plan.status.used_bytes : plan.used_after_bytes);
 }
 
@@ -175,14 +175,14 @@ void RulesGate::OnDeleted(const std::string& site, uint64_t file_bytes) {
   if (s == nullptr) return;
   policy::QuotaChange change;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     change = usage_.Remove(s->quota, s->site_id, file_bytes);
   }
   Publish(*s, change);
 }
 
 uint64_t RulesGate::UsedBytes(const std::string& site) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return usage_.Used(site);
 }
 

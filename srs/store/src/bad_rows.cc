@@ -33,7 +33,7 @@ std::string Printable(std::string_view key) {
 void BadRows::Report(std::string_view table, std::string_view key, std::string_view why,
                      bool key_is_personal) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (seen_.size() < kMaxRemembered) {
       if (!seen_.emplace(std::string(table), std::string(key)).second) return;  // known
     }
@@ -46,17 +46,17 @@ void BadRows::Report(std::string_view table, std::string_view key, std::string_v
 }
 
 void BadRows::Declare(std::string_view table) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   counts_.emplace(std::string(table), 0);
 }
 
 std::map<std::string, uint64_t> BadRows::Counts() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return counts_;
 }
 
 uint64_t BadRows::Total() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint64_t total = 0;
   for (const auto& [table, n] : counts_) total += n;
   return total;

@@ -9,9 +9,11 @@
 #include <charconv>
 #include <cstring>
 #include <map>
-#include <mutex>
 #include <system_error>
 #include <thread>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 namespace {
@@ -27,8 +29,8 @@ struct HeldEntry {
   pid_t pid = 0;
   std::weak_ptr<DataDirLock> lock;
 };
-std::mutex g_locks_mu;
-std::map<std::string, HeldEntry>& HeldLocks() {
+Mutex g_locks_mu;
+std::map<std::string, HeldEntry>& HeldLocks() REQUIRES(g_locks_mu) {
   static auto* held = new std::map<std::string, HeldEntry>();
   return *held;
 }
@@ -74,7 +76,7 @@ DataDirLock::DataDirLock(std::filesystem::path data_dir, std::string what, int f
     : data_dir_(std::move(data_dir)), what_(std::move(what)), fd_(fd) {}
 
 DataDirLock::~DataDirLock() {
-  std::lock_guard lock(g_locks_mu);
+  MutexLock lock(g_locks_mu);
   auto& held = HeldLocks();
   auto it = held.find(Key(data_dir_));
   if (it != held.end() && it->second.pid == ::getpid() && it->second.lock.expired()) held.erase(it);
@@ -84,7 +86,7 @@ DataDirLock::~DataDirLock() {
 Result<std::shared_ptr<DataDirLock>> DataDirLock::Acquire(const std::filesystem::path& data_dir,
                                                           std::string_view what,
                                                           std::chrono::milliseconds wait) {
-  std::lock_guard lock(g_locks_mu);
+  MutexLock lock(g_locks_mu);
   const std::string key = Key(data_dir);
   if (auto it = HeldLocks().find(key); it != HeldLocks().end() && it->second.pid == ::getpid()) {
     if (std::shared_ptr<DataDirLock> held = it->second.lock.lock()) return held;

@@ -4,10 +4,11 @@
 #include <unistd.h>
 
 #include <map>
-#include <mutex>
 #include <system_error>
 
 #include "database_impl.h"
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 #include "lmdb_env.h"
 
 namespace kronika::srs {
@@ -22,8 +23,8 @@ struct OpenEntry {
   pid_t pid = 0;
   std::weak_ptr<Database> db;
 };
-std::mutex g_open_mu;
-std::map<std::string, OpenEntry>& OpenDatabases() {
+Mutex g_open_mu;
+std::map<std::string, OpenEntry>& OpenDatabases() REQUIRES(g_open_mu) {
   static auto* open = new std::map<std::string, OpenEntry>();
   return *open;
 }
@@ -155,7 +156,7 @@ Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Database::~Database() {
   // Closed under the registry's lock, so that no new instance of the same environment is
   // opened before this one is closed.
-  std::lock_guard lock(g_open_mu);
+  MutexLock lock(g_open_mu);
   auto& open = OpenDatabases();
   auto it = open.find(RegistryKey(impl_->env->dir()));
   if (it != open.end() && it->second.pid == ::getpid() && it->second.db.expired()) open.erase(it);
@@ -164,7 +165,7 @@ Database::~Database() {
 
 Result<std::shared_ptr<Database>> Database::Open(const std::filesystem::path& dir,
                                                  const DatabaseOptions& options) {
-  std::lock_guard lock(g_open_mu);
+  MutexLock lock(g_open_mu);
   const std::string key = RegistryKey(dir);
   auto& open = OpenDatabases();
   if (auto it = open.find(key); it != open.end() && it->second.pid == ::getpid()) {

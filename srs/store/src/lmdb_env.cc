@@ -99,12 +99,12 @@ std::shared_lock<std::shared_mutex> LmdbEnv::LockForTxn() const {
   // A thread that already holds a transaction skips the gate: a resize waiting at the gate
   // for that very transaction to end would otherwise wait for ever.
   if (t_open_txns > 0) return std::shared_lock(map_mu_);
-  std::lock_guard gate(resize_gate_);
+  MutexLock gate(resize_gate_);
   return std::shared_lock(map_mu_);
 }
 
 std::unique_lock<std::shared_mutex> LmdbEnv::LockForResize() const {
-  std::lock_guard gate(resize_gate_);  // no new transaction starts from here on
+  MutexLock gate(resize_gate_);  // no new transaction starts from here on
   return std::unique_lock(map_mu_);    // the open ones end
 }
 
@@ -167,7 +167,7 @@ bool LmdbEnv::Grow() {
 }
 
 Result<MDB_dbi> LmdbEnv::OpenTable(const std::string& name, unsigned flags, int* rc_out) {
-  std::lock_guard dbi_lock(dbi_mu_);
+  MutexLock dbi_lock(dbi_mu_);
   Result<LmdbTxn> txn = options_.read_only ? BeginRead() : BeginWrite();
   if (!txn.ok()) return txn.error();
   MDB_dbi dbi = 0;

@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
 
 namespace kronika::srs {
@@ -112,9 +113,12 @@ class LmdbEnv {
   std::filesystem::path dir_;
   LmdbEnvOptions options_;
   MDB_env* env_ = nullptr;
-  mutable std::shared_mutex map_mu_;  // shared by every transaction, exclusive to resize
-  mutable std::mutex resize_gate_;    // held by a resize while it waits for map_mu_
-  std::mutex dbi_mu_;                 // one mdb_dbi_open at a time (LMDB's rule)
+  // Shared by every transaction, exclusive to resize. It guards LMDB's memory map, not a
+  // member, and its shared hold travels inside each LmdbTxn (moved with it), which clang's
+  // thread-safety analysis cannot follow; so it stays a plain std::shared_mutex.
+  mutable std::shared_mutex map_mu_;
+  mutable Mutex resize_gate_;  // held by a resize while it waits for map_mu_
+  Mutex dbi_mu_;               // one mdb_dbi_open at a time (LMDB's rule; no member)
 };
 
 inline MDB_val LmdbVal(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }

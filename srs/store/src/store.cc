@@ -187,13 +187,13 @@ void Store::Impl::WriterLoop() {
   for (;;) {
     bool stop_seen = false;
     {
-      std::unique_lock lock(mu);
+      MutexLock lock(mu);
       if (batch.empty()) {
-        writer_cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        writer_cv.Wait(mu, [&]() REQUIRES(mu) { return stopping || !queue.empty(); });
         if (queue.empty()) return;  // stopping with nothing left
         if (!stopping && !flush_requested && queue.size() < options.max_batch &&
             options.max_batch_delay.count() > 0) {
-          writer_cv.wait_for(lock, options.max_batch_delay, [&] {
+          writer_cv.WaitFor(mu, options.max_batch_delay, [&]() REQUIRES(mu) {
             return stopping || flush_requested || queue.size() >= options.max_batch;
           });
         }
@@ -217,7 +217,7 @@ void Store::Impl::WriterLoop() {
                     " while committing; the batch is kept and retried";
     }
     if (rc == MDB_MAP_FULL && env->Grow()) continue;  // retry the same batch at once
-    std::unique_lock lock(mu);
+    MutexLock lock(mu);
     if (rc == 0) {
       ThreadFaults::Process().ClearFailed(kStoreWriterThreadName);
       committed_seq += batch.size();
@@ -229,7 +229,7 @@ void Store::Impl::WriterLoop() {
       write_failed = false;
       if (queue.empty()) flush_requested = false;
       queue_full = queue.size() >= options.queue_capacity;
-      flushed_cv.notify_all();
+      flushed_cv.SignalAll();
       continue;
     }
     // Keep the batch and retry later: nothing queued is dropped while the process runs.
@@ -237,13 +237,13 @@ void Store::Impl::WriterLoop() {
     write_failed = true;
     if (rc == MDB_MAP_FULL) map_full = true;
     last_error = rc == MDB_PANIC ? failed_step : "store: " + failed_step + ": " + mdb_strerror(rc);
-    flushed_cv.notify_all();
+    flushed_cv.SignalAll();
     if (stop_seen) {
       std::fprintf(stderr, "%s; %zu queued writes not committed at shutdown\n",
                    last_error.c_str(), batch.size() + queue.size());
       return;
     }
-    writer_cv.wait_for(lock, options.retry_interval, [&] { return stopping; });
+    writer_cv.WaitFor(mu, options.retry_interval, [&]() REQUIRES(mu) { return stopping; });
   }
 }
 
@@ -284,10 +284,10 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() {
   if (impl_->writer.joinable()) {
     {
-      std::lock_guard lock(impl_->mu);
+      MutexLock lock(impl_->mu);
       impl_->stopping = true;
     }
-    impl_->writer_cv.notify_all();
+    impl_->writer_cv.SignalAll();
     impl_->writer.join();
   }
 }
@@ -296,7 +296,7 @@ namespace {
 bool Push(Store::Impl& impl, StoreOp op) {
   if (impl.options.read_only) return false;
   {
-    std::lock_guard lock(impl.mu);
+    MutexLock lock(impl.mu);
     if (impl.stopping) return false;
     if (impl.queue.size() + impl.in_flight >= impl.options.queue_capacity) {
       impl.queue_full = true;
@@ -305,7 +305,7 @@ bool Push(Store::Impl& impl, StoreOp op) {
     impl.queue.push_back(std::move(op));
     ++impl.enqueued_seq;
   }
-  impl.writer_cv.notify_one();
+  impl.writer_cv.Signal();
   return true;
 }
 }  // namespace
@@ -330,11 +330,11 @@ bool Store::EnqueueDelete(std::string recording_id) {
 
 Status Store::Flush(std::chrono::milliseconds timeout) {
   if (impl_->options.read_only) return OkStatus();
-  std::unique_lock lock(impl_->mu);
+  MutexLock lock(impl_->mu);
   const uint64_t target = impl_->enqueued_seq;
   impl_->flush_requested = true;
-  impl_->writer_cv.notify_all();
-  bool done = impl_->flushed_cv.wait_for(lock, timeout, [&] {
+  impl_->writer_cv.SignalAll();
+  bool done = impl_->flushed_cv.WaitFor(impl_->mu, timeout, [&]() REQUIRES(impl_->mu) {
     return impl_->committed_seq >= target;
   });
   if (done) return OkStatus();
@@ -368,7 +368,7 @@ Result<StoreStats> Store::Stats() const {
   std::error_code ec;
   stats.file_bytes = std::filesystem::file_size(impl_->env->dir() / "data.mdb", ec);
   {
-    std::lock_guard lock(impl_->mu);
+    MutexLock lock(impl_->mu);
     stats.queue_depth = impl_->queue.size() + impl_->in_flight;
   }
   stats.commits = impl_->commits.load();

@@ -5,16 +5,16 @@
 #include <lmdb.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/srs/store/database.h"
 #include "kronika/srs/store/store.h"
+#include "kronika/thread_annotations.h"
 #include "lmdb_env.h"
 
 namespace kronika::srs {
@@ -43,7 +43,7 @@ class Store::Impl {
   }
 
   // Writer thread.
-  void WriterLoop();
+  void WriterLoop() EXCLUDES(mu);
   // Applies `batch` in one write transaction; returns the LMDB code (0 = committed).
   int CommitBatch(const std::vector<StoreOp>& batch, std::string& failed_step);
   int ApplyOp(MDB_txn* txn, const StoreOp& op);
@@ -53,16 +53,16 @@ class Store::Impl {
   StoreOptions options;
   MDB_dbi recordings = 0, by_number = 0, by_start = 0, by_expiry = 0, by_hold = 0, meta = 0;
 
-  std::mutex mu;
-  std::condition_variable writer_cv;   // wakes the writer
-  std::condition_variable flushed_cv;  // signals committed_seq progress
-  std::deque<StoreOp> queue;           // guarded by mu
-  size_t in_flight = 0;                // popped by the writer, not yet committed; mu
-  uint64_t enqueued_seq = 0;           // mu
-  uint64_t committed_seq = 0;          // mu
-  bool stopping = false;               // mu
-  bool flush_requested = false;        // mu
-  std::string last_error;              // mu
+  Mutex mu;
+  CondVar writer_cv;   // wakes the writer
+  CondVar flushed_cv;  // signals committed_seq progress
+  std::deque<StoreOp> queue GUARDED_BY(mu);
+  size_t in_flight GUARDED_BY(mu) = 0;  // popped by the writer, not yet committed
+  uint64_t enqueued_seq GUARDED_BY(mu) = 0;
+  uint64_t committed_seq GUARDED_BY(mu) = 0;
+  bool stopping GUARDED_BY(mu) = false;
+  bool flush_requested GUARDED_BY(mu) = false;
+  std::string last_error GUARDED_BY(mu);
   std::thread writer;
 
   std::atomic<bool> map_full{false};

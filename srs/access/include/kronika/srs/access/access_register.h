@@ -20,14 +20,15 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
 #include "kronika/srs/access/access_db.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -84,7 +85,7 @@ class ListeningRegister {
  private:
   AccessDb& db_;
   std::filesystem::path file_;
-  std::mutex mu_;
+  Mutex mu_;  // one Append() at a time (the file and the checkpoint, not members)
 };
 
 // Hash of an entry as defined above (exposed for tests).

@@ -29,11 +29,12 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string_view>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
 #include "kronika/srs/config/config.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -82,8 +83,8 @@ class Daemon {
 
   Config config_;  // as started; read by the components' threads, never changed
   std::unique_ptr<Components> c_;
-  std::mutex reload_mu_;
-  Config applied_;  // reload_mu_: the configuration the last Reload() compared against
+  Mutex reload_mu_;
+  Config applied_ GUARDED_BY(reload_mu_);  // the configuration the last Reload() compared against
 };
 
 }  // namespace kronika::srs

@@ -11,13 +11,14 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/policy/site_policy.h"
 #include "kronika/result.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -62,8 +63,8 @@ class SitePolicies {
  private:
   using Sites = std::vector<policy::SitePolicy>;
   struct History {
-    std::mutex mu;                                   // writers: Add, Replace
-    std::vector<std::unique_ptr<const Sites>> kept;  // mu; every set ever current
+    Mutex mu;                                                   // writers: Add, Replace
+    std::vector<std::unique_ptr<const Sites>> kept GUARDED_BY(mu);  // every set ever current
     std::atomic<const Sites*> current{nullptr};      // never null; points into `kept`
   };
   void Install(Sites sites);

@@ -19,10 +19,12 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -126,8 +128,8 @@ class Metrics {
   prometheus::Gauge& sessions_active_;
   prometheus::Histogram& setup_seconds_;
 
-  mutable std::mutex collectors_mu_;
-  std::vector<Collector> collectors_;  // GUARDED_BY(collectors_mu_)
+  mutable Mutex collectors_mu_;
+  std::vector<Collector> collectors_ GUARDED_BY(collectors_mu_);
 };
 
 // Method name reduced to the fixed label set above.

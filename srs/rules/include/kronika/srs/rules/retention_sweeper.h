@@ -19,14 +19,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "kronika/mutex.h"
 #include "kronika/policy/quota.h"
 #include "kronika/result.h"
 #include "kronika/srs/config/site_config.h"
@@ -34,6 +33,7 @@
 #include "kronika/srs/rules/rules_db.h"
 #include "kronika/srs/rules/rules_metrics.h"
 #include "kronika/srs/store/store.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -81,7 +81,7 @@ class RetentionSweeper {
   // Store legal_hold flags set from `holds`; returns how many held recordings are past expiry.
   Result<size_t> SyncHoldMirror(const policy::HoldSet& holds, int64_t now_ms_utc);
   Result<size_t> EnforceQuota(int64_t now_ms_utc, const policy::HoldSet& holds, SweepReport& report);
-  void Loop(std::chrono::milliseconds interval);
+  void Loop(std::chrono::milliseconds interval) EXCLUDES(mu_, sweep_mu_);
 
   Store* store_;
   RulesDb* db_;
@@ -89,13 +89,13 @@ class RetentionSweeper {
   RulesMetrics* metrics_;
   SweepOptions options_;
   QuotaCallback on_quota_;
-  std::mutex sweep_mu_;  // one SweepOnce() at a time
-  std::optional<std::chrono::steady_clock::time_point> last_sweep_steady_;  // sweep_mu_
+  Mutex sweep_mu_;  // one SweepOnce() at a time
+  std::optional<std::chrono::steady_clock::time_point> last_sweep_steady_ GUARDED_BY(sweep_mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // mu_
-  bool woken_ = false;     // mu_
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool woken_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

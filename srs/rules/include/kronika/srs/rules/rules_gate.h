@@ -30,11 +30,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "kronika/mutex.h"
 #include "kronika/policy/consent.h"
 #include "kronika/policy/quota.h"
 #include "kronika/policy/quota_usage.h"
@@ -45,6 +45,7 @@
 #include "kronika/srs/rules/rules_db.h"
 #include "kronika/srs/rules/rules_metrics.h"
 #include "kronika/srs/session/session_manager.h"
+#include "kronika/thread_annotations.h"
 #include "kronika/thread_role.h"
 
 namespace kronika::srs {
@@ -89,8 +90,8 @@ class RulesGate {
   // final snapshot (SIP thread only, like Stamp()).
   std::unordered_map<std::string, TimelineEvent> consent_by_id_;
   ThreadRole sip_thread_{"the SIP thread's RulesGate"};  // Admit, Stamp
-  std::mutex mu_;
-  policy::QuotaUsage usage_;  // mu_
+  Mutex mu_;
+  policy::QuotaUsage usage_ GUARDED_BY(mu_);
 };
 
 // The policy's call facts from a snapshot (numbers canonical under `plan`).

@@ -12,11 +12,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -37,9 +39,9 @@ class BadRows {
   // encounter counts (memory stays bounded whatever the disk holds).
   static constexpr size_t kMaxRemembered = 10000;
 
-  mutable std::mutex mu_;
-  std::map<std::string, uint64_t> counts_;               // GUARDED_BY(mu_)
-  std::set<std::pair<std::string, std::string>> seen_;   // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<std::string, uint64_t> counts_ GUARDED_BY(mu_);
+  std::set<std::pair<std::string, std::string>> seen_ GUARDED_BY(mu_);
 };
 
 }  // namespace kronika::srs
