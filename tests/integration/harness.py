@@ -114,6 +114,40 @@ def http_get(url, timeout=5):
         return resp.read().decode()
 
 
+# The first line of a sanitizer report (build-tsan/ runs the daemon and kronika-loadgen under
+# ThreadSanitizer; ./dev test, issue 13 item 4). TSAN_OPTIONS (tests/integration/CMakeLists.txt)
+# makes the first report end the process with exit code 66.
+SANITIZER_REPORT_MARKERS = ("WARNING: ThreadSanitizer:", "ERROR: ThreadSanitizer:",
+                            "ERROR: AddressSanitizer:", "ERROR: LeakSanitizer:")
+
+
+def sanitizer_report(text: str, max_chars: int = 30000) -> str | None:
+    """The sanitizer report(s) in a process's output, from the first report's banner line to
+    the last SUMMARY line; None when there is none."""
+    starts = [i for i in (text.find(m) for m in SANITIZER_REPORT_MARKERS) if i >= 0]
+    if not starts:
+        return None
+    begin = text.rfind("\n", 0, min(starts)) + 1
+    end = text.rfind("SUMMARY: ")
+    if end < begin:
+        end = len(text)  # cut short (the process was killed while writing it)
+    elif (eol := text.find("\n", end)) >= 0:
+        end = eol
+    else:
+        end = len(text)
+    report = text[begin:end]
+    if len(report) > max_chars:
+        report = report[:max_chars] + f"\n[... {len(report) - max_chars} more characters of the report]"
+    return report
+
+
+TSAN_EXIT_CODE = 66  # TSAN_OPTIONS exitcode= (tests/integration/CMakeLists.txt)
+
+
+class SanitizerReport(AssertionError):
+    """A process of the test reported a data race (or another sanitizer error)."""
+
+
 def wait_for(what, fn, timeout=30, interval=0.2):
     deadline = time.time() + timeout
     last = None
@@ -255,6 +289,7 @@ class Kronika:
     def start(self, ready_timeout_s: float = 30):
         os.makedirs(self.data_dir, exist_ok=True)
         with open(self.log_path, "a") as log:
+            self._log_start = log.tell()  # this run's output begins here (the log is appended)
             self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, cwd=self.work)
         try:
             wait_for(f"kronika on {self.sip_addr}", self.ready, timeout=ready_timeout_s, interval=0.1)
@@ -268,6 +303,7 @@ class Kronika:
         from now on are queued even if the SIP loop is a moment from running). No SIP
         request is sent, so tests see exact SIP counters."""
         if self.proc.poll() is not None:
+            self.check_sanitizer_report()
             raise AssertionError(f"kronika exited with {self.proc.returncode}:\n{self.log_tail()}")
         return "kronika_build_info" in self.metrics() and not port_is_free(
             self.sip_port, self.sip_host, (socket.SOCK_DGRAM,))
@@ -291,6 +327,27 @@ class Kronika:
     def log_text(self, tail_chars: int = 12000) -> str:
         return self.log_tail(tail_chars) or "(no server log)"
 
+    def run_output(self) -> str:
+        """What the server wrote since its last start()."""
+        try:
+            with open(self.log_path, errors="replace") as f:
+                f.seek(getattr(self, "_log_start", 0))
+                return f.read()
+        except OSError:
+            return ""
+
+    def check_sanitizer_report(self) -> None:
+        """Raises SanitizerReport with the report's text when the server's output since its
+        last start() holds one (a TSan build: tests/integration/CMakeLists.txt)."""
+        output = self.run_output()
+        report = sanitizer_report(output)
+        code = self.proc.poll() if self.proc else None
+        if report is not None:
+            raise SanitizerReport(f"kronika (log {self.log_path}, exit code {code}) reported:\n{report}")
+        if code == TSAN_EXIT_CODE and "TSAN_OPTIONS" in os.environ:
+            raise SanitizerReport(f"kronika exited with {code}, TSan's exit code for a report, but its log "
+                                  f"({self.log_path}) holds none; its end:\n{output[-4000:]}")
+
     def stop(self, sig=None, timeout_s: float = 15):
         """`sig` (default SIGTERM), wait, SIGKILL as last resort. Returns the exit code.
         Ports taken from a PortAllocator go back to it."""
@@ -309,6 +366,9 @@ class Kronika:
             self._ports.release(self.http_port)
             self._ports.release(self.rtp_range[0], self._rtp_count)
             self._ports = None
+        # A sanitizer report ends the test here whatever else it checked: in the TSan build a
+        # race in the daemon would otherwise show only as a crash or a wrong count.
+        self.check_sanitizer_report()
         return self.proc.returncode if self.proc else None
 
     def init_data_dir(self):

@@ -9,7 +9,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import Kronika, free_udp_tcp_port  # noqa: E402
+from harness import Kronika, free_udp_tcp_port, sanitizer_report  # noqa: E402
 
 LOADGEN = os.path.join(os.environ.get("KRONIKA_BUILD", "build"), "interop/kronika-loadgen")
 
@@ -25,6 +25,9 @@ def main():
              "--rtp-port-base", str(free_udp_tcp_port()), "--calls", "20", "--total", "30", "--rate", "40",
              "--duration", "2-3", "--hold", "0.5", "--update", "0.5", "--json", report_path],
             capture_output=True, text=True, timeout=120)
+        if (report_text := sanitizer_report(run.stderr)) is not None:  # the TSan build
+            print(f"FAIL: kronika-loadgen exit {run.returncode} with a sanitizer report:\n{report_text}")
+            return 1
         report = json.load(open(report_path))
         time.sleep(1.0)  # last packets drained
         if run.returncode != 0:
