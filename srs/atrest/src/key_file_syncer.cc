@@ -28,10 +28,10 @@ KeyFileSyncer::KeyFileSyncer(RecordingKeys& keys)
 
 KeyFileSyncer::~KeyFileSyncer() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stop_ = true;
   }
-  cv_.notify_one();
+  cv_.Signal();
   thread_.join();
   for (std::string& dek : pool_) Wipe(dek);
 }
@@ -40,7 +40,7 @@ Result<std::string> KeyFileSyncer::Create(const std::string& recording_id) {
   if (!ValidRecordingKeyId(recording_id)) return MakeError(ErrorCode::kInvalidInput, "keys: bad recording id");
   std::string dek;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!pool_.empty()) {
       dek = std::move(pool_.front());
       pool_.pop_front();
@@ -51,17 +51,17 @@ Result<std::string> KeyFileSyncer::Create(const std::string& recording_id) {
     pool_misses_.fetch_add(1, std::memory_order_relaxed);
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     pending_.push_back(Job{recording_id, dek});
     ++queued_;
   }
-  cv_.notify_one();
+  cv_.Signal();
   return dek;
 }
 
 void KeyFileSyncer::Discard(const std::string& recording_id) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->recording_id == recording_id && !it->dek.empty()) {
         Wipe(it->dek);
@@ -75,18 +75,18 @@ void KeyFileSyncer::Discard(const std::string& recording_id) {
     pending_.push_back(Job{recording_id, ""});
     ++queued_;
   }
-  cv_.notify_one();
-  idle_cv_.notify_all();
+  cv_.Signal();
+  idle_cv_.SignalAll();
 }
 
 void KeyFileSyncer::Drain() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   const uint64_t target = queued_;
-  idle_cv_.wait(lock, [&] { return done_ >= target; });
+  idle_cv_.Wait(mu_, [&]() REQUIRES(mu_) { return done_ >= target; });
 }
 
 Result<bool> KeyFileSyncer::KeyStored(const std::string& recording_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (auto failed = failed_.find(recording_id); failed != failed_.end()) {
     return MakeError(ErrorCode::kIo, "data key not stored: " + failed->second);
   }
@@ -98,20 +98,21 @@ Result<bool> KeyFileSyncer::KeyStored(const std::string& recording_id) const {
 }
 
 size_t KeyFileSyncer::pooled() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pool_.size();
 }
 
 void KeyFileSyncer::Run() {
-  std::unique_lock lock(mu_);
+  // Held from here on but around the disk work and the CSPRNG, which run unlocked.
+  mu_.Lock();
   for (;;) {
-    cv_.wait(lock, [this] { return stop_ || !pending_.empty() || pool_.size() < kDataKeyPoolSize; });
+    cv_.Wait(mu_, [this]() REQUIRES(mu_) { return stop_ || !pending_.empty() || pool_.size() < kDataKeyPoolSize; });
     if (!pending_.empty()) {  // key files first: a recording's key is waiting to be durable
       Job job = std::move(pending_.front());
       pending_.pop_front();
       const bool write = !job.dek.empty();
       if (write) writing_ = job.recording_id;
-      lock.unlock();
+      mu_.Unlock();
       // The boundary (issue 13 item 4): a key whose write or shred throws is skipped
       // (logged with the thread's name and counted); the next one goes on.
       std::string failure = "kr-keysync fault";
@@ -125,7 +126,7 @@ void KeyFileSyncer::Run() {
       });
       if (!ran && failure.empty()) failure = "kr-keysync fault";
       Wipe(job.dek);
-      lock.lock();
+      mu_.Lock();
       if (write) {
         writing_.clear();
         if (!failure.empty()) {
@@ -134,13 +135,16 @@ void KeyFileSyncer::Run() {
         }
       }
       ++done_;
-      idle_cv_.notify_all();
+      idle_cv_.SignalAll();
       continue;
     }
-    if (stop_) return;  // everything queued is written
-    lock.unlock();
+    if (stop_) {  // everything queued is written
+      mu_.Unlock();
+      return;
+    }
+    mu_.Unlock();
     std::string dek = RandomBytes(kAesKeyBytes);
-    lock.lock();
+    mu_.Lock();
     pool_.push_back(std::move(dek));
   }
 }

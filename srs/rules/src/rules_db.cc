@@ -2,10 +2,10 @@
 #include "kronika/srs/rules/rules_db.h"
 
 #include <array>
-#include <mutex>
 #include <system_error>
 #include <unordered_set>
 
+#include "kronika/mutex.h"
 #include "kronika/srs/core/log.h"
 #include "rules_codecs.h"
 
@@ -50,7 +50,7 @@ class RulesDb::Impl {
   std::array<Table, kTableCount> tables;
   DnrSnapshotCell dnr;  // CONSENT-3 in memory (dnr_snapshot.h)
   // Orders a DNR write and the rebuild after it, so snapshots are published in commit order.
-  std::mutex dnr_write_mu;
+  Mutex dnr_write_mu;
 
   const Table& table(TableIndex i) const { return tables[i]; }
 
@@ -122,7 +122,7 @@ class RulesDb::Impl {
   // commit leaves the old snapshot: logged, and the write reported as failed so the
   // operator retries (the row is there; the retry answers 409/404 and rebuilds).
   Status WriteDnr(const std::function<Status(WriteTxn&)>& fn) {
-    std::lock_guard lock(dnr_write_mu);
+    MutexLock lock(dnr_write_mu);
     RETURN_IF_ERROR(db->Write(fn));
     Status reloaded = ReloadDnr();
     if (!reloaded.ok()) {

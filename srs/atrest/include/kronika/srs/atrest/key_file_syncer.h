@@ -32,17 +32,17 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
 #include "kronika/srs/atrest/recording_keys.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -84,20 +84,20 @@ class KeyFileSyncer {
     std::string recording_id;
     std::string dek;  // empty: shred
   };
-  void Run();
+  void Run() EXCLUDES(mu_);
 
   RecordingKeys& keys_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;       // kr-keysync: work queued, pool below its size, stop
-  std::condition_variable idle_cv_;  // Drain(): a job finished
-  std::deque<std::string> pool_;     // GUARDED_BY(mu_)
-  std::deque<Job> pending_;          // GUARDED_BY(mu_)
-  std::string writing_;              // GUARDED_BY(mu_) the id kr-keysync is writing, or ""
+  mutable Mutex mu_;
+  CondVar cv_;       // kr-keysync: work queued, pool below its size, stop
+  CondVar idle_cv_;  // Drain(): a job finished
+  std::deque<std::string> pool_ GUARDED_BY(mu_);
+  std::deque<Job> pending_ GUARDED_BY(mu_);
+  std::string writing_ GUARDED_BY(mu_);  // the id kr-keysync is writing, or ""
   // Key files that could not be written, by recording id (the newest kMaxFailuresKept).
-  std::unordered_map<std::string, std::string> failed_;  // GUARDED_BY(mu_)
-  uint64_t queued_ = 0;              // GUARDED_BY(mu_) jobs ever queued
-  uint64_t done_ = 0;                // GUARDED_BY(mu_) jobs ever finished or dropped
-  bool stop_ = false;                // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::string> failed_ GUARDED_BY(mu_);
+  uint64_t queued_ GUARDED_BY(mu_) = 0;  // jobs ever queued
+  uint64_t done_ GUARDED_BY(mu_) = 0;    // jobs ever finished or dropped
+  bool stop_ GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> pool_misses_{0};
   std::thread thread_;
 };

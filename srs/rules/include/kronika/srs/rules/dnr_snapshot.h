@@ -17,10 +17,12 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_set>
 #include <utility>
+
+#include "kronika/mutex.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -36,7 +38,7 @@ class DnrSnapshot {
   const std::unordered_set<std::string>& numbers() const { return numbers_; }
 
  private:
-  const std::unordered_set<std::string> numbers_;
+  std::unordered_set<std::string> numbers_;  // never changed after construction
 };
 
 class DnrSnapshotCell {
@@ -48,19 +50,19 @@ class DnrSnapshotCell {
 
   // The snapshot last published; never null.
   std::shared_ptr<const DnrSnapshot> Current() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return current_;
   }
   // Makes `next` (not null) the snapshot every later Current() returns. The old one is
   // freed by its last reader, outside the lock.
   void Publish(std::shared_ptr<const DnrSnapshot> next) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     current_.swap(next);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const DnrSnapshot> current_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::shared_ptr<const DnrSnapshot> current_ GUARDED_BY(mu_);
 };
 
 }  // namespace kronika::srs
