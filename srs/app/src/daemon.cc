@@ -86,6 +86,19 @@ Error Failed(const char* what, Error error) {
   return error;
 }
 
+// The HTTPS certificate and key files: http.tls_cert / http.tls_key, or the environment's
+// KRONIKA_HTTP_TLS_CERT / KRONIKA_HTTP_TLS_KEY, which win (read at start and at each reload).
+struct HttpTlsFiles {
+  std::string certificate;
+  std::string key;
+};
+HttpTlsFiles HttpTlsFilesOf(const Config& config) {
+  HttpTlsFiles files{config.http.tls_cert, config.http.tls_key};
+  if (const char* cert = std::getenv("KRONIKA_HTTP_TLS_CERT"); cert && *cert) files.certificate = cert;
+  if (const char* key = std::getenv("KRONIKA_HTTP_TLS_KEY"); key && *key) files.key = key;
+  return files;
+}
+
 }  // namespace
 
 // Declared in start order; Stop() releases them in the reverse order explicitly.
@@ -94,8 +107,8 @@ struct Daemon::Components {
   prometheus::Family<prometheus::Counter>& reloads =
       prometheus::BuildCounter()
           .Name("kronika_config_reloads_total")
-          .Help("SIGHUP reloads by result: applied (the site policies and log level taken over), failed "
-                "(a site policy file did not load; the policies in use stay)")
+          .Help("SIGHUP reloads by result: applied (the site policies, log level and HTTPS certificate taken "
+                "over), failed (a site policy file or the HTTPS certificate did not load; what was in use stays)")
           .Register(metrics.registry());
 
   // 1. store: the data directory's lock and database, the recordings on it
@@ -294,10 +307,9 @@ Status Daemon::StartHttp() {
   // Access module (issue 8): HTTPS when http.tls_cert (or KRONIKA_HTTP_TLS_CERT, which wins)
   // names a PEM with the cert chain and the key, or the key in http.tls_key /
   // KRONIKA_HTTP_TLS_KEY; SEC-1, docs/api.md "HTTPS".
-  options.tls_certificate = config_.http.tls_cert;
-  options.tls_private_key = config_.http.tls_key;
-  if (const char* cert = std::getenv("KRONIKA_HTTP_TLS_CERT"); cert && *cert) options.tls_certificate = cert;
-  if (const char* key = std::getenv("KRONIKA_HTTP_TLS_KEY"); key && *key) options.tls_private_key = key;
+  const HttpTlsFiles tls = HttpTlsFilesOf(config_);
+  options.tls_certificate = tls.certificate;
+  options.tls_private_key = tls.key;
   c_->http = std::make_unique<HttpServer>(options);
   RegisterRecordingApi(*c_->http, *c_->store);
   MountAccessApi(*c_->http, *c_->access);
@@ -402,7 +414,37 @@ Status Daemon::Reload(const Config& next) {
     for (const policy::SitePolicy& site : sites->all()) ids += (ids.empty() ? "" : ", ") + site.site_id;
     Logf(LogLevel::kInfo, "", "reload: site policies read again: %s", ids.empty() ? "none" : ids.c_str());
   }
+  if (Status tls = ReloadHttpTls(next); !tls.ok()) {
+    c_->reloads.Add({{"result", "failed"}}).Increment();
+    return tls;
+  }
   c_->reloads.Add({{"result", "applied"}}).Increment();
+  return OkStatus();
+}
+
+Status Daemon::ReloadHttpTls(const Config& next) {
+  // Issue 15 item 5: the files are read again even when their names are the same (renewing
+  // a certificate in place and sending SIGHUP is the usual way); HttpServer compares bytes.
+  const HttpTlsFiles started = HttpTlsFilesOf(config_);
+  const HttpTlsFiles files = HttpTlsFilesOf(next);
+  if (started.certificate.empty() || files.certificate.empty()) {
+    if (started.certificate.empty() != files.certificate.empty()) {
+      Logf(LogLevel::kWarn, "", "reload: http.tls_cert: %s needs a restart",
+           files.certificate.empty() ? "going from HTTPS to plain HTTP" : "going from plain HTTP to HTTPS");
+    }
+    return OkStatus();
+  }
+  Result<TlsReloadOutcome> outcome = c_->http->ReloadTls(files.certificate, files.key);
+  if (!outcome.ok()) {
+    Logf(LogLevel::kError, "", "reload: %s; the HTTPS certificate in use stays", outcome.error().message.c_str());
+    return MakeError(ErrorCode::kInvalidInput, outcome.error().message);
+  }
+  applied_.http.tls_cert = next.http.tls_cert;
+  applied_.http.tls_key = next.http.tls_key;
+  if (outcome->changed) {
+    Logf(LogLevel::kInfo, "", "reload: http TLS certificate reloaded from %s: subject %s, not after %s",
+         files.certificate.c_str(), outcome->subject.c_str(), outcome->not_after.c_str());
+  }
   return OkStatus();
 }
 

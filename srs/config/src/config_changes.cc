@@ -58,6 +58,11 @@ std::vector<ConfigChange> ChangedSettings(const Config& before, const Config& af
   return changes;
 }
 
-bool ReloadableSetting(std::string_view key) { return key == "log.level" || key == "policy.site_files"; }
+// Not sip.tls_cert_dir: sofia-sip reads agent.pem into its TLS contexts when the transport
+// is created and offers no call to replace them under a running stack; the SIP thread owns
+// that stack, so changing it from the reload thread is unsafe. A restart takes it.
+bool ReloadableSetting(std::string_view key) {
+  return key == "log.level" || key == "policy.site_files" || key == "http.tls_cert" || key == "http.tls_key";
+}
 
 }  // namespace kronika::srs

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -23,6 +24,7 @@
 #include "kronika/srs/core/log.h"
 #include "kronika/thread_boundary.h"
 #include "route_table.h"
+#include "tls_credentials.h"
 #include "worker_pool.h"
 
 namespace kronika::srs {
@@ -182,7 +184,11 @@ class HttpServer::Impl {
   http_internal::RouteTable routes;
   http_internal::WorkerPool workers;
   HeaderDeadlines deadlines;
-  TlsIdentityPem tls;  // kept until Stop(): libmicrohttpd reads it at start
+  // The identity served (Start(), then ReloadTls()), guarded by tls_mu; credentials holds
+  // it in GnuTLS's form for the handshakes.
+  std::mutex tls_mu;
+  TlsIdentityPem tls;
+  http_internal::TlsCredentials credentials;
   MHD_Daemon* daemon = nullptr;
   int listen_fd = -1;
   int bound_port = 0;
@@ -341,9 +347,12 @@ Status HttpServer::Start() {
                      "http: a TLS private key is set but no certificate; refusing to serve plain HTTP");
   }
   if (tls) {  // identity errors are reported with the file name, before the port is bound
+    std::lock_guard lock(impl_->tls_mu);
     ASSIGN_OR_RETURN(impl_->tls, LoadTlsIdentity(o.tls_certificate, o.tls_private_key));
+    RETURN_IF_ERROR(impl_->credentials.Replace(impl_->tls));
   }
   ASSIGN_OR_RETURN(impl_->listen_fd, Listen(o.listen_address, o.port, impl_->bound_port));
+  if (tls) impl_->credentials.ServePort(impl_->bound_port);
 
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
   if (tls) flags |= MHD_USE_TLS;
@@ -359,8 +368,10 @@ Status HttpServer::Start() {
   };
   if (o.io_threads > 1) items.push_back({MHD_OPTION_THREAD_POOL_SIZE, o.io_threads, nullptr});
   if (tls) {
-    items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, impl_->tls.certificate_chain.data()});
-    items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, impl_->tls.private_key.data()});
+    // A callback rather than MHD_OPTION_HTTPS_MEM_CERT/KEY, which libmicrohttpd reads once:
+    // the callback answers each handshake with the identity current then, so ReloadTls()
+    // needs neither a second daemon nor the listening socket handed over.
+    items.push_back({MHD_OPTION_HTTPS_CERT_CALLBACK, 0, http_internal::TlsCredentials::Callback()});
     items.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, const_cast<char*>(kTlsPriorities)});
   }
   items.push_back({MHD_OPTION_END, 0, nullptr});
@@ -370,6 +381,7 @@ Status HttpServer::Start() {
   impl_->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::OnRequest, impl_.get(), MHD_OPTION_ARRAY,
                                    items.data(), MHD_OPTION_END);
   if (impl_->daemon == nullptr) {
+    impl_->credentials.ServePort(0);
     impl_->workers.Stop();
     impl_->deadlines.Stop();
     ::close(impl_->listen_fd);
@@ -389,11 +401,33 @@ void HttpServer::Stop() {
   impl_->workers.Stop();
   MHD_stop_daemon(impl_->daemon);
   impl_->daemon = nullptr;
+  impl_->credentials.ServePort(0);
   impl_->deadlines.Stop();
   if (listen != MHD_INVALID_SOCKET) ::close(listen);
   impl_->listen_fd = -1;
   impl_->bound_port = 0;
+  std::lock_guard lock(impl_->tls_mu);
   impl_->tls = TlsIdentityPem();
+}
+
+Result<TlsReloadOutcome> HttpServer::ReloadTls(const std::string& certificate_file, const std::string& key_file) {
+  std::lock_guard lock(impl_->tls_mu);
+  if (impl_->tls.certificate_chain.empty()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "http: the server was started without TLS; serving HTTPS needs a restart");
+  }
+  ASSIGN_OR_RETURN(TlsIdentityPem next, LoadTlsIdentity(certificate_file, key_file));
+  TlsReloadOutcome outcome;
+  if (next.certificate_chain == impl_->tls.certificate_chain && next.private_key == impl_->tls.private_key) {
+    return outcome;
+  }
+  ASSIGN_OR_RETURN(TlsCertificateSummary summary, SummarizeCertificate(next.certificate_chain));
+  RETURN_IF_ERROR(impl_->credentials.Replace(next));
+  impl_->tls = std::move(next);
+  outcome.changed = true;
+  outcome.subject = std::move(summary.subject);
+  outcome.not_after = std::move(summary.not_after);
+  return outcome;
 }
 
 int HttpServer::port() const { return impl_->bound_port; }

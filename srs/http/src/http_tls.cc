@@ -111,4 +111,26 @@ Result<TlsIdentityPem> LoadTlsIdentity(const std::string& certificate_file, cons
   return pem;
 }
 
+Result<TlsCertificateSummary> SummarizeCertificate(const std::string& chain_pem) {
+  std::unique_ptr<BIO, int (*)(BIO*)> in(BIO_new_mem_buf(chain_pem.data(), static_cast<int>(chain_pem.size())),
+                                         &BIO_free);
+  std::unique_ptr<X509, void (*)(X509*)> leaf(
+      in ? PEM_read_bio_X509(in.get(), nullptr, nullptr, nullptr) : nullptr, &X509_free);
+  if (!leaf) return MakeError(ErrorCode::kInvalidInput, "http: TLS: no certificate to describe: " + OpensslError());
+  std::unique_ptr<BIO, int (*)(BIO*)> out(BIO_new(BIO_s_mem()), &BIO_free);
+  auto take = [&out]() {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(out.get(), &data);
+    std::string text(data, static_cast<size_t>(n > 0 ? n : 0));
+    (void)BIO_reset(out.get());
+    return text;
+  };
+  TlsCertificateSummary summary;
+  X509_NAME_print_ex(out.get(), X509_get_subject_name(leaf.get()), 0, XN_FLAG_RFC2253);
+  summary.subject = take();
+  ASN1_TIME_print(out.get(), X509_get0_notAfter(leaf.get()));
+  summary.not_after = take();
+  return summary;
+}
+
 }  // namespace kronika::srs

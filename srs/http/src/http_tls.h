@@ -30,6 +30,16 @@ struct TlsIdentityPem {
 // key not matching the certificate.
 Result<TlsIdentityPem> LoadTlsIdentity(const std::string& certificate_file, const std::string& key_file);
 
+// What the log says of a served certificate (issue 15 item 5): the leaf's subject as
+// "CN=..,O=.." (RFC 2253) and its notAfter as OpenSSL prints it.
+struct TlsCertificateSummary {
+  std::string subject;
+  std::string not_after;
+};
+
+// The summary of the first certificate in `chain_pem`. Error when it holds none.
+Result<TlsCertificateSummary> SummarizeCertificate(const std::string& chain_pem);
+
 // The same identity loaded into an OpenSSL SSL_CTX (`ssl_ctx`), TLS 1.2 and newer only.
 Status ConfigureTlsContext(void* ssl_ctx, const std::string& certificate_file,
                            const std::string& key_file);

@@ -20,7 +20,8 @@
 // lock is released).
 //
 // Reload() (SIGHUP) takes over what can change while calls run: the site policies (read
-// again from their files) and the log level; it logs every other changed setting as waiting
+// again from their files), the log level and the HTTPS certificate and key (read again;
+// new connections get a changed one, issue 15 item 5); it logs every other changed setting as waiting
 // for a restart (docs/operations.md, "Reloading the configuration").
 //
 // Threads: Start(), Run() and Stop() on one thread (the main thread, which becomes the
@@ -65,7 +66,8 @@ class Daemon {
 
   // Takes over `next` (already validated) as far as a running daemon can, and logs what
   // it applied and what needs a restart. Error (kInvalidInput) when a site policy file no
-  // longer loads: the site policies in use stay. REQUIRES: Start() succeeded.
+  // longer loads (the site policies in use stay) or the HTTPS certificate or key does not
+  // (the certificate in use stays). REQUIRES: Start() succeeded.
   Status Reload(const Config& next);
   // A reload that did not get as far as Reload(): the file is missing or invalid. Logged
   // with `why`, counted as failed; nothing changes.
@@ -80,6 +82,8 @@ class Daemon {
   Status StartHttp();
   Status StartAdmin();
   Status StartSip();
+  // Reload()'s HTTPS part: serves the certificate and key files' identity if it changed.
+  Status ReloadHttpTls(const Config& next);
 
   Config config_;  // as started; read by the components' threads, never changed
   std::unique_ptr<Components> c_;

@@ -139,6 +139,13 @@ struct HttpServerStats {
   uint64_t busy_refusals_total = 0;    // 503: the worker queue was full
 };
 
+// What HttpServer::ReloadTls() did.
+struct TlsReloadOutcome {
+  bool changed = false;    // false: the files hold the identity already served; nothing done
+  std::string subject;     // the new certificate's subject, e.g. "CN=recorder.example"
+  std::string not_after;   // its expiry as OpenSSL prints it, e.g. "Dec  7 17:49:12 2027 GMT"
+};
+
 class HttpServer {
  public:
   explicit HttpServer(HttpServerOptions options);
@@ -169,6 +176,14 @@ class HttpServer {
   // Stops accepting, lets queued and running handlers finish and answers them, closes every
   // connection. Idempotent.
   void Stop();
+
+  // Reads the certificate and key files again (issue 15 item 5, SIGHUP): when their
+  // identity differs from the one served (compared as bytes, not by modification time),
+  // new connections get it; connections already open and the listening socket are not
+  // touched. Errors (the identity in use stays): the server was started without TLS, or
+  // the files fail Start()'s checks (the message names the file and the cause). Any
+  // thread; serialised with itself.
+  Result<TlsReloadOutcome> ReloadTls(const std::string& certificate_file, const std::string& key_file);
 
   // The bound port after Start() (the real one when options.port was 0); 0 before.
   int port() const;
