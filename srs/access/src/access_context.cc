@@ -39,7 +39,8 @@ class AccessContext::Impl {
   std::unique_ptr<ListeningRegister> reg;
   std::unique_ptr<PlaybackWorkflow> playback;
   std::unique_ptr<DisclosureBook> disclosures;
-  std::unique_ptr<RecordingKeys> keys;  // null without a master key
+  std::unique_ptr<RecordingKeys> owned_keys;  // loaded here when no shared keys are given
+  RecordingKeys* keys = nullptr;              // null without a master key
   std::unique_ptr<ExportSigner> signer;    // Ed25519 export signatures (DISC-3)
   std::optional<std::string> signing_key;  // legacy HMAC key, when the file is not PEM
   PackageSigning signing() const { return {signer.get(), signing_key}; }
@@ -92,10 +93,15 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
   if (key_file.empty()) {
     if (const char* env = std::getenv(kMasterKeyEnv); env && *env) key_file = env;
   }
-  if (!key_file.empty()) {
+  if (options.shared_keys != nullptr) {
+    impl->keys = options.shared_keys;
+    Logf(LogLevel::kInfo, "", "access: recordings are encrypted at rest (master key %s)",
+         impl->keys->kek_id().c_str());
+  } else if (!key_file.empty()) {
     auto kek = LoadMasterKey(key_file, options.data_dir);
     if (!kek.ok()) return kek.error();
-    impl->keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(options.data_dir), *kek);
+    impl->owned_keys = std::make_unique<RecordingKeys>(RecordingKeys::DefaultDir(options.data_dir), *kek);
+    impl->keys = impl->owned_keys.get();
     Logf(LogLevel::kInfo, "", "access: recordings are encrypted at rest (master key %s)",
          impl->keys->kek_id().c_str());
   } else {
@@ -248,7 +254,7 @@ UserDirectory& AccessContext::users() const { return *impl_->users; }
 ListeningRegister& AccessContext::listening_register() const { return *impl_->reg; }
 PlaybackWorkflow& AccessContext::playback() const { return *impl_->playback; }
 DisclosureBook& AccessContext::disclosures() const { return *impl_->disclosures; }
-const RecordingKeys* AccessContext::keys() const { return impl_->keys.get(); }
+const RecordingKeys* AccessContext::keys() const { return impl_->keys; }
 PackageSigning AccessContext::signing() const { return impl_->signing(); }
 const std::filesystem::path& AccessContext::data_dir() const { return impl_->options.data_dir; }
 

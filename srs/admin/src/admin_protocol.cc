@@ -215,4 +215,16 @@ Error ErrorFrom(const nlohmann::json& j) {
   return Error{parsed, message.empty() ? "the daemon refused the request" : message};
 }
 
+nlohmann::json ToJson(const KeyRotationReport& r) {
+  return {{"rewrapped", r.rewrapped}, {"old_key_id", r.old_key_id}, {"new_key_id", r.new_key_id}};
+}
+
+Result<KeyRotationReport> KeyRotationReportFrom(const nlohmann::json& j) {
+  KeyRotationReport r;
+  ASSIGN_OR_RETURN(r.rewrapped, IntField(j, "rewrapped"));
+  ASSIGN_OR_RETURN(r.old_key_id, StringField(j, "old_key_id"));
+  ASSIGN_OR_RETURN(r.new_key_id, StringField(j, "new_key_id"));
+  return r;
+}
+
 }  // namespace kronika::srs::admin_protocol

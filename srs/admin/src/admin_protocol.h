@@ -24,6 +24,7 @@ inline constexpr char kAddUser[] = "user.add";
 inline constexpr char kSetDisabled[] = "user.disable";
 inline constexpr char kIssueToken[] = "user.token";
 inline constexpr char kRevokeToken[] = "user.revoke";
+inline constexpr char kRotateKey[] = "key.rotate";
 
 nlohmann::json ToJson(const HoldChange& c);
 Result<HoldChange> HoldChangeFrom(const nlohmann::json& j);
@@ -37,6 +38,8 @@ nlohmann::json ToJson(const std::vector<RestrictionOutcome>& v);
 Result<std::vector<RestrictionOutcome>> RestrictionOutcomesFrom(const nlohmann::json& j);
 nlohmann::json ToJson(const SweepReport& r);
 Result<SweepReport> SweepReportFrom(const nlohmann::json& j);
+nlohmann::json ToJson(const KeyRotationReport& r);
+Result<KeyRotationReport> KeyRotationReportFrom(const nlohmann::json& j);
 nlohmann::json ToJson(const User& u);
 Result<User> UserFrom(const nlohmann::json& j);
 

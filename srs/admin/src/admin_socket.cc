@@ -188,6 +188,11 @@ std::string Dispatch(AdminOps& ops, const std::string& op, const nlohmann::json&
     if (!id.ok()) return Answer(id.error());
     return Answer(ops.RevokeToken(*id));
   }
+  if (op == proto::kRotateKey) {
+    Result<std::string> file = proto::StringField(args, "new_key_file");
+    if (!file.ok()) return Answer(file.error());
+    return AnswerWith<KeyRotationReport>(ops.RotateMasterKey(*file), &proto::ToJson);
+  }
   return Answer(MakeError(ErrorCode::kInvalidInput, "admin request: unknown op '" + op + "'"));
 }
 
@@ -432,6 +437,11 @@ Result<std::string> RemoteAdminOps::IssueToken(const std::string& username, cons
 
 Status RemoteAdminOps::RevokeToken(const std::string& token_id) {
   return CallStatus(path_, proto::kRevokeToken, {{"token_id", token_id}});
+}
+
+Result<KeyRotationReport> RemoteAdminOps::RotateMasterKey(const std::string& new_key_file) {
+  ASSIGN_OR_RETURN(const nlohmann::json result, Call(path_, proto::kRotateKey, {{"new_key_file", new_key_file}}));
+  return proto::KeyRotationReportFrom(result);
 }
 
 }  // namespace kronika::srs

@@ -1,6 +1,8 @@
 // LocalAdminOps (see local_admin_ops.h).
 #include "kronika/srs/admin/local_admin_ops.h"
 
+#include <string.h>  // explicit_bzero
+
 #include <chrono>
 
 #include "kronika/srs/access/access_playback.h"
@@ -117,6 +119,25 @@ Result<std::string> LocalAdminOps::IssueToken(const std::string& username, const
 
 Status LocalAdminOps::RevokeToken(const std::string& token_id) {
   return UserDirectory(*deps_.access).RevokeToken(token_id);
+}
+
+Result<KeyRotationReport> LocalAdminOps::RotateMasterKey(const std::string& new_key_file) {
+  if (deps_.recording_keys == nullptr) {
+    return MakeError(ErrorCode::kUnavailable, std::string("key rotate: ") + deps_.performer +
+                                                  " runs without a master key (" + kMasterKeyEnv +
+                                                  "): encryption at rest is off, there is no key to rotate");
+  }
+  ASSIGN_OR_RETURN(std::string kek, LoadMasterKey(new_key_file, deps_.deletions.data_dir));
+  KeyRotationReport report;
+  report.old_key_id = deps_.recording_keys->kek_id();
+  Result<size_t> n = deps_.recording_keys->Rotate(kek);
+  explicit_bzero(kek.data(), kek.size());
+  if (!n.ok()) return std::move(n).error();
+  report.rewrapped = static_cast<int64_t>(*n);
+  report.new_key_id = deps_.recording_keys->kek_id();
+  Logf(LogLevel::kInfo, "", "key rotate: master key %s -> %s (from %s): %zu recording keys rewrapped; new keys are "
+       "wrapped by the new one", report.old_key_id.c_str(), report.new_key_id.c_str(), new_key_file.c_str(), *n);
+  return report;
 }
 
 }  // namespace kronika::srs

@@ -1,6 +1,7 @@
 // The composition root (see daemon.h).
 #include "kronika/srs/app/daemon.h"
 
+#include <string.h>  // explicit_bzero
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -284,6 +285,9 @@ Status Daemon::StartMedia() {
 Status Daemon::StartHttp() {
   AccessOptions access_options;
   access_options.data_dir = config_.storage.data_dir;
+  // One RecordingKeys for the process: playback and late encryption follow an online
+  // master key rotation (issue 15 item 5).
+  access_options.shared_keys = c_->recording_keys.get();
   // Issue 7: the access DELETE asks the rules db (legal holds, RET-2; logged, RET-4) and
   // tells the quota usage (RET-5); both are up since step 3.
   access_options.deletion_guard = [db = c_->rules_db.get()](const RecordingRecord& r, std::string_view by,
@@ -334,6 +338,7 @@ Status Daemon::StartAdmin() {
   deps.sites = &c_->sites;
   deps.deletions = DeleteOptions{config_.storage.data_dir, config_.policy.overwrite_on_delete, true};
   deps.sweeper = c_->sweeper.get();
+  deps.recording_keys = c_->recording_keys.get();  // `kronika key rotate` while running (issue 15 item 5)
   deps.performer = "the daemon (PID " + std::to_string(::getpid()) + ")";
   c_->admin_ops = std::make_unique<LocalAdminOps>(std::move(deps));
   Result<std::unique_ptr<AdminServer>> admin = AdminServer::Start(config_.storage.data_dir, *c_->admin_ops);
@@ -414,12 +419,43 @@ Status Daemon::Reload(const Config& next) {
     for (const policy::SitePolicy& site : sites->all()) ids += (ids.empty() ? "" : ", ") + site.site_id;
     Logf(LogLevel::kInfo, "", "reload: site policies read again: %s", ids.empty() ? "none" : ids.c_str());
   }
+  ReloadMasterKey();
   if (Status tls = ReloadHttpTls(next); !tls.ok()) {
     c_->reloads.Add({{"result", "failed"}}).Increment();
     return tls;
   }
   c_->reloads.Add({{"result", "applied"}}).Increment();
   return OkStatus();
+}
+
+void Daemon::ReloadMasterKey() {
+  // Issue 15 item 5, SEC-1. The usual rotation goes through the daemon (`kronika key rotate`
+  // over the admin socket), after which the file named by KRONIKA_MASTER_KEY_FILE is pointed
+  // at the new key: that key is the one in use, nothing to do. A key that is not in use is
+  // taken over only if it wraps every recording key on disk (a rotation done without this
+  // daemon); any other key would leave recordings unplayable, so the one in use stays.
+  if (c_->recording_keys == nullptr) return;  // started without one: a restart turns it on
+  const char* file = std::getenv(kMasterKeyEnv);
+  if (file == nullptr || *file == '\0') return;
+  Result<std::string> kek = LoadMasterKey(file, config_.storage.data_dir);
+  if (!kek.ok()) {
+    Logf(LogLevel::kError, "", "reload: %s; the master key in use (%s) stays", kek.error().message.c_str(),
+         c_->recording_keys->kek_id().c_str());
+    return;
+  }
+  const std::string in_use = c_->recording_keys->kek_id();
+  const std::string in_file = RecordingKeys::KekId(*kek);
+  if (in_file != in_use) {
+    if (Status adopted = c_->recording_keys->Adopt(*kek); adopted.ok()) {
+      Logf(LogLevel::kInfo, "", "reload: master key %s -> %s (from %s): every recording key on disk is wrapped by it",
+           in_use.c_str(), in_file.c_str(), file);
+    } else {
+      Logf(LogLevel::kWarn, "", "reload: %s holds master key %s, which is not the one in use (%s): %s; the master "
+           "key in use stays (rotate with `kronika key rotate`)", file, in_file.c_str(), in_use.c_str(),
+           adopted.error().message.c_str());
+    }
+  }
+  explicit_bzero(kek->data(), kek->size());
 }
 
 Status Daemon::ReloadHttpTls(const Config& next) {

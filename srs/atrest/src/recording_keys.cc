@@ -2,6 +2,7 @@
 #include "kronika/srs/atrest/recording_keys.h"
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2
 #include <openssl/crypto.h>
 #include <unistd.h>
 
@@ -63,7 +64,15 @@ RecordingKeys::RecordingKeys(std::filesystem::path keys_dir, std::string kek)
   std::filesystem::create_directories(dir_, ec);
 }
 
-RecordingKeys::~RecordingKeys() { OPENSSL_cleanse(kek_.data(), kek_.size()); }
+RecordingKeys::~RecordingKeys() {
+  OPENSSL_cleanse(kek_.data(), kek_.size());
+  OPENSSL_cleanse(previous_kek_.data(), previous_kek_.size());
+}
+
+std::string RecordingKeys::kek_id() const {
+  std::shared_lock lock(kek_mu_);
+  return kek_id_;
+}
 
 std::filesystem::path RecordingKeys::DefaultDir(const std::filesystem::path& data_dir) {
   return AccessDir(data_dir) / "keys";
@@ -118,6 +127,9 @@ Status RecordingKeys::Put(std::string_view recording_id, std::string_view dek) {
   if (Has(recording_id))
     return MakeError(ErrorCode::kConflict,
                      "keys: " + std::string(recording_id) + " already has a key");
+  // Held across the write: a rotation switches the KEK only between wraps, so no key it
+  // has not seen is left wrapped by the old one.
+  std::shared_lock lock(kek_mu_);
   return WriteWrapped(recording_id, dek, kek_);
 }
 
@@ -143,12 +155,16 @@ Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
                      "keys: " + PathOf(recording_id).string() + " is not a key file");
   }
   const std::string kek_id = HexEncode(blob.substr(kDekMagic.size(), kKekIdBytes));
-  if (kek_id != kek_id_) {
+  std::shared_lock lock(kek_mu_);
+  const std::string* kek = kek_id == kek_id_ ? &kek_
+                           : (!previous_kek_.empty() && kek_id == previous_kek_id_) ? &previous_kek_
+                                                                                     : nullptr;
+  if (kek == nullptr) {
     return MakeError(ErrorCode::kPermissionDenied, "keys: " + std::string(recording_id) +
                                                        " is wrapped by master key " + kek_id +
                                                        ", the configured one is " + kek_id_);
   }
-  return OpenSmall(kek_, std::string_view(blob).substr(kDekMagic.size() + kKekIdBytes),
+  return OpenSmall(*kek, std::string_view(blob).substr(kDekMagic.size() + kKekIdBytes),
                    recording_id);
 }
 
@@ -172,15 +188,14 @@ Result<std::vector<std::string>> RecordingKeys::RecordingIds() const {
 Result<RecordingKeys::WrapCheck> RecordingKeys::CheckWrapping(size_t limit) const {
   ASSIGN_OR_RETURN(std::vector<std::string> ids, RecordingIds());
   WrapCheck check;
+  const std::string current = kek_id();
   for (const std::string& id : ids) {
     if (check.checked >= limit) break;
-    std::ifstream in(PathOf(id), std::ios::binary);
-    std::string header(kDekMagic.size() + kKekIdBytes, '\0');
-    if (!in.read(header.data(), static_cast<std::streamsize>(header.size()))) continue;  // shredded meanwhile
-    if (header.compare(0, kDekMagic.size(), kDekMagic) != 0) continue;  // Get() reports it when used
+    // "": shredded meanwhile, or not a key file (Get() reports it when used).
+    const std::string kek_id = WrappingKekId(id);
+    if (kek_id.empty()) continue;
     ++check.checked;
-    const std::string kek_id = HexEncode(header.substr(kDekMagic.size(), kKekIdBytes));
-    if (kek_id == kek_id_) continue;
+    if (kek_id == current) continue;
     if (check.foreign++ == 0) {
       check.first_foreign_id = id;
       check.first_foreign_kek_id = kek_id;
@@ -189,29 +204,131 @@ Result<RecordingKeys::WrapCheck> RecordingKeys::CheckWrapping(size_t limit) cons
   return check;
 }
 
+std::string RecordingKeys::WrappingKekId(std::string_view recording_id) const {
+  std::ifstream in(PathOf(recording_id), std::ios::binary);
+  std::string header(kDekMagic.size() + kKekIdBytes, '\0');
+  if (!in.read(header.data(), static_cast<std::streamsize>(header.size()))) return "";
+  if (header.compare(0, kDekMagic.size(), kDekMagic) != 0) return "";
+  return HexEncode(header.substr(kDekMagic.size(), kKekIdBytes));
+}
+
+Result<bool> RecordingKeys::Rewrap(std::string_view recording_id, std::string_view dek,
+                                   std::string_view kek) const {
+  ASSIGN_OR_RETURN(std::string sealed, SealSmall(kek, dek, recording_id));
+  const std::string blob = std::string(kDekMagic) + Sha256(kek).substr(0, kKekIdBytes) + sealed;
+  const std::filesystem::path path = PathOf(recording_id);
+  const std::filesystem::path tmp = path.string() + ".rewrap";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return MakeError(ErrorCode::kIo, "keys: create " + tmp.string() + ": " + std::strerror(errno));
+  const bool written = ::write(fd, blob.data(), blob.size()) == static_cast<ssize_t>(blob.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return MakeError(ErrorCode::kIo, "keys: write " + tmp.string() + ": " + std::strerror(errno));
+  }
+  // Exchanged, not renamed over: a key shredded (ShredRecordingAtRest, from any process)
+  // since it was read is not there to exchange with, so it is not brought back; and a
+  // shred running now overwrites and unlinks one of the two inodes either way.
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    if (err == ENOENT) return false;
+    return MakeError(ErrorCode::kIo, "keys: replace " + path.string() + ": " + std::strerror(err));
+  }
+  RETURN_IF_ERROR(OverwriteAndUnlink(tmp));  // the copy under the old KEK
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
 Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   if (new_kek.size() != kAesKeyBytes)
     return MakeError(ErrorCode::kInvalidInput, "keys: new master key must be 32 bytes");
-  ASSIGN_OR_RETURN(auto ids, RecordingIds());
-  size_t n = 0;
-  for (const std::string& id : ids) {
-    Result<std::string> dek = Get(id);
-    if (!dek.ok()) {
-      if (dek.error().code == ErrorCode::kPermissionDenied &&
-          dek.error().message.find(KekId(new_kek)) != std::string::npos) {
-        continue;  // already under the new key (an interrupted rotation being resumed)
-      }
-      return MakeError(dek.error().code,
-                       "keys: rotation stopped at " + id + ": " + dek.error().message);
+  std::lock_guard rotation(rotate_mu_);
+  const std::string new_id = KekId(new_kek);
+  // 1. A key under a third master key: refused before anything changes.
+  {
+    ASSIGN_OR_RETURN(auto ids, RecordingIds());
+    std::string current, previous;
+    {
+      std::shared_lock lock(kek_mu_);
+      current = kek_id_;
+      previous = previous_kek_.empty() ? "" : previous_kek_id_;
     }
-    Status s = WriteWrapped(id, *dek, new_kek);
-    OPENSSL_cleanse(dek->data(), dek->size());
-    if (!s.ok()) return s.error();
-    ++n;
+    for (const std::string& id : ids) {
+      const std::string wrapped_by = WrappingKekId(id);
+      if (wrapped_by.empty() || wrapped_by == current || wrapped_by == new_id || wrapped_by == previous) continue;
+      return MakeError(ErrorCode::kPermissionDenied,
+                       "keys: rotation stopped at " + id + ": it is wrapped by master key " + wrapped_by +
+                           ", neither the configured one (" + current + ") nor the new one (" + new_id +
+                           "); nothing was changed");
+    }
   }
-  kek_ = std::string(new_kek);
-  kek_id_ = KekId(kek_);
+  // 2. The switch: from here every new key is wrapped by the new KEK; the old one still
+  // unwraps until step 3 is done.
+  {
+    std::unique_lock lock(kek_mu_);
+    if (kek_id_ != new_id) {
+      OPENSSL_cleanse(previous_kek_.data(), previous_kek_.size());
+      previous_kek_ = std::move(kek_);
+      previous_kek_id_ = std::move(kek_id_);
+      kek_ = std::string(new_kek);
+      kek_id_ = new_id;
+    }
+  }
+  // 3. Every file still under the old KEK, listed again until none is left (a Create()
+  // that held the lock across the switch wrote with the old KEK before it).
+  size_t n = 0;
+  for (int pass = 0;; ++pass) {
+    std::string previous;
+    {
+      std::shared_lock lock(kek_mu_);
+      previous = previous_kek_.empty() ? "" : previous_kek_id_;
+    }
+    if (previous.empty()) break;
+    ASSIGN_OR_RETURN(auto ids, RecordingIds());
+    size_t rewrapped = 0;
+    for (const std::string& id : ids) {
+      if (WrappingKekId(id) != previous) continue;
+      Result<std::string> dek = Get(id);
+      if (!dek.ok()) {
+        if (dek.error().code == ErrorCode::kNotFound) continue;  // shredded meanwhile
+        return MakeError(dek.error().code, "keys: rotation stopped at " + id + ": " + dek.error().message);
+      }
+      Result<bool> done = Rewrap(id, *dek, new_kek);
+      OPENSSL_cleanse(dek->data(), dek->size());
+      if (!done.ok()) return done.error();
+      rewrapped += *done ? 1 : 0;
+    }
+    n += rewrapped;
+    if (rewrapped == 0 || pass >= 3) break;
+  }
+  // 4. Done: the old KEK is forgotten.
+  std::unique_lock lock(kek_mu_);
+  OPENSSL_cleanse(previous_kek_.data(), previous_kek_.size());
+  previous_kek_.clear();
+  previous_kek_id_.clear();
   return n;
+}
+
+Status RecordingKeys::Adopt(std::string_view kek) {
+  if (kek.size() != kAesKeyBytes) return MakeError(ErrorCode::kInvalidInput, "keys: master key must be 32 bytes");
+  const std::string id = KekId(kek);
+  if (id == kek_id()) return OkStatus();
+  ASSIGN_OR_RETURN(auto ids, RecordingIds());
+  for (const std::string& rid : ids) {
+    const std::string wrapped_by = WrappingKekId(rid);
+    if (wrapped_by.empty() || wrapped_by == id) continue;
+    return MakeError(ErrorCode::kPermissionDenied, "keys: master key " + id + " does not open the key of recording " +
+                                                       rid + " (wrapped by " + wrapped_by + ")");
+  }
+  // Keys created since the listing are under the current KEK: Rotate() rewraps them.
+  Result<size_t> rewrapped = Rotate(kek);
+  if (!rewrapped.ok()) return std::move(rewrapped).error();
+  return OkStatus();
 }
 
 Result<std::unique_ptr<RecordingKeys>> OpenRecordingKeys(const std::filesystem::path& data_dir,

@@ -17,6 +17,7 @@
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/access/access_users.h"
+#include "kronika/srs/admin/admin_socket.h"
 #include "kronika/srs/admin/data_dir_access.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/export_signing.h"
@@ -498,6 +499,35 @@ int RunExportCommand(int argc, char** argv) {
   return kExitOk;
 }
 
+namespace {
+
+// `kronika key rotate` with the daemon of `data_dir` running: the daemon reads the new key
+// file itself and rotates the keys it holds.
+int RotateThroughDaemon(const std::filesystem::path& data_dir, const std::string& new_key_file, int64_t pid) {
+  Result<std::unique_ptr<RemoteAdminOps>> daemon = RemoteAdminOps::Connect(data_dir);
+  if (!daemon.ok()) {
+    std::fprintf(stderr,
+                 "kronika key: the daemon using data directory %s (PID %lld) does not answer on its admin "
+                 "socket (%s); nothing was changed. Try again once it has started.\n",
+                 data_dir.c_str(), static_cast<long long>(pid), daemon.error().message.c_str());
+    return kExitFailed;
+  }
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(new_key_file, ec);
+  Result<KeyRotationReport> report = (*daemon)->RotateMasterKey(ec ? new_key_file : absolute.string());
+  if (!report.ok()) return Fail(report.error());
+  std::printf(
+      "%s rewrapped %lld recording keys: master key %s -> %s. The daemon now uses the new key for every "
+      "recording. Point %s (or the systemd unit's environment) at %s before its next restart: it refuses to "
+      "start with the old one. The old file still opens backups made before now: destroy it once no such "
+      "backup is kept\n",
+      (*daemon)->performer().c_str(), static_cast<long long>(report->rewrapped), report->old_key_id.c_str(),
+      report->new_key_id.c_str(), kMasterKeyEnv, (ec ? new_key_file : absolute.string()).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunKeyCommand(int argc, char** argv) {
   CLI::App app{
       "The master key of encryption at rest. The current key is read from\n"
@@ -510,7 +540,8 @@ int RunKeyCommand(int argc, char** argv) {
   CLI::App* status = app.add_subcommand("status", "master key id and how many recording keys it unwraps");
   status->add_flag("--json", json, "JSON: {master_key_id, recording_keys, unwrap}");
   std::string new_key_file;
-  CLI::App* rotate = app.add_subcommand("rotate", "rewrap every recording key with a new master key");
+  CLI::App* rotate = app.add_subcommand(
+      "rotate", "rewrap every recording key with a new master key (done by the daemon when it runs)");
   rotate->add_option("--new-key-file", new_key_file, "the new master key")->required()->type_name("FILE");
   std::string file;
   CLI::App* probe = app.add_subcommand(
@@ -566,20 +597,15 @@ int RunKeyCommand(int argc, char** argv) {
   }
   auto new_kek = LoadMasterKey(new_key_file, *data_dir);
   if (!new_kek.ok()) return Fail(new_kek.error());
-  // A running daemon holds the old master key in memory and wraps every new recording's
-  // key with it: rotating under it would leave keys only the "destroyed" old key opens.
-  // The data dir's lock (held by `kronika serve` for its whole life) is taken for the
-  // rotation, so a daemon cannot start in the middle of it either.
+  // A running daemon holds the master key in memory and wraps every new recording's key
+  // with it, so it rotates itself (issue 15 item 5): asked over its admin socket, it
+  // switches to the new key first and rewraps the rest. Without a daemon the data dir's
+  // lock is taken for the rotation, so a daemon cannot start in the middle of it.
   Result<std::shared_ptr<DataDirLock>> lock = DataDirLock::Acquire(*data_dir, "kronika key rotate");
   if (!lock.ok()) {
     const std::optional<LockHolder> holder = DataDirLock::Holder(*data_dir);
     if (lock.error().code == ErrorCode::kUnavailable && holder && holder->what == "kronika serve") {
-      std::fprintf(stderr,
-                   "kronika key: the daemon using data directory %s is running (PID %lld); it wraps the keys "
-                   "of new recordings with the master key it holds in memory. Stop it first, rotate, then "
-                   "start it with %s pointing at the new file. Nothing was changed.\n",
-                   data_dir->c_str(), static_cast<long long>(holder->pid), kMasterKeyEnv);
-      return kExitFailed;
+      return RotateThroughDaemon(*data_dir, new_key_file, holder->pid);
     }
     return Fail(lock.error());  // "data directory D is in use by process P (...)"
   }

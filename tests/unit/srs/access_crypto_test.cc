@@ -1,7 +1,10 @@
 // Encryption at rest, crypto-shredding and key rotation (SEC-1, RET-3).
 #include "kronika/srs/atrest/crypto.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
@@ -167,6 +170,82 @@ TEST_CASE("SEC-1 key rotation rewraps every data key and the old master key no l
   auto again = with_old.Rotate(new_kek);
   REQUIRE(again.ok());
   CHECK(*again == 0);
+}
+
+TEST_CASE("SEC-1 a key created while Rotate() runs ends up wrapped by the new master key (issue 15 item 5)",
+          "[access][SEC-1]") {
+  TempDir dir;
+  const std::string old_kek = RandomBytes(kAesKeyBytes), new_kek = RandomBytes(kAesKeyBytes);
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), old_kek);
+  for (int i = 0; i < 100; ++i) REQUIRE(keys.Create("OLD" + std::to_string(i)).ok());
+  std::atomic<bool> rotated{false};
+  std::atomic<int> created{0};
+  std::vector<std::string> deks;  // written by the creator thread only; read after join
+  std::thread creator([&] {
+    // Keeps creating (as the SIP thread does during a call burst) until after the rotation.
+    for (int i = 0; !rotated.load() || i < 10; ++i) {
+      Result<std::string> dek = keys.Create("NEW" + std::to_string(i));
+      if (!dek.ok()) break;
+      deks.push_back(*dek);
+      created.fetch_add(1);
+    }
+  });
+  while (created.load() < 5) std::this_thread::yield();  // the creator is running
+  Result<size_t> n = keys.Rotate(new_kek);
+  rotated.store(true);
+  creator.join();
+  REQUIRE(n.ok());
+  CHECK(*n >= 100);
+  CHECK(keys.kek_id() == RecordingKeys::KekId(new_kek));
+  // The new master key alone opens every key, whenever it was made; the old one none.
+  RecordingKeys with_new(RecordingKeys::DefaultDir(dir.path()), new_kek);
+  auto check = with_new.CheckWrapping(100000);
+  REQUIRE(check.ok());
+  CHECK(check->checked == 100 + deks.size());
+  CHECK(check->foreign == 0);
+  for (size_t i = 0; i < deks.size(); ++i) {
+    Result<std::string> dek = with_new.Get("NEW" + std::to_string(i));
+    REQUIRE(dek.ok());
+    CHECK(*dek == deks[i]);
+  }
+  RecordingKeys with_old(RecordingKeys::DefaultDir(dir.path()), old_kek);
+  CHECK(with_old.CheckWrapping(100000)->foreign == 100 + deks.size());
+  // Nothing of the rotation is left in the keys directory.
+  for (const auto& entry : std::filesystem::directory_iterator(RecordingKeys::DefaultDir(dir.path()))) {
+    CHECK(entry.path().extension() == ".dek");
+  }
+}
+
+TEST_CASE("SEC-1 Rotate() refuses a key under a third master key before changing anything, and Adopt() takes "
+          "only a key that wraps every file (issue 15 item 5)",
+          "[access][SEC-1]") {
+  TempDir dir;
+  const std::string a = RandomBytes(kAesKeyBytes), b = RandomBytes(kAesKeyBytes), c = RandomBytes(kAesKeyBytes);
+  RecordingKeys keys(RecordingKeys::DefaultDir(dir.path()), a);
+  REQUIRE(keys.Create("R1").ok());
+  {
+    RecordingKeys other(RecordingKeys::DefaultDir(dir.path()), c);
+    REQUIRE(other.Create("R2").ok());
+  }
+  auto refused = keys.Rotate(b);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kPermissionDenied);
+  CHECK_THAT(refused.error().message, Catch::Contains("R2") && Catch::Contains("nothing was changed"));
+  CHECK(keys.kek_id() == RecordingKeys::KekId(a));
+  REQUIRE(keys.Shred("R2").ok());
+  // Another process rotates to B: this one adopts B, and refuses C (it opens nothing).
+  {
+    RecordingKeys offline(RecordingKeys::DefaultDir(dir.path()), a);
+    REQUIRE(offline.Rotate(b).ok());
+  }
+  Status wrong = keys.Adopt(c);
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().code == ErrorCode::kPermissionDenied);
+  CHECK(keys.kek_id() == RecordingKeys::KekId(a));
+  REQUIRE(keys.Adopt(b).ok());
+  CHECK(keys.kek_id() == RecordingKeys::KekId(b));
+  CHECK(keys.Get("R1").ok());
+  CHECK(keys.Adopt(b).ok());  // already in use: nothing to do
 }
 
 TEST_CASE("SEC-1 CheckWrapping counts the keys another master key wraps (the daemon's start check)",

@@ -42,6 +42,10 @@ struct AccessOptions {
   // Master key (KEK) file for encryption at rest; "" = take KRONIKA_MASTER_KEY_FILE from the
   // environment; when neither is set, recordings stay unencrypted (logged as a warning).
   std::filesystem::path master_key_file;
+  // The daemon's data keys (borrowed; must outlive the context), used instead of loading a
+  // master key: one RecordingKeys per process, so a master key rotated while the daemon
+  // runs is the one playback and encryption use too (issue 15 item 5). Null: as above.
+  RecordingKeys* shared_keys = nullptr;
   // Key file for signing export manifests (DISC-3): an Ed25519 PEM private key (`kronika
   // export keygen`), or a legacy HMAC key (32 bytes / 64 hex digits, receivers cannot check
   // it); outside the data directory. "" = KRONIKA_EXPORT_SIGNING_KEY_FILE or unsigned.

@@ -41,6 +41,13 @@ struct RestrictionOutcome {
   std::string message;  // why unchanged
 };
 
+// What a master key rotation did (SEC-1, issue 15 item 5).
+struct KeyRotationReport {
+  int64_t rewrapped = 0;    // recording keys rewrapped under the new master key
+  std::string old_key_id;   // RecordingKeys::KekId of the key used before
+  std::string new_key_id;   // and of the one used from now on
+};
+
 class AdminOps {
  public:
   virtual ~AdminOps() = default;
@@ -67,6 +74,11 @@ class AdminOps {
   virtual Result<std::string> IssueToken(const std::string& username, const std::string& label,
                                          int64_t now_ms_utc, int64_t expires_ms_utc = 0) = 0;
   virtual Status RevokeToken(const std::string& token_id) = 0;
+  // SEC-1 (issue 15 item 5): rewraps every recording key under the master key in
+  // `new_key_file` (read and checked - size, outside the data directory - by the process
+  // holding the keys) and wraps every new key with it from then on. kUnavailable when
+  // this process has no master key (encryption at rest is off).
+  virtual Result<KeyRotationReport> RotateMasterKey(const std::string& new_key_file) = 0;
 
   // "this process" or "the daemon (PID n)": who carried the change out, for messages.
   virtual std::string performer() const = 0;

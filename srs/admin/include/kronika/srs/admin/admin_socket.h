@@ -82,6 +82,7 @@ class RemoteAdminOps final : public AdminOps {
   Result<std::string> IssueToken(const std::string& username, const std::string& label,
                                  int64_t now_ms_utc, int64_t expires_ms_utc = 0) override;
   Status RevokeToken(const std::string& token_id) override;
+  Result<KeyRotationReport> RotateMasterKey(const std::string& new_key_file) override;
   std::string performer() const override { return performer_; }
 
  private:

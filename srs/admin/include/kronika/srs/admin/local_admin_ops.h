@@ -12,6 +12,7 @@
 
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/admin/admin_ops.h"
+#include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/config/site_config.h"
 #include "kronika/srs/rules/deletions.h"
 #include "kronika/srs/rules/retention_sweeper.h"
@@ -29,6 +30,8 @@ struct LocalAdminDeps {
   // The daemon's sweeper, so that a sweep asked for over the socket is serialised with
   // its own; null: Sweep() runs a sweeper of its own (the CLI).
   RetentionSweeper* sweeper = nullptr;
+  // The daemon's recording keys (SEC-1), rotated in place; null: no master key.
+  RecordingKeys* recording_keys = nullptr;
   std::string performer = "this process";
 };
 
@@ -51,6 +54,7 @@ class LocalAdminOps final : public AdminOps {
   Result<std::string> IssueToken(const std::string& username, const std::string& label,
                                  int64_t now_ms_utc, int64_t expires_ms_utc = 0) override;
   Status RevokeToken(const std::string& token_id) override;
+  Result<KeyRotationReport> RotateMasterKey(const std::string& new_key_file) override;
   std::string performer() const override { return deps_.performer; }
 
  private:

@@ -21,7 +21,8 @@
 //
 // Reload() (SIGHUP) takes over what can change while calls run: the site policies (read
 // again from their files), the log level and the HTTPS certificate and key (read again;
-// new connections get a changed one, issue 15 item 5); it logs every other changed setting as waiting
+// new connections get a changed one, issue 15 item 5) and the master key when the file
+// holds one that wraps every recording key on disk; it logs every other changed setting as waiting
 // for a restart (docs/operations.md, "Reloading the configuration").
 //
 // Threads: Start(), Run() and Stop() on one thread (the main thread, which becomes the
@@ -84,6 +85,9 @@ class Daemon {
   Status StartSip();
   // Reload()'s HTTPS part: serves the certificate and key files' identity if it changed.
   Status ReloadHttpTls(const Config& next);
+  // Reload()'s master key part: takes over the key in KRONIKA_MASTER_KEY_FILE only when it
+  // wraps every recording key on disk; logs and keeps the key in use otherwise.
+  void ReloadMasterKey();
 
   Config config_;  // as started; read by the components' threads, never changed
   std::unique_ptr<Components> c_;

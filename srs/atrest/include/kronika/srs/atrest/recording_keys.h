@@ -12,17 +12,24 @@
 // Crypto-shredding: Shred() overwrites and unlinks that file, after which the .kenc file
 // (and any backup copy of it) cannot be decrypted with anything left on disk.
 // Rotation: Rotate(new_kek) rewraps every DEK with a new KEK (each file replaced
-// atomically), after which the old KEK can be destroyed.
+// atomically), after which the old KEK can be destroyed. It may run while recordings are
+// made (issue 15 item 5, `kronika key rotate` through the daemon): the KEK is switched
+// first, so every key created from then on is wrapped by the new one, and until the last
+// file is rewrapped both KEKs unwrap.
 //
 // Threads: all methods may be called from any thread but the SIP thread (they touch the
 // disk; debug builds abort there, thread_role.h DiskIoForbidden); per-recording files make
-// them independent, Rotate() should not race with Create() for the same id. The SIP thread
-// gets new keys from KeyFileSyncer (key_file_syncer.h), which does the writing elsewhere.
+// them independent. The KEK is guarded by a reader-writer lock held across each wrap, so a
+// Rotate() running while keys are created leaves none under the old KEK; rotations are
+// serialised with each other. The SIP thread gets new keys from KeyFileSyncer
+// (key_file_syncer.h), which does the writing elsewhere.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,12 +68,20 @@ class RecordingKeys {
   bool Has(std::string_view recording_id) const;
   // Destroys the wrapped DEK (crypto-shredding). Ok when there was none.
   Status Shred(std::string_view recording_id);
-  // Rewraps every DEK under `new_kek`; returns how many. Keys that the current KEK cannot
-  // unwrap stop the rotation with an error naming them (nothing is lost: each file is
-  // replaced only after its new version is written).
+  // Rewraps every DEK under `new_kek`; returns how many. A key wrapped by neither the
+  // current nor the new KEK refuses the rotation before anything changes, naming it. Then
+  // the new KEK becomes the current one (Create() wraps with it from then on), and every
+  // file still wrapped by the old one is rewrapped, again until none is left (nothing is
+  // lost: each file is replaced only after its new version is written; a key shredded
+  // meanwhile stays shredded). On a later error the old KEK still unwraps, and calling
+  // Rotate() again with the same key finishes the job.
   Result<size_t> Rotate(std::string_view new_kek);
+  // Switches to `kek` when every key file on disk is already wrapped by it (a rotation was
+  // done by another process); Ok without change when it is the current one. Else
+  // kPermissionDenied naming the first key file it does not wrap; nothing changes.
+  Status Adopt(std::string_view kek);
   Result<std::vector<std::string>> RecordingIds() const;
-  const std::string& kek_id() const { return kek_id_; }
+  std::string kek_id() const;
 
   // Whether the configured master key is the one the keys on disk are wrapped with: of
   // the first `limit` key files (in name order), how many another master key wraps, with
@@ -84,10 +99,19 @@ class RecordingKeys {
  private:
   std::filesystem::path PathOf(std::string_view recording_id) const;
   Status WriteWrapped(std::string_view recording_id, std::string_view dek, std::string_view kek) const;
+  // Replaces an existing key file with `dek` wrapped by `kek`; never brings back a file
+  // shredded meanwhile. false when there was none.
+  Result<bool> Rewrap(std::string_view recording_id, std::string_view dek, std::string_view kek) const;
+  // The id of the KEK wrapping `recording_id`'s file; "" when it is gone or not a key file.
+  std::string WrappingKekId(std::string_view recording_id) const;
 
   std::filesystem::path dir_;
-  std::string kek_;
-  std::string kek_id_;
+  mutable std::shared_mutex kek_mu_;
+  std::string kek_;              // GUARDED_BY(kek_mu_): wraps new keys, unwraps
+  std::string kek_id_;           // GUARDED_BY(kek_mu_)
+  std::string previous_kek_;     // GUARDED_BY(kek_mu_): unwraps during a rotation; "" else
+  std::string previous_kek_id_;  // GUARDED_BY(kek_mu_)
+  std::mutex rotate_mu_;         // one Rotate() at a time
 };
 
 // The data keys of `data_dir` under the master key named by `master_key_file`, else by
