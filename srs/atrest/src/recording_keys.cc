@@ -304,7 +304,11 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
       rewrapped += *done ? 1 : 0;
     }
     n += rewrapped;
-    if (rewrapped == 0 || pass >= 3) break;
+    if (rewrapped == 0) break;
+    if (pass >= 3) {  // cannot happen (see the switch above); the old KEK is kept so nothing is lost
+      return MakeError(ErrorCode::kInternal, "keys: rotation: keys under the old master key keep appearing; run it "
+                                             "again");
+    }
   }
   // 4. Done: the old KEK is forgotten.
   std::unique_lock lock(kek_mu_);
