@@ -164,5 +164,55 @@ TEST_CASE("SEC-1 a bad certificate or key fails Start() naming the file") {
   CHECK_THAT(start("", key), Catch::Contains("private key is set but no certificate"));
 }
 
+TEST_CASE("SEC-1 ReloadTls() serves a changed certificate to new connections and keeps it when the new files do "
+          "not load (issue 15 item 5)") {
+  TempDir dir;
+  Identity a = MakeIdentity();
+  Identity b = MakeIdentity();
+  const std::string cert = dir.path().string() + "/cert.pem";
+  const std::string key = dir.path().string() + "/key.pem";
+  WritePem(cert, a.cert.get(), nullptr);
+  WritePem(key, nullptr, a.key.get());
+  HttpServerOptions options;
+  options.port = 0;
+  options.tls_certificate = cert;
+  options.tls_private_key = key;
+  HttpServer server(options);
+  server.Route("GET", "/ping", RouteAccess::Public(), [](const HttpRequest&) { return HttpResponse{}; },
+               RouteDispatch::kImmediate);
+  REQUIRE(server.Start().ok());
+  CHECK(HttpsGet(server.port(), "/ping", a.cert.get()).same_cert);
+
+  Result<TlsReloadOutcome> same = server.ReloadTls(cert, key);  // files unchanged
+  REQUIRE(same.ok());
+  CHECK_FALSE(same->changed);
+
+  WritePem(cert, b.cert.get(), nullptr);
+  WritePem(key, nullptr, b.key.get());
+  Result<TlsReloadOutcome> renewed = server.ReloadTls(cert, key);
+  REQUIRE(renewed.ok());
+  CHECK(renewed->changed);
+  CHECK(renewed->subject == "CN=127.0.0.1");
+  CHECK_THAT(renewed->not_after, Catch::Contains("GMT"));
+  TlsReply reply = HttpsGet(server.port(), "/ping", b.cert.get());
+  CHECK(reply.same_cert);
+  CHECK(reply.raw.rfind("HTTP/1.1 200", 0) == 0);
+
+  WritePem(key, nullptr, a.key.get());  // B's certificate with A's key
+  Result<TlsReloadOutcome> mismatched = server.ReloadTls(cert, key);
+  REQUIRE_FALSE(mismatched.ok());
+  CHECK_THAT(mismatched.error().message, Catch::Contains("does not match the certificate"));
+  CHECK(HttpsGet(server.port(), "/ping", b.cert.get()).same_cert);
+
+  HttpServerOptions plain_options;
+  plain_options.port = 0;
+  HttpServer plain(plain_options);
+  plain.Route("GET", "/ping", RouteAccess::Public(), [](const HttpRequest&) { return HttpResponse{}; });
+  REQUIRE(plain.Start().ok());
+  Result<TlsReloadOutcome> refused = plain.ReloadTls(cert, "");
+  REQUIRE_FALSE(refused.ok());
+  CHECK_THAT(refused.error().message, Catch::Contains("started without TLS"));
+}
+
 }  // namespace
 }  // namespace kronika::srs
