@@ -70,7 +70,7 @@ RecordingKeys::~RecordingKeys() {
 }
 
 std::string RecordingKeys::kek_id() const {
-  std::shared_lock lock(kek_mu_);
+  ReaderLock lock(kek_mu_);
   return kek_id_;
 }
 
@@ -129,7 +129,7 @@ Status RecordingKeys::Put(std::string_view recording_id, std::string_view dek) {
                      "keys: " + std::string(recording_id) + " already has a key");
   // Held across the write: a rotation switches the KEK only between wraps, so no key it
   // has not seen is left wrapped by the old one.
-  std::shared_lock lock(kek_mu_);
+  ReaderLock lock(kek_mu_);
   return WriteWrapped(recording_id, dek, kek_);
 }
 
@@ -155,7 +155,7 @@ Result<std::string> RecordingKeys::Get(std::string_view recording_id) const {
                      "keys: " + PathOf(recording_id).string() + " is not a key file");
   }
   const std::string kek_id = HexEncode(blob.substr(kDekMagic.size(), kKekIdBytes));
-  std::shared_lock lock(kek_mu_);
+  ReaderLock lock(kek_mu_);
   const std::string* kek = kek_id == kek_id_ ? &kek_
                            : (!previous_kek_.empty() && kek_id == previous_kek_id_) ? &previous_kek_
                                                                                      : nullptr;
@@ -247,14 +247,14 @@ Result<bool> RecordingKeys::Rewrap(std::string_view recording_id, std::string_vi
 Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   if (new_kek.size() != kAesKeyBytes)
     return MakeError(ErrorCode::kInvalidInput, "keys: new master key must be 32 bytes");
-  std::lock_guard rotation(rotate_mu_);
+  MutexLock rotation(rotate_mu_);
   const std::string new_id = KekId(new_kek);
   // 1. A key under a third master key: refused before anything changes.
   {
     ASSIGN_OR_RETURN(auto ids, RecordingIds());
     std::string current, previous;
     {
-      std::shared_lock lock(kek_mu_);
+      ReaderLock lock(kek_mu_);
       current = kek_id_;
       previous = previous_kek_.empty() ? "" : previous_kek_id_;
     }
@@ -270,7 +270,7 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   // 2. The switch: from here every new key is wrapped by the new KEK; the old one still
   // unwraps until step 3 is done.
   {
-    std::unique_lock lock(kek_mu_);
+    WriterLock lock(kek_mu_);
     if (kek_id_ != new_id) {
       OPENSSL_cleanse(previous_kek_.data(), previous_kek_.size());
       previous_kek_ = std::move(kek_);
@@ -285,7 +285,7 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
   for (int pass = 0;; ++pass) {
     std::string previous;
     {
-      std::shared_lock lock(kek_mu_);
+      ReaderLock lock(kek_mu_);
       previous = previous_kek_.empty() ? "" : previous_kek_id_;
     }
     if (previous.empty()) break;
@@ -311,7 +311,7 @@ Result<size_t> RecordingKeys::Rotate(std::string_view new_kek) {
     }
   }
   // 4. Done: the old KEK is forgotten.
-  std::unique_lock lock(kek_mu_);
+  WriterLock lock(kek_mu_);
   OPENSSL_cleanse(previous_kek_.data(), previous_kek_.size());
   previous_kek_.clear();
   previous_kek_id_.clear();

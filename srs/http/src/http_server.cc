@@ -15,12 +15,12 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <mutex>
 #include <optional>
 #include <utility>
 
 #include "header_deadlines.h"
 #include "http_tls.h"
+#include "kronika/mutex.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/thread_boundary.h"
 #include "route_table.h"
@@ -186,8 +186,8 @@ class HttpServer::Impl {
   HeaderDeadlines deadlines;
   // The identity served (Start(), then ReloadTls()), guarded by tls_mu; credentials holds
   // it in GnuTLS's form for the handshakes.
-  std::mutex tls_mu;
-  TlsIdentityPem tls;
+  Mutex tls_mu;
+  TlsIdentityPem tls GUARDED_BY(tls_mu);
   http_internal::TlsCredentials credentials;
   MHD_Daemon* daemon = nullptr;
   int listen_fd = -1;
@@ -347,7 +347,7 @@ Status HttpServer::Start() {
                      "http: a TLS private key is set but no certificate; refusing to serve plain HTTP");
   }
   if (tls) {  // identity errors are reported with the file name, before the port is bound
-    std::lock_guard lock(impl_->tls_mu);
+    MutexLock lock(impl_->tls_mu);
     ASSIGN_OR_RETURN(impl_->tls, LoadTlsIdentity(o.tls_certificate, o.tls_private_key));
     RETURN_IF_ERROR(impl_->credentials.Replace(impl_->tls));
   }
@@ -406,12 +406,12 @@ void HttpServer::Stop() {
   if (listen != MHD_INVALID_SOCKET) ::close(listen);
   impl_->listen_fd = -1;
   impl_->bound_port = 0;
-  std::lock_guard lock(impl_->tls_mu);
+  MutexLock lock(impl_->tls_mu);
   impl_->tls = TlsIdentityPem();
 }
 
 Result<TlsReloadOutcome> HttpServer::ReloadTls(const std::string& certificate_file, const std::string& key_file) {
-  std::lock_guard lock(impl_->tls_mu);
+  MutexLock lock(impl_->tls_mu);
   if (impl_->tls.certificate_chain.empty()) {
     return MakeError(ErrorCode::kInvalidInput,
                      "http: the server was started without TLS; serving HTTPS needs a restart");

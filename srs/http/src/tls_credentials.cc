@@ -28,7 +28,7 @@ namespace {
 // Local port -> the credentials serving it (see the header: GnuTLS's callback has no
 // user pointer). Read by the handshakes under the mutex; an entry changes only when a
 // server starts or stops.
-std::mutex registry_mu;
+Mutex registry_mu;
 std::map<int, TlsCredentials*>& Registry() {
   static auto* registry = new std::map<int, TlsCredentials*>;
   return *registry;
@@ -56,7 +56,7 @@ int RetrieveCertificate(gnutls_session_t session, const gnutls_datum_t*, int, co
                         gnutls_pcert_st** chain, unsigned int* chain_length, gnutls_privkey_t* key) {
   TlsCredentials::Identity* identity = nullptr;
   {
-    std::lock_guard lock(registry_mu);
+    MutexLock lock(registry_mu);
     auto it = Registry().find(LocalPort(session));
     if (it != Registry().end()) identity = it->second->current();
   }
@@ -86,14 +86,14 @@ Status TlsCredentials::Replace(const TlsIdentityPem& pem) {
                      static_cast<unsigned>(pem.private_key.size())};
   rc = gnutls_privkey_import_x509_raw(identity->key, &key, GNUTLS_X509_FMT_PEM, nullptr, 0);
   if (rc < 0) return GnutlsError("cannot import the private key", rc);
-  std::lock_guard lock(replace_mu_);
+  MutexLock lock(replace_mu_);
   current_.store(identity.get(), std::memory_order_release);
   identities_.push_back(std::move(identity));
   return OkStatus();
 }
 
 void TlsCredentials::ServePort(int port) {
-  std::lock_guard lock(registry_mu);
+  MutexLock lock(registry_mu);
   if (port_ != 0) Registry().erase(port_);
   port_ = port;
   if (port_ != 0) Registry()[port_] = this;

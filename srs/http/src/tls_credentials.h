@@ -17,12 +17,13 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "http_tls.h"
+#include "kronika/mutex.h"
 #include "kronika/result.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs::http_internal {
 
@@ -49,8 +50,8 @@ class TlsCredentials {
   Identity* current() const { return current_.load(std::memory_order_acquire); }
 
  private:
-  std::mutex replace_mu_;
-  std::vector<std::unique_ptr<Identity>> identities_;  // every one served; the last is current
+  Mutex replace_mu_;
+  std::vector<std::unique_ptr<Identity>> identities_ GUARDED_BY(replace_mu_);  // every one served; the last is current
   std::atomic<Identity*> current_{nullptr};
   int port_ = 0;
 };

@@ -28,13 +28,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kronika/mutex.h"
 #include "kronika/result.h"
+#include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
 
@@ -106,12 +106,12 @@ class RecordingKeys {
   std::string WrappingKekId(std::string_view recording_id) const;
 
   std::filesystem::path dir_;
-  mutable std::shared_mutex kek_mu_;
-  std::string kek_;              // GUARDED_BY(kek_mu_): wraps new keys, unwraps
-  std::string kek_id_;           // GUARDED_BY(kek_mu_)
-  std::string previous_kek_;     // GUARDED_BY(kek_mu_): unwraps during a rotation; "" else
-  std::string previous_kek_id_;  // GUARDED_BY(kek_mu_)
-  std::mutex rotate_mu_;         // one Rotate() at a time
+  mutable SharedMutex kek_mu_;
+  std::string kek_ GUARDED_BY(kek_mu_);               // wraps new keys, unwraps
+  std::string kek_id_ GUARDED_BY(kek_mu_);
+  std::string previous_kek_ GUARDED_BY(kek_mu_);      // unwraps during a rotation; "" else
+  std::string previous_kek_id_ GUARDED_BY(kek_mu_);
+  Mutex rotate_mu_;  // one Rotate() at a time
 };
 
 // The data keys of `data_dir` under the master key named by `master_key_file`, else by
