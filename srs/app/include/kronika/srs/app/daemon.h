@@ -84,10 +84,10 @@ class Daemon {
   Status StartAdmin();
   Status StartSip();
   // Reload()'s HTTPS part: serves the certificate and key files' identity if it changed.
-  Status ReloadHttpTls(const Config& next);
+  Status ReloadHttpTls(const Config& next) REQUIRES(reload_mu_);
   // Reload()'s master key part: takes over the key in KRONIKA_MASTER_KEY_FILE only when it
   // wraps every recording key on disk; logs and keeps the key in use otherwise.
-  void ReloadMasterKey();
+  void ReloadMasterKey() REQUIRES(reload_mu_);
 
   Config config_;  // as started; read by the components' threads, never changed
   std::unique_ptr<Components> c_;
