@@ -20,6 +20,7 @@ import glob
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -120,6 +121,20 @@ def call(port, caller, record):
         client.close()
 
 
+def process_gone(pid, timeout=10.0):
+    """True once `pid` has exited (gone, or a zombie waiting for its new parent)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                if "zombie" in f.read().lower():
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def daemon_pid(strace_pid):
     """kronika, the child strace started."""
     def child():
@@ -197,6 +212,7 @@ def main():
             "--http", f"127.0.0.1:{http_port}", "--rtp-ports", f"{rtp}-{rtp + 99}"]
     log = open(log_path, "a")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    pid = None
     try:
         pid = daemon_pid(proc.pid)
         wait_for("kronika serving", lambda: "kronika serving" in open(log_path, errors="replace").read(),
@@ -237,13 +253,26 @@ def main():
         check(not calls, f"the SIP thread made no file-system syscall while answering INVITEs ({len(calls)})")
         check(proc.poll() is None, "the daemon is still running")
     finally:
+        # SIGTERM to strace would only detach it and leave the daemon running (holding its
+        # ports for the tests after this one): stop the daemon, and strace ends with it.
         if proc.poll() is None:
-            proc.terminate()
+            stop_pid = pid if pid is not None else proc.pid
+            try:
+                os.kill(stop_pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
+                if pid is not None:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                 proc.kill()
                 proc.wait()
+        if pid is not None:
+            check(process_gone(pid), f"the daemon ({pid}) ended with the test")
         log.close()
         os.environ.pop("KRONIKA_MASTER_KEY_FILE", None)
         shutil.rmtree(keys_dir, ignore_errors=True)
