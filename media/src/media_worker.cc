@@ -736,7 +736,8 @@ void MediaWorker::CloseRecording(const std::string& id, int64_t close_ns) {
 
 void MediaWorker::ReadSocket(Stream& stream) {
   // On the heap, not in static TLS: 128 KB of thread_local data makes every thread of the
-  // process need that much stack, and civetweb's 100 KB worker threads then fail to start.
+  // process need that much stack, and a thread a library starts with a small stack then fails
+  // to start (the 100 KB workers of civetweb, the HTTP server until December 2026, did).
   using Buffers = std::array<std::array<uint8_t, kDatagramBytes>, kRecvBatch>;
   static thread_local const std::unique_ptr<Buffers> buffers_owner = std::make_unique<Buffers>();
   Buffers& buffers = *buffers_owner;
