@@ -120,24 +120,20 @@ def export_rows(config):
         return {}
 
 
-def main():
-    for tool in ("sipp", "sox"):
-        if not shutil.which(tool):
-            print(f"SKIP: {tool} not installed")
-            return 77
-    os.umask(0o002)  # a permissive umask: the daemon inherits it
-    keys_dir = use_new_master_key()
-    old_key = os.environ["KRONIKA_MASTER_KEY_FILE"]
-    new_key = os.path.join(keys_dir, "master-2.key")
-    with open(new_key, "w") as f:
+def write_key(path):
+    """A new master key file (64 hex digits, as `kronika` reads them)."""
+    with open(path, "w") as f:
         f.write(os.urandom(32).hex() + "\n")
-    work = tempfile.mkdtemp(prefix="kronika-export-purge-")
+
+
+def office_node(prefix, check):
+    """A fresh site, initialised with a records keeper (jan) and an approver (ewa), not started:
+    (work dir, config file, node, API token by user). `check` reports each step."""
+    work = tempfile.mkdtemp(prefix=prefix)
     config = write_site_config(work, "waw1", SITE.format(id="waw1", always="true", window='"08:00-16:00"'))
     node = Kronika(work=os.path.join(work, "waw1"), rtp_ports=40, extra_args=("--config", config))
-    data = node.data_dir
     os.makedirs(node.work, exist_ok=True)
     make_tone_wav(os.path.join(node.work, "tone.wav"))
-
     code, out = cli("init", "--config", config)
     check(code == 0, f"kronika init ({out.strip()})")
     tokens = {}
@@ -147,6 +143,21 @@ def main():
         check(code == 0, f"user add {user} ({out.strip()})")
         code, out = cli("user", "token", user, "--config", config)
         tokens[user] = out.split()[0] if code == 0 else ""
+    return work, config, node, tokens
+
+
+def main():
+    for tool in ("sipp", "sox"):
+        if not shutil.which(tool):
+            print(f"SKIP: {tool} not installed")
+            return 77
+    os.umask(0o002)  # a permissive umask: the daemon inherits it
+    keys_dir = use_new_master_key()
+    old_key = os.environ["KRONIKA_MASTER_KEY_FILE"]
+    new_key = os.path.join(keys_dir, "master-2.key")
+    write_key(new_key)
+    work, config, node, tokens = office_node("kronika-export-purge-", check)
+    data = node.data_dir
     try:
         node.start()
         api = Api(node.http_port)

@@ -19,16 +19,14 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "policy"))
-from harness import Kronika, make_tone_wav, use_new_master_key, wait_for  # noqa: E402
-from export_purge_test import NUMBER_A, NUMBER_B, Api, cli, scenario_for, sipp  # noqa: E402
-from policy_test import SITE  # noqa: E402
-from policy_util import write_site_config  # noqa: E402
+from harness import use_new_master_key, wait_for  # noqa: E402
+from export_purge_test import (NUMBER_A, NUMBER_B, Api, cli, office_node, scenario_for, sipp,  # noqa: E402
+                               write_key)
 
 failures = []
 
@@ -37,11 +35,6 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what, flush=True)
     if not cond:
         failures.append(what)
-
-
-def write_key(path):
-    with open(path, "w") as f:
-        f.write(os.urandom(32).hex() + "\n")
 
 
 def main():
@@ -53,20 +46,7 @@ def main():
     old_key = os.environ["KRONIKA_MASTER_KEY_FILE"]
     new_key = os.path.join(keys_dir, "master-2.key")
     write_key(new_key)
-    work = tempfile.mkdtemp(prefix="kronika-key-rotate-online-")
-    config = write_site_config(work, "waw1", SITE.format(id="waw1", always="true", window='"08:00-16:00"'))
-    node = Kronika(work=os.path.join(work, "waw1"), rtp_ports=40, extra_args=("--config", config))
-    os.makedirs(node.work, exist_ok=True)
-    make_tone_wav(os.path.join(node.work, "tone.wav"))
-    code, out = cli("init", "--config", config)
-    check(code == 0, f"kronika init ({out.strip()})")
-    tokens = {}
-    for user, role in [("jan", "records_keeper"), ("ewa", "approver")]:
-        code, out = cli("user", "add", user, "--role", role, "--name", user.title(), "--surname", "Test",
-                        "--position", "Clerk", "--config", config)
-        check(code == 0, f"user add {user} ({out.strip()})")
-        code, out = cli("user", "token", user, "--config", config)
-        tokens[user] = out.split()[0] if code == 0 else ""
+    work, config, node, tokens = office_node("kronika-key-rotate-online-", check)
 
     def completed(api, n):
         s, body = api.json("GET", "/api/v1/recordings?state=completed", tokens["jan"])
