@@ -43,3 +43,21 @@ def write_site_config(work, site_id, site_toml, extra=""):
         f.write(f'[storage]\ndata_dir = "{data}"\n[site]\nname = "{site_id}"\n{extra}'
                 f'[policy]\nsite_files = ["{site}"]\nsweep_interval_s = 3600\n')
     return config
+
+
+def siprec_body(caller, callee):
+    """A SIPREC INVITE body (two PCMU m-lines, RFC 7865 metadata naming the two numbers as
+    participants) and its Content-Type."""
+    sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=label:1\r\na=sendonly\r\n"
+           "m=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=label:2\r\na=sendonly\r\n")
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\r\n<recording xmlns="urn:ietf:params:xml:ns:recording:1">'
+           '<datamode>complete</datamode><session session_id="czE="/>'
+           f'<participant participant_id="cDE="><nameID aor="sip:{caller}@example.pl"/></participant>'
+           f'<participant participant_id="cDI="><nameID aor="sip:{callee}@example.pl"/></participant>'
+           '<stream stream_id="dDE=" session_id="czE="><label>1</label></stream>'
+           '<stream stream_id="dDI=" session_id="czE="><label>2</label></stream></recording>\r\n')
+    body = ("--B1\r\nContent-Type: application/sdp\r\n\r\n" + sdp +
+            "--B1\r\nContent-Type: application/rs-metadata+xml\r\nContent-Disposition: recording-session\r\n\r\n" +
+            xml + "--B1--\r\n")
+    return body.encode(), "multipart/mixed;boundary=B1"

@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "policy"))
 from harness import BIN, LOOPBACK, free_port, free_udp_tcp_port, use_new_master_key, wait_for  # noqa: E402
-from policy_util import check, cli, failures, stored, write_site_config  # noqa: E402
+from policy_util import check, cli, failures, siprec_body, stored, write_site_config  # noqa: E402
 from sip_client import Dialog, SipClient  # noqa: E402
 
 SITE = """
@@ -71,22 +71,6 @@ FS_SYSCALLS = {"open", "openat", "openat2", "creat", "fsync", "fdatasync", "sync
 WRITE_SYSCALLS = {"write", "pwrite64", "writev", "pwritev", "pwritev2"}
 LINE = re.compile(r"^(\d+\.\d+) (\w+)\((.*)$")
 FD_ARG = re.compile(r"^(\d+)<([^>]*)>")
-
-
-def siprec_body(caller, callee):
-    sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-           "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=label:1\r\na=sendonly\r\n"
-           "m=audio 40002 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=label:2\r\na=sendonly\r\n")
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\r\n<recording xmlns="urn:ietf:params:xml:ns:recording:1">'
-           '<datamode>complete</datamode><session session_id="czE="/>'
-           f'<participant participant_id="cDE="><nameID aor="sip:{caller}@example.pl"/></participant>'
-           f'<participant participant_id="cDI="><nameID aor="sip:{callee}@example.pl"/></participant>'
-           '<stream stream_id="dDE=" session_id="czE="><label>1</label></stream>'
-           '<stream stream_id="dDI=" session_id="czE="><label>2</label></stream></recording>\r\n')
-    body = ("--B1\r\nContent-Type: application/sdp\r\n\r\n" + sdp +
-            "--B1\r\nContent-Type: application/rs-metadata+xml\r\nContent-Disposition: recording-session\r\n\r\n" +
-            xml + "--B1--\r\n")
-    return body.encode(), "multipart/mixed;boundary=B1"
 
 
 def send_rtp(answer_body, seconds=1.0):
