@@ -94,6 +94,72 @@ std::string FormatValue(const ConfigField& field, const Config& config) {
   return out.str();
 }
 
+// One [[webhooks]] table. Option names are "webhooks[<index>].<key>" (the name may be
+// missing or wrong at this point; ValidateConfig names entries by their name).
+Status ParseWebhook(const toml::table& table, size_t index, WebhookConfig& out) {
+  const std::string prefix = "webhooks[" + std::to_string(index) + "].";
+  for (const auto& [key_node, node] : table) {
+    const std::string key(key_node.str());
+    const std::string name = prefix + key;
+    auto string_into = [&](std::string& target) -> Status {
+      auto v = node.value_exact<std::string>();
+      if (!v) return ConfigError(name + ": expected a string");
+      target = *v;
+      return OkStatus();
+    };
+    if (key == "name") {
+      RETURN_IF_ERROR(string_into(out.name));
+    } else if (key == "url") {
+      RETURN_IF_ERROR(string_into(out.url));
+    } else if (key == "secret") {
+      RETURN_IF_ERROR(string_into(out.secret));
+    } else if (key == "secret_file") {
+      RETURN_IF_ERROR(string_into(out.secret_file));
+    } else if (key == "max_age") {
+      RETURN_IF_ERROR(string_into(out.max_age));
+    } else if (key == "timeout") {
+      RETURN_IF_ERROR(string_into(out.timeout));
+    } else if (key == "ca_file") {
+      RETURN_IF_ERROR(string_into(out.ca_file));
+    } else if (key == "personal_data") {
+      auto v = node.value_exact<bool>();
+      if (!v) return ConfigError(name + ": expected true or false");
+      out.personal_data = *v;
+    } else if (key == "types") {
+      const toml::array* array = node.as_array();
+      if (array == nullptr) return ConfigError(name + ": expected an array of strings");
+      out.types.clear();
+      for (const toml::node& element : *array) {
+        auto v = element.value_exact<std::string>();
+        if (!v) return ConfigError(name + ": expected an array of strings");
+        out.types.push_back(*v);
+      }
+    } else {
+      return ConfigError(name + ": unknown option");
+    }
+  }
+  return OkStatus();
+}
+
+Status ParseWebhooks(const toml::node& node, Config& config) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    return ConfigError("webhooks: expected [[webhooks]] tables");
+  }
+  for (size_t i = 0; i < array->size(); ++i) {
+    WebhookConfig webhook;
+    RETURN_IF_ERROR(ParseWebhook(*array->get(i)->as_table(), i, webhook));
+    config.webhooks.push_back(std::move(webhook));
+  }
+  return OkStatus();
+}
+
+std::string TomlString(const std::string& s) {
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>(s), toml::format_flags::none};
+  return out.str();
+}
+
 }  // namespace
 
 std::string Config::RecordingsDir() const { return storage.data_dir + "/recordings"; }
@@ -112,6 +178,10 @@ Result<Config> ParseConfig(std::string_view toml_text, std::string_view source) 
   Config config;
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
+    if (section == "webhooks") {
+      RETURN_IF_ERROR(ParseWebhooks(section_node, config));
+      continue;
+    }
     const toml::table* section_table = section_node.as_table();
     if (!KnownSection(section)) return ConfigError(section + ": unknown section");
     if (section_table == nullptr) return ConfigError(section + ": expected a [" + section + "] table");
@@ -183,6 +253,23 @@ std::string FormatConfig(const Config& config) {
       out += "[" + section + "]\n";
     }
     out += std::string(field.key) + " = " + FormatValue(field, config) + "\n";
+  }
+  for (const WebhookConfig& w : config.webhooks) {
+    toml::array types;
+    for (const std::string& t : w.types) types.push_back(t);
+    std::ostringstream types_text;
+    types_text << toml::toml_formatter{types, toml::format_flags::none};
+    out += "\n[[webhooks]]\n";
+    out += "name = " + TomlString(w.name) + "\n";
+    out += "url = " + TomlString(w.url) + "\n";
+    out += "types = " + types_text.str() + "\n";
+    // The secret itself is never printed (--check-config output lands in tickets and logs).
+    if (!w.secret.empty()) out += "secret = " + TomlString(kRedactedSecret) + "\n";
+    if (!w.secret_file.empty()) out += "secret_file = " + TomlString(w.secret_file) + "\n";
+    out += std::string("personal_data = ") + (w.personal_data ? "true" : "false") + "\n";
+    out += "max_age = " + TomlString(w.max_age) + "\n";
+    out += "timeout = " + TomlString(w.timeout) + "\n";
+    if (!w.ca_file.empty()) out += "ca_file = " + TomlString(w.ca_file) + "\n";
   }
   return out;
 }

@@ -70,6 +70,7 @@ const std::array kFields = {
     KRONIKA_FIELD(policy, sweep_interval_s),
     KRONIKA_FIELD(policy, overwrite_on_delete),
     KRONIKA_FIELD(log, level),
+    KRONIKA_FIELD(events, keep_days),
 };
 
 #undef KRONIKA_FIELD

@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "kronika/srs/config/config.h"
+#include "kronika/srs/core/event.h"
 #include "kronika/srs/core/ip_network.h"
 
 namespace kronika::srs {
@@ -90,11 +94,150 @@ std::optional<HostPort> CheckListen(Problems& problems, const std::string& optio
   return *parsed;
 }
 
+constexpr size_t kMinWebhookSecretBytes = 16;
+constexpr int64_t kMinWebhookMaxAgeMs = 1000;        // 1 s (tests); hours in production
+constexpr int64_t kMinWebhookTimeoutMs = 100;
+constexpr int64_t kMaxWebhookTimeoutMs = 5 * 60 * 1000;
+constexpr int64_t kMsPerDay = 24LL * 3600 * 1000;
+
+bool IsWebhookName(const std::string& name) {
+  return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+    return std::islower(ch) || std::isdigit(ch) || ch == '-' || ch == '_';
+  });
+}
+
+// "webhooks.<name>" when the name is usable, else "webhooks[<index>]".
+std::string WebhookOption(const WebhookConfig& w, size_t index) {
+  return IsWebhookName(w.name) ? "webhooks." + w.name : "webhooks[" + std::to_string(index) + "]";
+}
+
+// The host of an https:// URL ("" when it has none).
+std::string UrlHost(std::string_view url) {
+  std::string_view rest = url.substr(std::string_view("https://").size());
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  if (!rest.empty() && rest.front() == '[') return std::string(rest.substr(1, rest.find(']') - 1));
+  return std::string(rest.substr(0, rest.find(':')));
+}
+
+// A secret file's contents without the final newline; the message names the file, not the option.
+Result<std::string> ReadSecretFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Error{ErrorCode::kUnavailable, "'" + path + "' is not a readable file"};
+  }
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Error{ErrorCode::kPermissionDenied, "'" + path + "' has mode " + mode +
+                                                   ": group or others may access it (chmod 600)"};
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) return Error{ErrorCode::kUnavailable, "'" + path + "' cannot be read"};
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.size() < kMinWebhookSecretBytes) {
+    return Error{ErrorCode::kInvalidInput, "'" + path + "' holds fewer than 16 bytes"};
+  }
+  return secret;
+}
+
+void CheckWebhooks(Problems& p, const Config& c) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < c.webhooks.size(); ++i) {
+    const WebhookConfig& w = c.webhooks[i];
+    const std::string option = WebhookOption(w, i);
+    if (!IsWebhookName(w.name)) {
+      p.Add(option + ".name", "'" + w.name + "' must be 1..32 of a-z, 0-9, '-', '_'");
+    } else if (std::find(names.begin(), names.end(), w.name) != names.end()) {
+      p.Add(option + ".name", "'" + w.name + "' is used by two webhooks");
+    }
+    names.push_back(w.name);
+    if (w.url.rfind("https://", 0) != 0) {
+      p.Add(option + ".url", "'" + w.url + "' is not an https:// URL (events carry personal data: no plain HTTP)");
+    } else if (UrlHost(w.url).empty() || std::any_of(w.url.begin(), w.url.end(), [](unsigned char ch) {
+                 return ch <= 0x20 || ch == 0x7f;
+               })) {
+      p.Add(option + ".url", "'" + w.url + "' has no host or has spaces or control characters");
+    }
+    if (w.types.empty()) p.Add(option + ".types", "empty: name event types or [\"*\"]");
+    for (const std::string& type : w.types) {
+      if (type == "*") {
+        if (w.types.size() != 1) p.Add(option + ".types", "\"*\" must stand alone");
+      } else if (!IsEventType(type)) {
+        p.Add(option + ".types", "unknown event type '" + type + "' (docs/api.md, \"Webhooks\")");
+      }
+    }
+    if (w.secret.empty() == w.secret_file.empty()) {
+      p.Add(option + ".secret", "set exactly one of secret and secret_file");
+    } else if (!w.secret.empty() && w.secret.size() < kMinWebhookSecretBytes) {
+      p.Add(option + ".secret", "shorter than " + std::to_string(kMinWebhookSecretBytes) + " bytes");
+    } else if (!w.secret_file.empty()) {
+      if (Result<std::string> secret = ReadSecretFile(w.secret_file); !secret.ok()) {
+        p.Add(option + ".secret_file", secret.error().message);
+      }
+    }
+    Result<int64_t> max_age = ParseDurationMs(w.max_age);
+    if (!max_age.ok()) {
+      p.Add(option + ".max_age", max_age.error().message);
+    } else if (*max_age < kMinWebhookMaxAgeMs) {
+      p.Add(option + ".max_age", "'" + w.max_age + "' is shorter than 1s");
+    } else if (*max_age > c.events.keep_days * kMsPerDay) {
+      p.Add(option + ".max_age", "'" + w.max_age + "' is longer than events.keep_days (" +
+                                     std::to_string(c.events.keep_days) +
+                                     " days): events would be pruned before they are given up");
+    }
+    Result<int64_t> timeout = ParseDurationMs(w.timeout);
+    if (!timeout.ok()) {
+      p.Add(option + ".timeout", timeout.error().message);
+    } else if (*timeout < kMinWebhookTimeoutMs || *timeout > kMaxWebhookTimeoutMs) {
+      p.Add(option + ".timeout", "'" + w.timeout + "' out of range 100ms..5m");
+    }
+    if (!w.ca_file.empty() && !IsReadableFile(w.ca_file)) {
+      p.Add(option + ".ca_file", "'" + w.ca_file + "' is not a readable file");
+    }
+  }
+}
+
 bool SameSocket(const HostPort& a, const HostPort& b) {
   return a.port == b.port && (a.host == b.host || IsWildcard(a.host) || IsWildcard(b.host));
 }
 
 }  // namespace
+
+Result<int64_t> ParseDurationMs(std::string_view text) {
+  const size_t digits = static_cast<size_t>(
+      std::find_if(text.begin(), text.end(), [](unsigned char ch) { return !std::isdigit(ch); }) - text.begin());
+  const std::optional<long long> number = ParseInteger(text.substr(0, digits));
+  const std::string_view unit = text.substr(digits);
+  int64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60 * 1000;
+  if (unit == "h") scale = 3600 * 1000;
+  if (unit == "d") scale = kMsPerDay;
+  if (!number || *number <= 0 || scale == 0 || *number > INT64_MAX / scale / 1000) {
+    return Error{ErrorCode::kInvalidInput,
+                 "'" + std::string(text) + "' is not a duration (a positive number and ms, s, m, h or d: \"24h\")"};
+  }
+  return *number * scale;
+}
+
+Result<std::string> LoadWebhookSecret(const WebhookConfig& w) {
+  if (w.secret_file.empty()) {
+    if (w.secret.size() < kMinWebhookSecretBytes) {
+      return Error{ErrorCode::kInvalidInput, "config: webhooks." + w.name + ".secret: shorter than 16 bytes"};
+    }
+    return w.secret;
+  }
+  Result<std::string> secret = ReadSecretFile(w.secret_file);
+  if (!secret.ok()) {
+    return Error{secret.error().code, "config: webhooks." + w.name + ".secret_file: " + secret.error().message};
+  }
+  return secret;
+}
 
 Result<HostPort> ParseHostPort(std::string_view text) {
   std::string_view host;
@@ -272,6 +415,10 @@ std::vector<std::string> ConfigProblems(const Config& c) {
 
   // [policy] (issue 7): the site files themselves are read and checked by LoadSitePolicies().
   p.Range("policy.sweep_interval_s", c.policy.sweep_interval_s, 1, 86400, " s");
+
+  // [events], [[webhooks]] (issue 17)
+  p.Range("events.keep_days", c.events.keep_days, 1, 3650, " days");
+  CheckWebhooks(p, c);
 
   // [log]
   if (std::none_of(std::begin(kLogLevels), std::end(kLogLevels),

@@ -116,6 +116,29 @@ struct LogConfig {
   std::string level = "info";  // error | warn | info | debug
 };
 
+// The events outbox (issue 17; srs/store event_outbox.h).
+struct EventsConfig {
+  int keep_days = 30;  // days an event stays in the outbox; older ones are pruned (hourly)
+};
+
+// One `[[webhooks]]` entry (issue 17 item 3; docs/api.md "Webhooks"): an HTTPS endpoint the
+// daemon POSTs matching events to, signed, in order, at least once.
+struct WebhookConfig {
+  std::string name;                             // [a-z0-9_-], 1..32; metric label and cursor
+                                                // "webhook:<name>" in events.cursors
+  std::string url;                              // https:// only (no plain http, not even to
+                                                // loopback; a private CA goes in ca_file)
+  std::vector<std::string> types = {"*"};       // event types sent (docs/api.md); ["*"] = all
+  std::string secret;                           // HMAC-SHA256 key, >= 16 bytes; or:
+  std::string secret_file;                      // file holding it (mode 0600/0400: no group or
+                                                // other access); exactly one of the two
+  bool personal_data = false;                   // send the event's "personal" part
+  std::string max_age = "24h";                  // retry an event this long after it happened,
+                                                // then park it ("30s", "15m", "24h", "7d")
+  std::string timeout = "10s";                  // one POST, connect included ("500ms".."5m")
+  std::string ca_file;                          // PEM CA bundle for a private CA; "" = system CAs
+};
+
 struct Config {
   SipConfig sip;
   MediaConfig media;
@@ -125,6 +148,8 @@ struct Config {
   SiteConfig site;
   PolicyConfig policy;
   LogConfig log;
+  EventsConfig events;
+  std::vector<WebhookConfig> webhooks;  // [[webhooks]], in file order
 
   // Derived paths (no I/O).
   std::string RecordingsDir() const;  // <data_dir>/recordings
@@ -183,8 +208,20 @@ Status ValidateConfig(const Config& config);
 std::vector<std::string> ConfigProblems(const Config& config);
 
 // The effective configuration as TOML (what `kronika serve --check-config` prints);
-// ParseConfig(FormatConfig(c)) yields c again.
+// ParseConfig(FormatConfig(c)) yields c again, except that a webhook's inline `secret` is
+// written as kRedactedSecret (a secret is never printed).
+inline constexpr char kRedactedSecret[] = "(redacted)";
 std::string FormatConfig(const Config& config);
+
+// "250ms", "30s", "15m", "24h", "7d" -> milliseconds. Error (no option name): not a
+// positive whole number followed by one of those units.
+Result<int64_t> ParseDurationMs(std::string_view text);
+
+// The secret of a webhook: `secret`, or the contents of `secret_file` without its final
+// newline. Errors name the option ("config: webhooks[arch].secret_file: ..."): kUnavailable
+// the file cannot be read; kPermissionDenied its mode lets group or others in; kInvalidInput
+// shorter than 16 bytes. Reads the disk; any thread.
+Result<std::string> LoadWebhookSecret(const WebhookConfig& webhook);
 
 // Splits "ADDR:PORT" / "[v6]:PORT". Error message starts with what is wrong (no option name).
 Result<HostPort> ParseHostPort(std::string_view text);
