@@ -44,6 +44,14 @@ inline constexpr char kMetricRecordingsMetadata[] = "kronika_recordings_metadata
 // Thread boundaries (common/kronika/thread_boundary.h, issue 13 item 4), by thread name.
 inline constexpr char kMetricThreadFaults[] = "kronika_thread_faults_total";
 inline constexpr char kMetricThreadFailed[] = "kronika_thread_failed";
+// Webhooks (issue 17), label endpoint = the [[webhooks]] name.
+inline constexpr char kMetricWebhookDelivered[] = "kronika_webhook_delivered_total";
+inline constexpr char kMetricWebhookFailures[] = "kronika_webhook_failures_total";
+inline constexpr char kMetricWebhookRetrying[] = "kronika_webhook_retrying";
+inline constexpr char kMetricWebhookParked[] = "kronika_webhook_parked_total";
+inline constexpr char kMetricWebhookOldestAge[] = "kronika_webhook_oldest_undelivered_age_seconds";
+inline constexpr char kMetricWebhookLatency[] = "kronika_webhook_delivery_latency_seconds";
+inline constexpr char kMetricEventsPruned[] = "kronika_events_pruned_total";
 // Threads whose series exist at 0 from the start (so an alert sees the first fault); the
 // others (kr-media-<N>, kr-http-w<N>) appear once they are named or have a fault.
 inline constexpr std::string_view kThreadsAlwaysExported[] = {"kr-sip", "kr-http-io"};
