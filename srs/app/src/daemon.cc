@@ -43,7 +43,11 @@
 #include "kronika/srs/store/data_dir_lock.h"
 #include "kronika/srs/store/database.h"
 #include "kronika/srs/store/store.h"
+#include "kronika/srs/store/event_outbox.h"
 #include "kronika/srs/store/store_metrics.h"
+#include "kronika/srs/webhook/event_pruner.h"
+#include "kronika/srs/webhook/webhook_deliverer.h"
+#include "kronika/srs/webhook/webhook_metrics.h"
 #include "media_metrics.h"
 #include "readiness_checks.h"
 
@@ -100,6 +104,19 @@ HttpTlsFiles HttpTlsFilesOf(const Config& config) {
   return files;
 }
 
+// This node's name in event ids: the host name (`[events] node` comes with the emission of
+// events, issue 17 item 1).
+std::string EventNodeName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "kronika";
+  return host;
+}
+
+int64_t NowMsUtc() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 // Declared in start order; Stop() releases them in the reverse order explicitly.
@@ -132,6 +149,11 @@ struct Daemon::Components {
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<LocalAdminOps> admin_ops;  // the CLI's writes, over the admin socket
   std::unique_ptr<AdminServer> admin;
+  // 5b. events (issue 17): the outbox's pruning and the webhooks, each on its own threads
+  std::shared_ptr<EventOutbox> outbox;
+  std::unique_ptr<WebhookMetrics> webhook_metrics;
+  std::unique_ptr<EventPruner> event_pruner;
+  std::unique_ptr<WebhookDeliverer> webhooks;
   // 6. sip
   std::unique_ptr<SipServer> sip;
   // /readyz "sip": set once the SIP socket is bound, cleared by RequestStop() (a stopping
@@ -153,6 +175,7 @@ Status Daemon::Start() {
   RETURN_IF_ERROR(StartMedia());
   RETURN_IF_ERROR(StartHttp());
   RETURN_IF_ERROR(StartAdmin());
+  RETURN_IF_ERROR(StartEvents());
   RETURN_IF_ERROR(StartSip());
   Logf(LogLevel::kInfo, "", "kronika serving: SIP %s, HTTP %s, RTP %d-%d, data %s", config_.sip.listen.c_str(),
        config_.http.listen.c_str(), config_.media.rtp_port_min, config_.media.rtp_port_max,
@@ -347,6 +370,35 @@ Status Daemon::StartAdmin() {
   return OkStatus();
 }
 
+Status Daemon::StartEvents() {
+  Result<std::shared_ptr<EventOutbox>> outbox = EventOutbox::Open(c_->database, EventNodeName());
+  if (!outbox.ok()) return Failed("events", std::move(outbox).error());
+  c_->outbox = std::move(*outbox);
+  prometheus::Counter& pruned = prometheus::BuildCounter()
+                                    .Name(kMetricEventsPruned)
+                                    .Help("Events deleted from the outbox after events.keep_days")
+                                    .Register(c_->metrics.registry())
+                                    .Add({});
+  c_->event_pruner = std::make_unique<EventPruner>(c_->outbox, config_.events.keep_days,
+                                                   [counter = &pruned](uint64_t n) { counter->Increment(static_cast<double>(n)); });
+  c_->event_pruner->Start();
+  std::vector<WebhookEndpoint> endpoints;
+  for (const WebhookConfig& w : config_.webhooks) {
+    Result<WebhookEndpoint> endpoint = WebhookEndpointFrom(w);
+    if (!endpoint.ok()) return Failed("", Error{ErrorCode::kUsage, std::move(endpoint).error().message});
+    endpoints.push_back(std::move(*endpoint));
+  }
+  if (endpoints.empty()) return OkStatus();
+  c_->webhook_metrics = std::make_unique<WebhookMetrics>(c_->metrics.registry());
+  c_->webhooks = std::make_unique<WebhookDeliverer>(c_->outbox, std::move(endpoints), c_->webhook_metrics.get());
+  c_->metrics.AddCollector(
+      [webhooks = c_->webhooks.get()] { return WebhookGaugeFamilies(webhooks->States(), NowMsUtc()); });
+  c_->webhooks->Start();
+  Logf(LogLevel::kInfo, "", "events: %zu webhook endpoint(s), outbox kept %d days", config_.webhooks.size(),
+       config_.events.keep_days);
+  return OkStatus();
+}
+
 Status Daemon::StartSip() {
   SipServerDeps deps;
   deps.media = c_->media.get();
@@ -497,6 +549,8 @@ void Daemon::Stop() {
   }
   c_->sip_bound.store(false, std::memory_order_release);
   c_->sip.reset();  // 6. SIP stack gone: no new work for media or store
+  if (c_->webhooks != nullptr) c_->webhooks->Stop();  // 5b. a POST under way is abandoned (sent again at start)
+  if (c_->event_pruner != nullptr) c_->event_pruner->Stop();
   c_->admin.reset();  // 5. a CLI request in progress finishes first
   c_->admin_ops.reset();
   if (c_->http != nullptr) c_->http->Stop();  // 5. handlers borrow the store and the access module
@@ -516,6 +570,9 @@ void Daemon::Stop() {
     }
     c_->store.reset();
   }
+  c_->webhooks.reset();  // the metrics collector that reads them goes with `metrics`, last
+  c_->event_pruner.reset();
+  c_->outbox.reset();
   c_->database.reset();
   c_->lock.reset();  // the data directory is free for the next owner
 }

@@ -13,6 +13,8 @@
 //   4. media   crash recovery of interrupted recordings, then the media engine
 //   5. http    the access module and the HTTP API (recordings, access, /metrics, /ui),
 //              then the admin socket (<data_dir>/admin.sock: the CLI's writes, admin_socket.h)
+//   5b. events the outbox's pruning thread and the webhook deliverers (issue 17), one thread
+//              per endpoint; nothing on the SIP, media or store path waits for them
 //   6. sip     the SIPREC UAS, bound to its listeners
 // Stop() takes them down in the reverse order: SIP first (no new work), the admin socket
 // and the HTTP API, the media engine (finishes every open file), the rules (sweeper
@@ -82,6 +84,7 @@ class Daemon {
   Status StartMedia();
   Status StartHttp();
   Status StartAdmin();
+  Status StartEvents();
   Status StartSip();
   // Reload()'s HTTPS part: serves the certificate and key files' identity if it changed.
   Status ReloadHttpTls(const Config& next) REQUIRES(reload_mu_);
