@@ -38,7 +38,14 @@ def main():
         if not shutil.which(tool):
             print(f"SKIP: {tool} not installed")
             return 77
-    node = Kronika()
+    # One webhook endpoint, so its series exist for the dashboard and the alert rules (issue 17);
+    # nothing is sent to it unless an event is in the outbox.
+    node = Kronika(config=f"""
+[[webhooks]]
+name = "scrape"
+url = "https://127.0.0.1:{free_port()}/hook"
+secret = "scrape-test-secret-0123"
+""")
     work = node.work
     prom = free_port()
     procs = []
