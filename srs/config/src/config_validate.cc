@@ -8,7 +8,6 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "kronika/srs/config/config.h"
@@ -95,6 +94,7 @@ std::optional<HostPort> CheckListen(Problems& problems, const std::string& optio
 }
 
 constexpr size_t kMinWebhookSecretBytes = 16;
+constexpr size_t kMaxSecretFileBytes = 4096;
 constexpr int64_t kMinWebhookMaxAgeMs = 1000;        // 1 s (tests); hours in production
 constexpr int64_t kMinWebhookTimeoutMs = 100;
 constexpr int64_t kMaxWebhookTimeoutMs = 5 * 60 * 1000;
@@ -132,11 +132,16 @@ Result<std::string> ReadSecretFile(const std::string& path) {
     return Error{ErrorCode::kPermissionDenied, "'" + path + "' has mode " + mode +
                                                    ": group or others may access it (chmod 600)"};
   }
+  // A secret is short: read at most kMaxSecretFileBytes + 1 (a path to a huge file, or one
+  // under /proc that claims a size it has not, is refused without reading it all).
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) return Error{ErrorCode::kUnavailable, "'" + path + "' cannot be read"};
-  std::string secret = text.str();
+  std::string secret(kMaxSecretFileBytes + 1, '\0');
+  in.read(secret.data(), static_cast<std::streamsize>(secret.size()));
+  if (in.bad() || !in.is_open()) return Error{ErrorCode::kUnavailable, "'" + path + "' cannot be read"};
+  secret.resize(static_cast<size_t>(in.gcount()));
+  if (secret.size() > kMaxSecretFileBytes) {
+    return Error{ErrorCode::kInvalidInput, "'" + path + "' is larger than 4096 bytes: not a secret"};
+  }
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.size() < kMinWebhookSecretBytes) {
     return Error{ErrorCode::kInvalidInput, "'" + path + "' holds fewer than 16 bytes"};

@@ -135,6 +135,11 @@ TEST_CASE("webhooks: secret_file is read only when group and others have no acce
   ::chmod(path.c_str(), 0600);
   CHECK(ErrorOf(toml) == "OK");
   CHECK(LoadWebhookSecret(c->webhooks[0]).value() == "s3cr3t-s3cr3t-s3cr3t");  // without the newline
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << std::string(5000, 'k');
+  }
+  CHECK(ErrorOf(toml) == "config: webhooks.a.secret_file: '" + path + "' is larger than 4096 bytes: not a secret");
   std::filesystem::remove(path);
   CHECK(ErrorOf(toml) == "config: webhooks.a.secret_file: '" + path + "' is not a readable file");
   CHECK(LoadWebhookSecret(c->webhooks[0]).error().code == ErrorCode::kUnavailable);
