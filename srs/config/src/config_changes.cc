@@ -20,14 +20,23 @@ std::vector<std::pair<std::string, std::string>> Settings(const Config& config) 
     return out;  // FormatConfig's output always parses (config.h); nothing to compare otherwise
   }
   std::vector<std::pair<uint32_t, size_t>> by_line;  // toml++ keeps keys sorted: restore the file's order
-  for (const auto& [section, node] : root) {
-    const toml::table* table = node.as_table();
-    if (table == nullptr) continue;
-    for (const auto& [key, value] : *table) {
+  auto add_table = [&](const std::string& prefix, const toml::table& table) {
+    for (const auto& [key, value] : table) {
       std::ostringstream text;
       value.visit([&text](const auto& v) { text << v; });
       by_line.emplace_back(value.source().begin.line, out.size());
-      out.emplace_back(std::string(section.str()) + "." + std::string(key.str()), text.str());
+      out.emplace_back(prefix + "." + std::string(key.str()), text.str());
+    }
+  };
+  for (const auto& [section, node] : root) {
+    if (const toml::table* table = node.as_table()) {
+      add_table(std::string(section.str()), *table);
+    } else if (const toml::array* entries = node.as_array()) {  // [[webhooks]]: "webhooks[0].url"
+      for (size_t i = 0; i < entries->size(); ++i) {
+        if (const toml::table* entry = entries->get(i)->as_table()) {
+          add_table(std::string(section.str()) + "[" + std::to_string(i) + "]", *entry);
+        }
+      }
     }
   }
   std::sort(by_line.begin(), by_line.end());

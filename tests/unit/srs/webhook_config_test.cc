@@ -5,11 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "kronika/srs/config/config.h"
+#include "kronika/srs/config/config_changes.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -143,6 +145,23 @@ TEST_CASE("webhooks: secret_file is read only when group and others have no acce
   std::filesystem::remove(path);
   CHECK(ErrorOf(toml) == "config: webhooks.a.secret_file: '" + path + "' is not a readable file");
   CHECK(LoadWebhookSecret(c->webhooks[0]).error().code == ErrorCode::kUnavailable);
+}
+
+TEST_CASE("webhooks: a SIGHUP names changed, added and removed webhook settings, each as needing a restart") {
+  const Config before = ParseConfig(kGood, "before").value();
+  std::string edited = kGood;
+  edited.replace(edited.find("\"36h\""), 5, "\"12h\"");
+  edited.replace(edited.find("keep_days = 7"), 13, "keep_days = 9");
+  const Config after = ParseConfig(edited, "after").value();
+  std::vector<std::string> keys;
+  for (const ConfigChange& c : ChangedSettings(before, after)) keys.push_back(c.key);
+  CHECK(keys == std::vector<std::string>{"events.keep_days", "webhooks[0].max_age"});
+  for (const std::string& key : keys) CHECK_FALSE(ReloadableSetting(key));
+  Config fewer = before;
+  fewer.webhooks.pop_back();
+  keys.clear();
+  for (const ConfigChange& c : ChangedSettings(before, fewer)) keys.push_back(c.key);
+  CHECK(std::find(keys.begin(), keys.end(), "webhooks[1].url") != keys.end());
 }
 
 }  // namespace
