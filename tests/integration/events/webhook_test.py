@@ -14,21 +14,28 @@ will (events_util.append_events). Checks:
 4. parking: an event older than max_age is given up, counted, logged, and reported to the other
    endpoints as a webhook.parked event;
 5. an endpoint that accepts the connection and never answers does not delay SIP setup
-   (INVITE -> 200 OK, compared with the same daemon without webhooks).
+   (INVITE -> 200 OK, compared with the same daemon without webhooks);
+6. the sample receiver interop/webhook_receiver.py, run as documented, takes the daemon's
+   events and refuses a forged one.
 """
+import json
 import os
 import signal
+import ssl
+import subprocess
 import statistics
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "sip"))
 sys.path.insert(0, os.path.join(HERE, "..", "policy"))
 from events_util import Receiver, SilentServer, append_events, make_cert  # noqa: E402
-from harness import LOOPBACK, Kronika, skip, wait_for  # noqa: E402
+from harness import LOOPBACK, SOURCE, Kronika, free_port, skip, wait_for  # noqa: E402
 from policy_util import siprec_body  # noqa: E402
 from sip_client import Dialog, SipClient  # noqa: E402
 
@@ -109,6 +116,45 @@ def setup_ms(port, n):
     return out
 
 
+def sample_receiver(work, cert, key):
+    """6. interop/webhook_receiver.py as its docstring runs it."""
+    port = free_port()
+    out_path = os.path.join(work, "sample.out")
+    secret = "sample-secret-0123456789"
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen([sys.executable, os.path.join(SOURCE, "interop", "webhook_receiver.py"), "--cert", cert,
+                                 "--key", key, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, "WEBHOOK_SECRET": secret})
+    node = Kronika(work=os.path.join(work, "sample"), config=f"""
+[[webhooks]]
+name = "sample"
+url = "https://127.0.0.1:{port}/kronika"
+secret = "{secret}"
+ca_file = "{cert}"
+""")
+    try:
+        wait_for("the sample receiver", lambda: "listening" in open(out_path).read(), timeout=10)
+        node.start()
+        ids = append_events(os.path.join(node.data_dir, "db"), [finished("s1"), started("s2")])
+        def printed():
+            return [json.loads(line) for line in open(out_path) if line.startswith("{")]
+        wait_for("2 events printed", lambda: len(printed()) >= 2, timeout=20)
+        check([e["id"] for e in printed()] == ids, "the sample receiver verified and printed both events in order")
+        forged = urllib.request.Request(f"https://127.0.0.1:{port}/kronika", data=b'{"id":"x"}', method="POST",
+                                        headers={"Kronika-Timestamp": str(int(time.time())),
+                                                 "Kronika-Signature": "v1=" + "0" * 64})
+        try:
+            urllib.request.urlopen(forged, context=ssl.create_default_context(cafile=cert), timeout=5)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+        check(status == 401, f"the sample receiver refuses a forged signature ({status})")
+    finally:
+        node.stop()
+        proc.terminate()
+        proc.wait(5)
+
+
 def main():
     for tool in ("openssl", "mdb_load", "mdb_dump"):
         if not any(os.access(os.path.join(d, tool), os.X_OK) for d in os.environ.get("PATH", "").split(":")):
@@ -134,8 +180,8 @@ def main():
         check([e["seq"] for e in arch] == sorted(e["seq"] for e in arch), "/arch: sequence numbers ascending")
         check(all(r["verified"] for r in receiver.all("/arch") + receiver.all("/ops")),
               "every POST carries a valid signature and a fresh timestamp")
-        check(all(r["headers"].get("kronika-event-id") == __import__("json").loads(r["body"])["id"]
-                  and r["headers"].get("kronika-event-type") == __import__("json").loads(r["body"])["type"]
+        check(all(r["headers"].get("kronika-event-id") == json.loads(r["body"])["id"]
+                  and r["headers"].get("kronika-event-type") == json.loads(r["body"])["type"]
                   and r["headers"].get("content-type") == "application/json"
                   for r in receiver.all("/arch")), "Kronika-Event-Id/-Type match the body; JSON content type")
         check(all(e["personal"]["numbers"] == ["+48221234567"] for e in arch), "/arch (personal_data) gets personal")
@@ -240,6 +286,8 @@ timeout = "5m"
           f"with a hung endpoint p50 {p50_hang:.2f} ms max {max(with_hang):.2f} ms")
     check(p50_hang <= p50_base * 1.5 + 5, "a hung endpoint does not slow the median setup")
     check(max(with_hang) < 1000, "no call waits for the hung endpoint (max < 1 s; its timeout is 5 min)")
+
+    sample_receiver(work, cert, key)
 
     if failures:
         print(f"{len(failures)} check(s) failed")
