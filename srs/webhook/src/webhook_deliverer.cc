@@ -107,13 +107,20 @@ class WebhookDeliverer::Worker {
 
   void Loop() {
     Result<uint64_t> cursor = owner_.outbox_->CursorOf(consumer_);
-    if (!cursor.ok()) {
+    uint64_t done = 0;  // every event up to here is delivered, parked or not wanted
+    if (cursor.ok()) {
+      done = *cursor;
+    } else if (cursor.error().code == ErrorCode::kCorrupt) {
+      // At least once: sending old events again (receivers drop ids they know) beats an
+      // endpoint stuck for good on a damaged row. The next 2xx writes a good cursor.
+      Logf(LogLevel::kError, "", "webhook %s: its cursor does not decode (%s): starting from the oldest event kept",
+           endpoint_.name.c_str(), cursor.error().message.c_str());
+    } else {
       Logf(LogLevel::kError, "", "webhook %s: cannot read its cursor: %s", endpoint_.name.c_str(),
            cursor.error().message.c_str());
       Sleep(kOutboxErrorPause);
       return;
     }
-    uint64_t done = *cursor;  // every event up to here is delivered, parked or not wanted
     while (!Stopping()) {
       Result<std::vector<Event>> events = owner_.outbox_->ReadAfter(done, options_.batch);
       if (!events.ok()) {

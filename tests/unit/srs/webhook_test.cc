@@ -146,6 +146,22 @@ TEST_CASE("Webhook deliverer: events an endpoint does not want move its cursor w
   CHECK(f.Metric(kMetricWebhookDelivered, "dead") == 0);
 }
 
+TEST_CASE("Webhook deliverer: a cursor row that does not decode starts the endpoint over, not never") {
+  Fixture f;
+  for (int i = 0; i < 2; ++i) f.Append("recording.started", NowMs());
+  REQUIRE(f.db->Write([&](WriteTxn& txn) {
+                return txn.Put(f.outbox->cursors_table(), WebhookConsumer("dead"), std::string("\x01", 1));
+              }).ok());
+  WebhookEndpoint e = Endpoint("https://127.0.0.1:" + std::to_string(RefusingPort()) + "/", 24h);
+  e.types = {"hold.placed"};  // nothing to send: the cursor is rewritten past both events
+  WebhookDeliverer deliverer(f.outbox, {e}, &f.webhook_metrics);
+  deliverer.Start();
+  CHECK(WaitUntil([&] {
+    Result<uint64_t> cursor = f.outbox->CursorOf(WebhookConsumer("dead"));
+    return cursor.ok() && *cursor == 2;
+  }));
+}
+
 TEST_CASE("Webhook deliverer: a failing event is retried until max_age, then parked and reported") {
   Fixture f;
   const uint64_t seq = f.Append("recording.finished", NowMs());
