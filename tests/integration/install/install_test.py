@@ -155,7 +155,7 @@ def build_deb(work: Path) -> Path:
     deb = debs[0]
     control = run(["dpkg-deb", "-f", str(deb)]).stdout
     depends = next((line for line in control.splitlines() if line.startswith("Depends:")), "")
-    for lib in ("libsofia-sip-ua0", "libopus0", "liblmdb0", "libsystemd0", "libcairo2", "libc6", "adduser"):
+    for lib in ("libsofia-sip-ua0", "libopus0", "liblmdb0", "libsystemd0", "libcairo2", "libcurl4", "libc6", "adduser"):
         check(lib in depends, f"the .deb depends on {lib}: {depends[:100]}...")
     conffiles = run(["dpkg-deb", "-I", str(deb), "conffiles"]).stdout
     check(str(CONFIG) in conffiles and "/etc/kronika/sites/" in conffiles, "/etc/kronika files are conffiles")
