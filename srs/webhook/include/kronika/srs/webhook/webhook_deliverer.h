@@ -15,7 +15,7 @@
 // again, with the same id. Anything else is retried after RetryDelay (full jitter, 1 s
 // doubling to 5 min) until the event is older than max_age; then it is parked: the cursor
 // moves past it, a `webhook.parked` event naming it is appended to the outbox in the same
-// transaction (so the pull feed, `kronika events` and the other endpoints see it; a parked
+// transaction (so the other endpoints and, later, the pull feed see it; a parked
 // `webhook.parked` event adds none), it is logged and counted.
 //
 // Nothing on the SIP, media or store-writer path waits for this: they only append to the
