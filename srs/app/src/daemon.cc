@@ -30,6 +30,7 @@
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/http/access_routes.h"
+#include "kronika/srs/http/event_feed.h"
 #include "kronika/srs/http/http_server.h"
 #include "kronika/srs/http/metrics_route.h"
 #include "kronika/srs/http/readiness_route.h"
@@ -42,8 +43,8 @@
 #include "kronika/srs/sip/sip_server.h"
 #include "kronika/srs/store/data_dir_lock.h"
 #include "kronika/srs/store/database.h"
-#include "kronika/srs/store/store.h"
 #include "kronika/srs/store/event_outbox.h"
+#include "kronika/srs/store/store.h"
 #include "kronika/srs/store/store_metrics.h"
 #include "kronika/srs/webhook/event_pruner.h"
 #include "kronika/srs/webhook/webhook_deliverer.h"
@@ -150,6 +151,7 @@ struct Daemon::Components {
   std::unique_ptr<LocalAdminOps> admin_ops;  // the CLI's writes, over the admin socket
   std::unique_ptr<AdminServer> admin;
   // 5b. events (issue 17): the outbox's pruning and the webhooks, each on its own threads
+  // (the outbox itself is opened with the store, step 1: the pull feed of step 5 reads it)
   std::shared_ptr<EventOutbox> outbox;
   std::unique_ptr<WebhookMetrics> webhook_metrics;
   std::unique_ptr<EventPruner> event_pruner;
@@ -213,6 +215,11 @@ Status Daemon::StartStore() {
   Result<std::unique_ptr<Store>> store = Store::Open(c_->database, StoreOptions{});
   if (!store.ok()) return Failed("store", std::move(store).error());
   c_->store = std::move(*store);
+  // The events outbox (issue 17), tables of the same environment: read by the pull feed
+  // (step 5), pruned and delivered to webhooks (step 5b).
+  Result<std::shared_ptr<EventOutbox>> outbox = EventOutbox::Open(c_->database, EventNodeName());
+  if (!outbox.ok()) return Failed("events", std::move(outbox).error());
+  c_->outbox = std::move(*outbox);
   c_->metrics.AddCollector([db = c_->database.get()] { return BadRowFamilies(*db); });
   return OkStatus();
 }
@@ -340,6 +347,8 @@ Status Daemon::StartHttp() {
   c_->http = std::make_unique<HttpServer>(options);
   RegisterRecordingApi(*c_->http, *c_->store);
   MountAccessApi(*c_->http, *c_->access);
+  // The pull feed of events (issue 17 item 4) reads the outbox opened with the store.
+  MountEventFeed(*c_->http, *c_->access, c_->outbox);
   RegisterMetricsRoute(*c_->http, c_->metrics);
   ReadinessSources ready;
   ready.store = c_->store.get();
@@ -371,9 +380,6 @@ Status Daemon::StartAdmin() {
 }
 
 Status Daemon::StartEvents() {
-  Result<std::shared_ptr<EventOutbox>> outbox = EventOutbox::Open(c_->database, EventNodeName());
-  if (!outbox.ok()) return Failed("events", std::move(outbox).error());
-  c_->outbox = std::move(*outbox);
   prometheus::Counter& pruned = prometheus::BuildCounter()
                                     .Name(kMetricEventsPruned)
                                     .Help("Events deleted from the outbox after events.keep_days")

@@ -23,6 +23,7 @@
 #include "kronika/mutex.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/thread_boundary.h"
+#include "parked_requests.h"
 #include "route_table.h"
 #include "tls_credentials.h"
 #include "worker_pool.h"
@@ -103,6 +104,11 @@ HttpResponse RunHandler(const HttpHandler& handler, const HttpRequest& request) 
   const std::string_view thread = name.starts_with("kr-http") ? std::string_view(name) : kHttpIoThreadName;
   std::optional<HttpResponse> response;
   if (RunGuarded(thread, FaultEffect::kRecovered, [&] { response.emplace(handler(request)); })) {
+    if (response->poll && thread == kHttpIoThreadName) {  // only workers' requests may park
+      Logf(LogLevel::kError, "", "http: %s %s answered 500: an immediate route asked to long-poll",
+           request.method.c_str(), request.path.c_str());
+      return HttpResponse::JsonError(500, "internal error (logged)");
+    }
     return std::move(*response);
   }
   Logf(LogLevel::kError, "", "http: %s %s answered 500: its handler threw (the line 'thread %.*s: ...' says what)",
@@ -179,10 +185,14 @@ class HttpServer::Impl {
   RequestContext* Begin(MHD_Connection* connection, const char* url, const char* method);
   // Headers and body complete: answers at once or hands the request to a worker.
   enum MHD_Result Dispatch(MHD_Connection* connection, RequestContext& context);
+  // Hands a request whose handler answered "not yet" to the parking thread, which resumes
+  // the connection with the answer.
+  void ParkRequest(MHD_Connection* connection, RequestContext& context, HttpResponse pending);
 
   HttpServerOptions options;
   http_internal::RouteTable routes;
   http_internal::WorkerPool workers;
+  http_internal::ParkedRequests parked;
   HeaderDeadlines deadlines;
   // The identity served (Start(), then ReloadTls()), guarded by tls_mu; credentials holds
   // it in GnuTLS's form for the handshakes.
@@ -239,11 +249,27 @@ enum MHD_Result HttpServer::Impl::Dispatch(MHD_Connection* connection, RequestCo
   // Suspended before the job can run: the worker's resume must find it suspended.
   context.dispatched = true;
   MHD_suspend_connection(connection);
-  workers.Submit([connection, &context, handler = std::move(route.handler)] {
-    context.response = RunHandler(handler, context.request);
+  workers.Submit([this, connection, &context, handler = std::move(route.handler)] {
+    HttpResponse response = RunHandler(handler, context.request);
+    if (response.poll) {
+      // Long polling: the connection stays suspended, this worker goes back to the pool,
+      // and the parking thread answers when the poll does (http_server.h).
+      ParkRequest(connection, context, std::move(response));
+      return;
+    }
+    context.response = std::move(response);
     MHD_resume_connection(connection);
   });
   return MHD_YES;
+}
+
+void HttpServer::Impl::ParkRequest(MHD_Connection* connection, RequestContext& context,
+                                           HttpResponse pending) {
+  parked.Park(context.request.method + " " + context.request.path, std::move(pending.poll), pending.poll_until,
+              [connection, &context](HttpResponse answer) {
+                context.response = std::move(answer);
+                MHD_resume_connection(connection);
+              });
 }
 
 enum MHD_Result HttpServer::Impl::OnRequest(void* cls, MHD_Connection* connection, const char* url,
@@ -377,12 +403,14 @@ Status HttpServer::Start() {
   items.push_back({MHD_OPTION_END, 0, nullptr});
 
   impl_->deadlines.Start(o.header_timeout);
+  impl_->parked.Start(kParkPollInterval);
   impl_->workers.Start(o.workers, static_cast<size_t>(o.max_queued), kHttpWorkerThreadPrefix);
   impl_->daemon = MHD_start_daemon(flags, 0, nullptr, nullptr, &Impl::OnRequest, impl_.get(), MHD_OPTION_ARRAY,
                                    items.data(), MHD_OPTION_END);
   if (impl_->daemon == nullptr) {
     impl_->credentials.ServePort(0);
     impl_->workers.Stop();
+    impl_->parked.Stop();
     impl_->deadlines.Stop();
     ::close(impl_->listen_fd);
     impl_->listen_fd = -1;
@@ -396,9 +424,11 @@ Status HttpServer::Start() {
 void HttpServer::Stop() {
   if (impl_->daemon == nullptr) return;
   // No new connections; then every request already with a worker is answered (its
-  // connection resumed: libmicrohttpd must not be stopped with one suspended).
+  // connection resumed: libmicrohttpd must not be stopped with one suspended), then every
+  // parked long poll (after the workers, which may park more until they are done).
   const MHD_socket listen = MHD_quiesce_daemon(impl_->daemon);
   impl_->workers.Stop();
+  impl_->parked.Stop();
   MHD_stop_daemon(impl_->daemon);
   impl_->daemon = nullptr;
   impl_->credentials.ServePort(0);
@@ -438,6 +468,7 @@ HttpServerStats HttpServer::Stats() const {
   s.requests_total = impl_->requests.load(std::memory_order_relaxed);
   s.header_timeouts_total = impl_->deadlines.timeouts();
   s.busy_refusals_total = impl_->busy_refusals.load(std::memory_order_relaxed);
+  s.requests_parked = impl_->parked.parked();
   return s;
 }
 

@@ -23,6 +23,14 @@
 // module builds both from one list, access_routes.cc), and Routes() lets a test check
 // every route against its declaration (tests/unit/srs/http_route_access_test.cc).
 //
+// Long polling (GET /api/v1/events?wait=S): a kWorker handler may answer "not yet"
+// (HttpResponse::poll). The server then parks the request: its connection stays suspended,
+// the worker goes back to the pool at once, and one parking thread ("kr-http-park") calls
+// the poll function about every kParkPollInterval until it answers or its deadline passes.
+// So N waiting clients hold N suspended connections (bounded by max_connections), never N
+// workers, and the other routes keep every worker. Stop() answers every parked request at
+// once (poll with expired = true).
+//
 // Limits: a request's line and headers (and the TLS handshake before them) must arrive
 // within `header_timeout` of the connection opening or of the previous response; a
 // connection with no traffic for `idle_timeout` is closed; at most `max_connections` are
@@ -48,6 +56,9 @@ namespace kronika::srs {
 // libmicrohttpd's event threads (not ours to name) is counted as "kr-http-io".
 inline constexpr char kHttpWorkerThreadPrefix[] = "kr-http-w";
 inline constexpr char kHttpIoThreadName[] = "kr-http-io";
+inline constexpr char kHttpParkThreadName[] = "kr-http-park";
+// How often the parking thread asks each parked request's poll function (long polling).
+inline constexpr std::chrono::milliseconds kParkPollInterval{100};
 
 struct HttpServerOptions {
   std::string listen_address = "127.0.0.1";  // IP literal (IPv6 without brackets)
@@ -94,6 +105,15 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 
+  // Long polling (see the file comment): when `poll` is set, this is not the answer yet
+  // (status, body and headers are ignored). The parking thread calls poll(false) about every
+  // kParkPollInterval until it returns an answer, then poll(true) once `poll_until` has
+  // passed or the server stops; poll(true) must answer. It runs on the parking thread, one
+  // parked request after the other: it must be quick and never wait (one LMDB read).
+  // Only kWorker routes may park; from a kImmediate route it is answered 500.
+  std::function<std::optional<HttpResponse>(bool expired)> poll;
+  std::chrono::steady_clock::time_point poll_until;
+
   // {"error": {"status": <status>, "message": <message>}} with the given status.
   static HttpResponse JsonError(int status, std::string_view message);
 };
@@ -137,6 +157,7 @@ struct HttpServerStats {
   uint64_t requests_total = 0;         // answered by a handler or with 404/405/413
   uint64_t header_timeouts_total = 0;  // connections closed: headers not complete in time
   uint64_t busy_refusals_total = 0;    // 503: the worker queue was full
+  uint64_t requests_parked = 0;        // gauge: long polls waiting (HttpResponse::poll)
 };
 
 // What HttpServer::ReloadTls() did.
