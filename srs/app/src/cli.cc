@@ -5,6 +5,7 @@
 
 #include "kronika/srs/cli/access_commands.h"
 #include "kronika/srs/cli/backup_commands.h"
+#include "kronika/srs/cli/events_command.h"
 #include "kronika/srs/cli/init_command.h"
 #include "kronika/srs/cli/query_command.h"
 #include "kronika/srs/cli/rules_commands.h"
@@ -22,6 +23,7 @@ constexpr char kUsage[] =
     "  init    create the databases of a new data directory (kronika init --help)\n"
     "  query   list recordings from the store (kronika query --help)\n"
     "  show    show one recording (kronika show ID)\n"
+    "  events  the event feed: print, or --follow as events commit (kronika events --help)\n"
     "  user      users, roles and API tokens (kronika user --help)\n"
     "  register  verify / export the listening register (kronika register --help)\n"
     "  export    signing keys, verify disclosure export packages (kronika export --help)\n"
@@ -61,6 +63,8 @@ int RunCli(int argc, char** argv) {
   if (std::strcmp(command, "init") == 0) return RunInitCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "query") == 0) return RunQueryCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "show") == 0) return RunShowCommand(argc - 1, argv + 1);
+  // Events (issue 17).
+  if (std::strcmp(command, "events") == 0) return RunEventsCommand(argc - 1, argv + 1);
   // Access module (issue 8).
   if (std::strcmp(command, "user") == 0) return RunUserCommand(argc - 1, argv + 1);
   if (std::strcmp(command, "register") == 0) return RunRegisterCommand(argc - 1, argv + 1);

@@ -77,6 +77,7 @@ def run_checks(work):
         ["user", "tokens"], ["hold", "list"], ["hold", "place", "01JDX0000000000000000000Q1", "--case", "A", "--by", "B"],
         ["dnr", "list"], ["dnr", "add", "+48221234567", "--by", "iod"], ["subject", "find", "+48221234567"],
         ["retention", "log"], ["retention", "sweep"], ["register", "verify"], ["key", "status"], ["export", "list"],
+        ["events"],
     ]
     for args in no_db:
         code, out, err = run(*args, env=env_config)
@@ -170,7 +171,7 @@ def run_checks(work):
 
     # --- --help everywhere -----------------------------------------------------------------
     commands = {
-        "serve": [], "init": [], "query": [], "show": [],
+        "serve": [], "init": [], "query": [], "show": [], "events": [],
         "user": ["add", "list", "disable", "enable", "token", "tokens", "revoke"],
         "register": ["verify", "head", "export"], "export": ["keygen", "fingerprint", "verify", "list"],
         "key": ["status", "rotate", "probe"], "hold": ["place", "lift", "list"],
