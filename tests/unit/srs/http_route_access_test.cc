@@ -1,6 +1,6 @@
 // Routes fail closed (issue 13, ACCESS-1): every route the daemon serves declares who may
 // call it, and what it declares is what it enforces. The daemon's route table is built
-// here as the daemon builds it (recording API, access module, /metrics), on a real store
+// here as the daemon builds it (recording API, access module, event feed, /metrics), on a real store
 // and access database (/readyz with a stand-in check), and every route is called over TCP without a token and with a token
 // of each role.
 #include <arpa/inet.h>
@@ -19,10 +19,13 @@
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/http/access_routes.h"
+#include "kronika/srs/http/event_feed.h"
 #include "kronika/srs/http/http_server.h"
 #include "kronika/srs/http/metrics_route.h"
 #include "kronika/srs/http/readiness_route.h"
 #include "kronika/srs/http/recording_api.h"
+#include "kronika/srs/store/database.h"
+#include "kronika/srs/store/event_outbox.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -87,9 +90,14 @@ bool RefusedForRole(const Reply& r) {
 
 struct Daemonlike {
   Daemonlike() {
-    auto opened = Store::Open(StoreDir(dir.path()), StoreOptions{});
+    auto db = Database::Open(StoreDir(dir.path()), DatabaseOptions{});
+    REQUIRE(db.ok());
+    auto opened = Store::Open(*db, StoreOptions{});
     REQUIRE(opened.ok());
     store = std::move(opened).value();
+    auto outbox = EventOutbox::Open(*db, "kr1");
+    REQUIRE(outbox.ok());
+    events = std::move(outbox).value();
     AccessOptions access_options;
     access_options.data_dir = dir.path();
     access_options.encrypt_interval = std::chrono::milliseconds(0);
@@ -112,6 +120,7 @@ struct Daemonlike {
     // As Daemon::StartHttp mounts them.
     RegisterRecordingApi(*server, *store);
     MountAccessApi(*server, *access);
+    MountEventFeed(*server, *access, events);
     RegisterMetricsRoute(*server, metrics);
     RegisterReadinessRoute(*server, metrics, {{"store", [](std::string&) { return OkStatus(); }}});
     Status started = server->Start();
@@ -124,6 +133,7 @@ struct Daemonlike {
   TempDir dir;
   Metrics metrics;
   std::unique_ptr<Store> store;
+  std::shared_ptr<EventOutbox> events;
   std::unique_ptr<AccessContext> access;
   std::unique_ptr<HttpServer> server;
   std::map<Role, std::string> tokens;
