@@ -11,11 +11,13 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "header_deadlines.h"
@@ -43,6 +45,8 @@ using http_internal::HeaderDeadlines;
 constexpr char kTlsPriorities[] = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 constexpr int kListenBacklog = 128;
 constexpr char kRetryAfterSeconds[] = "1";
+// How long Stop() waits for the answers handlers gave while it stopped to be sent.
+constexpr std::chrono::milliseconds kStopSendGrace{2000};
 
 // One request: what the access handler collected and, once a worker ran the handler, the
 // answer. Owned by libmicrohttpd's per-request pointer; freed by OnCompleted.
@@ -204,6 +208,9 @@ class HttpServer::Impl {
   int bound_port = 0;
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> busy_refusals{0};
+  // Requests handed to a worker (and maybe parked) whose answer is not yet sent: Stop()
+  // lets the event threads send those answered while it stops before closing everything.
+  std::atomic<int64_t> dispatched_open{0};
 };
 
 RequestContext* HttpServer::Impl::Begin(MHD_Connection* connection, const char* url, const char* method) {
@@ -248,6 +255,7 @@ enum MHD_Result HttpServer::Impl::Dispatch(MHD_Connection* connection, RequestCo
   }
   // Suspended before the job can run: the worker's resume must find it suspended.
   context.dispatched = true;
+  dispatched_open.fetch_add(1, std::memory_order_relaxed);
   MHD_suspend_connection(connection);
   workers.Submit([this, connection, &context, handler = std::move(route.handler)] {
     HttpResponse response = RunHandler(handler, context.request);
@@ -316,6 +324,7 @@ void HttpServer::Impl::OnCompleted(void* cls, MHD_Connection*, void** request_st
   auto* context = static_cast<RequestContext*>(*request_state);
   if (context == nullptr) return;
   impl->requests.fetch_add(1, std::memory_order_relaxed);
+  if (context->dispatched) impl->dispatched_open.fetch_sub(1, std::memory_order_relaxed);
   impl->deadlines.RequestFinished(context->connection);
   delete context;
   *request_state = nullptr;
@@ -429,6 +438,13 @@ void HttpServer::Stop() {
   const MHD_socket listen = MHD_quiesce_daemon(impl_->daemon);
   impl_->workers.Stop();
   impl_->parked.Stop();
+  // Their connections are resumed, but the event threads send the answers on their next
+  // turn: give them that (bounded: a client that does not read is cut off) before
+  // MHD_stop_daemon closes every connection.
+  const auto deadline = std::chrono::steady_clock::now() + kStopSendGrace;
+  while (impl_->dispatched_open.load(std::memory_order_relaxed) > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   MHD_stop_daemon(impl_->daemon);
   impl_->daemon = nullptr;
   impl_->credentials.ServePort(0);

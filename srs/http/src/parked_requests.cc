@@ -31,6 +31,7 @@ void ParkedRequests::Park(std::string what, Poll poll, std::chrono::steady_clock
     MutexLock lock(mu_);
     if (running_ && !stopping_) {
       parked_.push_back(std::move(p));
+      ++unanswered_;
       return;
     }
   }
@@ -65,15 +66,18 @@ void ParkedRequests::Run() {
     }
     const auto now = std::chrono::steady_clock::now();
     std::vector<Parked> waiting;
+    size_t answered = 0;
     for (Parked& p : round) {
       std::optional<HttpResponse> r = PollOnce(p, stopping || now >= p.until);
       if (r) {
         p.answer(std::move(*r));
+        ++answered;
       } else {
         waiting.push_back(std::move(p));
       }
     }
     MutexLock lock(mu_);
+    unanswered_ -= answered;
     // Requests parked during the round wait behind those that waited before them.
     for (Parked& p : parked_) waiting.push_back(std::move(p));
     parked_.swap(waiting);
@@ -95,7 +99,7 @@ void ParkedRequests::Stop() {
 
 size_t ParkedRequests::parked() const {
   MutexLock lock(mu_);
-  return parked_.size();
+  return unanswered_;
 }
 
 }  // namespace kronika::srs::http_internal

@@ -46,7 +46,7 @@ class ParkedRequests {
   // Answers every parked request now (poll(true)), joins the thread. Later Park() calls are
   // answered at once. Idempotent.
   void Stop();
-  // Requests parked now.
+  // Requests parked and not yet answered (those in the round being polled included).
   size_t parked() const;
 
  private:
@@ -62,7 +62,8 @@ class ParkedRequests {
 
   mutable Mutex mu_;
   CondVar wake_;
-  std::vector<Parked> parked_ GUARDED_BY(mu_);
+  std::vector<Parked> parked_ GUARDED_BY(mu_);  // waiting for the next round
+  size_t unanswered_ GUARDED_BY(mu_) = 0;      // parked_ + those in the round being polled
   std::chrono::milliseconds interval_ GUARDED_BY(mu_){100};
   bool running_ GUARDED_BY(mu_) = false;
   bool stopping_ GUARDED_BY(mu_) = false;

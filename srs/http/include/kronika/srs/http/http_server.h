@@ -194,8 +194,9 @@ class HttpServer {
   // unreadable, invalid or mismatched (message names the file; nothing is bound); an option
   // out of range.
   Status Start();
-  // Stops accepting, lets queued and running handlers finish and answers them, closes every
-  // connection. Idempotent.
+  // Stops accepting, lets queued and running handlers finish, answers parked long polls
+  // at once (empty), gives those answers up to 2 s to be sent, closes every connection.
+  // Idempotent.
   void Stop();
 
   // Reads the certificate and key files again (issue 15 item 5, SIGHUP): when their
