@@ -109,9 +109,8 @@ int RunEventsCommand(int argc, char** argv, std::ostream& out, std::ostream& err
     }
     printed += events->size();
     out.flush();  // a script reading a pipe sees each event now
-    if (!follow) break;
+    if (!follow || g_stop != 0) break;
     if (events->size() == limit) continue;  // more waiting: read on at once
-    if (g_stop != 0) break;
     SleepUnlessStopped(kFollowInterval);
     if (g_stop != 0) break;
   }

@@ -14,6 +14,7 @@ the daemon, as the daemon's own state changes will commit them) while the daemon
 4. Roles: records_keeper and auditor read events with their `personal` part, administrator
    without it; listener and approver 403, no token 401.
 5. Bad parameters: 400 naming the parameter.
+6. SIGTERM while a long poll waits: the poll is answered (empty) and the daemon exits 0.
 """
 import json
 import os
@@ -183,6 +184,19 @@ def main():
         status, page = api.get("/api/v1/events?after=0&wait=600", keeper)
         check(status == 200 and len(page["events"]) == 6 and time.monotonic() - t0 < 1,
               "wait=600 is accepted (capped at 60) and events already there come at once")
+
+        # SIGTERM while a long poll waits: it is answered (empty) and the daemon stops cleanly.
+        result.clear()
+        waiter = threading.Thread(
+            target=lambda: result.update(answer=api.get("/api/v1/events?after=6&wait=30", keeper)))
+        waiter.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        code = node.stop()
+        waiter.join(10)
+        status, page = result.get("answer", (None, {}))
+        check(code == 0 and status == 200 and page.get("events") == [] and time.monotonic() - t0 < 5,
+              f"SIGTERM during a long poll: answered empty, daemon exit 0 ({code} {status} {page})")
     finally:
         node.stop()
     if failures:
