@@ -1,5 +1,10 @@
 #include "kronika/srs/store/event_outbox.h"
 
+#include <unistd.h>
+
+#include <climits>
+
+#include "database_impl.h"
 #include "kronika/srs/store/record_codec.h"
 
 namespace kronika::srs {
@@ -70,6 +75,49 @@ Result<std::shared_ptr<EventOutbox>> EventOutbox::Open(std::shared_ptr<Database>
                                                       std::move(cursors)));
 }
 
+std::string EventOutbox::DefaultNode() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "kronika";
+  return name;
+}
+
+Status EventOutbox::SetNode(Database& db, std::string node) {
+  if (node.empty()) return Error{ErrorCode::kInvalidInput, "events: the node name is empty"};
+  Database::Impl& impl = db.impl();
+  MutexLock lock(impl.events_mu);
+  if (std::shared_ptr<EventOutbox> open = impl.outbox.lock(); open && open->node() != node) {
+    return Error{ErrorCode::kConflict,
+                 "events: the outbox is already open as node " + open->node() + ", not " + node};
+  }
+  impl.event_node = std::move(node);
+  return OkStatus();
+}
+
+Result<std::shared_ptr<EventOutbox>> EventOutbox::Of(const std::shared_ptr<Database>& db) {
+  Database::Impl& impl = db->impl();
+  MutexLock lock(impl.events_mu);
+  if (std::shared_ptr<EventOutbox> open = impl.outbox.lock()) return open;
+  ASSIGN_OR_RETURN(std::shared_ptr<EventOutbox> outbox,
+                   Open(db, impl.event_node.empty() ? DefaultNode() : impl.event_node));
+  impl.outbox = outbox;
+  return outbox;
+}
+
+Result<size_t> EventOutbox::ScrubPersonalIn(WriteTxn& txn, const std::function<bool(const Event&)>& matches) const {
+  std::vector<std::pair<std::string, Event>> scrub;
+  RETURN_IF_ERROR(txn.Scan(events_, [&](std::string_view key, std::string_view value) {
+    Result<Event> e = EventCodec::Decode(key, value);
+    if (!e.ok()) return true;  // reported by the readers; it stays for an operator
+    if (e->personal_json != "{}" && matches(*e)) scrub.emplace_back(std::string(key), std::move(e).value());
+    return true;
+  }));
+  for (auto& [key, e] : scrub) {
+    e.personal_json = "{}";
+    RETURN_IF_ERROR(txn.Put(events_, key, EventCodec::Encode(e)));
+  }
+  return scrub.size();
+}
+
 Result<Event> EventOutbox::AppendIn(WriteTxn& txn, const EventDraft& draft, int64_t time_ms_utc) const {
   if (!IsEventType(draft.type)) return Error{ErrorCode::kInvalidInput, "events: unknown type " + draft.type};
   ASSIGN_OR_RETURN(std::optional<std::string> last, txn.LastKey(events_));
@@ -85,8 +133,11 @@ Result<Event> EventOutbox::AppendIn(WriteTxn& txn, const EventDraft& draft, int6
   e.type = draft.type;
   e.time_ms_utc = time_ms_utc;
   e.recording_id = draft.recording_id;
-  e.data_json = draft.data.is_object() ? draft.data.dump() : "{}";
-  e.personal_json = draft.personal.is_object() ? draft.personal.dump() : "{}";
+  // Text that is not UTF-8 (a Latin-1 SBC's Call-ID or display name kept as received) is
+  // replaced by U+FFFD rather than thrown about: an event never stops the write it goes with.
+  constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+  e.data_json = draft.data.is_object() ? draft.data.dump(-1, ' ', false, kReplace) : "{}";
+  e.personal_json = draft.personal.is_object() ? draft.personal.dump(-1, ' ', false, kReplace) : "{}";
   RETURN_IF_ERROR(txn.Append(events_, SeqKey(seq), EventCodec::Encode(e)));
   return e;
 }

@@ -2,6 +2,7 @@
 #include "kronika/srs/store/store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
@@ -107,13 +108,15 @@ Status OpenTables(Store::Impl& impl) {
 
 }  // namespace
 
-int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
+int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op, std::optional<RecordingRecord>* previous) {
   const std::string& id = op.is_delete ? op.id : op.record.recording_id;
   MDB_val key = LmdbVal(id), value;
   int rc = mdb_get(txn, recordings, &key, &value);
+  if (previous != nullptr) previous->reset();
   if (rc == 0) {
     // Remove the previous version's index entries before writing the new ones.
     Result<RecordingRecord> old = DecodeRecord(LmdbView(value));
+    if (old.ok() && previous != nullptr) *previous = *old;
     if (old.ok()) {
       std::string start_key = TimeKey(old->start_ms_utc, id);
       MDB_val k = LmdbVal(start_key);
@@ -164,18 +167,93 @@ int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op) {
   return 0;
 }
 
+namespace {
+
+nlohmann::json ParticipantsPersonal(const RecordingRecord& r) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const ParticipantRecord& p : r.participants) {
+    list.push_back({{"name", p.name},
+                    {"aor", p.aor},
+                    {"number", !p.number_e164.empty() ? p.number_e164 : p.number_original}});
+  }
+  return {{"participants", std::move(list)}};
+}
+
+nlohmann::json TextOrNull(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
+
+// The events a snapshot's commit stands for, given what was stored before it (issue 17):
+// the first commit of a recording is recording.started (whatever its state), a change into
+// completed is recording.finished, into interrupted or failed recording.interrupted. A
+// recording first stored already over gets both its start and its end. Rewrites that do
+// not change the state (a new snapshot of an active call, the hold flag) emit nothing.
+std::vector<EventDraft> RecordingEvents(const std::optional<RecordingRecord>& previous, const RecordingRecord& r) {
+  std::vector<EventDraft> out;
+  if (!previous) {
+    out.push_back(EventDraft{"recording.started", r.recording_id,
+                             {{"site", r.site},
+                              {"src_host", r.src_host},
+                              {"sip_call_id", r.sip_call_id},
+                              {"state", std::string(RecordingStateName(r.state))},
+                              {"start_ms_utc", r.start_ms_utc}},
+                             ParticipantsPersonal(r)});
+  }
+  if (previous && previous->state == r.state) return out;
+  if (r.state == RecordingState::kCompleted) {
+    out.push_back(EventDraft{"recording.finished", r.recording_id,
+                             {{"duration_s", r.duration_s},
+                              {"file_bytes", r.file_bytes},
+                              {"end_ms_utc", r.end_ms_utc},
+                              {"verdict", TextOrNull(r.verdict)},
+                              {"metadata_status", TextOrNull(r.metadata_status)}},
+                             ParticipantsPersonal(r)});
+  } else if (r.state == RecordingState::kInterrupted || r.state == RecordingState::kFailed) {
+    out.push_back(EventDraft{"recording.interrupted", r.recording_id,
+                             {{"reason", std::string(RecordingStateName(r.state))},
+                              {"last_event", r.timeline.empty() ? nlohmann::json() : nlohmann::json(r.timeline.back().kind)},
+                              {"duration_s", r.duration_s},
+                              {"file_bytes", r.file_bytes},
+                              {"end_ms_utc", r.end_ms_utc},
+                              {"verdict", TextOrNull(r.verdict)},
+                              {"metadata_status", TextOrNull(r.metadata_status)}},
+                             ParticipantsPersonal(r)});
+  }
+  return out;
+}
+
+}  // namespace
+
+int Store::Impl::EmitEvents(MDB_txn* txn, const std::optional<RecordingRecord>& previous, const StoreOp& op,
+                            int64_t now_ms_utc, std::string& failed_step) {
+  if (events == nullptr || op.is_delete) return 0;  // deletions: the deletion log's recording.deleted
+  WriteTxn write = WriteTxnAccess::Wrap(*db, txn);
+  for (const EventDraft& draft : RecordingEvents(previous, op.record)) {
+    Result<Event> appended = events->AppendIn(write, draft, now_ms_utc);
+    if (!appended.ok()) {
+      failed_step = "event " + draft.type + " of " + op.record.recording_id + ": " + appended.error().message;
+      return WriteTxnAccess::MapFull(write) ? MDB_MAP_FULL : MDB_PANIC;
+    }
+  }
+  return 0;
+}
+
 int Store::Impl::CommitBatch(const std::vector<StoreOp>& batch, std::string& failed_step) {
   Result<LmdbTxn> txn = env->BeginWrite();  // adopts a map another process grew
   if (!txn.ok()) {
     failed_step = txn.error().message;
     return MDB_PANIC;
   }
+  const int64_t now_ms_utc = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
   int rc = 0;
+  std::optional<RecordingRecord> previous;
   for (const StoreOp& op : batch) {
-    if ((rc = ApplyOp(txn->get(), op)) != 0) {
+    if ((rc = ApplyOp(txn->get(), op, &previous)) != 0) {
       failed_step = "write " + (op.is_delete ? op.id : op.record.recording_id);
       return rc;  // `txn` aborts
     }
+    // In the same transaction as the record: both commit or neither (issue 17).
+    if ((rc = EmitEvents(txn->get(), previous, op, now_ms_utc, failed_step)) != 0) return rc;
   }
   rc = txn->Commit();
   if (rc != 0) failed_step = "commit";
@@ -271,6 +349,11 @@ Result<std::unique_ptr<Store>> Store::Open(std::shared_ptr<Database> db, const S
   if (impl->options.max_batch == 0) impl->options.max_batch = 1;
   Status opened = OpenTables(*impl);
   if (!opened.ok()) return opened.error();
+  if (!options.read_only) {
+    Result<std::shared_ptr<EventOutbox>> events = EventOutbox::Of(impl->db);
+    if (!events.ok()) return events.error();
+    impl->events = std::move(*events);
+  }
   Impl* raw = impl.get();
   if (!options.read_only) raw->writer = std::thread([raw] {
       NameCurrentThread(kStoreWriterThreadName);

@@ -7,12 +7,14 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "kronika/mutex.h"
 #include "kronika/srs/store/database.h"
+#include "kronika/srs/store/event_outbox.h"
 #include "kronika/srs/store/store.h"
 #include "kronika/thread_annotations.h"
 #include "lmdb_env.h"
@@ -46,10 +48,16 @@ class Store::Impl {
   void WriterLoop() EXCLUDES(mu);
   // Applies `batch` in one write transaction; returns the LMDB code (0 = committed).
   int CommitBatch(const std::vector<StoreOp>& batch, std::string& failed_step);
-  int ApplyOp(MDB_txn* txn, const StoreOp& op);
+  // `previous` (optional): set to the stored version the op replaced or removed, if any.
+  int ApplyOp(MDB_txn* txn, const StoreOp& op, std::optional<RecordingRecord>* previous = nullptr);
+  // Appends the recording.* events that the change from `previous` to `op` describes
+  // (recording.started, .finished, .interrupted) in `txn`; the LMDB code (0 = ok).
+  int EmitEvents(MDB_txn* txn, const std::optional<RecordingRecord>& previous, const StoreOp& op,
+                 int64_t now_ms_utc, std::string& failed_step);
 
   std::shared_ptr<Database> db;
   LmdbEnv* env = nullptr;  // db's
+  std::shared_ptr<EventOutbox> events;  // read-write: the outbox of `db` (EventOutbox::Of)
   StoreOptions options;
   MDB_dbi recordings = 0, by_number = 0, by_start = 0, by_expiry = 0, by_hold = 0, meta = 0;
 

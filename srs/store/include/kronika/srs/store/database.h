@@ -114,6 +114,7 @@ class ReadTxn {
 
  protected:
   friend class Database;
+  friend struct WriteTxnAccess;  // database_impl.h
   ReadTxn(const Database& db, MDB_txn* txn) : db_(db), txn_(txn) {}
   ~ReadTxn() = default;
   Error LmdbError(std::string_view what, int rc) const;
@@ -145,6 +146,7 @@ class WriteTxn : public ReadTxn {
 
  private:
   friend class Database;
+  friend struct WriteTxnAccess;  // database_impl.h
   using ReadTxn::ReadTxn;
 };
 

@@ -12,10 +12,17 @@
 // The node's sequence is gap-free from 1: AppendIn takes the greatest key + 1 in the same
 // transaction (LMDB has one writer at a time, in every process).
 //
+// One outbox per Database in a process (Of): the Store writer, the rules and the access
+// modules hold it from their Open() and append to it inside their write transactions. Its
+// node name is the configuration's `[events] node` (the host name by default), set with
+// SetNode() right after Database::Open by whoever reads the configuration (the daemon, a
+// CLI command writing without one), so events written by either carry the same node.
+//
 // Threads: any; the *In functions only inside the Database::Write that passed the txn.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +50,15 @@ class EventOutbox {
   // every event id ("kr1", the host name by default).
   static Result<std::shared_ptr<EventOutbox>> Open(std::shared_ptr<Database> db, std::string node);
 
+  // The outbox of `db`: the one already open in this process while anyone holds it, else
+  // a new one with the node of SetNode() (DefaultNode() when none was set). Must not be
+  // called inside a Write of `db` (opening the tables may begin a transaction).
+  static Result<std::shared_ptr<EventOutbox>> Of(const std::shared_ptr<Database>& db);
+  // Names the node of `db`'s outbox. kConflict when an outbox with another name is open.
+  static Status SetNode(Database& db, std::string node);
+  // The host name (gethostname), "kronika" when it has none.
+  static std::string DefaultNode();
+
   // Appends `draft` as the next event, at `time_ms_utc`, in `txn`. Returns the event.
   // Error: an unknown type (kInvalidInput), LMDB.
   Result<Event> AppendIn(WriteTxn& txn, const EventDraft& draft, int64_t time_ms_utc) const;
@@ -50,6 +66,11 @@ class EventOutbox {
   // Up to `limit` events with seq > `after`, in order.
   Result<std::vector<Event>> ReadAfter(uint64_t after, size_t limit) const;
   Result<std::vector<Event>> ReadAfterIn(const ReadTxn& txn, uint64_t after, size_t limit) const;
+  // Replaces the `personal` field of every event `matches` accepts with {} (a subject's
+  // erasure, RIGHTS-2: no personal data survives in the outbox). Reads every event: the
+  // cost of one erasure is a scan of the outbox. Returns how many were scrubbed.
+  Result<size_t> ScrubPersonalIn(WriteTxn& txn, const std::function<bool(const Event&)>& matches) const;
+
   // The last appended sequence (0 when none).
   Result<uint64_t> LastSeq() const;
 
