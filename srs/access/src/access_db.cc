@@ -6,6 +6,7 @@
 
 #include "access_codecs.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/srs/store/event_outbox.h"
 
 namespace kronika::srs {
 namespace {
@@ -37,6 +38,7 @@ std::string Converted(std::string_view key, const std::string& value, size_t& un
 class AccessDb::Impl {
  public:
   std::shared_ptr<Database> db;
+  std::shared_ptr<EventOutbox> events;  // read-write: the outbox of `db` (issue 17)
   std::array<Table, kTableCount> tables;
 
   // Imports the pre-0.2 environment (access_db.h) and stamps the schema version.
@@ -105,7 +107,10 @@ Result<std::unique_ptr<AccessDb>> AccessDb::Open(std::shared_ptr<Database> db, c
   for (size_t t = 0; t < kTableCount; ++t) {
     ASSIGN_OR_RETURN(impl->tables[t], impl->db->OpenTable(kTableNames[t]));
   }
-  if (!impl->db->read_only()) RETURN_IF_ERROR(impl->Migrate(data_dir));
+  if (!impl->db->read_only()) {
+    RETURN_IF_ERROR(impl->Migrate(data_dir));
+    ASSIGN_OR_RETURN(impl->events, EventOutbox::Of(impl->db));
+  }
   return std::unique_ptr<AccessDb>(new AccessDb(std::move(impl)));
 }
 
@@ -125,6 +130,13 @@ const Table& AccessDb::meta() const { return impl_->tables[kMeta]; }
 
 Status AccessDb::Read(const std::function<Status(const ReadTxn&)>& fn) const { return impl_->db->Read(fn); }
 Status AccessDb::Write(const std::function<Status(WriteTxn&)>& fn) { return impl_->db->Write(fn); }
+
+Status AccessDb::EmitIn(WriteTxn& txn, const EventDraft& draft, int64_t at_ms_utc) const {
+  if (impl_->events == nullptr) return MakeError(ErrorCode::kIo, "access db: the database is open read-only");
+  Result<Event> e = impl_->events->AppendIn(txn, draft, at_ms_utc);
+  if (!e.ok()) return e.error();
+  return OkStatus();
+}
 
 Result<uint64_t> AccessDb::NextSequenceIn(WriteTxn& txn, std::string_view name) const {
   const std::string key = "seq:" + std::string(name);

@@ -401,7 +401,21 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
     ASSIGN_OR_RETURN(std::optional<Disclosure> current, txn.GetRecord<DisclosureCodec>(db_.disclosures(), id));
     if (!current) return MakeError(ErrorCode::kNotFound, "no disclosure " + std::string(id));
     current->exports.push_back(record);
-    return txn.PutRecord<DisclosureCodec>(db_.disclosures(), id, *current);
+    RETURN_IF_ERROR(txn.PutRecord<DisclosureCodec>(db_.disclosures(), id, *current));
+    // The hand-over (issue 17): the package exists and is recorded; one event for the
+    // disclosure, its recordings listed. The number it was asked for is personal.
+    EventDraft released{"disclosure.released",
+                        "",
+                        {{"disclosure_id", current->id},
+                         {"institution", current->requester_institution},
+                         {"request_number", current->request_number},
+                         {"recordings", current->recording_ids.size()},
+                         {"recording_ids", current->recording_ids},
+                         {"by", who.user.username},
+                         {"manifest_sha256", record.manifest_sha256}},
+                        nlohmann::json::object()};
+    if (!current->phone_number.empty()) released.personal["number"] = current->phone_number;
+    return db_.EmitIn(txn, released, now_ms_utc);
   }));
   return ToJson(record);
 }

@@ -197,8 +197,25 @@ Result<nlohmann::json> PlaybackWorkflow::Update(std::string_view id,
     ASSIGN_OR_RETURN(std::optional<PlaybackRequest> row, txn.GetRecord<PlaybackRequestCodec>(db_.requests(), id));
     if (!row) return MakeError(ErrorCode::kNotFound, "no playback request " + std::string(id));
     request = std::move(*row);
+    const bool was_approved = request.status == "approved";
     RETURN_IF_ERROR(change(request));
-    return txn.PutRecord<PlaybackRequestCodec>(db_.requests(), id, request);
+    RETURN_IF_ERROR(txn.PutRecord<PlaybackRequestCodec>(db_.requests(), id, request));
+    if (was_approved || request.status != "approved" || !request.decision) return OkStatus();
+    // The grant (issue 17): one playback.granted per recording it names, in this
+    // transaction. Logins only; the caller's number (reason "caller") is personal.
+    for (const std::string& recording_id : request.recording_ids) {
+      EventDraft granted{"playback.granted",
+                         recording_id,
+                         {{"request_id", request.id},
+                          {"user", request.requester},
+                          {"approved_by", request.decision->by},
+                          {"reason", request.reason},
+                          {"valid_until_ms_utc", request.decision->valid_until_ms_utc}},
+                         nlohmann::json::object()};
+      if (!request.caller_number.empty()) granted.personal["number"] = request.caller_number;
+      RETURN_IF_ERROR(db_.EmitIn(txn, granted, request.decision->at_ms_utc));
+    }
+    return OkStatus();
   }));
   return ToJson(request);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -198,7 +199,23 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
       RETURN_IF_ERROR(txn.PutRecord<RegisterCheckpointCodec>(db_.meta(), kMetaCheckpoint, next));
       RETURN_IF_ERROR(txn.Erase(db_.meta(), kLegacyMetaCount));
       RETURN_IF_ERROR(txn.Erase(db_.meta(), kLegacyMetaHead));
-      return OkStatus();
+      // The playback (issue 17), with the checkpoint that commits the register entry: the
+      // listener's login and the request, never the numbers the entry holds.
+      const nlohmann::json identity = entry.value("identity", nlohmann::json::object());
+      return db_.EmitIn(txn,
+                        EventDraft{"playback.performed",
+                                   entry.value("recording_id", ""),
+                                   {{"request_id", entry.value("request_id", "")},
+                                    {"user", identity.is_object() ? identity.value("username", "") : ""},
+                                    {"register_seq", next.entries},
+                                    {"listened_from_s", entry.value("listened_from_s", nlohmann::json())},
+                                    {"listened_to_s", entry.value("listened_to_s", nlohmann::json())}},
+                                   nlohmann::json::object()},
+                        entry.value("listened_at_ms_utc", int64_t{0}) > 0
+                            ? entry.value("listened_at_ms_utc", int64_t{0})
+                            : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
     }));
     return entry;
   }();

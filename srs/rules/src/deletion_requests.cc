@@ -39,6 +39,7 @@ Result<ErasureReport> EraseSubject(Store& store, RulesDb& db, const SitePolicies
         policy::PlanErasure(sites.all().front(), {}, holds, number, request);
     if (!plan.ok()) return plan.error();
     report.texts.push_back(plan->text);
+    RETURN_IF_ERROR(db.RecordErasure(number, report.erased, request.requested_by, request.at_ms_utc));
     return report;
   }
   for (const auto& [site_id, infos] : by_site) {
@@ -51,6 +52,9 @@ Result<ErasureReport> EraseSubject(Store& store, RulesDb& db, const SitePolicies
     report.erased.insert(report.erased.end(), done.deleted.begin(), done.deleted.end());
     report.kept.insert(report.kept.end(), done.kept.begin(), done.kept.end());
   }
+  // The subject.erased event (issue 17) once every site's deletions are logged; each
+  // deletion already scrubbed its recording's events in its own transaction.
+  RETURN_IF_ERROR(db.RecordErasure(number, report.erased, request.requested_by, request.at_ms_utc));
   return report;
 }
 

@@ -7,6 +7,7 @@
 
 #include "kronika/mutex.h"
 #include "kronika/srs/core/log.h"
+#include "kronika/srs/store/event_outbox.h"
 #include "rules_codecs.h"
 
 namespace kronika::srs {
@@ -23,6 +24,15 @@ enum TableIndex : size_t { kHoldLog, kDnr, kDeletionLog, kMeta, kTableCount };
 constexpr std::array<const char*, kTableCount> kTableNames = {"rules.hold_log", "rules.dnr",
                                                               "rules.deletion_log", "rules.meta"};
 constexpr std::array<const char*, kTableCount> kLegacyNames = {"hold_log", "dnr", "deletion_log", "meta"};
+
+// The deletion log's cause as the `reason` of recording.deleted (docs/api.md, Events).
+std::string DeletedReason(std::string_view cause) {
+  if (cause == policy::DeletionCauseName(policy::DeletionCause::kRetentionExpired)) return "retention";
+  if (cause == policy::DeletionCauseName(policy::DeletionCause::kErasureRequest)) return "erasure";
+  if (cause == policy::DeletionCauseName(policy::DeletionCause::kEarlyDeletion)) return "early_deletion";
+  if (cause == policy::DeletionCauseName(policy::DeletionCause::kQuotaEviction)) return "quota_eviction";
+  return std::string(cause);
+}
 
 Error HoldLogUnreadable(size_t n) {
   return MakeError(ErrorCode::kConflict,
@@ -47,6 +57,7 @@ std::string Converted(std::string_view key, const std::string& value, size_t& un
 class RulesDb::Impl {
  public:
   std::shared_ptr<Database> db;
+  std::shared_ptr<EventOutbox> events;  // read-write: the outbox of `db` (issue 17)
   std::array<Table, kTableCount> tables;
   DnrSnapshotCell dnr;  // CONSENT-3 in memory (dnr_snapshot.h)
   // Orders a DNR write and the rebuild after it, so snapshots are published in commit order.
@@ -94,12 +105,26 @@ class RulesDb::Impl {
     return *seq + 1;
   }
 
+  // Appends the acts and their hold.placed / hold.lifted events, in `txn`.
   Status AppendActs(WriteTxn& txn, const std::vector<HoldAct>& acts) const {
     Result<uint64_t> seq = NextSeq(txn, kHoldLog);
     if (!seq.ok()) return seq.error();
     for (const HoldAct& a : acts) {
       RETURN_IF_ERROR(txn.Append(table(kHoldLog), SeqKey((*seq)++), HoldActCodec::Encode(a)));
+      RETURN_IF_ERROR(Emit(txn, EventDraft{a.lift ? "hold.lifted" : "hold.placed", a.recording_id,
+                                           {{"case_ref", a.case_ref},
+                                            {"by", a.by},
+                                            {"reason", a.lift ? nlohmann::json(a.reason) : nlohmann::json()}},
+                                           {}},
+                           a.at_ms_utc));
     }
+    return OkStatus();
+  }
+
+  Status Emit(WriteTxn& txn, const EventDraft& draft, int64_t at_ms_utc) const {
+    if (events == nullptr) return MakeError(ErrorCode::kIo, "rules: the database is open read-only");
+    Result<Event> e = events->AppendIn(txn, draft, at_ms_utc);
+    if (!e.ok()) return e.error();
     return OkStatus();
   }
 
@@ -195,7 +220,10 @@ Result<std::unique_ptr<RulesDb>> RulesDb::Open(std::shared_ptr<Database> db, con
     if (!table.ok()) return table.error();
     impl->tables[t] = std::move(*table);
   }
-  if (!impl->db->read_only()) RETURN_IF_ERROR(impl->Migrate(data_dir));
+  if (!impl->db->read_only()) {
+    RETURN_IF_ERROR(impl->Migrate(data_dir));
+    ASSIGN_OR_RETURN(impl->events, EventOutbox::Of(impl->db));
+  }
   RETURN_IF_ERROR(impl->ReloadDnr());
   return std::unique_ptr<RulesDb>(new RulesDb(std::move(impl)));
 }
@@ -327,13 +355,43 @@ Result<std::vector<DeletionLogEntry>> RulesDb::LogDeletions(
     if (unreadable > 0) return HoldLogUnreadable(unreadable);
     kept = check(holds);
     ASSIGN_OR_RETURN(uint64_t seq, impl_->NextSeq(txn, kDeletionLog));
+    std::unordered_set<std::string> erased;
     for (DeletionLogEntry& e : kept) {
       e.seq = seq++;
       RETURN_IF_ERROR(txn.Append(impl_->table(kDeletionLog), SeqKey(e.seq), DeletionLogCodec::Encode(e)));
+      RETURN_IF_ERROR(impl_->Emit(
+          txn, EventDraft{"recording.deleted", e.recording_id, {{"reason", DeletedReason(e.cause)}, {"by", e.by}}, {}},
+          e.deleted_at_ms_utc));
+      if (e.cause == policy::DeletionCauseName(policy::DeletionCause::kErasureRequest)) erased.insert(e.recording_id);
+    }
+    // RIGHTS-2: an erased recording leaves no personal data in the outbox either (its
+    // participants in recording.started/.finished), in the transaction that logs it.
+    if (!erased.empty()) {
+      Result<size_t> scrubbed = impl_->events->ScrubPersonalIn(
+          txn, [&](const Event& ev) { return erased.count(ev.recording_id) > 0; });
+      if (!scrubbed.ok()) return scrubbed.error();
     }
     return OkStatus();
   }));
   return kept;
+}
+
+Status RulesDb::RecordErasure(const std::string& subject, const std::vector<std::string>& erased, std::string_view by,
+                              int64_t at_ms_utc) {
+  return impl_->db->Write([&](WriteTxn& txn) -> Status {
+    // Earlier subject.erased events of the same subject: their personal data goes too.
+    const std::string quoted =
+        nlohmann::json(subject).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    Result<size_t> scrubbed = impl_->events->ScrubPersonalIn(txn, [&](const Event& ev) {
+      return ev.type == "subject.erased" && ev.personal_json.find(quoted) != std::string::npos;
+    });
+    if (!scrubbed.ok()) return scrubbed.error();
+    return impl_->Emit(txn,
+                       EventDraft{"subject.erased", "",
+                                  {{"recordings", erased.size()}, {"recording_ids", erased}, {"by", std::string(by)}},
+                                  {{"subject", subject}}},
+                       at_ms_utc);
+  });
 }
 
 std::vector<DeletionLogEntry> RulesDb::DeletionLog(size_t limit) const {

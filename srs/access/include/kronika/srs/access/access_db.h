@@ -29,6 +29,7 @@
 
 #include "kronika/result.h"
 #include "kronika/srs/core/data_layout.h"  // AccessDir(), StoreDir()
+#include "kronika/srs/core/event.h"
 #include "kronika/srs/store/database.h"
 
 namespace kronika::srs {
@@ -57,6 +58,10 @@ class AccessDb {
   Status Write(const std::function<Status(WriteTxn&)>& fn);
   // Next value (1, 2, ...) of the counter `name` in access.meta, inside `txn`.
   Result<uint64_t> NextSequenceIn(WriteTxn& txn, std::string_view name) const;
+  // Appends an event (issue 17: playback.granted, playback.performed, disclosure.released)
+  // to the data directory's outbox inside `txn`, the transaction of the change it
+  // describes. Error: read-only, LMDB.
+  Status EmitIn(WriteTxn& txn, const EventDraft& draft, int64_t at_ms_utc) const;
 
   Database& database() const;
 

@@ -96,6 +96,8 @@ class RulesDb {
   std::vector<HoldAct> HoldLog() const;  // every readable act, oldest first (empty on error)
   // Places / lifts holds on several recordings in one transaction: all or none. Errors
   // from policy::HoldSet (400 empty field, 409 already held by that case, 404 no such hold).
+  // Each act is a hold.placed / hold.lifted event (data {case_ref, by, reason}) in the
+  // same transaction; an act refused refuses the others and their events.
   Status PlaceHolds(const std::vector<std::string>& recording_ids, std::string_view case_ref,
                     std::string_view by, int64_t at_ms_utc);
   Status LiftHolds(const std::vector<std::string>& recording_ids, std::string_view case_ref,
@@ -127,6 +129,14 @@ class RulesDb {
   Result<std::vector<DeletionLogEntry>> LogDeletions(
       const std::function<std::vector<DeletionLogEntry>(const policy::HoldSet&)>& check);
   std::vector<DeletionLogEntry> DeletionLog(size_t limit) const;  // newest first
+  // Each logged entry is a recording.deleted event in the same transaction; an erasure's
+  // entries also scrub the personal data of their recordings' events (RIGHTS-2).
+
+  // The subject.erased event of a data subject's erasure (RIGHTS-2), after its deletions
+  // were logged: data {recordings, recording_ids, by}, personal {subject}; an earlier
+  // subject.erased of the same subject loses its personal data in the same transaction.
+  Status RecordErasure(const std::string& subject, const std::vector<std::string>& erased, std::string_view by,
+                       int64_t at_ms_utc);
 
   std::optional<int64_t> LastSweep() const;
   Status SetLastSweep(int64_t ms_utc);
