@@ -26,6 +26,7 @@
 #include "kronika/srs/rules/rules_db.h"
 #include "kronika/srs/store/data_dir_lock.h"
 #include "kronika/srs/store/database.h"
+#include "kronika/srs/store/event_outbox.h"
 #include "kronika/srs/store/store.h"
 
 namespace kronika::srs {
@@ -274,7 +275,8 @@ Result<BackupVerification> VerifyBackup(const fs::path& dest) {
   return v;
 }
 
-Result<RestoreSummary> RestoreBackup(const fs::path& dest, const fs::path& data_dir, int64_t now_ms_utc) {
+Result<RestoreSummary> RestoreBackup(const fs::path& dest, const fs::path& data_dir, int64_t now_ms_utc,
+                                     const std::string& event_node) {
   if (std::optional<LockHolder> holder = DataDirLock::Holder(data_dir)) {
     return MakeError(ErrorCode::kUnavailable, "restore: data directory " + data_dir.string() + " is in use by " +
                                                   (holder->pid > 0 ? "process " + std::to_string(holder->pid) +
@@ -305,6 +307,7 @@ Result<RestoreSummary> RestoreBackup(const fs::path& dest, const fs::path& data_
   {
     // Recordings in progress when the backup was taken have no audio in it.
     ASSIGN_OR_RETURN(std::shared_ptr<Database> db, Database::Open(StoreDir(data_dir), DatabaseOptions{}));
+    if (!event_node.empty()) RETURN_IF_ERROR(EventOutbox::SetNode(*db, event_node));
     ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(db, StoreOptions{}));
     ASSIGN_OR_RETURN(std::unique_ptr<RulesDb> rules, RulesDb::Open(db, data_dir));
     ASSIGN_OR_RETURN(std::unique_ptr<AccessDb> access, AccessDb::Open(db, data_dir));

@@ -6,6 +6,7 @@
 
 #include "kronika/srs/admin/admin_socket.h"
 #include "kronika/srs/admin/local_admin_ops.h"
+#include "kronika/srs/store/event_outbox.h"
 
 namespace kronika::srs {
 namespace {
@@ -66,6 +67,7 @@ Result<std::unique_ptr<DataDirAccess>> DataDirAccess::Open(const DataDirAccessOp
     std::this_thread::sleep_for(kRetryEvery);  // a daemon starting, or another command
   }
   ASSIGN_OR_RETURN(a->db_, Database::Open(StoreDir(dir), DatabaseOptions{}));
+  if (!options.event_node.empty()) RETURN_IF_ERROR(EventOutbox::SetNode(*a->db_, options.event_node));
   ASSIGN_OR_RETURN(a->store_, Store::Open(a->db_, StoreOptions{}));
   ASSIGN_OR_RETURN(a->rules_, RulesDb::Open(a->db_, dir));
   ASSIGN_OR_RETURN(a->access_, AccessDb::Open(a->db_, dir));

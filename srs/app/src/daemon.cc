@@ -29,6 +29,7 @@
 #include "kronika/srs/core/heap_reclaimer.h"
 #include "kronika/srs/core/log.h"
 #include "kronika/srs/core/metrics.h"
+#include "kronika/srs/core/version.h"
 #include "kronika/srs/http/access_routes.h"
 #include "kronika/srs/http/event_feed.h"
 #include "kronika/srs/http/http_server.h"
@@ -105,14 +106,6 @@ HttpTlsFiles HttpTlsFilesOf(const Config& config) {
   return files;
 }
 
-// This node's name in event ids: the host name (`[events] node` comes with the emission of
-// events, issue 17 item 1).
-std::string EventNodeName() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "kronika";
-  return host;
-}
-
 int64_t NowMsUtc() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -150,8 +143,9 @@ struct Daemon::Components {
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<LocalAdminOps> admin_ops;  // the CLI's writes, over the admin socket
   std::unique_ptr<AdminServer> admin;
-  // 5b. events (issue 17): the outbox's pruning and the webhooks, each on its own threads
-  // (the outbox itself is opened with the store, step 1: the pull feed of step 5 reads it)
+  // 5b. events (issue 17): the outbox's pruning and the webhooks, each on its own threads.
+  // `outbox` is the database's one outbox (EventOutbox::Of), opened in step 1 under
+  // [events] node before any module appends to it; the pull feed of step 5 reads it too.
   std::shared_ptr<EventOutbox> outbox;
   std::unique_ptr<WebhookMetrics> webhook_metrics;
   std::unique_ptr<EventPruner> event_pruner;
@@ -190,7 +184,19 @@ Status Daemon::Start() {
     Logf(LogLevel::kWarn, "", "systemd: cannot send READY=1 to $NOTIFY_SOCKET: %s", std::strerror(-r));
   }
   c_->notified_ready = true;
+  EmitNodeEvent("node.ready");
   return OkStatus();
+}
+
+void Daemon::EmitNodeEvent(const char* type) {
+  if (c_->outbox == nullptr) return;
+  const int64_t now_ms_utc = NowMsUtc();
+  const EventDraft draft{type, "", {{"version", kKronikaVersion}}, nlohmann::json::object()};
+  Status written = c_->database->Write([&](WriteTxn& txn) -> Status {
+    Result<Event> e = c_->outbox->AppendIn(txn, draft, now_ms_utc);
+    return e.ok() ? OkStatus() : Status(e.error());
+  });
+  if (!written.ok()) Logf(LogLevel::kError, "", "events: %s not written: %s", type, written.error().message.c_str());
 }
 
 Status Daemon::StartStore() {
@@ -212,14 +218,21 @@ Status Daemon::StartStore() {
   Result<std::shared_ptr<Database>> db = Database::Open(StoreDir(config_.storage.data_dir), db_options);
   if (!db.ok()) return Failed("store", std::move(db).error());
   c_->database = std::move(*db);
+  // The events outbox (issue 17), tables of the same environment, opened before any module
+  // appends to it so that every event of this node carries its name: written by the store,
+  // rules and access modules, read by the pull feed (step 5), pruned and delivered to
+  // webhooks (step 5b).
+  if (!config_.events.node.empty()) {
+    if (Status named = EventOutbox::SetNode(*c_->database, config_.events.node); !named.ok()) {
+      return Failed("events.node", named.error());
+    }
+  }
+  Result<std::shared_ptr<EventOutbox>> events = EventOutbox::Of(c_->database);
+  if (!events.ok()) return Failed("store", std::move(events).error());
+  c_->outbox = std::move(*events);
   Result<std::unique_ptr<Store>> store = Store::Open(c_->database, StoreOptions{});
   if (!store.ok()) return Failed("store", std::move(store).error());
   c_->store = std::move(*store);
-  // The events outbox (issue 17), tables of the same environment: read by the pull feed
-  // (step 5), pruned and delivered to webhooks (step 5b).
-  Result<std::shared_ptr<EventOutbox>> outbox = EventOutbox::Open(c_->database, EventNodeName());
-  if (!outbox.ok()) return Failed("events", std::move(outbox).error());
-  c_->outbox = std::move(*outbox);
   c_->metrics.AddCollector([db = c_->database.get()] { return BadRowFamilies(*db); });
   return OkStatus();
 }
@@ -552,6 +565,7 @@ void Daemon::Stop() {
   if (c_->notified_ready) {  // systemd: stopping; the components' shutdown follows
     sd_notify(0, "STOPPING=1");
     c_->notified_ready = false;
+    EmitNodeEvent("node.draining");  // the node takes no new calls from here on
   }
   c_->sip_bound.store(false, std::memory_order_release);
   c_->sip.reset();  // 6. SIP stack gone: no new work for media or store

@@ -47,11 +47,20 @@ std::optional<std::filesystem::path> ExistingDataDir(const DataOptions& data) {
   return std::filesystem::path(found->config.storage.data_dir);
 }
 
+// The configuration's `[events] node` ("" = the host name): a command that writes without a
+// daemon appends to the outbox under the daemon's node name (event_outbox.h).
+std::string EventNodeOf(const DataOptions& data) {
+  Result<FoundConfig> found = LoadExistingData(data);
+  return found.ok() ? found->config.events.node : std::string();
+}
+
 // The data directory for a command (data_dir_access.h): read-only, or - when `writes` -
 // through the daemon that owns it, else owned by this command. Null (reported) on failure.
-std::unique_ptr<DataDirAccess> OpenData(const std::filesystem::path& data_dir, const char* command, bool writes) {
+std::unique_ptr<DataDirAccess> OpenData(const std::filesystem::path& data_dir, const char* command, bool writes,
+                                        const std::string& event_node = "") {
   DataDirAccessOptions options;
   options.data_dir = data_dir;
+  options.event_node = event_node;
   options.what = std::string("kronika ") + command;
   options.writes = writes;
   auto data = DataDirAccess::Open(options);
@@ -236,7 +245,7 @@ int RunUserCommand(int argc, char** argv) {
   }
   auto data_dir = ExistingDataDir(data);
   if (!data_dir) return kExitUsage;
-  auto dir = OpenData(*data_dir, "user", !(*list || *tokens));
+  auto dir = OpenData(*data_dir, "user", !(*list || *tokens), EventNodeOf(data));
   if (!dir) return kExitFailed;
   UserDirectory users(dir->access());
   if (*add) {

@@ -57,7 +57,8 @@ int RunBackupCommand(int argc, char** argv) {
   }
   Result<FoundConfig> found = LoadExistingData(data);
   if (!found.ok()) return Fail("backup", found.error().message, OpenFailureExit(found.error()));
-  const RulesCliContext context{found->config.storage.data_dir, {}, found->config.site.name, true};
+  const RulesCliContext context{found->config.storage.data_dir, {}, found->config.site.name, true,
+                                found->config.events.node};
   const RulesCliContext* ctx = &context;
   Result<BackupSummary> s = MakeBackup(ctx->data_dir, pos[0], NowMsUtc());
   if (!s.ok()) return Fail("backup", s.error().message);
@@ -86,10 +87,11 @@ int RunRestoreCommand(int argc, char** argv) {
   // The target holds no database yet: the configuration is found, not RequireDatabase'd.
   Result<FoundConfig> found = LoadToolConfig(data);
   if (!found.ok()) return Fail("restore", found.error().message, kExitUsage);
-  const RulesCliContext context{found->config.storage.data_dir, {}, found->config.site.name, true};
+  const RulesCliContext context{found->config.storage.data_dir, {}, found->config.site.name, true,
+                                found->config.events.node};
   const RulesCliContext* ctx = &context;
   const std::vector<std::string> positional = {dest};
-  Result<RestoreSummary> s = RestoreBackup(positional[0], ctx->data_dir, NowMsUtc());
+  Result<RestoreSummary> s = RestoreBackup(positional[0], ctx->data_dir, NowMsUtc(), ctx->event_node);
   if (!s.ok()) return Fail("restore", s.error().message);
   std::printf("restored %s into %s: %llu files; %llu recording(s) in progress at backup time marked interrupted; "
               "register %llu entries verified\n"

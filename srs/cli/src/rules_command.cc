@@ -21,6 +21,7 @@ Result<std::unique_ptr<DataDirAccess>> OpenDataDir(const RulesCliContext& ctx, c
   options.writes = writes;
   options.sites = ctx.sites;
   options.overwrite = ctx.overwrite;
+  options.event_node = ctx.event_node;
   return DataDirAccess::Open(options);
 }
 
@@ -32,6 +33,7 @@ Result<RulesCommand> OpenRulesCommand(const RulesOptions& options, const char* n
   command.ctx.data_dir = config.storage.data_dir;
   command.ctx.site_name = config.site.name;
   command.ctx.overwrite = config.policy.overwrite_on_delete;
+  command.ctx.event_node = config.events.node;
   Result<SitePolicies> sites =
       SitePolicies::Load(options.site_files.empty() ? config.policy.site_files : options.site_files);
   if (!sites.ok()) return sites.error();

@@ -33,6 +33,7 @@ struct RulesCliContext {
   SitePolicies sites;
   std::string site_name;  // config site.name
   bool overwrite = true;
+  std::string event_node;  // config events.node ("" = the host name)
 };
 
 // The data directory of `ctx` for a command (data_dir_access.h): read-only, or - when

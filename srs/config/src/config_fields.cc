@@ -71,6 +71,7 @@ const std::array kFields = {
     KRONIKA_FIELD(policy, overwrite_on_delete),
     KRONIKA_FIELD(log, level),
     KRONIKA_FIELD(events, keep_days),
+    KRONIKA_FIELD(events, node),
 };
 
 #undef KRONIKA_FIELD

@@ -430,6 +430,14 @@ std::vector<std::string> ConfigProblems(const Config& c) {
                    [&](const char* level) { return c.log.level == level; })) {
     p.Add("log.level", "'" + c.log.level + "' is not one of error, warn, info, debug");
   }
+
+  // [events]
+  if (c.events.node.size() > 64 ||
+      !std::all_of(c.events.node.begin(), c.events.node.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-';
+      })) {
+    p.Add("events.node", "'" + c.events.node + "' is not a node name (letters, digits, '.', '_', '-', at most 64)");
+  }
   return p.Take();
 }
 

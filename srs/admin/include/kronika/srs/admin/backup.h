@@ -74,8 +74,10 @@ struct RestoreSummary {
 // file with its mode (access/ and the keys 0700/0600), marks the recordings that were in
 // progress at backup time interrupted, and checks the restored register against the
 // backup's checkpoint. Errors: kUnavailable in use (naming the PID), kConflict not empty,
-// kCorrupt the backup does not verify (the first problem named), kIo.
+// kCorrupt the backup does not verify (the first problem named), kIo. `event_node`: the
+// configuration's [events] node for the recording.interrupted events it writes ("" = host name).
 Result<RestoreSummary> RestoreBackup(const std::filesystem::path& dest, const std::filesystem::path& data_dir,
-                                     int64_t now_ms_utc);
+                                     int64_t now_ms_utc,
+                                     const std::string& event_node = "");
 
 }  // namespace kronika::srs

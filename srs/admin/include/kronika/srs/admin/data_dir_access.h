@@ -38,6 +38,9 @@ struct DataDirAccessOptions {
   // (copied: the access keeps its own).
   SitePolicies sites;
   bool overwrite = true;
+  // The configuration's `[events] node` ("" = the host name): the node of the events this
+  // command appends when it writes itself, the same as the daemon's (event_outbox.h).
+  std::string event_node;
 };
 
 class DataDirAccess {

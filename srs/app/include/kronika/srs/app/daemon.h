@@ -86,6 +86,9 @@ class Daemon {
   Status StartAdmin();
   Status StartEvents();
   Status StartSip();
+  // Appends node.ready / node.draining (data {version}) in a write of its own; logged, never
+  // fatal, when it cannot.
+  void EmitNodeEvent(const char* type);
   // Reload()'s HTTPS part: serves the certificate and key files' identity if it changed.
   Status ReloadHttpTls(const Config& next) REQUIRES(reload_mu_);
   // Reload()'s master key part: takes over the key in KRONIKA_MASTER_KEY_FILE only when it

@@ -119,6 +119,10 @@ struct LogConfig {
 // The events outbox (issue 17; srs/store event_outbox.h).
 struct EventsConfig {
   int keep_days = 30;  // days an event stays in the outbox; older ones are pruned (hourly)
+  // This node's name in every event's id and `node` ("<node>-<seq>"): letters, digits,
+  // '.', '_', '-', at most 64. "" = the host name. The daemon and a CLI command writing
+  // without it read the same value, so their events share one node and one sequence.
+  std::string node;
 };
 
 // One `[[webhooks]]` entry (issue 17 item 3; docs/api.md "Webhooks"): an HTTPS endpoint the
