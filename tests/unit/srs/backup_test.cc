@@ -15,6 +15,7 @@
 #include "kronika/srs/rules/rules_db.h"
 #include "kronika/srs/store/data_dir_lock.h"
 #include "kronika/srs/store/database.h"
+#include "kronika/srs/store/event_outbox.h"
 #include "kronika/srs/store/store.h"
 #include "store_test_util.h"
 
@@ -138,6 +139,7 @@ TEST_CASE("REG-3 restore refuses a live or non-empty directory, then brings back
   TempDir tmp;
   Live live(tmp.path() / "data");
   const fs::path backup = tmp.path() / "backup";
+  const std::vector<Event> events_before = EventOutbox::Of(live.db).value()->ReadAfter(0, 1000).value();
   REQUIRE(MakeBackup(live.dir, backup, kT0Ms).ok());
 
   auto in_use = RestoreBackup(backup, live.dir, kT0Ms);  // this process owns it
@@ -148,7 +150,7 @@ TEST_CASE("REG-3 restore refuses a live or non-empty directory, then brings back
   CHECK(RestoreBackup(backup, tmp.path() / "full", kT0Ms).error().code == ErrorCode::kConflict);
 
   const fs::path restored = tmp.path() / "restored";
-  auto done = RestoreBackup(backup, restored, kT0Ms + 1000);
+  auto done = RestoreBackup(backup, restored, kT0Ms + 1000, "kr-restore");
   REQUIRE(done.ok());
   CHECK(done->interrupted == 1);
   CHECK(ReadFile(restored / "recordings" / "2026" / "11" / "25" / "R2.opus.kenc") == "sealed audio 2");
@@ -163,6 +165,19 @@ TEST_CASE("REG-3 restore refuses a live or non-empty directory, then brings back
   CHECK(rules->LoadHolds()->IsHeld("R1"));
   CHECK(UserDirectory(*access).Find("anna")->has_value());
   CHECK((*store->Get("R4"))->state == RecordingState::kInterrupted);
+  // The events outbox (issue 17) is in the one environment the backup copies: every event
+  // comes back with its id and fields, then the restore's own recording.interrupted of R4
+  // under the node it was given, next in the same sequence.
+  const std::vector<Event> events = EventOutbox::Of(db).value()->ReadAfter(0, 1000).value();
+  REQUIRE(events_before.size() == 10);  // Live: 4 started, 3 finished, 1 hold placed, 2 playbacks
+  REQUIRE(events.size() == events_before.size() + 1);
+  for (size_t i = 0; i < events_before.size(); ++i) {
+    CHECK(events[i].id == events_before[i].id);
+    CHECK(EventCodec::Encode(events[i]) == EventCodec::Encode(events_before[i]));
+  }
+  CHECK(events.back().type == "recording.interrupted");
+  CHECK(events.back().recording_id == "R4");
+  CHECK(events.back().id == "kr-restore-" + std::to_string(events_before.size() + 1));
   ListeningRegister reg(*access, ListeningRegister::DefaultPath(restored));
   CHECK(reg.Verify()->ok);
   CHECK(reg.Verify()->entries == 2);
