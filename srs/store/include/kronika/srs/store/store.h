@@ -29,6 +29,11 @@
 // sessions while !Healthy(). Nothing queued is dropped silently; the store never aborts.
 // The writer thread is "kr-store-wr"; a throw while it commits is handled like a failed
 // commit (batch kept and retried, !Healthy()) and counted in kronika_thread_faults_total.
+// Events (issue 17): each batch's transaction also appends, per record, the events its
+// change stands for (event_outbox.h; recording.started at a record's first commit,
+// recording.finished / .interrupted when its state turns completed / interrupted or
+// failed) to the Database's outbox; deletions are recording.deleted where they are logged
+// (srs/rules), not here.
 //
 // Thread safety: all const methods may be called from any thread concurrently; Enqueue()
 // and EnqueueDelete() from any thread. The Store must outlive callers' use of it.
