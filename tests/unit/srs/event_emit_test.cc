@@ -277,7 +277,15 @@ TEST_CASE("Events: deletions are recording.deleted with their reason, in the tra
   REQUIRE(DeleteEarly(*w.store, *w.rules, "01B", policy::DeletionRequest{"kierownik", "wrong number", kNow + 1000},
                       DeleteOptions{w.dir.path(), true, true})
               .ok());
-  const std::vector<Event> deleted = EventsAfter(w.db(), after);
+  // The HTTP API's DELETE logs through the same deletion log (its deletion guard).
+  RecordingRecord api = w.Add("01C", kT0Ms + 2000, "+48607777777");
+  REQUIRE(AuthorizeEarlyDeletion(*w.rules, api, "admin", "asked by the caller", kNow + 2000).ok());
+  const std::vector<Event> all_after = EventsAfter(w.db(), after);
+  REQUIRE(all_after.size() == 5);
+  CHECK(Types(all_after)[2] == "recording.started 01C");
+  CHECK(Types(all_after)[4] == "recording.deleted 01C");
+  CHECK(Data(all_after[4]) == nlohmann::json{{"reason", "early_deletion"}, {"by", "admin"}});
+  const std::vector<Event> deleted(all_after.begin(), all_after.begin() + 2);
   REQUIRE(Types(deleted) == std::vector<std::string>{"recording.deleted 01A", "recording.deleted 01B"});
   CHECK(Data(deleted[0]) == nlohmann::json{{"reason", "retention"}, {"by", "retention-sweeper"}});
   CHECK(Data(deleted[1]) == nlohmann::json{{"reason", "early_deletion"}, {"by", "kierownik"}});
