@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import BIN, Kronika  # noqa: E402
+from harness import BIN, Kronika, wait_for  # noqa: E402
 
 APPEND = os.environ.get("KRONIKA_APPEND_EVENT", "")
 failures = []
@@ -145,7 +145,11 @@ def main():
         r = kronika("events", "--limit", "0", "--data-dir", data)
         check(r.returncode == 2 and "--limit" in r.stderr, f"--limit 0: exit 2 naming --limit ({r.stderr.strip()})")
 
+        before = last_seq(data)
         node.start()
+        # The daemon's own node.ready comes once it serves: wait for it, so that the event
+        # each --follow check commits is the next one it prints.
+        wait_for("node.ready", lambda: last_seq(data) > before, timeout=10)
         follow_checks(node, data, signal.SIGTERM)
         follow_checks(node, data, signal.SIGINT)
     finally:
