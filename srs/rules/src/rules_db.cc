@@ -355,20 +355,23 @@ Result<std::vector<DeletionLogEntry>> RulesDb::LogDeletions(
     if (unreadable > 0) return HoldLogUnreadable(unreadable);
     kept = check(holds);
     ASSIGN_OR_RETURN(uint64_t seq, impl_->NextSeq(txn, kDeletionLog));
-    std::unordered_set<std::string> erased;
+    std::unordered_set<std::string> deleted;
     for (DeletionLogEntry& e : kept) {
       e.seq = seq++;
       RETURN_IF_ERROR(txn.Append(impl_->table(kDeletionLog), SeqKey(e.seq), DeletionLogCodec::Encode(e)));
       RETURN_IF_ERROR(impl_->Emit(
           txn, EventDraft{"recording.deleted", e.recording_id, {{"reason", DeletedReason(e.cause)}, {"by", e.by}}, {}},
           e.deleted_at_ms_utc));
-      if (e.cause == policy::DeletionCauseName(policy::DeletionCause::kErasureRequest)) erased.insert(e.recording_id);
+      deleted.insert(e.recording_id);
     }
-    // RIGHTS-2: an erased recording leaves no personal data in the outbox either (its
-    // participants in recording.started/.finished), in the transaction that logs it.
-    if (!erased.empty()) {
+    // A deleted recording leaves no personal data in the outbox either (its participants
+    // in recording.started/.finished), in the transaction that logs the deletion: whatever
+    // the cause - retention (RET-3: nothing readable remains), early deletion (RET-4),
+    // quota eviction (RET-5), erasure (RIGHTS-2). The outbox keeps events [events]
+    // keep_days, which an office may set longer than its shortest retention period.
+    if (!deleted.empty()) {
       Result<size_t> scrubbed = impl_->events->ScrubPersonalIn(
-          txn, [&](const Event& ev) { return erased.count(ev.recording_id) > 0; });
+          txn, [&](const Event& ev) { return deleted.count(ev.recording_id) > 0; });
       if (!scrubbed.ok()) return scrubbed.error();
     }
     return OkStatus();

@@ -293,10 +293,20 @@ TEST_CASE("Events: deletions are recording.deleted with their reason, in the tra
   CHECK(deleted[0].seq == after + 1);
   CHECK(deleted[1].seq == after + 2);
   CHECK(deleted[1].personal_json == "{}");
-  // A retention deletion keeps the personal data of the recording's earlier events (only an
-  // erasure scrubs them).
-  CHECK(Personal(EventsAfter(w.db(), 0)[0])["participants"].size() == 2);
+  // Every deletion, not only an erasure, leaves none of the recording's personal data in
+  // its earlier events (RET-3); the recordings still kept keep theirs.
+  int kept_with_numbers = 0;
+  for (const Event& e : EventsAfter(w.db(), 0)) {
+    if (e.recording_id == "01A" || e.recording_id == "01B" || e.recording_id == "01C") {
+      CHECK(e.personal_json == "{}");
+    }
+    if (e.personal_json.find("+48601234567") != std::string::npos) ++kept_with_numbers;
+  }
+  CHECK(kept_with_numbers == 0);
+  RecordingRecord kept = w.Add("01D", kT0Ms + 3000, "+48605555555");
+  CHECK(Personal(EventsAfter(w.db(), 0).back())["participants"].size() == 2);
   (void)early;
+  (void)kept;
 }
 
 TEST_CASE("Events: a subject's erasure is recording.deleted per recording and subject.erased, and scrubs the "
