@@ -93,6 +93,10 @@ workers = {args.workers}
 rtp_port_min = 20000
 rtp_port_max = 39999
 """)
+        if args.extra_config:
+            # Settings under test, e.g. a [[webhooks]] entry whose endpoint never answers.
+            with open(args.extra_config) as extra:
+                f.write(extra.read())
     server = subprocess.Popen(
         ["taskset", "-c", args.cores, os.path.join(args.build, "srs/kronika"), "serve", "--config", config,
          "--data-dir", os.path.join(work, "data"), "--sip", f"127.0.0.1:{sip}",
@@ -255,6 +259,8 @@ def main():
     p.add_argument("--setup-rate", type=float, default=200)
     p.add_argument("--bare-seconds", type=float, default=120, help="call-seconds per bare-libopus repetition")
     p.add_argument("--bare-reps", type=int, default=5)
+    p.add_argument("--extra-config", default="",
+                   help="a TOML file appended to the server's kronika.toml (what an A/B run varies)")
     p.add_argument("--out", default="capacity.json")
     p.add_argument("--png", default="")
     args = p.parse_args()
@@ -281,7 +287,8 @@ def main():
 
     result = {"machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname()), "loadavg_at_start": os.getloadavg()},
               "method": __doc__.split("Usage:")[0].strip(),
-              "config": {"codecs": codecs, "srtp": args.srtp, "workers": args.workers, "cores": args.cores,
+              "config": {"extra_config": open(args.extra_config).read() if args.extra_config else "",
+                         "codecs": codecs, "srtp": args.srtp, "workers": args.workers, "cores": args.cores,
                          "core_count": len(server_cpus), "loadgen_cores": args.loadgen_cores, "audio": args.audio,
                          "call_seconds": args.call_seconds, "setup_rate": args.setup_rate, "steps": args.steps},
               "runs": []}
