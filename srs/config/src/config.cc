@@ -98,7 +98,8 @@ std::string FormatValue(const ConfigField& field, const Config& config) {
 // missing or wrong at this point; ValidateConfig names entries by their name).
 Status ParseWebhook(const toml::table& table, size_t index, WebhookConfig& out) {
   const std::string prefix = "webhooks[" + std::to_string(index) + "].";
-  for (const auto& [key_node, node] : table) {
+  for (const auto& [key_node, value_node] : table) {
+    const toml::node& node = value_node;  // a named reference: clang 14 cannot capture a structured binding
     const std::string key(key_node.str());
     const std::string name = prefix + key;
     auto string_into = [&](std::string& target) -> Status {
