@@ -148,6 +148,16 @@ class SanitizerReport(AssertionError):
     """A process of the test reported a data race (or another sanitizer error)."""
 
 
+def append_event(data_dir, count=1, rec="rec-1", kind="recording.finished", node="kr-test") -> int:
+    """Commits `count` events to the outbox of `data_dir` from a second process, beside a
+    daemon or without one (kronika-test-append-event, $KRONIKA_APPEND_EVENT); the last seq."""
+    tool = os.environ.get("KRONIKA_APPEND_EVENT", "")
+    r = subprocess.run([tool, str(data_dir), node, kind, rec, str(count)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"append event: {r.stderr.strip()}")
+    return int(r.stdout.strip())
+
+
 def wait_for(what, fn, timeout=30, interval=0.2):
     deadline = time.time() + timeout
     last = None

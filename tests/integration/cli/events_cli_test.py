@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import BIN, Kronika, wait_for  # noqa: E402
+from harness import BIN, Kronika, append_event, wait_for  # noqa: E402
 
 APPEND = os.environ.get("KRONIKA_APPEND_EVENT", "")
 failures = []
@@ -35,13 +35,6 @@ def check(cond, what):
 
 def kronika(*args):
     return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=30)
-
-
-def append(data_dir, count=1, rec="rec-1", kind="recording.finished"):
-    r = subprocess.run([APPEND, data_dir, "kr-test", kind, rec, str(count)], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"append event: {r.stderr.strip()}")
-    return int(r.stdout.strip())
 
 
 class Lines:
@@ -76,7 +69,7 @@ def follow_checks(node, data, sig):
         check(seen == list(range(1, len(seen) + 1)) and len(seen) >= 3,
               f"{sig.name}: --follow prints the events already there, in order ({seen})")
         t0 = time.monotonic()
-        new = append(data, 1, rec="rec-follow")
+        new = append_event(data, 1, rec="rec-follow")
         line = lines.next(5)
         elapsed = time.monotonic() - t0
         event = json.loads(line) if line else {}
@@ -108,8 +101,8 @@ def main():
         r = kronika("events", "--data-dir", data)
         check(r.returncode == 1 and r.stdout == "" and "no events" in r.stderr,
               f"no events yet: exit 1, a note on stderr ({r.returncode} {r.stderr.strip()})")
-        append(data, 3)
-        append(data, 1, rec="", kind="node.ready")
+        append_event(data, 3)
+        append_event(data, 1, rec="", kind="node.ready")
 
         r = kronika("events", "--json", "--data-dir", data)
         lines = r.stdout.splitlines()

@@ -28,7 +28,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import BIN, Kronika, wait_for  # noqa: E402
+from harness import BIN, Kronika, append_event, wait_for  # noqa: E402
 
 APPEND = os.environ.get("KRONIKA_APPEND_EVENT", "")
 failures = []
@@ -42,13 +42,6 @@ def check(cond, what):
 
 def kronika(*args):
     return subprocess.run([str(BIN), *args], capture_output=True, text=True)
-
-
-def append(data_dir, count=1, rec="rec-1", kind="recording.finished"):
-    r = subprocess.run([APPEND, data_dir, "kr-test", kind, rec, str(count)], capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"append event: {r.stderr.strip()}")
-    return int(r.stdout.strip())
 
 
 class Api:
@@ -94,7 +87,7 @@ def main():
         check(status == 200 and [e["type"] for e in body["events"]] == ["node.ready"] and body["last_seq"] == B
               and body["next_after"] == B, f"a new outbox: 200, the daemon's node.ready only ({status} {body})")
 
-        last = append(data, 5)
+        last = append_event(data, 5)
         check(last == B + 5, f"five events committed beside the daemon (last seq {last})")
         status, body = api.get(f"/api/v1/events?after={B}", keeper)
         seqs = [e["seq"] for e in body.get("events", [])]
@@ -136,7 +129,7 @@ def main():
         waiter.start()
         time.sleep(1.0)
         check("answer" not in result, "the long poll waits while nothing is committed")
-        append(data, 1, rec="rec-6")
+        append_event(data, 1, rec="rec-6")
         waiter.join(25)
         status, page = result.get("answer", (None, {}))
         elapsed = result.get("elapsed", 99)
