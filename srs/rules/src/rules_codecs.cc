@@ -57,19 +57,6 @@ Result<DeletionLogEntry> DeletionFromJson(std::string_view text) {
 
 }  // namespace
 
-std::string SeqKey(uint64_t seq) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i, seq >>= 8) key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
-  return key;
-}
-
-Result<uint64_t> SeqOf(std::string_view key) {
-  if (key.size() != 8) return Error{ErrorCode::kCorrupt, "rules: a sequence key is 8 bytes, not " + std::to_string(key.size())};
-  uint64_t seq = 0;
-  for (char c : key) seq = (seq << 8) | static_cast<unsigned char>(c);
-  return seq;
-}
-
 std::string HoldActCodec::Encode(const HoldAct& a) {
   RecordWriter w;
   w.U(kRulesRowVersion);
@@ -142,7 +129,7 @@ std::string DeletionLogCodec::Encode(const DeletionLogEntry& e) {
 }
 
 Result<DeletionLogEntry> DeletionLogCodec::Decode(std::string_view key, std::string_view bytes) {
-  Result<uint64_t> seq = SeqOf(key);
+  Result<uint64_t> seq = SeqOfKey("rules", key);
   if (!seq.ok()) return MalformedRow(kDeletionLog, "key");
   Result<DeletionLogEntry> out = [&]() -> Result<DeletionLogEntry> {
     if (IsJson(bytes)) return DeletionFromJson(bytes);

@@ -23,14 +23,13 @@
 
 #include "kronika/result.h"
 #include "kronika/srs/rules/rules_db.h"
+#include "kronika/srs/store/record_codec.h"
 
 namespace kronika::srs {
 
 inline constexpr uint64_t kRulesRowVersion = 1;
 
-std::string SeqKey(uint64_t seq);
-// The sequence of an 8-byte key; kCorrupt for any other length.
-Result<uint64_t> SeqOf(std::string_view key);
+// Sequence-log keys: SeqKey and SeqOfKey of kronika/srs/store/record_codec.h.
 
 struct HoldActCodec {
   using Record = HoldAct;

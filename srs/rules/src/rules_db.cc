@@ -100,7 +100,7 @@ class RulesDb::Impl {
     Result<std::optional<std::string>> last = txn.LastKey(table(t));
     if (!last.ok()) return last.error();
     if (!last->has_value()) return uint64_t{1};
-    Result<uint64_t> seq = SeqOf(**last);
+    Result<uint64_t> seq = SeqOfKey("rules", **last);
     if (!seq.ok()) return seq.error();
     return *seq + 1;
   }

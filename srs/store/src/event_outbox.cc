@@ -12,21 +12,6 @@ namespace {
 
 constexpr uint64_t kEventRowVersion = 1;
 
-std::string SeqKey(uint64_t seq) {
-  std::string key(8, '\0');
-  for (int i = 7; i >= 0; --i, seq >>= 8) key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
-  return key;
-}
-
-Result<uint64_t> SeqOfKey(std::string_view key) {
-  if (key.size() != 8) {
-    return Error{ErrorCode::kCorrupt, "events: a sequence key is 8 bytes, not " + std::to_string(key.size())};
-  }
-  uint64_t seq = 0;
-  for (char c : key) seq = (seq << 8) | static_cast<unsigned char>(c);
-  return seq;
-}
-
 Error Malformed(const char* field) {
   return Error{ErrorCode::kCorrupt, std::string("events: a row is cut short or malformed at ") + field};
 }
@@ -46,7 +31,7 @@ std::string EventCodec::Encode(const Event& e) {
 }
 
 Result<Event> EventCodec::Decode(std::string_view key, std::string_view bytes) {
-  Result<uint64_t> seq = SeqOfKey(key);
+  Result<uint64_t> seq = SeqOfKey("events", key);
   if (!seq.ok()) return seq.error();
   RecordReader r(bytes);
   uint64_t version = 0;
@@ -123,7 +108,7 @@ Result<Event> EventOutbox::AppendIn(WriteTxn& txn, const EventDraft& draft, int6
   ASSIGN_OR_RETURN(std::optional<std::string> last, txn.LastKey(events_));
   uint64_t seq = 1;
   if (last) {
-    ASSIGN_OR_RETURN(uint64_t last_seq, SeqOfKey(*last));
+    ASSIGN_OR_RETURN(uint64_t last_seq, SeqOfKey("events", *last));
     seq = last_seq + 1;
   }
   Event e;
@@ -172,7 +157,7 @@ Result<uint64_t> EventOutbox::LastSeq() const {
   RETURN_IF_ERROR(db_->Read([&](const ReadTxn& txn) -> Status {
     ASSIGN_OR_RETURN(std::optional<std::string> last, txn.LastKey(events_));
     if (last) {
-      ASSIGN_OR_RETURN(seq, SeqOfKey(*last));
+      ASSIGN_OR_RETURN(seq, SeqOfKey("events", *last));
     }
     return OkStatus();
   }));

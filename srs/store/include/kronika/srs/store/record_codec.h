@@ -22,6 +22,25 @@
 
 namespace kronika::srs {
 
+// Keys of sequence logs (the hold log, the deletion log, the events outbox): the sequence in
+// 8 bytes big-endian, so that LMDB's bytewise key order is the numeric order.
+inline std::string SeqKey(uint64_t seq) {
+  std::string key(8, '\0');
+  for (int i = 7; i >= 0; --i, seq >>= 8) key[static_cast<size_t>(i)] = static_cast<char>(seq & 0xff);
+  return key;
+}
+
+// The sequence of such a key; kCorrupt, naming `table`, for a key of any other length.
+inline Result<uint64_t> SeqOfKey(std::string_view table, std::string_view key) {
+  if (key.size() != 8) {
+    return Error{ErrorCode::kCorrupt,
+                 std::string(table) + ": a sequence key is 8 bytes, not " + std::to_string(key.size())};
+  }
+  uint64_t seq = 0;
+  for (char c : key) seq = (seq << 8) | static_cast<unsigned char>(c);
+  return seq;
+}
+
 class RecordWriter {
  public:
   void U(uint64_t v) {
