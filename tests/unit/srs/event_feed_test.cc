@@ -18,6 +18,7 @@
 
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/store/database.h"
+#include "http_test_client.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -87,27 +88,8 @@ struct Reply {
 
 // GET with a bearer token and Connection: close, read to EOF.
 Reply Get(int port, const std::string& target, const std::string& token) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
-                              "Authorization: Bearer " + token + "\r\n\r\n";
-  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
-  std::string raw;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) raw.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  const size_t end = raw.find("\r\n\r\n");
-  REQUIRE(end != std::string::npos);
-  Reply reply;
-  reply.status = std::stoi(raw.substr(9, 3));
-  reply.body = nlohmann::json::parse(raw.substr(end + 4), nullptr, false);
-  return reply;
+  testing::RawHttpReply raw = testing::RawHttpRequest(port, "GET", target, "Authorization: Bearer " + token + "\r\n");
+  return {raw.status, nlohmann::json::parse(raw.body, nullptr, false)};
 }
 
 struct Feed {

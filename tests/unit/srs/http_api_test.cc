@@ -11,6 +11,7 @@
 #include "kronika/srs/http/http_server.h"
 #include "kronika/srs/http/readiness_route.h"
 #include "kronika/srs/http/recording_api.h"
+#include "http_test_client.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -20,37 +21,11 @@ using testing::kT0Ms;
 using testing::MakeRecording;
 using testing::TempDir;
 
-struct Reply {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
+using Reply = testing::RawHttpReply;
 
 // One HTTP/1.1 request with Connection: close, read to EOF.
 Reply Request(int port, const std::string& method, const std::string& target) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  std::string request = method + " " + target +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
-  std::string raw;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) raw.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  Reply reply;
-  size_t end = raw.find("\r\n\r\n");
-  REQUIRE(end != std::string::npos);
-  reply.head = raw.substr(0, end);
-  reply.body = raw.substr(end + 4);
-  REQUIRE(reply.head.rfind("HTTP/1.1 ", 0) == 0);
-  reply.status = std::stoi(reply.head.substr(9, 3));
-  return reply;
+  return testing::RawHttpRequest(port, method, target);
 }
 
 // The recording API's routes are served only once someone declares who may read them (the

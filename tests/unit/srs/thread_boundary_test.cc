@@ -39,6 +39,7 @@
 #include "kronika/srs/sip/sip_server.h"
 #include "kronika/srs/store/store.h"
 #include "readiness_checks.h"
+#include "http_test_client.h"
 #include "store_test_util.h"
 
 namespace kronika::srs {
@@ -238,24 +239,8 @@ TEST_CASE("encryptor kr-encrypt: a pass that throws is skipped, the next pass en
 
 // One HTTP/1.1 GET with Connection: close; returns the status code and the body.
 std::pair<int, std::string> Get(int port, const std::string& target) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
-  std::string raw;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) raw.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  const size_t end = raw.find("\r\n\r\n");
-  REQUIRE(end != std::string::npos);
-  REQUIRE(raw.rfind("HTTP/1.1 ", 0) == 0);
-  return {std::stoi(raw.substr(9, 3)), raw.substr(end + 4)};
+  testing::RawHttpReply reply = testing::RawHttpRequest(port, "GET", target);
+  return {reply.status, reply.body};
 }
 
 TEST_CASE("HTTP workers kr-http-w<N>: a handler that throws answers 500, the next request is served") {
