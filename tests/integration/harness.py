@@ -72,6 +72,34 @@ def free_udp_tcp_port(host=LOOPBACK):
     raise RuntimeError("no free UDP+TCP port")
 
 
+def ephemeral_port_range() -> tuple[int, int]:
+    """The kernel's ephemeral (bind-to-0) port range, where free_port() picks from."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+            return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def rtp_range_base(count: int, avoid=(), spread: int = 0) -> int:
+    """An even first port for `count` RTP ports, spread by pid so parallel tests rarely share
+    one (`spread`, e.g. the SIP port, tells two nodes of one test apart). The range lies above
+    the PortAllocator bases the SIP tests use (8000-20000) and below the ephemeral range the
+    SIP/HTTP ports come from, and never holds a port in `avoid`: kronika refuses an RTP range
+    holding its SIP or HTTP port, which once failed CI when an ephemeral HTTP port fell in it."""
+    low, high = 20000, ephemeral_port_range()[0]
+    if high - low < count + 2:  # an unusual kernel setting: use the ports above it instead
+        low, high = ephemeral_port_range()[1] + 1, 65535
+    slots = max(1, (high - low - count) // 2)
+    start = (os.getpid() * 37 + spread) % slots
+    for i in range(slots):
+        base = low + (start + i) % slots * 2
+        if not any(base <= p < base + count for p in avoid):
+            return base
+    raise RuntimeError(f"no RTP range of {count} ports avoids {avoid}")
+
+
 class PortAllocator:
     """Hands out free ports from [base, base+span); each test gets its own base so parallel
     ctest entries never collide, and every port is also probed (other build dirs may be
@@ -265,9 +293,8 @@ class Kronika:
         else:
             self.sip_port = free_udp_tcp_port(sip_host)
             self.http_port = free_port()
-            base = 20000 + (os.getpid() * 37 + self.sip_port) % 20000 // 2 * 2
-            if base <= self.sip_port < base + rtp_ports:  # kronika refuses a range holding its SIP port
-                base = (self.sip_port + 2) // 2 * 2
+            base = rtp_range_base(rtp_ports, avoid=(self.sip_port, self.http_port),
+                                  spread=self.sip_port)
         self.rtp_range = (base, base + rtp_ports - 1)
         self.data_dir = os.path.join(self.work, "data")
         self.log_path = os.path.join(self.work, f"kronika-{self.sip_port}.log")

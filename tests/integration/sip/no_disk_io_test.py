@@ -31,7 +31,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "policy"))
-from harness import BIN, LOOPBACK, free_port, free_udp_tcp_port, use_new_master_key, wait_for  # noqa: E402
+from harness import (BIN, LOOPBACK, free_port, free_udp_tcp_port, rtp_range_base,  # noqa: E402
+                     use_new_master_key, wait_for)
 from policy_util import check, cli, failures, siprec_body, stored, write_site_config  # noqa: E402
 from sip_client import Dialog, SipClient  # noqa: E402
 
@@ -188,7 +189,7 @@ def main():
     check(code == 0, "dnr add with the daemon stopped: " + out.strip())
 
     sip_port, http_port = free_udp_tcp_port(), free_port()
-    rtp = 30000 + os.getpid() % 10000 // 2 * 2
+    rtp = rtp_range_base(100, avoid=(sip_port, http_port), spread=sip_port)
     log_path = os.path.join(work, "kronika.log")
     trace_prefix = os.path.join(work, "trace")
     args = ["strace", "-f", "-ff", "-y", "-ttt", "-qq", "-o", trace_prefix,
