@@ -72,6 +72,12 @@ const std::array kFields = {
     KRONIKA_FIELD(log, level),
     KRONIKA_FIELD(events, keep_days),
     KRONIKA_FIELD(events, node),
+    KRONIKA_FIELD(office, language),
+    KRONIKA_FIELD(office, time_zone),
+    KRONIKA_FIELD(office, name),
+    KRONIKA_FIELD(office, address),
+    KRONIKA_FIELD(office, place),
+    KRONIKA_FIELD(office, logo),
 };
 
 #undef KRONIKA_FIELD

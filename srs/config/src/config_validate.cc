@@ -2,6 +2,7 @@
 // option ("config: sip.listen: port 70000 out of range") so the operator can fix it.
 #include <arpa/inet.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +13,7 @@
 
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/event.h"
+#include "kronika/srs/core/i18n.h"
 #include "kronika/srs/core/ip_network.h"
 
 namespace kronika::srs {
@@ -424,6 +426,18 @@ std::vector<std::string> ConfigProblems(const Config& c) {
   // [events], [[webhooks]] (issue 17)
   p.Range("events.keep_days", c.events.keep_days, 1, 3650, " days");
   CheckWebhooks(p, c);
+
+  // [office] (issue 16): what people read
+  if (!IsSupportedLanguage(c.office.language)) {
+    p.Add("office.language", "'" + c.office.language + "' is not a language Kronika ships (pl, en)");
+  }
+  if (!IsKnownTimeZone(c.office.time_zone)) {
+    p.Add("office.time_zone", "'" + c.office.time_zone +
+                                  "' is not an IANA time zone (e.g. Europe/Warsaw) nor a POSIX TZ rule");
+  }
+  if (!c.office.logo.empty() && ::access(c.office.logo.c_str(), R_OK) != 0) {
+    p.Add("office.logo", "'" + c.office.logo + "' cannot be read (a PNG file for document headers)");
+  }
 
   // [log]
   if (std::none_of(std::begin(kLogLevels), std::end(kLogLevels),

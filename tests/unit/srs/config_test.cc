@@ -79,6 +79,9 @@ TEST_CASE("every validation error names its option") {
   };
   const Case cases[] = {
       {"[sip]\nlisten = \"127.0.0.1:70000\"", "config: sip.listen: port 70000 out of range"},
+      {"[office]\nlanguage = \"de\"", "config: office.language: 'de' is not a language Kronika ships"},
+      {"[office]\ntime_zone = \"Europe/Warsow\"", "config: office.time_zone: 'Europe/Warsow' is not an IANA"},
+      {"[office]\nlogo = \"/nonexistent/logo.png\"", "config: office.logo: '/nonexistent/logo.png' cannot be read"},
       {"[sip]\nlisten = \"127.0.0.1\"", "config: sip.listen: '127.0.0.1': expected ADDR:PORT"},
       {"[sip]\nlisten = \"127.0.0.1:abc\"", "config: sip.listen: '127.0.0.1:abc': port 'abc' is not a number"},
       {"[sip]\nlisten = \"bad host!:5060\"", "config: sip.listen: 'bad host!' is not an IP address"},

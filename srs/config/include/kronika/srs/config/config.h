@@ -143,6 +143,20 @@ struct WebhookConfig {
   std::string ca_file;                          // PEM CA bundle for a private CA; "" = system CAs
 };
 
+// The office the recorder serves (issue 16): what people read - the web page, the documents,
+// the command line's human output - is in its language and time zone; documents carry its
+// name and address as their header.
+struct OfficeConfig {
+  std::string language = "pl";              // "pl" | "en": default language of people-facing
+                                            // text (a user's own setting wins)
+  std::string time_zone = "Europe/Warsaw";  // IANA zone of every time a person reads (machine
+                                            // formats - JSON, CSV for scripts, logs - stay UTC)
+  std::string name;                         // office name in document headers
+  std::string address;                      // postal address; may hold newlines
+  std::string place;                        // town in "<place>, dnia <date>" on documents
+  std::string logo;                         // PNG file for document headers; "" = none
+};
+
 struct Config {
   SipConfig sip;
   MediaConfig media;
@@ -153,6 +167,7 @@ struct Config {
   PolicyConfig policy;
   LogConfig log;
   EventsConfig events;
+  OfficeConfig office;
   std::vector<WebhookConfig> webhooks;  // [[webhooks]], in file order
 
   // Derived paths (no I/O).
