@@ -14,6 +14,7 @@
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_playback.h"
 #include "kronika/srs/access/access_register.h"
+#include "kronika/srs/access/listening_sessions.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/recording_keys.h"
@@ -37,6 +38,7 @@ class AccessContext::Impl {
   std::unique_ptr<AccessDb> db;
   std::unique_ptr<UserDirectory> users;
   std::unique_ptr<ListeningRegister> reg;
+  std::unique_ptr<ListeningSessions> listening;  // after reg: closes its sessions into it first
   std::unique_ptr<PlaybackWorkflow> playback;
   std::unique_ptr<DisclosureBook> disclosures;
   std::unique_ptr<RecordingKeys> owned_keys;  // loaded here when no shared keys are given
@@ -87,6 +89,8 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
   impl->users = std::make_unique<UserDirectory>(*impl->db);
   impl->reg = std::make_unique<ListeningRegister>(*impl->db,
                                                   ListeningRegister::DefaultPath(options.data_dir));
+  impl->listening = std::make_unique<ListeningSessions>(
+      *impl->reg, options.listening_idle.count() > 0 ? options.listening_idle : kListeningIdle);
   impl->playback = std::make_unique<PlaybackWorkflow>(*impl->db, store);
   impl->disclosures = std::make_unique<DisclosureBook>(*impl->db, store);
   std::filesystem::path key_file = options.master_key_file;
@@ -145,7 +149,7 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
     impl->refused_family->Add({{"reason", "not_approved"}});
     impl->playbacks = &prometheus::BuildCounter()
                            .Name(kMetricPlaybacks)
-                           .Help("Audio responses served (each has a listening register entry)")
+                           .Help("Audio responses served (each within a listening session that has its register entry)")
                            .Register(registry)
                            .Add({});
     // SEC-1: how="sealed" recordings sealed from their first byte while recorded (KENC0002),
@@ -252,6 +256,7 @@ Store& AccessContext::store() const { return *impl_->store; }
 AccessDb& AccessContext::db() const { return *impl_->db; }
 UserDirectory& AccessContext::users() const { return *impl_->users; }
 ListeningRegister& AccessContext::listening_register() const { return *impl_->reg; }
+ListeningSessions& AccessContext::listening_sessions() const { return *impl_->listening; }
 PlaybackWorkflow& AccessContext::playback() const { return *impl_->playback; }
 DisclosureBook& AccessContext::disclosures() const { return *impl_->disclosures; }
 const RecordingKeys* AccessContext::keys() const { return impl_->keys; }

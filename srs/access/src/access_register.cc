@@ -202,6 +202,27 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
       // The playback (issue 17), with the checkpoint that commits the register entry: the
       // listener's login and the request, never the numbers the entry holds.
       const nlohmann::json identity = entry.value("identity", nlohmann::json::object());
+      const int64_t at_ms = entry.value("listened_at_ms_utc", int64_t{0}) > 0
+                                ? entry.value("listened_at_ms_utc", int64_t{0})
+                            : entry.value("closed_at_ms_utc", int64_t{0}) > 0
+                                ? entry.value("closed_at_ms_utc", int64_t{0})
+                                : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+      // A listening session's closing line (listening_sessions.h): the parts it served and
+      // the player reported, linked to the entry that opened it.
+      if (entry.value("kind", "") == "playback_parts") {
+        const nlohmann::json listener = entry.value("listener", nlohmann::json::object());
+        nlohmann::json data = {{"request_id", entry.value("request_id", "")},
+                               {"user", listener.is_object() ? listener.value("username", "") : ""},
+                               {"register_seq", next.entries},
+                               {"opening_seq", entry.value("opening_seq", uint64_t{0})},
+                               {"parts_served", entry.value("parts_served", nlohmann::json::array())}};
+        if (entry.contains("parts_played")) data["parts_played"] = entry["parts_played"];
+        return db_.EmitIn(txn, EventDraft{"playback.ended", entry.value("recording_id", ""), std::move(data),
+                                          nlohmann::json::object()},
+                          at_ms);
+      }
       return db_.EmitIn(txn,
                         EventDraft{"playback.performed",
                                    entry.value("recording_id", ""),
@@ -211,11 +232,7 @@ Result<nlohmann::json> ListeningRegister::Append(nlohmann::json entry) {
                                     {"listened_from_s", entry.value("listened_from_s", nlohmann::json())},
                                     {"listened_to_s", entry.value("listened_to_s", nlohmann::json())}},
                                    nlohmann::json::object()},
-                        entry.value("listened_at_ms_utc", int64_t{0}) > 0
-                            ? entry.value("listened_at_ms_utc", int64_t{0})
-                            : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+                        at_ms);
     }));
     return entry;
   }();

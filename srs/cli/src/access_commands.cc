@@ -16,6 +16,7 @@
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_register.h"
+#include "kronika/srs/access/listening_sessions.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/admin/admin_socket.h"
 #include "kronika/srs/admin/data_dir_access.h"
@@ -333,6 +334,8 @@ int RunRegisterCommand(int argc, char** argv) {
   }
   auto entries = reg.Entries();
   if (!entries.ok()) return Fail(entries.error());
+  // One row per listening session: closing lines fold into the entry they close.
+  *entries = MergeListeningParts(*entries);
   if (!from.empty() || !to.empty()) {
     const int64_t from_ms = from.empty() ? INT64_MIN : *ParseUtcTime(from);  // checked by the validator
     const int64_t to_ms = to.empty() ? INT64_MAX : *ParseUtcTime(to, /*date_is_end_of_day=*/true);

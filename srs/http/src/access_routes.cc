@@ -18,6 +18,7 @@
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_playback.h"
 #include "kronika/srs/access/access_register.h"
+#include "kronika/srs/access/listening_sessions.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/json_record.h"
@@ -73,6 +74,44 @@ Result<nlohmann::json> ParseBody(const HttpRequest& request) {
   return j;
 }
 
+// Which listening session an audio request belongs to (listening_sessions.h): the page's
+// `session` parameter, else the credential the request carries. 400 for a malformed one.
+Result<ListeningSessionKey> ListeningKeyOf(const HttpRequest& request, const Identity& who,
+                                           const std::string& recording_id, const std::string& request_id) {
+  std::string player = request.QueryParam("session").value_or("");
+  if (!player.empty() && !IsListeningSessionId(player))
+    return MakeError(ErrorCode::kInvalidInput, "session: 16-64 letters, digits, '_' or '-'");
+  if (player.empty()) player = "credential:" + who.token_id;
+  return ListeningSessionKey{who.user.username, recording_id, request_id, std::move(player)};
+}
+
+// POST /api/v1/recordings/{id}/listening {session?, request?, played: [{from_s, to_s}...]}:
+// the player's own account of what it played, kept for the session's closing line. 404 when
+// no session of this listener and player is open for the recording.
+HttpResponse ReportPlayed(AccessContext& c, const HttpRequest& request, const Identity& who,
+                          const std::string& recording_id) {
+  auto body = ParseBody(request);
+  if (!body.ok()) return ErrorResponse(body.error());
+  const nlohmann::json played = body->value("played", nlohmann::json());
+  if (!played.is_array() || played.size() > 10000)
+    return HttpResponse::JsonError(400, "played: an array of {from_s, to_s} (seconds) is expected");
+  std::vector<PlayedPart> parts;
+  for (const nlohmann::json& p : played) {
+    if (!p.is_object() || !p.value("from_s", nlohmann::json()).is_number() ||
+        !p.value("to_s", nlohmann::json()).is_number())
+      return HttpResponse::JsonError(400, "played: each part is {from_s, to_s} in seconds");
+    parts.push_back({p["from_s"].get<double>(), p["to_s"].get<double>()});
+  }
+  const std::string session = body->value("session", "");
+  if (!session.empty() && !IsListeningSessionId(session))
+    return HttpResponse::JsonError(400, "session: 16-64 letters, digits, '_' or '-'");
+  ListeningSessionKey key{who.user.username, recording_id, body->value("request", ""),
+                          session.empty() ? "credential:" + who.token_id : session};
+  Status s = c.listening_sessions().ReportPlayed(key, parts, NowMs());
+  if (!s.ok()) return ErrorResponse(s.error());
+  return Json(200, {{"recording_id", recording_id}, {"parts", parts.size()}});
+}
+
 // GET /api/v1/recordings/{id}/audio: an approved request's audio (ACCESS-2..5), the
 // register entry written before any byte leaves (REG-1).
 HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Identity& who,
@@ -110,7 +149,9 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
                                   total == 0 ? 0 : to - from + 1, total);
   if (!bytes.ok()) return ErrorResponse(bytes.error());
 
-  // REG-1: the register entry is made before any audio leaves; no entry, no audio.
+  // REG-1: the register entry is made before any audio leaves; no entry, no audio. One
+  // entry per listening session (listening_sessions.h): a later Range request of the same
+  // player only adds the part it serves.
   const double duration =
       r.duration_s > 0
           ? r.duration_s
@@ -121,42 +162,48 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
                                    static_cast<double>(total) * 10) /
                             10;
   };
-  const nlohmann::json participants = ParticipantsJson(r);
   const nlohmann::json& g = *grant;
-  nlohmann::json entry = {
-      {"recording_id", recording_id},
-      {"calling_number", participants.size() > 0 ? participants[0].value("number", "") : ""},
-      {"called_number", participants.size() > 1 ? participants[1].value("number", "") : ""},
-      {"call_start_utc", FormatUtcTime(r.start_ms_utc)},
-      {"call_end_utc", FormatUtcTime(r.end_ms_utc)},
-      {"participants", participants},
-      {"listened_from_s", at(from)},
-      {"listened_to_s", at(total == 0 ? 0 : to + 1)},
-      {"bytes", {{"from", from}, {"to", to}, {"total", total}}},
-      {"listener",
-       {{"username", who.user.username},
-        {"name", who.user.name},
-        {"surname", who.user.surname},
-        {"position", who.user.position}}},
-      {"listened_at_utc", FormatUtcTime(now)},
-      {"listened_at_ms_utc", now},
-      {"identity",
-       {{"username", who.user.username},
-        {"token_id", who.token_id},
-        {"remote_addr", request.remote_addr}}},
-      {"request_id", g.value("id", "")},
-      {"reason", g.value("reason", "")},
-      {"reason_text", g.value("reason_text", "")},
-      {"justification", g.value("justification", "")},
-      {"protocol", g.value("protocol", nlohmann::json::object())},
-      {"approved_by", g["decision"].value("by_name", "")},
-      {"approver_note", g["decision"].value("note", "")},
-      {"employee_informed", g["informed"][recording_id]},
+  auto key = ListeningKeyOf(request, who, recording_id, g.value("id", ""));
+  if (!key.ok()) return ErrorResponse(key.error());
+  auto opening_entry = [&] {
+    const nlohmann::json participants = ParticipantsJson(r);
+    return nlohmann::json{
+        {"recording_id", recording_id},
+        {"calling_number", participants.size() > 0 ? participants[0].value("number", "") : ""},
+        {"called_number", participants.size() > 1 ? participants[1].value("number", "") : ""},
+        {"call_start_utc", FormatUtcTime(r.start_ms_utc)},
+        {"call_end_utc", FormatUtcTime(r.end_ms_utc)},
+        {"participants", participants},
+        {"listened_from_s", at(from)},
+        {"listened_to_s", at(total == 0 ? 0 : to + 1)},
+        {"bytes", {{"from", from}, {"to", to}, {"total", total}}},
+        {"listener",
+         {{"username", who.user.username},
+          {"name", who.user.name},
+          {"surname", who.user.surname},
+          {"position", who.user.position}}},
+        {"listened_at_utc", FormatUtcTime(now)},
+        {"listened_at_ms_utc", now},
+        {"identity",
+         {{"username", who.user.username},
+          {"token_id", who.token_id},
+          {"remote_addr", request.remote_addr}}},
+        {"request_id", g.value("id", "")},
+        {"reason", g.value("reason", "")},
+        {"reason_text", g.value("reason_text", "")},
+        {"justification", g.value("justification", "")},
+        {"protocol", g.value("protocol", nlohmann::json::object())},
+        {"approved_by", g["decision"].value("by_name", "")},
+        {"approver_note", g["decision"].value("note", "")},
+        {"employee_informed", g["informed"][recording_id]},
+    };
   };
-  auto appended = c.listening_register().Append(std::move(entry));
-  if (!appended.ok()) {
+  c.listening_sessions().CloseIdle(now);
+  auto seq = c.listening_sessions().Serve(*key, PlayedPart{at(from), at(total == 0 ? 0 : to + 1)}, now,
+                                          opening_entry);
+  if (!seq.ok()) {
     Logf(LogLevel::kError, recording_id.c_str(),
-         "access: playback refused, register append failed: %s", appended.error().message.c_str());
+         "access: playback refused, register append failed: %s", seq.error().message.c_str());
     return HttpResponse::JsonError(500,
                                    "playback refused: the listening register could not be written");
   }
@@ -165,7 +212,7 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
        "access: playback bytes %llu-%llu/%llu by %s (request %s, register #%s)",
        static_cast<unsigned long long>(from), static_cast<unsigned long long>(to),
        static_cast<unsigned long long>(total), who.user.username.c_str(), g.value("id", "").c_str(),
-       (*appended)["seq"].dump().c_str());
+       std::to_string(*seq).c_str());
   HttpResponse out;
   out.status = ranged ? 206 : 200;
   out.content_type = "audio/ogg";
@@ -175,7 +222,7 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
     out.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) + "-" +
                                                   std::to_string(to) + "/" + std::to_string(total));
   }
-  out.headers.emplace_back("X-Kronika-Register-Entry", (*appended)["seq"].dump());
+  out.headers.emplace_back("X-Kronika-Register-Entry", std::to_string(*seq));
   return out;
 }
 
@@ -281,13 +328,29 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
         if (get_inner) return get_inner(request);
         return HttpResponse::JsonError(404, "no such resource: " + request.path);
       });
+  // POST .../restriction (the DPO, RIGHTS-3); POST .../listening (the listener's player
+  // reports what it played, listening_sessions.h).
   mount(
       "POST", "/api/v1/recordings/*",
-      {Role::kDpo}, [c](const HttpRequest& request, const Identity& who) -> HttpResponse {
+      {Role::kDpo, Role::kListener}, [auth, c](const HttpRequest& request, const Identity& who) -> HttpResponse {
         const std::string& rest = request.path_rest;
         const size_t slash = rest.find('/');
-        if (slash == std::string::npos || rest.substr(slash + 1) != "restriction") {
+        const std::string sub = slash == std::string::npos ? "" : rest.substr(slash + 1);
+        if (sub == "listening") {
+          if (!who.user.Has(Role::kListener)) {
+            HttpResponse refusal;
+            auth->Refuse(request, who, "forbidden", "role required: listener", refusal);
+            return refusal;
+          }
+          return ReportPlayed(*c, request, who, rest.substr(0, slash));
+        }
+        if (sub != "restriction") {
           return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        }
+        if (!who.user.Has(Role::kDpo)) {
+          HttpResponse refusal;
+          auth->Refuse(request, who, "forbidden", "role required: dpo", refusal);
+          return refusal;
         }
         const std::string id = rest.substr(0, slash);
         auto body = ParseBody(request);
@@ -388,9 +451,14 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   // Listening register (REG-1..3).
   mount("GET", "/api/v1/register",
                kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
+                 // Sessions idle past their limit close first, so the export is current.
+                 c->listening_sessions().CloseIdle(NowMs());
                  auto entries = c->listening_register().Entries();
                  if (!entries.ok()) return ErrorResponse(entries.error());
                  const std::string format = request.QueryParam("format").value_or("json");
+                 // JSON is the register as written (each line, closing lines included, so a
+                 // script can verify the chain); what people read has one row per session.
+                 if (format != "json") *entries = MergeListeningParts(*entries);
                  HttpResponse out;
                  if (format == "csv") {
                    out.content_type = "text/csv; charset=utf-8";

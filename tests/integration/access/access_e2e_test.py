@@ -335,10 +335,26 @@ def main():
             share = max((media.goertzel_share(loud[i:i + span], 440, rate)
                          for i in range(0, max(1, len(loud) - span + 1), step)), default=0.0)
             check(share > 0.3, f"playback: decrypted audio carries the call's 440 Hz tone (share {share:.2f})")
-        s, headers, part = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"],
+        # A second player (the page's `session` parameter): its own listening session.
+        player = "player-e2e-0123456789"
+        s, headers, part = api.call("GET", f"/api/v1/recordings/{rid}/audio?session={player}", tok["listener"],
                                     headers={"Range": "bytes=10-99"})
         check(s == 206 and part == audio[10:100] and headers.get("Content-Range") == f"bytes 10-99/{len(audio)}",
               f"playback: range request 206 with the right bytes (got {s})")
+        # Issue 16: the same player's next Range requests are the same listening: no new entry.
+        second_entry = headers.get("X-Kronika-Register-Entry")
+        for rng in ("bytes=100-", "bytes=0-9"):
+            s, headers, _ = api.call("GET", f"/api/v1/recordings/{rid}/audio?session={player}", tok["listener"],
+                                     headers={"Range": rng})
+            check(s == 206 and headers.get("X-Kronika-Register-Entry") == second_entry,
+                  f"REG-1 a later Range request ({rng}) of the same player joins register entry "
+                  f"{second_entry} (got {s}, {headers.get('X-Kronika-Register-Entry')})")
+        s, body = api.json("POST", f"/api/v1/recordings/{rid}/listening", tok["listener"],
+                           {"session": player, "played": [{"from_s": 0.0, "to_s": 1.2}]})
+        check(s == 200, f"the player reports what it played (got {s} {body})")
+        s, body = api.json("POST", f"/api/v1/recordings/{rid}/listening", tok["listener"],
+                           {"session": "player-never-opened-01", "played": [{"from_s": 0.0, "to_s": 1.0}]})
+        check(s == 404, f"a report for a session that never played is refused (got {s})")
         s, _, _ = api.call("GET", f"/api/v1/recordings/{rid}/audio", tok["other"])
         check(s == 403, f"ACCESS-2 another listener cannot use anna's approval (got {s})")
 
@@ -355,6 +371,7 @@ def main():
                   f"REG-1 entry values ({e['calling_number']}, {e['listener']})")
             check(e["request_id"] == prid and e["approved_by"].startswith("Ewa"), "REG-1 entry names request and approver")
             check(entries[1]["bytes"] == {"from": 10, "to": 99, "total": len(audio)}, "REG-1 ranged entry keeps the part")
+            check(entries[1]["session"] == player, "REG-1 the entry names its listening session")
         s, _ = api.json("GET", "/api/v1/register", tok["listener"])
         check(s == 403, f"REG listener cannot read the register (got {s})")
         s, v = api.json("GET", "/api/v1/register/verify", tok["auditor"])
@@ -403,6 +420,21 @@ def main():
                 f.write(bytes([byte[0] ^ 0x01]))
             r = kronika("export", "verify", pkg)
             check(r.returncode == 1 and "altered" in r.stdout, f"DISC-3 tampered package fails ({r.stdout.strip()})")
+
+        # Stopping the daemon closes the open listening sessions: a closing line per session
+        # (parts served and played) extends the chain; people read one row per session.
+        node.stop()
+        r = kronika("register", "verify", "--data-dir", data)
+        check(r.returncode == 0 and "intact: 4 entries" in r.stdout,
+              f"REG-3 two listening sessions closed at shutdown: 2 entries + 2 closing lines ({r.stdout.strip()})")
+        r = kronika("register", "export", "--csv", "--data-dir", data)
+        rows = r.stdout.strip().splitlines()
+        check(r.returncode == 0 and len(rows) == 3, f"REG-2 one CSV row per listening session (got {len(rows) - 1})")
+        with open(os.path.join(data, "access", "register.jsonl")) as f:
+            closing = [json.loads(line) for line in f if '"playback_parts"' in line]
+        played = [c.get("parts_played") for c in closing if c.get("session") == player]
+        check(played == [[{"from_s": 0.0, "to_s": 1.2}]], f"the closing line states the parts the player played ({played})")
+        node.start()
 
         # REG-3: one edited byte in the register file.
         reg_file = os.path.join(data, "access", "register.jsonl")

@@ -33,6 +33,7 @@ inline constexpr char kEncryptorThreadName[] = "kr-encrypt";  // thread_boundary
 class AccessDb;
 class DisclosureBook;
 class ListeningRegister;
+class ListeningSessions;
 class PlaybackWorkflow;
 class RecordingKeys;
 class UserDirectory;
@@ -53,6 +54,9 @@ struct AccessOptions {
   // How often finished recordings are looked for and encrypted (0 = never, e.g. in tests
   // that call EncryptPending() themselves).
   std::chrono::milliseconds encrypt_interval{1000};
+  // A listening session with no audio request for this long is closed (listening_sessions.h;
+  // tests shorten it). 0 = the default, kListeningIdle (2 min).
+  std::chrono::milliseconds listening_idle{0};
   // Issue 7: asked by DestroyRecording before anything is destroyed; an error refuses the
   // deletion with its status. The daemon wires it to the policy db (one source of truth for
   // legal holds: kConflict while held, RET-2) which also logs the act (RET-4). Empty = only the
@@ -97,6 +101,8 @@ class AccessContext {
   AccessDb& db() const;
   UserDirectory& users() const;
   ListeningRegister& listening_register() const;
+  // Audio requests grouped into listening sessions: one register entry each (issue 16).
+  ListeningSessions& listening_sessions() const;
   PlaybackWorkflow& playback() const;
   DisclosureBook& disclosures() const;
   // The data keys; nullptr without a master key (recordings stay plaintext).

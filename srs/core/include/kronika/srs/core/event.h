@@ -14,11 +14,11 @@
 namespace kronika::srs {
 
 // Every event type, in the words of docs/api.md.
-inline constexpr std::array<std::string_view, 14> kEventTypes = {
+inline constexpr std::array<std::string_view, 15> kEventTypes = {
     "recording.started",   "recording.finished",  "recording.interrupted", "recording.deleted",
     "hold.placed",         "hold.lifted",         "playback.granted",      "playback.performed",
-    "disclosure.released", "subject.erased",      "node.ready",            "node.draining",
-    "webhook.parked",      "events.pruned"};
+    "playback.ended",      "disclosure.released", "subject.erased",        "node.ready",
+    "node.draining",       "webhook.parked",      "events.pruned"};
 
 bool IsEventType(std::string_view type);
 
