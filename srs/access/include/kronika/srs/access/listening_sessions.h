@@ -111,7 +111,6 @@ class ListeningSessions {
   const int64_t idle_ms_;
   mutable Mutex mu_;
   std::map<ListeningSessionKey, Open> open_ GUARDED_BY(mu_);
-  uint64_t next_session_ GUARDED_BY(mu_) = 0;
 };
 
 // Register entries as people read them: each closing line ("kind": "playback_parts") is
