@@ -2,7 +2,7 @@
 """Backup and restore end to end (issue 15 "done when"), through the real binary.
 
 A daemon with encryption at rest (SEC-1) and a site policy records calls; a legal hold is
-placed (RET-2); a recording is approved and played twice (two register entries, REG-1);
+placed (RET-2); a recording is approved and played by two players (two register entries, REG-1);
 a disclosure is filed and granted (DISC-1); a data subject is erased (RIGHTS-2). Then, while
 kronika-loadgen keeps 50 calls recording, `kronika backup` runs back to back (every
 session set up during the run is set up during a backup); the run must lose no packet
@@ -146,7 +146,10 @@ def main():
                          {"recording_id": played, "how": "in person"})
         check(s == 200 and s2 == 200, "approved and employee informed")
         s, audio = api.call("GET", f"/api/v1/recordings/{played}/audio", tokens["anna"])
-        s2, _ = api.call("GET", f"/api/v1/recordings/{played}/audio", tokens["anna"], headers={"Range": "bytes=0-99"})
+        # A second player (the page's `session` parameter): a second listening session, so a
+        # second register entry (the same player's Range requests would join the first).
+        s2, _ = api.call("GET", f"/api/v1/recordings/{played}/audio?session=player-backup-test-01", tokens["anna"],
+                         headers={"Range": "bytes=0-99"})
         check(s == 200 and audio[:4] == b"OggS" and s2 == 206, f"played twice (register entries) ({s}, {s2})")
         s, d = api.json("POST", "/api/v1/disclosures", tokens["jan"],
                         {"requester_institution": "Policja KMP", "request_date": "2026-11-30",
