@@ -108,36 +108,72 @@ Status OpenTables(Store::Impl& impl) {
 
 }  // namespace
 
+namespace {
+
+// Index entries a record version has: by_start, by_number, by_expiry, by_hold.
+struct IndexEntries {
+  std::string start_key;             // TimeKey(start, id)
+  std::vector<std::string> numbers;  // NumberKeysOf(); each with value start_key
+  std::string expiry_key;            // "" = no expiry
+  bool hold = false;
+};
+
+IndexEntries IndexEntriesOf(const RecordingRecord& r, const std::string& id) {
+  IndexEntries e;
+  e.start_key = TimeKey(r.start_ms_utc, id);
+  e.numbers = NumberKeysOf(r);
+  if (r.retention_expiry_ms_utc != 0) e.expiry_key = TimeKey(r.retention_expiry_ms_utc, id);
+  e.hold = r.legal_hold;
+  return e;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
 int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op, std::optional<RecordingRecord>* previous) {
   const std::string& id = op.is_delete ? op.id : op.record.recording_id;
   MDB_val key = LmdbVal(id), value;
   int rc = mdb_get(txn, recordings, &key, &value);
   if (previous != nullptr) previous->reset();
+  // Only the index entries that change are deleted and put: a call's final snapshot keeps
+  // its start time and numbers, and deleting and re-putting the same by_number pairs made
+  // every call rewrite ~3 random by_number leaf pages (and their branch pages) twice
+  // (docs/benchmarks.md, "10M recordings"). The result is the same set of entries.
+  std::optional<IndexEntries> before;
+  const IndexEntries after = op.is_delete ? IndexEntries{} : IndexEntriesOf(op.record, id);
   if (rc == 0) {
-    // Remove the previous version's index entries before writing the new ones.
     Result<RecordingRecord> old = DecodeRecord(LmdbView(value));
     if (old.ok() && previous != nullptr) *previous = *old;
     if (old.ok()) {
-      std::string start_key = TimeKey(old->start_ms_utc, id);
-      MDB_val k = LmdbVal(start_key);
-      if ((rc = mdb_del(txn, by_start, &k, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
-      for (const std::string& number : NumberKeysOf(*old)) {
-        MDB_val nk = LmdbVal(number), nv = LmdbVal(start_key);
-        if ((rc = mdb_del(txn, by_number, &nk, &nv)) != 0 && rc != MDB_NOTFOUND) return rc;
-      }
-      if (old->retention_expiry_ms_utc != 0) {
-        std::string expiry_key = TimeKey(old->retention_expiry_ms_utc, id);
-        MDB_val ek = LmdbVal(expiry_key);
-        if ((rc = mdb_del(txn, by_expiry, &ek, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
-      }
-      if (old->legal_hold) {
-        if ((rc = mdb_del(txn, by_hold, &key, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
-      }
+      before = IndexEntriesOf(*old, id);
     } else {
       ReportBadRecord(id, old.error());  // its stale index entries are skipped by readers
     }
   } else if (rc != MDB_NOTFOUND) {
     return rc;
+  }
+  // Same start: the by_number values are the same, so a number kept is an entry kept.
+  const bool same_start = before && !op.is_delete && before->start_key == after.start_key;
+  if (before) {
+    if (!same_start) {
+      MDB_val k = LmdbVal(before->start_key);
+      if ((rc = mdb_del(txn, by_start, &k, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+    }
+    for (const std::string& number : before->numbers) {
+      if (same_start && Contains(after.numbers, number)) continue;
+      MDB_val nk = LmdbVal(number), nv = LmdbVal(before->start_key);
+      if ((rc = mdb_del(txn, by_number, &nk, &nv)) != 0 && rc != MDB_NOTFOUND) return rc;
+    }
+    if (!before->expiry_key.empty() && (op.is_delete || before->expiry_key != after.expiry_key)) {
+      MDB_val ek = LmdbVal(before->expiry_key);
+      if ((rc = mdb_del(txn, by_expiry, &ek, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+    }
+    if (before->hold && (op.is_delete || !after.hold)) {
+      if ((rc = mdb_del(txn, by_hold, &key, nullptr)) != 0 && rc != MDB_NOTFOUND) return rc;
+    }
   }
   if (op.is_delete) {
     rc = mdb_del(txn, recordings, &key, nullptr);
@@ -147,21 +183,22 @@ int Store::Impl::ApplyOp(MDB_txn* txn, const StoreOp& op, std::optional<Recordin
   std::string encoded = EncodeRecord(rec);
   MDB_val data = LmdbVal(encoded), empty{0, nullptr};
   if ((rc = PutOrAppend(txn, recordings, &key, &data)) != 0) return rc;
-  std::string start_key = TimeKey(rec.start_ms_utc, id);
-  MDB_val sk = LmdbVal(start_key);
-  if ((rc = PutOrAppend(txn, by_start, &sk, &empty)) != 0) return rc;
-  for (const std::string& number : NumberKeysOf(rec)) {
-    MDB_val nk = LmdbVal(number), nv = LmdbVal(start_key);
+  if (!same_start) {
+    MDB_val sk = LmdbVal(after.start_key);
+    if ((rc = PutOrAppend(txn, by_start, &sk, &empty)) != 0) return rc;
+  }
+  for (const std::string& number : after.numbers) {
+    if (same_start && Contains(before->numbers, number)) continue;
+    MDB_val nk = LmdbVal(number), nv = LmdbVal(after.start_key);
     if ((rc = mdb_put(txn, by_number, &nk, &nv, MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST) {
       return rc;
     }
   }
-  if (rec.retention_expiry_ms_utc != 0) {
-    std::string expiry_key = TimeKey(rec.retention_expiry_ms_utc, id);
-    MDB_val ek = LmdbVal(expiry_key);
+  if (!after.expiry_key.empty() && (!before || before->expiry_key != after.expiry_key)) {
+    MDB_val ek = LmdbVal(after.expiry_key);
     if ((rc = mdb_put(txn, by_expiry, &ek, &empty, 0)) != 0) return rc;
   }
-  if (rec.legal_hold) {
+  if (after.hold && (!before || !before->hold)) {
     if ((rc = mdb_put(txn, by_hold, &key, &empty, 0)) != 0) return rc;
   }
   return 0;

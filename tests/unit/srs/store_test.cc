@@ -138,6 +138,58 @@ TEST_CASE("store: updating a record moves its number, time, expiry and hold inde
   CHECK(store->ExpiredBefore(kT0Ms + 60 * kMinuteMs, 10)->empty());
 }
 
+TEST_CASE("store: a final snapshot that keeps its start time updates only the index entries that change") {
+  // The writer skips deleting and re-putting entries an update keeps (fewer pages written
+  // per call); what the indexes hold afterwards must be exactly the new version's entries.
+  TempDir tmp;
+  auto store = OpenWriter(StoreDir(tmp.path()));
+  RecordingRecord rec = MakeRecording("01JDX0000000000000000000C1", kT0Ms, "+48601000011", "Jan Kowalski",
+                                      "+48221000011");
+  rec.state = RecordingState::kActive;
+  rec.retention_expiry_ms_utc = kT0Ms + 10 * kMinuteMs;
+  rec.legal_hold = true;
+  REQUIRE(store->Enqueue(rec));
+  REQUIRE(store->Flush().ok());
+
+  RecordingRecord final_snapshot = rec;  // same start, caller, expiry and hold
+  final_snapshot.state = RecordingState::kCompleted;
+  final_snapshot.participants[1].number_e164 = "+48221000012";  // the call was transferred
+  final_snapshot.participants[1].number_original = "+48221000012";
+  final_snapshot.participants.push_back({"pc", "Konsultant 1001", "sip:1001@pbx.example.pl", "", "1001", 1});
+  REQUIRE(store->Enqueue(final_snapshot));
+  REQUIRE(store->Enqueue(final_snapshot));  // a rewrite with no change at all
+  REQUIRE(store->Flush().ok());
+
+  auto ids_for = [&](const std::string& number) {
+    RecordingQuery q;
+    q.number = number;
+    return QueryIds(*store, q);
+  };
+  const std::vector<std::string> one = {rec.recording_id};
+  CHECK(ids_for("+48601000011") == one);  // kept
+  CHECK(ids_for("+48221000011").empty());  // replaced
+  CHECK(ids_for("+48221000012") == one);  // new
+  CHECK(ids_for("1001") == one);          // added
+  RecordingQuery all;
+  auto everything = store->Query(all);
+  REQUIRE(everything.ok());
+  REQUIRE(everything->size() == 1);
+  CHECK((*everything)[0].state == RecordingState::kCompleted);
+  CHECK(store->ExpiredBefore(kT0Ms + 20 * kMinuteMs, 10)->empty());  // still on hold
+
+  RecordingRecord released = final_snapshot;  // hold lifted, same expiry
+  released.legal_hold = false;
+  REQUIRE(store->Enqueue(released));
+  REQUIRE(store->Flush().ok());
+  CHECK(*store->ExpiredBefore(kT0Ms + 20 * kMinuteMs, 10) == one);
+
+  REQUIRE(store->EnqueueDelete(rec.recording_id));
+  REQUIRE(store->Flush().ok());
+  for (const char* number : {"+48601000011", "+48221000012", "1001"}) CHECK(ids_for(number).empty());
+  CHECK(QueryIds(*store, all).empty());
+  CHECK(store->ExpiredBefore(kT0Ms + 60 * kMinuteMs, 10)->empty());
+}
+
 TEST_CASE("store: records indexed by the earlier normaliser stay findable (no re-index needed)") {
   // Before kronika/phone, 7..10-digit unprefixed numbers became +48... whatever their length
   // and a record keeps the E.164 it was stored with; the index holds that and the number
