@@ -255,26 +255,31 @@ nlohmann::json Percentiles(std::vector<double> us, uint64_t rows, std::vector<do
   return j;
 }
 
+// Times n queries from `make`. warm: the same n queries run once untimed first, so the
+// timed pass finds their pages in the page cache (on a store larger than the cache, a new
+// random query is a cold one whatever ran before it). Not warm: each query's first run.
 template <typename MakeQuery>
-nlohmann::json TimeQueries(const Store& store, int n, std::mt19937_64& rng, MakeQuery make, bool warm_up = true) {
+nlohmann::json TimeQueries(const Store& store, int n, std::mt19937_64& rng, MakeQuery make, bool warm = true) {
+  std::vector<RecordingQuery> queries;
+  for (int i = 0; i < n; ++i) queries.push_back(make(rng));
   std::vector<double> us, cpu_us;
   uint64_t rows = 0;
-  const int skip = warm_up ? n / 10 : 0;  // the first n/10 warm up and are not counted
-  for (int i = 0; i < n + skip; ++i) {
-    RecordingQuery q = make(rng);
-    double c0 = ThreadCpuUs();
-    auto t0 = Clock::now();
-    auto result = store.Query(q);
-    auto t1 = Clock::now();
-    double c1 = ThreadCpuUs();
-    if (!result.ok()) {
-      std::fprintf(stderr, "store_bench: query failed: %s\n", result.error().message.c_str());
-      std::exit(1);
+  for (int pass = warm ? 0 : 1; pass < 2; ++pass) {
+    for (const RecordingQuery& q : queries) {
+      double c0 = ThreadCpuUs();
+      auto t0 = Clock::now();
+      auto result = store.Query(q);
+      auto t1 = Clock::now();
+      double c1 = ThreadCpuUs();
+      if (!result.ok()) {
+        std::fprintf(stderr, "store_bench: query failed: %s\n", result.error().message.c_str());
+        std::exit(1);
+      }
+      if (pass == 0) continue;
+      rows += result->size();
+      us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      cpu_us.push_back(c1 - c0);
     }
-    if (i < skip) continue;
-    rows += result->size();
-    us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-    cpu_us.push_back(c1 - c0);
   }
   return Percentiles(std::move(us), rows, std::move(cpu_us));
 }
@@ -882,10 +887,14 @@ int main(int argc, char** argv) {
       }
       return std::move(*store);
     };
-    auto get_by_id = [&](const Store& store, int n, std::mt19937_64& rng) {
+    auto get_by_id = [&](const Store& store, int n, std::mt19937_64& rng, bool warm) {
       std::vector<double> us, cpu_us;
-      for (int i = 0; i < n && !ids.empty(); ++i) {
-        const std::string& id = ids[rng() % ids.size()];
+      std::vector<std::string> picked;
+      for (int i = 0; i < n && !ids.empty(); ++i) picked.push_back(ids[rng() % ids.size()]);
+      if (warm) {
+        for (const std::string& id : picked) (void)store.Get(id);
+      }
+      for (const std::string& id : picked) {
         double c0 = ThreadCpuUs();
         auto t0 = Clock::now();
         auto rec = store.Get(id);
@@ -909,11 +918,11 @@ int main(int argc, char** argv) {
         cold[name + "_resident_before"] = ResidentFraction(flags.dir);
         std::unique_ptr<Store> store = open_ro();
         std::fprintf(stderr, "store_bench: cold %s\n", name.c_str());
-        cold[name] = TimeQueries(*store, flags.cold_queries, rng, make, /*warm_up=*/false);
+        cold[name] = TimeQueries(*store, flags.cold_queries, rng, make, /*warm=*/false);
       }
       DropFileCache(flags.dir);
       std::unique_ptr<Store> store = open_ro();
-      cold["get_by_id"] = get_by_id(*store, flags.cold_queries, rng);
+      cold["get_by_id"] = get_by_id(*store, flags.cold_queries, rng, false);
       report["cold"] = cold;
     }
     std::unique_ptr<Store> store = open_ro();
@@ -922,7 +931,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "store_bench: warm %s\n", name.c_str());
       report[name] = TimeQueries(*store, flags.queries, rng, make);
     }
-    report["get_by_id"] = get_by_id(*store, flags.queries, rng);
+    report["get_by_id"] = get_by_id(*store, flags.queries, rng, true);
     report["data_mdb_resident_after_warm"] = ResidentFraction(flags.dir);
   }
   report["codec"] = CodecComparison(gen);
