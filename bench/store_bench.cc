@@ -663,7 +663,7 @@ Flags ParseFlags(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: store_bench [--records N] [--dir DIR | --fixture-dir DIR [--bulk]] [--keep] "
                    "[--nosync] [--queries Q] [--cold-queries Q] [--metadata-bytes B] [--writer-seconds S] [--writer-rates R1,R2,...] "
-                   "[--out FILE]\n");
+                   "[--writer-open-calls C] [--out FILE]\n");
       std::exit(2);
     }
   }
