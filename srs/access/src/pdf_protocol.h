@@ -3,8 +3,12 @@
 // A protocol is described as a PrintDocument (headings, paragraphs, bordered tables,
 // page breaks) and laid out on A4 pages by the `kronika-pdf` helper program with cairo's
 // PDF surface and pango (UTF-8 text, wrapping, Polish diacritics) in the DejaVu Sans font
-// (Debian: fonts-dejavu-core; any sans font fontconfig finds otherwise). Table rows that do
-// not fit on a page move to the next one; a row taller than a page is cut.
+// (Debian: fonts-dejavu-core; any sans font fontconfig finds otherwise), embedded as
+// subsets. Table rows that do not fit on a page move to the next one; a row taller than a
+// page is cut. The layout runs twice, so each page can say "page X of Y".
+//
+// Not PDF/A: cairo 1.16 (Debian 12) writes no XMP metadata stream, no output intent and no
+// PDF/A identification, and has no API to add them (docs/compliance.md, "Documents").
 //
 // Why a helper process (issue 13 item 6): cairo, pango, fontconfig and freetype are large
 // and parse fonts; a PDF is printed rarely. Started once per document, they never live in
@@ -35,30 +39,79 @@ struct PrintTable {
   double font_size_pt = 9;
 };
 
+// The head of a document for an office's files (issue 16 item 2): who issues it, where and
+// when, and its number. Every text arrives translated; the helper knows no language.
+struct PrintLetterhead {
+  std::string office_name;     // bold, top left ("" = none)
+  std::string office_address;  // below it; newlines kept
+  std::string logo_png;        // path of a PNG drawn left of the name, at most 56 pt high; "" = none
+  std::string place_date;      // top right: "Warszawa, dnia 7 grudnia 2026 r."
+  std::string number;          // below it: "Nr ODS/17/2026"
+  std::string footer;          // left of every page's number until the next letterhead
+};
+
+// One person's signature field: the role above a blank space and a dotted line, the name
+// and position below it ("" = a blank line to fill in by hand).
+struct PrintSignature {
+  std::string role;      // "Przekazujący"
+  std::string name;      // "Anna Nowak"
+  std::string position;  // "inspektor"
+  std::string note;      // small print below, e.g. "(data i podpis)"
+};
+
 struct PrintBlock {
-  enum class Kind { kHeading, kSubheading, kParagraph, kTable, kPageBreak };
+  // kDocument starts a document of its own on a new page: its letterhead is drawn and its
+  // pages are counted from 1 ("strona 1 z N" counts the pages up to the next kDocument).
+  // kCode is monospaced text (commands in an annex); kSignatures side by side, kept on one page.
+  enum class Kind { kHeading, kSubheading, kParagraph, kTable, kPageBreak, kDocument, kCode, kSignatures };
   Kind kind = Kind::kParagraph;
   std::string text;  // UTF-8, plain (not markup)
   PrintTable table;
+  PrintLetterhead letterhead;
+  std::vector<PrintSignature> signatures;
 };
 
 struct PrintDocument {
-  std::string title;  // PDF metadata title
+  std::string title;    // PDF metadata title
+  std::string author;   // PDF metadata author: the office ("" = none)
+  std::string subject;  // PDF metadata subject ("" = none)
+  std::string created;  // PDF metadata creation date, ISO 8601 with offset ("" = none)
+  // Every page's number, bottom right: {page} and {pages} replaced, e.g. "strona {page} z
+  // {pages}"; "" = the bare page number.
+  std::string page_label;
   std::vector<PrintBlock> blocks;
 
-  void Heading(std::string text) {
-    blocks.push_back({PrintBlock::Kind::kHeading, std::move(text), {}});
-  }
-  void Subheading(std::string text) {
-    blocks.push_back({PrintBlock::Kind::kSubheading, std::move(text), {}});
-  }
-  void Paragraph(std::string text) {
-    blocks.push_back({PrintBlock::Kind::kParagraph, std::move(text), {}});
-  }
+  void Heading(std::string text) { Add(PrintBlock::Kind::kHeading, std::move(text)); }
+  void Subheading(std::string text) { Add(PrintBlock::Kind::kSubheading, std::move(text)); }
+  void Paragraph(std::string text) { Add(PrintBlock::Kind::kParagraph, std::move(text)); }
+  void Code(std::string text) { Add(PrintBlock::Kind::kCode, std::move(text)); }
   void Table(PrintTable table) {
-    blocks.push_back({PrintBlock::Kind::kTable, "", std::move(table)});
+    PrintBlock b;
+    b.kind = PrintBlock::Kind::kTable;
+    b.table = std::move(table);
+    blocks.push_back(std::move(b));
   }
-  void PageBreak() { blocks.push_back({PrintBlock::Kind::kPageBreak, "", {}}); }
+  void PageBreak() { Add(PrintBlock::Kind::kPageBreak, ""); }
+  void Document(PrintLetterhead letterhead) {
+    PrintBlock b;
+    b.kind = PrintBlock::Kind::kDocument;
+    b.letterhead = std::move(letterhead);
+    blocks.push_back(std::move(b));
+  }
+  void Signatures(std::vector<PrintSignature> signatures) {
+    PrintBlock b;
+    b.kind = PrintBlock::Kind::kSignatures;
+    b.signatures = std::move(signatures);
+    blocks.push_back(std::move(b));
+  }
+
+ private:
+  void Add(PrintBlock::Kind kind, std::string text) {
+    PrintBlock b;
+    b.kind = kind;
+    b.text = std::move(text);
+    blocks.push_back(std::move(b));
+  }
 };
 
 // The PDF bytes ("%PDF-1.5 ...") from the helper. Errors: kUnavailable when the helper

@@ -1,7 +1,12 @@
 // PrintDocument as JSON: what RenderPdf sends to the kronika-pdf helper on its stdin.
-//   {"title": "...", "blocks": [{"kind": "heading"|"subheading"|"paragraph"|"page_break",
-//    "text": "..."}, {"kind": "table", "table": {"column_weights": [..], "header_row": b,
-//    "label_column": b, "min_row_height_pt": n, "font_size_pt": n, "rows": [["..", ..], ..]}}]}
+//   {"title", "author", "subject", "created", "page_label": "...",
+//    "blocks": [{"kind": "heading"|"subheading"|"paragraph"|"code"|"page_break", "text": "..."},
+//     {"kind": "table", "table": {"column_weights": [..], "header_row": b,
+//      "label_column": b, "min_row_height_pt": n, "font_size_pt": n, "rows": [["..", ..], ..]}},
+//     {"kind": "document", "letterhead": {"office_name", "office_address", "logo_png",
+//      "place_date", "number", "footer"}},
+//     {"kind": "signatures", "signatures": [{"role", "name", "position", "note"}, ..]}]}
+// Every string member but "kind" and "text" may be absent ("").
 // Threads: pure functions.
 #pragma once
 
