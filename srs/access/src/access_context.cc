@@ -261,6 +261,7 @@ PlaybackWorkflow& AccessContext::playback() const { return *impl_->playback; }
 DisclosureBook& AccessContext::disclosures() const { return *impl_->disclosures; }
 const RecordingKeys* AccessContext::keys() const { return impl_->keys; }
 PackageSigning AccessContext::signing() const { return impl_->signing(); }
+const DocumentSettings& AccessContext::documents() const { return impl_->options.documents; }
 const std::filesystem::path& AccessContext::data_dir() const { return impl_->options.data_dir; }
 
 std::filesystem::path AccessContext::PlainPathOf(const RecordingRecord& record) const {

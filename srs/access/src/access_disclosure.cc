@@ -21,7 +21,7 @@
 #include "kronika/srs/core/json_fields.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/utc_time.h"
-#include "pdf_protocol.h"
+#include "handover_protocol.h"
 
 namespace kronika::srs {
 namespace {
@@ -98,120 +98,13 @@ Result<std::string> ReadText(const std::filesystem::path& path) {
   return buf.str();
 }
 
-std::string MainNumber(const RecordingRecord& r) {
-  for (const auto& p : r.participants) {
-    const std::string& n = DisplayNumber(p);
-    if (!n.empty()) return n;
-  }
-  return "";
+// A user's record for a signature field; none when unknown or unreadable (the field is
+// then filled in by hand).
+std::optional<User> FindUser(AccessDb& db, const std::string& username) {
+  if (username.empty()) return std::nullopt;
+  Result<std::optional<User>> u = UserDirectory(db).Find(username);
+  return u.ok() ? *u : std::nullopt;
 }
-
-// Everything the DISC-3 hand-over protocol prints, for both its HTML and PDF forms.
-struct HandOver {
-  Disclosure disclosure;
-  std::vector<RecordingRecord> records;
-  std::map<std::string, std::string> audio_sha256;  // recording id -> hex, when known
-  std::string signature_kind;                       // "ed25519" | "hmac" | "none"
-  std::string signer_fingerprint;
-
-  std::string Title() const { return "Hand-over protocol " + disclosure.id; }
-  std::string Intro() const {
-    return "Disclosure " + disclosure.id + " to " + disclosure.requester_institution +
-           ", written request no. " + disclosure.request_number + " of " + disclosure.request_date + ".";
-  }
-  std::string Justification() const { return "Justification: " + disclosure.justification; }
-  std::string Decision() const {
-    const ApproverDecision decision = disclosure.decision.value_or(ApproverDecision{});
-    return "Decision: granted by " + decision.by_name + " on " + FormatUtcTime(decision.at_ms_utc) + ".";
-  }
-  std::vector<std::vector<std::string>> Rows() const {
-    std::vector<std::vector<std::string>> rows = {
-        {"No.", "Recording", "Date", "Phone number", "Duration", "SHA-256 of audio"}};
-    for (const auto& r : records) {
-      char duration[32];
-      std::snprintf(duration, sizeof duration, "%d min %02d s", static_cast<int>(r.duration_s) / 60,
-                    static_cast<int>(r.duration_s) % 60);
-      auto hash = audio_sha256.find(r.recording_id);
-      rows.push_back({std::to_string(rows.size()), r.recording_id, FormatUtcTime(r.start_ms_utc),
-                      MainNumber(r), duration,
-                      hash == audio_sha256.end() ? "see MANIFEST.sha256" : hash->second});
-    }
-    return rows;
-  }
-  std::string Declaration() const {
-    std::string purpose = disclosure.purpose;
-    if (purpose.empty()) purpose = disclosure.justification;
-    return "The receiver declares that the recordings will be used only for the purpose stated "
-           "in the request (" +
-           purpose + ") and not disclosed further (DISC-3).";
-  }
-  std::string Integrity() const {
-    std::string text =
-        "Integrity: MANIFEST.sha256 in the package lists the SHA-256 of every file "
-        "(sha256sum -c MANIFEST.sha256). ";
-    if (signature_kind == "ed25519") {
-      return text +
-             "It is signed with Ed25519; the public key is SIGNING-KEY.pem in the package. "
-             "Fingerprint of the signing key (SHA-256 of the public key, DER): " +
-             signer_fingerprint +
-             ". Compare it with the fingerprint the disclosing unit gives you by another "
-             "channel, then check: kronika export verify PACKAGE --public-key KEY.pub, or "
-             "openssl pkeyutl -verify -pubin -inkey SIGNING-KEY.pem -rawin -in MANIFEST.sha256 "
-             "-sigfile MANIFEST.sha256.ed25519.sig.";
-    }
-    if (signature_kind == "hmac")
-      return text + "It is sealed with an HMAC that only the disclosing unit can check.";
-    return text + "The package is not signed.";
-  }
-
-  std::string Html() const {
-    std::ostringstream html;
-    html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-         << HtmlEscape(Title())
-         << "</title><style>body{font-family:serif;max-width:48em;margin:2em auto}"
-         << "table{border-collapse:collapse;width:100%}th,td{border:1px solid "
-            "#000;padding:4px;text-align:left;overflow-wrap:anywhere}"
-         << ".sig{height:4em}</style></head><body>\n<h1>Protocol of handing over call "
-            "recordings</h1>\n"
-         << "<p>" << HtmlEscape(Intro()) << "</p>\n<p>" << HtmlEscape(Justification())
-         << "</p>\n<p>" << HtmlEscape(Decision()) << "</p>\n<table>";
-    const auto rows = Rows();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      html << "<tr>";
-      for (const auto& cell : rows[i])
-        html << (i == 0 ? "<th>" : "<td>") << HtmlEscape(cell) << (i == 0 ? "</th>" : "</td>");
-      html << "</tr>\n";
-    }
-    html << "</table>\n<p>" << HtmlEscape(Declaration()) << "</p>\n<p>" << HtmlEscape(Integrity())
-         << "</p>\n<table><tr><th>Handed over by</th><th>Received by</th></tr>"
-            "<tr><td class=\"sig\"></td><td class=\"sig\"></td></tr></table>\n</body></html>\n";
-    return html.str();
-  }
-
-  Result<std::string> Pdf() const {
-    PrintDocument doc;
-    doc.title = Title();
-    doc.Heading("Protocol of handing over call recordings");
-    doc.Paragraph(Intro());
-    doc.Paragraph(Justification());
-    doc.Paragraph(Decision());
-    PrintTable table;
-    table.column_weights = {6, 20, 21, 15, 12, 26};
-    table.font_size_pt = 8;
-    table.header_row = true;
-    table.rows = Rows();
-    doc.Table(std::move(table));
-    doc.Paragraph(Declaration());
-    doc.Paragraph(Integrity());
-    PrintTable signatures;
-    signatures.column_weights = {1, 1};
-    signatures.header_row = true;
-    signatures.rows = {{"Handed over by", "Received by"}, {"", ""}};
-    signatures.min_row_height_pt = 60;
-    doc.Table(std::move(signatures));
-    return RenderPdf(doc);
-  }
-};
 
 }  // namespace
 
@@ -316,15 +209,16 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
                                               const std::filesystem::path& data_dir,
                                               const std::filesystem::path& out_dir,
                                               const std::optional<std::string>& signing_key,
-                                              int64_t now_ms_utc) {
-  return Export(who, id, keys, data_dir, out_dir, PackageSigning{nullptr, signing_key}, now_ms_utc);
+                                              int64_t now_ms_utc, const DocumentSettings& documents) {
+  return Export(who, id, keys, data_dir, out_dir, PackageSigning{nullptr, signing_key}, now_ms_utc, documents);
 }
 
 Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_view id,
                                               const RecordingKeys* keys,
                                               const std::filesystem::path& data_dir,
                                               const std::filesystem::path& out_dir,
-                                              const PackageSigning& signing, int64_t now_ms_utc) {
+                                              const PackageSigning& signing, int64_t now_ms_utc,
+                                              const DocumentSettings& documents) {
   if (!who.user.Has(Role::kRecordsKeeper))
     return MakeError(ErrorCode::kPermissionDenied, "only a records keeper prepares export packages");
   auto d = Find(id);
@@ -337,6 +231,11 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
     return MakeError(ErrorCode::kConflict, "export: " + out_dir.string() + " already exists");
   HandOver hand_over;
   hand_over.disclosure = *d;
+  hand_over.settings = documents;
+  hand_over.settings.issued_ms_utc = now_ms_utc;
+  hand_over.handed_over_by = who.user;
+  hand_over.approver = FindUser(db_, d->decision ? d->decision->by : "");
+  hand_over.hand_over = static_cast<unsigned>(d->exports.size() + 1);
   for (const std::string& recording_id : d->recording_ids) {
     auto restricted = IsRestricted(db_, recording_id);
     if (!restricted.ok()) return restricted.error();
@@ -421,7 +320,8 @@ Result<nlohmann::json> DisclosureBook::Export(const Identity& who, std::string_v
 }
 
 Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat format,
-                                             const PackageSigning& signing) const {
+                                             const PackageSigning& signing,
+                                             const DocumentSettings& documents) const {
   auto d = Find(id);
   if (!d.ok()) return d.error();
   if (d->status != "granted") {
@@ -430,6 +330,8 @@ Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat
   }
   HandOver hand_over;
   hand_over.disclosure = *d;
+  hand_over.settings = documents;
+  hand_over.approver = FindUser(db_, d->decision ? d->decision->by : "");
   for (const std::string& recording_id : d->recording_ids) {
     auto record = store_.Get(recording_id);
     if (!record.ok()) return record.error();
@@ -437,12 +339,14 @@ Result<std::string> DisclosureBook::Protocol(std::string_view id, ProtocolFormat
       hand_over.records.push_back(**record);
     } else {  // deleted since (RET-3): still listed, without call data
       RecordingRecord gone;
-      gone.recording_id = recording_id + " (deleted)";
+      gone.recording_id = recording_id;
       hand_over.records.push_back(gone);
     }
   }
   if (!d->exports.empty()) {
     const DisclosureExport& last = d->exports.back();
+    hand_over.hand_over = static_cast<unsigned>(d->exports.size());
+    hand_over.handed_over_by = FindUser(db_, last.by);
     hand_over.signature_kind = last.signature;
     hand_over.signer_fingerprint = last.signer_fingerprint;
     hand_over.audio_sha256 = last.audio_sha256;

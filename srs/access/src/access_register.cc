@@ -17,7 +17,6 @@
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/csv_writer.h"
 #include "kronika/srs/store/record_codec.h"
-#include "pdf_protocol.h"
 
 namespace kronika::srs {
 namespace {
@@ -296,78 +295,6 @@ std::string HtmlEscape(std::string_view text) {
     }
   }
   return out;
-}
-
-std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& e) {
-  const nlohmann::json listener = Sub(e, "listener");
-  const nlohmann::json details = Sub(e, "protocol");
-  return {
-      {"Date of listening", Text(e, "listened_at_utc")},
-      {"Listeners", Text(listener, "name") + " " + Text(listener, "surname") + ", " +
-                        Text(listener, "position") + " (" +
-                        Text(Sub(e, "identity"), "username") + ")"},
-      {"Date and time of the call", Text(e, "call_start_utc")},
-      {"Part listened to", Text(e, "listened_from_s") + " s - " + Text(e, "listened_to_s") + " s"},
-      {"Participants", ParticipantsText(e)},
-      {"Phone numbers",
-       "calling " + Text(e, "calling_number") + ", called " + Text(e, "called_number")},
-      {"Kind of incident", Text(e, "reason_text")},
-      {"Circumstances", Text(e, "justification")},
-      {"Causes", Text(details, "causes")},
-      {"Actions taken", Text(details, "actions")},
-      {"Follow-up", Text(details, "follow_up")},
-      {"Approver's position", Text(e, "approved_by") + ": " + Text(e, "approver_note")},
-      {"Recording", Text(e, "recording_id")},
-      {"Register entry hash", Text(e, "entry_hash")},
-  };
-}
-
-std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
-                                 const std::string& title) {
-  std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-       << HtmlEscape(title)
-       << "</title>\n<style>body{font-family:serif;max-width:48em;margin:2em auto}"
-          "table{border-collapse:collapse;width:100%;margin-bottom:2em}"
-          "th,td{border:1px solid #000;padding:4px;text-align:left;vertical-align:top}"
-          "th{width:35%}.sig{height:3em}@media "
-          "print{section{page-break-after:always}}</style></head><body>\n"
-       << "<h1>" << HtmlEscape(title) << "</h1>\n";
-  for (const auto& e : entries) {
-    html << "<section><h2>Playback protocol, register entry " << HtmlEscape(Text(e, "seq"))
-         << "</h2><table>\n";
-    for (const auto& [label, value] : RegisterProtocolRows(e)) {
-      html << "<tr><th>" << HtmlEscape(label) << "</th><td>" << HtmlEscape(value) << "</td></tr>\n";
-    }
-    html << "<tr><th>Signatures</th><td class=\"sig\"></td></tr>\n</table></section>\n";
-  }
-  html << "</body></html>\n";
-  return html.str();
-}
-
-Result<std::string> RegisterProtocolPdf(const std::vector<nlohmann::json>& entries,
-                                        const std::string& title) {
-  PrintDocument doc;
-  doc.title = title;
-  doc.Heading(title);
-  if (entries.empty()) doc.Paragraph("The register holds no entries.");
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const nlohmann::json& e = entries[i];
-    if (i > 0) doc.PageBreak();  // one protocol per sheet, for the case file
-    doc.Subheading("Playback protocol, register entry " + Text(e, "seq"));
-    PrintTable table;
-    table.column_weights = {35, 65};
-    table.label_column = true;
-    for (auto& [label, value] : RegisterProtocolRows(e)) table.rows.push_back({label, value});
-    doc.Table(std::move(table));
-    PrintTable signatures;
-    signatures.column_weights = {35, 65};
-    signatures.label_column = true;
-    signatures.min_row_height_pt = 40;
-    signatures.rows.push_back({"Signatures", ""});
-    doc.Table(std::move(signatures));
-  }
-  return RenderPdf(doc);
 }
 
 }  // namespace kronika::srs

@@ -24,6 +24,7 @@
 #include "kronika/srs/admin/local_admin_ops.h"
 #include "kronika/srs/atrest/key_file_syncer.h"
 #include "kronika/srs/atrest/recording_keys.h"
+#include "kronika/srs/cli/document_settings.h"
 #include "kronika/srs/config/config_changes.h"
 #include "kronika/srs/config/site_config.h"
 #include "kronika/srs/core/heap_reclaimer.h"
@@ -331,6 +332,7 @@ Status Daemon::StartHttp() {
   // One RecordingKeys for the process: playback and late encryption follow an online
   // master key rotation (issue 15 item 5).
   access_options.shared_keys = c_->recording_keys.get();
+  access_options.documents = OfficeDocumentSettings(config_.office);
   // Issue 7: the access DELETE asks the rules db (legal holds, RET-2; logged, RET-4) and
   // tells the quota usage (RET-5); both are up since step 3.
   access_options.deletion_guard = [db = c_->rules_db.get()](const RecordingRecord& r, std::string_view by,

@@ -24,6 +24,7 @@
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "cli_common.h"
+#include "kronika/srs/cli/document_settings.h"
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/utc_time.h"
@@ -292,7 +293,7 @@ int RunRegisterCommand(int argc, char** argv) {
   app.require_subcommand(1);
   CLI::App* verify = app.add_subcommand("verify", "check the hash chain (exit 0 intact, 1 altered)");
   CLI::App* head = app.add_subcommand("head", "print the entry count and the head hash");
-  std::string format, out, from, to;
+  std::string format, out, from, to, lang;
   bool csv = false, html = false;
   CLI::App* exp = app.add_subcommand("export", "the register's columns (csv) or printable playback protocols (html, pdf)");
   CLI::Option* format_opt =
@@ -300,6 +301,8 @@ int RunRegisterCommand(int argc, char** argv) {
   exp->add_flag("--csv", csv, "same as --format csv")->excludes(format_opt);
   exp->add_flag("--html", html, "same as --format html")->excludes(format_opt)->excludes("--csv");
   exp->add_option("--out", out, "write to FILE instead of stdout")->type_name("FILE");
+  exp->add_option("--lang", lang, "language of the protocols (default: [office] language)")
+      ->check(CLI::IsMember({"pl", "en"}));
   exp->add_option("--from", from, "entries listened to at or after TIME")->check(UtcTimeValidator());
   exp->add_option("--to", to, "entries listened to before TIME (a date: that whole day included)")
       ->check(UtcTimeValidator());
@@ -346,14 +349,16 @@ int RunRegisterCommand(int argc, char** argv) {
     }
     *entries = std::move(kept);
   }
-  const std::string title = "Listening register - playback protocols";
+  Result<FoundConfig> found = LoadExistingData(data);
+  const DocumentSettings documents =
+      OfficeDocumentSettings(found.ok() ? found->config.office : OfficeConfig{}, lang);
   std::string text;
   if (format == "csv") {
     text = RegisterCsv(*entries);
   } else if (format == "html") {
-    text = RegisterProtocolHtml(*entries, title);
+    text = RegisterProtocolHtml(*entries, documents);
   } else {
-    auto pdf = RegisterProtocolPdf(*entries, title);
+    auto pdf = RegisterProtocolPdf(*entries, documents);
     if (!pdf.ok()) return Fail(pdf.error());
     text = std::move(*pdf);
   }

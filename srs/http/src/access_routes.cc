@@ -20,6 +20,7 @@
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/access/listening_sessions.h"
 #include "kronika/srs/access/access_users.h"
+#include "kronika/srs/access/office_documents.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/log.h"
@@ -227,7 +228,16 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
 }
 
 
-// GET /api/v1/disclosures/{id}/protocol[?format=html|pdf] (DISC-3); without `format`,
+// The office's document settings in the reader's language: `?lang=pl|en` when given (the
+// page passes its user's choice), else the office's (issue 16 item 2).
+DocumentSettings Documents(const AccessContext& c, const HttpRequest& request) {
+  DocumentSettings settings = c.documents();
+  settings.language = DocumentLanguage(request.QueryParam("lang").value_or(""), settings.language);
+  settings.issued_ms_utc = NowMs();
+  return settings;
+}
+
+// GET /api/v1/disclosures/{id}/protocol[?format=html|pdf][&lang=pl|en] (DISC-3); without `format`,
 // "Accept: application/pdf" picks the PDF, anything else the HTML.
 HttpResponse DisclosureProtocolResponse(const AccessContext& c, const HttpRequest& request,
                                         const std::string& id) {
@@ -239,7 +249,7 @@ HttpResponse DisclosureProtocolResponse(const AccessContext& c, const HttpReques
   if (format != "html" && format != "pdf")
     return HttpResponse::JsonError(400, "format: expected html or pdf");
   auto protocol = c.disclosures().Protocol(
-      id, format == "pdf" ? ProtocolFormat::kPdf : ProtocolFormat::kHtml, c.signing());
+      id, format == "pdf" ? ProtocolFormat::kPdf : ProtocolFormat::kHtml, c.signing(), Documents(c, request));
   if (!protocol.ok()) return ErrorResponse(protocol.error());
   HttpResponse out;
   out.content_type = format == "pdf" ? "application/pdf" : "text/html; charset=utf-8";
@@ -465,11 +475,9 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    out.body = RegisterCsv(*entries);
                  } else if (format == "html") {
                    out.content_type = "text/html; charset=utf-8";
-                   out.body =
-                       RegisterProtocolHtml(*entries, "Listening register - playback protocols");
+                   out.body = RegisterProtocolHtml(*entries, Documents(*c, request));
                  } else if (format == "pdf") {
-                   auto pdf =
-                       RegisterProtocolPdf(*entries, "Listening register - playback protocols");
+                   auto pdf = RegisterProtocolPdf(*entries, Documents(*c, request));
                    if (!pdf.ok()) return ErrorResponse(pdf.error());
                    out.content_type = "application/pdf";
                    out.body = std::move(*pdf);
@@ -530,8 +538,13 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
               const int64_t now = NowMs();
               const std::filesystem::path out =
                   c->data_dir() / "exports" / (id + "-" + std::to_string(now));
+              // The package's protocol is in the office's language, or {"lang": "en"}.
+              DocumentSettings documents = c->documents();
+              std::string lang;
+              if (body.is_object() && body.contains("lang") && body["lang"].is_string()) lang = body["lang"];
+              documents.language = DocumentLanguage(lang, documents.language);
               return c->disclosures().Export(who, id, c->keys(), c->data_dir(), out, c->signing(),
-                                             now);
+                                             now, documents);
             }));
 
   // The listeners' and approvers' page (static; it calls the API with the user's token).

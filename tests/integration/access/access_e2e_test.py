@@ -13,8 +13,12 @@ tokens (made by `kronika user token`) and a real recording (SIPp call):
   a flipped byte in the audio, the manifest or the signature, or a package re-signed with
   another key, fail with a clear message and exit 1.
 - REG-2 / DISC-3 as PDF: the register's playback protocols (API `format=pdf`, CLI
-  `--format pdf`) and the hand-over protocol (package protocol.pdf, API `.../protocol`) hold
-  the REG-2 / DISC-3 fields and Polish names, as extracted by pdftotext.
+  `--format pdf`) and the hand-over protocol (package protocol.pdf, API `.../protocol`) are
+  documents an office can file (issue 16 item 2), read back with pdftotext: in Polish, with
+  the [office] letterhead (name, address, logo), number, place and date, local times with
+  the zone, the REG-2 / DISC-3 fields, named signature fields, "strona X z Y", the
+  checksums in words and the commands only in the annex, no requirement ID; English once
+  (`lang=en`). With KRONIKA_DOC_SAMPLES=DIR the PDFs are copied there (docs/img's pictures).
 - SEC-1/RET-3: the recording is sealed while it is recorded (no plaintext .opus ever, no
   OggS in the .kenc) and plays back decrypted with the call's tone; after DELETE the saved .kenc copy cannot be decrypted with any key left on disk.
 - RIGHTS-3: a restricted recording cannot be requested.
@@ -90,6 +94,52 @@ def compact(text):
     return "".join((text or "").split())
 
 
+REQUIREMENT_ID = re.compile(r"\b(SCOPE|CONSENT|RET|ACCESS|REG|DISC|RIGHTS|SEC)-\d")
+LOCAL_TIME = re.compile(r"\d\d\.\d\d\.20\d\d, \d\d:\d\d:\d\d CES?T")
+OFFICE = """
+[office]
+language = "pl"
+time_zone = "Europe/Warsaw"
+name = "Urząd Miasta Przykładowo"
+address = "ul. Rynek 1\\n00-950 Przykładowo"
+place = "Przykładowo"
+logo = "{logo}"
+"""
+
+
+def write_logo(path):
+    """A 48x48 PNG (white over red, the flag's colours) for the letterhead, made with zlib."""
+    import struct
+    import zlib
+    rows = b"".join(b"\x00" + (b"\xff\xff\xff" if y < 24 else b"\xdc\x14\x3c") * 48 for y in range(48))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 48, 48, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def keep_sample(path, name):
+    """Copies a document to $KRONIKA_DOC_SAMPLES (docs/img's pictures are made from them)."""
+    samples = os.environ.get("KRONIKA_DOC_SAMPLES")
+    if samples:
+        os.makedirs(samples, exist_ok=True)
+        shutil.copy(path, os.path.join(samples, name))
+
+
+def check_office_document(text, what, number):
+    """Issue 16 item 2: what every office document shows, as pdftotext reads it."""
+    check("Urząd Miasta Przykładowo" in text and "ul. Rynek 1" in text, f"{what}: the office's letterhead")
+    check(re.search(r"Przykładowo, dnia \d+ \w+ 20\d\d r\.", text) is not None, f"{what}: place and date")
+    check(re.search(number, text) is not None, f"{what}: document number {number}")
+    check(LOCAL_TIME.search(text) is not None, f"{what}: times in the office's zone with the zone shown")
+    check(re.search(r"strona 1 z \d", text) is not None, f"{what}: 'strona 1 z N'")
+    ids = REQUIREMENT_ID.findall(text)
+    check(not ids, f"{what}: no requirement ID ({ids})")
+    check(not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", text), f"{what}: no machine UTC times")
+
+
 def make_export_signing_key(keys_dir):
     """DISC-3: an Ed25519 signing key outside the data dir, for the daemon's export packages."""
     key = os.path.join(keys_dir, "export-signing.pem")
@@ -115,17 +165,37 @@ def check_register_pdf(api, token, data, work):
     if text is None:
         print("skip REG-2 PDF text checks: pdftotext not installed")
         return
-    fields = ["Date of listening", "Listeners", "Date and time of the call", "Participants", "Phone numbers",
-              "Kind of incident", "Circumstances", "Causes", "Actions taken", "Follow-up", "Approver's position"]
-    missing = [f for f in fields if f not in text]
-    check(not missing, f"REG-2 PDF protocol has every field (missing {missing})")
-    check("Anna Nowak, Inspector" in text and "Ewa Wójcik" in text and "tone of the call" in text,
+    fields = ["Protokół z odsłuchania rozmowy telefonicznej", "Data i godzina odsłuchania",
+              "Osoby dokonujące odsłuchania", "Data i godzina rozmowy", "Osoby prowadzące rozmowę",
+              "Numer telefonu, z którego wykonano połączenie", "Rodzaj zdarzenia", "Okoliczności towarzyszące",
+              "Przyczyny wystąpienia zdarzenia", "Podjęte działania", "Postępowanie wyjaśniające",
+              "Stanowisko zatwierdzającego co do dalszych czynności w sprawie"]
+    missing = [f for f in fields if compact(f) not in compact(text)]
+    check(not missing, f"REG-2 PDF protocol has every field, in Polish (missing {missing})")
+    check("Anna Nowak, inspektor" in text and "Ewa Wójcik" in text and "ton rozmowy" in text,
           "REG-2 PDF protocol names listener, approver (Polish ó) and causes")
+    check(compact("skarga rozmówcy na sposób potraktowania go przez pracownika") in compact(text),
+          "REG-2 the kind of incident in words")
+    check("Osoba dokonująca odsłuchania" in text and "Zatwierdzający" in text and "(data i podpis)" in text,
+          "REG-2 signature fields for the listener and the approver")
+    check_office_document(text, "REG-2 PDF", r"Nr PO/1/20\d\d")
+    images = subprocess.run(["pdfimages", "-list", out], capture_output=True, text=True)
+    check(images.returncode == 0 and " image " in images.stdout, "REG-2 PDF carries the office's logo")
+    keep_sample(out, "protokol-odsluchania.pdf")
     cli_out = os.path.join(work, "register-cli.pdf")
-    r = kronika("register", "export", "--format", "pdf", "--out", cli_out, "--data-dir", data)
+    r = kronika("register", "export", "--format", "pdf", "--out", cli_out, "--data-dir", data,
+                "--config", os.path.join(work, "kronika.toml"))
     cli_text = pdf_text(cli_out) if r.returncode == 0 else ""
-    check(r.returncode == 0 and "Ewa Wójcik" in cli_text and "Playback protocol, register entry 2" in cli_text,
+    check(r.returncode == 0 and "Ewa Wójcik" in cli_text and "Nr PO/2/" in cli_text,
           f"REG-2 kronika register export --format pdf ({r.stderr.strip()})")
+    check_office_document(cli_text, "REG-2 PDF from the CLI", r"Nr PO/2/20\d\d")
+    s, _, pdf = api.call("GET", "/api/v1/register?format=pdf&lang=en", token)
+    out_en = os.path.join(work, "register-en.pdf")
+    with open(out_en, "wb") as f:
+        f.write(pdf)
+    en = pdf_text(out_en)
+    check(s == 200 and "Record of listening to a recorded telephone call" in en and "page 1 of" in en
+          and not REQUIREMENT_ID.findall(en), "REG-2 the same protocols in English (lang=en)")
 
 
 def check_signed_package(api, token, did, pkg, key, fingerprint, work):
@@ -145,11 +215,21 @@ def check_signed_package(api, token, did, pkg, key, fingerprint, work):
           "DISC-3 sha256sum -c MANIFEST.sha256 passes")
     text = pdf_text(os.path.join(pkg, "protocol.pdf"))
     if text is not None:
-        check("Protocol of handing over call recordings" in text and "Policja KMP" in text
-              and "RSD-123/26" in text and "only for the purpose" in text and "Ewa Wójcik" in text,
+        check("Protokół przekazania nagrań rozmów telefonicznych" in text and "Policja KMP" in text
+              and "RSD-123/26" in text and compact("wyłącznie do celów określonych w pisemnym wniosku") in compact(text)
+              and "Ewa Wójcik" in text,
               "DISC-3 protocol.pdf holds institution, request no., declaration and the granting director")
-        check(fingerprint in compact(text), "DISC-3 protocol.pdf prints the signing key fingerprint")
-        check("+48221234567" in compact(text) and "min" in text, "DISC-3 protocol.pdf lists phone number and duration")
+        check(fingerprint in compact(text) and compact("Odcisk klucza podpisującego (SHA-256)") in compact(text),
+              "DISC-3 protocol.pdf states the signing key fingerprint in words")
+        check("+48221234567" in compact(text) and " min " in text, "DISC-3 protocol.pdf lists phone number and duration")
+        check(compact("Sumy kontrolne nagrań") in compact(text), "DISC-3 protocol.pdf states the checksums in words")
+        check("Przekazujący" in text and "Jan Kowal" in text and "gestor systemu nagrywania" in text and "Przyjmujący" in text
+              and "Zatwierdzający" in text, "DISC-3 named signature fields: transferor, recipient, approver")
+        annex = text.find("Załącznik nr 1")
+        check(annex > 0 and text.find("sha256sum -c") > annex and text.find("openssl") > annex
+              and text.find("kronika export verify") > annex, "DISC-3 the commands are only in the annex")
+        check_office_document(text, "DISC-3 protocol.pdf", r"Nr PP/\d+/20\d\d")
+        keep_sample(os.path.join(pkg, "protocol.pdf"), "protokol-przekazania.pdf")
     s, headers, body = api.call("GET", f"/api/v1/disclosures/{did}/protocol?format=pdf", token)
     check(s == 200 and headers.get("Content-Type") == "application/pdf" and body[:5] == b"%PDF-",
           f"DISC-3 GET .../protocol?format=pdf (got {s})")
@@ -157,8 +237,16 @@ def check_signed_package(api, token, did, pkg, key, fingerprint, work):
                                 headers={"Accept": "application/pdf"})
     check(s == 200 and body[:5] == b"%PDF-", f"DISC-3 GET .../protocol with Accept: application/pdf (got {s})")
     s, headers, body = api.call("GET", f"/api/v1/disclosures/{did}/protocol", token)
-    check(s == 200 and headers.get("Content-Type", "").startswith("text/html") and fingerprint.encode() in body,
-          f"DISC-3 GET .../protocol as HTML with the fingerprint (got {s})")
+    check(s == 200 and headers.get("Content-Type", "").startswith("text/html")
+          and fingerprint in compact(body.decode()) and "Protokół przekazania" in body.decode(),
+          f"DISC-3 GET .../protocol as HTML, in Polish, with the fingerprint (got {s})")
+    s, _, body = api.call("GET", f"/api/v1/disclosures/{did}/protocol?format=pdf&lang=en", token)
+    out_en = os.path.join(work, "protocol-en.pdf")
+    with open(out_en, "wb") as f:
+        f.write(body)
+    en = pdf_text(out_en) if s == 200 else ""
+    check("Record of handing over telephone call recordings" in en and "Transferor" in en
+          and not REQUIREMENT_ID.findall(en), "DISC-3 the hand-over protocol in English (lang=en)")
 
     def tampered(name, edit, *verify_args):
         copy = os.path.join(work, "pkg-" + name)
@@ -219,7 +307,9 @@ def main():
             return 77
     keys_dir = use_new_master_key()
     signing_key, signing_fingerprint = make_export_signing_key(keys_dir)
-    node = Kronika()
+    logo = os.path.join(keys_dir, "herb.png")
+    write_logo(logo)
+    node = Kronika(config=OFFICE.format(logo=logo))
     data = node.data_dir
     env = dict(os.environ)
 
@@ -234,13 +324,13 @@ def main():
 
     node.init_data_dir()
     tok = {
-        "listener": add("anna", "listener", "Anna", "Nowak", "Inspector"),
-        "other": add("piotr", "listener", "Piotr", "Lis", "Clerk"),
-        "director": add("ewa", "approver", "Ewa", "Wójcik", "Director"),
-        "keeper": add("jan", "records_keeper", "Jan", "Kowal", "Records keeper"),
-        "admin": add("root", "administrator", "Adam", "Admin", "System administrator"),
-        "dpo": add("iod", "dpo", "Iza", "Dobra", "Data protection officer"),
-        "auditor": add("audit", "auditor", "Olga", "Audyt", "Auditor"),
+        "listener": add("anna", "listener", "Anna", "Nowak", "inspektor"),
+        "other": add("piotr", "listener", "Piotr", "Lis", "referent"),
+        "director": add("ewa", "approver", "Ewa", "Wójcik", "dyrektor"),
+        "keeper": add("jan", "records_keeper", "Jan", "Kowal", "gestor systemu nagrywania"),
+        "admin": add("root", "administrator", "Adam", "Admin", "administrator systemu"),
+        "dpo": add("iod", "dpo", "Iza", "Dobra", "inspektor ochrony danych"),
+        "auditor": add("audit", "auditor", "Olga", "Audyt", "audytor"),
     }
     listed = kronika("user", "list", "--data-dir", data, env=env)
     check("anna" in listed.stdout and "records_keeper" in listed.stdout, "kronika user list shows users and roles")
@@ -298,19 +388,19 @@ def main():
                            {"recording_ids": [rid], "reason": "x", "justification": "j"})
         check(s == 400, f"ACCESS-3 unknown reason -> 400 (got {s})")
         s, req = api.json("POST", "/api/v1/playback-requests", tok["listener"],
-                          {"recording_ids": [rid], "reason": "e", "justification": "complaint no. 12/2026",
-                           "protocol": {"causes": "tone of the call", "actions": "talk with employee"}})
+                          {"recording_ids": [rid], "reason": "e", "justification": "skarga nr 12/2026",
+                           "protocol": {"causes": "ton rozmowy", "actions": "rozmowa z pracownikiem"}})
         check(s == 201 and req["status"] == "pending", f"ACCESS-3 request filed (got {s})")
         prid = req["id"]
         s, _ = api.json("POST", f"/api/v1/playback-requests/{prid}/decision", tok["listener"], {"granted": True})
         check(s == 403, f"ACCESS-3 listener cannot approve (got {s})")
         s, dec = api.json("POST", f"/api/v1/playback-requests/{prid}/decision", tok["director"],
-                          {"granted": True, "note": "approved for complaint handling", "valid_minutes": 30})
+                          {"granted": True, "note": "zgoda na rozpatrzenie skargi", "valid_minutes": 30})
         check(s == 200 and dec["status"] == "approved", f"ACCESS-3 director approves (got {s})")
         s, body = api.json("GET", f"/api/v1/recordings/{rid}/audio", tok["listener"])
         check(s == 403 and "ACCESS-4" in body["error"]["message"], f"ACCESS-4 not before the employee is informed ({s})")
         s, _ = api.json("POST", f"/api/v1/playback-requests/{prid}/informed", tok["keeper"],
-                        {"recording_id": rid, "how": "in person"})
+                        {"recording_id": rid, "how": "osobiście"})
         check(s == 200, f"ACCESS-4 employee marked informed (got {s})")
 
         # Playback (full and ranged) and the register.
@@ -367,7 +457,7 @@ def main():
                       "participants", "listener", "listened_at_utc", "identity"]
             check(all(k in e for k in fields), "REG-1 entry has every field")
             check(e["calling_number"] == "+48221234567" and e["listener"]["surname"] == "Nowak"
-                  and e["listener"]["position"] == "Inspector" and e["identity"]["username"] == "anna",
+                  and e["listener"]["position"] == "inspektor" and e["identity"]["username"] == "anna",
                   f"REG-1 entry values ({e['calling_number']}, {e['listener']})")
             check(e["request_id"] == prid and e["approved_by"].startswith("Ewa"), "REG-1 entry names request and approver")
             check(entries[1]["bytes"] == {"from": 10, "to": 99, "total": len(audio)}, "REG-1 ranged entry keeps the part")
@@ -379,7 +469,8 @@ def main():
         s, h, csv = api.call("GET", "/api/v1/register?format=csv", tok["keeper"])
         check(s == 200 and csv.decode().count("\r\n") == 3, "REG-1 CSV export over the API")
         s, h, html = api.call("GET", "/api/v1/register?format=html", tok["keeper"])
-        check(s == 200 and b"Approver&#39;s position" in html, "REG-2 printable protocol over the API")
+        check(s == 200 and "Stanowisko zatwierdzającego" in html.decode() and 'lang="pl"' in html.decode(),
+              "REG-2 printable protocol over the API, in Polish")
         r = kronika("register", "verify", "--data-dir", data)
         check(r.returncode == 0 and "intact: 2 entries" in r.stdout, f"REG-3 register verify ok ({r.stdout.strip()})")
         r = kronika("register", "export", "--csv", "--data-dir", data)
@@ -395,7 +486,7 @@ def main():
         s, d = api.json("POST", "/api/v1/disclosures", tok["keeper"],
                         {"requester_institution": "Policja KMP", "request_date": "2026-11-26",
                          "request_number": "RSD-123/26", "phone_number": "+48221234567",
-                         "call_date": rec["start_utc"][:10], "justification": "investigation",
+                         "call_date": rec["start_utc"][:10], "justification": "postępowanie przygotowawcze",
                          "recording_ids": [rid]})
         check(s == 201, f"DISC-2 disclosure filed (got {s})")
         did = d["id"]
@@ -440,7 +531,7 @@ def main():
         reg_file = os.path.join(data, "access", "register.jsonl")
         with open(reg_file, "rb") as f:
             raw = bytearray(f.read())
-        at = raw.index(b"Inspector")
+        at = raw.index("inspektor".encode())
         raw[at] = ord("X")
         with open(reg_file, "wb") as f:
             f.write(raw)

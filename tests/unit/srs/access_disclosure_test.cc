@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <sstream>
 
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/access/access_users.h"
+#include "kronika/srs/access/office_documents.h"
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/store/store.h"
@@ -152,8 +154,12 @@ TEST_CASE("DISC-3 an Ed25519-signed package verifies with the package key and wi
   CHECK_FALSE(std::filesystem::exists(pkg / "MANIFEST.sha256.sig"));
   CHECK(ReadAll(pkg / "MANIFEST.sha256.ed25519.sig").size() == kEd25519SignatureBytes);
   CHECK(ReadAll(pkg / "SIGNING-KEY.pem") == public_pem);
-  // The fingerprint is printed on the hand-over protocol for out-of-band comparison.
-  CHECK_THAT(ReadAll(pkg / "protocol.html"), Catch::Contains(signer->fingerprint()));
+  // The fingerprint is printed on the hand-over protocol for out-of-band comparison, in
+  // groups of four hex digits to read out.
+  std::string grouped;
+  for (size_t i = 0; i < signer->fingerprint().size(); i += 4)
+    grouped += (grouped.empty() ? "" : " ") + signer->fingerprint().substr(i, 4);
+  CHECK_THAT(ReadAll(pkg / "protocol.html"), Catch::Contains(grouped));
 
   auto self = VerifyExportPackage(pkg, PackageTrust{});
   CHECK(self.ok);
@@ -298,43 +304,126 @@ TEST_CASE("DISC-3 signing keys are Ed25519 PEM files kept outside the data direc
         ErrorCode::kCorrupt);
 }
 
-TEST_CASE("DISC-3 the hand-over protocol PDF carries the DISC-3 fields and Polish names",
-          "[access][DISC-3][needs-pdftotext]") {
+// The office's settings the documents are printed with (issue 16 item 2): a fixed issue date
+// (kNow: 26 November 2026) so the tests can read it back.
+DocumentSettings Office(const std::string& language = "pl") {
+  DocumentSettings s;
+  s.language = language;
+  s.time_zone = "Europe/Warsaw";
+  s.office_name = "Urząd Miasta Przykładowo";
+  s.office_address = "ul. Rynek 1\n00-950 Przykładowo";
+  s.place = "Przykładowo";
+  s.issued_ms_utc = kNow;
+  return s;
+}
+
+std::string Compact(const std::string& text) {
+  std::string out;
+  for (char c : text)
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  return out;
+}
+
+// No requirement ID (ACCESS-3, DISC-3, REG-2...) in what people read.
+bool HasRequirementId(const std::string& text) {
+  static const std::regex kId(R"((SCOPE|CONSENT|RET|ACCESS|REG|DISC|RIGHTS|SEC)-\d)");
+  return std::regex_search(text, kId);
+}
+
+TEST_CASE("DISC-3 the hand-over protocol is an office document in Polish: header, number, local times, "
+          "named signatures, checksums in words, commands only in the annex",
+          "[access][DISC-3][needs-pdftotext][needs-tzdata]") {
   REQUIRE(HavePdfToText());
   World w;
   auto signer = w.Signer("export.pem");
-  const auto pkg = w.Export(signer.get(), "p1");
-  const std::string pdf = ReadAll(pkg / "protocol.pdf");
+  const auto out = w.dir.path() / "exports" / "p1";
+  REQUIRE(w.book->Export(w.keeper, w.id, nullptr, w.dir.path(), out, PackageSigning{signer.get(), {}}, kNow,
+                         Office())
+              .ok());
+  const std::string pdf = ReadAll(out / "protocol.pdf");
   CHECK(pdf.rfind("%PDF-", 0) == 0);
-  std::string text = PdfText(w.dir, pdf);
-  // pdftotext may break long cells over lines; compare without whitespace for the hashes.
-  std::string compact;
-  for (char c : text)
-    if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
-  CHECK_THAT(text, Catch::Contains("Protocol of handing over call recordings"));
+  const std::string text = PdfText(w.dir, pdf);
+  const std::string compact = Compact(text);
+  INFO(text);
+  // Letterhead: office, address, place and date, number PP/<n>/<year filed>.
+  CHECK_THAT(text, Catch::Contains("Urząd Miasta Przykładowo"));
+  CHECK_THAT(text, Catch::Contains("ul. Rynek 1"));
+  CHECK_THAT(text, Catch::Contains("Przykładowo, dnia 26 listopada 2026 r."));
+  CHECK_THAT(text, Catch::Contains("Nr PP/1/2026"));
+  CHECK_THAT(text, Catch::Contains("Protokół przekazania nagrań rozmów telefonicznych"));
   CHECK_THAT(text, Catch::Contains("Prokuratura Rejonowa w Łodzi"));
   CHECK_THAT(text, Catch::Contains("PR 1 Ds 123/26"));
-  CHECK_THAT(text, Catch::Contains("Łukasz Żółkiewski-ewa"));  // who granted (DISC-2)
-  CHECK_THAT(text, Catch::Contains("REC1"));
-  CHECK_THAT(compact, Catch::Contains("2026-11-25T10:00:00Z"));  // date
-  CHECK_THAT(compact, Catch::Contains("+48601234567"));          // phone number
-  CHECK_THAT(compact, Catch::Contains("1min35s"));               // duration
-  CHECK_THAT(text, Catch::Contains("only for the purpose"));     // receiver's declaration
-  CHECK_THAT(text, Catch::Contains("śledztwo"));
-  CHECK_THAT(text, Catch::Contains("Received by"));
+  // Each recording: local date and time with the zone, phone number, length (DISC-3).
+  CHECK_THAT(text, Catch::Contains("25.11.2026, 11:00:00 CET"));
+  CHECK_THAT(compact, Catch::Contains("+48601234567"));
+  CHECK_THAT(text, Catch::Contains("1 min 35 s"));
+  CHECK_THAT(compact, Catch::Contains(Compact("wyłącznie do celów określonych w pisemnym wniosku (śledztwo)")));
+  // Checksums and the key's fingerprint in words; the commands are in the annex only.
+  CHECK_THAT(compact, Catch::Contains(Compact("Sumy kontrolne nagrań")));
+  CHECK_THAT(compact, Catch::Contains(Sha256Hex(ReadAll(out / "audio/REC1.opus"))));
+  CHECK_THAT(compact, Catch::Contains(Compact("Odcisk klucza podpisującego (SHA-256)")));
   CHECK_THAT(compact, Catch::Contains(signer->fingerprint()));
-  CHECK_THAT(compact, Catch::Contains(Sha256Hex(ReadAll(pkg / "audio/REC1.opus"))));
+  const size_t annex = text.find("Załącznik nr 1 do protokołu nr PP/1/2026");
+  REQUIRE(annex != std::string::npos);
+  const size_t command = text.find("sha256sum -c MANIFEST.sha256");
+  CHECK(command != std::string::npos);
+  CHECK(command > annex);
+  CHECK(text.find("openssl") > annex);
+  // Named signature fields: who handed over, who received, who approved.
+  for (const char* label : {"Przekazujący", "Przyjmujący", "Zatwierdzający", "(imię, nazwisko, stanowisko, data i podpis)"})
+    CHECK_THAT(compact, Catch::Contains(Compact(label)));
+  CHECK_THAT(text, Catch::Contains("Łukasz Żółkiewski-jan"));  // the records keeper who exported
+  CHECK_THAT(text, Catch::Contains("Łukasz Żółkiewski-ewa"));  // the approver
+  CHECK_THAT(text, Catch::Contains("strona 1 z 2"));
+  CHECK_THAT(text, Catch::Contains("strona 2 z 2"));
+  CHECK_FALSE(HasRequirementId(text));
+  CHECK_THAT(text, !Catch::Contains("T10:00:00Z"));  // no machine UTC for people
 
-  // The same protocol on demand (GET .../protocol): audio hash and key from the export.
-  auto again = w.book->Protocol(w.id, ProtocolFormat::kPdf, PackageSigning{});
+  // HTML: the same texts, the letterhead, the annex; no requirement ID.
+  const std::string html = ReadAll(out / "protocol.html");
+  CHECK_THAT(html, Catch::Contains("<html lang=\"pl\">"));
+  CHECK_THAT(html, Catch::Contains("Urząd Miasta Przykładowo") && Catch::Contains("Nr PP/1/2026"));
+  CHECK_THAT(html, Catch::Contains("Przekazujący") && Catch::Contains("Łukasz Żółkiewski-jan"));
+  CHECK_THAT(html, Catch::Contains("Załącznik nr 1") && Catch::Contains("sha256sum -c MANIFEST.sha256"));
+  CHECK_THAT(html, Catch::Contains("\"strona \" counter(page) \" z \" counter(pages)"));
+  CHECK_FALSE(HasRequirementId(html));
+
+  // The same protocol on demand (GET .../protocol): hashes, key and transferor from the export.
+  auto again = w.book->Protocol(w.id, ProtocolFormat::kPdf, PackageSigning{}, Office());
   REQUIRE(again.ok());
-  std::string again_compact;
-  for (char c : PdfText(w.dir, *again))
-    if (!std::isspace(static_cast<unsigned char>(c))) again_compact += c;
-  CHECK_THAT(again_compact, Catch::Contains(signer->fingerprint()));
-  auto html = w.book->Protocol(w.id, ProtocolFormat::kHtml, PackageSigning{});
-  REQUIRE(html.ok());
-  CHECK_THAT(*html, Catch::Contains("Prokuratura Rejonowa w Łodzi"));
+  const std::string again_text = PdfText(w.dir, *again);
+  CHECK_THAT(Compact(again_text), Catch::Contains(signer->fingerprint()));
+  CHECK_THAT(again_text, Catch::Contains("Łukasz Żółkiewski-jan"));
+
+  // A second package of the same disclosure is its second hand-over: PP/1/2026-2.
+  const auto out2 = w.dir.path() / "exports" / "p2";
+  REQUIRE(w.book->Export(w.keeper, w.id, nullptr, w.dir.path(), out2, PackageSigning{signer.get(), {}}, kNow,
+                         Office())
+              .ok());
+  CHECK_THAT(PdfText(w.dir, ReadAll(out2 / "protocol.pdf")), Catch::Contains("Nr PP/1/2026-2"));
+
+  // English once: the same document, its words in English.
+  auto english = w.book->Protocol(w.id, ProtocolFormat::kPdf, PackageSigning{}, Office("en"));
+  REQUIRE(english.ok());
+  const std::string en = PdfText(w.dir, *english);
+  CHECK_THAT(en, Catch::Contains("Record of handing over telephone call recordings"));
+  CHECK_THAT(en, Catch::Contains("Przykładowo, 26 November 2026"));
+  CHECK_THAT(en, Catch::Contains("2026-11-25 11:00:00 CET"));
+  CHECK_THAT(en, Catch::Contains("Transferor") && Catch::Contains("Recipient") && Catch::Contains("page 1 of 2"));
+  CHECK_FALSE(HasRequirementId(en));
+
+  if (const char* samples = std::getenv("KRONIKA_DOC_SAMPLES")) {  // for docs/ (see below)
+    Write(std::filesystem::path(samples) / "protokol-przekazania.pdf", pdf);
+  }
+}
+
+TEST_CASE("DISC-3 a protocol with an unreadable logo is an error naming the file", "[access][DISC-3]") {
+  World w;
+  DocumentSettings office = Office();
+  office.logo_png = (w.dir.path() / "no-logo.png").string();
+  auto pdf = w.book->Protocol(w.id, ProtocolFormat::kPdf, PackageSigning{}, office);
+  REQUIRE_FALSE(pdf.ok());
+  CHECK_THAT(pdf.error().message, Catch::Contains("no-logo.png"));
 }
 
 TEST_CASE("DISC-3 no hand-over protocol before the disclosure is granted", "[access][DISC-3]") {
@@ -354,8 +443,8 @@ TEST_CASE("DISC-3 no hand-over protocol before the disclosure is granted", "[acc
         ErrorCode::kNotFound);
 }
 
-TEST_CASE("REG-2 the register's playback protocols as PDF carry the REG-2 fields",
-          "[access][REG-2][needs-pdftotext]") {
+TEST_CASE("REG-2 playback protocols are office documents in Polish, one numbered document per entry",
+          "[access][REG-2][needs-pdftotext][needs-tzdata]") {
   REQUIRE(HavePdfToText());
   TempDir dir;
   auto db = AccessDb::Open(dir.path()).value();
@@ -373,37 +462,93 @@ TEST_CASE("REG-2 the register's playback protocols as PDF carry the REG-2 fields
          {{"username", "anna"},
           {"name", "Małgorzata"},
           {"surname", "Wąsik"},
-          {"position", "Inspektor"}}},
+          {"position", "inspektor"}}},
         {"listened_at_utc", "2026-11-26T09:00:00Z"},
+        {"listened_at_ms_utc", kT0Ms + 23 * 3'600'000},
         {"identity", {{"username", "anna"}, {"token_id", "0011223344556677"}}},
+        {"reason", "a"},
         {"reason_text", "caller's verbal aggression (ACCESS-3 a)"},
         {"justification", "skarga nr 12/2026"},
         {"protocol",
          {{"causes", "ton rozmowy"},
           {"actions", "rozmowa z pracownikiem"},
           {"follow_up", "szkolenie"}}},
+        {"employee_informed", {{"by", "ewa"}, {"at_ms_utc", kT0Ms + 22 * 3'600'000}, {"how", "osobiście"}}},
         {"approved_by", "Ewa Dyrektor, dyrektor"},
         {"approver_note", "zgoda"}};
+    if (i == 2) e.erase("protocol");  // not given: dotted lines to fill in by hand
     REQUIRE(reg.Append(e).ok());
   }
-  auto pdf = RegisterProtocolPdf(*reg.Entries(), "Rejestr odsłuchań");
+  auto pdf = RegisterProtocolPdf(*reg.Entries(), Office());
   REQUIRE(pdf.ok());
   const std::string text = PdfText(dir, *pdf);
-  CHECK_THAT(text, Catch::Contains("Rejestr odsłuchań"));
-  CHECK_THAT(text, Catch::Contains("Playback protocol, register entry 1"));
-  CHECK_THAT(text, Catch::Contains("Playback protocol, register entry 2"));
+  INFO(text);
+  CHECK_THAT(text, Catch::Contains("Urząd Miasta Przykładowo"));
+  CHECK_THAT(text, Catch::Contains("Przykładowo, dnia 26 listopada 2026 r."));
+  CHECK_THAT(text, Catch::Contains("Nr PO/1/2026") && Catch::Contains("Nr PO/2/2026"));
+  CHECK_THAT(text, Catch::Contains("Protokół z odsłuchania rozmowy telefonicznej"));
   for (const char* field :
-       {"Date of listening", "Listeners", "Date and time of the call", "Participants",
-        "Phone numbers", "Kind of incident", "Circumstances", "Causes", "Actions taken",
-        "Follow-up", "Approver's position", "Signatures"}) {
-    CHECK_THAT(text, Catch::Contains(field));
+       {"Data i godzina odsłuchania", "Osoby dokonujące odsłuchania", "Data i godzina rozmowy",
+        "Osoby prowadzące rozmowę", "Numer telefonu, z którego wykonano połączenie",
+        "Numer telefonu, na który wykonano połączenie", "Rodzaj zdarzenia", "Okoliczności towarzyszące",
+        "Przyczyny wystąpienia zdarzenia", "Podjęte działania", "Postępowanie wyjaśniające",
+        "Stanowisko zatwierdzającego"}) {
+    CHECK_THAT(Compact(text), Catch::Contains(Compact(field)));  // a label may wrap in its cell
   }
-  CHECK_THAT(text, Catch::Contains("Małgorzata Wąsik, Inspektor"));
-  CHECK_THAT(text, Catch::Contains("Grzegorz Brzęczyszczykiewicz"));
+  CHECK_THAT(text, Catch::Contains("26.11.2026, 10:00:00 CET"));  // listened, office time
+  CHECK_THAT(text, Catch::Contains("25.11.2026, 11:00:00 CET"));  // the call
+  CHECK_THAT(text, Catch::Contains("od 0:00 do 1:35"));
+  CHECK_THAT(text, Catch::Contains("słowna agresja ze strony rozmówcy"));  // the reason in words
+  CHECK_THAT(text, Catch::Contains("Małgorzata Wąsik, inspektor"));
+  CHECK_THAT(text, Catch::Contains("Grzegorz Brzęczyszczykiewicz (+48601234567)"));
   CHECK_THAT(text, Catch::Contains("rozmowa z pracownikiem"));
-  CHECK_THAT(text, Catch::Contains("Ewa Dyrektor, dyrektor: zgoda"));
-  CHECK_THAT(text, Catch::Contains("calling +48601234567, called +48221234567"));
-  CHECK_THAT(text, Catch::Contains("\f"));  // one protocol per page
+  CHECK_THAT(text, Catch::Contains("26.11.2026, 09:00:00 CET, osobiście"));  // employee informed
+  CHECK_THAT(text, Catch::Contains("......"));  // entry 2's empty fields, to fill in
+  // Signature fields with the listener's and the approver's names and positions.
+  CHECK_THAT(text, Catch::Contains("Osoba dokonująca odsłuchania") && Catch::Contains("Zatwierdzający"));
+  CHECK_THAT(text, Catch::Contains("Ewa Dyrektor"));
+  CHECK_THAT(text, Catch::Contains("(data i podpis)"));
+  // One document per entry, each counting its own pages.
+  CHECK_THAT(text, Catch::Contains("\f"));
+  CHECK_THAT(text, Catch::Contains("strona 1 z 1"));
+  CHECK_FALSE(HasRequirementId(text));
+  CHECK_THAT(text, !Catch::Contains("T09:00:00Z"));
+
+  const std::string html = RegisterProtocolHtml(*reg.Entries(), Office());
+  CHECK_THAT(html, Catch::Contains("Protokół z odsłuchania rozmowy telefonicznej"));
+  CHECK_THAT(html, Catch::Contains("Nr PO/2/2026") && Catch::Contains("słowna agresja ze strony rozmówcy"));
+  CHECK_THAT(html, Catch::Contains("Osoba dokonująca odsłuchania") && Catch::Contains("Małgorzata Wąsik"));
+  CHECK_FALSE(HasRequirementId(html));
+
+  auto english = RegisterProtocolPdf(*reg.Entries(), Office("en"));
+  REQUIRE(english.ok());
+  const std::string en = PdfText(dir, *english);
+  CHECK_THAT(en, Catch::Contains("Record of listening to a recorded telephone call"));
+  CHECK_THAT(en, Catch::Contains("verbal aggression of the caller") && Catch::Contains("page 1 of 1"));
+  CHECK_FALSE(HasRequirementId(en));
+
+  // Pictures of the first pages for docs/ (docs/compliance.md "Documents"): written when
+  // KRONIKA_DOC_SAMPLES names a directory.
+  if (const char* samples = std::getenv("KRONIKA_DOC_SAMPLES")) {
+    Write(std::filesystem::path(samples) / "protokol-odsluchania.pdf", *pdf);
+  }
+}
+
+TEST_CASE("REG-2 document numbers and reasons in words", "[access][REG-2][DISC-3][needs-tzdata]") {
+  // The year is the office's: 31 Dec 2026 23:30 UTC is already 2027 in Warsaw.
+  const int64_t new_year_eve = 1798759800000;  // 2026-12-31T23:30:00Z
+  CHECK(PlaybackProtocolNumber(17, new_year_eve, "Europe/Warsaw") == "PO/17/2027");
+  CHECK(PlaybackProtocolNumber(17, new_year_eve, "UTC") == "PO/17/2026");
+  CHECK(PlaybackProtocolNumber(3, 0, "Europe/Warsaw") == "PO/3");
+  CHECK(HandOverProtocolNumber("DR-000012", kT0Ms, 1, "Europe/Warsaw") == "PP/12/2026");
+  CHECK(HandOverProtocolNumber("DR-000012", kT0Ms, 3, "Europe/Warsaw") == "PP/12/2026-3");
+  CHECK(HandOverProtocolNumber("X1", kT0Ms, 1, "Europe/Warsaw") == "PP/X1/2026");
+  CHECK(PlaybackReasonInWords("e", "pl") == "skarga rozmówcy na sposób potraktowania go przez pracownika");
+  CHECK(PlaybackReasonInWords("g", "en") == "breach of the caller's personal rights by the employee");
+  CHECK(PlaybackReasonInWords("z", "pl", "caller's verbal aggression (ACCESS-3 a)") == "caller's verbal aggression");
+  CHECK(DocumentLanguage("en", "pl") == "en");
+  CHECK(DocumentLanguage("de", "en") == "en");
+  CHECK(DocumentLanguage("", "") == "pl");
 }
 
 TEST_CASE("REG-2 a long protocol flows over several A4 pages", "[access][REG-2][needs-pdftotext]") {

@@ -301,7 +301,7 @@ TEST_CASE(
   html << protocol.rdbuf();
   CHECK_THAT(html.str(), Catch::Contains("Prokuratura Rejonowa") &&
                              Catch::Contains("+48601234567") && Catch::Contains("1 min 35 s") &&
-                             Catch::Contains("only for the purpose"));
+                             Catch::Contains("wyłącznie do celów określonych w pisemnym wniosku"));
   auto ok = VerifyExportPackage(out, signing_key);
   CHECK(ok.ok);
   CHECK(ok.files == 5);  // audio, metadata, disclosure.json, protocol.html, protocol.pdf

@@ -133,9 +133,12 @@ TEST_CASE("REG-1 CSV export carries every register field and the REG-2 protocol 
       Catch::Contains(
           "1,2026-11-26T09:00:00Z,REC1,+48221234567,+48601234567,2026-11-25T10:00:00Z,0.0,95.5,"
           "Jan Kowalski <+48601234567>,Anna,Nowak,Inspector,anna,0011223344556677"));
-  const std::string html = RegisterProtocolHtml(entries, "Protocol <test>");
-  CHECK_THAT(html, Catch::Contains("Protocol &lt;test&gt;"));
-  CHECK_THAT(html, Catch::Contains("Approver&#39;s position"));
+  DocumentSettings office;
+  office.language = "en";
+  office.office_name = "Office <test>";
+  const std::string html = RegisterProtocolHtml(entries, office);
+  CHECK_THAT(html, Catch::Contains("Office &lt;test&gt;"));
+  CHECK_THAT(html, Catch::Contains("Approver&#39;s position on further action"));
   CHECK_THAT(html, Catch::Contains("Ewa Director, director"));
   CHECK_THAT(html, Catch::Contains("Kind of incident"));
 }

@@ -208,7 +208,7 @@ TEST_CASE("REG-3 a register line of the wrong type or shape is a named problem, 
   auto entries = reg.Entries();
   REQUIRE(entries.ok());
   CHECK(RegisterCsv(*entries).find("not an object") == std::string::npos);  // listener fields left empty
-  CHECK(RegisterProtocolHtml(*entries, "t").find("Playback protocol") != std::string::npos);
+  CHECK(RegisterProtocolHtml(*entries, DocumentSettings{}).find("Protokół z odsłuchania") != std::string::npos);
 }
 
 }  // namespace

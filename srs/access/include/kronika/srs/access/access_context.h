@@ -23,6 +23,7 @@
 
 #include "kronika/result.h"
 #include "kronika/srs/access/access_disclosure.h"
+#include "kronika/srs/access/office_documents.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/store/store.h"
 
@@ -66,6 +67,9 @@ struct AccessOptions {
   // Called once a recording is destroyed (the daemon subtracts it from the quota usage,
   // RET-5). May be empty.
   std::function<void(const RecordingRecord& record)> on_destroyed;
+  // The office that issues the protocols (`[office]`: letterhead, place, language, time zone;
+  // office_documents.h). issued_ms_utc is ignored: each document is dated when it is printed.
+  DocumentSettings documents;
 };
 
 class AccessContext {
@@ -109,6 +113,8 @@ class AccessContext {
   const RecordingKeys* keys() const;
   // How export packages are signed (DISC-3).
   PackageSigning signing() const;
+  // The office's document settings (AccessOptions::documents).
+  const DocumentSettings& documents() const;
   const std::filesystem::path& data_dir() const;
   // Where a record's plaintext audio file is (or was): its file_path under data_dir.
   std::filesystem::path PlainPathOf(const RecordingRecord& record) const;

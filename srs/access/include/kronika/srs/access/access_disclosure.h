@@ -31,6 +31,7 @@
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/access/access_records.h"
 #include "kronika/srs/access/access_users.h"
+#include "kronika/srs/access/office_documents.h"
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/store/store.h"
@@ -62,17 +63,20 @@ class DisclosureBook {
   Result<nlohmann::json> Export(const Identity& who, std::string_view id, const RecordingKeys* keys,
                                 const std::filesystem::path& data_dir,
                                 const std::filesystem::path& out_dir, const PackageSigning& signing,
-                                int64_t now_ms_utc);
+                                int64_t now_ms_utc, const DocumentSettings& documents = {});
   // Same, signed with a legacy HMAC key only (or unsigned).
   Result<nlohmann::json> Export(const Identity& who, std::string_view id, const RecordingKeys* keys,
                                 const std::filesystem::path& data_dir,
                                 const std::filesystem::path& out_dir,
-                                const std::optional<std::string>& signing_key, int64_t now_ms_utc);
-  // The DISC-3 hand-over protocol of a granted disclosure, printable (HTML or PDF). Audio
-  // hashes and the signing key fingerprint come from the latest export; before any
-  // export, `signing` says how the package will be signed. 409 not granted, 404 unknown.
-  Result<std::string> Protocol(std::string_view id, ProtocolFormat format,
-                               const PackageSigning& signing) const;
+                                const std::optional<std::string>& signing_key, int64_t now_ms_utc,
+                                const DocumentSettings& documents = {});
+  // The DISC-3 hand-over protocol of a granted disclosure, printable (HTML or PDF), as an
+  // office document (office_documents.h; the package holds the same protocol, printed in
+  // `documents` at the export's time). Audio hashes, the signing key fingerprint and who
+  // handed over come from the latest export; before any export, `signing` says how the
+  // package will be signed and the transferor is left to fill in. 409 not granted, 404 unknown.
+  Result<std::string> Protocol(std::string_view id, ProtocolFormat format, const PackageSigning& signing,
+                               const DocumentSettings& documents = {}) const;
 
  private:
   Result<Disclosure> Find(std::string_view id) const;

@@ -28,6 +28,7 @@
 #include "kronika/mutex.h"
 #include "kronika/result.h"
 #include "kronika/srs/access/access_db.h"
+#include "kronika/srs/access/office_documents.h"
 #include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
@@ -94,20 +95,22 @@ std::string RegisterEntryHash(const nlohmann::json& entry);
 // REG-1 columns, one row per entry (RFC 4180 quoting).
 std::string RegisterCsv(const std::vector<nlohmann::json>& entries);
 
-// A printable playback protocol (REG-2): one section per entry with date, listener, call
-// date and time, participants, phone numbers, incident kind (the ACCESS-3 reason),
-// circumstances/causes/actions/follow-up (from the request, blank lines to fill in when
-// absent) and the approver's position. `title` heads the page. HTML-escaped.
-std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries,
-                                 const std::string& title);
+// Printable playback protocols (REG-2), one document per entry (office_documents.h: the
+// office's letterhead, number PO/<seq>/<year>, place and date, page X of Y): date and time
+// of listening, the listeners, call date and time, participants, both phone numbers, the
+// kind of incident in words, circumstances/causes/actions/follow-up (from the request; a
+// dotted line to fill in when absent), the employee informed, the approver's position, and
+// signature fields for the listener and the approver, named. HTML-escaped.
+std::string RegisterProtocolHtml(const std::vector<nlohmann::json>& entries, const DocumentSettings& settings);
 
-// The same protocols as PDF (REG-2), one page per entry (see pdf_protocol.h). Error 500
-// when rendering fails.
+// The same protocols as PDF (REG-2), each starting on a new page with its own page count
+// (see pdf_protocol.h). Errors as RenderPdf's.
 Result<std::string> RegisterProtocolPdf(const std::vector<nlohmann::json>& entries,
-                                        const std::string& title);
+                                        const DocumentSettings& settings);
 
 // The labelled rows of one entry's protocol, shared by the HTML and PDF forms (REG-2).
-std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& entry);
+std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nlohmann::json& entry,
+                                                                      const DocumentSettings& settings);
 
 std::string HtmlEscape(std::string_view text);
 
