@@ -2,8 +2,12 @@
 // document travels as JSON, the helper is found or named, its failures are errors.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <unistd.h>
+#include <sstream>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "pdf_protocol.h"
 #include "print_document_json.h"
@@ -40,7 +44,15 @@ class RendererOverride {
 PrintDocument SampleDocument() {
   PrintDocument doc;
   doc.title = "Protokół przekazania";
+  doc.author = "Urząd Miasta Przykładowo";
+  doc.subject = "protokół";
+  doc.created = "2026-12-07T00:46:52Z";
+  doc.page_label = "strona {page} z {pages}";
+  doc.Document({"Urząd Miasta Przykładowo", "ul. Rynek 1\n00-950 Przykładowo", "", "Przykładowo, dnia 7 grudnia 2026 r.",
+                "Nr PP/1/2026", "Nr PP/1/2026"});
   doc.Heading("Protokół przekazania nagrań");
+  doc.Code("sha256sum -c MANIFEST.sha256");
+  doc.Signatures({{"Przekazujący", "Anna Nowak", "inspektor", "(data i podpis)"}, {"Przyjmujący", "", "Policja", ""}});
   doc.Paragraph("Zażółć gęślą jaźń");
   PrintTable table;
   table.column_weights = {1, 2.5};
@@ -70,7 +82,19 @@ TEST_CASE("pdf: a print document survives its JSON form for the helper") {
     CHECK(back->blocks[i].table.label_column == doc.blocks[i].table.label_column);
     CHECK(back->blocks[i].table.min_row_height_pt == doc.blocks[i].table.min_row_height_pt);
     CHECK(back->blocks[i].table.font_size_pt == doc.blocks[i].table.font_size_pt);
+    const PrintLetterhead &a = back->blocks[i].letterhead, &b = doc.blocks[i].letterhead;
+    CHECK(std::tie(a.office_name, a.office_address, a.logo_png, a.place_date, a.number, a.footer) ==
+          std::tie(b.office_name, b.office_address, b.logo_png, b.place_date, b.number, b.footer));
+    REQUIRE(back->blocks[i].signatures.size() == doc.blocks[i].signatures.size());
+    for (size_t k = 0; k < doc.blocks[i].signatures.size(); ++k) {
+      const PrintSignature &x = back->blocks[i].signatures[k], &y = doc.blocks[i].signatures[k];
+      CHECK(std::tie(x.role, x.name, x.position, x.note) == std::tie(y.role, y.name, y.position, y.note));
+    }
   }
+  CHECK(back->author == doc.author);
+  CHECK(back->subject == doc.subject);
+  CHECK(back->created == doc.created);
+  CHECK(back->page_label == doc.page_label);
 }
 
 TEST_CASE("pdf: a malformed print document is refused naming the field, never thrown") {
@@ -91,6 +115,47 @@ TEST_CASE("pdf: RenderPdf returns the helper's PDF") {
   REQUIRE(pdf.ok());
   CHECK(pdf->rfind("%PDF-", 0) == 0);
   CHECK(pdf->find("%%EOF") != std::string::npos);
+}
+
+// Output of a poppler-utils command on `pdf` ("" when it fails); pdftotext writes to stdout.
+std::string Poppler(const std::string& command, const std::string& pdf) {
+  char path[] = "/tmp/kronika-pdf-test-XXXXXX";
+  const int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, pdf.data(), pdf.size()) == static_cast<ssize_t>(pdf.size()));
+  ::close(fd);
+  std::string out;
+  if (FILE* p = ::popen((command + " " + path + (command.rfind("pdftotext", 0) == 0 ? " -" : "") + " 2>/dev/null").c_str(), "r")) {
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    ::pclose(p);
+  }
+  ::unlink(path);
+  return out;
+}
+
+TEST_CASE("pdf: documents count their pages, carry metadata and embed every font (issue 16 item 2)",
+          "[needs-pdftotext]") {
+  auto pdf = RenderPdf(SampleDocument());
+  REQUIRE(pdf.ok());
+  const std::string text = Poppler("pdftotext -enc UTF-8", *pdf);
+  CHECK_THAT(text, Catch::Contains("Urząd Miasta Przykładowo") && Catch::Contains("Nr PP/1/2026"));
+  CHECK_THAT(text, Catch::Contains("strona 1 z 2") && Catch::Contains("strona 2 z 2"));
+  CHECK_THAT(text, Catch::Contains("Anna Nowak") && Catch::Contains("(data i podpis)"));
+  const std::string info = Poppler("pdfinfo", *pdf);
+  CHECK_THAT(info, Catch::Contains("Author:          Urząd Miasta Przykładowo"));
+  CHECK_THAT(info, Catch::Contains("Title:           Protokół przekazania"));
+  CHECK_THAT(info, Catch::Contains("CreationDate:") && Catch::Contains("2026"));
+  // pdffonts: a "no" in the "emb" column would be a font the reader must substitute.
+  const std::string fonts = Poppler("pdffonts", *pdf);
+  std::istringstream lines(fonts);
+  int listed = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("DejaVu") == std::string::npos) continue;
+    ++listed;
+    CHECK_THAT(line, Catch::Matches(".*(TrueType|CID TrueType) +\\S+ +yes +yes +yes.*"));
+  }
+  CHECK(listed >= 2);
 }
 
 TEST_CASE("pdf: a missing or failing helper is an error that says so") {
