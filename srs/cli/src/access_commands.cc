@@ -24,6 +24,8 @@
 #include "kronika/srs/atrest/export_signing.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "cli_common.h"
+#include "cli_text.h"
+#include "kronika/srs/core/i18n.h"
 #include "kronika/srs/cli/document_settings.h"
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/json_record.h"
@@ -123,12 +125,11 @@ Result<int64_t> ParseExpiry(const std::string& text, int64_t now_ms_utc) {
   return *t;
 }
 
-std::string TimeOrDash(int64_t ms_utc) { return ms_utc == 0 ? std::string("-") : FormatUtcTime(ms_utc); }
 nlohmann::json TimeOrNull(int64_t ms_utc) {
   return ms_utc == 0 ? nlohmann::json(nullptr) : nlohmann::json(FormatUtcTime(ms_utc, true));
 }
 
-int PrintUsers(const std::vector<User>& users, bool json) {
+int PrintUsers(const CliText& t, const std::vector<User>& users, bool json) {
   if (json) {
     nlohmann::json rows = nlohmann::json::array();
     for (const User& u : users) {
@@ -146,15 +147,17 @@ int PrintUsers(const std::vector<User>& users, bool json) {
     std::cout << DumpJson(nlohmann::json{{"count", users.size()}, {"users", std::move(rows)}}, 2) << "\n";
     return kExitOk;
   }
-  std::printf("%-20s %-30s %-30s %-40s %s\n", "USERNAME", "NAME", "POSITION", "ROLES", "STATE");
+  // TRANSLATORS: column headings of `kronika user list`.
+  std::cout << Pad(t(N_("USER")), 20) << " " << Pad(t(N_("NAME")), 30) << " " << Pad(t(N_("POSITION")), 30) << " "
+            << Pad(t(N_("ROLES")), 40) << " " << t(N_("ACCOUNT")) << "\n";
   for (const User& u : users) {
-    std::printf("%-20s %-30s %-30s %-40s %s\n", u.username.c_str(), (u.name + " " + u.surname).c_str(),
-                u.position.c_str(), RoleList(u.roles).c_str(), u.disabled ? "disabled" : "enabled");
+    std::cout << Pad(u.username, 20) << " " << Pad(u.name + " " + u.surname, 30) << " " << Pad(u.position, 30) << " "
+              << Pad(RoleList(u.roles), 40) << " " << (u.disabled ? t(N_("disabled")) : t(N_("enabled"))) << "\n";
   }
   return kExitOk;
 }
 
-int PrintTokens(const std::vector<TokenInfo>& tokens, int64_t now_ms_utc, bool json) {
+int PrintTokens(const CliText& t, const std::vector<TokenInfo>& tokens, int64_t now_ms_utc, bool json) {
   if (json) {
     nlohmann::json rows = nlohmann::json::array();
     for (const TokenInfo& t : tokens) {
@@ -169,13 +172,13 @@ int PrintTokens(const std::vector<TokenInfo>& tokens, int64_t now_ms_utc, bool j
     std::cout << DumpJson(nlohmann::json{{"count", tokens.size()}, {"tokens", std::move(rows)}}, 2) << "\n";
     return kExitOk;
   }
-  std::printf("%-16s  %-20s  %-20s  %-20s  %-20s  %s\n", "TOKEN_ID", "USERNAME", "CREATED_UTC", "EXPIRES_UTC",
-              "LAST_USED_UTC", "LABEL");
-  for (const TokenInfo& t : tokens) {
-    std::printf("%-16s  %-20s  %-20s  %-20s  %-20s  %s\n", t.token_id.c_str(), t.username.c_str(),
-                TimeOrDash(t.created_ms_utc).c_str(),
-                t.Expired(now_ms_utc) ? "expired" : TimeOrDash(t.expires_ms_utc).c_str(),
-                TimeOrDash(t.last_used_ms_utc).c_str(), t.label.c_str());
+  // TRANSLATORS: column headings of `kronika user tokens`.
+  std::cout << Pad(t(N_("TOKEN")), 16) << "  " << Pad(t(N_("USER")), 20) << "  " << Pad(t(N_("ISSUED")), 25) << "  "
+            << Pad(t(N_("EXPIRES")), 25) << "  " << Pad(t(N_("LAST USED")), 25) << "  " << t(N_("LABEL")) << "\n";
+  for (const TokenInfo& k : tokens) {
+    std::cout << Pad(k.token_id, 16) << "  " << Pad(k.username, 20) << "  " << Pad(t.Time(k.created_ms_utc), 25)
+              << "  " << Pad(k.Expired(now_ms_utc) ? t(N_("expired")) : t.Time(k.expires_ms_utc), 25) << "  "
+              << Pad(t.Time(k.last_used_ms_utc), 25) << "  " << k.label << "\n";
   }
   return kExitOk;
 }
@@ -255,35 +258,38 @@ int RunUserCommand(int argc, char** argv) {
     u.created_ms_utc = now;
     if (Status s = dir->ops().AddUser(u); !s.ok())
       return s.error().code == ErrorCode::kInvalidInput ? (Fail(s.error()), kExitUsage) : Fail(s.error());
-    std::printf("user %s added\n", u.username.c_str());
+    std::cout << FillIn(CliText::For(data)(N_("user {user} added")), "user", u.username) << "\n";
     return kExitOk;
   }
   if (*list) {
     auto all = users.List();
     if (!all.ok()) return Fail(all.error());
-    return PrintUsers(*all, json);
+    return PrintUsers(CliText::For(data), *all, json);
   }
   if (*disable || *enable) {
     const bool off = disable->parsed();
     if (Status s = dir->ops().SetUserDisabled(username, off); !s.ok()) return Fail(s.error());
-    std::printf("user %s %s\n", username.c_str(), off ? "disabled" : "enabled");
+    const CliText t = CliText::For(data);
+    std::cout << FillIn(off ? t(N_("user {user} disabled")) : t(N_("user {user} enabled")), "user", username) << "\n";
     return kExitOk;
   }
   if (*token) {
     auto issued = dir->ops().IssueToken(username, label, now, expires_ms);
     if (!issued.ok()) return Fail(issued.error());
     std::printf("%s\n", issued->c_str());
-    std::fprintf(stderr, "kronika: store this token now; it is not kept and cannot be shown again%s\n",
-                 expires_ms == 0 ? "" : (" (valid until " + FormatUtcTime(expires_ms) + ")").c_str());
+    const CliText t = CliText::For(data);
+    std::cerr << "kronika: " << t(N_("store this token now; it is not kept and cannot be shown again"))
+              << (expires_ms == 0 ? "" : " (" + FillIn(t(N_("valid until {time}")), "time", t.Time(expires_ms)) + ")")
+              << "\n";
     return kExitOk;
   }
   if (*tokens) {
     auto all = users.ListTokens(username);
     if (!all.ok()) return Fail(all.error());
-    return PrintTokens(*all, now, json);
+    return PrintTokens(CliText::For(data), *all, now, json);
   }
   if (Status s = dir->ops().RevokeToken(token_id); !s.ok()) return Fail(s.error());
-  std::printf("token %s revoked\n", token_id.c_str());
+  std::cout << FillIn(CliText::For(data)(N_("token {token} revoked")), "token", token_id) << "\n";
   return kExitOk;
 }
 
@@ -323,15 +329,19 @@ int RunRegisterCommand(int argc, char** argv) {
   if (*verify || *head) {
     auto v = reg.Verify();
     if (!v.ok()) return Fail(v.error());
+    const CliText t = CliText::For(data);
     if (!v->ok) {
-      std::printf("register ALTERED: %s\n", v->problem.c_str());
+      // The problem names the line and what differs: a diagnosis for whoever repairs it.
+      std::cout << t(N_("The listening register has been ALTERED:")) << " " << v->problem << "\n";
       return kExitFailed;
     }
     if (*head) {
       std::printf("%llu %s\n", static_cast<unsigned long long>(v->entries), v->head_hash.c_str());
     } else {
-      std::printf("register intact: %llu entries, head %s\n", static_cast<unsigned long long>(v->entries),
-                  v->head_hash.c_str());
+      std::cout << FillIn(FillIn(t(N_("The listening register is intact: entries: {n}, last entry's checksum {hash}")),
+                                 "n", std::to_string(v->entries)),
+                          "hash", v->head_hash)
+                << "\n";
     }
     return kExitOk;
   }
@@ -476,17 +486,25 @@ int RunExportCommand(int argc, char** argv) {
       std::cout << DumpJson(nlohmann::json{{"count", rows.size()}, {"exports", rows}}, 2) << "\n";
       return kExitOk;
     }
-    std::printf("%-10s  %-20s  %-9s  %-27s  %s\n", "DISCLOSURE", "EXPORTED_UTC", "SIGNATURE", "PRESENT", "PACKAGE");
+    const CliText t = CliText::For(data);
+    auto local = [&t](const nlohmann::json& iso) {
+      if (!iso.is_string()) return std::string("-");
+      Result<int64_t> ms = ParseUtcTime(iso.get<std::string>());
+      return ms.ok() ? t.Time(*ms) : iso.get<std::string>();
+    };
+    // TRANSLATORS: column headings of `kronika export list`.
+    std::cout << Pad(t(N_("DISCLOSURE")), 10) << "  " << Pad(t(N_("EXPORTED")), 25) << "  " << Pad(t(N_("SIGNATURE")), 11)
+              << "  " << Pad(t(N_("PACKAGE PRESENT")), 38) << "  " << t(N_("PACKAGE")) << "\n";
     for (const nlohmann::json& r : rows) {
-      std::string present = r["present"].get<bool>() ? "yes" : "gone";
+      std::string present = r["present"].get<bool>() ? t(N_("yes")) : t(N_("gone"));
       if (r["purged"].is_object()) {
-        const nlohmann::json& at = r["purged"]["at_utc"];
-        present = "purged " + (at.is_null() ? std::string("-") : at.get<std::string>().substr(0, 19));
-        if (r["present"].get<bool>()) present += " (dir exists again)";
+        present = FillIn(t(N_("purged {time}")), "time", local(r["purged"]["at_utc"]));
+        if (r["present"].get<bool>()) present += " " + t(N_("(the directory exists again)"));
       }
-      std::printf("%-10s  %-20s  %-9s  %-27s  %s\n", r["disclosure_id"].get<std::string>().c_str(),
-                  r["exported_at_utc"].is_null() ? "-" : r["exported_at_utc"].get<std::string>().substr(0, 19).c_str(),
-                  r["signature"].get<std::string>().c_str(), present.c_str(), r["package"].get<std::string>().c_str());
+      const std::string signature = r["signature"].get<std::string>();
+      std::cout << Pad(r["disclosure_id"].get<std::string>(), 10) << "  " << Pad(local(r["exported_at_utc"]), 25)
+                << "  " << Pad(signature == "none" ? t(N_("unsigned")) : signature, 11) << "  " << Pad(present, 38) << "  "
+                << r["package"].get<std::string>() << "\n";
     }
     return kExitOk;
   }

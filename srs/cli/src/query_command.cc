@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "cli_text.h"
+#include "kronika/srs/core/i18n.h"
 #include "kronika/srs/config/config.h"
 #include "kronika/srs/core/csv_record.h"
 #include "kronika/srs/core/json_record.h"
@@ -56,17 +58,39 @@ std::string JoinNames(const RecordingRecord& r) {
   return out;
 }
 
-void PrintTable(const std::vector<RecordingRecord>& rows, std::ostream& out) {
-  char line[512];
-  std::snprintf(line, sizeof line, "%-26s  %-20s  %9s  %-11s  %-11s  %-44s  %s\n", "RECORDING_ID",
-                "START_UTC", "DURATION", "STATE", "VERDICT", "NUMBERS", "PARTICIPANTS");
-  out << line;
+// A recording's state and verdict as a person reads them (the codes stay in --json/--csv
+// and in the filters).
+std::string StateText(const CliText& t, std::string_view state) {
+  static constexpr std::pair<std::string_view, const char*> kStates[] = {
+      {"active", N_("recording")},  {"completed", N_("completed")},
+      {"interrupted", N_("interrupted")}, {"failed", N_("failed")}};
+  for (const auto& [code, text] : kStates)
+    if (code == state) return t(text);
+  return std::string(state);
+}
+
+std::string VerdictText(const CliText& t, std::string_view verdict) {
+  static constexpr std::pair<std::string_view, const char*> kVerdicts[] = {
+      {"complete", N_("complete")}, {"partial", N_("partial")},   {"one-way", N_("one-way")},
+      {"silent", N_("silent")},     {"no-media", N_("no media")}, {"interrupted", N_("interrupted")},
+      {"unparsed", N_("unreadable")}};
+  if (verdict.empty()) return "-";
+  for (const auto& [code, text] : kVerdicts)
+    if (code == verdict) return t(text);
+  return std::string(verdict);
+}
+
+void PrintTable(const CliText& t, const std::vector<RecordingRecord>& rows, std::ostream& out) {
+  // TRANSLATORS: column headings of `kronika query`; keep them short.
+  out << Pad(t(N_("RECORDING")), 26) << "  " << Pad(t(N_("START")), 25) << "  " << Pad(t(N_("LENGTH")), 9) << "  "
+      << Pad(t(N_("STATE")), 13) << "  " << Pad(t(N_("VERDICT")), 13) << "  " << Pad(t(N_("NUMBERS")), 44) << "  "
+      << t(N_("PARTICIPANTS")) << "\n";
   for (const RecordingRecord& r : rows) {
-    std::snprintf(line, sizeof line, "%-26s  %-20s  %8.1fs  %-11s  %-11s  %-44s  %s\n",
-                  r.recording_id.c_str(), FormatUtcTime(r.start_ms_utc).c_str(), r.duration_s,
-                  std::string(RecordingStateName(r.state)).c_str(), r.verdict.empty() ? "-" : r.verdict.c_str(),
-                  JoinNumbers(r).c_str(), JoinNames(r).c_str());
-    out << line;
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%8.1f s", r.duration_s);
+    out << Pad(r.recording_id, 26) << "  " << Pad(t.Time(r.start_ms_utc), 25) << "  " << Pad(duration, 9) << "  "
+        << Pad(StateText(t, RecordingStateName(r.state)), 13) << "  " << Pad(VerdictText(t, r.verdict), 13) << "  "
+        << Pad(JoinNumbers(r), 44) << "  " << JoinNames(r) << "\n";
   }
 }
 
@@ -83,25 +107,43 @@ std::string LegName(const CompletenessRecord& c, int leg) {
   return "leg " + std::to_string(leg + 1) + " (label " + l.label + ")";
 }
 
+std::string LegName(const CliText& t, const CompletenessRecord& c, int leg) {
+  if (leg < 0 || static_cast<size_t>(leg) >= c.legs.size()) return t(N_("the recording"));
+  const LegEvidenceRecord& l = c.legs[static_cast<size_t>(leg)];
+  // TRANSLATORS: one call leg (RTP stream) of a recording: "leg 2 (label 2)".
+  return FillIn(FillIn(t(N_("leg {n} (label {label})")), "n", std::to_string(leg + 1)), "label", l.label);
+}
+
 // Why the verdict: one line per finding.
-void PrintFindings(const CompletenessRecord& c, std::ostream& out) {
+void PrintFindings(const CliText& t, const CompletenessRecord& c, std::ostream& out) {
   for (const FindingRecord& f : c.findings) {
-    out << "  " << LegName(c, f.leg) << ": ";
+    out << "  " << LegName(t, c, f.leg) << ": ";
+    const std::string from = Seconds(f.from_ms), to = Seconds(f.to_ms);
     if (f.kind == "no-packets") {
-      out << "no RTP";
+      out << t(N_("no RTP"));
     } else if (f.kind == "no-signal") {
-      out << "RTP, but only silence or comfort noise";
+      out << t(N_("RTP, but only silence or comfort noise"));
     } else if (f.kind == "gap") {
-      out << "nothing from " << Seconds(f.from_ms) << " to " << Seconds(f.to_ms);
+      out << FillIn(FillIn(t(N_("nothing from {from} to {to}")), "from", from), "to", to);
     } else if (f.kind == "gaps-omitted") {
-      out << "more gaps after " << Seconds(f.from_ms) << " than the evidence lists";
+      out << FillIn(t(N_("more gaps after {from} than the evidence lists")), "from", from);
     } else if (f.kind == "cut-short") {
-      out << "the file stops at " << Seconds(f.from_ms) << ", the call went on to " << Seconds(f.to_ms);
+      out << FillIn(FillIn(t(N_("the file stops at {from}, the call went on to {to}")), "from", from), "to", to);
     } else {
       out << f.kind;
     }
     out << "\n";
   }
+}
+
+// A timeline time: the office's clock with milliseconds, "25.11.2026, 11:01:00.200 CET".
+std::string TimeMs(const CliText& t, int64_t ms_utc) {
+  std::string text = t.Time(ms_utc);
+  const size_t zone = text.rfind(' ');
+  if (ms_utc == 0 || zone == std::string::npos) return text;
+  char ms[8];
+  std::snprintf(ms, sizeof ms, ".%03d", static_cast<int>(((ms_utc % 1000) + 1000) % 1000));
+  return text.insert(zone, ms);
 }
 
 // What each leg received (the evidence behind the verdict).
@@ -141,39 +183,44 @@ void PrintEvidence(const CompletenessRecord& c, std::ostream& out) {
   }
 }
 
-void PrintDetail(const RecordingRecord& r, std::ostream& out) {
-  out << "recording_id:   " << r.recording_id << "\n"
-      << "state:          " << RecordingStateName(r.state) << "\n"
-      << "verdict:        " << (r.verdict.empty() ? "-" : r.verdict) << "\n";
-  PrintFindings(r.completeness, out);
-  out << "start_utc:      " << FormatUtcTime(r.start_ms_utc, true) << "\n"
-      << "end_utc:        " << FormatUtcTime(r.end_ms_utc, true) << "\n"
-      << "duration_s:     " << r.duration_s << "\n"
-      << "file:           " << r.file_path << " (" << r.file_bytes << " bytes, " << r.codec
-      << ")\n"
-      << "sip_call_id:    " << r.sip_call_id << "\n"
-      << "src_host:       " << r.src_host << "\n"
-      << "site:           " << r.site << "\n"
-      << "legal_hold:     " << (r.legal_hold ? "yes" : "no") << "\n"
-      << "metadata:       " << (r.metadata_status.empty() ? "(not judged)" : r.metadata_status) << "\n"
-      << "retention_until:" << (r.retention_expiry_ms_utc ? " " : "")
-      << FormatUtcTime(r.retention_expiry_ms_utc) << "\n"
-      << "participants:\n";
+void PrintDetail(const CliText& t, const RecordingRecord& r, std::ostream& out) {
+  // Labels padded to one column; a label is at most 24 characters in any language.
+  auto label = [&](const char* msgid) { return Pad(t(msgid), 24) + " "; };
+  char duration[32];
+  std::snprintf(duration, sizeof duration, "%.1f s", r.duration_s);
+  out << label(N_("Recording:")) << r.recording_id << "\n"
+      << label(N_("State:")) << StateText(t, RecordingStateName(r.state)) << "\n"
+      << label(N_("Completeness:")) << VerdictText(t, r.verdict) << "\n";
+  PrintFindings(t, r.completeness, out);
+  out << label(N_("Start:")) << TimeMs(t, r.start_ms_utc) << "\n"
+      << label(N_("End:")) << TimeMs(t, r.end_ms_utc) << "\n"
+      << label(N_("Length:")) << duration << "\n"
+      << label(N_("File:")) << r.file_path << " ("
+      << FillIn(t(N_("{bytes} bytes")), "bytes", std::to_string(r.file_bytes)) << ", " << r.codec << ")\n"
+      << label(N_("SIP Call-ID:")) << r.sip_call_id << "\n"
+      << label(N_("Recording client (SRC):")) << r.src_host << "\n"
+      << label(N_("Site:")) << r.site << "\n"
+      << label(N_("Legal hold:")) << (r.legal_hold ? t(N_("yes")) : t(N_("no"))) << "\n"
+      << label(N_("Metadata:"))
+      << (r.metadata_status.empty() ? t(N_("(not judged)")) : VerdictText(t, r.metadata_status)) << "\n"
+      << label(N_("Kept until:")) << t.Time(r.retention_expiry_ms_utc) << "\n"
+      << t(N_("Participants:")) << "\n";
   for (const ParticipantRecord& p : r.participants) {
     out << "  [" << (p.channel >= 0 ? std::to_string(p.channel) : "-") << "] "
-        << (p.name.empty() ? "(no name)" : p.name) << "  " << DisplayNumber(p) << "  " << p.aor
+        << (p.name.empty() ? t(N_("(no name)")) : p.name) << "  " << DisplayNumber(p) << "  " << p.aor
         << "  id=" << p.participant_id << "\n";
   }
-  if (!r.metadata_issues.empty()) out << "metadata issues:\n";
+  if (!r.metadata_issues.empty()) out << t(N_("Metadata issues:")) << "\n";
   for (const MetadataIssueRecord& issue : r.metadata_issues) {
     out << "  " << issue.reason << ": " << issue.detail << "\n";
   }
-  out << "timeline:\n";
+  out << t(N_("Timeline:")) << "\n";
   for (const TimelineEvent& e : r.timeline) {
-    out << "  " << FormatUtcTime(e.time_ms_utc, true) << "  " << e.kind;
+    out << "  " << TimeMs(t, e.time_ms_utc) << "  " << e.kind;
     if (!e.detail.empty()) out << "  " << e.detail;
     out << "\n";
   }
+  // The evidence behind the verdict is for engineers: packet counts and codec names.
   if (r.completeness.media_start_ms_utc != 0) PrintEvidence(r.completeness, out);
 }
 
@@ -241,9 +288,9 @@ int RunQueryCommand(int argc, char** argv, std::ostream& out, std::ostream& err)
   } else if (csv) {
     out << RecordingsCsv(rows);
   } else if (!rows.empty()) {
-    PrintTable(rows, out);
+    PrintTable(CliText::For(data), rows, out);
   } else {
-    err << "kronika query: no recordings match\n";
+    err << "kronika query: " << CliText::For(data)(N_("no recordings match")) << "\n";
   }
   return rows.empty() ? kExitNone : kExitFound;
 }
@@ -272,7 +319,7 @@ int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return kExitError;
   }
   if (!rec->has_value()) {
-    err << "kronika show: no recording " << id << "\n";
+    err << "kronika show: " << FillIn(CliText::For(data)(N_("no recording {id}")), "id", id) << "\n";
     return kExitNone;
   }
   if (received) {
@@ -281,7 +328,7 @@ int RunShowCommand(int argc, char** argv, std::ostream& out, std::ostream& err) 
   } else if (json) {
     out << DumpJson(RecordingDetailJson(**rec), 2) << "\n";
   } else {
-    PrintDetail(**rec, out);
+    PrintDetail(CliText::For(data), **rec, out);
   }
   return kExitFound;
 }

@@ -21,6 +21,7 @@ one holding only C's (Prokuratura). Then:
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -210,8 +211,9 @@ def main():
         code, out = cli("export", "list", "--config", config)
         line_ab = next((line for line in out.splitlines() if line.endswith(pkg_ab)), "")
         line_b = next((line for line in out.splitlines() if line.endswith(pkg_b)), "")
-        check(" purged 20" in line_ab and " gone " not in line_ab, f"export list shows 'purged <time>' ({line_ab!r})")
-        check(" yes " in line_b, f"export list shows B's package present ({line_b!r})")
+        check(re.search(r" usunięta \d\d\.\d\d\.20\d\d, \d\d:\d\d:\d\d CES?T", line_ab) is not None
+              and " brak " not in line_ab, f"export list shows 'usunięta <local time>' ({line_ab!r})")
+        check(" tak " in line_b, f"export list shows B's package present ({line_b!r})")
 
         # The daemon holds the master key in memory: it rotates itself (issue 15 item 5).
         code, out = cli("key", "rotate", "--new-key-file", new_key, "--config", config)

@@ -245,7 +245,7 @@ def run_verdict_calls(server, failures, work):
                    f"complete: 125 packets per leg ({[leg['packets_received'] for leg in legs]})")
     failures.check(all(leg["codecs"] == ["PCMU"] for leg in legs), "complete: codec PCMU on both legs")
     rc, text, _ = cli(server, "show", ids["complete"])
-    failures.check("verdict:" in text and "complete" in text, "kronika show prints the verdict")
+    failures.check("Kompletność:" in text and "kompletne" in text, "kronika show prints the verdict, in Polish")
 
     c = Call(server)
     send(c, 2.5, lambda i, f: "tone" if i == 0 else "stopped")

@@ -221,7 +221,7 @@ def main():
         code, out = cli("hold", "list", "--config", config)
         check(held in out and "II K 1/26" in out and "1 active hold" in out, f"RET-2 the hold is active ({out.strip()})")
         code, out = cli("register", "verify", "--config", config)
-        check(code == 0 and "intact: 2 entries" in out, f"REG-3 register verify counts every entry ({out.strip()})")
+        check(code == 0 and "nienaruszona" in out and "wpisów: 2," in out, f"REG-3 register verify counts every entry ({out.strip()})")
         s, me = api.json("GET", "/api/v1/me", tokens["anna"])
         check(s == 200 and me and me.get("username") == "anna", f"ACCESS-1 the users' tokens work ({s})")
         s, audio = api.call("GET", f"/api/v1/recordings/{played}/audio", tokens["anna"])

@@ -192,7 +192,14 @@ TEST_CASE("show: prints the full record with its timeline; 1 for an unknown id")
 
   Run text = Invoke(RunShowCommand, {"show", "--data-dir", f.dir(), f.a.recording_id});
   CHECK(text.code == 0);
-  CHECK_THAT(text.out, Catch::Contains("2026-11-25T10:01:00.200Z  answer  200 OK"));
+  // For people: the office's language and clock with the zone (issue 16); --json stays UTC.
+  CHECK_THAT(text.out, Catch::Contains("25.11.2026, 11:01:00.200 CET  answer  200 OK"));
+  CHECK_THAT(text.out, Catch::Contains("Stan:                    zakończone\n"));
+  CHECK_THAT(text.out, Catch::Contains("Początek:                25.11.2026, 11:01:00.000 CET\n"));
+  CHECK_THAT(text.out, !Catch::Contains("T10:01:00"));
+  Run table = Invoke(RunQueryCommand, {"query", "--data-dir", f.dir(), "--id", f.a.recording_id});
+  CHECK_THAT(table.out, Catch::StartsWith("NAGRANIE") && Catch::Contains("POCZĄTEK") &&
+                            Catch::Contains(f.a.recording_id + "  25.11.2026, 11:01:00 CET       95.5 s  zakończone"));
 
   Run missing = Invoke(RunShowCommand, {"show", "--data-dir", f.dir(), "01JDXNOSUCHRECORDING00000"});
   CHECK(missing.code == 1);
@@ -278,7 +285,7 @@ TEST_CASE("query --metadata-status finds the recordings whose metadata is partia
   CHECK(rec["metadata_issues"][0]["reason"] == "empty_id");
   CHECK(rec["metadata_xml_received_bytes"] == partial.metadata_xml_received.size());
   Run text = Invoke(RunShowCommand, {"show", partial.recording_id, "--data-dir", dir});
-  CHECK_THAT(text.out, Catch::Contains("metadata:       partial"));
+  CHECK_THAT(text.out, Catch::Contains("Metadane:                częściowe"));
   CHECK_THAT(text.out, Catch::Contains("  empty_id: the 1st <participant> has no participant_id (sip:x)"));
   // The bytes exactly as the SRC sent them, for an auditor; else the document as stored.
   CHECK(Invoke(RunShowCommand, {"show", partial.recording_id, "--data-dir", dir, "--received-metadata"}).out ==
@@ -345,7 +352,7 @@ TEST_CASE("query --verdict finds exactly the recordings judged so; show prints t
   Run show = Invoke(RunShowCommand, {"show", one_way.recording_id, "--data-dir", dir});
   CHECK(show.code == 0);
   INFO(show.out);
-  CHECK_THAT(show.out, Catch::Contains("verdict:        one-way\n  leg 2 (label 2): no RTP\n"));
+  CHECK_THAT(show.out, Catch::Contains("Kompletność:             jednostronne\n  strumień 2 (etykieta 2): brak RTP\n"));
   CHECK_THAT(show.out, Catch::Contains("leg 1 (label 1), m-line 0, left: 4770/4770 packets, 0 lost"));
   CHECK_THAT(show.out, Catch::Contains("RTP 0.04 s - 95.44 s from 10.1.2.3:31000 (SDP 192.0.2.10:40000)"));
   CHECK_THAT(show.out, Catch::Contains("gap 20.00 s - 21.50 s loss (75 packets missing)"));
