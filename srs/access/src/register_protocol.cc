@@ -123,11 +123,29 @@ std::vector<std::pair<std::string, std::string>> RegisterProtocolRows(const nloh
                                    : DocTimeOfIso(s, Text(e, "listened_at_utc"));
   std::string listeners = Text(listener, "name") + " " + Text(listener, "surname");
   if (!Text(listener, "position").empty()) listeners += ", " + Text(listener, "position");
-  const std::string from = Offset(e, "listened_from_s"), to = Offset(e, "listened_to_s");
+  // The parts played as the player reported them, else as served, else the entry's span
+  // (listening_sessions.h folds a session's closing line into its entry).
+  std::vector<std::pair<std::string, std::string>> spans;
+  for (const char* key : {"parts_played", "parts_served"}) {
+    nlohmann::json parts = nlohmann::json::array();
+    if (!spans.empty() || !ReadArray(e, key, parts)) continue;
+    for (const auto& p : parts) {
+      const std::string from = Offset(p, "from_s"), to = Offset(p, "to_s");
+      if (!from.empty() && !to.empty()) spans.emplace_back(from, to);
+    }
+  }
+  if (spans.empty()) {
+    const std::string from = Offset(e, "listened_from_s"), to = Offset(e, "listened_to_s");
+    if (!from.empty() && !to.empty()) spans.emplace_back(from, to);
+  }
   std::string part;
-  if (!from.empty() && !to.empty()) {
-    // TRANSLATORS: the part of a recording listened to, as minutes:seconds from its start.
-    part = Fill(DocTr(s, N_("from {from} to {to} (minutes:seconds of the recording)")), {{"from", from}, {"to", to}});
+  for (const auto& [from, to] : spans) {
+    if (!part.empty()) part += ", ";
+    part += Fill(DocTr(s, N_("from {from} to {to}")), {{"from", from}, {"to", to}});
+  }
+  if (!part.empty()) {
+    // TRANSLATORS: the parts of a recording listened to, as minutes:seconds from its start.
+    part = Fill(DocTr(s, N_("{parts} (minutes:seconds of the recording)")), {{"parts", part}});
   }
   std::string informed_text;
   int64_t informed_at = 0;

@@ -516,7 +516,7 @@ def main():
         # (parts served and played) extends the chain; people read one row per session.
         node.stop()
         r = kronika("register", "verify", "--data-dir", data)
-        check(r.returncode == 0 and "intact: 4 entries" in r.stdout,
+        check(r.returncode == 0 and "nienaruszona" in r.stdout and "wpisów: 4," in r.stdout,
               f"REG-3 two listening sessions closed at shutdown: 2 entries + 2 closing lines ({r.stdout.strip()})")
         r = kronika("register", "export", "--csv", "--data-dir", data)
         rows = r.stdout.strip().splitlines()

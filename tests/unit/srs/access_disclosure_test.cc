@@ -476,7 +476,11 @@ TEST_CASE("REG-2 playback protocols are office documents in Polish, one numbered
         {"employee_informed", {{"by", "ewa"}, {"at_ms_utc", kT0Ms + 22 * 3'600'000}, {"how", "osobiście"}}},
         {"approved_by", "Ewa Dyrektor, dyrektor"},
         {"approver_note", "zgoda"}};
-    if (i == 2) e.erase("protocol");  // not given: dotted lines to fill in by hand
+    if (i == 2) {
+      e.erase("protocol");  // not given: dotted lines to fill in by hand
+      // A session whose player reported what it played (listening_sessions.h, folded in).
+      e["parts_played"] = {{{"from_s", 0.0}, {"to_s", 12.4}}, {{"from_s", 30.0}, {"to_s", 65.0}}};
+    }
     REQUIRE(reg.Append(e).ok());
   }
   auto pdf = RegisterProtocolPdf(*reg.Entries(), Office());
@@ -497,7 +501,8 @@ TEST_CASE("REG-2 playback protocols are office documents in Polish, one numbered
   }
   CHECK_THAT(text, Catch::Contains("26.11.2026, 10:00:00 CET"));  // listened, office time
   CHECK_THAT(text, Catch::Contains("25.11.2026, 11:00:00 CET"));  // the call
-  CHECK_THAT(text, Catch::Contains("od 0:00 do 1:35"));
+  CHECK_THAT(text, Catch::Contains("od 0:00 do 1:35 (minuty:sekundy nagrania)"));
+  CHECK_THAT(Compact(text), Catch::Contains(Compact("od 0:00 do 0:12, od 0:30 do 1:05")));  // parts played
   CHECK_THAT(text, Catch::Contains("słowna agresja ze strony rozmówcy"));  // the reason in words
   CHECK_THAT(text, Catch::Contains("Małgorzata Wąsik, inspektor"));
   CHECK_THAT(text, Catch::Contains("Grzegorz Brzęczyszczykiewicz (+48601234567)"));
