@@ -37,6 +37,7 @@
 #include "kronika/srs/http/metrics_route.h"
 #include "kronika/srs/http/readiness_route.h"
 #include "kronika/srs/http/recording_api.h"
+#include "kronika/srs/http/records_routes.h"
 #include "kronika/srs/rules/deletions.h"
 #include "kronika/srs/rules/retention_sweeper.h"
 #include "kronika/srs/rules/rules_db.h"
@@ -53,6 +54,7 @@
 #include "kronika/srs/webhook/webhook_metrics.h"
 #include "media_metrics.h"
 #include "readiness_checks.h"
+#include "records_actions.h"
 
 namespace kronika::srs {
 namespace {
@@ -362,6 +364,13 @@ Status Daemon::StartHttp() {
   c_->http = std::make_unique<HttpServer>(options);
   RegisterRecordingApi(*c_->http, *c_->store);
   MountAccessApi(*c_->http, *c_->access);
+  // The records keeper's routes (issue 16 item 3): holds, erasure and restriction from the
+  // browser are done by this process's own admin operations, as the CLI's over the socket.
+  RecordsRoutesOptions records;
+  records.actions = MakeRecordsActions(RecordsActionDeps{
+      c_->store.get(), c_->rules_db.get(), &c_->access->db(),
+      std::make_shared<LocalAdminOps>(AdminDeps("the daemon's web API (PID " + std::to_string(::getpid()) + ")"))});
+  MountRecordsApi(*c_->http, *c_->access, std::move(records));
   // The pull feed of events (issue 17 item 4) reads the outbox opened with the store.
   MountEventFeed(*c_->http, *c_->access, c_->outbox);
   RegisterMetricsRoute(*c_->http, c_->metrics);
@@ -377,7 +386,7 @@ Status Daemon::StartHttp() {
   return OkStatus();
 }
 
-Status Daemon::StartAdmin() {
+LocalAdminDeps Daemon::AdminDeps(std::string performer) const {
   LocalAdminDeps deps;
   deps.store = c_->store.get();
   deps.rules = c_->rules_db.get();
@@ -386,7 +395,12 @@ Status Daemon::StartAdmin() {
   deps.deletions = DeleteOptions{config_.storage.data_dir, config_.policy.overwrite_on_delete, true};
   deps.sweeper = c_->sweeper.get();
   deps.recording_keys = c_->recording_keys.get();  // `kronika key rotate` while running (issue 15 item 5)
-  deps.performer = "the daemon (PID " + std::to_string(::getpid()) + ")";
+  deps.performer = std::move(performer);
+  return deps;
+}
+
+Status Daemon::StartAdmin() {
+  LocalAdminDeps deps = AdminDeps("the daemon (PID " + std::to_string(::getpid()) + ")");
   c_->admin_ops = std::make_unique<LocalAdminOps>(std::move(deps));
   Result<std::unique_ptr<AdminServer>> admin = AdminServer::Start(config_.storage.data_dir, *c_->admin_ops);
   if (!admin.ok()) return Failed("admin socket", std::move(admin).error());

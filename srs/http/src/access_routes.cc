@@ -14,6 +14,8 @@
 #include "access_ui.h"
 #include "byte_range.h"
 #include "request_auth.h"
+#include "request_documents.h"
+#include "ui_assets.h"
 #include "kronika/srs/access/access_db.h"
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/access_playback.h"
@@ -21,6 +23,8 @@
 #include "kronika/srs/access/listening_sessions.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/access/office_documents.h"
+#include "kronika/srs/access/export_purge.h"
+#include "kronika/srs/access/package_archive.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/log.h"
@@ -48,7 +52,6 @@ HttpResponse ErrorResponse(const Error& e) {
 
 const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener,
                                             Role::kDpo, Role::kAuditor};
-const std::vector<Role> kRegisterReaders = {Role::kRecordsKeeper, Role::kAuditor, Role::kDpo};
 const std::vector<Role> kWorkflowReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kDpo,
                                             Role::kAuditor};
 
@@ -228,13 +231,8 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
 }
 
 
-// The office's document settings in the reader's language: `?lang=pl|en` when given (the
-// page passes its user's choice), else the office's (issue 16 item 2).
 DocumentSettings Documents(const AccessContext& c, const HttpRequest& request) {
-  DocumentSettings settings = c.documents();
-  settings.language = DocumentLanguage(request.QueryParam("lang").value_or(""), settings.language);
-  settings.issued_ms_utc = NowMs();
-  return settings;
+  return RequestDocuments(c, request, NowMs());
 }
 
 // GET /api/v1/disclosures/{id}/protocol[?format=html|pdf][&lang=pl|en] (DISC-3); without `format`,
@@ -259,26 +257,80 @@ HttpResponse DisclosureProtocolResponse(const AccessContext& c, const HttpReques
   return out;
 }
 
+bool EndsWith(const std::string& text, std::string_view suffix) {
+  return text.size() > suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// GET /api/v1/disclosures/{id}/package (DISC-3): the latest package of a granted
+// disclosure as one ZIP download, for the records keeper only (it holds the decrypted
+// audio). The package is checked against its manifest first: a package altered on disk is
+// refused, not handed over.
+HttpResponse DisclosurePackageResponse(const RequestAuth& auth, const HttpRequest& request, const Identity& who,
+                                       const std::string& id) {
+  AccessContext& c = auth.context();
+  if (!who.user.Has(Role::kRecordsKeeper)) {
+    HttpResponse refusal;
+    auth.Refuse(request, who, "forbidden", "role required: records_keeper (DISC-3)", refusal);
+    return refusal;
+  }
+  auto d = c.disclosures().Get(id);
+  if (!d.ok()) return ErrorResponse(d.error());
+  std::optional<nlohmann::json> latest;  // the newest export not purged
+  for (const nlohmann::json& e : d->value("exports", nlohmann::json::array())) {
+    if (e.value("purged", nlohmann::json(nullptr)).is_null()) latest = e;
+  }
+  if (!latest) return HttpResponse::JsonError(409, "disclosure " + id + " has no package to download: build it first");
+  const std::filesystem::path package = latest->value("package", "");
+  PackageVerification check = VerifyExportPackage(package, PackageTrust{});
+  if (!check.ok) {
+    std::string problems;
+    for (const std::string& p : check.problems) problems += (problems.empty() ? "" : "; ") + p;
+    Logf(LogLevel::kError, "", "access: package %s of %s not served: it fails its manifest: %s",
+         package.c_str(), id.c_str(), problems.c_str());
+    return HttpResponse::JsonError(409, "the package of " + id + " no longer matches its manifest: " + problems);
+  }
+  auto zip = ZipPackage(package, id);
+  if (!zip.ok()) return ErrorResponse(zip.error());
+  Logf(LogLevel::kInfo, "", "access: %s downloaded the package of disclosure %s (%zu bytes, %zu files)",
+       who.user.username.c_str(), id.c_str(), zip->size(), check.files);
+  HttpResponse out;
+  out.content_type = "application/zip";
+  out.body = std::move(*zip);
+  out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + id + ".zip\"");
+  out.headers.emplace_back("X-Kronika-Manifest-Sha256", latest->value("manifest_sha256", ""));
+  return out;
+}
+
+// POST /api/v1/disclosures/{id}/purge {reason} (DISC-3): the records keeper removes the
+// disclosure's packages from the server after the hand-over.
+Result<nlohmann::json> PurgePackages(AccessContext& c, const Identity& who, const std::string& id,
+                                     const nlohmann::json& body) {
+  if (!who.user.Has(Role::kRecordsKeeper)) {
+    return MakeError(ErrorCode::kPermissionDenied, "role required: records_keeper (DISC-3)");
+  }
+  const std::string reason = body.contains("reason") && body["reason"].is_string() ? body["reason"].get<std::string>() : "";
+  ASSIGN_OR_RETURN(ExportPurgeOutcome outcome, PurgeDisclosurePackages(c.db(), id, who.user.username, reason, NowMs()));
+  nlohmann::json purged = nlohmann::json::array();
+  for (const PurgedExport& p : outcome.purged) {
+    purged.push_back({{"package", p.package}, {"exported_at_utc", FormatUtcTime(p.exported_at_ms_utc)},
+                      {"package_was_gone", p.package_was_gone}});
+  }
+  if (purged.empty() && !outcome.failures.empty()) {
+    std::string failures;
+    for (const std::string& f : outcome.failures) failures += (failures.empty() ? "" : "; ") + f;
+    return MakeError(ErrorCode::kIo, "no package purged: " + failures);
+  }
+  return nlohmann::json{{"disclosure_id", id}, {"purged", purged}, {"failures", outcome.failures}};
+}
+
 }  // namespace
 
 void MountAccessApi(HttpServer& server, AccessContext& context) {
   auto auth = std::make_shared<const RequestAuth>(context);
   AccessContext* c = &context;
-  using Guarded = std::function<HttpResponse(const HttpRequest&, const Identity&)>;
-  // Every authenticated route is mounted through here: the roles it declares to the server
-  // (RouteAccess, routes fail closed) and the roles Authorise() checks are one list. No
-  // roles: any authenticated user (the handler may refuse more).
+  using Guarded = GuardedHandler;
   auto mount = [&server, auth](std::string method, std::string pattern, std::vector<Role> roles, Guarded fn) {
-    std::vector<std::string> names;
-    for (Role r : roles) names.emplace_back(RoleName(r));
-    RouteAccess access = roles.empty() ? RouteAccess::AnyUser() : RouteAccess::Roles(std::move(names));
-    server.Route(std::move(method), std::move(pattern), std::move(access),
-                 [auth, roles = std::move(roles), fn = std::move(fn)](const HttpRequest& request) {
-                   HttpResponse refusal;
-                   std::optional<Identity> who = auth->Authorise(request, roles, refusal);
-                   if (!who) return refusal;
-                   return fn(request, *who);
-                 });
+    MountGuarded(server, auth, std::move(method), std::move(pattern), std::move(roles), std::move(fn));
   };
   auto result = [](const Result<nlohmann::json>& r, int ok_status = 200) {
     return r.ok() ? Json(ok_status, *r) : ErrorResponse(r.error());
@@ -458,47 +510,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
               return std::nullopt;
             }));
 
-  // Listening register (REG-1..3).
-  mount("GET", "/api/v1/register",
-               kRegisterReaders, [c](const HttpRequest& request, const Identity&) {
-                 // Sessions idle past their limit close first, so the export is current.
-                 c->listening_sessions().CloseIdle(NowMs());
-                 auto entries = c->listening_register().Entries();
-                 if (!entries.ok()) return ErrorResponse(entries.error());
-                 const std::string format = request.QueryParam("format").value_or("json");
-                 // JSON is the register as written (each line, closing lines included, so a
-                 // script can verify the chain); what people read has one row per session.
-                 if (format != "json") *entries = MergeListeningParts(*entries);
-                 HttpResponse out;
-                 if (format == "csv") {
-                   out.content_type = "text/csv; charset=utf-8";
-                   out.body = RegisterCsv(*entries);
-                 } else if (format == "html") {
-                   out.content_type = "text/html; charset=utf-8";
-                   out.body = RegisterProtocolHtml(*entries, Documents(*c, request));
-                 } else if (format == "pdf") {
-                   auto pdf = RegisterProtocolPdf(*entries, Documents(*c, request));
-                   if (!pdf.ok()) return ErrorResponse(pdf.error());
-                   out.content_type = "application/pdf";
-                   out.body = std::move(*pdf);
-                 } else if (format == "json") {
-                   out.body = DumpJson(nlohmann::json{{"entries", *entries}});
-                 } else {
-                   return HttpResponse::JsonError(400, "format: expected json, csv, html or pdf");
-                 }
-                 return out;
-               });
-  mount(
-      "GET", "/api/v1/register/verify",
-      {Role::kRecordsKeeper, Role::kAuditor}, [c](const HttpRequest&, const Identity&) {
-        auto v = c->listening_register().Verify();
-        if (!v.ok()) return ErrorResponse(v.error());
-        return Json(200, {{"ok", v->ok},
-                          {"entries", v->entries},
-                          {"head_hash", v->head_hash},
-                          {"first_bad_line", v->first_bad_line},
-                          {"problem", v->problem}});
-      });
+  // The listening register (REG-1..3) is served by records_routes.cc (MountRecordsApi).
 
   // Disclosure (DISC-1..3).
   mount(
@@ -517,9 +529,14 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                      });
   mount("GET", "/api/v1/disclosures/*",
                {Role::kRecordsKeeper, Role::kApprover, Role::kDpo, Role::kAuditor},
-                     [c, result](const HttpRequest& request, const Identity&) {
+                     [auth, c, result](const HttpRequest& request, const Identity& who) {
                        const std::string& rest = request.path_rest;
                        constexpr std::string_view kProtocol = "/protocol";
+                       constexpr std::string_view kPackage = "/package";
+                       if (EndsWith(rest, kPackage)) {
+                         return DisclosurePackageResponse(*auth, request, who,
+                                                          rest.substr(0, rest.size() - kPackage.size()));
+                       }
                        if (rest.size() > kProtocol.size() &&
                            rest.compare(rest.size() - kProtocol.size(), kProtocol.size(),
                                         kProtocol) == 0) {
@@ -534,6 +551,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                                                const std::string& action,
                                                const nlohmann::json& body) -> std::optional<Result<nlohmann::json>> {
               if (action == "decision") return c->disclosures().Decide(who, id, body, NowMs());
+              if (action == "purge") return PurgePackages(*c, who, id, body);
               if (action != "export") return std::nullopt;
               const int64_t now = NowMs();
               const std::filesystem::path out =
@@ -559,6 +577,19 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   };
   server.Route("GET", "/ui", RouteAccess::Public(), ui);
   server.Route("GET", "/ui/", RouteAccess::Public(), ui);
+  // The page's scripts (srs/http/ui/, ui_assets.h): code, no data, public like the page.
+  server.Route("GET", "/ui/*", RouteAccess::Public(), [](const HttpRequest& request) {
+    for (const UiAsset& asset : UiAssets()) {
+      if (request.path_rest != asset.name) continue;
+      HttpResponse out;
+      out.content_type = std::string(asset.content_type);
+      out.body = std::string(asset.bytes);
+      out.headers.emplace_back("X-Content-Type-Options", "nosniff");
+      out.headers.emplace_back("Cache-Control", "no-cache");
+      return out;
+    }
+    return HttpResponse::JsonError(404, "no such file: " + request.path);
+  });
 }
 
 }  // namespace kronika::srs

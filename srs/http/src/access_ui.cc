@@ -41,6 +41,8 @@ section{margin-bottom:1.5em}.err{color:#b00}.ok{color:#070}input,select{margin:2
   <table id="requests"><thead><tr><th>Id</th><th>Requester</th><th>Recordings</th><th>Reason</th><th>Status</th><th>Actions</th></tr></thead><tbody></tbody></table>
   <audio id="player" controls></audio>
 </section>
+<div id="records-root"></div>
+<script src="/ui/records.js"></script>
 <script>
 'use strict';
 const $ = (id) => document.getElementById(id);
@@ -65,6 +67,7 @@ async function login() {
     $('recordings-section').hidden = !me.roles.includes('listener');
     $('requests-section').hidden = false;
     setStatus('signed in', true);
+    document.dispatchEvent(new CustomEvent('kronika:signed-in', {detail: me}));  // ui/records.js
     if (me.roles.includes('listener')) await loadRecordings();
     await loadRequests();
   } catch (e) { setStatus(e.message); }

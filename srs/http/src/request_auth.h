@@ -6,6 +6,8 @@
 // Threads: any; the context's own locking covers concurrent calls.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,5 +72,25 @@ class RequestAuth {
  private:
   AccessContext& c_;
 };
+
+// A route's handler behind authentication: `fn` runs only for an authenticated caller.
+using GuardedHandler = std::function<HttpResponse(const HttpRequest&, const Identity&)>;
+
+// Mounts `fn` on `server`: the roles it declares to the server (RouteAccess, routes fail
+// closed) and the roles Authorise() checks are one list. No roles: any authenticated user
+// (the handler may refuse more).
+inline void MountGuarded(HttpServer& server, std::shared_ptr<const RequestAuth> auth, std::string method,
+                         std::string pattern, std::vector<Role> roles, GuardedHandler fn) {
+  std::vector<std::string> names;
+  for (Role r : roles) names.emplace_back(RoleName(r));
+  RouteAccess access = roles.empty() ? RouteAccess::AnyUser() : RouteAccess::Roles(std::move(names));
+  server.Route(std::move(method), std::move(pattern), std::move(access),
+               [auth = std::move(auth), roles = std::move(roles), fn = std::move(fn)](const HttpRequest& request) {
+                 HttpResponse refusal;
+                 std::optional<Identity> who = auth->Authorise(request, roles, refusal);
+                 if (!who) return refusal;
+                 return fn(request, *who);
+               });
+}
 
 }  // namespace kronika::srs

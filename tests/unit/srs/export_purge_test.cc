@@ -122,6 +122,36 @@ TEST_CASE("RIGHTS-2 a package already gone is marked purged and says so, a forei
   CHECK(std::filesystem::exists(replaced / "notes.txt"));
 }
 
+TEST_CASE("DISC-3 the records keeper purges a disclosure's packages after the hand-over, only that disclosure's",
+          "[access][disclosure]") {
+  World w;
+  const auto first = w.Disclose("Policja KMP", {"REC1"}, w.outside.path() / "pkg-1");
+  const auto other = w.Disclose("Prokuratura", {"REC2"}, w.outside.path() / "pkg-2");
+  const std::string id = w.book->List().value()[0]["id"];
+  auto second = w.book->Export(w.keeper, id, nullptr, w.dir.path(), w.outside.path() / "pkg-1b", std::nullopt, kNow);
+  REQUIRE(second.ok());
+
+  CHECK(PurgeDisclosurePackages(*w.db, id, "jan", "", kNow).error().code == ErrorCode::kInvalidInput);
+  CHECK(PurgeDisclosurePackages(*w.db, "DR-999999", "jan", "handed over", kNow).error().code == ErrorCode::kNotFound);
+  Result<ExportPurgeOutcome> out = PurgeDisclosurePackages(*w.db, id, "jan", "handed over on a carrier", kNow + 5);
+  REQUIRE(out.ok());
+  CHECK(out->failures.empty());
+  REQUIRE(out->purged.size() == 2);
+  CHECK(out->purged[0].recording_ids.empty());  // nothing was erased
+  CHECK_FALSE(std::filesystem::exists(first));
+  CHECK_FALSE(std::filesystem::exists(w.outside.path() / "pkg-1b"));
+  CHECK(VerifyExportPackage(other, PackageTrust{}).ok);
+
+  auto list = w.book->List().value();
+  for (const nlohmann::json& e : list[0]["exports"]) {
+    CHECK(e["purged"]["by"] == "jan");
+    CHECK(e["purged"]["reason"] == "handed over on a carrier");
+  }
+  CHECK(list[1]["exports"][0]["purged"].is_null());
+  // Nothing left: a second purge is a conflict, not a silent success.
+  CHECK(PurgeDisclosurePackages(*w.db, id, "jan", "again", kNow + 6).error().code == ErrorCode::kConflict);
+}
+
 TEST_CASE("issue 15 item 8: package directories are 0700 and files 0600 under a permissive umask",
           "[access][RIGHTS-2]") {
   World w;

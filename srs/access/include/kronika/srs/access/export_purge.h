@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kronika/result.h"
@@ -55,5 +56,14 @@ struct ExportPurgeOutcome {
 // written; then nothing is marked (directories already removed stay removed and are
 // found "already gone" by the next call).
 Result<ExportPurgeOutcome> PurgeExportsContaining(AccessDb& db, const ExportPurgeRequest& request);
+
+// DISC-3 (issue 16 item 3): the records keeper removes a disclosure's packages from the
+// server once they were handed over (or will not be): every export of `disclosure_id` not
+// purged yet is removed from disk and marked purged with `by`, `reason` and `at_ms_utc`;
+// its ExportPurge lists no recording (none was erased). kNotFound unknown disclosure;
+// kConflict nothing left to purge; kInvalidInput empty `by` or `reason`. A package that
+// cannot be removed is in `failures` and stays unmarked, as above.
+Result<ExportPurgeOutcome> PurgeDisclosurePackages(AccessDb& db, std::string_view disclosure_id, std::string_view by,
+                                                   std::string_view reason, int64_t at_ms_utc);
 
 }  // namespace kronika::srs

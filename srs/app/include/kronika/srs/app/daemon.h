@@ -33,6 +33,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "kronika/mutex.h"
@@ -41,6 +42,8 @@
 #include "kronika/thread_annotations.h"
 
 namespace kronika::srs {
+
+struct LocalAdminDeps;  // local_admin_ops.h
 
 class Daemon {
  public:
@@ -84,6 +87,8 @@ class Daemon {
   Status StartMedia();
   Status StartHttp();
   Status StartAdmin();
+  // The admin operations' dependencies on this daemon's parts (admin socket, web API).
+  LocalAdminDeps AdminDeps(std::string performer) const;
   Status StartEvents();
   Status StartSip();
   // Appends node.ready / node.draining (data {version}) in a write of its own; logged, never

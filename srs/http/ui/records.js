@@ -1,0 +1,490 @@
+// The records keeper's and the auditor's sections of the web page (issue 16 item 3): the
+// listening register by the office's dates (print, export, verify), disclosures (file,
+// approve, build, download the package, purge), legal holds, a data subject's erasure and
+// restriction. Served as /ui/records.js; every call goes to the HTTP API of docs/api.md.
+//
+// Text: every string people read goes through t() (msgids in English; the catalogue comes
+// from GET /api/v1/ui/catalogue, whose table is srs/http/src/records_ui_strings.cc; Polish in
+// po/pl/records.po). Times: the office's time zone with the zone's name shown.
+// Accessibility (WCAG 2.1 AA): every control has a label, tables a caption and header cells,
+// results are announced in a live region, dialogs are modal <dialog>s that take the focus and
+// give it back to the button that opened them.
+'use strict';
+(() => {
+  const state = {me: null, language: 'pl', timeZone: 'Europe/Warsaw', messages: {}};
+
+  // ---- text and time -----------------------------------------------------------------
+  const t = (msgid) => state.messages[msgid] || msgid;
+  // "{n}" and the like in a translated text.
+  const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  const locale = () => (state.language === 'en' ? 'en-GB' : 'pl-PL');
+  function localTime(iso) {
+    if (!iso) return '';
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return iso;
+    return new Intl.DateTimeFormat(locale(), {timeZone: state.timeZone, year: 'numeric', month: '2-digit',
+      day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short'}).format(d);
+  }
+  // Today's date in the office's zone (YYYY-MM-DD), for the date filters' defaults.
+  function officeToday() {
+    const parts = new Intl.DateTimeFormat('en-CA', {timeZone: state.timeZone, year: 'numeric', month: '2-digit',
+      day: '2-digit'}).formatToParts(new Date());
+    const get = (type) => parts.find((p) => p.type === type).value;
+    return get('year') + '-' + get('month') + '-' + get('day');
+  }
+
+  // ---- the API -------------------------------------------------------------------------
+  // The page's own API helper when the shell provides one (sign-in, session, CSRF), else the
+  // token the page keeps for this tab.
+  function authHeaders() {
+    const token = sessionStorage.getItem('kronika-token');
+    return token ? {'Authorization': 'Bearer ' + token} : {};
+  }
+  async function request(method, path, body) {
+    if (window.kronika && typeof window.kronika.fetch === 'function') return window.kronika.fetch(method, path, body);
+    const headers = authHeaders();
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(path, {method, headers, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body)});
+  }
+  async function api(method, path, body) {
+    const r = await request(method, path, body);
+    const text = await r.text();
+    let data = null;
+    try { data = JSON.parse(text); } catch (e) { data = null; }
+    if (!r.ok) {
+      const error = new Error((data && data.error && data.error.message) || ('HTTP ' + r.status));
+      error.status = r.status;
+      throw error;
+    }
+    return data;
+  }
+  // A document from the API (print view, CSV, PDF, ZIP) as a blob, with its file name.
+  async function download(path) {
+    const r = await request('GET', path);
+    if (!r.ok) {
+      let message = 'HTTP ' + r.status;
+      try { message = (await r.json()).error.message; } catch (e) { /* keep the status */ }
+      throw new Error(message);
+    }
+    const disposition = r.headers.get('Content-Disposition') || '';
+    const match = /filename="([^"]+)"/.exec(disposition);
+    return {blob: await r.blob(), name: match ? match[1] : 'download', type: r.headers.get('Content-Type') || ''};
+  }
+  function saveBlob(file) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(file.blob);
+    a.download = file.name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+  }
+
+  // ---- building blocks -------------------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'text') node.textContent = v;
+      else if (k === 'on') for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
+      else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children) if (c) node.append(c);
+    return node;
+  }
+  let uid = 0;
+  // A labelled input: <label for> + control, in one <div class="field">.
+  function field(labelText, attrs) {
+    const id = 'rk-' + (attrs.name || 'f') + '-' + (++uid);
+    const control = el(attrs.tag || 'input', Object.assign({id}, attrs, {tag: undefined}));
+    return {wrap: el('div', {class: 'field'}, el('label', {for: id, text: labelText}), control), control};
+  }
+  function table(captionText, headers) {
+    const tbody = el('tbody');
+    const tableEl = el('table', {class: 'records'}, el('caption', {text: captionText}),
+      el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {scope: 'col', text: h})))), tbody);
+    return {table: tableEl, tbody};
+  }
+  function row(cells) {
+    const tr = el('tr');
+    for (const c of cells) tr.append(c instanceof Node ? el('td', {}, c) : el('td', {text: c == null ? '' : String(c)}));
+    return tr;
+  }
+  function emptyRow(tbody, columns, text) {
+    tbody.replaceChildren(el('tr', {}, el('td', {colspan: columns, text})));
+  }
+  const button = (text, onclick, attrs) => el('button', Object.assign({type: 'button', on: {click: onclick}}, attrs || {}), text);
+
+  // One live region for the sections' results; errors are alerts.
+  const live = el('p', {id: 'records-status', role: 'status', 'aria-live': 'polite'});
+  const alertBox = el('p', {id: 'records-error', role: 'alert', class: 'err'});
+  function say(text) { alertBox.textContent = ''; live.textContent = text; }
+  function fail(e) { live.textContent = ''; alertBox.textContent = t('Error') + ': ' + e.message; }
+  async function attempt(fn) { try { await fn(); } catch (e) { fail(e); } }
+
+  // A modal dialog asking for the fields given; resolves with their values or null.
+  // `confirmValue`: the text the person must type into the last field to confirm.
+  function ask({title, intro, fields, okText, confirmValue, danger}) {
+    return new Promise((resolve) => {
+      const opener = document.activeElement;
+      const inputs = fields.map((f) => field(f.label, {name: f.name, required: true, autocomplete: 'off'}));
+      const error = el('p', {role: 'alert', class: 'err'});
+      const titleId = 'rk-dialog-title-' + (++uid);
+      const dialog = el('dialog', {'aria-labelledby': titleId, class: 'records-dialog'});
+      const form = el('form', {method: 'dialog'});
+      const finish = (value) => {
+        dialog.close();
+        dialog.remove();
+        if (opener && opener.focus) opener.focus();
+        resolve(value);
+      };
+      const ok = el('button', {type: 'submit', class: danger ? 'danger' : ''}, okText);
+      const cancel = button(t('Cancel'), () => finish(null));
+      form.append(el('h2', {id: titleId, text: title}), intro ? el('p', {text: intro}) : '',
+        ...inputs.map((i) => i.wrap), error, el('div', {class: 'actions'}, ok, cancel));
+      form.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        const values = {};
+        fields.forEach((f, i) => { values[f.name] = inputs[i].control.value.trim(); });
+        const missing = fields.find((f) => !values[f.name]);
+        if (missing) { error.textContent = t('Fill in every field.'); return; }
+        if (confirmValue !== undefined && values[fields[fields.length - 1].name] !== confirmValue) {
+          error.textContent = t('The number typed to confirm does not match.');
+          return;
+        }
+        finish(values);
+      });
+      dialog.addEventListener('cancel', (ev) => { ev.preventDefault(); finish(null); });
+      dialog.append(form);
+      document.body.append(dialog);
+      dialog.showModal();
+      inputs[0].control.focus();
+    });
+  }
+
+  // ---- the register (records keeper, auditor, data protection officer) --------------------
+  function registerSection(roles) {
+    const section = el('section', {id: 'register-section', 'aria-labelledby': 'register-heading'});
+    const from = field(t('From (date)'), {name: 'register-from', type: 'date'});
+    const to = field(t('To (date)'), {name: 'register-to', type: 'date'});
+    from.control.value = officeToday();
+    to.control.value = officeToday();
+    const {table: tableEl, tbody} = table(t('Listening register entries'),
+      [t('No.'), t('Listened at'), t('Listener'), t('Recording'), t('Call start'), t('Part listened to'), t('Request')]);
+    const verifyOut = el('p', {id: 'register-verify-result'});
+    const query = (format) => {
+      const q = new URLSearchParams();
+      if (from.control.value) q.set('from', from.control.value);
+      if (to.control.value) q.set('to', to.control.value);
+      if (format) q.set('format', format);
+      return '/api/v1/register?' + q.toString();
+    };
+    async function show() {
+      const data = await api('GET', query());
+      tbody.replaceChildren();
+      for (const e of data.entries) {
+        const listener = e.listener || {};
+        tbody.append(row([e.seq, localTime(e.listened_at_utc),
+          [listener.name, listener.surname].filter(Boolean).join(' ') + (listener.position ? ' (' + listener.position + ')' : ''),
+          e.recording_id, localTime(e.call_start_utc),
+          fmt(t('{from} s to {to} s'), {from: e.listened_from_s, to: e.listened_to_s}), e.request_id]));
+      }
+      if (!data.entries.length) emptyRow(tbody, 7, t('No entries in these dates.'));
+      say(fmt(t('Register entries shown: {n}.'), {n: data.entries.length}));
+    }
+    async function print() {
+      const file = await download(query('html'));
+      const w = window.open(URL.createObjectURL(file.blob), '_blank');
+      if (w) w.addEventListener('load', () => w.print());
+      say(t('Print view opened in a new window.'));
+    }
+    async function exportAs(format) {
+      const file = await download(query(format));
+      saveBlob(file);
+      say(fmt(t('Saved {name}.'), {name: file.name}));
+    }
+    async function verify() {
+      const v = await api('GET', '/api/v1/register/verify');
+      verifyOut.className = v.ok ? 'ok' : 'err';
+      verifyOut.textContent = v.ok
+        ? fmt(t('The register is intact: {n} entries, none altered or missing.'), {n: v.entries})
+        : fmt(t('The register has been altered: line {line}: {problem}'), {line: v.first_bad_line, problem: v.problem});
+      say(verifyOut.textContent);
+    }
+    const filters = el('form', {class: 'filters', on: {submit: (ev) => { ev.preventDefault(); attempt(show); }}},
+      from.wrap, to.wrap, el('button', {type: 'submit', id: 'register-show'}, t('Show')));
+    const tools = el('div', {class: 'actions'},
+      button(t('Print'), () => attempt(print), {id: 'register-print'}),
+      button(t('Export CSV'), () => attempt(() => exportAs('csv')), {id: 'register-csv'}),
+      button(t('Export PDF'), () => attempt(() => exportAs('pdf')), {id: 'register-pdf'}));
+    const canVerify = roles.includes('records_keeper') || roles.includes('auditor');
+    section.append(el('h2', {id: 'register-heading', text: t('Listening register')}),
+      el('p', {class: 'hint', text: fmt(t('Dates and times are in the office\'s time zone ({zone}).'), {zone: state.timeZone})}),
+      filters, tools, tableEl,
+      canVerify ? button(t('Verify the register'), () => attempt(verify), {id: 'register-verify'}) : '', verifyOut);
+    return {section, load: show};
+  }
+
+  // ---- disclosures (records keeper files, builds, downloads, purges; approver decides) ----
+  const kStatus = {pending: 'awaiting decision', granted: 'granted', refused: 'refused'};
+  function disclosuresSection(roles) {
+    const keeper = roles.includes('records_keeper');
+    const approver = roles.includes('approver');
+    const section = el('section', {id: 'disclosures-section', 'aria-labelledby': 'disclosures-heading'});
+    const f = {
+      institution: field(t('Requesting institution'), {name: 'd-institution', required: true}),
+      requestNumber: field(t('Request reference'), {name: 'd-number', required: true}),
+      requestDate: field(t('Request date'), {name: 'd-date', type: 'date', required: true}),
+      phone: field(t('Phone number'), {name: 'd-phone', autocomplete: 'off'}),
+      callDate: field(t('Call date'), {name: 'd-call-date', type: 'date'}),
+      recordings: field(t('Recording IDs (separated by spaces)'), {name: 'd-recordings', required: true}),
+      justification: field(t('Justification'), {name: 'd-justification', tag: 'textarea', rows: 2, required: true}),
+      purpose: field(t('Purpose'), {name: 'd-purpose'}),
+    };
+    const {table: tableEl, tbody} = table(t('Disclosures'),
+      [t('Number'), t('Institution'), t('Request'), t('Recordings'), t('Status'), t('Packages'), t('Actions')]);
+    async function load() {
+      const data = await api('GET', '/api/v1/disclosures');
+      tbody.replaceChildren();
+      for (const d of data.disclosures) {
+        const exports = d.exports || [];
+        const present = exports.filter((e) => !e.purged);
+        const packages = exports.length === 0 ? t('none')
+          : exports.map((e) => localTime(new Date(e.at_ms_utc).toISOString()) + ' - ' +
+            (e.purged ? t('purged') : t('on the server'))).join('; ');
+        const actions = el('div', {class: 'actions'});
+        const label = (text) => text + ' ' + d.id;
+        if (approver && d.status === 'pending') {
+          actions.append(button(t('Approve'), () => decide(d, true), {'aria-label': label(t('Approve')), class: 'd-approve'}),
+            button(t('Refuse'), () => decide(d, false), {'aria-label': label(t('Refuse'))}));
+        }
+        if (keeper && d.status === 'granted') {
+          actions.append(button(t('Build package'), () => attempt(async () => {
+            await api('POST', '/api/v1/disclosures/' + d.id + '/export', {});
+            say(fmt(t('Package of {id} built.'), {id: d.id}));
+            await load();
+          }), {'aria-label': label(t('Build package')), class: 'd-build'}));
+          if (present.length) {
+            actions.append(button(t('Download package'), () => attempt(async () => {
+              const file = await download('/api/v1/disclosures/' + d.id + '/package');
+              saveBlob(file);
+              say(fmt(t('Saved {name}.'), {name: file.name}));
+            }), {'aria-label': label(t('Download package')), class: 'd-download'}),
+            button(t('Purge packages'), () => purge(d), {'aria-label': label(t('Purge packages')), class: 'd-purge danger'}));
+          }
+          actions.append(button(t('Hand-over protocol'), () => attempt(async () => {
+            const file = await download('/api/v1/disclosures/' + d.id + '/protocol?format=pdf');
+            saveBlob(file);
+          }), {'aria-label': label(t('Hand-over protocol'))}));
+        }
+        const tr = row([d.id, d.requester_institution, d.request_number + ' (' + d.request_date + ')',
+          (d.recording_ids || []).join(', '), t(kStatus[d.status] || d.status), packages, actions]);
+        tr.dataset.id = d.id;
+        tbody.append(tr);
+      }
+      if (!data.disclosures.length) emptyRow(tbody, 7, t('No disclosures.'));
+    }
+    async function decide(d, granted) {
+      const values = await ask({title: (granted ? t('Approve') : t('Refuse')) + ' ' + d.id,
+        fields: [{name: 'note', label: t('Note')}], okText: granted ? t('Approve') : t('Refuse')});
+      if (!values) return;
+      await attempt(async () => {
+        await api('POST', '/api/v1/disclosures/' + d.id + '/decision', {granted, note: values.note});
+        say(fmt(granted ? t('Disclosure {id} granted.') : t('Disclosure {id} refused.'), {id: d.id}));
+        await load();
+      });
+    }
+    async function purge(d) {
+      const values = await ask({title: t('Purge packages') + ' ' + d.id,
+        intro: t('The packages are removed from the server for good. The institution keeps what it received.'),
+        fields: [{name: 'reason', label: t('Reason (e.g. handed over on a carrier)')}], okText: t('Purge'), danger: true});
+      if (!values) return;
+      await attempt(async () => {
+        const r = await api('POST', '/api/v1/disclosures/' + d.id + '/purge', {reason: values.reason});
+        say(fmt(t('Packages purged: {n}.'), {n: r.purged.length}));
+        await load();
+      });
+    }
+    async function file(ev) {
+      ev.preventDefault();
+      await attempt(async () => {
+        const body = {requester_institution: f.institution.control.value.trim(),
+          request_number: f.requestNumber.control.value.trim(), request_date: f.requestDate.control.value,
+          phone_number: f.phone.control.value.trim(), call_date: f.callDate.control.value,
+          recording_ids: f.recordings.control.value.split(/[\s,]+/).filter(Boolean),
+          justification: f.justification.control.value.trim(), purpose: f.purpose.control.value.trim()};
+        const d = await api('POST', '/api/v1/disclosures', body);
+        say(fmt(t('Disclosure {id} filed; it awaits the decision.'), {id: d.id}));
+        form.reset();
+        await load();
+      });
+    }
+    const form = el('form', {id: 'disclosure-form', on: {submit: file}},
+      el('h3', {text: t('File a disclosure request')}), ...Object.values(f).map((x) => x.wrap),
+      el('button', {type: 'submit', id: 'disclosure-file'}, t('File')));
+    section.append(el('h2', {id: 'disclosures-heading', text: t('Disclosures to institutions')}),
+      keeper ? form : '', tableEl);
+    return {section, load};
+  }
+
+  // ---- legal holds -------------------------------------------------------------------------
+  function holdsSection(roles) {
+    const keeper = roles.includes('records_keeper');
+    const section = el('section', {id: 'holds-section', 'aria-labelledby': 'holds-heading'});
+    const ids = field(t('Recording IDs (separated by spaces)'), {name: 'h-recordings', required: true});
+    const caseRef = field(t('Case reference'), {name: 'h-case', required: true});
+    const {table: tableEl, tbody} = table(t('Active legal holds'),
+      [t('Recording'), t('Case'), t('Placed by'), t('Placed at'), keeper ? t('Actions') : null].filter(Boolean));
+    async function load() {
+      const data = await api('GET', '/api/v1/holds');
+      tbody.replaceChildren();
+      for (const h of data.holds) {
+        const cells = [h.recording_id, h.case, h.placed_by, localTime(h.placed_at_utc)];
+        if (keeper) {
+          cells.push(button(t('Lift'), () => lift(h), {'aria-label': t('Lift') + ' ' + h.case + ' ' + h.recording_id,
+            class: 'h-lift'}));
+        }
+        tbody.append(row(cells));
+      }
+      if (!data.holds.length) emptyRow(tbody, keeper ? 5 : 4, t('No active legal holds.'));
+    }
+    async function lift(h) {
+      const values = await ask({title: t('Lift the legal hold'), intro: h.case + ' - ' + h.recording_id,
+        fields: [{name: 'reason', label: t('Reason (e.g. the final ruling)')}], okText: t('Lift')});
+      if (!values) return;
+      await attempt(async () => {
+        await api('POST', '/api/v1/holds/lift', {recording_ids: [h.recording_id], case: h.case, reason: values.reason});
+        say(fmt(t('Legal hold of case {case} lifted.'), {case: h.case}));
+        await load();
+      });
+    }
+    async function place(ev) {
+      ev.preventDefault();
+      await attempt(async () => {
+        const list = ids.control.value.split(/[\s,]+/).filter(Boolean);
+        await api('POST', '/api/v1/holds', {recording_ids: list, case: caseRef.control.value.trim()});
+        say(fmt(t('Legal hold of case {case} placed on {n} recording(s).'), {case: caseRef.control.value.trim(), n: list.length}));
+        form.reset();
+        await load();
+      });
+    }
+    const form = el('form', {id: 'hold-form', on: {submit: place}}, el('h3', {text: t('Place a legal hold')}),
+      ids.wrap, caseRef.wrap, el('button', {type: 'submit', id: 'hold-place'}, t('Place the hold')));
+    section.append(el('h2', {id: 'holds-heading', text: t('Legal holds')}), keeper ? form : '', tableEl);
+    return {section, load};
+  }
+
+  // ---- a data subject's rights -------------------------------------------------------------
+  function subjectSection(roles) {
+    const keeper = roles.includes('records_keeper');
+    const section = el('section', {id: 'subject-section', 'aria-labelledby': 'subject-heading'});
+    const number = field(t('Phone number of the data subject'), {name: 's-number', required: true, autocomplete: 'off'});
+    const {table: tableEl, tbody} = table(t('Recordings of the number'),
+      [t('Recording'), t('Call start'), t('Duration'), t('Legal holds'), t('Restricted')]);
+    const actions = el('div', {class: 'actions', hidden: true});
+    const result = el('div', {id: 'subject-result'});
+    let current = '';
+    async function find(ev) {
+      if (ev) ev.preventDefault();
+      await attempt(async () => {
+        current = number.control.value.trim();
+        const data = await api('GET', '/api/v1/subjects?number=' + encodeURIComponent(current));
+        tbody.replaceChildren();
+        for (const r of data.recordings) {
+          tbody.append(row([r.recording_id, localTime(r.start_utc), fmt(t('{s} s'), {s: (r.duration_s || 0).toFixed(1)}),
+            (r.hold_cases || []).join(', ') || t('none'), r.restricted ? t('yes') : t('no')]));
+        }
+        if (!data.recordings.length) emptyRow(tbody, 5, t('No recordings of this number.'));
+        actions.hidden = !data.recordings.length;
+        say(fmt(t('Recordings of the number found: {n}.'), {n: data.count}));
+      });
+    }
+    async function act(kind) {
+      const texts = {
+        erase: {title: t('Erase the recordings of this number'), ok: t('Erase'),
+          intro: t('Every recording of the number is erased for good, except those under legal hold. Packages handed over that hold them are removed from the server.')},
+        restrict: {title: t('Restrict the recordings of this number'), ok: t('Restrict'),
+          intro: t('The recordings are kept but cannot be played or handed over.')},
+        unrestrict: {title: t('Lift the restriction'), ok: t('Lift the restriction'), intro: ''},
+      }[kind];
+      const values = await ask({title: texts.title, intro: texts.intro + ' ' + fmt(t('Number: {number}'), {number: current}),
+        fields: [{name: 'reason', label: t('Reason (the request\'s reference)')},
+          {name: 'confirm', label: t('Type the number again to confirm')}],
+        okText: texts.ok, confirmValue: current, danger: kind === 'erase'});
+      if (!values) return;
+      await attempt(async () => {
+        if (kind === 'erase') {
+          const r = await api('POST', '/api/v1/subjects/erasure', {number: current, reason: values.reason, confirm: values.confirm});
+          const lines = [fmt(t('Erased: {n}.'), {n: r.erased.length})];
+          for (const k of r.kept) lines.push(fmt(t('Kept {id}: {why}'), {id: k.recording_id, why: k.why}));
+          for (const p of r.purged_packages) {
+            lines.push(fmt(t('Package of disclosure {id} removed; tell {institution} of the erasure.'),
+              {id: p.disclosure_id, institution: p.institution}));
+          }
+          result.replaceChildren(el('ul', {}, ...lines.map((l) => el('li', {text: l}))));
+          say(lines.join(' '));
+        } else {
+          const r = await api('POST', '/api/v1/subjects/restriction',
+            {number: current, restricted: kind === 'restrict', reason: values.reason, confirm: values.confirm});
+          say(fmt(kind === 'restrict' ? t('Recordings restricted: {n}.') : t('Restrictions lifted: {n}.'), {n: r.changed.length}));
+        }
+        await find();
+      });
+    }
+    if (keeper) actions.append(button(t('Erase'), () => act('erase'), {id: 'subject-erase', class: 'danger'}));
+    actions.append(button(t('Restrict'), () => act('restrict'), {id: 'subject-restrict'}),
+      button(t('Lift the restriction'), () => act('unrestrict'), {id: 'subject-unrestrict'}));
+    const form = el('form', {id: 'subject-form', on: {submit: find}}, number.wrap,
+      el('button', {type: 'submit', id: 'subject-find'}, t('Find recordings')));
+    section.append(el('h2', {id: 'subject-heading', text: t('Rights of a data subject')}), form, tableEl, actions, result);
+    return {section, load: async () => {}};
+  }
+
+  // ---- mounting ------------------------------------------------------------------------------
+  const kStyle = `
+#records-root section{margin-bottom:1.5em}
+#records-root .field{display:inline-flex;flex-direction:column;margin:.2em .6em .2em 0}
+#records-root .actions{display:flex;flex-wrap:wrap;gap:.4em;margin:.4em 0}
+#records-root table.records{border-collapse:collapse;width:100%;margin:.5em 0}
+#records-root caption{text-align:left;font-weight:bold;padding:.2em 0}
+#records-root th,#records-root td{border:1px solid #767676;padding:3px 6px;text-align:left;vertical-align:top}
+#records-root button,.records-dialog button{padding:.3em .7em}
+#records-root .danger,.records-dialog .danger{background:#8b0000;color:#fff;border:1px solid #5c0000}
+#records-root .hint{color:#333}
+#records-root .ok{color:#05620a}#records-root .err,.records-dialog .err{color:#a00000}
+#records-root :focus-visible,.records-dialog :focus-visible{outline:3px solid #1a56db;outline-offset:2px}
+.records-dialog{max-width:40em}.records-dialog .field{display:flex;flex-direction:column;margin:.4em 0}`;
+
+  async function mount(me) {
+    const roles = me.roles || [];
+    const has = (...names) => names.some((n) => roles.includes(n));
+    const wanted = {register: has('records_keeper', 'auditor', 'dpo'), disclosures: has('records_keeper', 'approver'),
+      holds: has('records_keeper', 'auditor'), subject: has('records_keeper', 'dpo')};
+    if (!Object.values(wanted).some(Boolean)) return;
+    const sections = [];
+    try {
+      const c = await api('GET', '/api/v1/ui/catalogue?area=records');
+      state.language = c.language;
+      state.timeZone = c.time_zone;
+      state.messages = c.messages || {};
+    } catch (e) { /* English and the default zone: the page still works */ }
+    let root = document.getElementById('records-root');
+    if (!root) {
+      root = el('div', {id: 'records-root'});
+      (document.querySelector('main') || document.body).append(root);
+    }
+    if (!document.getElementById('records-style')) document.head.append(el('style', {id: 'records-style'}, kStyle));
+    if (wanted.register) sections.push(registerSection(roles));
+    if (wanted.disclosures) sections.push(disclosuresSection(roles));
+    if (wanted.holds) sections.push(holdsSection(roles));
+    if (wanted.subject) sections.push(subjectSection(roles));
+    root.replaceChildren(live, alertBox, ...sections.map((s) => s.section));
+    for (const s of sections) await attempt(s.load);
+    document.body.dataset.recordsReady = '1';
+  }
+
+  // The page announces the signed-in user (access_ui / the shell); a page already signed in
+  // before this script ran is asked directly.
+  document.addEventListener('kronika:signed-in', (ev) => { state.me = ev.detail; attempt(() => mount(ev.detail)); });
+  window.kronikaRecords = {mount, t};
+})();
