@@ -367,6 +367,8 @@ Status Daemon::StartHttp() {
   // The records keeper's routes (issue 16 item 3): holds, erasure and restriction from the
   // browser are done by this process's own admin operations, as the CLI's over the socket.
   RecordsRoutesOptions records;
+  records.time_zone = config_.office.time_zone;
+  records.language = config_.office.language;
   records.actions = MakeRecordsActions(RecordsActionDeps{
       c_->store.get(), c_->rules_db.get(), &c_->access->db(),
       std::make_shared<LocalAdminOps>(AdminDeps("the daemon's web API (PID " + std::to_string(::getpid()) + ")"))});

@@ -572,7 +572,7 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
     out.body = std::string(AccessUiHtml());
     out.headers.emplace_back("Content-Security-Policy",
                              "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src "
-                             "'unsafe-inline'; media-src blob: 'self'");
+                             "'unsafe-inline' 'self'; media-src blob: 'self'");  // /ui/records.css
     return out;
   };
   server.Route("GET", "/ui", RouteAccess::Public(), ui);

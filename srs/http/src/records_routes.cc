@@ -12,11 +12,13 @@
 
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/access/listening_sessions.h"
+#include "kronika/srs/core/i18n.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/log.h"
 #include "register_view.h"
 #include "request_auth.h"
 #include "request_documents.h"
+#include "ui_catalogue.h"
 
 namespace kronika::srs {
 namespace {
@@ -128,6 +130,18 @@ void MountRecordsApi(HttpServer& server, AccessContext& context, RecordsRoutesOp
                             {"first_bad_line", v->first_bad_line},
                             {"problem", v->problem}});
         });
+
+  // The catalogue the page's records script translates its text with: public, like the page
+  // and its scripts (the page's own words, no data), so the shell can title its sections
+  // before anyone signs in.
+  server.Route("GET", "/api/v1/ui/catalogue", RouteAccess::Public(), [opts](const HttpRequest& request) {
+    if (request.QueryParam("area").value_or("records") != "records") {
+      return HttpResponse::JsonError(404, "area: only records has a catalogue here");
+    }
+    std::string language = request.QueryParam("lang").value_or(opts->language);
+    if (!IsSupportedLanguage(language)) language = opts->language;
+    return Json(200, UiCatalogue(RecordsUiMsgids(), language, opts->time_zone));
+  });
 
   // Legal holds (RET-2).
   mount("GET", "/api/v1/holds", kHoldReaders, [opts](const HttpRequest& request, const Identity&) {

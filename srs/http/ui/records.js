@@ -3,6 +3,11 @@
 // approve, build, download the package, purge), legal holds, a data subject's erasure and
 // restriction. Served as /ui/records.js; every call goes to the HTTP API of docs/api.md.
 //
+// Two hosts: the page's shell of srs/http/ui/app.js (window.Kronika.registerSection: each
+// part below is a section of its own in the navigation, rendered when opened, API calls and
+// status regions through the shell), or, without it, the single page of access_ui.cc, where
+// the parts are appended after sign-in (the page sends 'kronika:signed-in').
+//
 // Text: every string people read goes through t() (msgids in English; the catalogue comes
 // from GET /api/v1/ui/catalogue, whose table is srs/http/src/records_ui_strings.cc; Polish in
 // po/pl/records.po). Times: the office's time zone with the zone's name shown.
@@ -25,6 +30,14 @@
     return new Intl.DateTimeFormat(locale(), {timeZone: state.timeZone, year: 'numeric', month: '2-digit',
       day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short'}).format(d);
   }
+  // A calendar date "YYYY-MM-DD" as people write it (07.12.2026); anything else as it is.
+  function localDate(date) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
+    if (!m) return date || '';
+    return new Intl.DateTimeFormat(locale(), {timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit'})
+      .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+  }
+  const decimal = (x) => new Intl.NumberFormat(locale(), {maximumFractionDigits: 1}).format(x || 0);
   // Today's date in the office's zone (YYYY-MM-DD), for the date filters' defaults.
   function officeToday() {
     const parts = new Intl.DateTimeFormat('en-CA', {timeZone: state.timeZone, year: 'numeric', month: '2-digit',
@@ -40,14 +53,17 @@
     const token = sessionStorage.getItem('kronika-token');
     return token ? {'Authorization': 'Bearer ' + token} : {};
   }
+  // GET of documents (blobs) in either host: a session cookie goes by itself, a token from
+  // the tab's storage in the header.
   async function request(method, path, body) {
-    if (window.kronika && typeof window.kronika.fetch === 'function') return window.kronika.fetch(method, path, body);
     const headers = authHeaders();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     return fetch(path, {method, headers, credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body)});
   }
+  const shell = () => (window.Kronika && typeof window.Kronika.registerSection === 'function' ? window.Kronika : null);
   async function api(method, path, body) {
+    if (shell()) return shell().api(method, path, body);  // session, CSRF, expiry
     const r = await request(method, path, body);
     const text = await r.text();
     let data = null;
@@ -113,13 +129,27 @@
   function emptyRow(tbody, columns, text) {
     tbody.replaceChildren(el('tr', {}, el('td', {colspan: columns, text})));
   }
+  // A part's outer element: its own <section> with a heading on the single page; a <div>
+  // inside the shell's <section>, which has the heading.
+  function container(id, headingId, heading) {
+    return heading ? el('section', {id, 'aria-labelledby': headingId}) : el('div', {id});
+  }
   const button = (text, onclick, attrs) => el('button', Object.assign({type: 'button', on: {click: onclick}}, attrs || {}), text);
 
   // One live region for the sections' results; errors are alerts.
   const live = el('p', {id: 'records-status', role: 'status', 'aria-live': 'polite'});
   const alertBox = el('p', {id: 'records-error', role: 'alert', class: 'err'});
-  function say(text) { alertBox.textContent = ''; live.textContent = text; }
-  function fail(e) { live.textContent = ''; alertBox.textContent = t('Error') + ': ' + e.message; }
+  function say(text) {
+    if (shell()) { shell().say(text); return; }
+    alertBox.textContent = '';
+    live.textContent = text;
+  }
+  function fail(e) {
+    const text = t('Error') + ': ' + e.message;
+    if (shell()) { shell().fail(text); return; }
+    live.textContent = '';
+    alertBox.textContent = text;
+  }
   async function attempt(fn) { try { await fn(); } catch (e) { fail(e); } }
 
   // A modal dialog asking for the fields given; resolves with their values or null.
@@ -163,8 +193,8 @@
   }
 
   // ---- the register (records keeper, auditor, data protection officer) --------------------
-  function registerSection(roles) {
-    const section = el('section', {id: 'register-section', 'aria-labelledby': 'register-heading'});
+  function registerSection(roles, heading) {
+    const section = container('register-section', 'register-heading', heading);
     const from = field(t('From (date)'), {name: 'register-from', type: 'date'});
     const to = field(t('To (date)'), {name: 'register-to', type: 'date'});
     from.control.value = officeToday();
@@ -187,7 +217,7 @@
         tbody.append(row([e.seq, localTime(e.listened_at_utc),
           [listener.name, listener.surname].filter(Boolean).join(' ') + (listener.position ? ' (' + listener.position + ')' : ''),
           e.recording_id, localTime(e.call_start_utc),
-          fmt(t('{from} s to {to} s'), {from: e.listened_from_s, to: e.listened_to_s}), e.request_id]));
+          fmt(t('{from} s to {to} s'), {from: decimal(e.listened_from_s), to: decimal(e.listened_to_s)}), e.request_id]));
       }
       if (!data.entries.length) emptyRow(tbody, 7, t('No entries in these dates.'));
       say(fmt(t('Register entries shown: {n}.'), {n: data.entries.length}));
@@ -218,7 +248,7 @@
       button(t('Export CSV'), () => attempt(() => exportAs('csv')), {id: 'register-csv'}),
       button(t('Export PDF'), () => attempt(() => exportAs('pdf')), {id: 'register-pdf'}));
     const canVerify = roles.includes('records_keeper') || roles.includes('auditor');
-    section.append(el('h2', {id: 'register-heading', text: t('Listening register')}),
+    section.append(heading ? el('h2', {id: 'register-heading', text: t('Listening register')}) : '',
       el('p', {class: 'hint', text: fmt(t('Dates and times are in the office\'s time zone ({zone}).'), {zone: state.timeZone})}),
       filters, tools, tableEl,
       canVerify ? button(t('Verify the register'), () => attempt(verify), {id: 'register-verify'}) : '', verifyOut);
@@ -227,10 +257,10 @@
 
   // ---- disclosures (records keeper files, builds, downloads, purges; approver decides) ----
   const kStatus = {pending: 'awaiting decision', granted: 'granted', refused: 'refused'};
-  function disclosuresSection(roles) {
+  function disclosuresSection(roles, heading) {
     const keeper = roles.includes('records_keeper');
     const approver = roles.includes('approver');
-    const section = el('section', {id: 'disclosures-section', 'aria-labelledby': 'disclosures-heading'});
+    const section = container('disclosures-section', 'disclosures-heading', heading);
     const f = {
       institution: field(t('Requesting institution'), {name: 'd-institution', required: true}),
       requestNumber: field(t('Request reference'), {name: 'd-number', required: true}),
@@ -277,7 +307,7 @@
             saveBlob(file);
           }), {'aria-label': label(t('Hand-over protocol'))}));
         }
-        const tr = row([d.id, d.requester_institution, d.request_number + ' (' + d.request_date + ')',
+        const tr = row([d.id, d.requester_institution, d.request_number + ' (' + localDate(d.request_date) + ')',
           (d.recording_ids || []).join(', '), t(kStatus[d.status] || d.status), packages, actions]);
         tr.dataset.id = d.id;
         tbody.append(tr);
@@ -322,15 +352,15 @@
     const form = el('form', {id: 'disclosure-form', on: {submit: file}},
       el('h3', {text: t('File a disclosure request')}), ...Object.values(f).map((x) => x.wrap),
       el('button', {type: 'submit', id: 'disclosure-file'}, t('File')));
-    section.append(el('h2', {id: 'disclosures-heading', text: t('Disclosures to institutions')}),
+    section.append(heading ? el('h2', {id: 'disclosures-heading', text: t('Disclosures to institutions')}) : '',
       keeper ? form : '', tableEl);
     return {section, load};
   }
 
   // ---- legal holds -------------------------------------------------------------------------
-  function holdsSection(roles) {
+  function holdsSection(roles, heading) {
     const keeper = roles.includes('records_keeper');
-    const section = el('section', {id: 'holds-section', 'aria-labelledby': 'holds-heading'});
+    const section = container('holds-section', 'holds-heading', heading);
     const ids = field(t('Recording IDs (separated by spaces)'), {name: 'h-recordings', required: true});
     const caseRef = field(t('Case reference'), {name: 'h-case', required: true});
     const {table: tableEl, tbody} = table(t('Active legal holds'),
@@ -370,14 +400,14 @@
     }
     const form = el('form', {id: 'hold-form', on: {submit: place}}, el('h3', {text: t('Place a legal hold')}),
       ids.wrap, caseRef.wrap, el('button', {type: 'submit', id: 'hold-place'}, t('Place the hold')));
-    section.append(el('h2', {id: 'holds-heading', text: t('Legal holds')}), keeper ? form : '', tableEl);
+    section.append(heading ? el('h2', {id: 'holds-heading', text: t('Legal holds')}) : '', keeper ? form : '', tableEl);
     return {section, load};
   }
 
   // ---- a data subject's rights -------------------------------------------------------------
-  function subjectSection(roles) {
+  function subjectSection(roles, heading) {
     const keeper = roles.includes('records_keeper');
-    const section = el('section', {id: 'subject-section', 'aria-labelledby': 'subject-heading'});
+    const section = container('subject-section', 'subject-heading', heading);
     const number = field(t('Phone number of the data subject'), {name: 's-number', required: true, autocomplete: 'off'});
     const {table: tableEl, tbody} = table(t('Recordings of the number'),
       [t('Recording'), t('Call start'), t('Duration'), t('Legal holds'), t('Restricted')]);
@@ -391,7 +421,7 @@
         const data = await api('GET', '/api/v1/subjects?number=' + encodeURIComponent(current));
         tbody.replaceChildren();
         for (const r of data.recordings) {
-          tbody.append(row([r.recording_id, localTime(r.start_utc), fmt(t('{s} s'), {s: (r.duration_s || 0).toFixed(1)}),
+          tbody.append(row([r.recording_id, localTime(r.start_utc), fmt(t('{s} s'), {s: decimal(r.duration_s)}),
             (r.hold_cases || []).join(', ') || t('none'), r.restricted ? t('yes') : t('no')]));
         }
         if (!data.recordings.length) emptyRow(tbody, 5, t('No recordings of this number.'));
@@ -436,55 +466,76 @@
       button(t('Lift the restriction'), () => act('unrestrict'), {id: 'subject-unrestrict'}));
     const form = el('form', {id: 'subject-form', on: {submit: find}}, number.wrap,
       el('button', {type: 'submit', id: 'subject-find'}, t('Find recordings')));
-    section.append(el('h2', {id: 'subject-heading', text: t('Rights of a data subject')}), form, tableEl, actions, result);
+    section.append(heading ? el('h2', {id: 'subject-heading', text: t('Rights of a data subject')}) : '', form, tableEl, actions, result);
     return {section, load: async () => {}};
   }
 
   // ---- mounting ------------------------------------------------------------------------------
-  const kStyle = `
-#records-root section{margin-bottom:1.5em}
-#records-root .field{display:inline-flex;flex-direction:column;margin:.2em .6em .2em 0}
-#records-root .actions{display:flex;flex-wrap:wrap;gap:.4em;margin:.4em 0}
-#records-root table.records{border-collapse:collapse;width:100%;margin:.5em 0}
-#records-root caption{text-align:left;font-weight:bold;padding:.2em 0}
-#records-root th,#records-root td{border:1px solid #767676;padding:3px 6px;text-align:left;vertical-align:top}
-#records-root button,.records-dialog button{padding:.3em .7em}
-#records-root .danger,.records-dialog .danger{background:#8b0000;color:#fff;border:1px solid #5c0000}
-#records-root .hint{color:#333}
-#records-root .ok{color:#05620a}#records-root .err,.records-dialog .err{color:#a00000}
-#records-root :focus-visible,.records-dialog :focus-visible{outline:3px solid #1a56db;outline-offset:2px}
-.records-dialog{max-width:40em}.records-dialog .field{display:flex;flex-direction:column;margin:.4em 0}`;
+  // The parts, who sees them, and their titles (the shell shows the title as the <h2>).
+  const kParts = [
+    {id: 'register', title: 'Listening register', roles: ['records_keeper', 'auditor', 'dpo'], build: registerSection},
+    {id: 'disclosures', title: 'Disclosures to institutions', roles: ['records_keeper', 'approver'], build: disclosuresSection},
+    {id: 'holds', title: 'Legal holds', roles: ['records_keeper', 'auditor'], build: holdsSection},
+    {id: 'subject', title: 'Rights of a data subject', roles: ['records_keeper', 'dpo'], build: subjectSection},
+  ];
 
-  async function mount(me) {
-    const roles = me.roles || [];
-    const has = (...names) => names.some((n) => roles.includes(n));
-    const wanted = {register: has('records_keeper', 'auditor', 'dpo'), disclosures: has('records_keeper', 'approver'),
-      holds: has('records_keeper', 'auditor'), subject: has('records_keeper', 'dpo')};
-    if (!Object.values(wanted).some(Boolean)) return;
-    const sections = [];
+  // The texts in `language` and the office's zone (public: the page's own words, no data).
+  async function loadCatalogue(language) {
     try {
-      const c = await api('GET', '/api/v1/ui/catalogue?area=records');
+      const r = await fetch('/api/v1/ui/catalogue?area=records' + (language ? '&lang=' + encodeURIComponent(language) : ''));
+      if (!r.ok) return;
+      const c = await r.json();
       state.language = c.language;
       state.timeZone = c.time_zone;
       state.messages = c.messages || {};
     } catch (e) { /* English and the default zone: the page still works */ }
+  }
+  function addStylesheet() {
+    if (!document.getElementById('records-style')) {
+      document.head.append(el('link', {id: 'records-style', rel: 'stylesheet', href: '/ui/records.css'}));
+    }
+  }
+
+  // The single page: every part the user's roles allow, one below the other.
+  async function mountOnPage(me) {
+    const roles = me.roles || [];
+    const parts = kParts.filter((p) => p.roles.some((r) => roles.includes(r)));
+    if (!parts.length) return;
+    // The office's language ([office] language): this page's other parts are not translated.
+    await loadCatalogue('');
+    addStylesheet();
     let root = document.getElementById('records-root');
     if (!root) {
       root = el('div', {id: 'records-root'});
       (document.querySelector('main') || document.body).append(root);
     }
-    if (!document.getElementById('records-style')) document.head.append(el('style', {id: 'records-style'}, kStyle));
-    if (wanted.register) sections.push(registerSection(roles));
-    if (wanted.disclosures) sections.push(disclosuresSection(roles));
-    if (wanted.holds) sections.push(holdsSection(roles));
-    if (wanted.subject) sections.push(subjectSection(roles));
-    root.replaceChildren(live, alertBox, ...sections.map((s) => s.section));
-    for (const s of sections) await attempt(s.load);
+    root.lang = state.language;  // read out in its own language
+    const built = parts.map((p) => p.build(roles, true));
+    root.replaceChildren(live, alertBox, ...built.map((b) => b.section));
+    for (const b of built) await attempt(b.load);
     document.body.dataset.recordsReady = '1';
   }
 
-  // The page announces the signed-in user (access_ui / the shell); a page already signed in
-  // before this script ran is asked directly.
-  document.addEventListener('kronika:signed-in', (ev) => { state.me = ev.detail; attempt(() => mount(ev.detail)); });
-  window.kronikaRecords = {mount, t};
+  // The shell: each part a section of the navigation, built and loaded when opened.
+  async function registerWithShell(K) {
+    await loadCatalogue(document.documentElement.lang || '');
+    if (K.timeZone) state.timeZone = K.timeZone;
+    addStylesheet();
+    kParts.forEach((p, i) => K.registerSection({id: p.id, title: t(p.title), roles: p.roles, order: 30 + i * 10,
+      render: async (host, me) => {
+        host.classList.add('records-part');
+        const b = p.build(me.roles || [], false);
+        host.replaceChildren(b.section);
+        await b.load();
+        document.body.dataset.recordsSection = p.id;
+      }}));
+    document.body.dataset.recordsReady = '1';
+  }
+
+  if (shell()) {
+    registerWithShell(shell());
+  } else {
+    document.addEventListener('kronika:signed-in', (ev) => { state.me = ev.detail; attempt(() => mountOnPage(ev.detail)); });
+  }
+  window.kronikaRecords = {t};
 })();

@@ -42,6 +42,16 @@ async function snap(page, name) {
   console.log('     screenshot ' + file);
 }
 
+// The part itself, for docs/img/ (the screenshots of the main pages, in Polish):
+// <out>/docs/<name>.png.
+async function docShot(page, selector, name) {
+  const dir = path.join(out, 'docs');
+  fs.mkdirSync(dir, {recursive: true});
+  const element = await page.$(selector);
+  if (element) await element.screenshot({path: path.join(dir, name + '.png')});
+  check(element !== null, `screenshot of ${selector} for the documentation`);
+}
+
 async function text(page, selector) {
   return page.$eval(selector, (e) => e.textContent);
 }
@@ -58,19 +68,47 @@ async function waitText(page, selector, needle, timeout = 10000) {
   }
 }
 
-// Types the date into a date input as a person does: the field's own keyboard order
-// (en-US: month, day, year).
+// Types the date into a date input as a person does. The field's order of day, month and
+// year is the browser's locale's (headless Chromium may keep en-US whatever it is told):
+// month first is tried, then day first, and the field's value must be the date.
 async function typeDate(page, selector, iso) {
   const [y, m, d] = iso.split('-');
-  await page.focus(selector);  // the first part (month); a click would land on whichever part it hits
-  await page.keyboard.type(m + d + y);
+  for (const order of [m + d + y, d + m + y]) {
+    await page.$eval(selector, (e) => { e.value = ''; });
+    await page.focus(selector);  // the first part; a click would land on whichever part it hits
+    await page.keyboard.type(order);
+    if (await page.$eval(selector, (e) => e.value) === iso) return;
+  }
+  check(false, `the date ${iso} could be typed into ${selector}`);
 }
 
 async function signIn(page, user) {
   await page.goto(url + '/ui/', {waitUntil: 'networkidle0'});
-  await page.type('#token', tokens[user]);
-  await page.click('#login-btn');
+  if (await page.$('#token-sign-in')) {
+    await page.click('#token-sign-in summary');
+    await page.type('#token', tokens[user]);
+    await page.click('#token-button');
+    await page.waitForSelector('#nav:not([hidden])', {timeout: 15000});
+  } else {
+    await page.type('#token', tokens[user]);
+    await page.click('#login-btn');
+  }
   await page.waitForFunction(() => document.body.dataset.recordsReady === '1', {timeout: 15000});
+}
+
+// The shell shows one section at a time: click its link in the navigation and wait until
+// it is rendered. The single page shows every part already.
+async function open(page, part) {
+  const link = await page.$('#nav-' + part);
+  if (!link) return;
+  await page.evaluate(() => { delete document.body.dataset.recordsSection; });
+  await link.click();
+  await page.waitForFunction((p) => document.body.dataset.recordsSection === p, {timeout: 15000}, part);
+}
+
+// The polite status region: the single page's own, or the shell's.
+async function statusOf(page) {
+  return (await page.$('#records-status')) ? '#records-status' : '#status';
 }
 
 // The dialog now open: types `values` into its fields in order, then clicks its OK button.
@@ -91,6 +129,9 @@ async function newPage(browser, downloads) {
   const context = await browser.createBrowserContext({downloadBehavior: {policy: 'allow', downloadPath: downloads}});
   const page = await context.newPage();
   await page.setViewport({width: 1280, height: 900});
+  // The browser of a Polish office: date fields read day, month, year.
+  const cdp = await page.createCDPSession();
+  await cdp.send('Emulation.setLocaleOverride', {locale: 'pl-PL'});
   page.on('pageerror', (e) => check(false, 'no script error on the page: ' + e.message));
   return page;
 }
@@ -107,13 +148,12 @@ async function waitFile(dir, pattern, timeout = 15000) {
 
 async function keeperRegister(page, downloads) {
   await signIn(page, 'jan');
+  await open(page, 'register');
   await snap(page, 'keeper-signed-in');
   const today = await page.$eval('input[name=register-from]', (e) => e.value);
   check(/^\d{4}-\d{2}-\d{2}$/.test(today), `the date filters start at the office's today (${today})`);
   // A day without playbacks, typed, then the day with one.
-  await page.$eval('input[name=register-from]', (e) => { e.value = ''; });
   await typeDate(page, 'input[name=register-from]', '2026-01-02');
-  await page.$eval('input[name=register-to]', (e) => { e.value = ''; });
   await typeDate(page, 'input[name=register-to]', '2026-01-02');
   await page.click('#register-show');
   check(await page.waitForFunction((r) => !document.querySelector('#register-section tbody').textContent.includes(r),
@@ -149,11 +189,13 @@ async function keeperRegister(page, downloads) {
   await page.click('#register-verify');
   check(await waitText(page, '#register-verify-result', '1'), 'register: Verify reports the intact register');
   check(await page.$eval('#register-verify-result', (e) => e.className === 'ok'), 'register: verified intact');
-  check(await waitText(page, '#records-status', ''), 'results are announced in the live region');
+  check(await waitText(page, await statusOf(page), '1'), 'results are announced in the live region');
   await snap(page, 'keeper-register-verified');
+  await docShot(page, '#register-section', 'records-register');
 }
 
 async function disclosures(browser, keeper, downloads) {
+  await open(keeper, 'disclosures');
   await keeper.type('input[name=d-institution]', 'Komenda Miejska Policji w Warszawie');
   await keeper.type('input[name=d-number]', 'RSD-7/26');
   await typeDate(keeper, 'input[name=d-date]', '2026-12-01');
@@ -168,16 +210,18 @@ async function disclosures(browser, keeper, downloads) {
   // The director approves in their own session.
   const director = await newPage(browser, downloads);
   await signIn(director, 'ewa');
+  await open(director, 'disclosures');
   await director.click(`#disclosures-section tr[data-id="${id}"] .d-approve`);
   await director.waitForSelector('dialog[open]');
   const focused = await director.evaluate(() => document.activeElement && document.activeElement.closest('dialog') !== null);
   check(focused, 'the dialog takes the focus');
   await snap(director, 'approver-disclosure-dialog');
   await answerDialog(director, ['zgoda Prezydenta']);
-  check(await waitText(director, '#records-status', id), 'disclosures: the approver grants it');
+  check(await waitText(director, await statusOf(director), id), 'disclosures: the approver grants it');
   await director.browserContext().close();
 
   await signIn(keeper, 'jan');
+  await open(keeper, 'disclosures');
   await keeper.click(`#disclosures-section tr[data-id="${id}"] .d-build`);
   check(await keeper.waitForSelector(`#disclosures-section tr[data-id="${id}"] .d-download`, {timeout: 20000})
     .then(() => true, () => false), 'disclosures: Build package makes a package to download');
@@ -185,6 +229,7 @@ async function disclosures(browser, keeper, downloads) {
   const zip = await waitFile(downloads, new RegExp('^' + id + '\\.zip$'));
   check(zip && fs.readFileSync(zip).subarray(0, 2).toString() === 'PK', `disclosures: Download package saves ${id}.zip`);
   await snap(keeper, 'keeper-disclosure-built');
+  await docShot(keeper, '#disclosures-section', 'records-disclosures');
   await keeper.click(`#disclosures-section tr[data-id="${id}"] .d-purge`);
   await answerDialog(keeper, ['przekazano na nośniku']);
   check(await keeper.waitForFunction((s) => !document.querySelector(s), {timeout: 10000}, `#disclosures-section tr[data-id="${id}"] .d-download`)
@@ -193,11 +238,13 @@ async function disclosures(browser, keeper, downloads) {
 }
 
 async function holds(keeper) {
+  await open(keeper, 'holds');
   await keeper.type('input[name=h-recordings]', rec);
   await keeper.type('input[name=h-case]', 'II K 123/26');
   await keeper.click('#hold-place');
   check(await waitText(keeper, '#holds-section tbody', 'II K 123/26'), 'holds: the hold is placed and listed');
   await snap(keeper, 'keeper-holds');
+  await docShot(keeper, '#holds-section', 'records-holds');
   await keeper.click('#holds-section .h-lift');
   await answerDialog(keeper, ['prawomocny wyrok']);
   check(await keeper.waitForFunction(() => !document.querySelector('#holds-section .h-lift'), {timeout: 10000})
@@ -205,30 +252,39 @@ async function holds(keeper) {
 }
 
 async function subject(keeper) {
+  await open(keeper, 'subject');
   await keeper.type('input[name=s-number]', number);
   await keeper.click('#subject-find');
   check(await waitText(keeper, '#subject-section tbody', rec), 'subject: Find lists the number\'s recording');
   await keeper.click('#subject-restrict');
   await answerDialog(keeper, ['wniosek 4/26', number]);
-  check(await waitText(keeper, '#records-status', '1'), 'subject: Restrict restricts the recording');
+  // The number's table, found again, says the recording is restricted (the page's own "yes").
+  check(await keeper.waitForFunction((r) => {
+    const row = [...document.querySelectorAll('#subject-section tbody tr')].find((tr) => tr.textContent.includes(r));
+    return row && row.lastElementChild.textContent === window.kronikaRecords.t('yes');
+  }, {timeout: 10000}, rec).then(() => true, () => false), 'subject: Restrict restricts the recording');
   await snap(keeper, 'keeper-subject-restricted');
+  await docShot(keeper, '#subject-section', 'records-subject');
   await keeper.click('#subject-erase');
   await answerDialog(keeper, ['wniosek 5/26', number + '0']);
   check(await waitText(keeper, 'dialog[open] [role=alert]', ''), 'subject: a wrong confirmation keeps the dialog open');
   const stillOpen = await keeper.$('dialog[open]');
   check(stillOpen !== null, 'subject: nothing erased without the right confirmation');
   await snap(keeper, 'keeper-subject-erase-dialog');
+  await docShot(keeper, 'dialog[open]', 'records-subject-erase-dialog');
   await answerDialog(keeper, ['wniosek 5/26', number]);
   check(await keeper.waitForFunction(() => !document.querySelector('dialog[open]'), {timeout: 10000}).then(() => true, () => false),
     'subject: the confirmed erasure closes the dialog');
   check(await waitText(keeper, '#subject-result', '1'), 'subject: the result names the erased recording count');
-  check(!(await text(keeper, '#subject-section tbody')).includes(rec), 'subject: the recording is gone');
+  check(await keeper.waitForFunction((r) => !document.querySelector('#subject-section tbody').textContent.includes(r),
+    {timeout: 10000}, rec).then(() => true, () => false), 'subject: the recording is gone');
   await snap(keeper, 'keeper-subject-erased');
 }
 
 async function auditor(browser, downloads) {
   const page = await newPage(browser, downloads);
   await signIn(page, 'audit');
+  await open(page, 'register');
   check(await page.$('#disclosure-form') === null && await page.$('#hold-form') === null &&
     await page.$('#subject-section') === null, 'auditor: no form that changes anything');
   await page.click('#register-show');
@@ -236,6 +292,7 @@ async function auditor(browser, downloads) {
   await page.click('#register-verify');
   check(await waitText(page, '#register-verify-result', '1'), 'auditor: Verify reports the register intact');
   await snap(page, 'auditor-register');
+  await docShot(page, '#records-root, #register', 'auditor-register');
   await page.browserContext().close();
 }
 
@@ -243,7 +300,8 @@ async function auditor(browser, downloads) {
   const downloads = path.join(out, 'downloads');
   fs.mkdirSync(downloads, {recursive: true});
   const browser = await puppeteer.launch({executablePath: process.env.CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--lang=en-US']});
+    env: Object.assign({}, process.env, {LANG: 'pl_PL.UTF-8', LANGUAGE: 'pl'}),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--lang=pl-PL']});
   try {
     const keeper = await newPage(browser, downloads);
     await keeperRegister(keeper, downloads);

@@ -66,12 +66,17 @@ struct RecordsActions {
 };
 
 struct RecordsRoutesOptions {
-  // The office's time zone ([office] time_zone): the register's from/to are its dates.
+  // The office's time zone ([office] time_zone): the register's from/to are its dates, and
+  // the page shows times in it.
   std::string time_zone = "Europe/Warsaw";
+  // The language of the page's text when the request names none ([office] language).
+  std::string language = "pl";
   RecordsActions actions;
 };
 
-// Registers the register, hold and subject routes on `server`. Call before Start();
+// Registers the register, hold and subject routes and the page's catalogue
+// (GET /api/v1/ui/catalogue?area=records[&lang=pl|en]: {language, time_zone, messages}) on
+// `server`. Call before Start();
 // `context` must outlive Stop().
 void MountRecordsApi(HttpServer& server, AccessContext& context, RecordsRoutesOptions options);
 
