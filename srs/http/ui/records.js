@@ -79,9 +79,9 @@
   async function download(path) {
     const r = await request('GET', path);
     if (!r.ok) {
-      let message = 'HTTP ' + r.status;
-      try { message = (await r.json()).error.message; } catch (e) { /* keep the status */ }
-      throw new Error(message);
+      const error = new Error('HTTP ' + r.status);
+      error.status = r.status;
+      throw error;
     }
     const disposition = r.headers.get('Content-Disposition') || '';
     const match = /filename="([^"]+)"/.exec(disposition);
@@ -144,8 +144,18 @@
     alertBox.textContent = '';
     live.textContent = text;
   }
+  // What a failed call means to a person: the server's own message is English, for logs and
+  // scripts (and may name a requirement), so the page says it in its words, by status.
+  const kErrors = {
+    400: 'The data are incomplete or wrong.',
+    403: 'You are not allowed to do this.',
+    404: 'Not found: it may have been removed meanwhile.',
+    409: 'This cannot be done now: nothing to download or purge yet, or a legal hold or decision stands in the way.',
+    413: 'The package is too large to download here; ask the administrator.',
+    other: 'The server could not do this; try again or tell the administrator.',
+  };
   function fail(e) {
-    const text = t('Error') + ': ' + e.message;
+    const text = t('Error') + ': ' + t(kErrors[e.status] || kErrors.other);
     if (shell()) { shell().fail(text); return; }
     live.textContent = '';
     alertBox.textContent = text;
@@ -238,7 +248,9 @@
       verifyOut.className = v.ok ? 'ok' : 'err';
       verifyOut.textContent = v.ok
         ? fmt(t('The register is intact: {n} entries, none altered or missing.'), {n: v.entries})
-        : fmt(t('The register has been altered: line {line}: {problem}'), {line: v.first_bad_line, problem: v.problem});
+        // The problem's details are English, for the administrator: the server logs them.
+        : fmt(t('The register has been altered or is incomplete (first problem at line {line}). Tell the administrator: the details are in the server\'s log.'),
+          {line: v.first_bad_line});
       say(verifyOut.textContent);
     }
     const filters = el('form', {class: 'filters', on: {submit: (ev) => { ev.preventDefault(); attempt(show); }}},
@@ -446,7 +458,12 @@
         if (kind === 'erase') {
           const r = await api('POST', '/api/v1/subjects/erasure', {number: current, reason: values.reason, confirm: values.confirm});
           const lines = [fmt(t('Erased: {n}.'), {n: r.erased.length})];
-          for (const k of r.kept) lines.push(fmt(t('Kept {id}: {why}'), {id: k.recording_id, why: k.why}));
+          // The server's reason is for logs (English, may name a requirement): the page says why.
+          for (const k of r.kept) {
+            lines.push((k.hold_cases || []).length
+              ? fmt(t('Kept {id}: under legal hold ({cases}).'), {id: k.recording_id, cases: k.hold_cases.join(', ')})
+              : fmt(t('Kept {id}: the recording is not finished yet.'), {id: k.recording_id}));
+          }
           for (const p of r.purged_packages) {
             lines.push(fmt(t('Package of disclosure {id} removed; tell {institution} of the erasure.'),
               {id: p.disclosure_id, institution: p.institution}));

@@ -16,9 +16,11 @@ def main():
     with open(os.path.join(SOURCE, "srs/http/src/records_ui_strings.cc"), encoding="utf-8") as f:
         cc = f.read()
     used = {m.group(1).replace("\\'", "'") for m in re.finditer(r"\bt\('((?:[^'\\]|\\.)*)'\)", js)}
-    # The status names are looked up through a table (kStatus): its values are texts too.
-    table = re.search(r"const kStatus = \{([^}]*)\}", js)
-    used |= set(re.findall(r"'([^']*)'", table.group(1))) if table else set()
+    # Status names and error texts are looked up through tables (kStatus, kErrors): their
+    # values are texts too.
+    for name in ("kStatus", "kErrors"):
+        table = re.search(r"const " + name + r" = \{([^}]*)\}", js)
+        used |= set(re.findall(r"'([^']*)'", table.group(1))) if table else set()
     known = {m.group(1).replace('\\"', '"') for m in re.finditer(r'N_\("((?:[^"\\]|\\.)*)"\)', cc)}
     missing = sorted(used - known)
     unused = sorted(known - used)
