@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -133,6 +134,16 @@ def register_group(api, tok, node, rid):
         check(s == 403, f"ACCESS-1 {who} may not read the register ({s})")
     s, _ = api.json("GET", "/api/v1/register/verify", tok["anna"])
     check(s == 403, f"ACCESS-1 a listener may not verify ({s})")
+
+    # The page's texts: Polish by default ([office] language), English on request, the zone.
+    s, c = api.json("GET", "/api/v1/ui/catalogue?area=records", "")
+    check(s == 200 and c["language"] == "pl" and c["time_zone"] == "Europe/Warsaw"
+          and c["messages"].get("Listening register") == "Ewidencja odsłuchań",
+          f"the page's catalogue is Polish, in the office's zone ({s}, {c and c.get('language')})")
+    s, c = api.json("GET", "/api/v1/ui/catalogue?area=records&lang=en", "")
+    check(s == 200 and c["messages"].get("Listening register") == "Listening register", "lang=en gives English")
+    check(s == 200 and not any(re.search(r"\b[A-Z]{2,8}-\d+\b", v) for v in c["messages"].values()),
+          "no requirement ID in the page's texts")
 
 
 def disclosure_group(api, tok, node, rid):
