@@ -233,8 +233,12 @@
       say(fmt(t('Register entries shown: {n}.'), {n: data.entries.length}));
     }
     async function print() {
-      const file = await download(query('html'));
-      const w = window.open(URL.createObjectURL(file.blob), '_blank');
+      // Signed in with a session, the print view is opened by its address (its own page, with
+      // the server's headers); with a token the browser cannot send it, so the document is
+      // fetched and opened from memory.
+      let address = query('html');
+      if (authHeaders().Authorization) address = URL.createObjectURL((await download(address)).blob);
+      const w = window.open(address, '_blank');
       if (w) w.addEventListener('load', () => w.print());
       say(t('Print view opened in a new window.'));
     }
