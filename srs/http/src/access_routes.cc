@@ -577,13 +577,16 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   };
   server.Route("GET", "/ui", RouteAccess::Public(), ui);
   server.Route("GET", "/ui/", RouteAccess::Public(), ui);
-  // The page's scripts (srs/http/ui/, ui_assets.h): code, no data, public like the page.
+  // The page's script and stylesheet (srs/http/ui/, ui_assets.h): code, no data, public like
+  // the page.
   server.Route("GET", "/ui/*", RouteAccess::Public(), [](const HttpRequest& request) {
     for (const UiAsset& asset : UiAssets()) {
       if (request.path_rest != asset.name) continue;
       HttpResponse out;
-      out.content_type = std::string(asset.content_type);
-      out.body = std::string(asset.bytes);
+      out.content_type = EndsWith(request.path_rest, ".css") ? "text/css; charset=utf-8"
+                         : EndsWith(request.path_rest, ".js") ? "text/javascript; charset=utf-8"
+                                                               : "application/octet-stream";
+      out.body = std::string(asset.body);
       out.headers.emplace_back("X-Content-Type-Options", "nosniff");
       out.headers.emplace_back("Cache-Control", "no-cache");
       return out;

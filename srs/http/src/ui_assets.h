@@ -1,6 +1,6 @@
-// The web page's static files (srs/http/ui/: scripts, styles), built into the binary by
-// embed_ui.cmake and served as /ui/<name> (access_routes.cc): public, like the page itself,
-// since they hold code and no data. Private to srs/http.
+// The web page's files (srs/http/ui/), embedded into the binary at build time by
+// ui/embed_ui.cmake: the daemon serves /ui/ from memory and reads no file for it.
+// Threads: any (immutable after first use).
 #pragma once
 
 #include <string_view>
@@ -9,12 +9,12 @@
 namespace kronika::srs {
 
 struct UiAsset {
-  std::string_view name;          // "records.js"
-  std::string_view content_type;  // "text/javascript; charset=utf-8"
-  std::string_view bytes;
+  std::string_view name;  // file name under ui/, e.g. "app.js"
+  std::string_view body;  // its bytes as they were at build time
 };
 
-// Every file of srs/http/ui/, by name.
+// In the order of KRONIKA_UI_FILES (srs/http/CMakeLists.txt): index.html, app.css,
+// app.js, then the section scripts.
 const std::vector<UiAsset>& UiAssets();
 
 }  // namespace kronika::srs

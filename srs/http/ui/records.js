@@ -550,7 +550,9 @@
         await b.load();
         document.body.dataset.recordsSection = p.id;
       }}));
-    document.body.dataset.recordsReady = '1';
+    // The shell may load its scripts in <head>: the flag waits for the body.
+    if (document.body) document.body.dataset.recordsReady = '1';
+    else document.addEventListener('DOMContentLoaded', () => { document.body.dataset.recordsReady = '1'; });
   }
 
   if (shell()) {
