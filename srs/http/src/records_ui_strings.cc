@@ -31,6 +31,7 @@ const std::vector<const char*>& RecordsUiMsgids() {
     N_("Print view opened in a new window."),
     N_("Saved {name}."),
     N_("The register is intact: {n} entries, none altered or missing."),
+    N_("Hash of the last entry (for the paper file): {hash}"),
     N_("The register has been altered or is incomplete (first problem at line {line}). Tell the administrator: the details are in the server's log."),
     N_("Show"),
     N_("Print"),

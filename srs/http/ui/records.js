@@ -250,8 +250,11 @@
     async function verify() {
       const v = await api('GET', '/api/v1/register/verify');
       verifyOut.className = v.ok ? 'ok' : 'err';
+      // The head hash is what the office copies into its paper file, so that a register
+      // rewritten as a whole is caught against it later.
       verifyOut.textContent = v.ok
-        ? fmt(t('The register is intact: {n} entries, none altered or missing.'), {n: v.entries})
+        ? fmt(t('The register is intact: {n} entries, none altered or missing.'), {n: v.entries}) + ' ' +
+          fmt(t('Hash of the last entry (for the paper file): {hash}'), {hash: v.head_hash})
         // The problem's details are English, for the administrator: the server logs them.
         : fmt(t('The register has been altered or is incomplete (first problem at line {line}). Tell the administrator: the details are in the server\'s log.'),
           {line: v.first_bad_line});
