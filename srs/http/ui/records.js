@@ -117,7 +117,8 @@
   }
   function table(captionText, headers) {
     const tbody = el('tbody');
-    const tableEl = el('table', {class: 'records'}, el('caption', {text: captionText}),
+    // tabindex -1: the focus can be put on the table when the button that had it is redrawn.
+    const tableEl = el('table', {class: 'records', tabindex: '-1'}, el('caption', {text: captionText}),
       el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {scope: 'col', text: h})))), tbody);
     return {table: tableEl, tbody};
   }
@@ -125,6 +126,11 @@
     const tr = el('tr');
     for (const c of cells) tr.append(c instanceof Node ? el('td', {}, c) : el('td', {text: c == null ? '' : String(c)}));
     return tr;
+  }
+  // After a table is redrawn the button that had the focus is gone: the focus goes to the
+  // table (its caption is read out), not back to the top of the page.
+  function keepFocus(tableEl) {
+    if (!document.activeElement || document.activeElement === document.body) tableEl.focus();
   }
   function emptyRow(tbody, columns, text) {
     tbody.replaceChildren(el('tr', {}, el('td', {colspan: columns, text})));
@@ -312,6 +318,7 @@
             await api('POST', '/api/v1/disclosures/' + d.id + '/export', {});
             say(fmt(t('Package of {id} built.'), {id: d.id}));
             await load();
+            keepFocus(tableEl);
           }), {'aria-label': label(t('Build package')), class: 'd-build'}));
           if (present.length) {
             actions.append(button(t('Download package'), () => attempt(async () => {
@@ -341,6 +348,7 @@
         await api('POST', '/api/v1/disclosures/' + d.id + '/decision', {granted, note: values.note});
         say(fmt(granted ? t('Disclosure {id} granted.') : t('Disclosure {id} refused.'), {id: d.id}));
         await load();
+        keepFocus(tableEl);
       });
     }
     async function purge(d) {
@@ -352,6 +360,7 @@
         const r = await api('POST', '/api/v1/disclosures/' + d.id + '/purge', {reason: values.reason});
         say(fmt(t('Packages purged: {n}.'), {n: r.purged.length}));
         await load();
+        keepFocus(tableEl);
       });
     }
     async function file(ev) {
@@ -405,6 +414,7 @@
         await api('POST', '/api/v1/holds/lift', {recording_ids: [h.recording_id], case: h.case, reason: values.reason});
         say(fmt(t('Legal hold of case {case} lifted.'), {case: h.case}));
         await load();
+        keepFocus(tableEl);
       });
     }
     async function place(ev) {
