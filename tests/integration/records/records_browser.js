@@ -241,6 +241,8 @@ async function disclosures(browser, keeper, downloads) {
   await answerDialog(keeper, ['przekazano na nośniku']);
   check(await keeper.waitForFunction((s) => !document.querySelector(s), {timeout: 10000}, `#disclosures-section tr[data-id="${id}"] .d-download`)
     .then(() => true, () => false), 'disclosures: Purge removes the package (nothing left to download)');
+  check(await keeper.evaluate(() => document.activeElement !== document.body && document.activeElement.closest('#disclosures-section') !== null),
+    'after the dialog the focus stays in the disclosures (not lost to the page\'s top)');
   await snap(keeper, 'keeper-disclosure-purged');
 }
 
