@@ -222,7 +222,8 @@
       const q = new URLSearchParams();
       if (from.control.value) q.set('from', from.control.value);
       if (to.control.value) q.set('to', to.control.value);
-      if (format) q.set('format', format);
+      // People read one row per listening session, with the parts actually played.
+      if (format) q.set('format', format); else q.set('view', 'sessions');
       return '/api/v1/register?' + q.toString();
     };
     async function show() {
