@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "kronika/srs/access/access_db.h"
 #include "kronika/srs/core/utc_time.h"
+#include "store_test_util.h"
 
 namespace kronika::srs {
 namespace {
@@ -41,6 +43,43 @@ TEST_CASE("REG-1 a bad register date or zone is refused, naming the field", "[ht
   auto zone = LocalDayUtc("2026-12-07", "Europe/Warsow", "from");
   REQUIRE_FALSE(zone.ok());
   CHECK(zone.error().code == ErrorCode::kInvalidInput);
+}
+
+// A register with one listening session on 2026-12-07 (Warsaw), closed: its opening entry and
+// its closing line, as ListeningSessions writes them.
+struct OneSession {
+  testing::TempDir dir;
+  std::unique_ptr<AccessDb> db = AccessDb::Open(dir.path()).value();
+  ListeningRegister reg{*db, ListeningRegister::DefaultPath(dir.path())};
+  OneSession() {
+    const int64_t at = ParseUtcTime("2026-12-07T09:30:00Z").value();
+    REQUIRE(reg.Append({{"recording_id", "REC1"}, {"listened_at_utc", FormatUtcTime(at)}, {"listened_at_ms_utc", at},
+                        {"listened_from_s", 0.0}, {"listened_to_s", 0.1}})
+                .ok());
+    REQUIRE(reg.Append({{"kind", "playback_parts"}, {"opening_seq", 1}, {"recording_id", "REC1"},
+                        {"parts_served", {{{"from_s", 0.0}, {"to_s", 12.5}}}},
+                        {"closed_at_ms_utc", at + 600'000}})
+                .ok());
+  }
+  std::vector<nlohmann::json> View(std::vector<std::pair<std::string, std::string>> query) {
+    HttpRequest request;
+    request.query = std::move(query);
+    auto view = RegisterViewOf(reg, request, "Europe/Warsaw");
+    REQUIRE(view.ok());
+    return view->entries;
+  }
+};
+
+TEST_CASE("REG-1 a listening session is one row of its day; raw JSON keeps its closing line with it",
+          "[http][register]") {
+  OneSession w;
+  const auto sessions = w.View({{"from", "2026-12-07"}, {"to", "2026-12-07"}, {"view", "sessions"}});
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["listened_to_s"] == 12.5);  // the parts of the closing line, merged
+  CHECK(w.View({{"from", "2026-12-07"}, {"format", "csv"}}).size() == 1);
+  CHECK(w.View({{"from", "2026-12-07"}, {"to", "2026-12-07"}}).size() == 2);  // as written
+  CHECK(w.View({{"from", "2026-12-08"}}).empty());  // the closing line does not stray alone
+  CHECK(w.View({{"to", "2026-12-06"}, {"view", "sessions"}}).empty());
 }
 
 }  // namespace
