@@ -23,7 +23,8 @@ def node_modules() -> tuple[str | None, str]:
         return None, "node and npm are needed (Debian: nodejs npm)"
     if not chromium():
         return None, "chromium is not installed"
-    base = os.environ.get("KRONIKA_NPM_CACHE") or os.path.join(
+    # Its own variable: the UI shell's test keeps other versions under KRONIKA_NPM_CACHE.
+    base = os.environ.get("KRONIKA_BROWSER_NPM_CACHE") or os.path.join(
         os.environ.get("KRONIKA_BUILD", os.path.expanduser("~/.cache")), "browser-test-npm")
     modules = os.path.join(base, "node_modules")
     wanted = {p.rsplit("@", 1)[0]: p.rsplit("@", 1)[1] for p in PACKAGES}
