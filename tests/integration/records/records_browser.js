@@ -83,7 +83,9 @@ async function typeDate(page, selector, iso) {
 }
 
 async function signIn(page, user) {
-  await page.goto(url + '/ui/', {waitUntil: 'networkidle0'});
+  // Not networkidle: the shell may keep a request open (the session's keep-alive).
+  await page.goto(url + '/ui/', {waitUntil: 'load'});
+  await page.waitForSelector('#token', {timeout: 15000});
   if (await page.$('#token-sign-in')) {
     // The shell resumes the tab's sign-in by itself.
     if (await page.waitForSelector('#nav:not([hidden])', {timeout: 3000}).then(() => true, () => false)) {
