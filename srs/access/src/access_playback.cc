@@ -227,8 +227,9 @@ Result<nlohmann::json> PlaybackWorkflow::Opinion(const Identity& who, std::strin
     return MakeError(ErrorCode::kInvalidInput, "kind: expected \"dpo\" or \"unit_head\"");
   if (kind == "dpo" && !who.user.Has(Role::kDpo))
     return MakeError(ErrorCode::kPermissionDenied, "only the data protection officer gives the dpo opinion");
-  if (kind == "unit_head" && !who.user.Has(Role::kApprover)) {
-    return MakeError(ErrorCode::kPermissionDenied, "only an approver (head of unit) gives the unit_head opinion");
+  if (kind == "unit_head" && !who.user.Has(Role::kUnitHead) && !who.user.Has(Role::kApprover)) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     "only a head of unit (or an approver) gives the unit_head opinion (ACCESS-5)");
   }
   if (!body.contains("favourable") || !body["favourable"].is_boolean())
     return MakeError(ErrorCode::kInvalidInput, "favourable: true or false required");

@@ -11,13 +11,14 @@
 namespace kronika::srs {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 6> kRoles = {{
+constexpr std::array<std::pair<Role, std::string_view>, 7> kRoles = {{
     {Role::kAdministrator, "administrator"},
     {Role::kRecordsKeeper, "records_keeper"},
     {Role::kApprover, "approver"},
     {Role::kListener, "listener"},
     {Role::kDpo, "dpo"},
     {Role::kAuditor, "auditor"},
+    {Role::kUnitHead, "unit_head"},
 }};
 constexpr size_t kTokenIdBytes = 8;
 constexpr size_t kTokenSecretBytes = 32;

@@ -38,6 +38,7 @@
 #include "kronika/srs/http/readiness_route.h"
 #include "kronika/srs/http/recording_api.h"
 #include "kronika/srs/http/records_routes.h"
+#include "kronika/srs/http/ui_page.h"
 #include "kronika/srs/rules/deletions.h"
 #include "kronika/srs/rules/retention_sweeper.h"
 #include "kronika/srs/rules/rules_db.h"
@@ -373,6 +374,8 @@ Status Daemon::StartHttp() {
       c_->store.get(), c_->rules_db.get(), &c_->access->db(),
       std::make_shared<LocalAdminOps>(AdminDeps("the daemon's web API (PID " + std::to_string(::getpid()) + ")"))});
   MountRecordsApi(*c_->http, *c_->access, std::move(records));
+  // The web page (issue 16 item 3), in the office's language and time zone.
+  MountUiPage(*c_->http, UiSettings{config_.office.language, config_.office.time_zone});
   // The pull feed of events (issue 17 item 4) reads the outbox opened with the store.
   MountEventFeed(*c_->http, *c_->access, c_->outbox);
   RegisterMetricsRoute(*c_->http, c_->metrics);

@@ -1,6 +1,7 @@
 // The access routes on the HTTP server (see access_routes.h, docs/api.md): authentication
 // and roles (ACCESS-1), audio with the register entry first (REG-1), the playback
-// workflow, the register, disclosures and the /ui page, over AccessContext (srs/access).
+// workflow, the register and disclosures, over AccessContext (srs/access); the /ui page is
+// ui_page.cc.
 #include "kronika/srs/http/access_routes.h"
 
 #include <chrono>
@@ -8,11 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "access_ui.h"
 #include "byte_range.h"
+#include "listener_view.h"
 #include "request_auth.h"
 #include "request_documents.h"
 #include "ui_assets.h"
@@ -53,7 +55,7 @@ HttpResponse ErrorResponse(const Error& e) {
 const std::vector<Role> kMetadataReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kListener,
                                             Role::kDpo, Role::kAuditor};
 const std::vector<Role> kWorkflowReaders = {Role::kRecordsKeeper, Role::kApprover, Role::kDpo,
-                                            Role::kAuditor};
+                                            Role::kAuditor, Role::kUnitHead};
 
 nlohmann::json ParticipantsJson(const RecordingRecord& r) {
   nlohmann::json out = nlohmann::json::array();
@@ -366,11 +368,31 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
   // The read-only recording API, now behind authentication (metadata holds phone numbers).
   HttpHandler list_inner = server.Handler("GET", "/api/v1/recordings");
   HttpHandler get_inner = server.Handler("GET", "/api/v1/recordings/*");
+  // A listener alone sees no call in progress and masked numbers (listener_view.h).
   if (list_inner) {
-    mount("GET", "/api/v1/recordings",
-                 kMetadataReaders, [list_inner](const HttpRequest& r, const Identity&) {
-                   return list_inner(r);
-                 });
+    mount("GET", "/api/v1/recordings", kMetadataReaders,
+          [auth, c, list_inner](const HttpRequest& request, const Identity& who) {
+            const bool masked = SeesMaskedRecordings(who.user);
+            if (masked && request.QueryParam("format").value_or("json") != "json") {
+              HttpResponse refusal;
+              auth->Refuse(request, who, "forbidden", "a listener's recording list is JSON only", refusal);
+              return refusal;
+            }
+            HttpResponse out = list_inner(request);
+            if (out.status != 200 || out.content_type != "application/json") return out;
+            nlohmann::json list = nlohmann::json::parse(out.body, nullptr, false);
+            if (list.is_discarded()) return HttpResponse::JsonError(500, "recording list: not JSON");
+            std::set<std::string> unmasked;
+            if (masked) {
+              auto mine = UnmaskedRecordings(*c, who.user.username);
+              if (!mine.ok()) return ErrorResponse(mine.error());
+              unmasked = std::move(*mine);
+            }
+            Status shaped = ShapeRecordingList(*c, list, masked, unmasked);
+            if (!shaped.ok()) return ErrorResponse(shaped.error());
+            out.body = DumpJson(list);
+            return out;
+          });
   }
   // Metadata readers only; of them, the audio is for listeners with an approved request
   // (AuthorisePlayback).
@@ -387,8 +409,18 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
           if (!state.ok()) return ErrorResponse(state.error());
           return Json(200, ToJson(*state));
         }
-        if (get_inner) return get_inner(request);
-        return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        if (!get_inner) return HttpResponse::JsonError(404, "no such resource: " + request.path);
+        HttpResponse out = get_inner(request);
+        if (!SeesMaskedRecordings(who.user) || out.status != 200 || out.content_type != "application/json")
+          return out;
+        nlohmann::json detail = nlohmann::json::parse(out.body, nullptr, false);
+        if (detail.is_discarded()) return HttpResponse::JsonError(500, "recording: not JSON");
+        if (detail.value("state", "") == "active") return HttpResponse::JsonError(404, "no recording " + id);
+        auto mine = UnmaskedRecordings(*c, who.user.username);
+        if (!mine.ok()) return ErrorResponse(mine.error());
+        if (mine->count(id) == 0) MaskRecordingDetail(detail);
+        out.body = DumpJson(detail);
+        return out;
       });
   // POST .../restriction (the DPO, RIGHTS-3); POST .../listening (the listener's player
   // reports what it played, listening_sessions.h).
@@ -481,8 +513,11 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                  bool sees_all = false;
                  for (Role r : kWorkflowReaders) sees_all = sees_all || who.user.Has(r);
                  nlohmann::json out = nlohmann::json::array();
-                 for (const auto& r : *all) {
-                   if (sees_all || r.value("requester", "") == who.user.username) out.push_back(r);
+                 for (auto r : *all) {
+                   if (!sees_all && r.value("requester", "") != who.user.username) continue;
+                   Status states = AddRecordingStates(*c, r);
+                   if (!states.ok()) return ErrorResponse(states.error());
+                   out.push_back(std::move(r));
                  }
                  return Json(200, {{"requests", out}});
                });
@@ -497,6 +532,8 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
                    auth->Refuse(request, who, "forbidden", "not your request", refusal);
                    return refusal;
                  }
+                 Status states = AddRecordingStates(*c, *r);
+                 if (!states.ok()) return ErrorResponse(states.error());
                  return Json(200, *r);
                });
   mount(
@@ -564,35 +601,6 @@ void MountAccessApi(HttpServer& server, AccessContext& context) {
               return c->disclosures().Export(who, id, c->keys(), c->data_dir(), out, c->signing(),
                                              now, documents);
             }));
-
-  // The listeners' and approvers' page (static; it calls the API with the user's token).
-  auto ui = [](const HttpRequest&) {
-    HttpResponse out;
-    out.content_type = "text/html; charset=utf-8";
-    out.body = std::string(AccessUiHtml());
-    out.headers.emplace_back("Content-Security-Policy",
-                             "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src "
-                             "'unsafe-inline' 'self'; media-src blob: 'self'");  // /ui/records.css
-    return out;
-  };
-  server.Route("GET", "/ui", RouteAccess::Public(), ui);
-  server.Route("GET", "/ui/", RouteAccess::Public(), ui);
-  // The page's script and stylesheet (srs/http/ui/, ui_assets.h): code, no data, public like
-  // the page.
-  server.Route("GET", "/ui/*", RouteAccess::Public(), [](const HttpRequest& request) {
-    for (const UiAsset& asset : UiAssets()) {
-      if (request.path_rest != asset.name) continue;
-      HttpResponse out;
-      out.content_type = EndsWith(request.path_rest, ".css") ? "text/css; charset=utf-8"
-                         : EndsWith(request.path_rest, ".js") ? "text/javascript; charset=utf-8"
-                                                               : "application/octet-stream";
-      out.body = std::string(asset.body);
-      out.headers.emplace_back("X-Content-Type-Options", "nosniff");
-      out.headers.emplace_back("Cache-Control", "no-cache");
-      return out;
-    }
-    return HttpResponse::JsonError(404, "no such file: " + request.path);
-  });
 }
 
 }  // namespace kronika::srs

@@ -230,6 +230,41 @@ TEST_CASE("ACCESS-5 a caller's own request needs an identifiable number and both
   CHECK((*decided)["status"] == "approved");
 }
 
+TEST_CASE("ACCESS-5 the head of unit gives the unit head's opinion, and nothing else",
+          "[access][ACCESS-5]") {
+  World w;
+  Identity listener = w.Add("anna", {Role::kListener});
+  Identity director = w.Add("ewa", {Role::kApprover});
+  Identity head = w.Add("kier", {Role::kUnitHead});
+  Identity dpo = w.Add("iod", {Role::kDpo});
+  CHECK(ParseRole("unit_head") == Role::kUnitHead);
+  CHECK(RoleName(Role::kUnitHead) == "unit_head");
+  auto req = w.flow->File(listener,
+                          {{"recording_ids", {"REC1"}},
+                           {"reason", "caller"},
+                           {"justification", "letter 8/2026"},
+                           {"caller_number", "601 234 567"}},
+                          kNow);
+  REQUIRE(req.ok());
+  const std::string id = (*req)["id"];
+  CHECK(w.flow->Opinion(head, id, {{"kind", "dpo"}, {"favourable", true}}, kNow).error().code ==
+        ErrorCode::kPermissionDenied);
+  CHECK(w.flow->Opinion(listener, id, {{"kind", "unit_head"}, {"favourable", true}}, kNow)
+            .error()
+            .code == ErrorCode::kPermissionDenied);
+  CHECK(w.flow->Decide(head, id, {{"granted", true}}, kNow).error().code == ErrorCode::kPermissionDenied);
+  auto opinion =
+      w.flow->Opinion(head, id, {{"kind", "unit_head"}, {"favourable", false}, {"text", "no complaint on file"}}, kNow);
+  REQUIRE(opinion.ok());
+  CHECK((*opinion)["opinions"]["unit_head"]["by"] == "kier");
+  CHECK((*opinion)["opinions"]["unit_head"]["favourable"] == false);
+  CHECK((*opinion)["opinions"]["unit_head"]["text"] == "no complaint on file");
+  REQUIRE(w.flow->Opinion(dpo, id, {{"kind", "dpo"}, {"favourable", true}, {"text", "lawful"}}, kNow).ok());
+  auto decided = w.flow->Decide(director, id, {{"granted", false}, {"note", "unit head against"}}, kNow);
+  REQUIRE(decided.ok());
+  CHECK((*decided)["status"] == "refused");
+}
+
 TEST_CASE("RIGHTS-3 restricted recordings can be neither requested nor played",
           "[access][RIGHTS-3]") {
   World w;

@@ -67,7 +67,8 @@ class PlaybackWorkflow {
   // not among the participants.
   Result<nlohmann::json> File(const Identity& who, const nlohmann::json& body, int64_t now_ms_utc);
   // Body: {kind: "dpo"|"unit_head", favourable: bool, text}. dpo needs the dpo role,
-  // unit_head the approver role. 409 when the request is already decided.
+  // unit_head the unit_head role (or approver: an office without heads of unit on the
+  // system has the director give it). 409 when the request is already decided.
   Result<nlohmann::json> Opinion(const Identity& who, std::string_view id,
                                  const nlohmann::json& body, int64_t now_ms_utc);
   // Body: {granted: bool, note, valid_minutes?}. 409 decided already or missing opinions.

@@ -3,9 +3,10 @@
 // A user has one or more roles. Roles (ACCESS-1): administrator (runs the system; does NOT
 // by that alone get to listen or read call metadata), records_keeper (keeps the register,
 // disclosures, informs employees), approver (director: grants or refuses playback and
-// disclosure, gives the unit head's opinion), listener (files playback requests, plays
-// approved recordings), dpo (data protection officer: opinions, restriction), auditor
-// (reads the register and verifies it).
+// disclosure; may also give the unit head's opinion), listener (files playback requests,
+// plays approved recordings), dpo (data protection officer: opinions, restriction), auditor
+// (reads the register and verifies it), unit_head (head of the organisational unit whose
+// call a caller asks to hear: gives the unit head's opinion, ACCESS-5).
 // Tokens: "krk_<16 hex id>_<64 hex secret>" (32 random bytes); only a salted SHA-256 of
 // the secret is stored, so a token is shown once, when issued. A token may carry a label
 // (what it is for) and an expiry; its last use is kept to the minute, so that tokens
@@ -25,7 +26,7 @@
 
 namespace kronika::srs {
 
-enum class Role { kAdministrator, kRecordsKeeper, kApprover, kListener, kDpo, kAuditor };
+enum class Role { kAdministrator, kRecordsKeeper, kApprover, kListener, kDpo, kAuditor, kUnitHead };
 
 std::string_view RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
