@@ -90,7 +90,7 @@ CLI::Validator RoleValidator() {
           const std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
           if (!ParseRole(name)) {
             return "unknown role '" + name +
-                   "' (administrator, records_keeper, approver, listener, dpo, auditor)";
+                   "' (administrator, records_keeper, approver, listener, dpo, auditor, unit_head)";
           }
           if (comma == std::string::npos) break;
           start = comma + 1;
@@ -196,7 +196,7 @@ std::string ReadFile(const std::string& path, bool& ok) {
 int RunUserCommand(int argc, char** argv) {
   CLI::App app{
       "Users, roles and API tokens. Roles: administrator (runs the system, does not by that\n"
-      "alone listen), records_keeper, approver, listener, dpo, auditor.",
+      "alone listen), records_keeper, approver, listener, dpo, auditor, unit_head.",
       "kronika user"};
   DataOptions data;
   app.require_subcommand(1);
