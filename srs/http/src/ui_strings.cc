@@ -122,7 +122,7 @@ constexpr UiString kStrings[] = {
     {"opinion.position_missing", N_("Choose in favour or against.")},
     {"opinion.text_missing", N_("Give the justification of your opinion.")},
     {"opinion.recorded", N_("The opinion on request {0} has been recorded.")},
-    {"decision.title", N_("Decision")},
+    {"decision.title", N_("Decision on the request")},
     {"decision.choice", N_("Your decision")},
     {"decision.grant", N_("approve")},
     {"decision.refuse", N_("refuse")},

@@ -93,13 +93,35 @@
     return data;
   }
 
+  // One listening session per playback (docs/api.md "Audio"): its id goes with every audio
+  // request, so the browser's probe, read-ahead and seeks make one register entry.
+  function newSessionId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  // What the player actually played (HTMLMediaElement.played), told to the server when it
+  // pauses or ends and when the page is left: the register states the parts played.
+  function reportPlayed(player) {
+    const s = player.dataset;
+    if (!s.session || !player.played || player.played.length === 0) return;
+    const played = [];
+    for (let i = 0; i < player.played.length; i++) {
+      played.push({from_s: Math.round(player.played.start(i) * 10) / 10, to_s: Math.round(player.played.end(i) * 10) / 10});
+    }
+    api('POST', '/api/v1/recordings/' + encodeURIComponent(s.recording) + '/listening',
+        {session: s.session, request: s.request, played}).catch(() => {});
+  }
+
   // The audio of `recordingId` under `requestId` in `player`: with a session the <audio>
-  // element reads the audio URL itself (the browser's Range requests are one listening
-  // session on the server); with an API token it cannot send the header, so the file is
-  // fetched once and played from memory.
+  // element reads the audio URL itself (Range requests, one listening session); with an API
+  // token it cannot send the header, so the file is fetched once and played from memory.
   async function playInto(player, recordingId, requestId) {
+    if (player.dataset.session) reportPlayed(player);
+    const session = newSessionId();
     const url = '/api/v1/recordings/' + encodeURIComponent(recordingId) + '/audio?request=' +
-                encodeURIComponent(requestId);
+                encodeURIComponent(requestId) + '&session=' + session;
     if (state.mode === 'session') {
       player.src = url;
     } else {
@@ -107,7 +129,13 @@
       if (!r.ok) { const err = new Error('HTTP ' + r.status); err.status = r.status; throw err; }
       player.src = URL.createObjectURL(await r.blob());
     }
-    player.dataset.recording = recordingId;
+    Object.assign(player.dataset, {recording: recordingId, request: requestId, session});
+    if (!player.dataset.reports) {
+      player.dataset.reports = 'true';
+      player.addEventListener('pause', () => reportPlayed(player));
+      player.addEventListener('ended', () => reportPlayed(player));
+      window.addEventListener('pagehide', () => reportPlayed(player));
+    }
     await player.play().catch(() => {});  // autoplay may be refused; the controls remain
   }
 

@@ -216,6 +216,7 @@
       if (!grant.checked && !refuse.checked) return invalid(grant, t('decision.choice_missing'));
       if (grant.checked && missing.length) return invalid(grant, t('decision.missing', missing.join(', ')));
       if (!note.value.trim()) return invalid(note, t('decision.note_missing'));
+      K.say('');  // the form is complete: no earlier complaint stays on screen
       confirmText.textContent = grant.checked
           ? t('decision.confirm_grant', req.id, validityText(Number(validity.value)))
           : t('decision.confirm_refuse', req.id);

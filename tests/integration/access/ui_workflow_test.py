@@ -116,12 +116,19 @@ def main():
         print(r.stderr[-4000:])
         failed = r.returncode != 0
 
-        # The one playback made one register entry, by the listener, for the first recording.
+        # The one playback made one register entry (REG-1), by the listener, for the first
+        # recording; the daemon's stop closes the session with the parts the page reported.
+        node.stop()
         register = os.path.join(data, "access", "register.jsonl")
-        entries = [json.loads(line) for line in open(register) if line.strip()] if os.path.exists(register) else []
-        one = len(entries) == 1 and entries[0].get("entry", entries[0]).get("recording_id", "") == older
+        lines = [json.loads(line) for line in open(register) if line.strip()] if os.path.exists(register) else []
+        entries = [e for e in lines if e.get("kind", "") != "playback_parts"]
+        closing = [e for e in lines if e.get("kind", "") == "playback_parts"]
+        one = len(entries) == 1 and entries[0].get("recording_id") == older \
+            and entries[0].get("listener", {}).get("username") == "anna"
         print(("ok   " if one else "FAIL ") + f"one register entry for the playback ({len(entries)})")
-        failed = failed or not one
+        reported = len(closing) == 1 and bool(closing[0].get("parts_played"))
+        print(("ok   " if reported else "FAIL ") + f"the session's closing line has the parts played ({closing})")
+        failed = failed or not one or not reported
     finally:
         node.stop()
     if failed:
