@@ -16,6 +16,7 @@
 #include <string>
 
 #include "kronika/srs/access/access_context.h"
+#include "kronika/srs/access/access_playback.h"
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/http/access_routes.h"
@@ -47,7 +48,8 @@ struct Reply {
 };
 
 // One HTTP/1.1 request with Connection: close (and a bearer token unless empty), read to EOF.
-Reply Call(int port, const std::string& method, const std::string& target, const std::string& token) {
+Reply Call(int port, const std::string& method, const std::string& target, const std::string& token,
+           const std::string& extra_header = "") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
   sockaddr_in addr{};
@@ -58,6 +60,7 @@ Reply Call(int port, const std::string& method, const std::string& target, const
   const std::string body = method == "POST" ? "{}" : "";
   std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+  if (!extra_header.empty()) request += extra_header + "\r\n";
   if (!body.empty()) request += "Content-Type: application/json\r\n";
   request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
@@ -194,6 +197,82 @@ TEST_CASE("ACCESS-1 every route declares its roles: no token gets 401, each role
   // Public routes carry no personal data; adding one is a reviewed change to this list.
   CHECK(public_routes == std::set<std::string>{"GET /api/v1/ui/catalogue", "GET /healthz", "GET /metrics", "GET /readyz",
                                                "GET /ui", "GET /ui/*"});
+}
+
+TEST_CASE("ACCESS-2 a listener alone sees no call in progress and masked numbers until approved; requests "
+          "say which recordings are gone",
+          "[http][access][ACCESS-2]") {
+  Daemonlike d;
+  REQUIRE(d.store->Enqueue(testing::MakeRecording("REC1", kNowMs - 3'600'000, "+48601234567")));
+  RecordingRecord live = testing::MakeRecording("REC2", kNowMs - 60'000, "+48609999999");
+  live.state = RecordingState::kActive;
+  REQUIRE(d.store->Enqueue(live));
+  REQUIRE(d.store->Flush().ok());
+  const int port = d.server->port();
+  const std::string& listener = d.tokens[Role::kListener];
+
+  Reply list = Call(port, "GET", "/api/v1/recordings", listener);
+  REQUIRE(list.status == 200);
+  CHECK_THAT(list.body, Catch::Contains("REC1"));
+  CHECK_THAT(list.body, !Catch::Contains("REC2"));  // no call in progress
+  CHECK_THAT(list.body, !Catch::Contains("601234567"));
+  CHECK_THAT(list.body, Catch::Contains("+********567"));
+  CHECK_THAT(list.body, Catch::Contains("\"numbers_masked\":true"));
+  CHECK_THAT(list.body, Catch::Contains("\"restricted\":false"));
+  CHECK(Call(port, "GET", "/api/v1/recordings?format=csv", listener).status == 403);
+  Reply one = Call(port, "GET", "/api/v1/recordings/REC1", listener);
+  REQUIRE(one.status == 200);
+  CHECK_THAT(one.body, !Catch::Contains("601234567"));
+  CHECK(Call(port, "GET", "/api/v1/recordings/REC2", listener).status == 404);
+  // Other readers see everything, as before.
+  Reply keeper = Call(port, "GET", "/api/v1/recordings", d.tokens[Role::kRecordsKeeper]);
+  CHECK_THAT(keeper.body, Catch::Contains("REC2"));
+  CHECK_THAT(keeper.body, Catch::Contains("+48601234567"));
+
+  // Approved: the listener sees that recording's numbers.
+  auto who = [&](Role role) { return d.access->users().Authenticate(d.tokens[role]).value(); };
+  auto filed = d.access->playback().File(
+      who(Role::kListener), {{"recording_ids", {"REC1"}}, {"reason", "a"}, {"justification", "complaint"}}, kNowMs);
+  REQUIRE(filed.ok());
+  const std::string id = (*filed)["id"];
+  CHECK_THAT(Call(port, "GET", "/api/v1/recordings", listener).body, !Catch::Contains("601234567"));  // pending
+  REQUIRE(d.access->playback().Decide(who(Role::kApprover), id, {{"granted", true}, {"note", "ok"}}, kNowMs).ok());
+  CHECK_THAT(Call(port, "GET", "/api/v1/recordings", listener).body, Catch::Contains("+48601234567"));
+  CHECK_THAT(Call(port, "GET", "/api/v1/recordings/REC1", listener).body, Catch::Contains("+48601234567"));
+
+  // The request says whether its recordings can still be played (the page offers Play so).
+  Reply requests = Call(port, "GET", "/api/v1/playback-requests", listener);
+  CHECK_THAT(requests.body, Catch::Contains("\"recording_states\":{\"REC1\":\"available\"}"));
+  REQUIRE(d.store->EnqueueDelete("REC1"));
+  REQUIRE(d.store->Flush().ok());
+  CHECK_THAT(Call(port, "GET", "/api/v1/playback-requests/" + id, listener).body,
+             Catch::Contains("\"recording_states\":{\"REC1\":\"erased\"}"));
+}
+
+TEST_CASE("the web page's files carry a strict Content-Security-Policy and revalidate by ETag", "[http][ui]") {
+  Daemonlike d;
+  const int port = d.server->port();
+  for (const char* path : {"/ui/", "/ui/app.js", "/ui/app.css", "/ui/requests.js", "/ui/texts.json"}) {
+    INFO(path);
+    Reply r = Call(port, "GET", path, "");
+    REQUIRE(r.status == 200);
+    CHECK_THAT(r.head, Catch::Contains("Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'"));
+    CHECK_THAT(r.head, !Catch::Contains("unsafe-inline"));
+    CHECK_THAT(r.head, Catch::Contains("X-Content-Type-Options: nosniff"));
+    CHECK_THAT(r.head, Catch::Contains("Cache-Control: no-cache"));
+    const size_t at = r.head.find("ETag: ");
+    REQUIRE(at != std::string::npos);
+    const std::string etag = r.head.substr(at + 6, r.head.find("\r\n", at) - at - 6);
+    Reply again = Call(port, "GET", path, "", "If-None-Match: " + etag);
+    CHECK(again.status == 304);
+    CHECK(again.body.empty());
+  }
+  CHECK_THAT(Call(port, "GET", "/ui/app.js", "").head, Catch::Contains("Content-Type: text/javascript"));
+  CHECK_THAT(Call(port, "GET", "/ui/app.css", "").head, Catch::Contains("Content-Type: text/css"));
+  CHECK_THAT(Call(port, "GET", "/ui/", "").body, Catch::Contains("<html lang=\"pl\">"));
+  CHECK_THAT(Call(port, "GET", "/ui/?lang=en", "").body, Catch::Contains("<html lang=\"en\">"));
+  CHECK(Call(port, "GET", "/ui/nothing.js", "").status == 404);
+  CHECK(Call(port, "GET", "/ui", "").status == 308);
 }
 
 }  // namespace
