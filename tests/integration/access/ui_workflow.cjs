@@ -96,9 +96,10 @@ async function main() {
     await visible('#sign-in');
   }
   async function openRequest(id) {
-    // A fresh load (a same-page goto to the same fragment would not reload).
-    if (page.url() === config.base + '/ui/#requests') await page.reload({waitUntil: 'load'});
-    else await page.goto(config.base + '/ui/#requests', {waitUntil: 'load'});
+    // A fresh load: a goto that only changes the fragment would not reload, and the section
+    // would re-render under the click.
+    await page.goto('about:blank');
+    await page.goto(config.base + '/ui/#requests', {waitUntil: 'load'});
     await page.waitForSelector('body[data-ready]');
     await visible(`#requests-table tr[data-id="${id}"] button.open`);
     await page.click(`#requests-table tr[data-id="${id}"] button.open`);
@@ -117,6 +118,12 @@ async function main() {
   await page.type('#token', 'krk_0000000000000000_00');
   await page.click('#token-button');
   await alertSays('Token API jest nieprawidłowy', 'a wrong token is refused in words');
+  if (config.users.listener.password) {
+    await page.type('#username', config.users.listener.username);
+    await page.type('#password', 'not the password');
+    await page.click('#sign-in-button');
+    await alertSays('Nieprawidłowa nazwa użytkownika lub hasło', 'a wrong password is refused in words');
+  }
   await snap('sign-in-refused');
 
   // --- listener: masked numbers, the request form's checks, two requests ---------------------
