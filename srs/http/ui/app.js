@@ -135,6 +135,9 @@
       player.addEventListener('pause', () => reportPlayed(player));
       player.addEventListener('ended', () => reportPlayed(player));
       window.addEventListener('pagehide', () => reportPlayed(player));
+      // The element reads the audio itself: a refusal (approval expired, restriction placed
+      // meanwhile) shows only as a media error.
+      player.addEventListener('error', () => fail(t('play.refused')));
     }
     await player.play().catch(() => {});  // autoplay may be refused; the controls remain
   }
