@@ -110,6 +110,10 @@ constexpr UiString kStrings[] = {
     {"requests.none", N_("There are no requests.")},
     {"opinion.dpo", N_("Opinion of the data protection officer")},
     {"opinion.unit_head", N_("Opinion of the head of unit")},
+    // TRANSLATORS: after "Opinions still missing:" - whose opinion (Polish genitive)
+    {"missing.dpo", N_("of the data protection officer")},
+    // TRANSLATORS: after "Opinions still missing:" - whose opinion (Polish genitive)
+    {"missing.unit_head", N_("of the head of unit")},
     {"opinion.none", N_("not given yet")},
     {"opinion.for", N_("in favour")},
     {"opinion.against", N_("against")},

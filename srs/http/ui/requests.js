@@ -135,8 +135,8 @@
   function missingOpinions(req) {
     if (req.reason !== 'caller') return [];
     const missing = [];
-    if (!(req.opinions || {}).dpo) missing.push(t('opinion.dpo'));
-    if (!(req.opinions || {}).unit_head) missing.push(t('opinion.unit_head'));
+    if (!(req.opinions || {}).dpo) missing.push(t('missing.dpo'));
+    if (!(req.opinions || {}).unit_head) missing.push(t('missing.unit_head'));
     return missing;
   }
 
