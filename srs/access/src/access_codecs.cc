@@ -293,7 +293,7 @@ Result<Restriction> RestrictionFromJson(std::string_view text) {
 
 std::string UserCodec::Encode(const User& u) {
   RecordWriter w;
-  w.U(kAccessRowVersion);
+  w.U(kUserRowVersion);
   w.Str(u.username);
   w.Str(u.name);
   w.Str(u.surname);
@@ -303,6 +303,8 @@ std::string UserCodec::Encode(const User& u) {
   w.Bool(u.disabled);
   w.S(u.created_ms_utc);
   w.Str(u.authorised_by);
+  w.Str(u.password_hash);
+  w.Str(u.language);
   return w.Take();
 }
 
@@ -310,7 +312,8 @@ Result<User> UserCodec::Decode(std::string_view key, std::string_view bytes) {
   Result<User> out = [&]() -> Result<User> {
     if (IsJson(bytes)) return UserFromJson(bytes);
     RecordReader r(bytes);
-    RETURN_IF_ERROR(CheckVersion(r, kUsers));
+    uint64_t version = 0;
+    RETURN_IF_ERROR(CheckVersion(r, kUsers, kUserRowVersion, &version));
     User u;
     if (!r.Str(u.username)) return MalformedRow(kUsers, "username");
     if (!r.Str(u.name)) return MalformedRow(kUsers, "name");
@@ -324,6 +327,10 @@ Result<User> UserCodec::Decode(std::string_view key, std::string_view bytes) {
     if (!r.Bool(u.disabled)) return MalformedRow(kUsers, "disabled");
     if (!r.S(u.created_ms_utc)) return MalformedRow(kUsers, "created_ms_utc");
     if (!r.Str(u.authorised_by)) return MalformedRow(kUsers, "authorised_by");
+    if (version >= 2) {
+      if (!r.Str(u.password_hash)) return MalformedRow(kUsers, "password_hash");
+      if (!r.Str(u.language)) return MalformedRow(kUsers, "language");
+    }
     return u;
   }();
   if (out.ok() && out->username != key) return MalformedRow(kUsers, "username (differs from the key)");

@@ -24,6 +24,9 @@ inline constexpr uint64_t kAccessRowVersion = 1;
 // Version 1 rows decode as exports never purged; a build that knows only version 1 skips
 // and reports a version-2 row (record_codec.h) instead of misreading it.
 inline constexpr uint64_t kDisclosureRowVersion = 2;
+// access.users too: 2 adds the password hash and the language (issue 16 item 4). Version 1
+// rows decode as users without a local password, in the office's language.
+inline constexpr uint64_t kUserRowVersion = 2;
 
 struct UserCodec {
   using Record = User;

@@ -4,6 +4,7 @@
 
 #include <prometheus/counter.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/access/listening_sessions.h"
 #include "kronika/srs/access/access_users.h"
+#include "kronika/srs/access/sign_in.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/atrest/recording_keys.h"
 #include "kronika/srs/core/log.h"
@@ -28,6 +30,12 @@ namespace {
 constexpr char kMetricAccessRefused[] = "kronika_access_refused_total";
 constexpr char kMetricPlaybacks[] = "kronika_access_playbacks_total";
 constexpr char kMetricEncrypted[] = "kronika_recordings_encrypted_total";
+constexpr char kMetricSessions[] = "kronika_access_sessions";
+
+int64_t NowMsUtc() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -41,6 +49,8 @@ class AccessContext::Impl {
   std::unique_ptr<ListeningSessions> listening;  // after reg: closes its sessions into it first
   std::unique_ptr<PlaybackWorkflow> playback;
   std::unique_ptr<DisclosureBook> disclosures;
+  std::unique_ptr<SignInService> sign_in;
+  std::unique_ptr<SessionStore> sessions;
   std::unique_ptr<RecordingKeys> owned_keys;  // loaded here when no shared keys are given
   RecordingKeys* keys = nullptr;              // null without a master key
   std::unique_ptr<ExportSigner> signer;    // Ed25519 export signatures (DISC-3)
@@ -93,6 +103,11 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
       *impl->reg, options.listening_idle.count() > 0 ? options.listening_idle : kListeningIdle);
   impl->playback = std::make_unique<PlaybackWorkflow>(*impl->db, store);
   impl->disclosures = std::make_unique<DisclosureBook>(*impl->db, store);
+  impl->sessions = std::make_unique<SessionStore>(options.sessions);
+  impl->sign_in = std::make_unique<SignInService>(
+      *impl->users, options.lockout,
+      options.ldap.enabled() ? std::make_unique<LdapDirectory>(options.ldap) : nullptr,
+      metrics != nullptr ? &metrics->registry() : nullptr);
   std::filesystem::path key_file = options.master_key_file;
   if (key_file.empty()) {
     if (const char* env = std::getenv(kMasterKeyEnv); env && *env) key_file = env;
@@ -147,6 +162,17 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
     impl->refused_family->Add({{"reason", "unauthenticated"}});
     impl->refused_family->Add({{"reason", "forbidden"}});
     impl->refused_family->Add({{"reason", "not_approved"}});
+    impl->refused_family->Add({{"reason", "csrf"}});
+    metrics->AddCollector([sessions = impl->sessions.get()] {
+      prometheus::MetricFamily family;
+      family.name = kMetricSessions;
+      family.help = "Web UI sessions signed in now (in memory; a restart signs everyone out)";
+      family.type = prometheus::MetricType::Gauge;
+      prometheus::ClientMetric m;
+      m.gauge.value = static_cast<double>(sessions->Count(NowMsUtc()));
+      family.metric.push_back(m);
+      return std::vector<prometheus::MetricFamily>{family};
+    });
     impl->playbacks = &prometheus::BuildCounter()
                            .Name(kMetricPlaybacks)
                            .Help("Audio responses served (each within a listening session that has its register entry)")
@@ -259,6 +285,11 @@ ListeningRegister& AccessContext::listening_register() const { return *impl_->re
 ListeningSessions& AccessContext::listening_sessions() const { return *impl_->listening; }
 PlaybackWorkflow& AccessContext::playback() const { return *impl_->playback; }
 DisclosureBook& AccessContext::disclosures() const { return *impl_->disclosures; }
+SignInService& AccessContext::sign_in() const { return *impl_->sign_in; }
+SessionStore& AccessContext::sessions() const { return *impl_->sessions; }
+std::string AccessContext::LanguageOf(const User& user) const {
+  return user.language.empty() ? impl_->options.default_language : user.language;
+}
 const RecordingKeys* AccessContext::keys() const { return impl_->keys; }
 PackageSigning AccessContext::signing() const { return impl_->signing(); }
 const DocumentSettings& AccessContext::documents() const { return impl_->options.documents; }

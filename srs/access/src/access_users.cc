@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "access_codecs.h"
+#include "kronika/srs/access/password_hash.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/core/json_record.h"
 
@@ -60,10 +61,17 @@ std::optional<Role> ParseRole(std::string_view name) {
   return std::nullopt;
 }
 
+bool ValidUserLanguage(std::string_view language) {
+  return language.empty() || language == "pl" || language == "en";
+}
+
 Status UserDirectory::Add(const User& user) {
   if (!ValidUsername(user.username))
     return MakeError(ErrorCode::kInvalidInput, "user: username must be 1-64 of [a-z0-9._-]");
   if (user.roles.empty()) return MakeError(ErrorCode::kInvalidInput, "user: at least one role is required");
+  if (!ValidUserLanguage(user.language)) return MakeError(ErrorCode::kInvalidInput, "user: language must be pl or en");
+  if (!user.password_hash.empty() && !IsPasswordHash(user.password_hash))
+    return MakeError(ErrorCode::kInvalidInput, "user: the password hash is not an argon2id hash");
   return db_.Write([&](WriteTxn& txn) -> Status {
     ASSIGN_OR_RETURN(bool inserted, txn.Insert(db_.users(), user.username, UserCodec::Encode(user)));
     if (!inserted) return MakeError(ErrorCode::kConflict, "user: " + user.username + " already exists");
@@ -96,6 +104,34 @@ Status UserDirectory::SetDisabled(std::string_view username, bool disabled) {
     ASSIGN_OR_RETURN(std::optional<User> u, txn.GetRecord<UserCodec>(db_.users(), username));
     if (!u) return MakeError(ErrorCode::kNotFound, "user: no user " + std::string(username));
     u->disabled = disabled;
+    return txn.PutRecord<UserCodec>(db_.users(), username, *u);
+  });
+}
+
+Status UserDirectory::SetPasswordHash(std::string_view username, std::string_view password_hash) {
+  if (!password_hash.empty() && !IsPasswordHash(password_hash))
+    return MakeError(ErrorCode::kInvalidInput, "user: the password hash is not an argon2id hash");
+  return db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<User> u, txn.GetRecord<UserCodec>(db_.users(), username));
+    if (!u) return MakeError(ErrorCode::kNotFound, "user: no user " + std::string(username));
+    u->password_hash = std::string(password_hash);
+    return txn.PutRecord<UserCodec>(db_.users(), username, *u);
+  });
+}
+
+Status UserDirectory::Modify(std::string_view username, const UserChanges& c) {
+  if (c.language && !ValidUserLanguage(*c.language))
+    return MakeError(ErrorCode::kInvalidInput, "user: language must be pl or en");
+  if (c.roles && c.roles->empty()) return MakeError(ErrorCode::kInvalidInput, "user: at least one role is required");
+  return db_.Write([&](WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(std::optional<User> u, txn.GetRecord<UserCodec>(db_.users(), username));
+    if (!u) return MakeError(ErrorCode::kNotFound, "user: no user " + std::string(username));
+    if (c.name) u->name = *c.name;
+    if (c.surname) u->surname = *c.surname;
+    if (c.position) u->position = *c.position;
+    if (c.authorised_by) u->authorised_by = *c.authorised_by;
+    if (c.language) u->language = *c.language;
+    if (c.roles) u->roles = *c.roles;
     return txn.PutRecord<UserCodec>(db_.users(), username, *u);
   });
 }
@@ -183,7 +219,7 @@ Result<Identity> UserDirectory::Authenticate(std::string_view token, int64_t now
       return txn.PutRecord<TokenCodec>(db_.tokens(), id, *current);
     });
   }
-  return Identity{**user, id};
+  return Identity{**user, id, {}};
 }
 
 }  // namespace kronika::srs

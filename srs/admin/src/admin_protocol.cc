@@ -179,7 +179,47 @@ nlohmann::json ToJson(const User& u) {
   for (Role r : u.roles) roles.emplace_back(RoleName(r));
   return {{"username", u.username}, {"name", u.name},       {"surname", u.surname},
           {"position", u.position}, {"roles", roles},       {"disabled", u.disabled},
-          {"created_ms_utc", u.created_ms_utc}, {"authorised_by", u.authorised_by}};
+          {"created_ms_utc", u.created_ms_utc}, {"authorised_by", u.authorised_by},
+          {"language", u.language}};
+}
+
+nlohmann::json ToJson(const UserChanges& c) {
+  nlohmann::json j = nlohmann::json::object();
+  auto put = [&](const char* key, const std::optional<std::string>& v) {
+    if (v) j[key] = *v;
+  };
+  put("name", c.name);
+  put("surname", c.surname);
+  put("position", c.position);
+  put("authorised_by", c.authorised_by);
+  put("language", c.language);
+  if (c.roles) {
+    std::vector<std::string> roles;
+    for (Role r : *c.roles) roles.emplace_back(RoleName(r));
+    j["roles"] = roles;
+  }
+  return j;
+}
+
+Result<UserChanges> UserChangesFrom(const nlohmann::json& j) {
+  UserChanges c;
+  for (auto [key, field] : {std::pair{"name", &c.name}, std::pair{"surname", &c.surname},
+                            std::pair{"position", &c.position}, std::pair{"authorised_by", &c.authorised_by},
+                            std::pair{"language", &c.language}}) {
+    if (!j.contains(key)) continue;
+    ASSIGN_OR_RETURN(std::string v, StringField(j, key));
+    *field = std::move(v);
+  }
+  if (j.contains("roles")) {
+    ASSIGN_OR_RETURN(std::vector<std::string> roles, StringsField(j, "roles"));
+    c.roles.emplace();
+    for (const std::string& name : roles) {
+      std::optional<Role> role = ParseRole(name);
+      if (!role) return Bad("roles", "unknown role");
+      c.roles->insert(*role);
+    }
+  }
+  return c;
 }
 
 Result<User> UserFrom(const nlohmann::json& j) {
@@ -191,6 +231,9 @@ Result<User> UserFrom(const nlohmann::json& j) {
   ASSIGN_OR_RETURN(u.disabled, BoolField(j, "disabled"));
   ASSIGN_OR_RETURN(u.created_ms_utc, IntField(j, "created_ms_utc"));
   ASSIGN_OR_RETURN(u.authorised_by, StringField(j, "authorised_by"));
+  if (j.contains("language")) {
+    ASSIGN_OR_RETURN(u.language, StringField(j, "language"));
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> roles, StringsField(j, "roles"));
   for (const std::string& name : roles) {
     std::optional<Role> role = ParseRole(name);

@@ -24,6 +24,8 @@ inline constexpr char kAddUser[] = "user.add";
 inline constexpr char kSetDisabled[] = "user.disable";
 inline constexpr char kIssueToken[] = "user.token";
 inline constexpr char kRevokeToken[] = "user.revoke";
+inline constexpr char kSetPassword[] = "user.passwd";
+inline constexpr char kModifyUser[] = "user.modify";
 inline constexpr char kRotateKey[] = "key.rotate";
 
 nlohmann::json ToJson(const HoldChange& c);
@@ -42,6 +44,8 @@ nlohmann::json ToJson(const KeyRotationReport& r);
 Result<KeyRotationReport> KeyRotationReportFrom(const nlohmann::json& j);
 nlohmann::json ToJson(const User& u);
 Result<User> UserFrom(const nlohmann::json& j);
+nlohmann::json ToJson(const UserChanges& c);
+Result<UserChanges> UserChangesFrom(const nlohmann::json& j);
 
 // Fields of an args object.
 Result<std::string> StringField(const nlohmann::json& j, const char* key);

@@ -170,6 +170,20 @@ std::string Dispatch(AdminOps& ops, const std::string& op, const nlohmann::json&
     if (!disabled.ok()) return Answer(disabled.error());
     return Answer(ops.SetUserDisabled(*username, *disabled));
   }
+  if (op == proto::kSetPassword) {
+    Result<std::string> username = proto::StringField(args, "username");
+    Result<std::string> hash = proto::StringField(args, "password_hash");
+    if (!username.ok()) return Answer(username.error());
+    if (!hash.ok()) return Answer(hash.error());
+    return Answer(ops.SetPasswordHash(*username, *hash));
+  }
+  if (op == proto::kModifyUser) {
+    Result<std::string> username = proto::StringField(args, "username");
+    if (!username.ok()) return Answer(username.error());
+    Result<UserChanges> changes = proto::UserChangesFrom(args.value("changes", nlohmann::json::object()));
+    if (!changes.ok()) return Answer(changes.error());
+    return Answer(ops.ModifyUser(*username, *changes));
+  }
   if (op == proto::kIssueToken) {
     Result<std::string> username = proto::StringField(args, "username");
     Result<std::string> label = proto::StringField(args, "label");
@@ -433,6 +447,14 @@ Result<std::string> RemoteAdminOps::IssueToken(const std::string& username, cons
                    Call(path_, proto::kIssueToken, {{"username", username}, {"label", label}, {"now_ms_utc", now_ms_utc},
                          {"expires_ms_utc", expires_ms_utc}}));
   return proto::StringField(result, "token");
+}
+
+Status RemoteAdminOps::SetPasswordHash(const std::string& username, const std::string& password_hash) {
+  return CallStatus(path_, proto::kSetPassword, {{"username", username}, {"password_hash", password_hash}});
+}
+
+Status RemoteAdminOps::ModifyUser(const std::string& username, const UserChanges& changes) {
+  return CallStatus(path_, proto::kModifyUser, {{"username", username}, {"changes", proto::ToJson(changes)}});
 }
 
 Status RemoteAdminOps::RevokeToken(const std::string& token_id) {

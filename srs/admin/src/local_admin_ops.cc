@@ -112,6 +112,16 @@ Status LocalAdminOps::SetUserDisabled(const std::string& username, bool disabled
   return UserDirectory(*deps_.access).SetDisabled(username, disabled);
 }
 
+Status LocalAdminOps::SetPasswordHash(const std::string& username, const std::string& password_hash) {
+  RETURN_IF_ERROR(UserDirectory(*deps_.access).SetPasswordHash(username, password_hash));
+  Logf(LogLevel::kInfo, "", "user: password of %s %s", username.c_str(), password_hash.empty() ? "removed" : "set");
+  return OkStatus();
+}
+
+Status LocalAdminOps::ModifyUser(const std::string& username, const UserChanges& changes) {
+  return UserDirectory(*deps_.access).Modify(username, changes);
+}
+
 Result<std::string> LocalAdminOps::IssueToken(const std::string& username, const std::string& label,
                                               int64_t now_ms_utc, int64_t expires_ms_utc) {
   return UserDirectory(*deps_.access).IssueToken(username, label, now_ms_utc, expires_ms_utc);

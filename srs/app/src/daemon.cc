@@ -32,6 +32,8 @@
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/core/version.h"
 #include "kronika/srs/http/access_routes.h"
+#include "kronika/srs/http/session_routes.h"
+#include "signin_settings.h"
 #include "kronika/srs/http/event_feed.h"
 #include "kronika/srs/http/http_server.h"
 #include "kronika/srs/http/metrics_route.h"
@@ -348,6 +350,17 @@ Status Daemon::StartHttp() {
   access_options.on_destroyed = [gate = c_->rules_gate.get()](const RecordingRecord& r) {
     gate->OnDeleted(r.site, r.file_bytes);
   };
+  {
+    Result<SignInSettings> signin = SignInSettingsOf(config_);
+    if (!signin.ok()) return Failed("access", std::move(signin).error());
+    access_options.sessions = signin->sessions;
+    access_options.lockout = signin->lockout;
+    access_options.ldap = std::move(signin->ldap);
+    if (access_options.ldap.enabled()) {
+      Logf(LogLevel::kInfo, "", "access: sign-in by LDAP bind at %s (%zu groups mapped to roles)",
+           access_options.ldap.url.c_str(), access_options.ldap.group_roles.size());
+    }
+  }
   Result<std::unique_ptr<AccessContext>> access = AccessContext::Open(access_options, *c_->store, &c_->metrics);
   if (!access.ok()) return Failed("access", std::move(access).error());
   c_->access = std::move(*access);
@@ -376,6 +389,8 @@ Status Daemon::StartHttp() {
   MountRecordsApi(*c_->http, *c_->access, std::move(records));
   // The web page (issue 16 item 3), in the office's language and time zone.
   MountUiPage(*c_->http, UiSettings{config_.office.language, config_.office.time_zone});
+  // Sign-in sessions for the web UI (issue 16 item 4); the cookie is Secure on HTTPS.
+  MountSessionApi(*c_->http, *c_->access, SessionRouteOptions{!tls.certificate.empty()});
   // The pull feed of events (issue 17 item 4) reads the outbox opened with the store.
   MountEventFeed(*c_->http, *c_->access, c_->outbox);
   RegisterMetricsRoute(*c_->http, c_->metrics);

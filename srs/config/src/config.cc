@@ -22,6 +22,8 @@ std::string TypeName(FieldType type) {
     case FieldType::kInt: return "an integer";
     case FieldType::kBool: return "true or false";
     case FieldType::kStringList: return "an array of strings";
+    case FieldType::kStringMap: return "a table of strings";
+    case FieldType::kStringListMap: return "a table of string arrays";
   }
   return "?";
 }
@@ -64,6 +66,35 @@ Status SetField(const ConfigField& field, const toml::node& node, Config& config
         return OkStatus();
       }
       break;
+    case FieldType::kStringMap:
+      if (const toml::table* table = node.as_table()) {
+        std::map<std::string, std::string> values;
+        for (const auto& [key, element] : *table) {
+          auto v = element.value_exact<std::string>();
+          if (!v) return ConfigError(name + "." + std::string(key.str()) + ": expected a string");
+          values[std::string(key.str())] = *v;
+        }
+        *static_cast<std::map<std::string, std::string>*>(target) = std::move(values);
+        return OkStatus();
+      }
+      break;
+    case FieldType::kStringListMap:
+      if (const toml::table* table = node.as_table()) {
+        std::map<std::string, std::vector<std::string>> values;
+        for (const auto& [key, element] : *table) {
+          const toml::array* array = element.as_array();
+          if (array == nullptr) return ConfigError(name + "." + std::string(key.str()) + ": expected an array of strings");
+          std::vector<std::string>& list = values[std::string(key.str())];
+          for (const toml::node& item : *array) {
+            auto v = item.value_exact<std::string>();
+            if (!v) return ConfigError(name + "." + std::string(key.str()) + ": expected an array of strings");
+            list.push_back(*v);
+          }
+        }
+        *static_cast<std::map<std::string, std::vector<std::string>>*>(target) = std::move(values);
+        return OkStatus();
+      }
+      break;
   }
   return ConfigError(name + ": expected " + TypeName(field.type));
 }
@@ -88,6 +119,23 @@ std::string FormatValue(const ConfigField& field, const Config& config) {
         array.push_back(s);
       }
       out << toml::toml_formatter{array, toml::format_flags::none};
+      break;
+    }
+    case FieldType::kStringMap:
+    case FieldType::kStringListMap: {
+      // An inline table; keys quoted (group DNs hold '=' and ',').
+      toml::table table;
+      if (field.type == FieldType::kStringMap) {
+        for (const auto& [k, v] : *static_cast<const std::map<std::string, std::string>*>(source)) table.insert(k, v);
+      } else {
+        for (const auto& [k, v] : *static_cast<const std::map<std::string, std::vector<std::string>>*>(source)) {
+          toml::array array;
+          for (const std::string& s : v) array.push_back(s);
+          table.insert(k, std::move(array));
+        }
+      }
+      table.is_inline(true);
+      out << toml::toml_formatter{table, toml::format_flags::none};
       break;
     }
   }

@@ -1,6 +1,7 @@
 #include "config_fields.h"
 
 #include <array>
+#include <map>
 #include <type_traits>
 #include <utility>
 
@@ -13,6 +14,8 @@ constexpr FieldType TypeOf() {
   if constexpr (std::is_same_v<T, int>) return FieldType::kInt;
   if constexpr (std::is_same_v<T, bool>) return FieldType::kBool;
   if constexpr (std::is_same_v<T, std::vector<std::string>>) return FieldType::kStringList;
+  if constexpr (std::is_same_v<T, std::map<std::string, std::string>>) return FieldType::kStringMap;
+  if constexpr (std::is_same_v<T, std::map<std::string, std::vector<std::string>>>) return FieldType::kStringListMap;
 }
 
 // The field's type comes from the member itself, so the table cannot lie about it.
@@ -78,6 +81,28 @@ const std::array kFields = {
     KRONIKA_FIELD(office, address),
     KRONIKA_FIELD(office, place),
     KRONIKA_FIELD(office, logo),
+    KRONIKA_FIELD(signin, idle_timeout),
+    KRONIKA_FIELD(signin, lifetime),
+    KRONIKA_FIELD(signin, lockout_failures),
+    KRONIKA_FIELD(signin, lockout_address_failures),
+    KRONIKA_FIELD(signin, lockout_window),
+    KRONIKA_FIELD(signin, lockout_duration),
+    KRONIKA_FIELD(ldap, url),
+    KRONIKA_FIELD(ldap, start_tls),
+    KRONIKA_FIELD(ldap, ca_file),
+    KRONIKA_FIELD(ldap, bind_dn),
+    KRONIKA_FIELD(ldap, search_base),
+    KRONIKA_FIELD(ldap, search_filter),
+    KRONIKA_FIELD(ldap, service_dn),
+    KRONIKA_FIELD(ldap, service_password_file),
+    KRONIKA_FIELD(ldap, group_attribute),
+    KRONIKA_FIELD(ldap, name_attribute),
+    KRONIKA_FIELD(ldap, surname_attribute),
+    KRONIKA_FIELD(ldap, position_attribute),
+    KRONIKA_FIELD(ldap, timeout),
+    KRONIKA_FIELD(ldap, max_concurrent),
+    KRONIKA_FIELD(ldap, group_roles),
+    KRONIKA_FIELD(cli, users),
 };
 
 #undef KRONIKA_FIELD

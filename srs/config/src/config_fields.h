@@ -10,13 +10,20 @@
 
 namespace kronika::srs {
 
-enum class FieldType { kString, kInt, kBool, kStringList };
+enum class FieldType {
+  kString,
+  kInt,
+  kBool,
+  kStringList,
+  kStringMap,      // a table of strings: std::map<std::string, std::string>
+  kStringListMap,  // a table of string arrays: std::map<std::string, std::vector<std::string>>
+};
 
 struct ConfigField {
   const char* section;
   const char* key;
   FieldType type;
-  void* (*target)(Config&);  // std::string*, int*, bool* or std::vector<std::string>*
+  void* (*target)(Config&);  // the member, of the type `type` names
   std::string Name() const { return std::string(section) + "." + key; }
 };
 

@@ -445,6 +445,53 @@ std::vector<std::string> ConfigProblems(const Config& c) {
     p.Add("log.level", "'" + c.log.level + "' is not one of error, warn, info, debug");
   }
 
+  // [signin] (issue 16 item 4)
+  auto duration = [&](const std::string& option, const std::string& text, int64_t min_ms, int64_t max_ms) {
+    Result<int64_t> ms = ParseDurationMs(text);
+    if (!ms.ok()) {
+      p.Add(option, "'" + text + "': " + ms.error().message);
+    } else if (*ms < min_ms || *ms > max_ms) {
+      p.Add(option, "'" + text + "' out of range");
+    }
+  };
+  constexpr int64_t kMinute = 60'000;
+  duration("signin.idle_timeout", c.signin.idle_timeout, 1000, 24 * 60 * kMinute);
+  duration("signin.lifetime", c.signin.lifetime, 1000, 7 * 24 * 60 * kMinute);
+  duration("signin.lockout_window", c.signin.lockout_window, 1000, 24 * 60 * kMinute);
+  duration("signin.lockout_duration", c.signin.lockout_duration, 1000, 24 * 60 * kMinute);
+  p.Range("signin.lockout_failures", c.signin.lockout_failures, 0, 1000);
+  p.Range("signin.lockout_address_failures", c.signin.lockout_address_failures, 0, 100000);
+
+  // [ldap] (issue 16 item 4): role names are checked by the daemon (the access module's list).
+  if (!c.ldap.url.empty()) {
+    if (c.ldap.url.rfind("ldap://", 0) != 0 && c.ldap.url.rfind("ldaps://", 0) != 0) {
+      p.Add("ldap.url", "'" + c.ldap.url + "' must start with ldap:// or ldaps://");
+    }
+    if (c.ldap.start_tls && c.ldap.url.rfind("ldaps://", 0) == 0) {
+      p.Add("ldap.start_tls", "not with an ldaps:// url (TLS from the start already)");
+    }
+    if (c.ldap.bind_dn.empty() == c.ldap.search_base.empty()) {
+      p.Add("ldap.bind_dn", "give either bind_dn (a DN template) or search_base (search-then-bind)");
+    }
+    if (!c.ldap.bind_dn.empty() && c.ldap.bind_dn.find("{username}") == std::string::npos) {
+      p.Add("ldap.bind_dn", "must contain {username}");
+    }
+    if (!c.ldap.search_base.empty() && c.ldap.search_filter.find("{username}") == std::string::npos) {
+      p.Add("ldap.search_filter", "must contain {username}");
+    }
+    if (!c.ldap.service_dn.empty() && c.ldap.service_password_file.empty()) {
+      p.Add("ldap.service_password_file", "required with service_dn");
+    }
+    if (c.ldap.group_attribute.empty()) p.Add("ldap.group_attribute", "must not be empty");
+    duration("ldap.timeout", c.ldap.timeout, 100, 60'000);
+    p.Range("ldap.max_concurrent", c.ldap.max_concurrent, 1, 64);
+  }
+
+  // [cli] (issue 16 item 4)
+  for (const auto& [os_user, kronika_user] : c.cli.users) {
+    if (os_user.empty() || kronika_user.empty()) p.Add("cli.users", "names must not be empty");
+  }
+
   // [events]
   if (c.events.node.size() > 64 ||
       !std::all_of(c.events.node.begin(), c.events.node.end(), [](unsigned char ch) {

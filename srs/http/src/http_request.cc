@@ -27,6 +27,13 @@ std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const 
   return std::nullopt;
 }
 
+std::optional<std::string> HttpRequest::Cookie(std::string_view name) const {
+  for (const auto& [key, value] : cookies) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
 HttpResponse HttpResponse::JsonError(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;

@@ -220,6 +220,7 @@ RequestContext* HttpServer::Impl::Begin(MHD_Connection* connection, const char* 
   request.path = url != nullptr ? url : "";
   MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddPair, &request.query);
   MHD_get_connection_values(connection, MHD_HEADER_KIND, &AddPair, &request.headers);
+  MHD_get_connection_values(connection, MHD_COOKIE_KIND, &AddPair, &request.cookies);
   if (const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS)) {
     request.remote_addr = AddressText(info->client_addr);
   }

@@ -19,9 +19,10 @@ struct RawHttpReply {
   std::string body;
 };
 
-// `extra_headers`: whole lines, each ending in "\r\n" ("Authorization: Bearer T\r\n").
+// `extra_headers`: whole lines, each ending in "\r\n" ("Authorization: Bearer T\r\n");
+// `body`, when not empty, is sent with its Content-Length.
 inline RawHttpReply RawHttpRequest(int port, const std::string& method, const std::string& target,
-                                   const std::string& extra_headers = "") {
+                                   const std::string& extra_headers = "", const std::string& body = "") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
   sockaddr_in addr{};
@@ -29,8 +30,9 @@ inline RawHttpReply RawHttpRequest(int port, const std::string& method, const st
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  const std::string request =
-      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra_headers + "\r\n";
+  const std::string length = body.empty() ? "" : "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                              extra_headers + length + "\r\n" + body;
   REQUIRE(::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size()));
   std::string raw;
   char buf[4096];

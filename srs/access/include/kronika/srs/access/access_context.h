@@ -24,6 +24,9 @@
 #include "kronika/result.h"
 #include "kronika/srs/access/access_disclosure.h"
 #include "kronika/srs/access/office_documents.h"
+#include "kronika/srs/access/ldap_directory.h"
+#include "kronika/srs/access/lockout.h"
+#include "kronika/srs/access/session_store.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/store/store.h"
 
@@ -37,6 +40,7 @@ class ListeningRegister;
 class ListeningSessions;
 class PlaybackWorkflow;
 class RecordingKeys;
+class SignInService;
 class UserDirectory;
 
 struct AccessOptions {
@@ -70,6 +74,12 @@ struct AccessOptions {
   // The office that issues the protocols (`[office]`: letterhead, place, language, time zone;
   // office_documents.h). issued_ms_utc is ignored: each document is dated when it is printed.
   DocumentSettings documents;
+  // Sign-in (issue 16 item 4): sessions' idle timeout and lifetime, the lock-out rules,
+  // LDAP (url "" = local passwords only) and the language of users who did not choose one.
+  SessionOptions sessions;
+  LockoutOptions lockout;
+  LdapOptions ldap;
+  std::string default_language = "pl";
 };
 
 class AccessContext {
@@ -109,6 +119,11 @@ class AccessContext {
   ListeningSessions& listening_sessions() const;
   PlaybackWorkflow& playback() const;
   DisclosureBook& disclosures() const;
+  // Sign-in by password or LDAP, and the sessions it opens (issue 16 item 4).
+  SignInService& sign_in() const;
+  SessionStore& sessions() const;
+  // A user's language, or the default for users who chose none ("pl" / "en").
+  std::string LanguageOf(const User& user) const;
   // The data keys; nullptr without a master key (recordings stay plaintext).
   const RecordingKeys* keys() const;
   // How export packages are signed (DISC-3).
@@ -120,7 +135,7 @@ class AccessContext {
   std::filesystem::path PlainPathOf(const RecordingRecord& record) const;
 
   // kronika_access_refused_total{reason} (unauthenticated, forbidden, not_approved,
-  // restricted) and kronika_access_playbacks_total. Thread-safe; no-ops without metrics.
+  // restricted, csrf) and kronika_access_playbacks_total. Thread-safe; no-ops without metrics.
   void CountRefused(const std::string& reason);
   void CountPlayback();
 

@@ -40,6 +40,12 @@ struct User {
   bool disabled = false;
   int64_t created_ms_utc = 0;
   std::string authorised_by;  // written authorisation reference (ACCESS-1), may be empty
+  // Issue 16 item 4: the argon2id hash of the user's password (password_hash.h); "" = no
+  // local password (the user signs in by an LDAP bind, or only with API tokens).
+  std::string password_hash = {};
+  // "pl" or "en": the language of what the user reads (GET /api/v1/session); "" = the
+  // office's language ([office] language).
+  std::string language = {};
 
   bool Has(Role role) const { return roles.count(role) != 0; }
 };
@@ -61,7 +67,19 @@ inline constexpr int64_t kTokenLastUseResolutionMs = 60'000;
 struct Identity {
   User user;
   std::string token_id;  // which token authenticated the call (REG-1 "authenticated identity")
+  // Or which sign-in session did (session_store.h: its public id, never its secret); the
+  // session's CSRF token is checked for every change it makes.
+  std::string session_id = {};
 };
+
+// What `kronika user modify` may change; unset fields stay as they are.
+struct UserChanges {
+  std::optional<std::string> name, surname, position, authorised_by, language;
+  std::optional<std::set<Role>> roles;
+};
+
+// "" (the office's), "pl" or "en" (issue 16 item 4).
+bool ValidUserLanguage(std::string_view language);
 
 class UserDirectory {
  public:
@@ -73,6 +91,12 @@ class UserDirectory {
   Result<std::optional<User>> Find(std::string_view username) const;
   // 404 unknown user.
   Status SetDisabled(std::string_view username, bool disabled);
+  // Stores `password_hash` (a HashPassword() result; "" removes the local password, so the
+  // user can sign in only by LDAP or with a token). 400 not a hash, 404 unknown user.
+  Status SetPasswordHash(std::string_view username, std::string_view password_hash);
+  // Changes the fields of `changes` that are set. 400 bad language / no role left, 404
+  // unknown user.
+  Status Modify(std::string_view username, const UserChanges& changes);
   // New token for an enabled user; the returned text is the only copy of the secret.
   // `expires_ms_utc` 0 = never; else it must be later than `now_ms_utc` (400).
   // 404 unknown user, 409 disabled user.

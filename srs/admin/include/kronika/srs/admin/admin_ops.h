@@ -71,6 +71,10 @@ class AdminOps {
   // ACCESS-1.
   virtual Status AddUser(const User& user) = 0;
   virtual Status SetUserDisabled(const std::string& username, bool disabled) = 0;
+  // Issue 16 item 4: a HashPassword() result made by the command ("" = none), so the
+  // password itself never crosses the admin socket; and changes to a user's fields.
+  virtual Status SetPasswordHash(const std::string& username, const std::string& password_hash) = 0;
+  virtual Status ModifyUser(const std::string& username, const UserChanges& changes) = 0;
   virtual Result<std::string> IssueToken(const std::string& username, const std::string& label,
                                          int64_t now_ms_utc, int64_t expires_ms_utc = 0) = 0;
   virtual Status RevokeToken(const std::string& token_id) = 0;

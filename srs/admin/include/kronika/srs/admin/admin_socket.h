@@ -79,6 +79,8 @@ class RemoteAdminOps final : public AdminOps {
   Status DeleteEarly(const std::string& recording_id, const policy::DeletionRequest& request) override;
   Status AddUser(const User& user) override;
   Status SetUserDisabled(const std::string& username, bool disabled) override;
+  Status SetPasswordHash(const std::string& username, const std::string& password_hash) override;
+  Status ModifyUser(const std::string& username, const UserChanges& changes) override;
   Result<std::string> IssueToken(const std::string& username, const std::string& label,
                                  int64_t now_ms_utc, int64_t expires_ms_utc = 0) override;
   Status RevokeToken(const std::string& token_id) override;

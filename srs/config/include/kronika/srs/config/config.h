@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -157,6 +158,46 @@ struct OfficeConfig {
   std::string logo;                         // PNG file for document headers; "" = none
 };
 
+// Sign-in to the web UI (issue 16 item 4; docs/configuration.md "[signin]"): sessions and
+// lock-out. Durations as "30s", "15m", "8h".
+struct SignInConfig {
+  std::string idle_timeout = "15m";      // a session unused this long is signed out
+  std::string lifetime = "8h";           // a session ends this long after sign-in, used or not
+  int lockout_failures = 5;              // failed sign-ins of one username within lockout_window
+                                         // that lock it; 0 = never
+  int lockout_address_failures = 5;      // the same per source address; 0 = never
+  std::string lockout_window = "15m";
+  std::string lockout_duration = "15m";  // how long a lock lasts
+};
+
+// LDAP / Active Directory sign-in (issue 16 item 4; docs/configuration.md "[ldap]").
+struct LdapConfig {
+  std::string url;                 // ldap://host[:port] or ldaps://host[:port]; "" = off
+  bool start_tls = false;          // with ldap://: StartTLS, required to succeed
+  std::string ca_file;             // PEM CA bundle for ldaps/StartTLS; "" = the system's
+  std::string bind_dn;             // DN template, {username} replaced: direct bind; or
+  std::string search_base;         // search-then-bind under this base (needs search_filter)
+  std::string search_filter = "(uid={username})";  // AD: "(sAMAccountName={username})"
+  std::string service_dn;          // account the search binds as ("" = anonymous search)
+  std::string service_password_file;  // file holding its password (mode 0600/0400)
+  std::string group_attribute = "memberOf";  // the user entry's attribute listing its groups
+  // Group DN -> Kronika role names, for users without a local record:
+  // [ldap.group_roles] "cn=listeners,ou=groups,dc=example,dc=pl" = ["listener"]
+  std::map<std::string, std::vector<std::string>> group_roles;
+  std::string name_attribute = "givenName";
+  std::string surname_attribute = "sn";
+  std::string position_attribute = "title";
+  std::string timeout = "5s";      // each network step (connect, TLS, bind, search)
+  int max_concurrent = 4;          // binds in progress at once; more are refused at once
+};
+
+// The command-line tools (issue 16 item 4; docs/configuration.md "[cli]").
+struct CliConfig {
+  // OS user name -> Kronika user name that acts for it; an OS user not listed acts as the
+  // Kronika user of the same name (root never: it needs an entry or --as).
+  std::map<std::string, std::string> users;
+};
+
 struct Config {
   SipConfig sip;
   MediaConfig media;
@@ -169,6 +210,9 @@ struct Config {
   EventsConfig events;
   OfficeConfig office;
   std::vector<WebhookConfig> webhooks;  // [[webhooks]], in file order
+  SignInConfig signin;
+  LdapConfig ldap;
+  CliConfig cli;
 
   // Derived paths (no I/O).
   std::string RecordingsDir() const;  // <data_dir>/recordings

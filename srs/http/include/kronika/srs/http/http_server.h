@@ -90,6 +90,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;
   std::string remote_addr;
   std::vector<std::pair<std::string, std::string>> headers;  // as received
+  // The Cookie header's name=value pairs as libmicrohttpd parsed them, in order.
+  std::vector<std::pair<std::string, std::string>> cookies;
   std::string body;  // request body (POST/PUT), at most HttpServerOptions::max_body_bytes
 
   // Value of the first header named `name` (case-insensitive); nullopt when absent.
@@ -97,6 +99,9 @@ struct HttpRequest {
 
   // Value of the first query argument named `name`; nullopt when absent.
   std::optional<std::string> QueryParam(std::string_view name) const;
+
+  // Value of the first cookie named `name` (case-sensitive); nullopt when absent.
+  std::optional<std::string> Cookie(std::string_view name) const;
 };
 
 struct HttpResponse {
