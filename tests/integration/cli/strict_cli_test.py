@@ -9,6 +9,7 @@
 
 No daemon: the tools run on a data dir made by `kronika init`.
 """
+import datetime
 import json
 import os
 import shutil
@@ -35,7 +36,8 @@ def env_without_config(**extra):
 
 
 def run(*args, env=None, cwd=None):
-    r = subprocess.run([BIN, *args], capture_output=True, text=True, env=env or env_without_config(), cwd=cwd)
+    r = subprocess.run([BIN, *args], capture_output=True, text=True, env=env or env_without_config(), cwd=cwd,
+                       stdin=subprocess.DEVNULL)
     return r.returncode, r.stdout, r.stderr
 
 
@@ -172,7 +174,7 @@ def run_checks(work):
     # --- --help everywhere -----------------------------------------------------------------
     commands = {
         "serve": [], "init": [], "query": [], "show": [], "events": [],
-        "user": ["add", "list", "disable", "enable", "token", "tokens", "revoke"],
+        "user": ["add", "modify", "passwd", "list", "disable", "enable", "token", "tokens", "revoke"],
         "register": ["verify", "head", "export"], "export": ["keygen", "fingerprint", "verify", "list"],
         "key": ["status", "rotate", "probe"], "hold": ["place", "lift", "list"],
         "subject": ["find", "erase", "restrict", "unrestrict"], "dnr": ["add", "remove", "list"],
@@ -223,6 +225,23 @@ def run_checks(work):
     check(code == 0, "user revoke TOKEN_ID")
     code, out, err = run("user", "tokens", "--json", *d)
     check(code == 0 and json.loads(out)["count"] == 0, "... and the token is no longer listed")
+
+    # Issue 16 item 4: a token without --expires lives 90 days; "never" must be asked for.
+    code, token, err = run("user", "token", "bob", "--label", "cron", *d)
+    check(code == 0 and "valid until" in err, f"user token without --expires says until when ({err.strip()})")
+    code, token, err = run("user", "token", "bob", "--label", "forever", "--expires", "never", *d)
+    check(code == 0 and token.startswith("krk_"), "user token --expires never")
+    code, out, err = run("user", "tokens", "bob", "--json", *d)
+    expiries = {t["label"]: t["expires_utc"] for t in json.loads(out)["tokens"]} if code == 0 else {}
+    days = None
+    if expiries.get("cron"):
+        expires = datetime.datetime.fromisoformat(expiries["cron"].replace("Z", "+00:00"))
+        days = (expires - datetime.datetime.now(datetime.timezone.utc)).total_seconds() / 86400
+    check(days is not None and 89.9 < days <= 90.0 and expiries.get("forever") is None,
+          f"the default expiry is 90 days, never is none ({expiries})")
+    # A password never on the command line: without a terminal, --password-stdin is named.
+    code, out, err = run("user", "passwd", "bob", *d)
+    check(code == 2 and "--password-stdin" in err, f"user passwd without a terminal names --password-stdin ({err.strip()})")
 
     print(f"{len(failures)} failed" if failures else "all passed")
     return 1 if failures else 0
