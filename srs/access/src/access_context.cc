@@ -287,6 +287,8 @@ PlaybackWorkflow& AccessContext::playback() const { return *impl_->playback; }
 DisclosureBook& AccessContext::disclosures() const { return *impl_->disclosures; }
 SignInService& AccessContext::sign_in() const { return *impl_->sign_in; }
 SessionStore& AccessContext::sessions() const { return *impl_->sessions; }
+const std::string& AccessContext::default_language() const { return impl_->options.default_language; }
+const std::string& AccessContext::time_zone() const { return impl_->options.time_zone; }
 std::string AccessContext::LanguageOf(const User& user) const {
   return user.language.empty() ? impl_->options.default_language : user.language;
 }

@@ -356,6 +356,8 @@ Status Daemon::StartHttp() {
     access_options.sessions = signin->sessions;
     access_options.lockout = signin->lockout;
     access_options.ldap = std::move(signin->ldap);
+    access_options.default_language = config_.office.language;
+    access_options.time_zone = config_.office.time_zone;
     if (access_options.ldap.enabled()) {
       Logf(LogLevel::kInfo, "", "access: sign-in by LDAP bind at %s (%zu groups mapped to roles)",
            access_options.ldap.url.c_str(), access_options.ldap.group_roles.size());

@@ -102,7 +102,6 @@ const std::array kFields = {
     KRONIKA_FIELD(ldap, timeout),
     KRONIKA_FIELD(ldap, max_concurrent),
     KRONIKA_FIELD(ldap, group_roles),
-    KRONIKA_FIELD(cli, users),
 };
 
 #undef KRONIKA_FIELD

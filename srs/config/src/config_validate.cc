@@ -487,11 +487,6 @@ std::vector<std::string> ConfigProblems(const Config& c) {
     p.Range("ldap.max_concurrent", c.ldap.max_concurrent, 1, 64);
   }
 
-  // [cli] (issue 16 item 4)
-  for (const auto& [os_user, kronika_user] : c.cli.users) {
-    if (os_user.empty() || kronika_user.empty()) p.Add("cli.users", "names must not be empty");
-  }
-
   // [events]
   if (c.events.node.size() > 64 ||
       !std::all_of(c.events.node.begin(), c.events.node.end(), [](unsigned char ch) {

@@ -87,7 +87,7 @@ Result<ListeningSessionKey> ListeningKeyOf(const HttpRequest& request, const Ide
   std::string player = request.QueryParam("session").value_or("");
   if (!player.empty() && !IsListeningSessionId(player))
     return MakeError(ErrorCode::kInvalidInput, "session: 16-64 letters, digits, '_' or '-'");
-  if (player.empty()) player = "credential:" + who.token_id;
+  if (player.empty()) player = "credential:" + who.Credential();
   return ListeningSessionKey{who.user.username, recording_id, request_id, std::move(player)};
 }
 
@@ -112,7 +112,7 @@ HttpResponse ReportPlayed(AccessContext& c, const HttpRequest& request, const Id
   if (!session.empty() && !IsListeningSessionId(session))
     return HttpResponse::JsonError(400, "session: 16-64 letters, digits, '_' or '-'");
   ListeningSessionKey key{who.user.username, recording_id, body->value("request", ""),
-                          session.empty() ? "credential:" + who.token_id : session};
+                          session.empty() ? "credential:" + who.Credential() : session};
   Status s = c.listening_sessions().ReportPlayed(key, parts, NowMs());
   if (!s.ok()) return ErrorResponse(s.error());
   return Json(200, {{"recording_id", recording_id}, {"parts", parts.size()}});
@@ -193,6 +193,7 @@ HttpResponse Audio(const RequestAuth& auth, const HttpRequest& request, const Id
         {"identity",
          {{"username", who.user.username},
           {"token_id", who.token_id},
+          {"session_id", who.session_id},  // a sign-in session's public id (issue 16 item 4)
           {"remote_addr", request.remote_addr}}},
         {"request_id", g.value("id", "")},
         {"reason", g.value("reason", "")},

@@ -8,6 +8,7 @@
 
 #include "kronika/srs/access/session_store.h"
 #include "kronika/srs/access/sign_in.h"
+#include "kronika/srs/core/i18n.h"
 #include "kronika/srs/core/json_record.h"
 #include "kronika/srs/core/log.h"
 #include "request_auth.h"
@@ -53,9 +54,16 @@ nlohmann::json SessionJson(const AccessContext& c, const User& u, const std::str
 
 HttpResponse SignIn(AccessContext& c, const SessionRouteOptions& options, const HttpRequest& request) {
   nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  // Refusals are read by the person at the form: in the language the page asks for (an
+  // optional "language" in the body), else the office's; the user is not known yet.
+  std::string lang = c.default_language();
+  if (body.is_object() && body.contains("language") && body["language"].is_string() &&
+      IsSupportedLanguage(body["language"].get<std::string>())) {
+    lang = body["language"].get<std::string>();
+  }
   if (body.is_discarded() || !body.is_object() || !body.contains("username") || !body["username"].is_string() ||
       !body.contains("password") || !body["password"].is_string()) {
-    return Refusal(400, "bad_request", "body: {\"username\": ..., \"password\": ...} expected");
+    return Refusal(400, "bad_request", Tr(lang, "Enter a username and a password."));
   }
   const std::string username = body["username"].get<std::string>();
   const std::string password = body["password"].get<std::string>();
@@ -73,22 +81,28 @@ HttpResponse SignIn(AccessContext& c, const SessionRouteOptions& options, const 
       return out;
     }
     case SignInResult::kBadCredentials:
-      return Refusal(401, "bad_credentials", "Incorrect username or password.");
+      return Refusal(401, "bad_credentials", Tr(lang, "Incorrect username or password."));
     case SignInResult::kLocked: {
       const int64_t wait_s = std::max<int64_t>(1, (outcome.locked_until_ms_utc - now + 999) / 1000);
-      HttpResponse out = Refusal(429, "locked",
-                                 "Too many failed sign-in attempts. Try again in " +
-                                     std::to_string((wait_s + 59) / 60) + " min.");
+      // TRANSLATORS: {time} is the end of the lock-out, e.g. "08.12.2026, 01:46:52 CET".
+      std::string text = Tr(lang, "Too many failed sign-in attempts. You can sign in again after {time}.");
+      const size_t at = text.find("{time}");
+      if (at != std::string::npos) {
+        text.replace(at, 6, FormatLocalTime(outcome.locked_until_ms_utc, c.time_zone(), lang));
+      }
+      HttpResponse out = Refusal(429, "locked", text);
       out.headers.emplace_back("Retry-After", std::to_string(wait_s));
       return out;
     }
     case SignInResult::kDisabled:
-      return Refusal(403, "disabled", "This account is disabled. Contact the administrator.");
+      return Refusal(403, "disabled", Tr(lang, "This account is disabled. Please contact the administrator."));
     case SignInResult::kNoRole:
-      return Refusal(403, "no_role", "You have no role in Kronika. Contact the administrator.");
+      return Refusal(403, "no_role",
+                     Tr(lang, "This account has no role in Kronika. Please contact the administrator."));
     case SignInResult::kUnavailable: {
-      HttpResponse out =
-          Refusal(503, "unavailable", "Sign-in is not available at the moment (directory server). Try again later.");
+      HttpResponse out = Refusal(
+          503, "unavailable",
+          Tr(lang, "Sign-in is not available at the moment: the directory server does not answer. Please try again later."));
       out.headers.emplace_back("Retry-After", "30");
       return out;
     }

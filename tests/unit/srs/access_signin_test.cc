@@ -191,7 +191,7 @@ TEST_CASE("access signin: password sign-in, wrong passwords lock, disabled users
 // The session API on a real HttpServer: cookie flags, CSRF on changes, idle timeout,
 // sign-out.
 struct Api {
-  explicit Api(SessionOptions sessions) {
+  explicit Api(SessionOptions sessions, bool secure = false) {
     db = Database::Open(StoreDir(dir.path()), DatabaseOptions{}).value();
     store = Store::Open(db, StoreOptions{}).value();
     AccessOptions o;
@@ -208,7 +208,7 @@ struct Api {
     options.workers = 2;
     server = std::make_unique<HttpServer>(options);
     MountAccessApi(*server, *access);
-    MountSessionApi(*server, *access, SessionRouteOptions{false});
+    MountSessionApi(*server, *access, SessionRouteOptions{secure});
     REQUIRE(server->Start().ok());
   }
   ~Api() { server->Stop(); }
@@ -302,6 +302,14 @@ TEST_CASE("access signin: the session cookie, CSRF on every change, idle timeout
     }
   }
   CHECK(counted);
+}
+
+TEST_CASE("access signin: the cookie says Secure when the API is served over HTTPS") {
+  Api api(SessionOptions{}, /*secure=*/true);
+  testing::RawHttpReply in = api.Call("POST", "/api/v1/session", "Content-Type: application/json\r\n",
+                                      R"({"username":"keeper","password":"correct horse battery"})");
+  REQUIRE(in.status == 200);
+  CHECK(HeaderOf(in.head, "Set-Cookie").find("; Secure") != std::string::npos);
 }
 
 TEST_CASE("access signin: API tokens expire with a clear message") {

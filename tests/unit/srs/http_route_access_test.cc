@@ -20,6 +20,7 @@
 #include "kronika/srs/access/access_users.h"
 #include "kronika/srs/core/metrics.h"
 #include "kronika/srs/http/access_routes.h"
+#include "kronika/srs/http/session_routes.h"
 #include "kronika/srs/http/event_feed.h"
 #include "kronika/srs/http/http_server.h"
 #include "kronika/srs/http/metrics_route.h"
@@ -128,6 +129,7 @@ struct Daemonlike {
     MountAccessApi(*server, *access);
     MountRecordsApi(*server, *access, RecordsRoutesOptions{});  // no actions: 503 behind the role check
     MountUiPage(*server, UiSettings{});
+    MountSessionApi(*server, *access, SessionRouteOptions{false});
     MountEventFeed(*server, *access, events);
     RegisterMetricsRoute(*server, metrics);
     RegisterReadinessRoute(*server, metrics, {{"store", [](std::string&) { return OkStatus(); }}});
@@ -195,8 +197,10 @@ TEST_CASE("ACCESS-1 every route declares its roles: no token gets 401, each role
   }
   CHECK(role_checks > 0);
   // Public routes carry no personal data; adding one is a reviewed change to this list.
+  // POST /api/v1/session is the sign-in itself (issue 16 item 4): it answers nothing about
+  // anyone but the person who proves their password.
   CHECK(public_routes == std::set<std::string>{"GET /api/v1/ui/catalogue", "GET /healthz", "GET /metrics", "GET /readyz",
-                                               "GET /ui", "GET /ui/*"});
+                                               "GET /ui", "GET /ui/*", "POST /api/v1/session"});
 }
 
 TEST_CASE("ACCESS-2 a listener alone sees no call in progress and masked numbers until approved; requests "

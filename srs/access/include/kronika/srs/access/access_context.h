@@ -80,6 +80,7 @@ struct AccessOptions {
   LockoutOptions lockout;
   LdapOptions ldap;
   std::string default_language = "pl";
+  std::string time_zone = "Europe/Warsaw";  // [office] time_zone: times in people's messages
 };
 
 class AccessContext {
@@ -124,6 +125,8 @@ class AccessContext {
   SessionStore& sessions() const;
   // A user's language, or the default for users who chose none ("pl" / "en").
   std::string LanguageOf(const User& user) const;
+  const std::string& default_language() const;
+  const std::string& time_zone() const;
   // The data keys; nullptr without a master key (recordings stay plaintext).
   const RecordingKeys* keys() const;
   // How export packages are signed (DISC-3).

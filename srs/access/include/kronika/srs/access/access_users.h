@@ -70,6 +70,9 @@ struct Identity {
   // Or which sign-in session did (session_store.h: its public id, never its secret); the
   // session's CSRF token is checked for every change it makes.
   std::string session_id = {};
+
+  // What authenticated the call, as one word: the token id, or "session:<id>".
+  std::string Credential() const { return token_id.empty() ? "session:" + session_id : token_id; }
 };
 
 // What `kronika user modify` may change; unset fields stay as they are.

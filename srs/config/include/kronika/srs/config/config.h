@@ -191,13 +191,6 @@ struct LdapConfig {
   int max_concurrent = 4;          // binds in progress at once; more are refused at once
 };
 
-// The command-line tools (issue 16 item 4; docs/configuration.md "[cli]").
-struct CliConfig {
-  // OS user name -> Kronika user name that acts for it; an OS user not listed acts as the
-  // Kronika user of the same name (root never: it needs an entry or --as).
-  std::map<std::string, std::string> users;
-};
-
 struct Config {
   SipConfig sip;
   MediaConfig media;
@@ -212,7 +205,6 @@ struct Config {
   std::vector<WebhookConfig> webhooks;  // [[webhooks]], in file order
   SignInConfig signin;
   LdapConfig ldap;
-  CliConfig cli;
 
   // Derived paths (no I/O).
   std::string RecordingsDir() const;  // <data_dir>/recordings
