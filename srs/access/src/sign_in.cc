@@ -96,14 +96,25 @@ SignInOutcome SignInService::Refuse(SignInOutcome outcome, std::string_view user
 SignInOutcome SignInService::SignIn(std::string_view username, std::string_view password,
                                     std::string_view remote_addr, int64_t now) {
   SignInOutcome out;
-  // A username is [a-z0-9._-]{1,64} (access_users.h); anything else cannot exist. It is
-  // still counted against the address, and logged cut short.
-  const std::string name(username.substr(0, 64));
+  // A username is [a-z0-9._-]{1,64} (access_users.h), typed in any case. Anything else
+  // cannot exist and never reaches LDAP (the DN template takes it unescaped): it fails like
+  // a wrong password, counted against the address, logged cut short.
+  std::string name(username.substr(0, 64));
+  bool well_formed = !username.empty() && username.size() <= 64;
+  for (char& ch : name) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    well_formed = well_formed && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-');
+  }
   if (const int64_t until = lockout_.LockedUntil(name, remote_addr, now); until > now) {
     out.result = SignInResult::kLocked;
     out.locked_until_ms_utc = until;
     out.detail = "locked until " + FormatUtcTime(until);
     return Refuse(std::move(out), name, remote_addr, false, now);
+  }
+  if (!well_formed) {
+    out.result = SignInResult::kBadCredentials;
+    out.detail = "not a valid username";
+    return Refuse(std::move(out), name, remote_addr, true, now);
   }
   Result<std::optional<User>> local = users_.Find(name);
   if (!local.ok() && local.error().code != ErrorCode::kCorrupt) {

@@ -159,7 +159,9 @@ TEST_CASE("access signin: password sign-in, wrong passwords lock, disabled users
   CHECK(ok.result == SignInResult::kOk);
   CHECK(ok.method == "password");
   CHECK(ok.user.Has(Role::kListener));
+  CHECK(service.SignIn("Anna", kPassword, "10.0.0.1", kNow).result == SignInResult::kOk);  // any case
   CHECK(service.SignIn("ghost", kPassword, "10.0.0.1", kNow).result == SignInResult::kBadCredentials);
+  CHECK(service.SignIn("anna,ou=x", kPassword, "10.0.0.2", kNow).result == SignInResult::kBadCredentials);
   CHECK(service.SignIn("nopass", "", "10.0.0.1", kNow).result == SignInResult::kBadCredentials);
 
   for (int i = 0; i < 3; ++i) CHECK(service.SignIn("anna", "wrong password", "10.0.0.1", kNow).result == SignInResult::kBadCredentials);
@@ -182,8 +184,8 @@ TEST_CASE("access signin: password sign-in, wrong passwords lock, disabled users
     }
     return -1.0;
   };
-  CHECK(count("ok") == 2);
-  CHECK(count("bad_credentials") == 6);
+  CHECK(count("ok") == 3);
+  CHECK(count("bad_credentials") == 7);
   CHECK(count("locked") == 1);
   CHECK(count("disabled") == 1);
 }
