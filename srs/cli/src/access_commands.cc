@@ -324,9 +324,10 @@ int RunUserCommand(int argc, char** argv) {
           return kExitUsage;
         }
       } else {
-        Result<std::string> first = PromptPassword(("New password for " + username + ": ").c_str());
+        const CliText t = CliText::For(data);
+        Result<std::string> first = PromptPassword(FillIn(t(N_("New password for {user}: ")), "user", username).c_str());
         if (!first.ok()) return (Fail(first.error()), kExitUsage);
-        Result<std::string> again = PromptPassword("The same again: ");
+        Result<std::string> again = PromptPassword(t(N_("The same password again: ")).c_str());
         if (!again.ok()) return (Fail(again.error()), kExitUsage);
         if (*first != *again) {
           std::fputs("kronika user passwd: the two passwords differ; nothing was changed\n", stderr);
@@ -340,14 +341,17 @@ int RunUserCommand(int argc, char** argv) {
       hash = std::move(*hashed);
     }
     if (Status s = dir->ops().SetPasswordHash(username, hash); !s.ok()) return Fail(s.error());
-    std::printf("password of %s %s\n", username.c_str(), no_password ? "removed" : "set");
+    const CliText t = CliText::For(data);
+    std::cout << FillIn(no_password ? t(N_("password of user {user} removed")) : t(N_("password of user {user} set")),
+                        "user", username)
+              << "\n";
     return kExitOk;
   }
   if (*modify) {
     if (!modify_roles.empty()) changes.roles = ParseRoles(modify_roles);
     if (Status s = dir->ops().ModifyUser(modify_username, changes); !s.ok())
       return s.error().code == ErrorCode::kInvalidInput ? (Fail(s.error()), kExitUsage) : Fail(s.error());
-    std::printf("user %s modified\n", modify_username.c_str());
+    std::cout << FillIn(CliText::For(data)(N_("user {user} modified")), "user", modify_username) << "\n";
     return kExitOk;
   }
   if (*add) {

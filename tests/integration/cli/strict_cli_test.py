@@ -228,7 +228,7 @@ def run_checks(work):
 
     # Issue 16 item 4: a token without --expires lives 90 days; "never" must be asked for.
     code, token, err = run("user", "token", "bob", "--label", "cron", *d)
-    check(code == 0 and "valid until" in err, f"user token without --expires says until when ({err.strip()})")
+    check(code == 0 and "ważny do" in err, f"user token without --expires says until when ({err.strip()})")
     code, token, err = run("user", "token", "bob", "--label", "forever", "--expires", "never", *d)
     check(code == 0 and token.startswith("krk_"), "user token --expires never")
     code, out, err = run("user", "tokens", "bob", "--json", *d)
