@@ -262,7 +262,7 @@ TEST_CASE("access signin: the session cookie, CSRF on every change, idle timeout
   REQUIRE(me.status == 200);
   CHECK(nlohmann::json::parse(me.body)["csrf_token"] == csrf);
   CHECK(api.Call("GET", "/api/v1/users", sent_cookie).status == 403);  // a role it does not have
-  CHECK(api.Call("GET", "/api/v1/register", sent_cookie).status == 200);
+  CHECK(api.Call("GET", "/api/v1/disclosures", sent_cookie).status == 200);
 
   // A change with the cookie alone is refused (CSRF), and so is one with a wrong token.
   const std::string body = R"({"requester_institution":"Prokuratura","legal_basis":"art. 1","recording_ids":[]})";
