@@ -23,7 +23,7 @@ def node_modules() -> tuple[str | None, str]:
         return None, "node and npm are needed (Debian: nodejs npm)"
     if not chromium():
         return None, "chromium is not installed"
-    # Its own variable: the UI shell's test keeps other versions under KRONIKA_NPM_CACHE.
+    # One cache for every browser test (access:ui-workflow, records:browser).
     base = os.environ.get("KRONIKA_BROWSER_NPM_CACHE") or os.path.join(
         os.environ.get("KRONIKA_BUILD", os.path.expanduser("~/.cache")), "browser-test-npm")
     modules = os.path.join(base, "node_modules")

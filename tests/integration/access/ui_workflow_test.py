@@ -13,7 +13,7 @@ Play is not offered for an erased or a restricted recording (RET-4, RIGHTS-3). a
 every state and fails the test on a serious or critical finding (WCAG 2.1 AA).
 
 Screenshots, one per step, go to $KRONIKA_BUILD/test-output/access-ui-workflow/. The npm
-packages are installed at test time into $KRONIKA_NPM_CACHE (default ~/.cache/kronika/npm-ui);
+packages (pinned in browser_npm.py) are installed at test time into a cache (browser_npm.py);
 without npm, node or chromium the test is skipped (77)."""
 import json
 import os
@@ -22,40 +22,24 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from browser_npm import chromium, node_modules  # noqa: E402
 from harness import BIN, SOURCE, Kronika, free_udp_tcp_port, make_tone_wav, wait_for  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIO = os.path.join(SOURCE, "tests/integration/ops/uac-short-call.xml")
-NPM_PACKAGES = ["puppeteer-core@23", "axe-core@4"]
 CALLER_NUMBER = "+48221234567"  # the caller in uac-short-call.xml's metadata
 
 
-def npm_modules():
-    """The directory holding puppeteer-core and axe-core, installed once into a cache outside
-    the repository; None when npm cannot provide them (no network, no npm)."""
-    cache = os.environ.get("KRONIKA_NPM_CACHE", os.path.expanduser("~/.cache/kronika/npm-ui"))
-    modules = os.path.join(cache, "node_modules")
-    if all(os.path.isdir(os.path.join(modules, p.rsplit("@", 1)[0])) for p in NPM_PACKAGES):
-        return modules
-    os.makedirs(cache, exist_ok=True)
-    r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", cache] + NPM_PACKAGES,
-                       capture_output=True, text=True, timeout=300)
-    if r.returncode != 0:
-        print(r.stdout[-2000:], r.stderr[-2000:])
-        return None
-    return modules
-
-
 def main():
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    for tool, path in (("chromium", browser), ("node", shutil.which("node")), ("npm", shutil.which("npm")),
-                       ("sipp", shutil.which("sipp")), ("sox", shutil.which("sox"))):
+    browser = chromium()
+    for tool, path in (("sipp", shutil.which("sipp")), ("sox", shutil.which("sox"))):
         if not path:
             print(f"SKIP: {tool} not installed")
             return 77
-    modules = npm_modules()
+    # The same pinned puppeteer-core and axe-core as the records page's test (browser_npm.py).
+    modules, why_not = node_modules()
     if not modules:
-        print("SKIP: npm could not install " + " ".join(NPM_PACKAGES))
+        print("SKIP: " + why_not)
         return 77
     os.environ.pop("KRONIKA_MASTER_KEY_FILE", None)
     os.environ.pop("KRONIKA_HTTP_TLS_CERT", None)
