@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "access_codecs.h"
+#include "entry_fields.h"
 #include "kronika/srs/atrest/crypto.h"
 #include "kronika/srs/core/json_fields.h"
 #include "kronika/srs/core/json_record.h"
@@ -26,19 +27,6 @@ constexpr char kMetaCheckpoint[] = "register_checkpoint";
 // Before the one Database: the count (decimal text) and the head (hex) in two rows.
 constexpr char kLegacyMetaCount[] = "register_count";
 constexpr char kLegacyMetaHead[] = "register_head";
-
-// A sub-object of an entry, or an empty object when absent or of another type.
-nlohmann::json Sub(const nlohmann::json& j, const char* key) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!ReadObject(j, key, out)) return nlohmann::json::object();
-  return out;
-}
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "";
-  if (j[key].is_string()) return j[key].get<std::string>();
-  return DumpJson(j[key]);
-}
 
 std::string ParticipantsText(const nlohmann::json& entry) {
   std::string out;

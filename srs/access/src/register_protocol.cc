@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "document_layout.h"
+#include "entry_fields.h"
 #include "kronika/srs/access/access_register.h"
 #include "kronika/srs/core/i18n.h"
 #include "kronika/srs/core/json_fields.h"
@@ -31,18 +32,6 @@ constexpr std::array<std::pair<std::string_view, const char*>, 8> kReasonWords =
     {"g", N_("breach of the caller's personal rights by the employee")},
     {"caller", N_("request of the caller to hear their own call")},
 }};
-
-nlohmann::json Sub(const nlohmann::json& j, const char* key) {
-  nlohmann::json out = nlohmann::json::object();
-  if (!ReadObject(j, key, out)) return nlohmann::json::object();
-  return out;
-}
-
-std::string Text(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "";
-  if (j[key].is_string()) return j[key].get<std::string>();
-  return DumpJson(j[key]);
-}
 
 // "Jan Kowalski (+48601234567); Anna Nowak (+48221234567)".
 std::string Participants(const nlohmann::json& entry) {
