@@ -50,7 +50,9 @@ class AccessContext::Impl {
   std::unique_ptr<PlaybackWorkflow> playback;
   std::unique_ptr<DisclosureBook> disclosures;
   std::unique_ptr<SignInService> sign_in;
-  std::unique_ptr<SessionStore> sessions;
+  // Shared with the metrics collector below, which the Metrics registry keeps (and may call
+  // at a scrape) after this context is gone: it has no way to remove a collector.
+  std::shared_ptr<SessionStore> sessions;
   std::unique_ptr<RecordingKeys> owned_keys;  // loaded here when no shared keys are given
   RecordingKeys* keys = nullptr;              // null without a master key
   std::unique_ptr<ExportSigner> signer;    // Ed25519 export signatures (DISC-3)
@@ -103,7 +105,7 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
       *impl->reg, options.listening_idle.count() > 0 ? options.listening_idle : kListeningIdle);
   impl->playback = std::make_unique<PlaybackWorkflow>(*impl->db, store);
   impl->disclosures = std::make_unique<DisclosureBook>(*impl->db, store);
-  impl->sessions = std::make_unique<SessionStore>(options.sessions);
+  impl->sessions = std::make_shared<SessionStore>(options.sessions);
   impl->sign_in = std::make_unique<SignInService>(
       *impl->users, options.lockout,
       options.ldap.enabled() ? std::make_unique<LdapDirectory>(options.ldap) : nullptr,
@@ -163,7 +165,7 @@ Result<std::unique_ptr<AccessContext>> AccessContext::Open(const AccessOptions& 
     impl->refused_family->Add({{"reason", "forbidden"}});
     impl->refused_family->Add({{"reason", "not_approved"}});
     impl->refused_family->Add({{"reason", "csrf"}});
-    metrics->AddCollector([sessions = impl->sessions.get()] {
+    metrics->AddCollector([sessions = impl->sessions] {
       prometheus::MetricFamily family;
       family.name = kMetricSessions;
       family.help = "Web UI sessions signed in now (in memory; a restart signs everyone out)";
