@@ -41,9 +41,12 @@ DETAIL_FIELDS = {"recording_id", "sip_call_id", "src_host", "site", "start_utc",
                  "schema_version", "verdict", "completeness"}
 DETAIL_PARTICIPANT_FIELDS = {"participant_id", "name", "aor", "number_e164", "number_original",
                              "channel"}
+# Plus `restricted`: the recording's RIGHTS-3 state from the access database (the web page
+# offers no playback of a restricted recording), a fact about the data subject's request,
+# not about the call's content.
 ROW_FIELDS = {"recording_id", "start_utc", "end_utc", "duration_s", "state", "participants",
               "numbers", "file_path", "file_bytes", "codec", "site", "src_host", "sip_call_id",
-              "metadata_status", "verdict"}
+              "metadata_status", "verdict", "restricted"}
 ROW_PARTICIPANT_FIELDS = {"name", "aor", "number", "channel"}
 # The completeness evidence (issue 14) measures the transmission, not the person: packet counts,
 # gaps, levels and where the RTP came from. It is held to an exact list too, so a field that
